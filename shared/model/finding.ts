@@ -1,0 +1,43 @@
+import type { Category } from './category.ts';
+import type { Actor, ApiCall, ChangeSource, NetworkDelta, ResourceRef } from './change.ts';
+import type { Severity } from './severity.ts';
+
+/**
+ * A graded statement about one change: what a responder reads and what routing keys on.
+ * `fingerprint` is deterministic over (rule, resource, evidence) — never over time or source — so a redelivered
+ * event and the Config item of the same CloudTrail change produce the same fingerprint (dedup relies on it).
+ */
+export interface Finding {
+  fingerprint: string;
+  ruleId: string;
+  title: string;
+  /** One line a responder reads first. */
+  summary: string;
+  severity: Severity;
+  category: Category;
+  resource: ResourceRef;
+  account: string;
+  region: string;
+  actor?: Actor;
+  api?: ApiCall;
+  /** ISO-8601 time of the change. */
+  at: string;
+  source: ChangeSource;
+  changeId: string;
+  /** The deltas that made the rule fire. */
+  evidence: NetworkDelta[];
+  /** Why this severity: the rule's reasoning and every adjustment, in order. */
+  why: string[];
+  /** CloudTrail event ids related to the change (from the Config item), for cross-source dedup. */
+  related?: string[];
+}
+
+/** What a rule returns for one change; the engine adds identity (fingerprint, resource, actor, time). */
+export interface FindingDraft {
+  severity: Severity;
+  /** Optional per-finding title; defaults to the rule's title. */
+  title?: string;
+  summary: string;
+  evidence: NetworkDelta[];
+  why: string[];
+}
