@@ -1,0 +1,67 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeBytes, type Decoded } from '../shared/envelope/decode.ts';
+import { MalformedInputError } from '../shared/errors.ts';
+
+/**
+ * Input discovery for the CLI: files, directories (walked recursively, sorted, `.json`/`.jsonl`/`.ndjson`/`.gz`) and
+ * `-` for standard input. Each file is decoded independently: a bad file is an error, not the end of the run.
+ */
+
+/** File extensions picked up when a directory is given. */
+const INPUT_FILE = /\.(json|jsonl|ndjson|gz)$/i;
+
+/** One input source with its size (for progress). */
+export interface InputFile {
+  name: string;
+  size: number;
+}
+
+/** Expand arguments into input files; unreadable arguments become errors. */
+export async function expandInputs(args: readonly string[]): Promise<{ files: InputFile[]; errors: MalformedInputError[] }> {
+  const files: InputFile[] = [];
+  const errors: MalformedInputError[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      files.push({ name: '-', size: 0 });
+      continue;
+    }
+    try {
+      const info = await stat(arg);
+      if (info.isDirectory()) files.push(...(await walk(arg)));
+      else files.push({ name: arg, size: info.size });
+    } catch (cause) {
+      errors.push(new MalformedInputError(`cannot read input: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (cause as Error).message}`, { file: arg }, { cause }));
+    }
+  }
+  return { files, errors };
+}
+
+async function walk(dir: string): Promise<InputFile[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  const out: InputFile[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else if (entry.isFile() && INPUT_FILE.test(entry.name)) out.push({ name: path, size: (await stat(path)).size });
+  }
+  return out;
+}
+
+/** Read and decode one input (gzip detected by content; JSON or JSON Lines). */
+export async function* readInput(file: InputFile): AsyncGenerator<Decoded> {
+  let bytes: Uint8Array;
+  try {
+    bytes = file.name === '-' ? await readStdin() : await readFile(file.name);
+  } catch (cause) {
+    yield { kind: 'error', error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }) };
+    return;
+  }
+  yield* decodeBytes(bytes, file.name);
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

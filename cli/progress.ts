@@ -1,0 +1,55 @@
+/**
+ * A progress bar on stderr with records/s, shown only when stderr is a terminal and the input is large enough for a
+ * person to wait on (so pipes, CI logs and tests stay clean).
+ */
+export class Progress {
+  private records = 0;
+  private bytesDone = 0;
+  private lastDraw = 0;
+  private readonly started = performance.now();
+  private readonly enabled: boolean;
+
+  constructor(
+    private readonly totalBytes: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    minBytes = 1_000_000,
+  ) {
+    this.enabled = Boolean(stream.isTTY) && totalBytes >= minBytes;
+  }
+
+  /** Count records; redraw at most 10 times a second. */
+  tick(records = 1): void {
+    this.records += records;
+    if (!this.enabled) return;
+    const now = performance.now();
+    if (now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.draw(now);
+  }
+
+  /** A whole file finished: advance the byte position. */
+  fileDone(bytes: number): void {
+    this.bytesDone += bytes;
+    if (this.enabled) this.draw(performance.now());
+  }
+
+  /** Records per second so far. */
+  rate(): number {
+    const seconds = (performance.now() - this.started) / 1000;
+    return seconds > 0 ? this.records / seconds : 0;
+  }
+
+  /** Erase the bar. */
+  done(): void {
+    if (this.enabled) this.stream.write('\r\x1b[K');
+  }
+
+  private draw(now: number): void {
+    const width = 30;
+    const fraction = this.totalBytes > 0 ? Math.min(1, this.bytesDone / this.totalBytes) : 0;
+    const filled = Math.round(fraction * width);
+    const seconds = (now - this.started) / 1000;
+    const rate = seconds > 0 ? Math.round(this.records / seconds) : 0;
+    this.stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${this.records.toLocaleString('en-US')} records ${rate.toLocaleString('en-US')} records/s\x1b[K`);
+  }
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import type { NetworkDelta, ResourceRef } from '../model/change.ts';
+
+/**
+ * Deterministic identity of a finding: rule + account + region + resource + the *state* its evidence leaves behind.
+ * Time, source, change id, `sgr-` ids, names and unknown "before" values are left out on purpose, so that
+ * - a redelivered event,
+ * - the CloudTrail record and the Config item of the same change,
+ * - ModifySecurityGroupRules (CloudTrail: `changed`, before unknown) and its Config item (`added` + `removed`)
+ * all produce the same fingerprint. Delivery dedup relies on exactly this.
+ */
+export function fingerprint(ruleId: string, account: string, region: string, resource: ResourceRef, evidence: readonly NetworkDelta[]): string {
+  const parts = evidence.map(deltaIdentity).sort();
+  const text = [ruleId, account, region, resource.type, resource.id, ...parts].join('\n');
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** Fields that never take part in identity: source-specific ids, labels and partially known "before" states. */
+const NOT_IDENTITY = new Set(['ruleId', 'groupName', 'before', 'beforeTarget', 'arn', 'annotation', 'serviceName', 'name']);
+
+/** Canonical text of a delta: ops collapse to present/absent, keys sorted, non-identity fields dropped. */
+export function deltaIdentity(delta: NetworkDelta): string {
+  const presence = delta.op === 'removed' ? 'absent' : 'present';
+  return `${delta.kind}:${presence}:${canonical(delta, true)}`;
+}
+
+function canonical(value: unknown, top = false): string {
+  if (Array.isArray(value)) return `[${value.map((v) => canonical(v)).sort().join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => v !== undefined && !(top && (k === 'op' || k === 'kind' || NOT_IDENTITY.has(k))))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${k}=${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

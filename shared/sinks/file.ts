@@ -1,0 +1,41 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { DeliveryError } from '../errors.ts';
+import type { Finding } from '../model/finding.ts';
+import type { Sink } from './sink.ts';
+
+/**
+ * Local JSON Lines sink: one finding per line, appended. Lines are buffered and written on `close` (and every
+ * 500 findings) so a replay of thousands of records does not issue thousands of writes.
+ */
+export class FileSink implements Sink {
+  readonly kind = 'file';
+  private buffer: string[] = [];
+  private ready: Promise<unknown> | undefined;
+  constructor(
+    readonly name: string,
+    readonly path: string,
+  ) {}
+
+  async deliver(finding: Finding): Promise<void> {
+    this.buffer.push(JSON.stringify(finding));
+    if (this.buffer.length >= 500) await this.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const text = `${this.buffer.join('\n')}\n`;
+    this.buffer = [];
+    try {
+      this.ready ??= mkdir(dirname(this.path), { recursive: true });
+      await this.ready;
+      await appendFile(this.path, text, 'utf8');
+    } catch (cause) {
+      throw new DeliveryError(this.name, `cannot write ${this.path}: ${(cause as Error).message}`, { cause, retryable: false });
+    }
+  }
+}
