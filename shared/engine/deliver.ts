@@ -1,5 +1,6 @@
 import { DeliveryError, errorText } from '../errors.ts';
 import type { Finding } from '../model/finding.ts';
+import { UNAPPROVED, type Notice } from '../model/notice.ts';
 import type { Sink } from '../sinks/sink.ts';
 import { routeFinding, type RouteDecision, type RouteSpec } from './route.ts';
 
@@ -20,6 +21,7 @@ export async function deliverFindings(findings: readonly Finding[], routes: read
   for (const finding of findings) {
     const decision = routeFinding(finding, routes);
     const outcome: DeliveryOutcome = { finding, decision, delivered: [], failed: [] };
+    const notice: Notice = { kind: 'finding', finding, approval: UNAPPROVED, routes: decision.routes };
     for (const name of decision.sinks) {
       const sink = sinks.get(name);
       if (!sink) {
@@ -27,7 +29,7 @@ export async function deliverFindings(findings: readonly Finding[], routes: read
         continue;
       }
       try {
-        await sink.deliver(finding);
+        await sink.deliver(notice);
         outcome.delivered.push(name);
       } catch (cause) {
         outcome.failed.push(cause instanceof DeliveryError ? cause : new DeliveryError(name, errorText(cause), { cause }));

@@ -1,11 +1,11 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DeliveryError } from '../errors.ts';
-import type { Finding } from '../model/finding.ts';
+import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
 
 /**
- * Local JSON Lines sink: one finding per line, appended. Lines are buffered and written on `close` (and every
+ * Local JSON Lines sink: one line per notice (the finding with its approval verdict and routes), appended. Lines are buffered and written on `close` (and every
  * 500 findings) so a replay of thousands of records does not issue thousands of writes.
  */
 export class FileSink implements Sink {
@@ -17,8 +17,8 @@ export class FileSink implements Sink {
     readonly path: string,
   ) {}
 
-  async deliver(finding: Finding): Promise<void> {
-    this.buffer.push(JSON.stringify(finding));
+  async deliver(notice: Notice | DigestNotice): Promise<void> {
+    this.buffer.push(JSON.stringify(notice.kind === 'finding' ? { ...notice.finding, approval: notice.approval, routes: notice.routes } : notice));
     if (this.buffer.length >= 500) await this.flush();
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Finding } from '../model/finding.ts';
+import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
 
 /**
@@ -12,7 +12,7 @@ export class LogSink implements Sink {
     readonly name: string,
     private readonly logger: Logger,
   ) {}
-  async deliver(finding: Finding): Promise<void> {
-    this.logger.info('finding', { sink: this.name, finding });
+  async deliver(notice: Notice | DigestNotice): Promise<void> {
+    this.logger.info(notice.kind, { sink: this.name, notice });
   }
 }

@@ -1,12 +1,17 @@
 import type { Finding } from '../model/finding.ts';
+import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
 
-/** Keeps delivered findings in memory: for tests and dry runs. */
+/** Keeps delivered notices in memory: for tests and dry runs. */
 export class MemorySink implements Sink {
   readonly kind = 'memory';
-  readonly delivered: Finding[] = [];
+  readonly notices: Array<Notice | DigestNotice> = [];
   constructor(readonly name: string) {}
-  async deliver(finding: Finding): Promise<void> {
-    this.delivered.push(finding);
+  async deliver(notice: Notice | DigestNotice): Promise<void> {
+    this.notices.push(notice);
+  }
+  /** The findings of the single-finding notices delivered so far. */
+  get delivered(): Finding[] {
+    return this.notices.flatMap((n) => (n.kind === 'finding' ? [n.finding] : []));
   }
 }

@@ -1,0 +1,53 @@
+import type { Finding } from './finding.ts';
+
+/**
+ * What a sink receives: a finding plus the delivery decisions made about it (approval reconciliation, routes). Sinks
+ * format notices; they never decide routing.
+ */
+
+/** How a finding relates to approved change requests. */
+export type ApprovalState = 'approved' | 'unapproved' | 'expired' | 'allowlisted';
+
+/** The approved change (ticket) a finding was reconciled with. */
+export interface ApprovalRef {
+  ticket: string;
+  description?: string;
+  /** ISO-8601 window start / end. */
+  windowStart: string;
+  windowEnd: string;
+  /** Where the approval came from. */
+  source: 'dynamodb' | 'config';
+}
+
+/** The verdict of reconciliation, with the reason a person reads. */
+export interface ApprovalVerdict {
+  state: ApprovalState;
+  /** The approval that applied (or that had expired). */
+  approval?: ApprovalRef;
+  /** For `allowlisted`: the allowlist entry name. */
+  allowlist?: string;
+  reason: string;
+}
+
+/** One finding on its way to sinks. */
+export interface Notice {
+  kind: 'finding';
+  finding: Finding;
+  approval: ApprovalVerdict;
+  /** Names of the routes that matched. */
+  routes: string[];
+}
+
+/** Several findings of one (account, rule) collected during a storm window, paged once when the window closes. */
+export interface DigestNotice {
+  kind: 'digest';
+  account: string;
+  ruleId: string;
+  /** ISO-8601 window start / end. */
+  windowStart: string;
+  windowEnd: string;
+  findings: Finding[];
+}
+
+/** The default verdict when no approvals are configured. */
+export const UNAPPROVED: ApprovalVerdict = { state: 'unapproved', reason: 'no approved change covers this finding' };
