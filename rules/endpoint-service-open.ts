@@ -1,0 +1,81 @@
+import type { ChangeEvent } from '../shared/model/change.ts';
+import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Rule, RuleContext } from '../shared/model/rule.ts';
+import { ACCOUNT, ec2, endpointServiceChange, FOREIGN_ACCOUNT, serviceAcceptance, servicePermission } from './cases/build.ts';
+
+/** Account id of a principal ARN (`arn:aws:iam::123456789012:root`) or a bare account id. */
+function accountOf(principal: string): string | undefined {
+  if (/^\d{12}$/.test(principal)) return principal;
+  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal)?.[1];
+}
+
+/**
+ * Uses `context.knownAccounts` (plus the change's own account): allowing a principal of an account outside them is
+ * medium; inside them, info.
+ */
+function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  const everyoneAdded = change.deltas.some((d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*');
+  for (const d of change.deltas) {
+    if (d.kind === 'endpoint-service-permission') {
+      if (d.op === 'removed') continue; // disallowing a principal only narrows who may connect
+      if (d.principal === '*') {
+        out.push({
+          severity: 'high',
+          summary: `endpoint service ${d.serviceId} allows every AWS principal (*) to create endpoints`,
+          evidence: [d],
+          why: ['allowed principal "*": any AWS account can request a connection to the service', 'the service is exposed to every AWS customer unless acceptance is required and enforced'],
+        });
+        continue;
+      }
+      const account = accountOf(d.principal);
+      const known = account !== undefined && (account === change.account || context.knownAccounts.has(account));
+      out.push({
+        severity: known ? 'info' : 'medium',
+        summary: `endpoint service ${d.serviceId} allows ${d.principal}${known ? '' : ' (account outside the organisation)'}`,
+        evidence: [d],
+        why: [known ? `account ${account} is a known account (context.knownAccounts)` : `account ${account ?? 'unknown'} is not in context.knownAccounts: a foreign account can connect`],
+      });
+    } else if (d.kind === 'endpoint-service-acceptance') {
+      if (d.acceptanceRequired || d.before === false) continue;
+      out.push({
+        severity: everyoneAdded ? 'high' : 'medium',
+        summary: `endpoint service ${d.serviceId} no longer requires acceptance of connection requests`,
+        evidence: [d],
+        why: [
+          'AcceptanceRequired=false: allowed principals connect without the service owner approving each endpoint',
+          ...(everyoneAdded ? ['combined with principal "*" in the same change: any AWS account connects automatically'] : []),
+        ],
+      });
+    }
+  }
+  return out;
+}
+
+const PERMS = ec2('ModifyVpcEndpointServicePermissions');
+const CONFIG = ec2('ModifyVpcEndpointServiceConfiguration');
+
+/** A PrivateLink endpoint service opened to everyone or foreign accounts. */
+export const rule: Rule = {
+  id: 'endpoint-service-open',
+  title: 'PrivateLink endpoint service opened',
+  description:
+    'A PrivateLink endpoint service (your service, offered to other VPCs) now allows every AWS principal ("*") or an ' +
+    'account outside the organisation to create endpoints to it, or stopped requiring the owner to accept each ' +
+    'connection. Whatever the service fronts (an NLB/GWLB and its targets) becomes reachable from those accounts. ' +
+    'Check the allowed principals list and acceptance setting of the service, and who changed it.',
+  category: 'endpoint-service-open',
+  deltaKinds: ['endpoint-service-permission', 'endpoint-service-acceptance'],
+  resourceTypes: ['AWS::EC2::VPCEndpointService'],
+  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['ModifyVpcEndpointServicePermissions', 'ModifyVpcEndpointServiceConfiguration', 'CreateVpcEndpointServiceConfiguration'] }],
+  classify,
+  cases: [
+    { name: 'allow *', change: endpointServiceChange([servicePermission('added', '*')], { api: PERMS }), expect: 'high' },
+    { name: 'allow a foreign account', change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${FOREIGN_ACCOUNT}:root`)], { api: PERMS }), expect: 'medium' },
+    { name: 'acceptance turned off', change: endpointServiceChange([serviceAcceptance(false, true)], { api: CONFIG }), expect: 'medium' },
+    { name: 'allow * and acceptance off together', change: endpointServiceChange([servicePermission('added', '*'), serviceAcceptance(false)]), expect: 'high' },
+    { name: 'allow own account', change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${ACCOUNT}:root`)], { api: PERMS }), expect: 'info' },
+    { name: 'remove *', change: endpointServiceChange([servicePermission('removed', '*')], { api: PERMS }), expect: null },
+    { name: 'acceptance turned on', change: endpointServiceChange([serviceAcceptance(true, false)], { api: CONFIG }), expect: null },
+  ],
+};

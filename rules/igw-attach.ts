@@ -1,0 +1,58 @@
+import type { ChangeEvent, GatewayAttachmentDelta } from '../shared/model/change.ts';
+import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Rule, RuleContext } from '../shared/model/rule.ts';
+import { change, ec2, igwAttach, VPC } from './cases/build.ts';
+
+const INTERNAL_VPC = 'vpc-0c0ffee0c0ffee012';
+
+/**
+ * Uses `context.internalVpcIds`: an internet gateway attached to a VPC declared internal-only is critical (that VPC
+ * is meant to have no internet path at all).
+ */
+function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  for (const d of change.deltas) {
+    if (d.kind !== 'gateway-attachment' || d.gateway.kind === 'virtual-private-gateway') continue;
+    const vpc = d.vpcId ?? change.resource.vpcId;
+    const where = `${d.gateway.id} ${d.op === 'added' ? 'attached to' : 'detached from'} ${vpc ?? 'a VPC (id unknown)'}`;
+    if (d.op === 'removed') {
+      out.push({ severity: 'info', summary: where, evidence: [d], why: ['gateway detached: the VPC loses that internet path (tightening)'] });
+    } else if (d.gateway.kind === 'egress-only-internet-gateway') {
+      out.push({ severity: 'low', summary: `egress-only ${where}`, evidence: [d], why: ['egress-only gateways allow outbound IPv6 only; nothing becomes reachable from the internet'] });
+    } else {
+      const internal = vpc !== undefined && context.internalVpcIds.has(vpc);
+      const why = ['an internet gateway gives the VPC a path to and from the internet; one route table entry away from public subnets'];
+      if (internal) why.push(`${vpc} is declared internal-only (context.internalVpcIds): it must have no internet gateway`);
+      if (vpc === undefined) why.push('VPC not known from the event');
+      out.push({ severity: internal ? 'critical' : 'high', summary: `internet gateway ${where}`, evidence: [d], why });
+    }
+  }
+  return out;
+}
+
+function attachChange(delta: GatewayAttachmentDelta, name = 'AttachInternetGateway'): ChangeEvent {
+  return change({ type: 'AWS::EC2::InternetGateway', id: delta.gateway.id }, [delta], { api: ec2(name) });
+}
+
+/** An internet gateway attached to a VPC. */
+export const rule: Rule = {
+  id: 'igw-attach',
+  title: 'Internet gateway attached to a VPC',
+  description:
+    'An internet gateway was attached to a VPC. The VPC now has a path to and from the internet: a single default ' +
+    'route to the gateway makes any subnet public. Critical when the VPC is declared internal-only. Check: was the ' +
+    'VPC meant to be internet-facing, which route tables point at the gateway, and who attached it. Detaching is ' +
+    'recorded at info; egress-only (IPv6 outbound) gateways at low.',
+  category: 'igw-attach',
+  deltaKinds: ['gateway-attachment'],
+  resourceTypes: ['AWS::EC2::InternetGateway', 'AWS::EC2::EgressOnlyInternetGateway'],
+  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['AttachInternetGateway', 'DetachInternetGateway', 'CreateEgressOnlyInternetGateway'] }],
+  classify,
+  cases: [
+    { name: 'attach to an ordinary VPC', change: attachChange(igwAttach('added', VPC)), expect: 'high' },
+    { name: 'attach to an internal-only VPC (needs context; high without it)', change: attachChange(igwAttach('added', INTERNAL_VPC)), expect: 'high' },
+    { name: 'egress-only gateway', change: attachChange(igwAttach('added', VPC, 'egress-only-internet-gateway', 'eigw-015e2d7c9a4b3f680'), 'CreateEgressOnlyInternetGateway'), expect: 'low' },
+    { name: 'detach', change: attachChange(igwAttach('removed', VPC), 'DetachInternetGateway'), expect: 'info' },
+    { name: 'VPN gateway attach is hybrid-link’s', change: attachChange(igwAttach('added', VPC, 'virtual-private-gateway', 'vgw-0a9b8c7d6e5f43210'), 'AttachVpnGateway'), expect: null },
+  ],
+};

@@ -1,0 +1,191 @@
+import type { ChangeEvent, NetworkDelta, Peer, SgPermission, SgPermissionDelta } from '../shared/model/change.ts';
+import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Rule } from '../shared/model/rule.ts';
+import type { Severity } from '../shared/model/severity.ts';
+import { contains, isPublic, isSingleHost, tryParseCidr, widerThan, type Cidr } from '../shared/net/cidr.ts';
+import { portLabel, rangeCovers, rangeWidened } from '../shared/net/ports.ts';
+import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
+
+/**
+ * A public source at least this large is "broad" even when brand new: a v4 /8 (16M addresses) or a v6 /32
+ * (an ISP's whole allocation) lets a large slice of the internet in.
+ */
+const BROAD_V4_PREFIX = 8;
+const BROAD_V6_PREFIX = 32;
+
+function peerCidr(peer: Peer): Cidr | undefined {
+  return peer.kind === 'cidr4' || peer.kind === 'cidr6' ? tryParseCidr(peer.cidr) : undefined;
+}
+
+function describePeer(peer: Peer): string {
+  switch (peer.kind) {
+    case 'cidr4':
+    case 'cidr6':
+      return peer.cidr;
+    case 'security-group':
+      return peer.userId ? `${peer.userId}/${peer.groupId}` : peer.groupId;
+    case 'prefix-list':
+      return peer.prefixListId;
+  }
+}
+
+function samePeer(a: Peer, b: Peer): boolean {
+  if (a.kind === 'security-group' && b.kind === 'security-group') return a.groupId === b.groupId;
+  if (a.kind === 'prefix-list' && b.kind === 'prefix-list') return a.prefixListId === b.prefixListId;
+  return false;
+}
+
+/** How `after` grants more than `before`; empty when it does not (or the peers are unrelated). */
+function widening(before: SgPermission, after: SgPermission): string[] {
+  if (before.direction !== after.direction || !rangeCovers(after, before)) return [];
+  const reasons: string[] = [];
+  const b = peerCidr(before.peer);
+  const a = peerCidr(after.peer);
+  if (a && b) {
+    if (!contains(a, b)) return [];
+    if (widerThan(a, b)) reasons.push(`source widened from ${b.text} to ${a.text}`);
+  } else if (!samePeer(before.peer, after.peer)) {
+    return [];
+  }
+  if (rangeWidened(before, after)) reasons.push(`traffic widened from ${portLabel(before)} to ${portLabel(after)}`);
+  return reasons;
+}
+
+/** The permission this delta replaced: its `before`, or a removed ingress rule of the same group it widens. */
+function predecessor(delta: SgPermissionDelta, deltas: readonly NetworkDelta[]): { before: SgPermission; reasons: string[]; removed?: SgPermissionDelta } | undefined {
+  if (delta.before) {
+    const reasons = widening(delta.before, delta.permission);
+    return reasons.length ? { before: delta.before, reasons } : undefined;
+  }
+  for (const d of deltas) {
+    if (d.kind !== 'sg-permission' || d.op !== 'removed' || d.groupId !== delta.groupId) continue;
+    const reasons = widening(d.permission, delta.permission);
+    if (reasons.length) return { before: d.permission, reasons, removed: d };
+  }
+  return undefined;
+}
+
+function isBroadPublic(c: Cidr): boolean {
+  return isPublic(c) && c.prefix <= (c.version === 4 ? BROAD_V4_PREFIX : BROAD_V6_PREFIX);
+}
+
+function classify(change: ChangeEvent): FindingDraft[] {
+  const ingress = change.deltas.filter(
+    (d): d is SgPermissionDelta => d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress',
+  );
+  // World-reaching rules belong to sg-open-world; do not report them twice.
+  const candidates: ReachCandidate<SgPermissionDelta>[] = ingress.flatMap((d) =>
+    d.permission.peer.kind === 'cidr4' || d.permission.peer.kind === 'cidr6' ? [{ item: d, scope: d.groupId, cidr: d.permission.peer.cidr, range: d.permission }] : [],
+  );
+  const world = new Set(worldHits(candidates).flatMap((h) => h.items));
+  const out: FindingDraft[] = [];
+  for (const d of ingress) {
+    if (world.has(d)) continue;
+    const peer = d.permission.peer;
+    const source = peerCidr(peer);
+    const publicSource = source !== undefined && isPublic(source);
+    const label = portLabel(d.permission);
+    const group = `${d.groupId}${d.groupName ? ` (${d.groupName})` : ''}`;
+    const why: string[] = [];
+    let severity: Severity;
+    let what: string;
+    const prev = predecessor(d, change.deltas);
+    const narrowed = d.before ? widening(d.permission, d.before) : [];
+    if (narrowed.length && d.before) {
+      severity = 'info';
+      why.push(...narrowed.map((r) => `narrowed: ${r.replace(/ from (.*) to (.*)$/, ' from $2 to $1')}`.replace('widened ', '')));
+      what = `ingress narrowed: ${portLabel(d.before)} from ${describePeer(d.before.peer)} -> ${label} from ${describePeer(peer)}`;
+    } else if (prev) {
+      why.push(...prev.reasons);
+      severity = publicSource ? 'medium' : 'low';
+      why.push(publicSource ? `the source ${source.text} is public: more of the internet can now connect` : 'the source is not public (private range, group or prefix list)');
+      what = `ingress widened: ${portLabel(prev.before)} from ${describePeer(prev.before.peer)} -> ${label} from ${describePeer(peer)}`;
+    } else if (source && isBroadPublic(source)) {
+      severity = 'medium';
+      why.push(`${source.text} is a broad public range (/${source.prefix}): a large slice of the internet`);
+      what = `new ingress ${label} from broad public ${source.text}`;
+    } else if (publicSource) {
+      severity = 'low';
+      why.push(isSingleHost(source) ? `a single public host (${source.text})` : `a specific public range (${source.text})`);
+      what = `new ingress ${label} from public ${source.text}`;
+    } else {
+      severity = 'info';
+      why.push(source ? `${source.text} is not internet-routable (private, loopback, link-local or documentation range)` : `source is ${peer.kind} ${describePeer(peer)}`);
+      what = `new ingress ${label} from ${describePeer(peer)}`;
+    }
+    const selfReference = peer.kind === 'security-group' && peer.groupId === d.groupId;
+    if (d.groupName === 'default' && !selfReference && severity !== 'medium' && narrowed.length === 0) {
+      severity = 'medium';
+      why.push('the default security group gained ingress: CIS AWS Foundations expects it to allow no traffic (every ENI created without a group lands in it)');
+    } else if (d.groupName === 'default' && selfReference) {
+      why.push('self-reference on the default group (its AWS-created rule)');
+    }
+    out.push({
+      severity,
+      summary: `${what} on ${group}`,
+      evidence: prev?.removed ? [prev.removed, d] : [d],
+      why,
+    });
+  }
+  return out;
+}
+
+const api = ec2('AuthorizeSecurityGroupIngress');
+const OFFICE = '81.2.69.0/24'; // a public /24 (not a documentation range)
+
+/** Security group ingress broadened without reaching the whole internet. */
+export const rule: Rule = {
+  id: 'sg-widened',
+  title: 'Security group ingress widened',
+  description:
+    'A security group lets more traffic in than before without opening to the whole internet: a public source CIDR ' +
+    'made wider (/32 -> /16), a port range or protocol widened, a broad public range (/8 or wider) added, or the ' +
+    'default security group gaining any ingress. New rules from private ranges, other security groups or a single ' +
+    'public host are recorded at low/info. Check: is the wider source really needed (use the narrowest range), ' +
+    'which resources use the group, and for the default group, move resources to a dedicated group.',
+  category: 'sg-widened',
+  deltaKinds: ['sg-permission'],
+  resourceTypes: ['AWS::EC2::SecurityGroup'],
+  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules'] }],
+  classify,
+  cases: [
+    {
+      name: 'Config: /32 replaced by /16 (public)',
+      change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32'))), sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.0.0/16')))]),
+      expect: 'medium',
+    },
+    {
+      name: 'changed with before: port range widened',
+      change: sgChange([sgDelta('changed', perm('ingress', 'tcp', [0, 1024], cidr(OFFICE)), { before: perm('ingress', 'tcp', 443, cidr(OFFICE)) })]),
+      expect: 'medium',
+    },
+    {
+      name: 'protocol widened on a private source',
+      change: sgChange([sgDelta('changed', perm('ingress', 'all', undefined, cidr('10.20.0.0/16')), { before: perm('ingress', 'tcp', 5432, cidr('10.20.0.0/16')) })]),
+      expect: 'low',
+    },
+    { name: 'broad public /8', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('52.0.0.0/8')))], { api }), expect: 'medium' },
+    {
+      name: 'default group gains ingress',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('10.0.0.0/8')), { groupName: 'default' })], { api }),
+      expect: 'medium',
+    },
+    { name: 'ssh from a single public host', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')))], { api }), expect: 'low' },
+    { name: 'ssh from TEST-NET-3', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('203.0.113.0/24')))], { api }), expect: 'info' },
+    { name: '0.0.0.0/16 is inside 0/8', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/16')))], { api }), expect: 'info' },
+    {
+      name: 'default group self-reference',
+      change: sgChange([sgDelta('added', perm('ingress', 'all', undefined, { kind: 'security-group', groupId: SG }), { groupName: 'default' })]),
+      expect: 'info',
+    },
+    { name: 'world rule is sg-open-world’s', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api }), expect: null },
+    { name: 'revoke', change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 0, cidr('127.0.0.1/32')))], { api: ec2('RevokeSecurityGroupIngress') }), expect: null },
+    {
+      name: 'narrowed /16 -> /32',
+      change: sgChange([sgDelta('changed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')), { before: perm('ingress', 'tcp', 22, cidr('81.2.0.0/16')) })]),
+      expect: 'info',
+    },
+    { name: 'egress', change: sgChange([sgDelta('added', perm('egress', 'tcp', 4444, cidr('81.2.69.160/32')))], { api: ec2('AuthorizeSecurityGroupEgress') }), expect: null },
+  ],
+};

@@ -1,0 +1,81 @@
+import type { ChangeEvent } from '../shared/model/change.ts';
+import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Rule } from '../shared/model/rule.ts';
+import type { Severity } from '../shared/model/severity.ts';
+import { ACCOUNT, logging, loggingChange, REGION } from './cases/build.ts';
+
+/** Weakenings that blind the trail outright (high); any other weakening is medium. */
+const BLINDING = [/management events/i, /destination/i, /multi-region/i, /logging off/i, /bucket/i, /all events excluded/i];
+
+function classify(change: ChangeEvent): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  for (const d of change.deltas) {
+    if (d.kind !== 'logging' || d.subject !== 'trail') continue;
+    if (d.action === 'stopped' || d.action === 'deleted') {
+      out.push({
+        severity: d.action === 'deleted' ? 'critical' : 'high',
+        summary: `CloudTrail trail ${d.id} ${d.action === 'deleted' ? 'deleted' : 'stopped logging'}`,
+        evidence: [d],
+        why: [
+          d.action === 'deleted'
+            ? 'the trail and its configuration are gone: API activity is no longer recorded by it, and re-creating it needs its old settings'
+            : 'StopLogging: the trail records nothing until StartLogging (defense evasion, MITRE T1562.008)',
+        ],
+      });
+    } else if (d.action === 'updated') {
+      const weak = d.weakenings ?? [];
+      if (weak.length) {
+        const blinding = weak.some((w) => BLINDING.some((re) => re.test(w)));
+        out.push({
+          severity: blinding ? 'high' : 'medium',
+          summary: `CloudTrail trail ${d.id} weakened: ${weak.join(', ')}`,
+          evidence: [d],
+          why: [...weak.map((w) => `weakening: ${w}`), blinding ? 'events are no longer recorded or go somewhere else' : 'logs are less trustworthy or complete'],
+        });
+      } else {
+        out.push({ severity: 'info', summary: `CloudTrail trail ${d.id} updated`, evidence: [d], why: [d.strengthenings?.length ? `strengthened: ${d.strengthenings.join(', ')}` : 'no weakening found'] });
+      }
+    }
+  }
+  return out;
+}
+
+const TRAIL = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-audit`;
+const ct = (name: string): { source: string; name: string } => ({ source: 'cloudtrail.amazonaws.com', name });
+
+/** CloudTrail stopped, deleted or weakened. */
+export const rule: Rule = {
+  id: 'trail-stopped',
+  title: 'CloudTrail logging stopped or weakened',
+  description:
+    'A CloudTrail trail was stopped, deleted, or updated in a way that records less (management events off, ' +
+    'multi-region off, log-file validation off, destination changed, ...). CloudTrail is the record every other ' +
+    'investigation relies on, including this monitor; turning it off is the first step of many intrusions. Check who ' +
+    'did it, restart/restore the trail, and review what the same principal did just before and after.',
+  category: 'trail-stopped',
+  deltaKinds: ['logging'],
+  resourceTypes: ['AWS::CloudTrail::Trail'],
+  apiCalls: [{ source: 'cloudtrail.amazonaws.com', names: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutAdvancedEventSelectors'] }],
+  classify,
+  cases: [
+    { name: 'StopLogging', change: loggingChange(logging('trail', 'stopped', TRAIL), { api: ct('StopLogging') }), expect: 'high' },
+    { name: 'DeleteTrail', change: loggingChange(logging('trail', 'deleted', TRAIL), { api: ct('DeleteTrail') }), expect: 'critical' },
+    {
+      name: 'PutEventSelectors management events off',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['management events off'] }), { api: ct('PutEventSelectors') }),
+      expect: 'high',
+    },
+    {
+      name: 'UpdateTrail log-file validation off',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['log-file validation off'] }), { api: ct('UpdateTrail') }),
+      expect: 'medium',
+    },
+    {
+      name: 'UpdateTrail multi-region on',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { strengthenings: ['multi-region on'] }), { api: ct('UpdateTrail') }),
+      expect: 'info',
+    },
+    { name: 'StartLogging', change: loggingChange(logging('trail', 'started', TRAIL), { api: ct('StartLogging') }), expect: null },
+    { name: 'CreateTrail', change: loggingChange(logging('trail', 'created', TRAIL), { api: ct('CreateTrail') }), expect: null },
+  ],
+};
