@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { LoggingDelta } from '../../model/change.ts';
+import type { ExtractInput, Extractor } from './extractor.ts';
+import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
+
+/**
+ * Audit-logging resources → {@link LoggingDelta}s with the ways logging got weaker or stronger.
+ *
+ * `AWS::CloudTrail::Trail` (the `DescribeTrails` shape: `isMultiRegionTrail`, `logFileValidationEnabled`,
+ * `includeGlobalServiceEvents`, `s3BucketName`, `s3KeyPrefix`, `kmsKeyId`, `cloudWatchLogsLogGroupArn`,
+ * `isOrganizationTrail`). The Config schema has no `isLogging` (that is `GetTrailStatus`); it is read when present
+ * so a stop is reported as `stopped`, otherwise StopLogging is seen through CloudTrail only.
+ *
+ * `AWS::Config::ConfigurationRecorder` (CloudFormation shape, PascalCase: `Recording`, `RecordingGroup
+ * {AllSupported, IncludeGlobalResourceTypes, ResourceTypes, ExclusionByResourceTypes}`, `RoleARN`).
+ *
+ * Discovered → `added`/created; deleted → `removed`/deleted; an update → `changed` with `action` stopped/started/
+ * updated, only when something logging-relevant moved (tags alone give nothing).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html
+ * @see https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationRecorder.html
+ * @see https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html
+ * @see https://github.com/awslabs/aws-config-resource-schema (Trail and ConfigurationRecorder property names)
+ */
+
+/** A boolean setting whose loss weakens logging. */
+type Flag<T> = [keyof T, string, string];
+
+/** Collects weakenings/strengthenings between two states; returns the delta or nothing. */
+function compare<T extends Record<string, unknown>>(
+  input: ExtractInput,
+  subject: LoggingDelta['subject'],
+  id: string,
+  before: T | undefined,
+  after: T | undefined,
+  flags: ReadonlyArray<Flag<T>>,
+  extra: (before: T, after: T, weakenings: string[], strengthenings: string[]) => void,
+  running: keyof T | undefined,
+): LoggingDelta[] {
+  if (input.lifecycle === 'deleted') return [{ kind: 'logging', op: 'removed', subject, id, action: 'deleted' }];
+  if (after === undefined) return [];
+  if (before === undefined) return input.lifecycle === 'created' ? [{ kind: 'logging', op: 'added', subject, id, action: 'created' }] : [];
+  const weakenings: string[] = [];
+  const strengthenings: string[] = [];
+  for (const [field, off, on] of flags) {
+    if (before[field] === true && after[field] === false) weakenings.push(off);
+    if (before[field] === false && after[field] === true) strengthenings.push(on);
+  }
+  extra(before, after, weakenings, strengthenings);
+  const wasRunning = running === undefined ? undefined : before[running];
+  const isRunning = running === undefined ? undefined : after[running];
+  const action: LoggingDelta['action'] = wasRunning === true && isRunning === false ? 'stopped' : wasRunning === false && isRunning === true ? 'started' : 'updated';
+  if (action === 'updated' && weakenings.length === 0 && strengthenings.length === 0) return [];
+  return [
+    {
+      kind: 'logging',
+      op: 'changed',
+      subject,
+      id,
+      action,
+      ...(weakenings.length ? { weakenings } : {}),
+      ...(strengthenings.length ? { strengthenings } : {}),
+    },
+  ];
+}
+
+const TrailState = ciObject({
+  configuration: ciObject({
+    name: optionalString,
+    trailARN: optionalString,
+    isLogging: optionalBoolean,
+    isMultiRegionTrail: optionalBoolean,
+    logFileValidationEnabled: optionalBoolean,
+    includeGlobalServiceEvents: optionalBoolean,
+    isOrganizationTrail: optionalBoolean,
+    s3BucketName: optionalString,
+    s3KeyPrefix: optionalString,
+    kmsKeyId: optionalString,
+    cloudWatchLogsLogGroupArn: optionalString,
+  }),
+});
+type Trail = z.output<typeof TrailState>['configuration'];
+
+const TRAIL_FLAGS: ReadonlyArray<Flag<Trail>> = [
+  ['isMultiRegionTrail', 'multi-region off', 'multi-region on'],
+  ['logFileValidationEnabled', 'log-file validation off', 'log-file validation on'],
+  ['includeGlobalServiceEvents', 'global service events off', 'global service events on'],
+  ['isOrganizationTrail', 'organization trail off', 'organization trail on'],
+];
+
+export const trail: Extractor = (input) => {
+  const before = input.read(TrailState, 'before')?.configuration;
+  const after = input.read(TrailState, 'after')?.configuration;
+  const config = after ?? before;
+  const id = config?.trailARN ?? config?.name ?? input.resourceName ?? input.resourceId;
+  return compare(input, 'trail', id, before, after, TRAIL_FLAGS, trailExtras, 'isLogging');
+};
+
+function trailExtras(before: Trail, after: Trail, weakenings: string[], strengthenings: string[]): void {
+  if (before.s3BucketName !== after.s3BucketName || before.s3KeyPrefix !== after.s3KeyPrefix) weakenings.push('destination changed');
+  if (before.kmsKeyId !== undefined && after.kmsKeyId === undefined) weakenings.push('encryption off');
+  if (before.kmsKeyId === undefined && after.kmsKeyId !== undefined) strengthenings.push('encryption on');
+  if (before.kmsKeyId !== undefined && after.kmsKeyId !== undefined && before.kmsKeyId !== after.kmsKeyId) weakenings.push('encryption key changed');
+  if (before.cloudWatchLogsLogGroupArn !== undefined && after.cloudWatchLogsLogGroupArn === undefined) weakenings.push('cloudwatch logs delivery off');
+  if (before.cloudWatchLogsLogGroupArn === undefined && after.cloudWatchLogsLogGroupArn !== undefined) strengthenings.push('cloudwatch logs delivery on');
+}
+
+const RecorderState = ciObject({
+  configuration: ciObject({
+    name: optionalString,
+    recording: optionalBoolean,
+    roleARN: optionalString,
+    recordingGroup: ciObject({
+      allSupported: optionalBoolean,
+      includeGlobalResourceTypes: optionalBoolean,
+      resourceTypes: optionalList(z.string()),
+      exclusionByResourceTypes: ciObject({ resourceTypes: optionalList(z.string()) }).nullish(),
+    }).nullish(),
+  }),
+});
+type RecorderConfig = z.output<typeof RecorderState>['configuration'];
+interface Recorder extends Record<string, unknown> {
+  recording: boolean | undefined;
+  allSupported: boolean | undefined;
+  includeGlobalResourceTypes: boolean | undefined;
+  resourceTypes: string[];
+  excluded: string[];
+  roleARN: string | undefined;
+}
+
+function flatRecorder(config: RecorderConfig | undefined): Recorder | undefined {
+  if (config === undefined) return undefined;
+  return {
+    recording: config.recording,
+    allSupported: config.recordingGroup?.allSupported,
+    includeGlobalResourceTypes: config.recordingGroup?.includeGlobalResourceTypes,
+    resourceTypes: config.recordingGroup?.resourceTypes ?? [],
+    excluded: config.recordingGroup?.exclusionByResourceTypes?.resourceTypes ?? [],
+    roleARN: config.roleARN,
+  };
+}
+
+const RECORDER_FLAGS: ReadonlyArray<Flag<Recorder>> = [
+  ['allSupported', 'all resource types off', 'all resource types on'],
+  ['includeGlobalResourceTypes', 'global resource types off', 'global resource types on'],
+];
+
+export const configurationRecorder: Extractor = (input) => {
+  const beforeConfig = input.read(RecorderState, 'before')?.configuration;
+  const afterConfig = input.read(RecorderState, 'after')?.configuration;
+  const id = (afterConfig ?? beforeConfig)?.name ?? input.resourceName ?? input.resourceId;
+  return compare(input, 'config-recorder', id, flatRecorder(beforeConfig), flatRecorder(afterConfig), RECORDER_FLAGS, recorderExtras, 'recording');
+};
+
+function recorderExtras(before: Recorder, after: Recorder, weakenings: string[], strengthenings: string[]): void {
+  const dropped = before.resourceTypes.filter((t) => !after.resourceTypes.includes(t));
+  const gained = after.resourceTypes.filter((t) => !before.resourceTypes.includes(t));
+  if (after.allSupported !== true && dropped.length) weakenings.push(`resource types removed: ${dropped.join(', ')}`);
+  if (after.allSupported !== true && gained.length) strengthenings.push(`resource types added: ${gained.join(', ')}`);
+  const excluded = after.excluded.filter((t) => !before.excluded.includes(t));
+  const included = before.excluded.filter((t) => !after.excluded.includes(t));
+  if (excluded.length) weakenings.push(`resource types excluded: ${excluded.join(', ')}`);
+  if (included.length) strengthenings.push(`resource types no longer excluded: ${included.join(', ')}`);
+  if (before.roleARN !== undefined && before.roleARN !== after.roleARN) weakenings.push('role changed');
+}

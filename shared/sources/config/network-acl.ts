@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { NaclEntry, NaclEntryDelta } from '../../model/change.ts';
+import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
+import type { Extractor } from './extractor.ts';
+import { keyedDifference, stableKey } from './extractor.ts';
+import { ciObject, numberish, optionalBoolean, optionalList, optionalString } from './field-case.ts';
+
+/**
+ * `AWS::EC2::NetworkAcl` → {@link NaclEntryDelta}s from `configuration.entries` (the `DescribeNetworkAcls` shape:
+ * `ruleNumber`, numeric `protocol` string such as `"6"` or `"-1"`, `ruleAction`, `egress`, `cidrBlock` or
+ * `ipv6CidrBlock`, `portRange {from,to}`, `icmpTypeCode {type,code}`).
+ *
+ * An entry's identity is (direction, rule number), as in `ReplaceNetworkAclEntry`: the same identity with other
+ * settings is `changed` (with `before`). The default catch-all deny (rule 32767, shown for IPv4 and IPv6, cannot be
+ * changed) is skipped. ICMP type/code go to `fromPort`/`toPort`, the model's convention for ICMP.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NetworkAclEntry.html
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html (default rule `*` = 32767)
+ */
+const DEFAULT_RULE = 32767;
+
+const Entry = ciObject({
+  ruleNumber: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number),
+  protocol: z.union([z.string(), z.number()]).nullish(),
+  ruleAction: z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['allow', 'deny'])),
+  egress: optionalBoolean,
+  cidrBlock: optionalString,
+  ipv6CidrBlock: optionalString,
+  portRange: ciObject({ from: numberish, to: numberish }).nullish(),
+  icmpTypeCode: ciObject({ type: numberish, code: numberish }).nullish(),
+});
+type Entry = z.output<typeof Entry>;
+
+const State = ciObject({
+  configuration: ciObject({ networkAclId: optionalString, entries: optionalList(Entry) }),
+});
+
+export const networkAcl: Extractor = (input) => {
+  const before = input.read(State, 'before')?.configuration;
+  const after = input.read(State, 'after')?.configuration;
+  const entries = (side: typeof before): NaclEntry[] => (side?.entries ?? []).flatMap(toEntry);
+  const identity = (e: NaclEntry) => `${e.egress ? 'egress' : 'ingress'}:${e.ruleNumber}`;
+  const { added, removed, changed } = keyedDifference(entries(before), entries(after), identity, stableKey);
+  const naclId = after?.networkAclId ?? before?.networkAclId ?? input.resourceId;
+  return [
+    ...added.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'added', naclId, entry })),
+    ...changed.map((c): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'changed', naclId, entry: c.after, before: c.before })),
+    ...removed.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'removed', naclId, entry })),
+  ];
+};
+
+function toEntry(raw: Entry): NaclEntry[] {
+  if (raw.ruleNumber === DEFAULT_RULE) return [];
+  const cidr = raw.cidrBlock !== undefined ? { kind: 'cidr4' as const, value: raw.cidrBlock } : raw.ipv6CidrBlock !== undefined ? { kind: 'cidr6' as const, value: raw.ipv6CidrBlock } : undefined;
+  if (cidr === undefined) return [];
+  const protocol = normalizeProtocol(raw.protocol);
+  const ports =
+    protocol === 'icmp' || protocol === 'icmpv6'
+      ? normalizePorts(protocol, raw.icmpTypeCode?.type, raw.icmpTypeCode?.code)
+      : normalizePorts(protocol, raw.portRange?.from, raw.portRange?.to);
+  return [{ ruleNumber: raw.ruleNumber, egress: raw.egress ?? false, action: raw.ruleAction, protocol, cidr, ...ports }];
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
+import type { Extractor } from './extractor.ts';
+import { keyedDifference, stableKey } from './extractor.ts';
+import { ciObject, optionalList, optionalString } from './field-case.ts';
+
+/**
+ * `AWS::EC2::RouteTable` → {@link RouteDelta}s from `configuration.routes` (the `DescribeRouteTables` route shape).
+ * A route's identity is its destination (`destinationCidrBlock`, `destinationIpv6CidrBlock` or
+ * `destinationPrefixListId`); the same destination with another target is `changed` with `beforeTarget`
+ * (what `ReplaceRoute` does). Route `state` (active/blackhole) is not a change of intent and is ignored.
+ *
+ * The target kind comes from the id prefix, because `gatewayId` holds internet gateways (`igw-`), virtual private
+ * gateways (`vgw-`), gateway endpoints (`vpce-`) and the VPC's own `local` route alike. Instance routes carry both
+ * `instanceId` and `networkInterfaceId`; the instance wins (that is what `CreateRoute --instance-id` names).
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html
+ */
+const Route = ciObject({
+  destinationCidrBlock: optionalString,
+  destinationIpv6CidrBlock: optionalString,
+  destinationPrefixListId: optionalString,
+  gatewayId: optionalString,
+  natGatewayId: optionalString,
+  transitGatewayId: optionalString,
+  vpcPeeringConnectionId: optionalString,
+  egressOnlyInternetGatewayId: optionalString,
+  carrierGatewayId: optionalString,
+  localGatewayId: optionalString,
+  coreNetworkArn: optionalString,
+  instanceId: optionalString,
+  networkInterfaceId: optionalString,
+});
+type Route = z.output<typeof Route>;
+
+const State = ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) });
+
+/** Target fields in precedence order, with the kind used when the id has no known prefix. */
+const TARGET_FIELDS: ReadonlyArray<[keyof Route, RouteTargetKind]> = [
+  ['gatewayId', 'unknown'],
+  ['natGatewayId', 'nat-gateway'],
+  ['transitGatewayId', 'transit-gateway'],
+  ['vpcPeeringConnectionId', 'vpc-peering'],
+  ['egressOnlyInternetGatewayId', 'egress-only-internet-gateway'],
+  ['carrierGatewayId', 'carrier-gateway'],
+  ['localGatewayId', 'local-gateway'],
+  ['coreNetworkArn', 'core-network'],
+  ['instanceId', 'instance'],
+  ['networkInterfaceId', 'network-interface'],
+];
+
+const PREFIXES: ReadonlyArray<[string, RouteTargetKind]> = [
+  ['igw-', 'internet-gateway'],
+  ['eigw-', 'egress-only-internet-gateway'],
+  ['vgw-', 'virtual-private-gateway'],
+  ['vpce-', 'vpc-endpoint'],
+  ['nat-', 'nat-gateway'],
+  ['tgw-', 'transit-gateway'],
+  ['pcx-', 'vpc-peering'],
+  ['eni-', 'network-interface'],
+  ['i-', 'instance'],
+  ['cagw-', 'carrier-gateway'],
+  ['lgw-', 'local-gateway'],
+  ['arn:aws:networkmanager:', 'core-network'],
+];
+
+/** Route target kind from an id: `igw-…` → internet-gateway, `local` → local, … (`fallback` when unknown). */
+export function routeTargetKind(id: string, fallback: RouteTargetKind = 'unknown'): RouteTargetKind {
+  if (id === 'local') return 'local';
+  return PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1] ?? fallback;
+}
+
+interface NormalRoute {
+  destination: RouteDelta['destination'];
+  target: RouteTarget;
+}
+
+export const routeTable: Extractor = (input) => {
+  const before = input.read(State, 'before')?.configuration;
+  const after = input.read(State, 'after')?.configuration;
+  const routes = (side: typeof before): NormalRoute[] => (side?.routes ?? []).flatMap(toRoute);
+  const { added, removed, changed } = keyedDifference(routes(before), routes(after), (r) => stableKey(r.destination), (r) => stableKey(r.target));
+  const routeTableId = after?.routeTableId ?? before?.routeTableId ?? input.resourceId;
+  return [
+    ...added.map((r): RouteDelta => ({ kind: 'route', op: 'added', routeTableId, ...r })),
+    ...changed.map((c): RouteDelta => ({ kind: 'route', op: 'changed', routeTableId, ...c.after, beforeTarget: c.before.target })),
+    ...removed.map((r): RouteDelta => ({ kind: 'route', op: 'removed', routeTableId, ...r })),
+  ];
+};
+
+function toRoute(route: Route): NormalRoute[] {
+  const destination: RouteDelta['destination'] | undefined =
+    route.destinationCidrBlock !== undefined
+      ? { kind: 'cidr4', value: route.destinationCidrBlock }
+      : route.destinationIpv6CidrBlock !== undefined
+        ? { kind: 'cidr6', value: route.destinationIpv6CidrBlock }
+        : route.destinationPrefixListId !== undefined
+          ? { kind: 'prefix-list', value: route.destinationPrefixListId }
+          : undefined;
+  if (destination === undefined) return [];
+  for (const [name, fallback] of TARGET_FIELDS) {
+    const id = route[name];
+    if (id !== undefined && id !== '') return [{ destination, target: { kind: routeTargetKind(id, fallback), id } }];
+  }
+  return [{ destination, target: { kind: 'unknown' } }];
+}
