@@ -1,0 +1,103 @@
+import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
+import { EC2, one } from './call.ts';
+import type { Call, CallEntry, Outcome } from './call.ts';
+
+/**
+ * Route calls → {@link RouteDelta}. The target is whichever target field is present; `gatewayId` is overloaded (an
+ * internet gateway, a virtual private gateway, a gateway VPC endpoint or `local`), so its kind comes from the id prefix.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRoute.html
+ */
+
+const ROUTE_TABLE_TYPE = 'AWS::EC2::RouteTable';
+
+/** Target fields in the order AWS documents them, with the kind each implies. */
+const TARGET_FIELDS: ReadonlyArray<[string, RouteTargetKind | 'by-prefix']> = [
+  ['gatewayId', 'by-prefix'],
+  ['egressOnlyInternetGatewayId', 'egress-only-internet-gateway'],
+  ['natGatewayId', 'nat-gateway'],
+  ['instanceId', 'instance'],
+  ['networkInterfaceId', 'network-interface'],
+  ['vpcPeeringConnectionId', 'vpc-peering'],
+  ['transitGatewayId', 'transit-gateway'],
+  ['carrierGatewayId', 'carrier-gateway'],
+  ['localGatewayId', 'local-gateway'],
+  ['coreNetworkArn', 'core-network'],
+  ['vpcEndpointId', 'vpc-endpoint'],
+];
+
+/** Id prefixes AWS uses for route targets. */
+const PREFIXES: ReadonlyArray<[string, RouteTargetKind]> = [
+  ['igw-', 'internet-gateway'],
+  ['eigw-', 'egress-only-internet-gateway'],
+  ['vgw-', 'virtual-private-gateway'],
+  ['vpce-', 'vpc-endpoint'],
+  ['nat-', 'nat-gateway'],
+  ['tgw-', 'transit-gateway'],
+  ['pcx-', 'vpc-peering'],
+  ['eni-', 'network-interface'],
+  ['i-', 'instance'],
+  ['cagw-', 'carrier-gateway'],
+  ['lgw-', 'local-gateway'],
+];
+
+/** Kind of a route target from its id (`igw-…` → internet-gateway, `local` → local). */
+export function targetKindOf(id: string): RouteTargetKind {
+  if (id === 'local') return 'local';
+  return PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1] ?? 'unknown';
+}
+
+function targetOf(call: Call): RouteTarget | undefined {
+  for (const [name, kind] of TARGET_FIELDS) {
+    const id = call.params.field(name).str();
+    if (id !== undefined) return { kind: kind === 'by-prefix' ? targetKindOf(id) : kind, id };
+  }
+  // ReplaceRoute can point a route back at the VPC's local target.
+  if (call.params.field('localTarget').bool() === true) return { kind: 'local', id: 'local' };
+  return undefined;
+}
+
+function destinationOf(call: Call): RouteDelta['destination'] {
+  const v4 = call.params.field('destinationCidrBlock').str();
+  if (v4 !== undefined) return { kind: 'cidr4', value: v4 };
+  const v6 = call.params.field('destinationIpv6CidrBlock').str();
+  if (v6 !== undefined) return { kind: 'cidr6', value: v6 };
+  const pl = call.params.field('destinationPrefixListId').str();
+  if (pl !== undefined) return { kind: 'prefix-list', value: pl };
+  return call.fail(call.params.field('destinationCidrBlock'), 'requestParameters.destinationCidrBlock missing (nor destinationIpv6CidrBlock, destinationPrefixListId)');
+}
+
+function routeChange(op: RouteDelta['op']) {
+  return (call: Call): Outcome => {
+    const routeTableId = call.required(call.params.field('routeTableId'));
+    const destination = destinationOf(call);
+    let target: RouteTarget;
+    if (op === 'removed') {
+      // DeleteRoute names only the destination; the target that was removed is not logged.
+      target = { kind: 'unknown' };
+    } else {
+      target = targetOf(call) ?? call.fail(call.params.field('gatewayId'), 'no route target (gatewayId, natGatewayId, transitGatewayId, … ) in requestParameters');
+    }
+    const delta: RouteDelta = { kind: 'route', op, routeTableId, destination, target };
+    // ReplaceRoute: the previous target is not in CloudTrail, so beforeTarget stays undefined.
+    return one({ type: ROUTE_TABLE_TYPE, id: routeTableId }, [delta]);
+  };
+}
+
+/** Route dispatch rows. */
+export const ROUTE_CALLS: CallEntry[] = [
+  { source: EC2, name: 'CreateRoute', handle: routeChange('added') },
+  { source: EC2, name: 'ReplaceRoute', handle: routeChange('changed') },
+  { source: EC2, name: 'DeleteRoute', handle: routeChange('removed') },
+  { source: EC2, name: 'CreateRouteTable', ignore: 'a new route table holds only the local route' },
+  {
+    source: EC2,
+    name: 'AssociateRouteTable',
+    ignore: 'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
+  },
+  {
+    source: EC2,
+    name: 'ReplaceRouteTableAssociation',
+    ignore: 'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
+  },
+];
