@@ -91,7 +91,7 @@ export const trail: Extractor = (input) => {
   const before = input.read(TrailState, 'before')?.configuration;
   const after = input.read(TrailState, 'after')?.configuration;
   const config = after ?? before;
-  const id = config?.trailARN ?? config?.name ?? input.resourceName ?? input.resourceId;
+  const id = config?.trailARN ?? input.resourceId;
   return compare(input, 'trail', id, before, after, TRAIL_FLAGS, trailExtras, 'isLogging');
 };
 
@@ -154,8 +154,10 @@ export const configurationRecorder: Extractor = (input) => {
 function recorderExtras(before: Recorder, after: Recorder, weakenings: string[], strengthenings: string[]): void {
   const dropped = before.resourceTypes.filter((t) => !after.resourceTypes.includes(t));
   const gained = after.resourceTypes.filter((t) => !before.resourceTypes.includes(t));
-  if (after.allSupported !== true && dropped.length) weakenings.push(`resource types removed: ${dropped.join(', ')}`);
-  if (after.allSupported !== true && gained.length) strengthenings.push(`resource types added: ${gained.join(', ')}`);
+  // A type list only means something when neither side records all supported types (`allSupported` flags cover that).
+  const listed = before.allSupported !== true && after.allSupported !== true;
+  if (listed && dropped.length) weakenings.push(`resource types removed: ${dropped.join(', ')}`);
+  if (listed && gained.length) strengthenings.push(`resource types added: ${gained.join(', ')}`);
   const excluded = after.excluded.filter((t) => !before.excluded.includes(t));
   const included = before.excluded.filter((t) => !after.excluded.includes(t));
   if (excluded.length) weakenings.push(`resource types excluded: ${excluded.join(', ')}`);
