@@ -58,8 +58,9 @@ export function worldHits<T>(candidates: readonly ReachCandidate<T>[]): WorldHit
       });
     }
   }
-  return hits.filter((hit, i) =>
-    !hits.some((other, j) => {
+  const kept: WorldHit<T>[] = [];
+  hits.forEach((hit, i) => {
+    const subsumed = hits.some((other, j) => {
       if (j === i || other.scope !== hit.scope || other.version !== hit.version) return false;
       if (!rangeCovers(other.range, hit.range)) return false;
       const same = rangeCovers(hit.range, other.range);
@@ -67,6 +68,21 @@ export function worldHits<T>(candidates: readonly ReachCandidate<T>[]): WorldHit
       if (!same) return true;
       if (hit.viaUnion !== other.viaUnion) return hit.viaUnion;
       return j < i;
-    }),
-  );
+    });
+    if (!subsumed) {
+      kept.push({ ...hit, items: [...hit.items], cidrs: [...hit.cidrs] });
+      return;
+    }
+    // Two direct /0s on the same traffic (`0.0.0.0/0` and `10.0.0.0/0`): one hit, both items as evidence.
+    const twin = kept.find((k) => !k.viaUnion && !hit.viaUnion && k.scope === hit.scope && k.version === hit.version && rangeCovers(k.range, hit.range) && rangeCovers(hit.range, k.range));
+    if (twin) {
+      for (const [n, item] of hit.items.entries()) {
+        if (!twin.items.includes(item)) {
+          twin.items.push(item);
+          twin.cidrs.push(hit.cidrs[n]!);
+        }
+      }
+    }
+  });
+  return kept;
 }

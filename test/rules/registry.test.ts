@@ -1,0 +1,56 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/index.ts';
+import { isCategory } from '../../shared/model/category.ts';
+import { RESOURCE_TYPES } from '../../shared/model/change.ts';
+
+/**
+ * The registry is an explicit list (no directory scan at runtime), so this test is what keeps it honest: every rule
+ * file is listed, ids match file names, and every rule carries its own firing and non-firing examples.
+ */
+const RULES_DIR = fileURLToPath(new URL('../../rules/', import.meta.url));
+const ruleFiles = readdirSync(RULES_DIR, { withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.ts') && e.name !== 'index.ts' && !e.name.endsWith('.test.ts'))
+  .map((e) => e.name.replace(/\.ts$/, ''))
+  .sort();
+
+describe('rules registry', () => {
+  it('lists every rule file exactly once, id == file name', async () => {
+    const ids = RULES.map((r) => r.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ruleFiles);
+    for (const file of ruleFiles) {
+      const mod = (await import(`../../rules/${file}.ts`)) as { rule?: { id: string } };
+      expect(mod.rule?.id, `rules/${file}.ts must export \`rule\``).toBe(file);
+      expect(RULES).toContain(mod.rule);
+    }
+  });
+
+  for (const rule of RULES) {
+    describe(rule.id, () => {
+      it('has complete metadata', () => {
+        expect(isCategory(rule.category)).toBe(true);
+        expect(rule.title.length).toBeGreaterThan(10);
+        expect(rule.description.length).toBeGreaterThan(100);
+        expect(rule.deltaKinds.length).toBeGreaterThan(0);
+        expect(rule.resourceTypes.length).toBeGreaterThan(0);
+        for (const t of rule.resourceTypes) expect(t).toMatch(/^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/);
+        const known = new Set<string>(RESOURCE_TYPES);
+        expect(rule.resourceTypes.some((t) => known.has(t))).toBe(true);
+        for (const call of rule.apiCalls) {
+          expect(call.source).toMatch(/^[a-z0-9-]+\.amazonaws\.com$/);
+          expect(call.names.length).toBeGreaterThan(0);
+          for (const n of call.names) expect(n).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+        }
+      });
+
+      it('has at least one firing and one non-firing case, with unique names', () => {
+        expect(rule.cases.some((c) => c.expect !== null)).toBe(true);
+        expect(rule.cases.some((c) => c.expect === null)).toBe(true);
+        const names = rule.cases.map((c) => c.name);
+        expect(new Set(names).size).toBe(names.length);
+      });
+    });
+  }
+});
