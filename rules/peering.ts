@@ -3,8 +3,10 @@ import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleContext } from '../shared/model/rule.ts';
 import { ACCOUNT, ec2, FOREIGN_ACCOUNT, ORG_ACCOUNT, peeringChange, peeringDelta, REGION, routeChange, routeDelta } from './cases/build.ts';
 
-function side(s: PeeringSide): string {
-  return [s.vpcId ?? 'vpc?', s.account, s.region].filter(Boolean).join('@');
+/** `vpc-…@account@region`, leaving out what the event does not say; `undefined` when it says nothing. */
+function side(s: PeeringSide): string | undefined {
+  const parts = [s.vpcId, s.account, s.region].filter(Boolean);
+  return parts.length ? parts.join('@') : undefined;
 }
 
 /**
@@ -15,7 +17,8 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   for (const d of change.deltas) {
     if (d.kind !== 'peering') continue;
     const id = d.connectionId ?? 'peering connection';
-    const link = `${side(d.requester)} <-> ${side(d.accepter)}`;
+    const [from, to] = [side(d.requester), side(d.accepter)];
+    const link = from || to ? `${from ?? 'unknown VPC'} <-> ${to ?? 'unknown VPC'}` : 'VPCs not named in the event';
     const opening = (d.op === 'added' && d.state !== 'deleted' && d.state !== 'rejected') || (d.op === 'changed' && d.state === 'accepted');
     if (!opening) {
       out.push({ severity: 'info', summary: `${id} ${d.state}: ${link}`, evidence: [d], why: [`peering ${d.state} (no new connectivity)`] });
@@ -54,7 +57,7 @@ export const rule: Rule = {
   category: 'peering',
   deltaKinds: ['peering'],
   resourceTypes: ['AWS::EC2::VPCPeeringConnection'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateVpcPeeringConnection', 'AcceptVpcPeeringConnection', 'DeleteVpcPeeringConnection', 'RejectVpcPeeringConnection'] }],
+  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateVpcPeeringConnection', 'AcceptVpcPeeringConnection', 'DeleteVpcPeeringConnection'] }],
   classify,
   cases: [
     { name: 'same-account request', change: peeringChange([peeringDelta('added', 'requested', { vpcId: PEER_VPC, account: ACCOUNT, region: REGION })], { api: ec2('CreateVpcPeeringConnection') }), expect: 'medium' },

@@ -55,7 +55,7 @@ export const rule: Rule = {
   category: 'trail-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::CloudTrail::Trail'],
-  apiCalls: [{ source: 'cloudtrail.amazonaws.com', names: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors', 'PutAdvancedEventSelectors'] }],
+  apiCalls: [{ source: 'cloudtrail.amazonaws.com', names: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] }],
   classify,
   cases: [
     { name: 'StopLogging', change: loggingChange(logging('trail', 'stopped', TRAIL), { api: ct('StopLogging') }), expect: 'high' },

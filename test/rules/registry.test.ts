@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { isCategory } from '../../shared/model/category.ts';
 import { RESOURCE_TYPES } from '../../shared/model/change.ts';
+import { CLOUDTRAIL_API_CALLS } from '../../shared/sources/cloudtrail/index.ts';
 
 /**
  * The registry is an explicit list (no directory scan at runtime), so this test is what keeps it honest: every rule
@@ -43,6 +44,12 @@ describe('rules registry', () => {
           expect(call.names.length).toBeGreaterThan(0);
           for (const n of call.names) expect(n).toMatch(/^[A-Z][A-Za-z0-9]+$/);
         }
+      });
+
+      it('declares only API calls the CloudTrail normalizer turns into changes (deploy patterns come from these)', () => {
+        const handled = new Set(CLOUDTRAIL_API_CALLS.flatMap((c) => c.names.map((n) => `${c.source} ${n}`)));
+        const declared = rule.apiCalls.flatMap((c) => c.names.map((n) => `${c.source} ${n}`));
+        expect(declared.filter((d) => !handled.has(d))).toEqual([]);
       });
 
       it('has at least one firing and one non-firing case, with unique names', () => {
