@@ -29,6 +29,14 @@ function groupOf(call: Call): { groupId: string; groupName?: string; resource: R
   return groupName !== undefined ? { groupId: groupId ?? groupName, groupName, resource } : { groupId: groupId!, resource };
 }
 
+/**
+ * A security-group peer. The owner (`userId`) is kept only for another account's group: Config always writes it and
+ * CloudTrail usually does not, so a same-account owner would make the two sources of one change differ.
+ */
+function groupPeer(call: Call, groupId: string, userId: string | undefined): Peer {
+  return userId !== undefined && userId !== call.account ? { kind: 'security-group', groupId, userId } : { kind: 'security-group', groupId };
+}
+
 /** Flatten one IpPermission (any shape) into single-peer permissions. */
 function flattenPermission(call: Call, p: Shape, direction: Direction): SgPermission[] {
   const protocol = normalizeProtocol(p.field('ipProtocol').str());
@@ -39,8 +47,7 @@ function flattenPermission(call: Call, p: Shape, direction: Direction): SgPermis
   for (const g of p.field('groups', 'userIdGroupPairs').list()) {
     const id = g.field('groupId').str() ?? g.field('groupName').str();
     if (id === undefined) call.fail(g.field('groupId'), `${dotted(g.path)}.groupId missing`);
-    const userId = g.field('userId').str();
-    peers.push(userId !== undefined ? { kind: 'security-group', groupId: id, userId } : { kind: 'security-group', groupId: id });
+    peers.push(groupPeer(call, id, g.field('userId').str()));
   }
   for (const l of p.field('prefixListIds').list()) peers.push({ kind: 'prefix-list', prefixListId: l.field('prefixListId').str() ?? call.required(l) });
   if (peers.length === 0) call.fail(p, `${dotted(p.path)}: permission has no peer (ipRanges, ipv6Ranges, groups or prefixListIds)`);
@@ -60,9 +67,7 @@ function flatPermission(call: Call, direction: Direction): SgPermission[] {
   if (cidr !== undefined) return [{ direction, protocol, ...ports, peer: { kind: 'cidr4', cidr } }];
   const source = p.field('sourceSecurityGroupName').str() ?? p.field('sourceSecurityGroupId').str();
   if (source !== undefined) {
-    const owner = p.field('sourceSecurityGroupOwnerId').str();
-    const peer: Peer = owner !== undefined ? { kind: 'security-group', groupId: source, userId: owner } : { kind: 'security-group', groupId: source };
-    return [{ direction, protocol, ...ports, peer }];
+    return [{ direction, protocol, ...ports, peer: groupPeer(call, source, p.field('sourceSecurityGroupOwnerId').str()) }];
   }
   return [];
 }
@@ -71,7 +76,7 @@ function flatPermission(call: Call, direction: Direction): SgPermission[] {
  * A rule as EC2 describes it (`securityGroupRuleSet` items, `revokedSecurityGroupRuleSet`, ModifySecurityGroupRules
  * specs), or undefined when it names no peer.
  */
-function rulePermission(rule: Shape, direction: Direction): SgPermission | undefined {
+function rulePermission(call: Call, rule: Shape, direction: Direction): SgPermission | undefined {
   const protocol = normalizeProtocol(rule.field('ipProtocol').str());
   const ports = normalizePorts(protocol, rule.field('fromPort').num(), rule.field('toPort').num());
   const v4 = rule.field('cidrIpv4').str();
@@ -83,15 +88,14 @@ function rulePermission(rule: Shape, direction: Direction): SgPermission | undef
   else if (v6 !== undefined) peer = { kind: 'cidr6', cidr: v6 };
   else if (prefixList !== undefined) peer = { kind: 'prefix-list', prefixListId: prefixList };
   else if (group !== undefined) {
-    const userId = rule.field('referencedGroupInfo').field('userId').str();
-    peer = userId !== undefined ? { kind: 'security-group', groupId: group, userId } : { kind: 'security-group', groupId: group };
+    peer = groupPeer(call, group, rule.field('referencedGroupInfo').field('userId').str());
   } else return undefined;
   return { direction, protocol, ...ports, peer };
 }
 
 /** {@link rulePermission}, failing with the rule's path when it names no peer. */
 function ruleToPermission(call: Call, rule: Shape, direction: Direction): SgPermission {
-  return rulePermission(rule, direction) ?? call.fail(rule, `${dotted(rule.path)}: rule has no peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`);
+  return rulePermission(call, rule, direction) ?? call.fail(rule, `${dotted(rule.path)}: rule has no peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`);
 }
 
 function peerKey(peer: Peer): string {
@@ -121,7 +125,7 @@ function ruleIdsFromResponse(call: Call, direction: Direction): Map<string, stri
     if (id === undefined) continue;
     const egress = rule.field('isEgress').bool();
     // A response rule without a peer only costs us its id; the request is the source of truth for the delta.
-    const permission = rulePermission(rule, egress === undefined ? direction : egress ? 'egress' : 'ingress');
+    const permission = rulePermission(call, rule, egress === undefined ? direction : egress ? 'egress' : 'ingress');
     if (permission !== undefined) ids.set(permissionKey(permission), id);
   }
   return ids;

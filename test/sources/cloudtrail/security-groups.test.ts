@@ -31,7 +31,7 @@ describe('CloudTrail security-group calls', () => {
       ['tcp', 443, 443, { kind: 'cidr4', cidr: '10.20.0.0/16' }, 'sgr-01aa000000000001a'],
       ['tcp', 443, 443, { kind: 'cidr4', cidr: '192.0.2.0/24' }, 'sgr-01aa000000000002b'],
       ['tcp', 443, 443, { kind: 'cidr6', cidr: '2001:db8:1234::/48' }, 'sgr-01aa000000000003c'],
-      ['tcp', 5432, 5432, { kind: 'security-group', groupId: 'sg-0c3d4e5f607182930', userId: '111122223333' }, 'sgr-01aa000000000004d'],
+      ['tcp', 5432, 5432, { kind: 'security-group', groupId: 'sg-0c3d4e5f607182930' }, 'sgr-01aa000000000004d'],
       ['all', undefined, undefined, { kind: 'prefix-list', prefixListId: 'pl-0a1b2c3d4e5f6a7b8' }, 'sgr-01aa000000000005e'],
     ]);
   });
@@ -58,7 +58,7 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(delta?.permission).toEqual({ direction: 'ingress', protocol: 'all', peer: { kind: 'security-group', groupId: 'bastion', userId: '111122223333' } });
+    expect(delta?.permission).toEqual({ direction: 'ingress', protocol: 'all', peer: { kind: 'security-group', groupId: 'bastion' } });
   });
 
   it('reads the wrapped AuthorizeSecurityGroupIngressRequest shape ({tag} members, single member without array)', () => {

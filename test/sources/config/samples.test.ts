@@ -21,7 +21,7 @@ describe('Config samples (events/config)', () => {
       account: ACCOUNT,
       region: 'eu-west-1',
       itemStatus: 'OK',
-      related: ['6f7c2a1e-3b9d-4c55-9a8e-0d2f41b7c913'],
+      related: ['16c22eb9-7ee4-5edb-8335-888db019d616'],
       resource: { type: 'AWS::EC2::SecurityGroup', id: SG, name: 'bastion-sg', vpcId: VPC, tags: { Name: 'bastion', team: 'platform' } },
     });
     expect(change.actor).toBeUndefined();
