@@ -24,12 +24,12 @@ export const pagerDutySettingsSchema = z.strictObject({
   type: z.literal('pagerduty'),
   /** Integration (routing) key of an "Events API v2" integration: a secret. */
   routingKey: secretRefSchema,
-  url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
   /** `payload.source`; defaults to `<account>/<region>`. */
   source: z.string().min(1).optional(),
   /** `client` shown on the alert. */
   client: z.string().min(1).default('Netwatch'),
-  clientUrl: z.url().optional(),
+  clientUrl: z.url({ protocol: /^https?$/ }).optional(),
   timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
   retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
 });

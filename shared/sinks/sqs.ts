@@ -14,7 +14,7 @@ import type { Sink } from './sink.ts';
  */
 export const sqsSettingsSchema = z.strictObject({
   type: z.literal('sqs'),
-  queueUrl: z.url(),
+  queueUrl: z.url({ protocol: /^https?$/ }),
 });
 
 export type SqsSettings = z.output<typeof sqsSettingsSchema>;

@@ -1,12 +1,15 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../shared/aws/clients.ts';
 import { ParametersSecretResolver, SecretError, secretRefSchema } from '../../shared/aws/secrets.ts';
 import { AwsFault, LOCAL_AWS, startAwsJsonServer } from '../support/aws-json-server.ts';
 
 beforeAll(() => {
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
-  process.env.AWS_REGION = 'eu-west-1';
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
 });
 
 let stop: (() => Promise<void>) | undefined;
