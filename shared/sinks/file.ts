@@ -1,8 +1,17 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { DeliveryError } from '../errors.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
+
+/** `{ type: file, path: findings.jsonl }`: a local JSON Lines file (CLI runs, replays, backtests). */
+export const fileSettingsSchema = z.strictObject({
+  type: z.literal('file'),
+  path: z.string().min(1),
+});
+
+export type FileSettings = z.output<typeof fileSettingsSchema>;
 
 /**
  * Local JSON Lines sink: one line per notice (the finding with its approval verdict and routes), appended. Lines are buffered and written on `close` (and every
@@ -38,4 +47,8 @@ export class FileSink implements Sink {
       throw new DeliveryError(this.name, `cannot write ${this.path}: ${(cause as Error).message}`, { cause, retryable: false });
     }
   }
+}
+
+export function createFileSink(name: string, settings: FileSettings): FileSink {
+  return new FileSink(name, settings.path);
 }
