@@ -67,3 +67,21 @@ export function toApproval(input: ApprovalInput, source: Approval['source']): Ap
   if (input.actorArnPatterns) approval.actorArnPatterns = input.actorArnPatterns;
   return approval;
 }
+
+/** Known automation allowed to make changes of some categories without a ticket (config `allowlists`). */
+export interface Allowlist {
+  name: string;
+  actorArnPatterns: string[];
+  categories: Category[];
+  accounts?: string[];
+  reason: string;
+}
+
+/**
+ * Where approvals are read from for one account. Implementations: the config's static list, the approvals table,
+ * and {@link ApprovalSource} combinations with a per-invocation cache (approvals/sources.ts).
+ */
+export interface ApprovalSource {
+  /** Approvals that may apply to changes in `account` (active, upcoming, or recently expired). */
+  forAccount(account: string): Promise<Approval[]>;
+}
