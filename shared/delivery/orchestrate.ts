@@ -129,3 +129,14 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
 export function failuresOf(outcomes: readonly FindingOutcome[]): DeliveryError[] {
   return outcomes.flatMap((o) => o.failed);
 }
+
+/**
+ * Deliver and throw when anything failed: the unit of work is an SQS record, and a failed record is retried by SQS and
+ * finally dead-lettered; the ledger makes the retry send only what is missing.
+ */
+export async function deliverOrThrow(findings: readonly Finding[], approvals: ApprovalSource, deps: DeliveryDeps): Promise<FindingOutcome[]> {
+  const outcomes = await deliverFindings(findings, approvals, deps);
+  const failures = failuresOf(outcomes);
+  if (failures.length > 0) throw new AggregateError(failures, failures.map((f) => f.message).join('; '));
+  return outcomes;
+}
