@@ -22,3 +22,12 @@ export function defaultConfig(outDir = 'netwatch-out'): NetwatchConfig {
     '(built-in default config)',
   );
 }
+
+/**
+ * The Lambda functions' config when none is given (no NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER): the same
+ * routing with structured-log sinks (CloudWatch Logs), so findings are never only in memory.
+ */
+export function defaultLambdaConfig(): NetwatchConfig {
+  const config = defaultConfig();
+  return validateConfig({ ...config, sinks: { paging: { type: 'log' }, 'change-log': { type: 'log' } } }, '(built-in Lambda default config)');
+}
