@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { configSchema, type NetwatchConfig } from './schema.ts';
+import { configSchema, crossCheckProblems, type NetwatchConfig } from './schema.ts';
 import { plaintextSecretProblems } from './secrets.ts';
 
 /**
@@ -59,8 +59,8 @@ export function parseConfigText(text: string, file: string): unknown {
 export function validateConfig(value: unknown, file: string): NetwatchConfig {
   const result = configSchema.safeParse(value);
   const sinks = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['sinks'] : undefined;
-  const problems = [...(result.success ? [] : issueProblems(result.error.issues)), ...plaintextSecretProblems(sinks, 'sinks')];
-  if (!result.success || problems.length) {
+  const problems = [...(result.success ? [] : issueProblems(result.error.issues)), ...crossCheckProblems(value), ...plaintextSecretProblems(sinks, 'sinks')];
+  if (!result.success || problems.length > 0) {
     throw new ConfigError(`${file}: invalid Netwatch config (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems, { file });
   }
   return result.data;

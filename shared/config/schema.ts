@@ -96,28 +96,44 @@ const configShape = strictObject({
   grouping: groupingSchema.default({ windowMinutes: 5 }),
 });
 
-/** The whole config with its cross-section checks. */
-export const configSchema = configShape.superRefine((config, ctx) => {
+/** The whole config (per-key checks; the cross-section checks are {@link crossCheckProblems}). */
+export const configSchema = configShape;
+
+/**
+ * Checks that span sections: every route's sinks exist, route / allowlist names and static tickets are unique. Run on
+ * the raw value (read loosely), not as a zod refinement, because zod skips refinements of an object that already has
+ * issues — and a bad config must list every problem at once.
+ */
+export function crossCheckProblems(value: unknown): string[] {
+  const loose = z
+    .looseObject({
+      sinks: z.record(z.string(), z.unknown()).catch({}),
+      routes: z.array(z.looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) }).catch({ name: undefined, sinks: [] })).catch([]),
+      allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
+      approvals: z.looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) }).catch({ static: [] }),
+    })
+    .safeParse(value);
+  if (!loose.success) return [];
+  const config = loose.data;
+  const problems: string[] = [];
   const sinkNames = Object.keys(config.sinks);
-  const seenRoutes = new Set<string>();
+  const unique = (items: unknown[], path: (i: number) => string, what: string): void => {
+    const seen = new Set<unknown>();
+    items.forEach((item, i) => {
+      if (typeof item === 'string' && seen.has(item)) problems.push(`${path(i)}: duplicate ${what} "${item}"`);
+      seen.add(item);
+    });
+  };
   config.routes.forEach((route, i) => {
-    if (seenRoutes.has(route.name)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: `duplicate route name "${route.name}"` });
-    seenRoutes.add(route.name);
     route.sinks.forEach((sink, j) => {
-      if (!sinkNames.includes(sink)) ctx.addIssue({ code: 'custom', path: ['routes', i, 'sinks', j], message: `no sink named "${sink}" (configured: ${sinkNames.join(', ') || 'none'})` });
+      if (typeof sink === 'string' && !sinkNames.includes(sink)) problems.push(`routes[${i}].sinks[${j}]: no sink named "${sink}" (configured: ${sinkNames.join(', ') || 'none'})`);
     });
   });
-  const seenAllow = new Set<string>();
-  config.allowlists.forEach((a, i) => {
-    if (seenAllow.has(a.name)) ctx.addIssue({ code: 'custom', path: ['allowlists', i, 'name'], message: `duplicate allowlist name "${a.name}"` });
-    seenAllow.add(a.name);
-  });
-  const seenTickets = new Set<string>();
-  config.approvals.static.forEach((a, i) => {
-    if (seenTickets.has(a.ticket)) ctx.addIssue({ code: 'custom', path: ['approvals', 'static', i, 'ticket'], message: `duplicate ticket "${a.ticket}"` });
-    seenTickets.add(a.ticket);
-  });
-});
+  unique(config.routes.map((r) => r.name), (i) => `routes[${i}].name`, 'route name');
+  unique(config.allowlists.map((a) => a.name), (i) => `allowlists[${i}].name`, 'allowlist name');
+  unique(config.approvals.static.map((a) => a.ticket), (i) => `approvals.static[${i}].ticket`, 'ticket');
+  return problems;
+}
 
 /** A validated config (defaults applied). */
 export type NetwatchConfig = z.infer<typeof configSchema>;

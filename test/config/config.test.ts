@@ -106,6 +106,8 @@ extra: true
       ['routes[0].match.accounts[0]', /12-digit/],
       ['routes[0].match.approval[0]', /approved|unapproved/],
       ['routes[1].sinks', /.+/],
+      ['routes[0].sinks[1]', /no sink named "missing-sink"/],
+      ['routes[1].name', /duplicate route name "page"/],
       ['allowlists[0].actorArnPatterns[0]', /ARN/],
       ['approvals.static[0].windowEnd', /must be after windowStart/],
       ['approvals.static[1].windowStart', /ISO-8601/],
@@ -121,7 +123,7 @@ extra: true
     const problems = problemsOf(() =>
       validateConfig({ version: 1, sinks: { a: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['a', 'b'] }, { name: 'r', sinks: ['c'] }] }, 'x.yml'),
     );
-    expect(problems).toEqual(['routes[0].sinks[1]: no sink named "b" (configured: a)', 'routes[1].name: duplicate route name "r"', 'routes[1].sinks[0]: no sink named "c" (configured: a)']);
+    expect(problems).toEqual(['routes[0].sinks[1]: no sink named "b" (configured: a)', 'routes[1].sinks[0]: no sink named "c" (configured: a)', 'routes[1].name: duplicate route name "r"']);
   });
 
   it('reports YAML syntax errors with line numbers', () => {
