@@ -117,7 +117,8 @@ Options:
       // The replay is one burst: close its storm windows now, so held-back findings arrive as digests.
       const digests = storeKind === 'memory' ? await sendDueDigests({ ...deps, now: () => new Date(Date.now() + deps.groupingWindowMs + 1000) }) : [];
       for (const sink of sinks.values()) await sink.close?.();
-      const byFp = new Map(outcomes.map((o) => [o.finding.fingerprint, o]));
+      const byFp = new Map<string, (typeof outcomes)[number]>();
+      for (const o of outcomes) if (!byFp.has(o.finding.fingerprint)) byFp.set(o.finding.fingerprint, o); // first delivery, not the merged duplicate
       const unique = [...new Map(findings.map((f) => [f.fingerprint, f])).values()];
       const delivery = (f: Finding): string => {
         const o = byFp.get(f.fingerprint);
@@ -125,7 +126,7 @@ Options:
         const parts = [...o.delivered, ...o.digested.map((s) => `${s} (digest)`)];
         return parts.join(', ') || (o.alreadyDelivered.length ? 'already delivered' : '-');
       };
-      if (format === 'table') writeTable(unique, { header: 'DELIVERED TO', value: delivery });
+      if (format === 'table') writeTable(unique, { header: 'ROUTED TO', value: delivery });
       else {
         writeLines(unique.map((f) => {
           const o = byFp.get(f.fingerprint);
