@@ -1,20 +1,26 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { deliverFindings } from '../shared/engine/deliver.ts';
-import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
-import { errorText, MalformedInputError } from '../shared/errors.ts';
+import { parseArgs } from 'node:util';
+import { documentClient } from '../shared/aws/dynamodb.ts';
+import { InvocationApprovalCache } from '../shared/approvals/sources.ts';
+import { ruleContextFromConfig } from '../shared/config/routes.ts';
+import { approvalSourceFromConfig, deliveryDepsFromConfig, sinksFromConfig } from '../shared/delivery/build.ts';
+import { sendDueDigests } from '../shared/delivery/digest.ts';
+import { DynamoDeliveryStore } from '../shared/delivery/dynamodb-store.ts';
+import { MemoryDeliveryStore } from '../shared/delivery/memory-store.ts';
+import { deliverFindings } from '../shared/delivery/orchestrate.ts';
+import { ConfigError, errorText, MalformedInputError } from '../shared/errors.ts';
 import type { Finding } from '../shared/model/finding.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts';
-import { FileSink } from '../shared/sinks/file.ts';
-import type { Sink } from '../shared/sinks/sink.ts';
-import { RULES } from '../rules/index.ts';
+import { classifyWithRules } from './classify-lazy.ts';
+import { approvalsCommand } from './commands/approvals.ts';
+import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
+import { configOption } from './commands/config-option.ts';
+import { routeCommand } from './commands/route.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
-import { classifyInputs, type InputRun } from './run-inputs.ts';
+import type { InputRun } from './run-inputs.ts';
 
-/** Exit codes: documented in the README and `--help`. */
-export const EXIT = { ok: 0, failed: 1, malformed: 2, usage: 64 } as const;
+export { EXIT };
 
 const VERSION = '0.1.0';
 
@@ -22,7 +28,9 @@ const MAIN_HELP = `netwatch — classify AWS network changes (CloudTrail + AWS C
 
 Usage:
   netwatch classify [FILE|DIR|-]...   print findings (JSON Lines, or a table with --format table)
-  netwatch replay   [FILE|DIR|-]...   classify and route to local sinks (what \`npm start\` runs)
+  netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
+  netwatch route --config FILE [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
+  netwatch approvals add|list|expire  manage approved changes in the approvals table
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -30,9 +38,9 @@ Inputs are auto-detected: CloudTrail records, log files ({"Records":[...]}, gzip
 EventBridge events, AWS Config notifications, SNS/SQS/Lambda envelopes around any of them.
 
 Exit codes: 0 every input was read; 2 some input was malformed (the rest was processed);
-1 a delivery failed; 64 usage error.`;
+1 a delivery failed; 64 usage error or invalid config.`;
 
-const COMMANDS: Record<string, { help: string; options: NonNullable<ParseArgsConfig['options']>; run(values: Record<string, unknown>, inputs: string[]): Promise<number> }> = {
+const COMMANDS: Record<string, Command> = {
   classify: {
     help: `Usage: netwatch classify [options] [FILE|DIR|-]...
 
@@ -55,7 +63,7 @@ actor, source, changeId, fingerprint, why and evidence.`,
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyInputs(inputs.length ? inputs : ['-'], { rules: RULES, context: EMPTY_CONTEXT });
+      const run = await classifyWithRules(inputs.length ? inputs : ['-'], EMPTY_CONTEXT);
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
@@ -67,55 +75,82 @@ actor, source, changeId, fingerprint, why and evidence.`,
   replay: {
     help: `Usage: netwatch replay [options] [FILE|DIR|-]...
 
-Run the monitor over recorded events through the same pipeline as the Lambda functions, and deliver
-the findings to local sinks with the default routing:
-  page-risky         severity medium and above  -> paging     (<out>/pages.jsonl)
-  change-management  every finding              -> change-log (<out>/changes.jsonl)
-A change seen twice (redelivered, or via both CloudTrail and Config) is delivered once.
-With no input, replays the bundled samples in ./events.
+Run the monitor over recorded events through the same pipeline as the Lambda functions and deliver the
+findings for real: approvals reconciled, routes applied, one page per change, storm control, ledger.
+Without --config, the built-in config writes local sinks:
+  page-risky         medium and above, unapproved or expired  -> paging     (<out>/pages.jsonl)
+  change-management  every finding                             -> change-log (<out>/changes.jsonl)
+A change seen twice (redelivered, or via both CloudTrail and Config) is delivered once. Storm windows run on
+the clock: findings of one account + rule replayed together page once, and the rest are sent as one digest
+at the end of the run. With no input, replays the bundled samples in ./events.
 
 Options:
-  --out DIR              where local sinks write (default: netwatch-out; files are replaced)
-  --format table|jsonl   table of findings with their routes (default), or JSON Lines with a "routes" field
+  --config FILE          netwatch.config.yml / .json: its sinks, routes, approvals, allowlists, windows
+  --store memory|dynamodb  delivery ledger (default memory; dynamodb uses dedup.tableName, so a replay
+                         does not re-send what the functions already delivered)
+  --out DIR              where the built-in config's local sinks write (default: netwatch-out; files replaced)
+  --format table|jsonl   table of findings with their deliveries (default), or JSON Lines with routes and sinks
   -h, --help             this help`,
     options: {
+      config: { type: 'string' },
+      store: { type: 'string', default: 'memory' },
       out: { type: 'string', default: 'netwatch-out' },
       format: { type: 'string', default: 'table' },
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
-      const out = String(values['out']);
-      const run = await classifyInputs(inputs.length ? inputs : ['events'], { rules: RULES, context: EMPTY_CONTEXT });
-      const unique = dedupe(run.findings);
-      const pages = join(out, 'pages.jsonl');
-      const changes = join(out, 'changes.jsonl');
-      await Promise.all([rm(pages, { force: true }), rm(changes, { force: true })]);
-      const sinks = new Map<string, Sink>([
-        ['paging', new FileSink('paging', pages)],
-        ['change-log', new FileSink('change-log', changes)],
-      ]);
-      const outcomes = await deliverFindings(unique.sort(bySeverityThenTime), DEFAULT_ROUTES, sinks);
+      const storeKind = String(values['store']);
+      if (storeKind !== 'memory' && storeKind !== 'dynamodb') throw new UsageError(`--store must be memory or dynamodb, not "${storeKind}"`);
+      const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
+      const { config, name } = await configOption(configPath, String(values['out']));
+      if (!configPath) await Promise.all(Object.values(config.sinks).map((s) => (s.type === 'file' ? rm(s.path, { force: true }) : undefined)));
+      const run = await classifyWithRules(inputs.length ? inputs : ['events'], ruleContextFromConfig(config));
+      const findings = [...run.findings].sort(bySeverityThenTime);
+      const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
+      const client = needsTable ? documentClient() : undefined;
+      if (storeKind === 'dynamodb' && !config.dedup.tableName) throw new UsageError(`--store dynamodb needs dedup.tableName in ${name}`);
+      const store = storeKind === 'dynamodb' && client && config.dedup.tableName ? new DynamoDeliveryStore(client, config.dedup.tableName, config.grouping.tableName) : new MemoryDeliveryStore();
+      const sinks = await sinksFromConfig(config);
+      const deps = deliveryDepsFromConfig(config, { store, sinks });
+      const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, client ? { client } : {}));
+      const outcomes = await deliverFindings(findings, approvals, deps);
+      // The replay is one burst: close its storm windows now, so held-back findings arrive as digests.
+      const digests = storeKind === 'memory' ? await sendDueDigests({ ...deps, now: () => new Date(Date.now() + deps.groupingWindowMs + 1000) }) : [];
       for (const sink of sinks.values()) await sink.close?.();
-      const routed = new Map(outcomes.map((o) => [o.finding.fingerprint, o]));
-      if (format === 'table') {
-        writeTable(unique, { header: 'ROUTED TO', value: (f) => routed.get(f.fingerprint)?.delivered.join(', ') || '-' });
-      } else {
-        writeLines(unique.map((f) => JSON.stringify(findingRecord(f, { routes: routed.get(f.fingerprint)?.decision.routes ?? [], sinks: routed.get(f.fingerprint)?.delivered ?? [] }))));
+      const byFp = new Map<string, (typeof outcomes)[number]>();
+      for (const o of outcomes) if (!byFp.has(o.finding.fingerprint)) byFp.set(o.finding.fingerprint, o); // first delivery, not the merged duplicate
+      const unique = [...new Map(findings.map((f) => [f.fingerprint, f])).values()];
+      const delivery = (f: Finding): string => {
+        const o = byFp.get(f.fingerprint);
+        if (!o) return '-';
+        const parts = [...o.delivered, ...o.digested.map((s) => `${s} (digest)`)];
+        return parts.join(', ') || (o.alreadyDelivered.length ? 'already delivered' : '-');
+      };
+      if (format === 'table') writeTable(unique, { header: 'ROUTED TO', value: delivery });
+      else {
+        writeLines(unique.map((f) => {
+          const o = byFp.get(f.fingerprint);
+          return JSON.stringify(findingRecord(f, { approval: o?.approval ?? null, routes: o?.decision.routes ?? [], sinks: o?.delivered ?? [], digested: o?.digested ?? [] }));
+        }));
       }
-      const paged = outcomes.filter((o) => o.delivered.includes('paging')).length;
-      const logged = outcomes.filter((o) => o.delivered.includes('change-log')).length;
-      const failed = outcomes.flatMap((o) => o.failed);
+      const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
       reportErrors(run);
       for (const f of failed) process.stderr.write(`netwatch: ${errorText(f)}\n`);
+      const perSink = [...sinks.keys()].map((s) => {
+        const n = outcomes.filter((o) => o.delivered.includes(s)).length;
+        const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
+        return `${s}: ${n} delivered${d ? ` + ${d} in ${digests.filter((x) => x.sent[s]).length} digest(s)` : ''}`;
+      });
       process.stderr.write(
         `\n${run.records} records from ${run.files} files in ${run.seconds.toFixed(2)} s: ${run.changes.length} network changes, ${unique.length} findings ` +
-          `(${run.findings.length - unique.length} duplicates merged), ${run.ignored.length} ignored, ${run.errors.length} malformed.\n` +
-          `paging: ${paged} -> ${pages}\nchange-log: ${logged} -> ${changes}\n`,
+          `(${run.findings.length - unique.length} duplicates merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
       );
       if (failed.length) return EXIT.failed;
       return run.errors.length ? EXIT.malformed : EXIT.ok;
     },
   },
+  route: routeCommand,
+  approvals: approvalsCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */
@@ -150,11 +185,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     return await spec.run(parsed.values, parsed.positionals);
   } catch (error) {
     if (error instanceof UsageError) return usage(error.message, spec.help);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`netwatch: ${error.message}\n`);
+      return EXIT.usage;
+    }
     throw error;
   }
 }
-
-class UsageError extends Error {}
 
 function usage(message: string, help: string): number {
   process.stderr.write(`netwatch: ${message}\n\n${help}\n`);
@@ -172,13 +209,6 @@ function severityOption(value: unknown): Severity {
   throw new UsageError(`--min-severity must be one of info, low, medium, high, critical — not "${String(value)}"`);
 }
 
-/** One finding per fingerprint: redeliveries and the second source of the same change collapse. */
-function dedupe(findings: readonly Finding[]): Finding[] {
-  const seen = new Map<string, Finding>();
-  for (const f of findings) if (!seen.has(f.fingerprint)) seen.set(f.fingerprint, f);
-  return [...seen.values()];
-}
-
 function writeTable(findings: readonly Finding[], extra?: { header: string; value(f: Finding): string }): void {
   if (findings.length === 0) {
     process.stdout.write('No findings.\n');
@@ -186,10 +216,6 @@ function writeTable(findings: readonly Finding[], extra?: { header: string; valu
   }
   const width = process.stdout.columns ?? 200;
   process.stdout.write(`${renderTable(findings, { width, color: Boolean(process.stdout.isTTY), ...(extra ? { extra } : {}) })}\n`);
-}
-
-function writeLines(lines: readonly string[]): void {
-  if (lines.length) process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 function reportErrors(run: InputRun): void {

@@ -5,6 +5,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { buildLambdaDeps } from '../shared/deps.ts';
 import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
 
-const deps = buildLambdaDeps('netwatch-cloudtrail-events');
+const deps = await buildLambdaDeps('netwatch-cloudtrail-events');
 
 export const handler = middy(sqsBatchHandler(deps)).use(injectLambdaContext(deps.logger)).use(logMetrics(deps.metrics));

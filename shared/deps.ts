@@ -1,28 +1,17 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RULES } from '../rules/index.ts';
-import { DEFAULT_ROUTES } from './engine/route.ts';
+import { ruleContextFromConfig } from './config/routes.ts';
+import { buildDeliveryRuntime, type DeliveryRuntime } from './delivery/runtime.ts';
 import type { PipelineDeps } from './engine/process-record.ts';
-import { EMPTY_CONTEXT } from './model/rule.ts';
-import { LogSink } from './sinks/log.ts';
-import type { Sink } from './sinks/sink.ts';
 
 /**
- * Composition root for the Lambda functions: everything built once per cold start. Handlers receive these and stay
- * wiring only. (The delivery work replaces the log sinks with configured paging / change-management sinks.)
+ * Composition root for the SQS-driven Lambda functions: everything built once per cold start (config, sinks, stores,
+ * rules, context). Handlers receive these and stay wiring only. A bad config throws a ConfigError listing every
+ * problem, so the function fails at init instead of mis-routing.
  */
-export interface LambdaDeps extends PipelineDeps {
-  logger: Logger;
-  metrics: Metrics;
-}
+export interface LambdaDeps extends PipelineDeps, Pick<DeliveryRuntime, 'logger' | 'metrics'> {}
 
-/** Build the dependencies for one function. */
-export function buildLambdaDeps(serviceName: string): LambdaDeps {
-  const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: 'Netwatch', serviceName });
-  const sinks = new Map<string, Sink>([
-    ['paging', new LogSink('paging', logger)],
-    ['change-log', new LogSink('change-log', logger)],
-  ]);
-  return { rules: RULES, context: EMPTY_CONTEXT, routes: DEFAULT_ROUTES, sinks, logger, metrics };
+/** Build the dependencies for one function (config from NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER / default). */
+export async function buildLambdaDeps(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<LambdaDeps> {
+  const runtime = await buildDeliveryRuntime(serviceName, env);
+  return { rules: RULES, context: ruleContextFromConfig(runtime.config), delivery: runtime.delivery, approvals: runtime.approvals, logger: runtime.logger, metrics: runtime.metrics };
 }

@@ -1,13 +1,22 @@
 import type { Category } from '../model/category.ts';
 import type { Finding } from '../model/finding.ts';
+import { UNAPPROVED, type ApprovalState, type ApprovalVerdict } from '../model/notice.ts';
 import { atLeast, type Severity } from '../model/severity.ts';
 
 /**
- * A route: which findings (by minimum severity, categories, accounts, regions) go to which sinks. Routes are data;
- * rules never name a sink. Every matching route applies (a risky finding both pages and reaches change management).
+ * A route: which findings (by minimum severity, categories, accounts, regions, resource tags, approval state) go to
+ * which sinks. Routes are data; rules never name a sink. Every matching route applies (a risky finding both pages and
+ * reaches change management).
+ *
+ * `kind` says what a delivery through this route is: `paging` deliveries are pages — one per change within the dedup
+ * window, at most one per (account, rule) per grouping window, the rest in a digest; `record` deliveries reach the
+ * sink for every distinct finding (change management, archives). A sink reached by a record route for a finding gets
+ * it as a record, even when a paging route names it too: recording never loses to storm control.
  */
 export interface RouteSpec {
   name: string;
+  /** Default `record`. */
+  kind?: 'paging' | 'record';
   /** Findings below this severity do not match (default: every severity). */
   minSeverity?: Severity;
   /** Only these categories (default: all). */
@@ -16,6 +25,10 @@ export interface RouteSpec {
   accounts?: string[];
   /** Only these regions (default: all). */
   regions?: string[];
+  /** Resource tags: each key must carry one of the values; `*` = any value (default: no tag filter). */
+  tags?: Record<string, string[]>;
+  /** Only findings whose approval verdict is one of these (default: any). */
+  approval?: ApprovalState[];
   /** Sink instance names this route delivers to. */
   sinks: string[];
 }
@@ -23,31 +36,51 @@ export interface RouteSpec {
 /** Where one finding goes. */
 export interface RouteDecision {
   routes: string[];
+  /** Every sink, de-duplicated, in route order. */
   sinks: string[];
+  /** Sinks reached only through paging routes (deduplicated + storm-controlled). */
+  pageSinks: string[];
+  /** Sinks reached through at least one record route. */
+  recordSinks: string[];
 }
 
 /**
- * The routing `npm start` and `netwatch replay` use without a config file: medium and above page; every finding goes
- * to the change-management log.
+ * The routing `npm start` and `netwatch replay` use without a config file: medium and above page unless approved or
+ * allowlisted (without approvals configured every finding is unapproved: medium+ pages); every finding goes to the
+ * change-management log.
  */
 export const DEFAULT_ROUTES: readonly RouteSpec[] = [
-  { name: 'page-risky', minSeverity: 'medium', sinks: ['paging'] },
-  { name: 'change-management', sinks: ['change-log'] },
+  { name: 'page-risky', kind: 'paging', minSeverity: 'medium', approval: ['unapproved', 'expired'], sinks: ['paging'] },
+  { name: 'change-management', kind: 'record', sinks: ['change-log'] },
 ];
 
-/** True when `finding` matches `route`'s filters. */
-export function routeMatches(route: RouteSpec, finding: Finding): boolean {
+/** True when `finding` (with its approval state) matches `route`'s filters. */
+export function routeMatches(route: RouteSpec, finding: Finding, approval: ApprovalState = 'unapproved'): boolean {
   if (route.minSeverity && !atLeast(finding.severity, route.minSeverity)) return false;
   if (route.categories && !route.categories.includes(finding.category)) return false;
   if (route.accounts && !route.accounts.includes(finding.account)) return false;
   if (route.regions && !route.regions.includes(finding.region)) return false;
+  if (route.approval && !route.approval.includes(approval)) return false;
+  if (route.tags) {
+    const tags = finding.resource.tags ?? {};
+    for (const [key, values] of Object.entries(route.tags)) {
+      const value = tags[key];
+      if (value === undefined || !(values.includes('*') || values.includes(value))) return false;
+    }
+  }
   return true;
 }
 
-/** The routes a finding matches and the de-duplicated sinks they name, in route order. */
-export function routeFinding(finding: Finding, routes: readonly RouteSpec[]): RouteDecision {
-  const matched = routes.filter((r) => routeMatches(r, finding));
+/** The routes a finding matches and the de-duplicated sinks they name, in route order, split into page and record. */
+export function routeFinding(finding: Finding, routes: readonly RouteSpec[], verdict: ApprovalVerdict = UNAPPROVED): RouteDecision {
+  const matched = routes.filter((r) => routeMatches(r, finding, verdict.state));
   const sinks: string[] = [];
-  for (const r of matched) for (const s of r.sinks) if (!sinks.includes(s)) sinks.push(s);
-  return { routes: matched.map((r) => r.name), sinks };
+  const recordSinks: string[] = [];
+  for (const r of matched) {
+    for (const s of r.sinks) {
+      if (!sinks.includes(s)) sinks.push(s);
+      if ((r.kind ?? 'record') === 'record' && !recordSinks.includes(s)) recordSinks.push(s);
+    }
+  }
+  return { routes: matched.map((r) => r.name), sinks, pageSinks: sinks.filter((s) => !recordSinks.includes(s)), recordSinks };
 }

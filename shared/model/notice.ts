@@ -5,8 +5,15 @@ import type { Finding } from './finding.ts';
  * format notices; they never decide routing.
  */
 
+/**
+ * How a finding relates to approved change requests: `approved` (an active approval covers it), `expired` (an approval
+ * covered it but its window had ended before the change), `allowlisted` (known automation for this category), or
+ * `unapproved`.
+ */
+export const APPROVAL_STATES = ['approved', 'unapproved', 'expired', 'allowlisted'] as const;
+
 /** How a finding relates to approved change requests. */
-export type ApprovalState = 'approved' | 'unapproved' | 'expired' | 'allowlisted';
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
 /** The approved change (ticket) a finding was reconciled with. */
 export interface ApprovalRef {

@@ -1,6 +1,10 @@
 import type { Finding } from '../model/finding.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
+import { z } from 'zod';
+
+/** `type: memory` — keeps notices in the process (tests, dry runs); nothing leaves the machine. */
+export const memorySettingsSchema = z.strictObject({ type: z.literal('memory') });
 
 /** Keeps delivered notices in memory: for tests and dry runs. */
 export class MemorySink implements Sink {

@@ -4,6 +4,7 @@ import type { SinkDeps } from './deps.ts';
 import { createEventBridgeSink, eventBridgeSettingsSchema } from './eventbridge.ts';
 import { createFileSink, fileSettingsSchema } from './file.ts';
 import { createLogSink, logSettingsSchema } from './log.ts';
+import { MemorySink, memorySettingsSchema } from './memory.ts';
 import { createPagerDutySink, pagerDutySettingsSchema } from './pagerduty.ts';
 import { createS3Sink, s3SettingsSchema } from './s3.ts';
 import type { Sink } from './sink.ts';
@@ -38,6 +39,7 @@ export const SINK_KINDS = {
   stdout: kind(stdoutSettingsSchema, createStdoutSink),
   file: kind(fileSettingsSchema, (name, settings) => createFileSink(name, settings)),
   log: kind(logSettingsSchema, createLogSink),
+  memory: kind(memorySettingsSchema, (name) => new MemorySink(name)),
 } as const;
 
 export type SinkKindName = keyof typeof SINK_KINDS;
@@ -54,7 +56,16 @@ export const sinkSpecSchema = z.discriminatedUnion('type', [
   stdoutSettingsSchema,
   fileSettingsSchema,
   logSettingsSchema,
-]);
+  memorySettingsSchema,
+], {
+  // zod's default ("Invalid discriminator value") does not say what was wrong or what is allowed.
+  error: (issue) => {
+    if (issue.code !== 'invalid_union') return undefined;
+    const type = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)['type'] : undefined;
+    const known = Object.keys(SINK_KINDS).join(', ');
+    return type === undefined ? `a sink needs a "type" (one of ${known})` : `unknown sink type ${JSON.stringify(type)} (known: ${known})`;
+  },
+});
 
 export type SinkSpec = z.output<typeof sinkSpecSchema>;
 /** What a config file may contain (before defaults). */
@@ -86,6 +97,8 @@ export function createSink(name: string, spec: SinkSpec, deps: SinkDeps): Sink {
       return SINK_KINDS.file.create(name, spec, deps);
     case 'log':
       return SINK_KINDS.log.create(name, spec, deps);
+    case 'memory':
+      return SINK_KINDS.memory.create(name, spec, deps);
   }
 }
 

@@ -8,6 +8,9 @@ import { DEFAULT_ROUTES } from '../../shared/engine/route.ts';
 import { sqsBatchHandler } from '../../shared/engine/sqs-batch.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { MemorySink } from '../../shared/sinks/memory.ts';
+import type { Sink } from '../../shared/sinks/sink.ts';
+import { StaticApprovals } from '../../shared/approvals/sources.ts';
+import { MemoryDeliveryStore } from '../../shared/delivery/memory-store.ts';
 import { describeRecord, eventBridgeCloudTrail, sqsEvent, sshWorldRecord } from '../support/records.ts';
 
 const context = {
@@ -26,14 +29,15 @@ function memoryDeps() {
   const paging = new MemorySink('paging');
   const changeLog = new MemorySink('change-log');
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
+  const sinks = new Map<string, Sink>([
+    ['paging', paging],
+    ['change-log', changeLog],
+  ]);
   const deps: LambdaDeps = {
     rules: RULES,
     context: EMPTY_CONTEXT,
-    routes: DEFAULT_ROUTES,
-    sinks: new Map([
-      ['paging', paging],
-      ['change-log', changeLog],
-    ]),
+    delivery: { routes: DEFAULT_ROUTES, allowlists: [], sinks, store: new MemoryDeliveryStore(), dedupWindowMs: 86_400_000, groupingWindowMs: 300_000, claimLeaseMs: 120_000, retry: { attempts: 1, backoffMs: 0 } },
+    approvals: new StaticApprovals([]),
     logger,
     metrics: new Metrics({ namespace: 'NetwatchTest', serviceName: 'test' }),
   };
@@ -63,7 +67,7 @@ describe('SQS batch handler (shared by both functions)', () => {
 
   it('fails the record when a routed sink fails, so SQS retries it', async () => {
     const { deps } = memoryDeps();
-    (deps.sinks as Map<string, unknown>).set('paging', { name: 'paging', kind: 'broken', deliver: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) });
+    (deps.delivery.sinks as Map<string, unknown>).set('paging', { name: 'paging', kind: 'broken', deliver: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9')) });
     const event = sqsEvent(eventBridgeCloudTrail(sshWorldRecord())) as unknown as SQSEvent;
     const response = await sqsBatchHandler(deps)(event, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildChangeRecord, fitChangeRecord } from '../../shared/sinks/format/change-record.ts';
-import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/findings.ts';
+import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/sink-fixtures.ts';
 import { validate, type Schema } from '../support/json-schema.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/change-record.schema.json', import.meta.url), 'utf8')) as Schema;

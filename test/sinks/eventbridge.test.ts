@@ -4,7 +4,7 @@ import { DeliveryError } from '../../shared/errors.ts';
 import { EventBridgeSink, eventBridgeSettingsSchema } from '../../shared/sinks/eventbridge.ts';
 import type { ChangeRecord } from '../../shared/sinks/format/change-record.ts';
 import { AwsFault, LOCAL_AWS, startAwsJsonServer } from '../support/aws-json-server.ts';
-import { digest, manyDeltas, notice, sshWorldFinding } from '../support/findings.ts';
+import { digest, manyDeltas, notice, sshWorldFinding } from '../support/sink-fixtures.ts';
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => {

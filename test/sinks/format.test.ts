@@ -9,7 +9,7 @@ import { renderDelta, renderPorts } from '../../shared/sinks/format/text.ts';
 import { asciiLine, truncateChars, truncateUtf8 } from '../../shared/sinks/format/truncate.ts';
 import { WHAT_TO_CHECK } from '../../shared/sinks/format/what-to-check.ts';
 import { backoffMs, parseRetryAfter } from '../../shared/sinks/retry.ts';
-import { digest, notice, sshWorldFinding } from '../support/findings.ts';
+import { digest, notice, sshWorldFinding } from '../support/sink-fixtures.ts';
 
 /** One delta of every kind, with the text a responder should read. */
 const CASES: Array<[NetworkDelta, string]> = [

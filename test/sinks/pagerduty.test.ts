@@ -3,7 +3,7 @@ import { StaticSecretResolver } from '../../shared/aws/secrets.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import { digestKey } from '../../shared/sinks/format/digest.ts';
 import { pagerDutySettingsSchema, PagerDutySink } from '../../shared/sinks/pagerduty.ts';
-import { digest, manyDeltas, notice, sshWorldFinding } from '../support/findings.ts';
+import { digest, manyDeltas, notice, sshWorldFinding } from '../support/sink-fixtures.ts';
 import { instantClock, reply, startReceiver } from '../support/http-receiver.ts';
 
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000001';

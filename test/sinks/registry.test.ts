@@ -8,7 +8,7 @@ import { StaticSecretResolver } from '../../shared/aws/secrets.ts';
 import { createSinks, prefetchSinkSecrets, secretRefsOf, SINK_KINDS, sinksConfigSchema, sinkSpecSchema } from '../../shared/sinks/registry.ts';
 import { StdoutSink, stdoutSettingsSchema } from '../../shared/sinks/stdout.ts';
 import type { ChangeRecord } from '../../shared/sinks/format/change-record.ts';
-import { digest, notice } from '../support/findings.ts';
+import { digest, notice } from '../support/sink-fixtures.ts';
 
 const CONFIG = `
 sinks:
@@ -59,7 +59,7 @@ describe('sink registry', () => {
     expect(config.servicenow).toMatchObject({ retry: { attempts: 5, baseDelayMs: 200 }, headers: {} });
     expect(config.bus).toEqual({ type: 'eventbridge', eventBusName: 'default', source: 'netwatch' });
     expect(config.archive).toMatchObject({ prefix: 'netwatch/findings', maxBatch: 500 });
-    expect(Object.keys(SINK_KINDS).sort()).toEqual(['eventbridge', 'file', 'log', 'pagerduty', 's3', 'slack', 'sns', 'sqs', 'stdout', 'webhook']);
+    expect(Object.keys(SINK_KINDS).sort()).toEqual(['eventbridge', 'file', 'log', 'memory', 'pagerduty', 's3', 'slack', 'sns', 'sqs', 'stdout', 'webhook']);
   });
 
   it('rejects typos, unknown types and inline secrets with a path', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StaticSecretResolver } from '../../shared/aws/secrets.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import { slackSettingsSchema, SlackSink } from '../../shared/sinks/slack.ts';
-import { digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/findings.ts';
+import { digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/sink-fixtures.ts';
 import { instantClock, reply, startReceiver } from '../support/http-receiver.ts';
 
 let stop: (() => Promise<void>) | undefined;

@@ -2,7 +2,7 @@ import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildSnsMessage, SnsSink, snsSettingsSchema, SNS_MAX_BYTES } from '../../shared/sinks/sns.ts';
 import { startEmulator } from '../support/fauxqs.ts';
-import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/findings.ts';
+import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/sink-fixtures.ts';
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 let queueUrl: string;

@@ -5,7 +5,7 @@ import type { ChangeRecord } from '../../shared/sinks/format/change-record.ts';
 import { archiveKey, S3Sink, s3SettingsSchema } from '../../shared/sinks/s3.ts';
 import { SqsSink, sqsSettingsSchema } from '../../shared/sinks/sqs.ts';
 import { startEmulator } from '../support/fauxqs.ts';
-import { digest, manyDeltas, notice, sshWorldFinding } from '../support/findings.ts';
+import { digest, manyDeltas, notice, sshWorldFinding } from '../support/sink-fixtures.ts';
 
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 const NOW = new Date('2026-11-21T02:00:00.123Z');

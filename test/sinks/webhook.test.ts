@@ -4,7 +4,7 @@ import { StaticSecretResolver } from '../../shared/aws/secrets.ts';
 import { DeliveryError } from '../../shared/errors.ts';
 import type { ChangeRecord } from '../../shared/sinks/format/change-record.ts';
 import { webhookSettingsSchema, WebhookSink, type WebhookSettings } from '../../shared/sinks/webhook.ts';
-import { APPROVED, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/findings.ts';
+import { APPROVED, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../support/sink-fixtures.ts';
 import { instantClock, reply, startReceiver } from '../support/http-receiver.ts';
 
 const SECRET = 'whsec_3b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e';

@@ -1,90 +1,84 @@
-import type { NetworkDelta, SgPermissionDelta } from '../../shared/model/change.ts';
 import type { Finding } from '../../shared/model/finding.ts';
-import { UNAPPROVED, type ApprovalVerdict, type DigestNotice, type Notice } from '../../shared/model/notice.ts';
 
-/** tcp/22 from the whole IPv4 internet on a web security group: the canonical page. */
-export function sshWorldDelta(overrides: Partial<SgPermissionDelta> = {}): SgPermissionDelta {
-  return {
-    kind: 'sg-permission',
-    op: 'added',
-    groupId: 'sg-0a1b2c3d4e5f60718',
-    groupName: 'web-frontend',
-    permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
-    ruleId: 'sgr-0123456789abcdef0',
-    ...overrides,
-  };
-}
+/**
+ * Findings as the engine produces them for real-shaped changes (the sources and rules live in other branches; the
+ * delivery layer is tested from findings onward). Ids follow AWS formats; the actor is an assumed-role session.
+ */
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const SG = 'sg-0a1b2c3d4e5f60718';
+export const ALICE = 'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice';
+export const CI_SESSION = 'arn:aws:sts::111122223333:assumed-role/ci-deploy/GitHubActions-4711';
+export const CI_ROLE = 'arn:aws:iam::111122223333:role/ci-deploy';
+export const EVENT_ID = '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d';
 
-/** A realistic sg-open-world finding as the engine emits it (fields the rules engine fills). */
+/** A world-open SSH finding from the CloudTrail AuthorizeSecurityGroupIngress event. */
 export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
   return {
-    fingerprint: '4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a',
-    ruleId: 'sg-open-world',
-    title: 'Security group open to the world',
-    summary: 'sg-0a1b2c3d4e5f60718 (web-frontend) now allows tcp/22 from 0.0.0.0/0',
+    fingerprint: '4f1d2c3b4a5968776655443322110000',
+    ruleId: 'sg-ingress-open-world',
+    title: 'Security group open to the internet',
+    summary: `${SG} allows tcp/22 (SSH) from 0.0.0.0/0`,
     severity: 'high',
     category: 'sg-open-world',
-    resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0a1b2c3d4e5f60718', name: 'web-frontend', vpcId: 'vpc-0fedcba9876543210', arn: 'arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a1b2c3d4e5f60718' },
-    account: '111122223333',
-    region: 'eu-west-1',
+    resource: { type: 'AWS::EC2::SecurityGroup', id: SG, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${SG}`, vpcId: 'vpc-0f1e2d3c4b5a69788', tags: { Environment: 'prod', Team: 'storefront' } },
+    account: ACCOUNT,
+    region: REGION,
     actor: {
-      arn: 'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice',
+      arn: ALICE,
       type: 'AssumedRole',
       principalId: 'AROAEXAMPLEID:alice',
-      accountId: '111122223333',
-      accessKeyId: 'ASIAEXAMPLEKEY000001',
+      accountId: ACCOUNT,
+      accessKeyId: 'ASIAEXAMPLEKEY',
       sessionIssuerArn: 'arn:aws:iam::111122223333:role/NetworkAdmin',
-      sourceIp: '203.0.113.10',
-      userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.1',
+      sourceIp: '198.51.100.24',
     },
     api: { source: 'ec2.amazonaws.com', name: 'AuthorizeSecurityGroupIngress' },
-    at: '2026-11-20T09:14:03Z',
+    at: '2026-11-20T09:15:02Z',
     source: 'cloudtrail',
-    changeId: '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d',
-    evidence: [sshWorldDelta()],
-    why: ['SSH (tcp/22) is reachable from 0.0.0.0/0: the whole IPv4 internet', 'administrative port: brute force and exploit traffic arrives within minutes'],
+    changeId: EVENT_ID,
+    evidence: [{ kind: 'sg-permission', op: 'added', groupId: SG, permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } }],
+    why: ['tcp/22 (SSH) reachable from 0.0.0.0/0: high'],
     ...overrides,
   };
 }
 
-/** A ModifySecurityGroupRules-style change where the before is known (from Config): 10.0.0.0/8 → 0.0.0.0/0. */
-export function widenedDelta(): SgPermissionDelta {
-  return sshWorldDelta({
-    op: 'changed',
-    before: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '10.0.0.0/8' } },
-  });
+/** The same change seen by AWS Config: same fingerprint by design, names the CloudTrail event in relatedEvents. */
+export function sshWorldConfigFinding(overrides: Partial<Finding> = {}): Finding {
+  const base = sshWorldFinding();
+  const { actor: _actor, api: _api, ...rest } = base;
+  return { ...rest, source: 'config', changeId: `config:AWS::EC2::SecurityGroup/${SG}@2026-11-20T09:16:40.112Z`, at: '2026-11-20T09:16:40.112Z', related: [EVENT_ID], ...overrides };
 }
 
-export function notice(finding: Finding = sshWorldFinding(), approval: ApprovalVerdict = UNAPPROVED, routes: string[] = ['paging']): Notice {
-  return { kind: 'finding', finding, approval, routes };
-}
-
-export const APPROVED: ApprovalVerdict = {
-  state: 'approved',
-  approval: { ticket: 'CHG0031337', description: 'Open SSH for vendor maintenance', windowStart: '2026-11-20T09:00:00Z', windowEnd: '2026-11-20T11:00:00Z', source: 'dynamodb' },
-  reason: 'covered by CHG0031337 (window 09:00–11:00Z)',
-};
-
-/** `count` distinct world-open ingress deltas on consecutive ports (for size tests). */
-export function manyDeltas(count: number): NetworkDelta[] {
-  return Array.from({ length: count }, (_, i) => sshWorldDelta({ permission: { direction: 'ingress', protocol: 'tcp', fromPort: 1000 + i, toPort: 1000 + i, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }, ruleId: `sgr-${String(i).padStart(17, '0')}` }));
-}
-
-/** A storm digest: `count` findings of one rule in a 15-minute window. */
-export function digest(count = 12): DigestNotice {
+/** A security group widened by the CI deployment role (sg-widened, medium). */
+export function ciWidenedFinding(overrides: Partial<Finding> = {}): Finding {
+  const base = sshWorldFinding();
   return {
-    kind: 'digest',
-    account: '111122223333',
-    ruleId: 'sg-open-world',
-    windowStart: '2026-11-20T09:00:00Z',
-    windowEnd: '2026-11-20T09:15:00Z',
-    findings: Array.from({ length: count }, (_, i) =>
-      sshWorldFinding({
-        fingerprint: `fp${String(i).padStart(30, '0')}`,
-        severity: i === 3 ? 'critical' : 'high',
-        resource: { type: 'AWS::EC2::SecurityGroup', id: `sg-0000000000000${String(i).padStart(4, '0')}` },
-        at: `2026-11-20T09:${String(i % 15).padStart(2, '0')}:00Z`,
-      }),
-    ),
+    ...base,
+    fingerprint: '9a8b7c6d5e4f30211203f4e5d6c7b8a9',
+    ruleId: 'sg-ingress-widened',
+    title: 'Security group ingress widened',
+    summary: `${SG} tcp/443 widened from 10.0.0.0/16 to 10.0.0.0/8`,
+    severity: 'medium',
+    category: 'sg-widened',
+    actor: { arn: CI_SESSION, type: 'AssumedRole', accountId: ACCOUNT, sessionIssuerArn: CI_ROLE, accessKeyId: 'ASIACIEXAMPLE' },
+    changeId: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
+    evidence: [{ kind: 'sg-permission', op: 'added', groupId: SG, permission: { direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, peer: { kind: 'cidr4', cidr: '10.0.0.0/8' } } }],
+    why: ['ingress widened within private space: medium'],
+    ...overrides,
   };
+}
+
+/** `n` distinct findings of one rule in one account (a storm: a script opening SSH on many groups). */
+export function stormFindings(n: number): Finding[] {
+  return Array.from({ length: n }, (_, i) => {
+    const id = `sg-0${(0x1000000000000000 + i).toString(16).slice(1)}`;
+    return sshWorldFinding({
+      fingerprint: `f${i.toString(16).padStart(31, '0')}`,
+      resource: { type: 'AWS::EC2::SecurityGroup', id },
+      summary: `${id} allows tcp/22 (SSH) from 0.0.0.0/0`,
+      changeId: `7c0e${i.toString(16).padStart(4, '0')}-2f41-4b7a-8c6d-0e1f2a3b4c5d`,
+      at: new Date(Date.parse('2026-11-20T09:15:02Z') + i * 1000).toISOString(),
+    });
+  });
 }

@@ -1,0 +1,193 @@
+import { userInfo } from 'node:os';
+import { documentClient } from '../../shared/aws/dynamodb.ts';
+import { ApprovalStoreError, DynamoApprovalStore } from '../../shared/approvals/dynamodb-store.ts';
+import { approvalSchema, toApproval, type Approval } from '../../shared/approvals/model.ts';
+import { loadConfigFile, issueProblems } from '../../shared/config/load.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import { EXIT, UsageError, listFlag, stringFlag, writeLines, type Command } from './command.ts';
+
+/**
+ * `netwatch approvals add | list | expire`: the change-management side of reconciliation, for teams whose change
+ * system cannot write the approvals table itself (and for break-glass use). Writes the documented item format.
+ */
+export const approvalsCommand: Command = {
+  help: `Usage: netwatch approvals add --ticket T --start ISO --end ISO [scopes] [--description TEXT] [table]
+       netwatch approvals list [--active] [--format table|jsonl] [table]
+       netwatch approvals expire TICKET [table]
+
+Manage approved changes in the approvals table (DynamoDB). A finding covered by an active approval is marked
+approved with the ticket and routed as the config says (by default: change management only, no page).
+
+Scopes (comma-separated lists; at least one is required — a bare window would approve everything):
+  --accounts 111122223333,...     AWS accounts (default: every account)
+  --regions eu-west-1,...
+  --resources sg-0a1b*,arn:...    resource ids or ARNs, * globs allowed
+  --tags Environment=prod,...     resource tags (key=value; value * = any)
+  --categories sg-open-world,...  finding categories
+  --actors arn:aws:sts::...:assumed-role/NetworkAdmin/*   actor ARN globs (session or role ARN)
+
+Table (one of):
+  --table NAME         the approvals table
+  --config FILE        the table named in approvals.dynamodb.tableName
+  NETWATCH_APPROVALS_TABLE in the environment
+AWS credentials come from the usual chain; AWS_ENDPOINT_URL_DYNAMODB overrides the endpoint.
+
+Options:
+  --active             list: only approvals whose window contains now
+  --format table|jsonl list output (default table)
+  -h, --help           this help
+
+\`expire\` ends the ticket's window now: later changes are no longer approved and say "expired".`,
+  options: {
+    ticket: { type: 'string' },
+    start: { type: 'string' },
+    end: { type: 'string' },
+    description: { type: 'string' },
+    accounts: { type: 'string', multiple: true },
+    regions: { type: 'string', multiple: true },
+    resources: { type: 'string', multiple: true },
+    tags: { type: 'string', multiple: true },
+    categories: { type: 'string', multiple: true },
+    actors: { type: 'string', multiple: true },
+    table: { type: 'string' },
+    config: { type: 'string' },
+    active: { type: 'boolean', default: false },
+    format: { type: 'string', default: 'table' },
+  },
+  async run(values, args) {
+    const [sub, ...rest] = args;
+    if (sub === undefined) throw new UsageError('say what to do: add, list or expire');
+    const store = new DynamoApprovalStore(documentClient(), await tableName(values));
+    try {
+      switch (sub) {
+        case 'add':
+          return await add(store, values, rest);
+        case 'list':
+          return await list(store, values, rest);
+        case 'expire':
+          return await expire(store, rest);
+        default:
+          throw new UsageError(`unknown approvals command "${sub}" (add, list, expire)`);
+      }
+    } catch (error) {
+      if (error instanceof ApprovalStoreError) {
+        process.stderr.write(`netwatch: ${error.message}\n`);
+        return EXIT.failed;
+      }
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+        process.stderr.write(`netwatch: approvals table ${store.tableName} not found (${error.message})\n`);
+        return EXIT.failed;
+      }
+      throw error;
+    }
+  },
+};
+
+async function tableName(values: Record<string, unknown>): Promise<string> {
+  const table = stringFlag(values, 'table');
+  const configPath = stringFlag(values, 'config');
+  if (table && configPath) throw new UsageError('give --table or --config, not both');
+  if (table) return table;
+  if (configPath) {
+    const config = await loadConfigFile(configPath);
+    const name = config.approvals.dynamodb?.tableName;
+    if (!name) throw new UsageError(`${configPath} names no approvals table (approvals.dynamodb.tableName)`);
+    return name;
+  }
+  const env = process.env['NETWATCH_APPROVALS_TABLE'];
+  if (env) return env;
+  throw new UsageError('which approvals table? give --table NAME, --config FILE or set NETWATCH_APPROVALS_TABLE');
+}
+
+async function add(store: DynamoApprovalStore, values: Record<string, unknown>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const tags = listFlag(values, 'tags');
+  const input = {
+    ticket: stringFlag(values, 'ticket'),
+    description: stringFlag(values, 'description'),
+    windowStart: stringFlag(values, 'start'),
+    windowEnd: stringFlag(values, 'end'),
+    accounts: listFlag(values, 'accounts'),
+    regions: listFlag(values, 'regions'),
+    resourceIds: listFlag(values, 'resources'),
+    resourceTags: tags ? tagFlags(tags) : undefined,
+    categories: listFlag(values, 'categories'),
+    actorArnPatterns: listFlag(values, 'actors'),
+  };
+  const parsed = approvalSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const flag: Record<string, string> = { ticket: '--ticket', windowStart: '--start', windowEnd: '--end', accounts: '--accounts', regions: '--regions', resourceIds: '--resources', resourceTags: '--tags', categories: '--categories', actorArnPatterns: '--actors', description: '--description' };
+    const problems = issueProblems(parsed.error.issues).map((p) => p.replace(/^([A-Za-z]+)/, (k) => flag[k] ?? k));
+    throw new ConfigError('invalid approval', problems);
+  }
+  const approval = toApproval(parsed.data, 'dynamodb');
+  await store.add(approval, { createdBy: `netwatch-cli:${safeUser()}` });
+  process.stdout.write(`added ${approval.ticket} to ${store.tableName}: ${describe(approval)}\n`);
+  return EXIT.ok;
+}
+
+async function list(store: DynamoApprovalStore, values: Record<string, unknown>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const format = stringFlag(values, 'format') ?? 'table';
+  if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, not "${format}"`);
+  const now = Date.now();
+  const all = await store.list();
+  const shown = values['active'] ? all.filter((a) => Date.parse(a.windowStart) <= now && now <= Date.parse(a.windowEnd)) : all;
+  if (format === 'jsonl') {
+    writeLines(shown.map((a) => JSON.stringify({ ...a, state: stateOf(a, now) })));
+    return EXIT.ok;
+  }
+  if (!shown.length) {
+    process.stdout.write(values['active'] ? 'No active approvals.\n' : 'No approvals.\n');
+    return EXIT.ok;
+  }
+  const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)]);
+  const header = ['TICKET', 'STATE', 'WINDOW START', 'WINDOW END', 'COVERS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  writeLines([header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')));
+  return EXIT.ok;
+}
+
+async function expire(store: DynamoApprovalStore, rest: string[]): Promise<number> {
+  const [ticket, extra] = rest;
+  if (!ticket) throw new UsageError('which ticket? netwatch approvals expire TICKET');
+  if (extra) throw new UsageError(`unexpected argument "${extra}"`);
+  const updated = await store.expire(ticket);
+  process.stdout.write(updated ? `expired ${ticket}: its window ends now; later changes are no longer approved\n` : `${ticket} had already ended; nothing changed\n`);
+  return EXIT.ok;
+}
+
+function tagFlags(pairs: readonly string[]): Record<string, string[]> {
+  const tags: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--tags takes key=value pairs, not "${pair}"`);
+    (tags[pair.slice(0, eq)] ??= []).push(pair.slice(eq + 1));
+  }
+  return tags;
+}
+
+function stateOf(a: Approval, now: number): 'active' | 'upcoming' | 'ended' {
+  return now < Date.parse(a.windowStart) ? 'upcoming' : now > Date.parse(a.windowEnd) ? 'ended' : 'active';
+}
+
+/** One line: what an approval covers. */
+export function describe(a: Approval): string {
+  const parts = [
+    `accounts ${a.accounts?.join(',') ?? '*'}`,
+    a.regions && `regions ${a.regions.join(',')}`,
+    a.resourceIds && `resources ${a.resourceIds.join(',')}`,
+    a.resourceTags && `tags ${Object.entries(a.resourceTags).map(([k, v]) => `${k}=${v.join('|')}`).join(',')}`,
+    a.categories && `categories ${a.categories.join(',')}`,
+    a.actorArnPatterns && `actors ${a.actorArnPatterns.join(',')}`,
+  ].filter(Boolean);
+  return `${parts.join('; ')}${a.description ? ` — ${a.description}` : ''}`;
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}

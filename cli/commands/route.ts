@@ -1,0 +1,111 @@
+import { documentClient } from '../../shared/aws/dynamodb.ts';
+import { InvocationApprovalCache } from '../../shared/approvals/sources.ts';
+import { approvalSourceFromConfig } from '../../shared/delivery/build.ts';
+import { decide } from '../../shared/delivery/orchestrate.ts';
+import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig } from '../../shared/config/routes.ts';
+import type { NetwatchConfig } from '../../shared/config/schema.ts';
+import type { RouteDecision } from '../../shared/engine/route.ts';
+import { errorText, type NetwatchError } from '../../shared/errors.ts';
+import type { Finding } from '../../shared/model/finding.ts';
+import type { ApprovalVerdict } from '../../shared/model/notice.ts';
+import { classifyWithRules } from '../classify-lazy.ts';
+import { EXIT, UsageError, stringFlag, writeLines, type Command } from './command.ts';
+import { configOption } from './config-option.ts';
+import { readFindingFile } from './findings-input.ts';
+
+/** One finding's dry-run answer. */
+export interface RouteExplanation {
+  finding: Finding;
+  approval: ApprovalVerdict;
+  decision: RouteDecision;
+}
+
+/**
+ * The dry run's text for one finding: what it is, which approval applied (and why), which routes matched, and which
+ * sinks it would reach — paging sinks marked as pages (subject to dedup and storm control), record sinks as records.
+ */
+export function explainText(e: RouteExplanation, config: NetwatchConfig): string {
+  const f = e.finding;
+  const kinds = new Map(config.routes.map((r) => [r.name, r.kind]));
+  const approval = e.approval.approval ? `${e.approval.state} — ${e.approval.approval.ticket} (${e.approval.approval.source})` : e.approval.allowlist ? `${e.approval.state} — allowlist ${e.approval.allowlist}` : e.approval.state;
+  const sinks = e.decision.sinks.map((s) => `${s} (${e.decision.pageSinks.includes(s) ? 'page' : 'record'})`);
+  return [
+    `${f.severity.toUpperCase()} ${f.category} ${f.resource.id} ${f.account}/${f.region} — ${f.summary}`,
+    `  rule:     ${f.ruleId}  source: ${f.source}  change: ${f.changeId}  fingerprint: ${f.fingerprint}`,
+    `  approval: ${approval}`,
+    `            ${e.approval.reason}`,
+    `  routes:   ${e.decision.routes.map((r) => `${r} (${kinds.get(r) ?? 'record'})`).join(', ') || 'none matched'}`,
+    `  sinks:    ${sinks.join(', ') || 'none — this finding would not be delivered anywhere'}`,
+  ].join('\n');
+}
+
+/** The dry run's JSON record for one finding. */
+export function explainRecord(e: RouteExplanation): Record<string, unknown> {
+  return {
+    fingerprint: e.finding.fingerprint,
+    ruleId: e.finding.ruleId,
+    severity: e.finding.severity,
+    category: e.finding.category,
+    resource: { ...e.finding.resource, account: e.finding.account, region: e.finding.region },
+    at: e.finding.at,
+    approval: e.approval,
+    routes: e.decision.routes,
+    pageSinks: e.decision.pageSinks,
+    recordSinks: e.decision.recordSinks,
+  };
+}
+
+/** Approval + route decision for each finding, with the config's approvals (static, and the table unless told not to). */
+export async function explainFindings(findings: readonly Finding[], config: NetwatchConfig, options: { useTable: boolean; now?: () => Date }): Promise<RouteExplanation[]> {
+  const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, { ...(options.useTable && config.approvals.dynamodb ? { client: documentClient() } : {}), ...(options.now ? { now: options.now } : {}) }));
+  const deps = { routes: routesFromConfig(config), allowlists: allowlistsFromConfig(config), ...(options.now ? { now: options.now } : {}) };
+  const out: RouteExplanation[] = [];
+  for (const finding of findings) out.push({ finding, ...(await decide(finding, approvals, deps)) });
+  return out;
+}
+
+export const routeCommand: Command = {
+  help: `Usage: netwatch route [--config FILE] [options] [FILE|DIR|-]...
+       netwatch route [--config FILE] --findings FILE|-
+
+Dry run: for each finding, print which approval applied (and why), which routes matched and which sinks it
+would reach (page or record). Nothing is delivered; dedup and storm control are not applied (they depend on
+what was already sent). Inputs are events (as for classify), or --findings: JSON Lines from
+\`netwatch classify --format jsonl\`.
+
+Options:
+  --config FILE          netwatch.config.yml / .json (default: the built-in config)
+  --findings FILE|-      read findings instead of events
+  --no-table             use only the config's static approvals (do not read the approvals table)
+  --format text|jsonl    text for people (default), JSON Lines with approval, routes, pageSinks, recordSinks
+  -h, --help             this help
+
+The approvals table is read when the config names one (approvals.dynamodb.tableName or
+NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNAMODB overrides the endpoint.`,
+  options: {
+    config: { type: 'string' },
+    findings: { type: 'string' },
+    'no-table': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'text' },
+  },
+  async run(values, inputs) {
+    const format = stringFlag(values, 'format') ?? 'text';
+    if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format must be text or jsonl, not "${format}"`);
+    const findingsFile = stringFlag(values, 'findings');
+    if (findingsFile && inputs.length) throw new UsageError('give either --findings or event inputs, not both');
+    const { config } = await configOption(stringFlag(values, 'config'));
+    let findings: Finding[];
+    let errors: NetwatchError[];
+    if (findingsFile) ({ findings, errors } = await readFindingFile(findingsFile));
+    else ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
+    const explained = await explainFindings(findings, config, { useTable: values['no-table'] !== true });
+    if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e))));
+    else writeLines(explained.length ? explained.map((e) => explainText(e, config)).join('\n\n').split('\n') : ['No findings.']);
+    for (const e of errors.slice(0, 50)) process.stderr.write(`netwatch: ${errorText(e)}\n`);
+    if (format === 'text' && explained.length) {
+      const pages = explained.filter((e) => e.decision.pageSinks.length > 0).length;
+      process.stderr.write(`\n${explained.length} findings: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`);
+    }
+    return errors.length ? EXIT.malformed : EXIT.ok;
+  },
+};

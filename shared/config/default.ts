@@ -1,0 +1,33 @@
+import type { NetwatchConfig } from './schema.ts';
+import { validateConfig } from './load.ts';
+
+/**
+ * The built-in config: what `npm start` and `netwatch replay` use without `--config`. Local JSON Lines sinks
+ * (`netwatch-out/pages.jsonl` for paging, `netwatch-out/changes.jsonl` for change management); risky findings
+ * (medium and above) page unless an approval or an allowlist covers them; every finding is recorded.
+ */
+export function defaultConfig(outDir = 'netwatch-out'): NetwatchConfig {
+  return validateConfig(
+    {
+      version: 1,
+      sinks: {
+        paging: { type: 'file', path: `${outDir}/pages.jsonl` },
+        'change-log': { type: 'file', path: `${outDir}/changes.jsonl` },
+      },
+      routes: [
+        { name: 'page-risky', kind: 'paging', match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] }, sinks: ['paging'] },
+        { name: 'change-management', kind: 'record', sinks: ['change-log'] },
+      ],
+    },
+    '(built-in default config)',
+  );
+}
+
+/**
+ * The Lambda functions' config when none is given (no NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER): the same
+ * routing with structured-log sinks (CloudWatch Logs), so findings are never only in memory.
+ */
+export function defaultLambdaConfig(): NetwatchConfig {
+  const config = defaultConfig();
+  return validateConfig({ ...config, sinks: { paging: { type: 'log' }, 'change-log': { type: 'log' } } }, '(built-in Lambda default config)');
+}

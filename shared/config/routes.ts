@@ -1,0 +1,39 @@
+import type { Allowlist } from '../approvals/model.ts';
+import { toApproval, type Approval } from '../approvals/model.ts';
+import type { RouteSpec } from '../engine/route.ts';
+import type { RuleContext } from '../model/rule.ts';
+import { normalizeTagFilter } from './fields.ts';
+import type { NetwatchConfig } from './schema.ts';
+
+/** The config's routes as the engine's {@link RouteSpec}s (filters flattened, tag values normalized to lists). */
+export function routesFromConfig(config: NetwatchConfig): RouteSpec[] {
+  return config.routes.map((r) => {
+    const spec: RouteSpec = { name: r.name, kind: r.kind, sinks: r.sinks };
+    const m = r.match;
+    if (m.minSeverity) spec.minSeverity = m.minSeverity;
+    if (m.categories) spec.categories = m.categories;
+    if (m.accounts) spec.accounts = m.accounts;
+    if (m.regions) spec.regions = m.regions;
+    if (m.tags) spec.tags = normalizeTagFilter(m.tags);
+    if (m.approval) spec.approval = m.approval;
+    return spec;
+  });
+}
+
+/** The config's `approvals.static` list. */
+export function staticApprovalsFromConfig(config: NetwatchConfig): Approval[] {
+  return config.approvals.static.map((a) => toApproval(a, 'config'));
+}
+
+/** The config's allowlists. */
+export function allowlistsFromConfig(config: NetwatchConfig): Allowlist[] {
+  return config.allowlists.map((a) => ({ name: a.name, actorArnPatterns: a.actorArnPatterns, categories: a.categories, reason: a.reason, ...(a.accounts ? { accounts: a.accounts } : {}) }));
+}
+
+/**
+ * The rule context from `context`. `internalVpcTag` and `trustedActors` are validated and documented but RuleContext
+ * does not carry them yet (the rules work adds the fields).
+ */
+export function ruleContextFromConfig(config: NetwatchConfig): RuleContext {
+  return { internalVpcIds: new Set(config.context.internalVpcIds), knownAccounts: new Set(config.context.knownAccounts) };
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { approvalSchema } from '../approvals/model.ts';
+import { APPROVAL_STATES } from '../model/notice.ts';
+import { SEVERITIES } from '../model/severity.ts';
+import { sinkSpecSchema } from '../sinks/registry.ts';
+import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strictObject, tagFilterSchema } from './fields.ts';
+
+/**
+ * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,
+ * approvals, dedup and grouping. Every object is strict (unknown keys are errors that list the allowed keys); the
+ * cross-checks that span sections (route → sink names, unique names) run in {@link configSchema}'s refinement so one
+ * pass reports every problem. docs/configuration.md documents each key.
+ */
+
+/** Names of sinks and routes: used in keys, logs and the ledger (`SINK#<name>`), so no spaces or `#`. */
+export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)');
+
+/** Route kinds: a `paging` route's deliveries are deduplicated and storm-controlled; a `record` route gets every finding. */
+export const ROUTE_KINDS = ['paging', 'record'] as const;
+
+/** `match` of a route: every given filter must hold; an absent filter matches everything. */
+export const routeMatchSchema = strictObject({
+  minSeverity: z.enum(SEVERITIES).optional(),
+  categories: z.array(categorySchema).min(1).optional(),
+  accounts: z.array(accountIdSchema).min(1).optional(),
+  regions: z.array(regionSchema).min(1).optional(),
+  tags: tagFilterSchema.optional(),
+  approval: z.array(z.enum(APPROVAL_STATES)).min(1).optional(),
+});
+
+/** One route. */
+export const routeSchema = strictObject({
+  name: nameSchema,
+  kind: z.enum(ROUTE_KINDS).default('record'),
+  match: routeMatchSchema.default({}),
+  sinks: z.array(nameSchema).min(1),
+});
+
+/** Facts about the estate, handed to rules. */
+export const contextSchema = strictObject({
+  /** VPCs that must never reach the internet (an IGW attached there is critical). */
+  internalVpcIds: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)')).default([]),
+  /** A tag that marks internal-only VPCs, e.g. {key: network-zone, value: internal}. */
+  internalVpcTag: strictObject({ key: z.string().min(1), value: z.string().optional() }).optional(),
+  /** Accounts of the organisation: peering / PrivateLink principals inside it are less risky. */
+  knownAccounts: z.array(accountIdSchema).default([]),
+  /** Actor ARN globs rules may treat as trusted (informational for rules; allowlists decide routing). */
+  trustedActors: z.array(arnPatternSchema).optional(),
+});
+
+/** Known automation: findings of these categories made by these actors are `allowlisted` (recorded, not paged). */
+export const allowlistSchema = strictObject({
+  name: nameSchema,
+  actorArnPatterns: z.array(arnPatternSchema).min(1),
+  categories: z.array(categorySchema).min(1),
+  accounts: z.array(accountIdSchema).min(1).optional(),
+  reason: z.string().min(1),
+});
+
+/** Where approvals come from. */
+export const approvalsSchema = strictObject({
+  static: z.array(approvalSchema).default([]),
+  dynamodb: strictObject({
+    tableName: z.string().min(3).max(255),
+    /** GSI on (account, windowEnd); see docs/configuration.md for the item format. */
+    indexName: z.string().min(3).default('byAccount'),
+    /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
+    expiredLookbackDays: z.number().int().min(0).max(90).default(7),
+  }).optional(),
+});
+
+/** Dedup and the delivery ledger. */
+export const dedupSchema = strictObject({
+  windowHours: z.number().positive().max(24 * 30).default(24),
+  /** DynamoDB table (pk, sk strings; TTL on expiresAt). Required in Lambda; the CLI uses memory without it. */
+  tableName: z.string().min(3).max(255).optional(),
+  /** A claim not completed within this time (crashed invocation) may be taken over by a retry. */
+  claimLeaseSeconds: z.number().int().min(5).max(3600).default(120),
+});
+
+/** Storm control. */
+export const groupingSchema = strictObject({
+  windowMinutes: z.number().positive().max(24 * 60).default(5),
+  /** Defaults to dedup.tableName. */
+  tableName: z.string().min(3).max(255).optional(),
+});
+
+const configShape = strictObject({
+  version: z.literal(1, { error: 'must be 1 (the only config version)' }),
+  sinks: z.record(nameSchema, sinkSpecSchema).refine((s) => Object.keys(s).length > 0, 'configure at least one sink'),
+  routes: z.array(routeSchema).min(1, 'configure at least one route'),
+  context: contextSchema.default({ internalVpcIds: [], knownAccounts: [] }),
+  allowlists: z.array(allowlistSchema).default([]),
+  approvals: approvalsSchema.default({ static: [] }),
+  dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
+  grouping: groupingSchema.default({ windowMinutes: 5 }),
+});
+
+/** The whole config (per-key checks; the cross-section checks are {@link crossCheckProblems}). */
+export const configSchema = configShape;
+
+/**
+ * Checks that span sections: every route's sinks exist, route / allowlist names and static tickets are unique. Run on
+ * the raw value (read loosely), not as a zod refinement, because zod skips refinements of an object that already has
+ * issues — and a bad config must list every problem at once.
+ */
+export function crossCheckProblems(value: unknown): string[] {
+  const loose = z
+    .looseObject({
+      sinks: z.record(z.string(), z.unknown()).catch({}),
+      routes: z.array(z.looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) }).catch({ name: undefined, sinks: [] })).catch([]),
+      allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
+      approvals: z.looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) }).catch({ static: [] }),
+    })
+    .safeParse(value);
+  if (!loose.success) return [];
+  const config = loose.data;
+  const problems: string[] = [];
+  const sinkNames = Object.keys(config.sinks);
+  const unique = (items: unknown[], path: (i: number) => string, what: string): void => {
+    const seen = new Set<unknown>();
+    items.forEach((item, i) => {
+      if (typeof item === 'string' && seen.has(item)) problems.push(`${path(i)}: duplicate ${what} "${item}"`);
+      seen.add(item);
+    });
+  };
+  config.routes.forEach((route, i) => {
+    route.sinks.forEach((sink, j) => {
+      if (typeof sink === 'string' && !sinkNames.includes(sink)) problems.push(`routes[${i}].sinks[${j}]: no sink named "${sink}" (configured: ${sinkNames.join(', ') || 'none'})`);
+    });
+  });
+  unique(config.routes.map((r) => r.name), (i) => `routes[${i}].name`, 'route name');
+  unique(config.allowlists.map((a) => a.name), (i) => `allowlists[${i}].name`, 'allowlist name');
+  unique(config.approvals.static.map((a) => a.ticket), (i) => `approvals.static[${i}].ticket`, 'ticket');
+  return problems;
+}
+
+/** A validated config (defaults applied). */
+export type NetwatchConfig = z.infer<typeof configSchema>;
+/** One validated route. */
+export type RouteConfig = z.infer<typeof routeSchema>;
+/** One validated allowlist entry. */
+export type AllowlistConfig = z.infer<typeof allowlistSchema>;
+/** Input shape (before defaults): what a config author writes. */
+export type NetwatchConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,44 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { documentClient } from '../aws/dynamodb.ts';
+import type { ApprovalSource } from '../approvals/model.ts';
+import { loadRuntimeConfig, type ConfigOrigin } from '../config/source.ts';
+import type { NetwatchConfig } from '../config/schema.ts';
+import { ConfigError } from '../errors.ts';
+import { approvalSourceFromConfig, deliveryDepsFromConfig, runtimeSinkDeps, sinksFromConfig } from './build.ts';
+import { DynamoDeliveryStore } from './dynamodb-store.ts';
+import { MemoryDeliveryStore } from './memory-store.ts';
+import type { DeliveryDeps } from './orchestrate.ts';
+
+/** What every Lambda function that delivers needs, built once per cold start. */
+export interface DeliveryRuntime {
+  config: NetwatchConfig;
+  origin: ConfigOrigin;
+  delivery: DeliveryDeps;
+  /** Approval sources; wrap in an InvocationApprovalCache per invocation. */
+  approvals: ApprovalSource;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Cold-start composition for delivery: config (fail fast with every problem), sinks, approvals, and the DynamoDB
+ * delivery store. A config file without `dedup.tableName` is an error in Lambda (dedup and storm control would hold
+ * only per container); the built-in default config (no config at all) runs with an in-memory store and says so.
+ */
+export async function buildDeliveryRuntime(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<DeliveryRuntime> {
+  const logger = new Logger({ serviceName });
+  const metrics = new Metrics({ namespace: 'Netwatch', serviceName });
+  const { config, origin } = await loadRuntimeConfig(env);
+  const table = config.dedup.tableName;
+  if (!table && origin.kind !== 'default') {
+    throw new ConfigError('dedup table missing', ['dedup.tableName: required in Lambda (or set NETWATCH_DEDUP_TABLE): the delivery ledger, dedup and storm control live there'], origin.kind === 'file' ? { file: origin.path } : { file: `ssm:${origin.name}` });
+  }
+  const client = table || config.approvals.dynamodb ? documentClient() : undefined;
+  const store = table && client ? new DynamoDeliveryStore(client, table, config.grouping.tableName) : new MemoryDeliveryStore();
+  if (!table) logger.warn('no dedup table configured: dedup, ledger and storm control are per container only (built-in default config)');
+  const sinks = await sinksFromConfig(config, runtimeSinkDeps(logger));
+  const approvals = approvalSourceFromConfig(config, { ...(client ? { client } : {}), onInvalid: (problem) => logger.warn('invalid approval item skipped', { problem }) });
+  logger.info('config loaded', { origin, sinks: [...sinks.keys()], routes: config.routes.map((r) => r.name) });
+  return { config, origin, delivery: deliveryDepsFromConfig(config, { store, sinks }), approvals, logger, metrics };
+}

@@ -1,0 +1,34 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeliveryError, errorText } from '../errors.ts';
+import type { DigestNotice, Notice } from '../model/notice.ts';
+import type { Sink } from '../sinks/sink.ts';
+
+/** In-invocation retry policy for one sink call. */
+export interface RetryPolicy {
+  /** Total attempts (default 3). */
+  attempts: number;
+  /** First back-off in ms, doubled each time (default 200). */
+  backoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 200 };
+
+/**
+ * Send one notice to one sink, retrying transient failures inside the invocation (a brief 5xx or throttle should not
+ * cost an SQS round trip). A non-retryable {@link DeliveryError} (bad request, unknown sink) fails at once. The final
+ * error is always a DeliveryError naming the sink, so the record's failure says where delivery broke.
+ */
+export async function sendWithRetry(sink: Sink, notice: Notice | DigestNotice, policy: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+  let last: DeliveryError | undefined;
+  for (let attempt = 1; attempt <= Math.max(1, policy.attempts); attempt += 1) {
+    try {
+      await sink.deliver(notice);
+      return;
+    } catch (cause) {
+      last = cause instanceof DeliveryError ? cause : new DeliveryError(sink.name, errorText(cause), { cause });
+      if (!last.retryable) break;
+      if (attempt < policy.attempts && policy.backoffMs > 0) await sleep(policy.backoffMs * 2 ** (attempt - 1));
+    }
+  }
+  throw last ?? new DeliveryError(sink.name, 'delivery failed');
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvocationApprovalCache } from '../../shared/approvals/sources.ts';
+import { digestHandler } from '../../shared/delivery/digest-handler.ts';
+import { deliveryTableDefinition } from '../../shared/delivery/dynamodb-store.ts';
+import { deliverOrThrow } from '../../shared/delivery/orchestrate.ts';
+import { buildDeliveryRuntime } from '../../shared/delivery/runtime.ts';
+import { ConfigError } from '../../shared/errors.ts';
+import type { MemorySink } from '../../shared/sinks/memory.ts';
+import { startDynalite, type LocalDynamo } from '../support/dynalite.ts';
+import { stormFindings } from '../support/findings.ts';
+
+let dynamo: LocalDynamo;
+const dir = mkdtempSync(join(tmpdir(), 'netwatch-runtime-'));
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  process.env['AWS_ENDPOINT_URL_DYNAMODB'] = dynamo.endpoint;
+  process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+});
+afterAll(async () => {
+  delete process.env['AWS_ENDPOINT_URL_DYNAMODB'];
+  await dynamo.close();
+});
+
+describe('cold start from config', () => {
+  it('fails fast with every problem when the config file is bad', async () => {
+    const file = join(dir, 'bad.yml');
+    writeFileSync(file, 'version: 1\nsinks: { p: { type: memory } }\nroutes: [{ name: r, sinks: [q] }]\ndedup: { windowHours: 0 }\n');
+    const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual(['dedup.windowHours: Too small: expected number to be >0', 'routes[0].sinks[0]: no sink named "q" (configured: p)']);
+  });
+
+  it('requires a dedup table when a config is given', async () => {
+    const file = join(dir, 'no-table.yml');
+    writeFileSync(file, 'version: 1\nsinks: { p: { type: memory } }\nroutes: [{ name: r, sinks: [p] }]\n');
+    const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
+    expect((error as ConfigError).problems[0]).toMatch(/^dedup.tableName: required in Lambda/);
+  });
+
+  it('builds sinks, the DynamoDB store (table from env) and a digest function that sends closed windows', async () => {
+    // Prepare
+    await dynamo.createTable(deliveryTableDefinition('netwatch-delivery-rt'));
+    const file = join(dir, 'good.yml');
+    writeFileSync(file, 'version: 1\nsinks: { pager: { type: memory }, log: { type: memory } }\nroutes:\n  - { name: page, kind: paging, match: { minSeverity: high }, sinks: [pager] }\n  - { name: all, sinks: [log] }\ngrouping: { windowMinutes: 0.02 }\n');
+    const runtime = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file, NETWATCH_DEDUP_TABLE: 'netwatch-delivery-rt' });
+    const pager = runtime.delivery.sinks.get('pager') as MemorySink;
+    // Act: three findings of one rule in the (very short) window, then the scheduled digest after it closed.
+    await deliverOrThrow(stormFindings(3), new InvocationApprovalCache(runtime.approvals), runtime.delivery);
+    await new Promise((r) => setTimeout(r, 1300));
+    const result = await digestHandler(runtime)();
+    // Assess
+    expect(result).toEqual({ digests: 1 });
+    expect(pager.notices.map((n) => (n.kind === 'digest' ? `digest:${n.findings.length}` : 'page'))).toEqual(['page', 'digest:2']);
+    expect((runtime.delivery.sinks.get('log') as MemorySink).delivered).toHaveLength(3);
+  });
+});
