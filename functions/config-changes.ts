@@ -4,7 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { buildLambdaDeps } from '../shared/deps.ts';
 import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
+import { initOnce } from '../shared/lambda-init.ts';
 
-const deps = await buildLambdaDeps('netwatch-config-changes');
-
-export const handler = middy(sqsBatchHandler(deps)).use(injectLambdaContext(deps.logger)).use(logMetrics(deps.metrics));
+export const handler = initOnce(async () => {
+  const deps = await buildLambdaDeps('netwatch-config-changes');
+  return middy(sqsBatchHandler(deps)).use(injectLambdaContext(deps.logger)).use(logMetrics(deps.metrics));
+});

@@ -9,7 +9,7 @@ import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strict
  * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,
  * approvals, dedup and grouping. Every object is strict (unknown keys are errors that list the allowed keys); the
  * cross-checks that span sections (route → sink names, unique names) run in {@link configSchema}'s refinement so one
- * pass reports every problem. docs/configuration.md documents each key.
+ * pass reports every problem. README.md ("Configuration reference") documents each key.
  */
 
 /** Names of sinks and routes: used in keys, logs and the ledger (`SINK#<name>`), so no spaces or `#`. */
@@ -62,7 +62,7 @@ export const approvalsSchema = strictObject({
   static: z.array(approvalSchema).default([]),
   dynamodb: strictObject({
     tableName: z.string().min(3).max(255),
-    /** GSI on (account, windowEnd); see docs/configuration.md for the item format. */
+    /** GSI on (account, windowEnd); see README.md, "Approvals table item format". */
     indexName: z.string().min(3).default('byAccount'),
     /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
     expiredLookbackDays: z.number().int().min(0).max(90).default(7),
