@@ -1,4 +1,5 @@
 import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
+import { routeTargetKind } from '../../net/route-target.ts';
 import { EC2, one } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
 
@@ -26,31 +27,10 @@ const TARGET_FIELDS: ReadonlyArray<[string, RouteTargetKind | 'by-prefix']> = [
   ['vpcEndpointId', 'vpc-endpoint'],
 ];
 
-/** Id prefixes AWS uses for route targets. */
-const PREFIXES: ReadonlyArray<[string, RouteTargetKind]> = [
-  ['igw-', 'internet-gateway'],
-  ['eigw-', 'egress-only-internet-gateway'],
-  ['vgw-', 'virtual-private-gateway'],
-  ['vpce-', 'vpc-endpoint'],
-  ['nat-', 'nat-gateway'],
-  ['tgw-', 'transit-gateway'],
-  ['pcx-', 'vpc-peering'],
-  ['eni-', 'network-interface'],
-  ['i-', 'instance'],
-  ['cagw-', 'carrier-gateway'],
-  ['lgw-', 'local-gateway'],
-];
-
-/** Kind of a route target from its id (`igw-…` → internet-gateway, `local` → local). */
-export function targetKindOf(id: string): RouteTargetKind {
-  if (id === 'local') return 'local';
-  return PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1] ?? 'unknown';
-}
-
 function targetOf(call: Call): RouteTarget | undefined {
   for (const [name, kind] of TARGET_FIELDS) {
     const id = call.params.field(name).str();
-    if (id !== undefined) return { kind: kind === 'by-prefix' ? targetKindOf(id) : kind, id };
+    if (id !== undefined) return { kind: kind === 'by-prefix' ? routeTargetKind(id) : kind, id };
   }
   // ReplaceRoute can point a route back at the VPC's local target.
   if (call.params.field('localTarget').bool() === true) return { kind: 'local', id: 'local' };

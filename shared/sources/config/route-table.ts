@@ -3,6 +3,7 @@ import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/chang
 import type { Extractor } from './extractor.ts';
 import { keyedDifference, stableKey } from './extractor.ts';
 import { ciObject, optionalList, optionalString } from './field-case.ts';
+import { routeTargetKind } from '../../net/route-target.ts';
 
 /**
  * `AWS::EC2::RouteTable` → {@link RouteDelta}s from `configuration.routes` (the `DescribeRouteTables` route shape).
@@ -47,27 +48,6 @@ const TARGET_FIELDS: ReadonlyArray<[keyof Route, RouteTargetKind]> = [
   ['instanceId', 'instance'],
   ['networkInterfaceId', 'network-interface'],
 ];
-
-const PREFIXES: ReadonlyArray<[string, RouteTargetKind]> = [
-  ['igw-', 'internet-gateway'],
-  ['eigw-', 'egress-only-internet-gateway'],
-  ['vgw-', 'virtual-private-gateway'],
-  ['vpce-', 'vpc-endpoint'],
-  ['nat-', 'nat-gateway'],
-  ['tgw-', 'transit-gateway'],
-  ['pcx-', 'vpc-peering'],
-  ['eni-', 'network-interface'],
-  ['i-', 'instance'],
-  ['cagw-', 'carrier-gateway'],
-  ['lgw-', 'local-gateway'],
-  ['arn:aws:networkmanager:', 'core-network'],
-];
-
-/** Route target kind from an id: `igw-…` → internet-gateway, `local` → local, … (`fallback` when unknown). */
-export function routeTargetKind(id: string, fallback: RouteTargetKind = 'unknown'): RouteTargetKind {
-  if (id === 'local') return 'local';
-  return PREFIXES.find(([prefix]) => id.startsWith(prefix))?.[1] ?? fallback;
-}
 
 interface NormalRoute {
   destination: RouteDelta['destination'];
