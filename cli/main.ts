@@ -5,13 +5,14 @@ import { deliverFindings } from '../shared/engine/deliver.ts';
 import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
 import { errorText, MalformedInputError } from '../shared/errors.ts';
 import type { Finding } from '../shared/model/finding.ts';
-import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts';
 import { FileSink } from '../shared/sinks/file.ts';
 import type { Sink } from '../shared/sinks/sink.ts';
 import { RULES } from '../rules/index.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import { classifyInputs, type InputRun } from './run-inputs.ts';
+import { contextOption, ENRICH_HELP, ENRICH_OPTIONS, enrichOption, OptionError } from './enrich-options.ts';
+import type { ClassifyDeps } from '../shared/engine/classify.ts';
 
 /** Exit codes: documented in the README and `--help`. */
 export const EXIT = { ok: 0, failed: 1, malformed: 2, usage: 64 } as const;
@@ -43,6 +44,7 @@ Options:
   --format jsonl|table   output format (default: jsonl when stdout is not a terminal, else table)
   --min-severity LEVEL   print only findings at LEVEL or above (info|low|medium|high|critical; default info)
   --stats                print record counts and throughput on stderr at the end
+${ENRICH_HELP}
   -h, --help             this help
 
 Each JSON line holds ruleId, severity, category, title, summary, resource {type, id, account, region},
@@ -51,11 +53,12 @@ actor, source, changeId, fingerprint, why and evidence.`,
       format: { type: 'string' },
       'min-severity': { type: 'string', default: 'info' },
       stats: { type: 'boolean', default: false },
+      ...ENRICH_OPTIONS,
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyInputs(inputs.length ? inputs : ['-'], { rules: RULES, context: EMPTY_CONTEXT });
+      const run = await classifyInputs(inputs.length ? inputs : ['-'], await classifyDeps(values));
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
@@ -77,15 +80,17 @@ With no input, replays the bundled samples in ./events.
 Options:
   --out DIR              where local sinks write (default: netwatch-out; files are replaced)
   --format table|jsonl   table of findings with their routes (default), or JSON Lines with a "routes" field
+${ENRICH_HELP}
   -h, --help             this help`,
     options: {
       out: { type: 'string', default: 'netwatch-out' },
       format: { type: 'string', default: 'table' },
+      ...ENRICH_OPTIONS,
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const out = String(values['out']);
-      const run = await classifyInputs(inputs.length ? inputs : ['events'], { rules: RULES, context: EMPTY_CONTEXT });
+      const run = await classifyInputs(inputs.length ? inputs : ['events'], await classifyDeps(values));
       const unique = dedupe(run.findings);
       const pages = join(out, 'pages.jsonl');
       const changes = join(out, 'changes.jsonl');
@@ -149,7 +154,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await spec.run(parsed.values, parsed.positionals);
   } catch (error) {
-    if (error instanceof UsageError) return usage(error.message, spec.help);
+    if (error instanceof UsageError || error instanceof OptionError) return usage(error.message, spec.help);
     throw error;
   }
 }
@@ -170,6 +175,14 @@ function outputFormat(value: unknown): 'jsonl' | 'table' {
 function severityOption(value: unknown): Severity {
   if (isSeverity(value)) return value;
   throw new UsageError(`--min-severity must be one of info, low, medium, high, critical — not "${String(value)}"`);
+}
+
+/** Rules, `--context` and enrichment (`--enrich` / `--recorded-aws`; off by default: the CLI runs offline). */
+async function classifyDeps(values: Record<string, unknown>): Promise<ClassifyDeps> {
+  const deps: ClassifyDeps = { rules: RULES, context: await contextOption(values['context']) };
+  const enrich = enrichOption(values);
+  if (enrich !== undefined) deps.enrich = enrich;
+  return deps;
 }
 
 /** One finding per fingerprint: redeliveries and the second source of the same change collapse. */

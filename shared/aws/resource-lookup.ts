@@ -20,6 +20,7 @@ export type ResourceConfigApi = (input: BatchGetResourceConfigCommandInput & { r
 const Item = z.object({ resourceType: z.string(), resourceId: z.string(), configuration: z.string().nullish() });
 const Association = z.object({ publicIp: z.string().nullish() }).nullish();
 const Eni = z.object({
+  networkInterfaceId: z.string(),
   association: Association,
   privateIpAddresses: z.array(z.object({ association: Association })).nullish(),
 });
@@ -57,10 +58,14 @@ export async function lookupNeighbours(api: ResourceConfigApi, region: string, w
   });
   const result: Neighbours = { kind: 'found' };
   if (want.enis !== undefined) {
-    result.publicEnis = want.enis.filter((id) => {
-      const eni = Eni.safeParse(configurationOf(items, 'AWS::EC2::NetworkInterface', id));
-      return eni.success && (Boolean(eni.data.association?.publicIp) || (eni.data.privateIpAddresses ?? []).some((p) => Boolean(p.association?.publicIp)));
-    });
+    // Only when every ENI was found: a missing item means unknown, not "no public IP".
+    const configs = want.enis.map((id) => Eni.safeParse(configurationOf(items, 'AWS::EC2::NetworkInterface', id)));
+    if (configs.every((c) => c.success)) {
+      result.publicEnis = want.enis.filter((_, i) => {
+        const eni = configs[i];
+        return eni?.success === true && (Boolean(eni.data.association?.publicIp) || (eni.data.privateIpAddresses ?? []).some((p) => Boolean(p.association?.publicIp)));
+      });
+    }
   }
   if (want.vpcId !== undefined) {
     const vpc = Tagged.safeParse(configurationOf(items, 'AWS::EC2::VPC', want.vpcId));

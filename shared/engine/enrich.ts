@@ -159,7 +159,7 @@ async function lookupContext(change: ChangeEvent, deps: EnrichDeps, waitMs: numb
   if (found.publicEnis !== undefined) {
     facts.publicNetworkInterfaces = found.publicEnis;
     looked.push(`${want.enis?.length ?? 0} ENI(s), ${found.publicEnis.length} with a public IP`);
-  }
+  } else if (want.enis !== undefined) looked.push(`${want.enis.length} ENI(s), not all recorded by Config (public IPs unknown)`);
   if (found.vpcTags !== undefined) {
     facts.vpcTags = found.vpcTags;
     looked.push(`VPC ${want.vpcId} tags`);

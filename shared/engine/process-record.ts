@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { MalformedInputError } from '../errors.ts';
 import type { Sink } from '../sinks/sink.ts';
-import { classifyValue, type Classified, type ClassifyDeps } from './classify.ts';
+import { classifyValueAsync, type Classified, type ClassifyDeps } from './classify.ts';
 import { deliverFindings, type DeliveryOutcome } from './deliver.ts';
 import type { RouteSpec } from './route.ts';
 
@@ -31,7 +31,7 @@ export async function processSqsRecord(record: SQSRecord, deps: PipelineDeps): P
   } catch (cause) {
     throw new MalformedInputError(`SQS body is not valid JSON: ${(cause as Error).message}`, where, { cause });
   }
-  const classified = classifyValue(body, where, deps);
+  const classified = await classifyValueAsync(body, where, deps);
   const outcomes = await deliverFindings(classified.findings, deps.routes, deps.sinks);
   const failures = [...classified.errors, ...outcomes.flatMap((o) => o.failed)];
   if (failures.length > 0) throw new AggregateError(failures, failures.map((f) => f.message).join('; '));
