@@ -10,9 +10,9 @@ import { MemoryDeliveryStore } from '../shared/delivery/memory-store.ts';
 import { deliverFindings } from '../shared/delivery/orchestrate.ts';
 import { ConfigError, errorText, MalformedInputError } from '../shared/errors.ts';
 import type { Finding } from '../shared/model/finding.ts';
-import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts';
 import { classifyWithRules } from './classify-lazy.ts';
+import { contextOption, ENRICH_HELP, ENRICH_OPTIONS, enrichOption, OptionError } from './enrich-options.ts';
 import { approvalsCommand } from './commands/approvals.ts';
 import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
 import { configOption } from './commands/config-option.ts';
@@ -51,6 +51,7 @@ Options:
   --format jsonl|table   output format (default: jsonl when stdout is not a terminal, else table)
   --min-severity LEVEL   print only findings at LEVEL or above (info|low|medium|high|critical; default info)
   --stats                print record counts and throughput on stderr at the end
+${ENRICH_HELP}
   -h, --help             this help
 
 Each JSON line holds ruleId, severity, category, title, summary, resource {type, id, account, region},
@@ -59,11 +60,12 @@ actor, source, changeId, fingerprint, why and evidence.`,
       format: { type: 'string' },
       'min-severity': { type: 'string', default: 'info' },
       stats: { type: 'boolean', default: false },
+      ...ENRICH_OPTIONS,
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyWithRules(inputs.length ? inputs : ['-'], EMPTY_CONTEXT);
+      const run = await classifyWithRules(inputs.length ? inputs : ['-'], await contextOption(values['context']), enrichOption(values));
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
@@ -90,12 +92,15 @@ Options:
                          does not re-send what the functions already delivered)
   --out DIR              where the built-in config's local sinks write (default: netwatch-out; files replaced)
   --format table|jsonl   table of findings with their deliveries (default), or JSON Lines with routes and sinks
+${ENRICH_HELP}
+                         (--context replaces the config file's context section)
   -h, --help             this help`,
     options: {
       config: { type: 'string' },
       store: { type: 'string', default: 'memory' },
       out: { type: 'string', default: 'netwatch-out' },
       format: { type: 'string', default: 'table' },
+      ...ENRICH_OPTIONS,
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
@@ -104,7 +109,8 @@ Options:
       const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
       const { config, name } = await configOption(configPath, String(values['out']));
       if (!configPath) await Promise.all(Object.values(config.sinks).map((s) => (s.type === 'file' ? rm(s.path, { force: true }) : undefined)));
-      const run = await classifyWithRules(inputs.length ? inputs : ['events'], ruleContextFromConfig(config));
+      const context = typeof values['context'] === 'string' ? await contextOption(values['context']) : ruleContextFromConfig(config);
+      const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values));
       const findings = [...run.findings].sort(bySeverityThenTime);
       const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
       const client = needsTable ? documentClient() : undefined;
@@ -184,7 +190,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await spec.run(parsed.values, parsed.positionals);
   } catch (error) {
-    if (error instanceof UsageError) return usage(error.message, spec.help);
+    if (error instanceof UsageError || error instanceof OptionError) return usage(error.message, spec.help);
     if (error instanceof ConfigError) {
       process.stderr.write(`netwatch: ${error.message}\n`);
       return EXIT.usage;

@@ -1,4 +1,4 @@
-import { emptyClassified, classifyValue, mergeClassified, type Classified, type ClassifyDeps } from '../shared/engine/classify.ts';
+import { emptyClassified, classifyValueAsync, mergeClassified, type Classified, type ClassifyDeps } from '../shared/engine/classify.ts';
 import { expandInputs, readInput } from './inputs.ts';
 import { Progress } from './progress.ts';
 
@@ -27,7 +27,7 @@ export async function classifyInputs(args: readonly string[], deps: ClassifyDeps
         continue;
       }
       const where = decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line };
-      const part = classifyValue(decoded.value, where, deps);
+      const part = await classifyValueAsync(decoded.value, where, deps);
       result.values += 1;
       progress.tick(part.records);
       mergeClassified(result, part);

@@ -1,6 +1,8 @@
 import type { ChangeEvent, ComplianceDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
-import type { Rule } from '../shared/model/rule.ts';
+import type { Rule, RuleContext } from '../shared/model/rule.ts';
+import { contextDefaults } from '../shared/model/rule.ts';
+import { firstMatch } from '../shared/text/glob.ts';
 import { ACCOUNT, compliance, complianceChange } from './cases/build.ts';
 
 /**
@@ -53,9 +55,17 @@ export function networkRuleMatch(configRuleName: string): string | undefined {
   return NETWORK_RULE_PATTERNS.find((p) => n.includes(p));
 }
 
-function judge(change: ChangeEvent, d: ComplianceDelta): FindingDraft | undefined {
-  const pattern = networkRuleMatch(d.configRuleName);
-  if (!pattern) return undefined;
+/** Why the Config rule counts as a network rule: a built-in pattern, or one of `context.networkConfigRules`. */
+function networkReason(configRuleName: string, context: RuleContext): string | undefined {
+  const builtIn = networkRuleMatch(configRuleName);
+  if (builtIn !== undefined) return `network-related Config rule (matches "${builtIn}")`;
+  const custom = firstMatch(contextDefaults(context).networkConfigRules, configRuleName);
+  return custom === undefined ? undefined : `custom network Config rule (matches context.networkConfigRules "${custom}")`;
+}
+
+function judge(change: ChangeEvent, d: ComplianceDelta, context: RuleContext): FindingDraft | undefined {
+  const reason = networkReason(d.configRuleName, context);
+  if (!reason) return undefined;
   const transition = `${d.before ?? 'no previous result'} -> ${d.after}`;
   const subject = `${change.resource.type} ${change.resource.id}`;
   if (d.after === 'NON_COMPLIANT' && d.before !== 'NON_COMPLIANT') {
@@ -64,7 +74,7 @@ function judge(change: ChangeEvent, d: ComplianceDelta): FindingDraft | undefine
       summary: `${d.configRuleName} now NON_COMPLIANT for ${subject}`,
       evidence: [d],
       why: [
-        `network-related Config rule (matches "${pattern}") flipped ${transition}`,
+        `${reason} flipped ${transition}`,
         'a resource drifted out of a network guardrail; the change that caused it may also have its own finding',
         ...(d.annotation ? [`annotation: ${d.annotation}`] : []),
       ],
@@ -85,7 +95,7 @@ export const rule: Rule = {
     'vpc-flow-logs-enabled, cloudtrail-enabled, ...) evaluated a resource as NON_COMPLIANT where it was not before. ' +
     'It is a second opinion on a change that may already have its own finding, and catches drift this monitor has no ' +
     'rule for. Check the resource and the rule annotation; fix the resource or record an exception. Transitions to ' +
-    'COMPLIANT or NOT_APPLICABLE are recorded at info.',
+    'COMPLIANT or NOT_APPLICABLE are recorded at info. Custom rules count when named in context.networkConfigRules.',
   category: 'compliance-change',
   deltaKinds: ['compliance'],
   // The evaluated resources of the rules above (ComplianceChangeNotification names the evaluated resource).
@@ -105,7 +115,7 @@ export const rule: Rule = {
     'AWS::::Account',
   ],
   apiCalls: [],
-  classify: (change) => change.deltas.flatMap((d) => (d.kind === 'compliance' ? (judge(change, d) ?? []) : [])),
+  classify: (change, context) => change.deltas.flatMap((d) => (d.kind === 'compliance' ? (judge(change, d, context) ?? []) : [])),
   cases: [
     { name: 'restricted-ssh -> NON_COMPLIANT', change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'COMPLIANT')), expect: 'medium' },
     { name: 'Security Hub name, first evaluation', change: complianceChange(compliance('securityhub-vpc-default-security-group-closed-3f9a1c', 'NON_COMPLIANT')), expect: 'medium' },
@@ -120,6 +130,7 @@ export const rule: Rule = {
       expect: 'info',
     },
     { name: 'non-network rule', change: complianceChange(compliance('s3-bucket-versioning-enabled', 'NON_COMPLIANT', 'COMPLIANT'), { type: 'AWS::S3::Bucket', id: 'acme-logs' }), expect: null },
+    { name: 'custom rule not named in context.networkConfigRules', change: complianceChange(compliance('acme-sg-no-public-admin-ports', 'NON_COMPLIANT', 'COMPLIANT')), expect: null },
     { name: 'still NON_COMPLIANT', change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'NON_COMPLIANT')), expect: null },
     { name: 'INSUFFICIENT_DATA', change: complianceChange(compliance('vpc-flow-logs-enabled', 'INSUFFICIENT_DATA', 'COMPLIANT')), expect: null },
   ],

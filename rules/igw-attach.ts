@@ -1,13 +1,29 @@
 import type { ChangeEvent, GatewayAttachmentDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleContext } from '../shared/model/rule.ts';
+import { contextDefaults } from '../shared/model/rule.ts';
 import { change, ec2, igwAttach, VPC } from './cases/build.ts';
 
 const INTERNAL_VPC = 'vpc-0c0ffee0c0ffee012';
 
 /**
- * Uses `context.internalVpcIds`: an internet gateway attached to a VPC declared internal-only is critical (that VPC
- * is meant to have no internet path at all).
+ * Why `vpc` is internal-only: listed in `context.internalVpcIds`, or tagged with `context.internalVpcTag`
+ * (`netwatch:exposure=internal` by default) — the VPC's tags are known when enrichment looked the VPC up.
+ */
+function internalReason(change: ChangeEvent, vpc: string | undefined, context: RuleContext): string | undefined {
+  if (vpc === undefined) return undefined;
+  if (context.internalVpcIds.has(vpc)) return `${vpc} is declared internal-only (context.internalVpcIds): it must have no internet gateway`;
+  const tag = contextDefaults(context).internalVpcTag;
+  const tags = change.facts?.vpcTags;
+  if (tags !== undefined && Object.entries(tags).some(([k, v]) => k === tag.key && v.toLowerCase() === tag.value.toLowerCase())) {
+    return `${vpc} is tagged ${tag.key}=${tag.value} (internal-only): it must have no internet gateway`;
+  }
+  return undefined;
+}
+
+/**
+ * Uses `context.internalVpcIds` and the internal-only tag: an internet gateway attached to a VPC declared
+ * internal-only is critical (that VPC is meant to have no internet path at all).
  */
 function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   const out: FindingDraft[] = [];
@@ -20,9 +36,9 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
     } else if (d.gateway.kind === 'egress-only-internet-gateway') {
       out.push({ severity: 'low', summary: `egress-only ${where}`, evidence: [d], why: ['egress-only gateways allow outbound IPv6 only; nothing becomes reachable from the internet'] });
     } else {
-      const internal = vpc !== undefined && context.internalVpcIds.has(vpc);
+      const internal = internalReason(change, vpc, context);
       const why = ['an internet gateway gives the VPC a path to and from the internet; one route table entry away from public subnets'];
-      if (internal) why.push(`${vpc} is declared internal-only (context.internalVpcIds): it must have no internet gateway`);
+      if (internal) why.push(internal);
       if (vpc === undefined) why.push('VPC not known from the event');
       out.push({ severity: internal ? 'critical' : 'high', summary: `internet gateway ${where}`, evidence: [d], why });
     }
@@ -41,7 +57,9 @@ export const rule: Rule = {
   description:
     'An internet gateway was attached to a VPC. The VPC now has a path to and from the internet: a single default ' +
     'route to the gateway makes any subnet public. Critical when the VPC is declared internal-only. Check: was the ' +
-    'VPC meant to be internet-facing, which route tables point at the gateway, and who attached it. Detaching is ' +
+    'VPC meant to be internet-facing, which route tables point at the gateway, and who attached it. Internal-only VPCs ' +
+    'are listed in context.internalVpcIds or tagged netwatch:exposure=internal (the tag is read when enrichment looks ' +
+    'the VPC up). Detaching is ' +
     'recorded at info; egress-only (IPv6 outbound) gateways at low.',
   category: 'igw-attach',
   deltaKinds: ['gateway-attachment'],

@@ -1,4 +1,5 @@
 import type { Rule } from '../shared/model/rule.ts';
+import { rule as changeUninspected } from './change-uninspected.ts';
 import { rule as complianceChange } from './compliance-change.ts';
 import { rule as configStopped } from './config-stopped.ts';
 import { rule as endpointPolicyLoosened } from './endpoint-policy-loosened.ts';
@@ -35,4 +36,5 @@ export const RULES: readonly Rule[] = [
   hybridLink,
   subnetPublicIp,
   lbInternetFacing,
+  changeUninspected,
 ];

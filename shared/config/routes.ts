@@ -4,6 +4,7 @@ import type { RouteSpec } from '../engine/route.ts';
 import type { RuleContext } from '../model/rule.ts';
 import { normalizeTagFilter } from './fields.ts';
 import type { NetwatchConfig } from './schema.ts';
+import { toRuleContext } from '../context-config.ts';
 
 /** The config's routes as the engine's {@link RouteSpec}s (filters flattened, tag values normalized to lists). */
 export function routesFromConfig(config: NetwatchConfig): RouteSpec[] {
@@ -30,10 +31,7 @@ export function allowlistsFromConfig(config: NetwatchConfig): Allowlist[] {
   return config.allowlists.map((a) => ({ name: a.name, actorArnPatterns: a.actorArnPatterns, categories: a.categories, reason: a.reason, ...(a.accounts ? { accounts: a.accounts } : {}) }));
 }
 
-/**
- * The rule context from `context`. `internalVpcTag` and `trustedActors` are validated and documented but RuleContext
- * does not carry them yet (the rules work adds the fields).
- */
+/** The rule context from the config's `context` section (same schema as a `--context` file). */
 export function ruleContextFromConfig(config: NetwatchConfig): RuleContext {
-  return { internalVpcIds: new Set(config.context.internalVpcIds), knownAccounts: new Set(config.context.knownAccounts) };
+  return toRuleContext(config.context);
 }

@@ -4,6 +4,7 @@ import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../sinks/registry.ts';
 import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strictObject, tagFilterSchema } from './fields.ts';
+import { ContextFileSchema } from '../context-config.ts';
 
 /**
  * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,
@@ -36,17 +37,8 @@ export const routeSchema = strictObject({
   sinks: z.array(nameSchema).min(1),
 });
 
-/** Facts about the estate, handed to rules. */
-export const contextSchema = strictObject({
-  /** VPCs that must never reach the internet (an IGW attached there is critical). */
-  internalVpcIds: z.array(z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-…)')).default([]),
-  /** A tag that marks internal-only VPCs, e.g. {key: network-zone, value: internal}. */
-  internalVpcTag: strictObject({ key: z.string().min(1), value: z.string().optional() }).optional(),
-  /** Accounts of the organisation: peering / PrivateLink principals inside it are less risky. */
-  knownAccounts: z.array(accountIdSchema).default([]),
-  /** Actor ARN globs rules may treat as trusted (informational for rules; allowlists decide routing). */
-  trustedActors: z.array(arnPatternSchema).optional(),
-});
+/** Facts about the estate, handed to rules and the severity step (one schema with `--context FILE`). */
+export const contextSchema = ContextFileSchema;
 
 /** Known automation: findings of these categories made by these actors are `allowlisted` (recorded, not paged). */
 export const allowlistSchema = strictObject({

@@ -6,6 +6,9 @@ import type { Rule, RuleContext } from '../model/rule.ts';
 import { normalizeCloudTrailRecord } from '../sources/cloudtrail/index.ts';
 import { normalizeConfigMessage } from '../sources/config/index.ts';
 import type { Normalized } from '../sources/normalized.ts';
+import { adjust } from './adjust.ts';
+import type { EnrichDeps } from './enrich.ts';
+import { enrich } from './enrich.ts';
 import { evaluate } from './evaluate.ts';
 
 /** An input that was read correctly and deliberately not classified (read-only call, failed call, other service). */
@@ -28,6 +31,8 @@ export interface Classified {
 export interface ClassifyDeps {
   rules: readonly Rule[];
   context: RuleContext;
+  /** AWS look-ups between normalize and evaluate ({@link classifyValueAsync} only); absent = offline. */
+  enrich?: EnrichDeps;
 }
 
 /** Empty result, for accumulation. */
@@ -57,30 +62,57 @@ export function classifyValue(value: unknown, where: InputLocation, deps: Classi
 
 /** Classify one unwrapped payload into `result`. */
 export function classifyPayload(payload: Payload, deps: ClassifyDeps, result: Classified): void {
+  const at = payload.kind === 'error' ? {} : payload.where;
+  for (const change of normalizePayload(payload, result)) judgeChange(change, at, deps, result);
+}
+
+/**
+ * {@link classifyValue} with enrichment (oversized items fetched, actors looked up) when `deps.enrich` is set: the
+ * Lambda functions and `netwatch --enrich` / `--recorded-aws` use this. The changes of one value are enriched
+ * concurrently; results keep input order.
+ */
+export async function classifyValueAsync(value: unknown, where: InputLocation, deps: ClassifyDeps): Promise<Classified> {
+  if (deps.enrich === undefined) return classifyValue(value, where, deps);
+  const enrichDeps = deps.enrich;
+  const result = emptyClassified();
+  const pending: Array<{ change: Promise<ChangeEvent>; where: InputLocation }> = [];
+  for (const payload of unwrap(value, where)) {
+    const at = payload.kind === 'error' ? where : payload.where;
+    for (const change of normalizePayload(payload, result)) pending.push({ change: enrich(change, enrichDeps), where: at });
+  }
+  for (const { change, where: at } of pending) judgeChange(await change, at, deps, result);
+  return result;
+}
+
+/** Payload → normalized changes (errors and ignored payloads are recorded in `result`). */
+function normalizePayload(payload: Payload, result: Classified): ChangeEvent[] {
   result.records += 1;
   if (payload.kind === 'error') {
     result.errors.push(payload.error);
-    return;
+    return [];
   }
   if (payload.kind === 'ignored') {
     result.ignored.push({ reason: payload.reason, where: payload.where });
-    return;
+    return [];
   }
   let normalized: Normalized;
   try {
     normalized = payload.kind === 'cloudtrail' ? normalizeCloudTrailRecord(payload.record, payload.where) : normalizeConfigMessage(payload.message, payload.where);
   } catch (cause) {
     result.errors.push(cause instanceof NetwatchError ? cause : new MalformedInputError(`could not read ${payload.kind} payload: ${(cause as Error)?.message ?? String(cause)}`, payload.where, { cause }));
-    return;
+    return [];
   }
   if (normalized.kind === 'ignored') {
     result.ignored.push({ reason: normalized.reason, where: payload.where });
-    return;
+    return [];
   }
-  for (const change of normalized.changes) {
-    result.changes.push(change);
-    const { findings, errors } = evaluate(change, deps.rules, deps.context, payload.where);
-    for (const f of findings) result.findings.push(f);
-    for (const e of errors) result.errors.push(e);
-  }
+  return normalized.changes;
+}
+
+/** Rules, then context-aware severity (adjust.ts), for one change. */
+function judgeChange(change: ChangeEvent, where: InputLocation, deps: ClassifyDeps, result: Classified): void {
+  result.changes.push(change);
+  const { findings, errors } = evaluate(change, deps.rules, deps.context, where);
+  for (const f of findings) result.findings.push(adjust(f, change, deps.context));
+  for (const e of errors) result.errors.push(e);
 }

@@ -16,7 +16,7 @@ export function fingerprint(ruleId: string, account: string, region: string, res
 }
 
 /** Fields that never take part in identity: source-specific ids, labels and partially known "before" states. */
-const NOT_IDENTITY = new Set(['ruleId', 'groupName', 'before', 'beforeTarget', 'arn', 'annotation', 'serviceName', 'name']);
+const NOT_IDENTITY = new Set(['ruleId', 'groupName', 'before', 'beforeTarget', 'arn', 'annotation', 'serviceName', 'name', 'failure']);
 
 /** Canonical text of a delta: ops collapse to present/absent, keys sorted, non-identity fields dropped. */
 export function deltaIdentity(delta: NetworkDelta): string {

@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import type { ApprovalSource } from '../approvals/model.ts';
 import { deliverFindings, type DeliveryDeps, type FindingOutcome } from '../delivery/orchestrate.ts';
 import { MalformedInputError } from '../errors.ts';
-import { classifyValue, type Classified, type ClassifyDeps } from './classify.ts';
+import { classifyValueAsync, type Classified, type ClassifyDeps } from './classify.ts';
 
 /** Everything a Lambda record handler needs, built once at cold start. */
 export interface PipelineDeps extends ClassifyDeps {
@@ -32,7 +32,7 @@ export async function processSqsRecord(record: SQSRecord, deps: PipelineDeps, ap
   } catch (cause) {
     throw new MalformedInputError(`SQS body is not valid JSON: ${(cause as Error).message}`, where, { cause });
   }
-  const classified = classifyValue(body, where, deps);
+  const classified = await classifyValueAsync(body, where, deps);
   const outcomes = await deliverFindings(classified.findings, approvals, deps.delivery);
   const failures = [...classified.errors, ...outcomes.flatMap((o) => o.failed)];
   if (failures.length > 0) throw new AggregateError(failures, failures.map((f) => f.message).join('; '));

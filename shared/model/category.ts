@@ -18,6 +18,7 @@ export const CATEGORIES = [
   'hybrid-link',
   'subnet-public-ip',
   'lb-internet-facing',
+  'uninspected',
 ] as const;
 
 /** One finding category. */

@@ -338,6 +338,11 @@ export interface UninspectedDelta {
   /** Where AWS put the full item (`s3DeliverySummary.s3BucketLocation`), when given. */
   location?: string;
   changeType?: string;
+  /**
+   * Why enrichment could not fetch the item (GetResourceConfigHistory failed, the resource was not discovered, or
+   * enrichment is off). Not part of the finding's identity: a retry that fails differently is the same change.
+   */
+  failure?: string;
 }
 
 /** Every delta kind; a closed union so rules can `switch` exhaustively. */
@@ -363,6 +368,28 @@ export type DeltaKind = NetworkDelta['kind'];
 export type ItemStatus = 'OK' | 'ResourceDiscovered' | 'ResourceNotRecorded' | 'ResourceDeleted' | 'ResourceDeletedNotRecorded';
 
 /**
+ * Facts about a resource's surroundings that severity may depend on (context-aware severity, shared/engine/adjust.ts).
+ * Every field is optional and `undefined` means *unknown*: CloudTrail changes carry none, and no adjustment is made on
+ * an unknown fact.
+ */
+export interface ResourceFacts {
+  /** ENIs a security group is associated with (its Config item's `relationships`). `[]` = attached to nothing. */
+  networkInterfaces?: string[];
+  /** Those of {@link networkInterfaces} known to have a public IP (needs the ENIs' own items: enrichment). */
+  publicNetworkInterfaces?: string[];
+  /** Tags of the VPC the change concerns (enrichment looks the VPC item up), e.g. `netwatch:exposure=internal`. */
+  vpcTags?: Record<string, string>;
+}
+
+/** One step of enrichment and how it ended, so the finding's `why` can say what is known and what is not. */
+export interface EnrichmentStep {
+  step: 'item-fetch' | 'actor-lookup' | 'resource-lookup';
+  outcome: 'done' | 'failed' | 'timed-out' | 'not-found';
+  /** One line a responder reads, e.g. "actor lookup timed out after 2000 ms; delivered without the actor". */
+  detail: string;
+}
+
+/**
  * One observed change, from either source. `id` is the CloudTrail eventID, or for Config
  * `config:<resourceType>/<resourceId>@<captureTime>`.
  */
@@ -383,4 +410,8 @@ export interface ChangeEvent {
   related?: string[];
   /** Free-text remarks from normalization a responder should see (e.g. "oversized item, not inspected"). */
   notes?: string[];
+  /** Facts about the resource's surroundings (Config relationships, enrichment look-ups); absent = unknown. */
+  facts?: ResourceFacts;
+  /** What enrichment did (shared/engine/enrich.ts); absent when enrichment did not run. */
+  enrichment?: EnrichmentStep[];
 }

@@ -4,18 +4,56 @@ import type { FindingDraft } from './finding.ts';
 import type { Severity } from './severity.ts';
 
 /**
- * Facts about the estate a rule may use (internal-only VPCs, trusted actors). Pure data, passed in by the engine,
- * so rules stay pure: they never read env, call AWS or know sinks.
+ * Facts about the estate a rule (or the severity adjustment step, shared/engine/adjust.ts) may use: internal-only VPCs,
+ * the organisation's accounts, custom network Config rules, known automation. Pure data, passed in by the engine, so
+ * rules stay pure: they never read env, call AWS or know sinks. Fields added after the first two are optional, with
+ * the defaults documented on each (see {@link contextDefaults}).
  */
 export interface RuleContext {
   /** VPC ids declared internal-only (an IGW attached there is critical). */
   internalVpcIds: ReadonlySet<string>;
   /** Account ids of the organisation (peering/endpoint-service principals inside it are less risky). */
   knownAccounts: ReadonlySet<string>;
+  /**
+   * The tag that marks a VPC internal-only, checked against the VPC's tags when enrichment looked them up
+   * (`ChangeEvent.facts.vpcTags`). Default `netwatch:exposure=internal`.
+   */
+  internalVpcTag?: { key: string; value: string };
+  /**
+   * Names of custom (or renamed) AWS Config rules that guard the network, `*` wildcards allowed
+   * (`acme-sg-*`, `*-no-public-rds`). Their NON_COMPLIANT flips are findings like the managed rules'.
+   */
+  networkConfigRules?: readonly string[];
+  /**
+   * ARN patterns of known automation (`arn:aws:iam::*:role/ci-deployer`), matched against the actor's role (session
+   * issuer) and ARN: their changes are lowered one step, with the pattern named in `why`.
+   */
+  automationRoles?: readonly string[];
+  /** Actor and attachment adjustments, each on by default; `false` turns one off. */
+  adjust?: { rootActor?: boolean; longTermKeys?: boolean; sgAttachments?: boolean };
 }
 
 /** An empty context: what the CLI uses without a config file. */
 export const EMPTY_CONTEXT: RuleContext = { internalVpcIds: new Set(), knownAccounts: new Set() };
+
+/** The default internal-only VPC tag. */
+export const DEFAULT_INTERNAL_TAG = { key: 'netwatch:exposure', value: 'internal' } as const;
+
+/** The context's optional fields with their defaults filled in. */
+export function contextDefaults(context: RuleContext): Required<Pick<RuleContext, 'internalVpcTag' | 'networkConfigRules' | 'automationRoles'>> & {
+  adjust: { rootActor: boolean; longTermKeys: boolean; sgAttachments: boolean };
+} {
+  return {
+    internalVpcTag: context.internalVpcTag ?? DEFAULT_INTERNAL_TAG,
+    networkConfigRules: context.networkConfigRules ?? [],
+    automationRoles: context.automationRoles ?? [],
+    adjust: {
+      rootActor: context.adjust?.rootActor ?? true,
+      longTermKeys: context.adjust?.longTermKeys ?? true,
+      sgAttachments: context.adjust?.sgAttachments ?? true,
+    },
+  };
+}
 
 /** The CloudTrail calls a rule needs; the deploy stack generates EventBridge patterns from these. */
 export interface ApiCallSpec {

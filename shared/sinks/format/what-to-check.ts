@@ -20,6 +20,7 @@ export const WHAT_TO_CHECK: Readonly<Record<Category, string>> = {
   'hybrid-link': 'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.',
   'subnet-public-ip': 'New instances in this subnet now get public IPs automatically. Confirm the subnet is meant to be public and its route table and security groups match.',
   'lb-internet-facing': 'An internet-facing load balancer exposes its targets. Check its listeners, security groups and target groups, and whether it should have been internal.',
+  uninspected: 'Netwatch could not see what changed (an oversized AWS Config item it could not fetch). Open the resource timeline in the Config console (or the S3 copy named in the finding) and review the change by hand.',
 };
 
 /** Guidance for a category, with a generic fallback for categories added later by other code paths. */

@@ -10,6 +10,8 @@ import { customerGateway, transitGatewayAttachment, vpnConnection, vpnGateway } 
 import { egressOnlyInternetGateway, internetGateway } from './internet-gateway.ts';
 import type { ExtractorLookup, TypeEntry } from './item-change.ts';
 import { normalizeItemChange } from './item-change.ts';
+import type { ItemPair } from './item-pair.ts';
+import { normalizeItemPair } from './item-pair.ts';
 import { malformedAt } from './json-pointer.ts';
 import { classicLoadBalancer, loadBalancerV2 } from './load-balancer.ts';
 import { configurationRecorder, trail } from './logging.ts';
@@ -78,4 +80,16 @@ export function normalizeConfigMessage(message: unknown, where: InputLocation): 
   const reason = IGNORED_MESSAGE_TYPES.get(type);
   if (reason !== undefined) return ignored(reason);
   throw malformedAt(where, '/messageType', `unknown AWS Config messageType '${type}'`);
+}
+
+export type { ItemPair } from './item-pair.ts';
+
+/**
+ * Deltas from two whole configuration items of one resource (previous, current), with the same extractors as
+ * {@link normalizeConfigMessage}. Enrichment uses it for oversized changes, whose items it fetches with
+ * GetResourceConfigHistory (shared/aws/config-history.ts maps the API's item shape to the notification's first).
+ * @throws MalformedInputError naming `/current/…` or `/previous/…`
+ */
+export function deltasFromItems(pair: ItemPair, where: InputLocation): Normalized {
+  return normalizeItemPair(pair, where, lookup);
 }

@@ -5,10 +5,12 @@ import { changes, ignored } from '../normalized.ts';
 import type { Extractor } from './extractor.ts';
 import { stateAccess } from './extractor.ts';
 import { field, isRecord } from './field-case.ts';
-import type { ItemState } from './item-diff.ts';
+import type { ItemState, Reconstructed } from './item-diff.ts';
 import { reconstruct } from './item-diff.ts';
 import { malformedAt, pointer } from './json-pointer.ts';
+import type { ConfigurationItem } from './message.ts';
 import { ConfigurationItemDiffSchema, ConfigurationItemSchema, parseAt } from './message.ts';
+import { factsOf } from './relationships.ts';
 
 /** A resource type Netwatch extracts deltas from, with its canonical spelling. */
 export interface TypeEntry {
@@ -63,6 +65,14 @@ function normalizeItem(raw: unknown, at: string, rawDiff: unknown, where: InputL
     itemPointer: at,
     diffPointer: '/configurationItemDiff/changedProperties',
   });
+  return changes(changeFromStates(entry, item, states, where));
+}
+
+/**
+ * The {@link ChangeEvent} of one parsed item whose BEFORE and AFTER states are known (from the notification's diff,
+ * or from two whole items: item-pair.ts). One place builds the event, so both paths give the same change.
+ */
+export function changeFromStates(entry: TypeEntry, item: ConfigurationItem, states: Reconstructed, where: InputLocation): ChangeEvent {
   const deltas = entry.extract({
     resourceType: entry.type,
     resourceId: item.resourceId,
@@ -88,10 +98,12 @@ function normalizeItem(raw: unknown, at: string, rawDiff: unknown, where: InputL
   const related = item.relatedEvents ?? [];
   if (related.length > 0) event.related = related;
   if (states.lifecycle === 'not-recorded') event.notes = ['AWS Config stopped recording this resource (ResourceNotRecorded): no configuration to compare'];
-  return changes(event);
+  const facts = factsOf(entry.type, item.relationships);
+  if (facts !== undefined) event.facts = facts;
+  return event;
 }
 
-function resourceRef(type: string, item: ReturnType<typeof ConfigurationItemSchema.parse>, state: ItemState | undefined): ResourceRef {
+function resourceRef(type: string, item: ConfigurationItem, state: ItemState | undefined): ResourceRef {
   const ref: ResourceRef = { type, id: item.resourceId };
   if (item.ARN !== undefined) ref.arn = item.ARN;
   if (item.resourceName !== undefined) ref.name = item.resourceName;
@@ -106,7 +118,7 @@ function resourceRef(type: string, item: ReturnType<typeof ConfigurationItemSche
  * `configuration` is an object for every network type, but Config JSON-encodes it as a string for some resource
  * types; accept both, and `null` (deleted / not recorded items).
  */
-function configurationObject(value: unknown, where: InputLocation, at: string): unknown {
+export function configurationObject(value: unknown, where: InputLocation, at: string): unknown {
   if (typeof value !== 'string') return value;
   try {
     return JSON.parse(value) as unknown;

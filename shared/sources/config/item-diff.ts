@@ -161,14 +161,27 @@ function emptyState(itemPointer: string, origins: Origins): ItemState {
 }
 
 function trackedState(input: ReconstructInput, origins: Origins): ItemState {
+  return itemState(input, input.itemPointer, origins);
+}
+
+/**
+ * One whole item's state (a copy, each node's origin recorded under `itemPointer`). Used for the AFTER side of a
+ * notification, and for both sides when two full items are compared (item-pair.ts: oversized items fetched with
+ * GetResourceConfigHistory carry no diff, but there are two items).
+ */
+export function itemState(
+  input: Pick<ReconstructInput, 'configuration' | 'supplementaryConfiguration' | 'relationships'>,
+  itemPointer: string,
+  origins: Origins,
+): ItemState {
   const state: ItemState = {
-    configuration: isRecord(input.configuration) ? clone(input.configuration, pointer(input.itemPointer, 'configuration'), origins) : {},
+    configuration: isRecord(input.configuration) ? clone(input.configuration, pointer(itemPointer, 'configuration'), origins) : {},
     supplementaryConfiguration: isRecord(input.supplementaryConfiguration)
-      ? clone(input.supplementaryConfiguration, pointer(input.itemPointer, 'supplementaryConfiguration'), origins)
+      ? clone(input.supplementaryConfiguration, pointer(itemPointer, 'supplementaryConfiguration'), origins)
       : {},
-    relationships: Array.isArray(input.relationships) ? clone(input.relationships, pointer(input.itemPointer, 'relationships'), origins) : [],
+    relationships: Array.isArray(input.relationships) ? clone(input.relationships, pointer(itemPointer, 'relationships'), origins) : [],
   };
-  origins.setNode(state, input.itemPointer);
+  origins.setNode(state, itemPointer);
   return state;
 }
 

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from '../shared/aws/enrichment-clients.ts';
+import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../shared/aws/recorded.ts';
+import { TrailLookup } from '../shared/aws/trail-lookup.ts';
+import { parseContext } from '../shared/context-config.ts';
+import type { EnrichDeps } from '../shared/engine/enrich.ts';
+import { EMPTY_CONTEXT, type RuleContext } from '../shared/model/rule.ts';
+
+/**
+ * CLI options shared by `classify` and `replay`: `--context FILE`, and enrichment, which is off unless asked for so
+ * the CLI works offline: `--enrich` calls AWS (default credential chain), `--recorded-aws DIR` answers the same calls
+ * from recorded API responses (shared/aws/recorded.ts) — what `npm start` uses to show enrichment with no AWS access.
+ */
+export const ENRICH_OPTIONS = {
+  context: { type: 'string' },
+  enrich: { type: 'boolean', default: false },
+  'recorded-aws': { type: 'string' },
+  'wait-ms': { type: 'string' },
+} as const;
+
+export const ENRICH_HELP = `  --context FILE         estate facts (JSON): internalVpcIds, internalVpcTag, knownAccounts,
+                         networkConfigRules, automationRoles, adjust {rootActor, longTermKeys, sgAttachments}
+  --enrich               call AWS: fetch oversized Config items (GetResourceConfigHistory), look up
+                         actors of Config changes (CloudTrail LookupEvents), ENIs/VPC tags (BatchGetResourceConfig)
+  --recorded-aws DIR     like --enrich, answered from recorded API responses in DIR (offline)
+  --wait-ms N            longest wait for actor / neighbour look-ups (default 2000)`;
+
+/** Raised for bad option values; main prints usage. */
+export class OptionError extends Error {}
+
+/** The rule context from `--context`, or the empty context. */
+export async function contextOption(value: unknown): Promise<RuleContext> {
+  if (typeof value !== 'string') return EMPTY_CONTEXT;
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch (error) {
+    throw new OptionError(`--context ${value}: ${(error as Error).message}`);
+  }
+  try {
+    return parseContext(JSON.parse(text) as unknown);
+  } catch (error) {
+    throw new OptionError(`--context ${value}: ${(error as Error).message}`);
+  }
+}
+
+/** Enrichment dependencies from `--enrich` / `--recorded-aws`, or undefined (offline, the default). */
+export function enrichOption(values: Record<string, unknown>): EnrichDeps | undefined {
+  const recorded = values['recorded-aws'];
+  const live = values['enrich'] === true;
+  if (live && typeof recorded === 'string') throw new OptionError('--enrich and --recorded-aws exclude each other');
+  const wait = values['wait-ms'];
+  const waitMs = wait === undefined ? undefined : Number(wait);
+  if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0)) throw new OptionError(`--wait-ms must be a whole number of ms, not "${String(wait)}"`);
+  const timing = waitMs !== undefined ? { waitMs } : {};
+  // Recorded answers cost nothing: no need to pace them at the LookupEvents limit.
+  if (typeof recorded === 'string') {
+    return { configHistory: recordedConfigHistory(recorded), trail: new TrailLookup(recordedLookupEvents(recorded), { ratePerSecond: 1000 }), resources: recordedResourceConfig(recorded), ...timing };
+  }
+  if (live) return { configHistory: liveConfigHistory(), trail: new TrailLookup(liveLookupEvents()), resources: liveResourceConfig(), ...timing };
+  return undefined;
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigHistoryApi } from './config-history.ts';
+import type { ResourceConfigApi } from './resource-lookup.ts';
+import type { LookupEventsApi } from './trail-lookup.ts';
+
+/**
+ * Recorded API responses standing in for live calls, so `netwatch replay --recorded-aws DIR` (and `npm start`) show
+ * enrichment offline, with no AWS access. A directory holds one file per call, named by what was asked:
+ *
+ * - `GetResourceConfigHistory/<resourceId>.json` — the response body as the API returns it
+ *   (`{"configurationItems": [...]}`, timestamps in epoch seconds, `configuration` a JSON string);
+ * - `LookupEvents/<eventId>.json` — `{"Events": [{"EventId", "CloudTrailEvent": "<JSON string>", ...}]}`;
+ * - `BatchGetResourceConfig/<resourceId>.json` — `{"baseConfigurationItems": [...]}` for that one resource (a batch
+ *   request is answered by merging the files of its keys; keys without a file are `unprocessedResourceKeys`).
+ *
+ * An error is recorded as the API's JSON error body, `{"__type": "ResourceNotDiscoveredException", "message": "..."}`,
+ * and replayed as an error of that name. A call with no file is a `ResourceNotDiscoveredException` (Config) or an empty
+ * `Events` list (CloudTrail), which is what the APIs answer for unknown ids.
+ * @see https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html
+ * @see https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html (error `__type`)
+ */
+
+/** A recorded error body, replayed as a thrown error. */
+class RecordedApiError extends Error {}
+
+async function readRecorded(dir: string, operation: string, id: string): Promise<unknown> {
+  // Ids are AWS ids (sg-…, uuids): anything that could leave the directory is refused.
+  if (!/^[\w.:-]+$/.test(id)) return undefined;
+  let text: string;
+  try {
+    text = await readFile(join(dir, operation, `${id}.json`), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const body = JSON.parse(text) as unknown;
+  if (typeof body === 'object' && body !== null && '__type' in body) {
+    const type = String(body.__type).split('#').pop() ?? 'Error';
+    const message = 'message' in body ? String(body.message) : type;
+    throw Object.assign(new RecordedApiError(message), { name: type });
+  }
+  return body;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** GetResourceConfigHistory answered from `dir/GetResourceConfigHistory/<resourceId>.json`. */
+export function recordedConfigHistory(dir: string): ConfigHistoryApi {
+  return async (input) => {
+    const body = await readRecorded(dir, 'GetResourceConfigHistory', input.resourceId ?? '');
+    if (body === undefined) {
+      throw Object.assign(new RecordedApiError(`Resource ${input.resourceId} of resourceType:${input.resourceType} is unknown or has not been discovered`), { name: 'ResourceNotDiscoveredException' });
+    }
+    const items = isObject(body) && Array.isArray(body['configurationItems']) ? (body['configurationItems'] as unknown[]) : [];
+    return { configurationItems: items.slice(0, input.limit ?? items.length) };
+  };
+}
+
+/** LookupEvents answered from `dir/LookupEvents/<eventId>.json`. */
+export function recordedLookupEvents(dir: string): LookupEventsApi {
+  return async (input) => {
+    const id = input.LookupAttributes?.find((a) => a.AttributeKey === 'EventId')?.AttributeValue ?? '';
+    const body = await readRecorded(dir, 'LookupEvents', id);
+    const events = isObject(body) && Array.isArray(body['Events']) ? (body['Events'] as unknown[]) : [];
+    return { Events: events };
+  };
+}
+
+/** BatchGetResourceConfig answered from `dir/BatchGetResourceConfig/<resourceId>.json`, one file per key. */
+export function recordedResourceConfig(dir: string): ResourceConfigApi {
+  return async (input) => {
+    const items: unknown[] = [];
+    for (const key of input.resourceKeys ?? []) {
+      const body = await readRecorded(dir, 'BatchGetResourceConfig', key.resourceId ?? '');
+      if (isObject(body) && Array.isArray(body['baseConfigurationItems'])) items.push(...(body['baseConfigurationItems'] as unknown[]));
+    }
+    return { baseConfigurationItems: items };
+  };
+}
