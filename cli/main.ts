@@ -43,6 +43,8 @@ Options:
   --format jsonl|table   output format (default: jsonl when stdout is not a terminal, else table)
   --min-severity LEVEL   print only findings at LEVEL or above (info|low|medium|high|critical; default info)
   --stats                print record counts and throughput on stderr at the end
+  --full-parse           JSON-parse every record (no pre-scan; a syntax error in a record no rule reads is then
+                         reported instead of counted as ignored)
   -h, --help             this help
 
 Each JSON line holds ruleId, severity, category, title, summary, resource {type, id, account, region},
@@ -51,11 +53,12 @@ actor, source, changeId, fingerprint, why and evidence.`,
       format: { type: 'string' },
       'min-severity': { type: 'string', default: 'info' },
       stats: { type: 'boolean', default: false },
+      'full-parse': { type: 'boolean', default: false },
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyInputs(inputs.length ? inputs : ['-'], { rules: RULES, context: EMPTY_CONTEXT });
+      const run = await classifyInputs(inputs.length ? inputs : ['-'], { rules: RULES, context: EMPTY_CONTEXT }, process.stderr, { fast: !values['full-parse'] });
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
