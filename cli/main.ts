@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { deliverFindings } from '../shared/engine/deliver.ts';
 import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
 import { errorText, MalformedInputError } from '../shared/errors.ts';
@@ -10,11 +10,12 @@ import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts'
 import { FileSink } from '../shared/sinks/file.ts';
 import type { Sink } from '../shared/sinks/sink.ts';
 import { RULES } from '../rules/index.ts';
+import { BACKTEST } from './commands/backtest.ts';
+import { EXIT, UsageError, type CommandSpec } from './command.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import { classifyInputs, type InputRun } from './run-inputs.ts';
 
-/** Exit codes: documented in the README and `--help`. */
-export const EXIT = { ok: 0, failed: 1, malformed: 2, usage: 64 } as const;
+export { EXIT };
 
 const VERSION = '0.1.0';
 
@@ -23,6 +24,8 @@ const MAIN_HELP = `netwatch — classify AWS network changes (CloudTrail + AWS C
 Usage:
   netwatch classify [FILE|DIR|-]...   print findings (JSON Lines, or a table with --format table)
   netwatch replay   [FILE|DIR|-]...   classify and route to local sinks (what \`npm start\` runs)
+  netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
+                                      what would have paged over history: a report (table, json, html)
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -30,9 +33,9 @@ Inputs are auto-detected: CloudTrail records, log files ({"Records":[...]}, gzip
 EventBridge events, AWS Config notifications, SNS/SQS/Lambda envelopes around any of them.
 
 Exit codes: 0 every input was read; 2 some input was malformed (the rest was processed);
-1 a delivery failed; 64 usage error.`;
+1 a delivery failed; 64 usage error; 130 interrupted (backtest prints what it read so far).`;
 
-const COMMANDS: Record<string, { help: string; options: NonNullable<ParseArgsConfig['options']>; run(values: Record<string, unknown>, inputs: string[]): Promise<number> }> = {
+const COMMANDS: Record<string, CommandSpec> = {
   classify: {
     help: `Usage: netwatch classify [options] [FILE|DIR|-]...
 
@@ -119,6 +122,7 @@ Options:
       return run.errors.length ? EXIT.malformed : EXIT.ok;
     },
   },
+  backtest: BACKTEST,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */
@@ -156,8 +160,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 }
-
-class UsageError extends Error {}
 
 function usage(message: string, help: string): number {
   process.stderr.write(`netwatch: ${message}\n\n${help}\n`);
