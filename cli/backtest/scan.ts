@@ -1,7 +1,7 @@
 import { errorText, MalformedInputError } from '../../shared/errors.ts';
 import { emptyClassified, type ClassifyDeps } from '../../shared/engine/classify.ts';
 import { classifyText } from '../../shared/engine/classify-text.ts';
-import { decodeStreamText, type ByteChunks } from '../../shared/envelope/decode-stream.ts';
+import { decodeStreamBatches, type ByteChunks } from '../../shared/envelope/decode-stream.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { openUnit, unitName, type BacktestUnit } from './unit.ts';
 
@@ -56,9 +56,12 @@ export async function scanStream(chunks: ByteChunks, name: string, deps: Classif
   });
   let pendingBytes = 0;
   const part = emptyClassified();
+  let skipped = 0;
+  const options = { fast, onSkip: (): void => void skipped++ };
   const flush = (): void => {
     result.records += part.records;
-    result.ignored += part.ignored.length;
+    result.ignored += part.ignored.length + skipped;
+    skipped = 0;
     result.changes += part.changes.length;
     for (const f of part.findings) result.findings.push(f);
     for (const e of part.errors) result.errors.push(errorText(e));
@@ -71,9 +74,11 @@ export async function scanStream(chunks: ByteChunks, name: string, deps: Classif
     part.errors.length = 0;
   };
   try {
-    for await (const unit of decodeStreamText(counted, name)) {
-      if (unit.kind === 'error') part.errors.push(unit.error);
-      else classifyText(unit, deps, part, fast);
+    for await (const batch of decodeStreamBatches(counted, name)) {
+      for (const unit of batch) {
+        if (unit.kind === 'error') part.errors.push(unit.error);
+        else classifyText(unit, deps, part, options);
+      }
       if (part.records >= FLUSH_EVERY) {
         flush();
         // Ctrl-C in a single big input: stop here, keep what was read.
