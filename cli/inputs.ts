@@ -1,6 +1,8 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeBytes, type Decoded } from '../shared/envelope/decode.ts';
+import type { Decoded } from '../shared/envelope/decode.ts';
+import { decodeStream, decodeStreamText, type ByteChunks, type DecodedText } from '../shared/envelope/decode-stream.ts';
 import { MalformedInputError } from '../shared/errors.ts';
 
 /**
@@ -48,20 +50,25 @@ async function walk(dir: string): Promise<InputFile[]> {
   return out;
 }
 
-/** Read and decode one input (gzip detected by content; JSON or JSON Lines). */
+/**
+ * Read and decode one input, streamed (gzip detected by content; JSON or JSON Lines): JSON Lines input is never held
+ * in memory whole.
+ */
 export async function* readInput(file: InputFile): AsyncGenerator<Decoded> {
-  let bytes: Uint8Array;
-  try {
-    bytes = file.name === '-' ? await readStdin() : await readFile(file.name);
-  } catch (cause) {
-    yield { kind: 'error', error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }) };
-    return;
-  }
-  yield* decodeBytes(bytes, file.name);
+  yield* guarded(file, (chunks) => decodeStream(chunks, file.name));
 }
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Like {@link readInput}, but lines and documents come unparsed, for the classify fast path. */
+export async function* readInputText(file: InputFile): AsyncGenerator<DecodedText> {
+  yield* guarded(file, (chunks) => decodeStreamText(chunks, file.name));
+}
+
+/** Open the file (or stdin) and turn a read failure into an error naming the file, as before streaming. */
+async function* guarded<T>(file: InputFile, decode: (chunks: ByteChunks) => AsyncGenerator<T | Decoded>): AsyncGenerator<T | Extract<Decoded, { kind: 'error' }>> {
+  const chunks: ByteChunks = file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 20 });
+  try {
+    for await (const item of decode(chunks)) yield item as T | Extract<Decoded, { kind: 'error' }>;
+  } catch (cause) {
+    yield { kind: 'error', error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }) };
+  }
 }

@@ -17,6 +17,7 @@ import { approvalsCommand } from './commands/approvals.ts';
 import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
 import { configOption } from './commands/config-option.ts';
 import { routeCommand } from './commands/route.ts';
+import { BACKTEST } from './commands/backtest.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import type { InputRun } from './run-inputs.ts';
 
@@ -31,6 +32,8 @@ Usage:
   netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
   netwatch route --config FILE [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
   netwatch approvals add|list|expire  manage approved changes in the approvals table
+  netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
+                                      what would have paged over history: a report (table, json, html)
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -38,7 +41,7 @@ Inputs are auto-detected: CloudTrail records, log files ({"Records":[...]}, gzip
 EventBridge events, AWS Config notifications, SNS/SQS/Lambda envelopes around any of them.
 
 Exit codes: 0 every input was read; 2 some input was malformed (the rest was processed);
-1 a delivery failed; 64 usage error or invalid config.`;
+1 a delivery failed; 64 usage error or invalid config; 130 interrupted (backtest prints what it read so far).`;
 
 const COMMANDS: Record<string, Command> = {
   classify: {
@@ -52,6 +55,8 @@ Options:
   --min-severity LEVEL   print only findings at LEVEL or above (info|low|medium|high|critical; default info)
   --stats                print record counts and throughput on stderr at the end
 ${ENRICH_HELP}
+  --full-parse           JSON-parse every record (no pre-scan; a syntax error in a record no rule reads is then
+                         reported instead of counted as ignored)
   -h, --help             this help
 
 Each JSON line holds ruleId, severity, category, title, summary, resource {type, id, account, region},
@@ -61,11 +66,12 @@ actor, source, changeId, fingerprint, why and evidence.`,
       'min-severity': { type: 'string', default: 'info' },
       stats: { type: 'boolean', default: false },
       ...ENRICH_OPTIONS,
+      'full-parse': { type: 'boolean', default: false },
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyWithRules(inputs.length ? inputs : ['-'], await contextOption(values['context']), enrichOption(values));
+      const run = await classifyWithRules(inputs.length ? inputs : ['-'], await contextOption(values['context']), enrichOption(values), { fast: !values['full-parse'] });
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
@@ -157,6 +163,7 @@ ${ENRICH_HELP}
   },
   route: routeCommand,
   approvals: approvalsCommand,
+  backtest: BACKTEST,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */

@@ -33,6 +33,11 @@ export class Progress {
     if (this.enabled) this.draw(performance.now());
   }
 
+  /** Part of a file read (streamed inputs): advance the byte position, which drives the percentage and ETA. */
+  advance(bytes: number): void {
+    this.bytesDone += bytes;
+  }
+
   /** Records per second so far. */
   rate(): number {
     const seconds = (performance.now() - this.started) / 1000;
@@ -50,6 +55,16 @@ export class Progress {
     const filled = Math.round(fraction * width);
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(this.records / seconds) : 0;
-    this.stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${this.records.toLocaleString('en-US')} records ${rate.toLocaleString('en-US')} records/s\x1b[K`);
+    const eta = fraction > 0.01 && fraction < 1 ? ` ETA ${clock((seconds * (1 - fraction)) / fraction)}` : '';
+    this.stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${this.records.toLocaleString('en-US')} records ${rate.toLocaleString('en-US')} records/s${eta}\x1b[K`);
   }
+}
+
+/** `m:ss` (or `h:mm:ss`) for an ETA. */
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
 }

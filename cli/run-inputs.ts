@@ -1,5 +1,6 @@
-import { emptyClassified, classifyValueAsync, mergeClassified, type Classified, type ClassifyDeps } from '../shared/engine/classify.ts';
-import { expandInputs, readInput } from './inputs.ts';
+import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/engine/classify.ts';
+import { classifyText, classifyTextAsync } from '../shared/engine/classify-text.ts';
+import { expandInputs, readInputText } from './inputs.ts';
 import { Progress } from './progress.ts';
 
 /** Totals of one CLI run over its inputs. */
@@ -14,23 +15,23 @@ export interface InputRun extends Classified {
  * Read every input and classify it with the shared pipeline. Errors (unreadable files, bad JSON, wrong shapes, rule
  * failures) are collected with their location; everything else is still processed.
  */
-export async function classifyInputs(args: readonly string[], deps: ClassifyDeps, stderr: NodeJS.WriteStream = process.stderr): Promise<InputRun> {
+export async function classifyInputs(args: readonly string[], deps: ClassifyDeps, stderr: NodeJS.WriteStream = process.stderr, options: { fast?: boolean } = {}): Promise<InputRun> {
+  const fast = options.fast ?? true;
   const started = performance.now();
   const { files, errors } = await expandInputs(args);
   const result: InputRun = { ...emptyClassified(), files: files.length, values: 0, seconds: 0 };
   result.errors.push(...errors);
   const progress = new Progress(files.reduce((sum, f) => sum + f.size, 0), stderr);
   for (const file of files) {
-    for await (const decoded of readInput(file)) {
-      if (decoded.kind === 'error') {
-        result.errors.push(decoded.error);
+    for await (const unit of readInputText(file)) {
+      if (unit.kind === 'error') {
+        result.errors.push(unit.error);
         continue;
       }
-      const where = decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line };
-      const part = await classifyValueAsync(decoded.value, where, deps);
-      result.values += 1;
-      progress.tick(part.records);
-      mergeClassified(result, part);
+      const before = result.records;
+      // Enrichment does I/O per change: the async path (full parse). Otherwise the synchronous fast path.
+      result.values += deps.enrich ? await classifyTextAsync(unit, deps, result) : classifyText(unit, deps, result, fast);
+      progress.tick(result.records - before);
     }
     progress.fileDone(file.size);
   }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATEGORIES } from '../../shared/model/category.ts';
 import type { NetworkDelta } from '../../shared/model/change.ts';
 import type { Finding } from '../../shared/model/finding.ts';

@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isConditionFailed } from '../aws/dynamodb.ts';
 import { accountIdSchema } from '../config/fields.ts';
 import { NetwatchError } from '../errors.ts';

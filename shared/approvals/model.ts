@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountIdSchema, arnPatternSchema, categorySchema, isoDateTimeSchema, normalizeTagFilter, regionSchema, strictObject, tagFilterSchema, type TagFilter } from '../config/fields.ts';
 import type { Category } from '../model/category.ts';
 

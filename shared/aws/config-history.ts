@@ -1,5 +1,5 @@
 import type { GetResourceConfigHistoryCommandInput } from '@aws-sdk/client-config-service';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ItemPair } from '../sources/config/index.ts';
 import type { RetryOptions } from './retry.ts';
 import { errorName, errorSummary, withRetry } from './retry.ts';

@@ -1,5 +1,5 @@
 import type { BatchGetResourceConfigCommandInput } from '@aws-sdk/client-config-service';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RetryOptions } from './retry.ts';
 import { errorSummary, withRetry } from './retry.ts';
 

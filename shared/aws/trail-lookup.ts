@@ -1,5 +1,5 @@
 import type { LookupEventsCommandInput } from '@aws-sdk/client-cloudtrail';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor, ApiCall } from '../model/change.ts';
 import { actorOf, parseRecord } from '../sources/cloudtrail/record.ts';
 import { Lru } from './lru.ts';

@@ -73,22 +73,7 @@ const WRAPPERS: Wrapper[] = [
   {
     // {"Records":[...]}: Lambda SQS / SNS events, CloudTrail log files (and S3 events, which we do not consume).
     matches: (v) => Array.isArray(v['Records']),
-    open: (v, where, depth, out) => {
-      const records = v['Records'] as unknown[];
-      records.forEach((record, i) => {
-        const here = at(where, `/Records/${i}`, i);
-        if (isObject(record) && record['eventSource'] === 'aws:sqs' && 'body' in record) {
-          const id = typeof record['messageId'] === 'string' ? record['messageId'] : undefined;
-          openJsonText(record['body'], { ...at(here, '/body'), ...(id && where.file === undefined ? { file: `sqs:${id}` } : {}) }, depth, out);
-        } else if (isObject(record) && record['EventSource'] === 'aws:sns' && isObject(record['Sns'])) {
-          openJsonText((record['Sns'] as Record<string, unknown>)['Message'], at(here, '/Sns/Message'), depth, out);
-        } else if (isObject(record) && record['eventSource'] === 'aws:s3') {
-          out.push({ kind: 'ignored', reason: 'S3 event notification (not a change event)', where: here });
-        } else {
-          visit(record, here, depth + 1, out);
-        }
-      });
-    },
+    open: (v, where, depth, out) => (v['Records'] as unknown[]).forEach((record, i) => openRecordsEntry(record, i, where, depth, out)),
   },
   {
     // SNS notification as SQS (or an HTTP endpoint) receives it; Message is a JSON string, or an object in the docs.
@@ -137,6 +122,39 @@ const WRAPPERS: Wrapper[] = [
     open: (v, where, _depth, out) => void out.push({ kind: 'cloudtrail', record: v as Record<string, unknown>, where }),
   },
 ];
+
+/**
+ * One entry of a `{"Records":[…]}` array at position `index`: an SQS message, an SNS delivery, an S3 event, or a
+ * CloudTrail record. Exported for the classify fast path, which splits a log file's Records array into record texts
+ * without parsing the whole file and must unwrap each entry exactly as this module would.
+ */
+export function unwrapRecordsEntry(record: unknown, index: number, where: InputLocation = {}): Payload[] {
+  const out: Payload[] = [];
+  openRecordsEntry(record, index, where, 0, out);
+  return out;
+}
+
+function openRecordsEntry(record: unknown, i: number, where: InputLocation, depth: number, out: Payload[]): void {
+  const here = at(where, `/Records/${i}`, i);
+  if (isObject(record) && record['eventSource'] === 'aws:sqs' && 'body' in record) {
+    const id = typeof record['messageId'] === 'string' ? record['messageId'] : undefined;
+    openJsonText(record['body'], { ...at(here, '/body'), ...(id && where.file === undefined ? { file: `sqs:${id}` } : {}) }, depth, out);
+  } else if (isObject(record) && record['EventSource'] === 'aws:sns' && isObject(record['Sns'])) {
+    openJsonText((record['Sns'] as Record<string, unknown>)['Message'], at(here, '/Sns/Message'), depth, out);
+  } else if (isObject(record) && record['eventSource'] === 'aws:s3') {
+    out.push({ kind: 'ignored', reason: 'S3 event notification (not a change event)', where: here });
+  } else {
+    visit(record, here, depth + 1, out);
+  }
+}
+
+/**
+ * Text that every wrapper above needs to see in a JSON value before it can match (its key, quoted on the left so it
+ * matches both `"Records"` and the escaped `\"Records\"` of JSON held in a string). A text holding none of them
+ * can only be a bare CloudTrail record, or not an input at all. The classify fast path relies on this list: a new
+ * wrapper must add its key here (test/perf/fast-path.test.ts checks every wrapper sample against it).
+ */
+export const WRAPPER_MARKERS: readonly string[] = ['"Records', '"Message', '"detail-type', '"invokingEvent', '"messageType', '"s3Bucket'];
 
 /** A CloudTrail record has eventSource + eventName (eventVersion is missing from trimmed console exports). */
 export function isCloudTrailRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeliveryError } from '../errors.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';

@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeliveryError } from '../errors.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';

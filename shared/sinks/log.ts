@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { SinkDeps } from './deps.ts';
 import type { Sink } from './sink.ts';

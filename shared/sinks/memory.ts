@@ -1,7 +1,7 @@
 import type { Finding } from '../model/finding.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Sink } from './sink.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `type: memory` — keeps notices in the process (tests, dry runs); nothing leaves the machine. */
 export const memorySettingsSchema = z.strictObject({ type: z.literal('memory') });

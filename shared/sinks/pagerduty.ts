@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../aws/secrets.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { Severity } from '../model/severity.ts';

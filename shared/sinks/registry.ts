@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SecretRef, SecretResolver } from '../aws/secrets.ts';
 import type { SinkDeps } from './deps.ts';
 import { createEventBridgeSink, eventBridgeSettingsSchema } from './eventbridge.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * In-process retry for HTTP sinks. Bounded on purpose: a Lambda has a deadline, and the SQS redrive is the outer retry

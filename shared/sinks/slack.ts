@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../aws/secrets.ts';
 import type { Finding } from '../model/finding.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';

@@ -1,5 +1,5 @@
 import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
 import type { SinkDeps } from './deps.ts';

@@ -1,5 +1,5 @@
 import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
 import type { SinkDeps } from './deps.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { SinkDeps } from './deps.ts';
 import { buildChangeRecord } from './format/change-record.ts';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../aws/secrets.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import type { SinkDeps } from './deps.ts';

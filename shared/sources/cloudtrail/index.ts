@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ChangeEvent } from '../../model/change.ts';
 import type { ApiCallSpec } from '../../model/rule.ts';
 import { MalformedInputError } from '../../errors.ts';

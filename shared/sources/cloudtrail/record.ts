@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '../../model/change.ts';
 import { MalformedInputError } from '../../errors.ts';
 import type { InputLocation } from '../../errors.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { InputLocation } from '../../errors.ts';
 import type { NetworkDelta } from '../../model/change.ts';
 import type { ItemState, Lifecycle, Origins } from './item-diff.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * AWS Config spells configuration fields two ways: the EC2/ELB `Describe*` output in lowerCamelCase

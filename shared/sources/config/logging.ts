@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LoggingDelta } from '../../model/change.ts';
 import type { ExtractInput, Extractor } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';

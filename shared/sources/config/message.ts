@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InputLocation } from '../../errors.ts';
 import { isRecord, optionalString } from './field-case.ts';
 import { malformedAt, pointer } from './json-pointer.ts';

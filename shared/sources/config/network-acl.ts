@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NaclEntry, NaclEntryDelta } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import type { Extractor } from './extractor.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PeeringDelta, PeeringSide } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { ciObject, optionalString } from './field-case.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResourceFacts } from '../../model/change.ts';
 import { ciObject, optionalString } from './field-case.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { keyedDifference, stableKey } from './extractor.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EndpointPolicyDelta, PolicyState } from '../../model/change.ts';
 import { PolicyParseError, parsePolicyDocument } from '../../net/policy-document.ts';
 import type { ExtractInput, Extractor } from './extractor.ts';

@@ -1,0 +1,240 @@
+/**
+ * `npm run bench`: the performance figures of the README, from one run on this machine. Not a test — nothing here
+ * fails the suite; it prints PASS/FAIL against the targets so a regression is visible in review.
+ *
+ *  1. classify throughput over a large CloudTrail stream (console-sessions.jsonl.gz replicated to BENCH_MB, default
+ *     300 MB, cached in .bench/) vs bare JSON.parse of every record of the same file, read the same way;
+ *  2. the same for CloudTrail log files ({"Records":[…]}): whole-file parse vs record splitting + pre-scan;
+ *  3. per-function bundle sizes (esbuild with serverless.yml's options) and what is big in them;
+ *  4. cold import of each bundle vs `node -e 0` (median of BENCH_COLD_RUNS spawns);
+ *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks).
+ *
+ * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input).
+ */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { SQSRecord } from 'aws-lambda';
+import { build, type BuildOptions } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { scanStream } from '../cli/backtest/scan.ts';
+import { RULES } from '../rules/index.ts';
+import { emptyClassified } from '../shared/engine/classify.ts';
+import { classifyText } from '../shared/engine/classify-text.ts';
+import { StaticApprovals } from '../shared/approvals/sources.ts';
+import { MemoryDeliveryStore } from '../shared/delivery/memory-store.ts';
+import { processSqsRecord } from '../shared/engine/process-record.ts';
+import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
+import { decodeStreamBatches } from '../shared/envelope/decode-stream.ts';
+import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
+import { MemorySink } from '../shared/sinks/memory.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = join(ROOT, '.bench');
+const STREAM = resolve(ROOT, '../shared/corpus/streams/console-sessions.jsonl.gz');
+const MB = Number(process.env['BENCH_MB'] ?? 300);
+const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 15);
+const BUNDLE_LIMIT = 400 * 1024;
+const deps = { rules: RULES, context: EMPTY_CONTEXT };
+
+interface Row {
+  figure: string;
+  value: string;
+  target?: string;
+  pass?: boolean;
+}
+const rows: Row[] = [];
+const say = (text: string): void => void process.stderr.write(`${text}\n`);
+
+/** console-sessions replicated to `mb` MB of JSON Lines (eventIDs made unique per copy). */
+async function input(mb: number): Promise<{ file: string; lines: string[] }> {
+  const lines = gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== '');
+  const file = join(CACHE, `console-sessions-${mb}mb.jsonl`);
+  const bytesPerCopy = lines.reduce((s, l) => s + Buffer.byteLength(l) + 1, 0);
+  const copies = Math.max(1, Math.ceil((mb * 1024 * 1024) / bytesPerCopy));
+  if (existsSync(file) && !process.env['BENCH_REBUILD']) return { file, lines };
+  mkdirSync(CACHE, { recursive: true });
+  say(`generating ${file} (${copies} copies of ${lines.length} records)…`);
+  const out = createWriteStream(file);
+  for (let c = 0; c < copies; c++) {
+    const chunk = lines.map((l) => l.replace('"eventID":"', `"eventID":"c${c}-`)).join('\n') + '\n';
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  return { file, lines };
+}
+
+/** Bare JSON.parse of every line, read and split exactly as classify reads it. */
+async function bareParse(file: string): Promise<{ records: number; seconds: number }> {
+  const t = performance.now();
+  let records = 0;
+  for await (const batch of decodeStreamBatches(createReadStream(file, { highWaterMark: 1 << 20 }), file)) {
+    for (const unit of batch) {
+      if (unit.kind !== 'line') continue;
+      JSON.parse(unit.text);
+      records++;
+    }
+  }
+  return { records, seconds: (performance.now() - t) / 1000 };
+}
+
+async function classify(file: string, fast: boolean): Promise<{ records: number; findings: number; seconds: number }> {
+  const t = performance.now();
+  const r = await scanStream(createReadStream(file, { highWaterMark: 1 << 20 }), file, deps, undefined, fast);
+  return { records: r.records, findings: r.findings.length, seconds: (performance.now() - t) / 1000 };
+}
+
+const rate = (records: number, seconds: number): number => Math.round(records / seconds);
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+async function throughput(): Promise<void> {
+  const { file, lines } = await input(MB);
+  const size = statSync(file).size;
+  // Warm both paths on the original stream so neither pays the JIT alone.
+  const warm = `${lines.join('\n')}\n`;
+  for (let i = 0; i < 3; i++) {
+    for (const l of lines) JSON.parse(l);
+    classifyText({ kind: 'document', text: warm, file: 'warm', truncated: false }, deps, emptyClassified(), true);
+  }
+  say(`bare JSON.parse over ${(size / 1048576).toFixed(0)} MB…`);
+  const bare = await bareParse(file);
+  say('classify (fast path)…');
+  const fast = await classify(file, true);
+  say('classify (--full-parse)…');
+  const full = await classify(file, false);
+  const bareRate = rate(bare.records, bare.seconds);
+  const fastRate = rate(fast.records, fast.seconds);
+  rows.push({ figure: `input: console-sessions x${Math.round(bare.records / lines.length)} (JSON Lines)`, value: `${(size / 1048576).toFixed(0)} MB, ${fmt(bare.records)} records` });
+  rows.push({ figure: 'bare JSON.parse of every record', value: `${fmt(bareRate)} records/s (${(size / 1048576 / bare.seconds).toFixed(0)} MB/s)` });
+  rows.push({ figure: 'classify, fast path (default)', value: `${fmt(fastRate)} records/s, ${fmt(fast.findings)} findings` });
+  rows.push({ figure: 'classify / bare parse', value: `${(fastRate / bareRate).toFixed(2)}x`, target: '>= 1.0x', pass: fastRate >= bareRate });
+  rows.push({ figure: 'classify --full-parse (reference)', value: `${fmt(rate(full.records, full.seconds))} records/s, ${fmt(full.findings)} findings` });
+}
+
+/** Log files: parse whole + unwrap vs split + pre-scan, over the stream grouped 1,000 records a file (≈50 MB). */
+function logFiles(lines: readonly string[]): void {
+  const docs: string[] = [];
+  for (let c = 0; docs.length * 1000 < 60_000; c++) {
+    for (let i = 0; i < lines.length; i += 1000) docs.push(`{"Records":[${lines.slice(i, i + 1000).map((l) => l.replace('"eventID":"', `"eventID":"c${c}-`)).join(',')}]}`);
+  }
+  const records = docs.reduce((s, d) => s + (d.match(/"eventID"/g)?.length ?? 0), 0);
+  const mb = docs.reduce((s, d) => s + d.length, 0) / 1048576;
+  const time = (f: () => void): number => {
+    f();
+    const t = performance.now();
+    f();
+    return (performance.now() - t) / 1000;
+  };
+  const bare = time(() => docs.forEach((d) => JSON.parse(d)));
+  const slow = time(() => docs.forEach((d) => classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), false)));
+  const fast = time(() => docs.forEach((d) => classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), true)));
+  rows.push({ figure: `log files {"Records":[…]} (${docs.length} x 1,000 records, ${mb.toFixed(0)} MB, in memory)`, value: '' });
+  rows.push({ figure: '  bare JSON.parse of each file', value: `${fmt(rate(records, bare))} records/s` });
+  rows.push({ figure: '  classify, whole-file parse', value: `${fmt(rate(records, slow))} records/s` });
+  rows.push({ figure: '  classify, split + pre-scan', value: `${fmt(rate(records, fast))} records/s (${(bare / fast).toFixed(2)}x bare parse)` });
+}
+
+/** serverless.yml's custom.esbuild, as esbuild BuildOptions. */
+function slsEsbuildOptions(): BuildOptions {
+  const sls = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: Record<string, unknown> } };
+  const o = sls.custom.esbuild;
+  return {
+    bundle: o['bundle'] as boolean,
+    minify: o['minify'] as boolean,
+    format: o['format'] as 'esm',
+    target: o['target'] as string,
+    platform: o['platform'] as 'node',
+    mainFields: o['mainFields'] as string[],
+    external: [...((o['exclude'] as string[] | undefined) ?? []), ...((o['external'] as string[] | undefined) ?? [])].filter((x) => x !== '*'),
+    banner: o['banner'] as Record<string, string>,
+    logLevel: 'silent',
+  };
+}
+
+async function bundles(): Promise<string[]> {
+  const options = slsEsbuildOptions();
+  const outDir = join(CACHE, 'bundles');
+  const built: string[] = [];
+  for (const entry of readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'))) {
+    const outfile = join(outDir, entry.replace(/\.ts$/, '.mjs'));
+    const result = await build({ ...options, entryPoints: [join(ROOT, 'functions', entry)], outfile, metafile: true });
+    const output = Object.values(result.metafile.outputs)[0]!;
+    const byPackage = new Map<string, number>();
+    for (const [path, info] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+      byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
+    }
+    const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}K`).join(', ');
+    rows.push({ figure: `bundle functions/${entry}`, value: `${(output.bytes / 1024).toFixed(0)} KB (${top})`, target: '<= 400 KB', pass: output.bytes <= BUNDLE_LIMIT });
+    built.push(outfile);
+  }
+  return built;
+}
+
+function medianMs(args: string[], runs: number): number {
+  const times: number[] = [];
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '' };
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function coldImports(files: readonly string[]): void {
+  const baseline = medianMs(['-e', '0'], COLD_RUNS);
+  rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS})`, value: `${baseline.toFixed(0)} ms` });
+  for (const file of files) {
+    const ms = medianMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`], COLD_RUNS);
+    rows.push({ figure: `cold import ${file.split('/').pop()}`, value: `${ms.toFixed(0)} ms (${(ms / baseline).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * baseline });
+  }
+}
+
+async function warmLatency(): Promise<void> {
+  const event = JSON.parse(readFileSync(join(ROOT, 'events/sqs/cloudtrail-authorize-sg-ingress-ssh-world.json'), 'utf8')) as { Records: SQSRecord[] };
+  const record = event.Records[0]!;
+  const sinks = new Map([
+    ['paging', new MemorySink('paging')],
+    ['change-log', new MemorySink('change-log')],
+  ]);
+  // A fresh ledger per record: each iteration is a first delivery (a shared one would measure the dedup hit).
+  const pipeline = () => ({
+    ...deps,
+    approvals: new StaticApprovals([]),
+    delivery: { routes: DEFAULT_ROUTES, allowlists: [], sinks, store: new MemoryDeliveryStore(), dedupWindowMs: 86_400_000, groupingWindowMs: 300_000, claimLeaseMs: 120_000, retry: { attempts: 1, backoffMs: 0 } },
+  });
+  for (let i = 0; i < 2000; i++) await processSqsRecord(record, pipeline());
+  const times: number[] = [];
+  for (let i = 0; i < 5000; i++) {
+    const next = pipeline();
+    const t = performance.now();
+    await processSqsRecord(record, next);
+    times.push(performance.now() - t);
+    if (i % 1000 === 0) for (const s of sinks.values()) s.notices.length = 0;
+  }
+  times.sort((a, b) => a - b);
+  const q = (p: number): string => `${(times[Math.floor(times.length * p)]! * 1000).toFixed(0)} µs`;
+  rows.push({ figure: 'warm latency per SQS record (EventBridge -> SG ssh world -> 2 sinks)', value: `median ${q(0.5)}, p99 ${q(0.99)}` });
+}
+
+function print(): void {
+  const w = Math.max(...rows.map((r) => r.figure.length));
+  const v = Math.max(...rows.map((r) => r.value.length));
+  const lines = [`Netwatch bench — node ${process.version}, ${process.platform}/${process.arch}`, ''];
+  for (const r of rows) lines.push(`${r.figure.padEnd(w)}  ${r.value.padEnd(v)}  ${r.target ? `${r.pass ? 'PASS' : 'FAIL'} (${r.target})` : ''}`.trimEnd());
+  const failed = rows.filter((r) => r.pass === false).length;
+  lines.push('', failed ? `${failed} target(s) missed.` : 'All targets met.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+mkdirSync(CACHE, { recursive: true });
+await throughput();
+logFiles(gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+coldImports(await bundles());
+await warmLatency();
+print();

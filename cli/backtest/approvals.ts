@@ -1,0 +1,79 @@
+import type { Finding } from '../../shared/model/finding.ts';
+import { isCategory, type Category } from '../../shared/model/category.ts';
+import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
+
+/**
+ * The backtest's approval seam: what would have been suppressed instead of paged. A backtest asks one
+ * {@link ApprovalCheck} per risky finding and reports how many pages approvals and allowlists would have saved.
+ *
+ * Today the check is built from `--allow-actor` options only. The delivery layer's config file (approvals with
+ * change windows, per-category actor allowlists; shared/config + shared/approvals/match.ts, in another branch) plugs
+ * in here and nowhere else: {@link buildApprovalCheck} takes its check as `configured` and consults it first.
+ */
+
+/** Decide how a finding relates to approvals and allowlists. Pure: a backtest replays it over history. */
+export type ApprovalCheck = (finding: Finding) => ApprovalVerdict;
+
+/** One `--allow-actor PATTERN[:category,...]` entry. */
+export interface ActorAllowEntry {
+  /** The option text, named in verdicts and in the report. */
+  name: string;
+  pattern: string;
+  /** Categories it covers; empty = every category. */
+  categories: Category[];
+  regex: RegExp;
+}
+
+/**
+ * Parse `PATTERN[:category,...]`. ARNs are full of colons, so the categories are the part after the *last* colon
+ * only when every comma-separated word there is a category; otherwise the whole text is the pattern.
+ */
+export function parseAllowActor(spec: string): ActorAllowEntry {
+  const colon = spec.lastIndexOf(':');
+  const tail = colon === -1 ? [] : spec.slice(colon + 1).split(',');
+  const withCategories = tail.length > 0 && tail.every((word) => isCategory(word));
+  const pattern = withCategories ? spec.slice(0, colon) : spec;
+  if (pattern.trim() === '') throw new Error(`--allow-actor "${spec}": the actor pattern is empty`);
+  return { name: spec, pattern, categories: withCategories ? (tail as Category[]) : [], regex: globToRegExp(pattern) };
+}
+
+/** `*` any run of characters (ARN separators included), `?` one character; the rest is literal; whole string. */
+export function globToRegExp(glob: string): RegExp {
+  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('');
+  return new RegExp(`^${body}$`);
+}
+
+/**
+ * An allowlist check: a finding is `allowlisted` when its actor ARN or session-issuer (role) ARN matches an entry
+ * that covers the finding's category. Allowlists are the usual answer to "all our SG pages are the CI deployer".
+ */
+export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalCheck {
+  return (finding) => {
+    const arns = [finding.actor?.arn, finding.actor?.sessionIssuerArn].filter((a): a is string => typeof a === 'string' && a !== '');
+    for (const entry of entries) {
+      if (entry.categories.length > 0 && !entry.categories.includes(finding.category)) continue;
+      const hit = arns.find((arn) => entry.regex.test(arn));
+      if (hit !== undefined) return { state: 'allowlisted', allowlist: entry.name, reason: `actor ${hit} matches allowlist entry "${entry.name}"` };
+    }
+    return UNAPPROVED;
+  };
+}
+
+/**
+ * The check a backtest uses: the configured approvals first (when the config-file layer provides them), then the
+ * actor allowlist; the first verdict other than `unapproved` wins.
+ */
+export function buildApprovalCheck(options: { allowActors?: readonly ActorAllowEntry[]; configured?: ApprovalCheck }): ApprovalCheck {
+  const checks: ApprovalCheck[] = [];
+  if (options.configured) checks.push(options.configured);
+  if (options.allowActors?.length) checks.push(actorAllowlist(options.allowActors));
+  return (finding) => {
+    let last: ApprovalVerdict = UNAPPROVED;
+    for (const check of checks) {
+      const verdict = check(finding);
+      if (verdict.state === 'approved' || verdict.state === 'allowlisted') return verdict;
+      if (verdict.state === 'expired') last = verdict;
+    }
+    return last;
+  };
+}

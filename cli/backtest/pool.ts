@@ -1,0 +1,131 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RULES } from '../../rules/index.ts';
+import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+import { emptyScan, mergeScan, scanUnit, type OnProgress, type ScanResult } from './scan.ts';
+import { unitName, type BacktestUnit } from './unit.ts';
+
+/**
+ * Spread backtest units over worker threads (one per core by default): classification is CPU-bound, and a month of
+ * trail logs is thousands of files. Units are handed out one at a time as workers finish (largest input first, so
+ * one big file does not end up last on one core), each worker keeping up to `perWorker` in flight (S3 objects spend
+ * most of their time on the network). One unit, or `workers: 1`, runs in this thread.
+ */
+
+/** Input size from which worker threads pay for their start-up, when --workers is not given. */
+export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
+
+/** Sent to a worker. */
+export type ToWorker = { id: number; unit: BacktestUnit };
+/** Sent by a worker. */
+export type ToMain = { type: 'ready' } | { type: 'progress'; records: number; bytes: number } | { type: 'done'; id: number; result: ScanResult };
+/** workerData of a backtest worker. */
+export interface WorkerSetup {
+  fast: boolean;
+}
+
+/** How to run a set of units. */
+export interface PoolOptions {
+  /** Worker threads; default os.availableParallelism(). 1 = this thread. */
+  workers?: number;
+  /** Units in flight per worker (default 1 for files, more for S3). */
+  perWorker?: number;
+  fast?: boolean;
+  onProgress?: OnProgress;
+  /** Abort = stop handing out units and stop the workers; what is done so far is returned. */
+  signal?: AbortSignal;
+}
+
+/** The merged result, and whether the run was cut short. */
+export interface PoolResult extends ScanResult {
+  interrupted: boolean;
+}
+
+/** Classify every unit; never throws for a bad unit (it becomes an error of that unit). */
+export async function scanUnits(units: readonly BacktestUnit[], options: PoolOptions = {}): Promise<PoolResult> {
+  const queue = [...units].sort((a, b) => b.size - a.size);
+  const bytes = queue.reduce((sum, u) => sum + u.size, 0);
+  // A worker takes ~1-2 s to start (tsx compiles the rules in each); below a few tens of MB one thread is faster.
+  const wanted = options.workers ?? (bytes >= WORKER_THRESHOLD_BYTES ? availableParallelism() : 1);
+  const workers = Math.max(1, Math.min(wanted, queue.length));
+  const perWorker = Math.max(1, options.perWorker ?? 1);
+  const onProgress = options.onProgress ?? (() => undefined);
+  const fast = options.fast ?? true;
+  return workers <= 1 ? inThread(queue, perWorker, fast, onProgress, options.signal) : inWorkers(queue, workers, perWorker, fast, onProgress, options.signal);
+}
+
+async function inThread(queue: BacktestUnit[], concurrency: number, fast: boolean, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+  const total: PoolResult = { ...emptyScan(), interrupted: false };
+  const deps = { rules: RULES, context: EMPTY_CONTEXT };
+  const lane = async (): Promise<void> => {
+    for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
+      if (signal?.aborted) return;
+      mergeScan(total, await scanUnit(unit, deps, onProgress, fast, signal));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  total.interrupted = Boolean(signal?.aborted);
+  return total;
+}
+
+function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, fast: boolean, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+  const total: PoolResult = { ...emptyScan(), interrupted: false };
+  const inFlight = new Map<number, { worker: Worker; unit: BacktestUnit }>();
+  const live = new Set<Worker>();
+  let nextId = 0;
+  return new Promise((resolve) => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      signal?.removeEventListener('abort', abort);
+      for (const worker of live) void worker.terminate();
+      total.interrupted = Boolean(signal?.aborted);
+      resolve(total);
+    };
+    const settleIfDone = (): void => {
+      if (inFlight.size === 0 && (queue.length === 0 || live.size === 0 || signal?.aborted)) {
+        // Units a crashed pool never ran are reported, not silently dropped.
+        if (!signal?.aborted) for (const unit of queue.splice(0)) total.errors.push(`${unitName(unit)}: not read (every worker thread failed)`);
+        finish();
+      }
+    };
+    const feed = (worker: Worker): void => {
+      let mine = [...inFlight.values()].filter((f) => f.worker === worker).length;
+      while (mine < perWorker && queue.length > 0 && !signal?.aborted) {
+        const unit = queue.shift()!;
+        const id = nextId++;
+        inFlight.set(id, { worker, unit });
+        worker.postMessage({ id, unit } satisfies ToWorker);
+        mine++;
+      }
+    };
+    const abort = (): void => finish();
+    signal?.addEventListener('abort', abort, { once: true });
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('./worker-boot.js', import.meta.url), { workerData: { fast } satisfies WorkerSetup });
+      live.add(worker);
+      worker.on('message', (message: ToMain) => {
+        if (message.type === 'ready') feed(worker);
+        else if (message.type === 'progress') onProgress(message.records, message.bytes);
+        else {
+          inFlight.delete(message.id);
+          mergeScan(total, message.result);
+          feed(worker);
+          settleIfDone();
+        }
+      });
+      worker.on('error', (error) => {
+        live.delete(worker);
+        for (const [id, flight] of inFlight) {
+          if (flight.worker !== worker) continue;
+          inFlight.delete(id);
+          total.units += 1;
+          total.errors.push(`${unitName(flight.unit)}: worker thread failed: ${error.message}`);
+        }
+        settleIfDone();
+      });
+    }
+    if (signal?.aborted) finish();
+  });
+}

@@ -1,0 +1,71 @@
+import type { BacktestSummary, FindingRow, Tally } from './summary.ts';
+import { SEVERITIES_DESC } from './summary.ts';
+
+/**
+ * The backtest as text for a terminal (`--format table`): headline numbers first (what would have paged), then the
+ * breakdowns, then the pages themselves. Fixed-width columns, no colour, so it pastes into a ticket.
+ */
+export function renderTextReport(s: BacktestSummary, width = 160): string {
+  const out: string[] = [];
+  out.push(`Netwatch backtest — ${s.sources.join(', ')}`);
+  if (s.input.interrupted) out.push('INTERRUPTED: partial results (what was read before Ctrl-C).');
+  const window = s.window.from || s.window.to ? `window ${s.window.from ?? '…'} → ${s.window.to ?? '…'}; ` : '';
+  out.push(`${window}findings from ${s.span.first ?? '-'} to ${s.span.last ?? '-'}`);
+  out.push(
+    `Read ${n(s.input.units)} inputs, ${n(s.input.records)} records (${n(s.input.ignored)} not network changes, ${n(s.input.changes)} changes) in ${s.input.seconds.toFixed(1)} s ` +
+      `= ${n(s.input.recordsPerSecond)} records/s; ${n(s.input.errors)} errors`,
+  );
+  out.push('');
+  out.push(`Would have paged: ${n(s.totals.pages)}  (risky findings ${n(s.totals.risky)}${s.approvals.checked ? `; approved ${n(s.approvals.approved)}, allowlisted ${n(s.approvals.allowlisted)}, expired approvals ${n(s.approvals.expired)}` : ''})`);
+  out.push(`Findings: ${n(s.totals.findings)}  (${SEVERITIES_DESC.map((sev) => `${sev} ${n(s.totals.bySeverity[sev])}`).join(', ')}; ${n(s.totals.duplicates)} duplicates merged)`);
+  out.push('');
+  out.push(section('By rule', table(['RULE', 'CATEGORY', 'FINDINGS', 'RISKY', 'PAGES'], s.byRule.map((t) => [t.key, t.category, n(t.findings), n(t.risky), n(t.pages)]))));
+  out.push(section('By category', tallyTable('CATEGORY', s.byCategory)));
+  out.push(section('By severity and day', table(['DAY', ...SEVERITIES_DESC.map((x) => x.toUpperCase()), 'PAGES'], s.byDay.map((t) => [t.key, ...SEVERITIES_DESC.map((x) => n(t.bySeverity[x])), n(t.pages)]))));
+  out.push(section('By account', tallyTable('ACCOUNT', s.byAccount)));
+  out.push(section('Top actors', tallyTable('ACTOR', s.topActors)));
+  if (s.approvals.checked) {
+    out.push(section('Effect of approvals and allowlists', table(['ENTRY', 'PAGES SAVED'], s.approvals.byEntry.map((e) => [e.entry, n(e.findings)])) || '(none matched)'));
+  }
+  out.push(section(`Would-be pages (${s.pages.length})`, rowsTable(s.pages, width) || 'None.'));
+  if (s.suppressed.length) out.push(section(`Kept from paging (${s.suppressed.length})`, table(['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACTOR', 'WHY'], s.suppressed.map((r) => [r.at, r.severity, r.ruleId, r.resource, r.actor, r.approvalReason ?? r.approval]))));
+  if (s.errorSamples.length) out.push(section(`Errors (${n(s.input.errors)}${s.input.errors > s.errorSamples.length ? `, first ${s.errorSamples.length}` : ''})`, s.errorSamples.join('\n')));
+  return out.join('\n');
+}
+
+function rowsTable(rows: readonly FindingRow[], width: number): string {
+  const body = rows.map((r) => [r.at, r.severity.toUpperCase(), r.ruleId, r.resource, `${r.account}/${r.region}`, r.actor, r.summary]);
+  return table(['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACCOUNT/REGION', 'ACTOR', 'SUMMARY'], body, width);
+}
+
+function tallyTable(label: string, tallies: readonly Tally[]): string {
+  return table([label, 'FINDINGS', 'RISKY', 'PAGES'], tallies.map((t) => [t.key, n(t.findings), n(t.risky), n(t.pages)]));
+}
+
+function section(title: string, body: string): string {
+  return `${title}\n${'─'.repeat(title.length)}\n${body || '(none)'}\n`;
+}
+
+/** Left-aligned text columns, right-aligned numbers; the last column is cut to fit `width`. */
+function table(headers: readonly string[], rows: readonly string[][], width = 200): string {
+  if (rows.length === 0) return '';
+  const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const last = headers.length - 1;
+  const fixed = widths.slice(0, last).reduce((a, b) => a + b + 2, 0);
+  widths[last] = Math.max(10, Math.min(widths[last] ?? 10, width - fixed));
+  const numeric = headers.map((_, i) => rows.every((r) => /^[\d,]+$/.test(r[i] ?? '')));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => {
+        const w = widths[i] ?? 10;
+        const text = c.length > w ? `${c.slice(0, w - 1)}…` : c;
+        return numeric[i] ? text.padStart(w) : i === last ? text : text.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)].join('\n');
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}

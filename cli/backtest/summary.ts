@@ -1,0 +1,203 @@
+import type { Finding } from '../../shared/model/finding.ts';
+import type { ApprovalState } from '../../shared/model/notice.ts';
+import { isRisky, maxSeverity, SEVERITIES, severityRank, type Severity } from '../../shared/model/severity.ts';
+import { actorText, bySeverityThenTime } from '../format.ts';
+import type { ApprovalCheck } from './approvals.ts';
+import type { ScanResult } from './scan.ts';
+
+/**
+ * What a backtest tells a team: how much it read, what Netwatch would have found (by rule, category, severity,
+ * account, day, actor), which findings would have paged, and how many pages approvals and allowlists would have
+ * saved. Plain data, so the JSON report is this object and the table and HTML reports only render it.
+ */
+
+/** Counts of findings under one key. */
+export interface Tally {
+  key: string;
+  findings: number;
+  /** Medium or above (before approvals). */
+  risky: number;
+  /** Pages after approvals and allowlists. */
+  pages: number;
+  bySeverity: Record<Severity, number>;
+}
+
+/** One finding as the report lists it. */
+export interface FindingRow {
+  at: string;
+  severity: Severity;
+  ruleId: string;
+  category: string;
+  title: string;
+  summary: string;
+  account: string;
+  region: string;
+  resource: string;
+  actor: string;
+  actorArn?: string;
+  api?: string;
+  changeId: string;
+  fingerprint: string;
+  approval: ApprovalState;
+  /** The allowlist entry or approval ticket that applied. */
+  approvalEntry?: string;
+  /** Why, as the verdict says it. */
+  approvalReason?: string;
+}
+
+/** The backtest result. */
+export interface BacktestSummary {
+  generatedAt: string;
+  sources: string[];
+  /** The requested window (ISO), when one was given. */
+  window: { from?: string; to?: string };
+  /** First and last finding time seen. */
+  span: { first?: string; last?: string };
+  input: { units: number; records: number; ignored: number; changes: number; errors: number; seconds: number; recordsPerSecond: number; interrupted: boolean };
+  /** The first error texts (the rest are counted). */
+  errorSamples: string[];
+  totals: { findings: number; duplicates: number; risky: number; pages: number; bySeverity: Record<Severity, number> };
+  byRule: (Tally & { title: string; category: string })[];
+  byCategory: Tally[];
+  byAccount: Tally[];
+  byDay: Tally[];
+  topActors: Tally[];
+  /** Risky findings that would have paged, most severe first. */
+  pages: FindingRow[];
+  /** Risky findings approvals or allowlists would have kept from paging. */
+  suppressed: FindingRow[];
+  approvals: { checked: boolean; wouldPage: number; paged: number; approved: number; allowlisted: number; expired: number; byEntry: { entry: string; findings: number }[] };
+}
+
+/** How the summary was asked for. */
+export interface SummaryOptions {
+  sources: string[];
+  window?: { from?: string; to?: string };
+  approvals?: ApprovalCheck;
+  seconds: number;
+  interrupted: boolean;
+  /** Top-N cut for actors (default 10). */
+  topActors?: number;
+  /** Error texts kept (default 20). */
+  errorSamples?: number;
+}
+
+const zeroSeverities = (): Record<Severity, number> => ({ info: 0, low: 0, medium: 0, high: 0, critical: 0 });
+
+/**
+ * Build the summary. The same change read twice (an organisation trail and an account trail both deliver it) is
+ * counted once — keyed by fingerprint and change id, so a security group opened again next week still counts again.
+ * Findings outside the window are left out (files outside it were never read; the first and last file can straddle).
+ */
+export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSummary {
+  const window = options.window ?? {};
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const f of scan.findings) {
+    if ((window.from !== undefined && f.at < window.from) || (window.to !== undefined && f.at > window.to)) continue;
+    const key = `${f.fingerprint}|${f.changeId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(f);
+  }
+  findings.sort(bySeverityThenTime);
+
+  const rows = findings.map((f): FindingRow => {
+    const verdict = isRisky(f.severity) && options.approvals ? options.approvals(f) : undefined;
+    const row: FindingRow = {
+      at: f.at,
+      severity: f.severity,
+      ruleId: f.ruleId,
+      category: f.category,
+      title: f.title,
+      summary: f.summary,
+      account: f.account,
+      region: f.region,
+      resource: f.resource.id,
+      actor: actorText(f),
+      changeId: f.changeId,
+      fingerprint: f.fingerprint,
+      approval: verdict?.state ?? 'unapproved',
+    };
+    const arn = f.actor?.sessionIssuerArn ?? f.actor?.arn;
+    if (arn) row.actorArn = arn;
+    if (f.api) row.api = `${f.api.source} ${f.api.name}`;
+    if (verdict && verdict.state !== 'unapproved') {
+      row.approvalEntry = verdict.allowlist ?? verdict.approval?.ticket ?? verdict.state;
+      row.approvalReason = verdict.reason;
+    }
+    return row;
+  });
+  const pages = rows.filter((r) => isRisky(r.severity) && r.approval !== 'approved' && r.approval !== 'allowlisted');
+  const suppressed = rows.filter((r) => isRisky(r.severity) && (r.approval === 'approved' || r.approval === 'allowlisted'));
+
+  const tally = (keyOf: (r: FindingRow) => string): Map<string, Tally> => {
+    const map = new Map<string, Tally>();
+    for (const r of rows) {
+      const key = keyOf(r);
+      let t = map.get(key);
+      if (!t) map.set(key, (t = { key, findings: 0, risky: 0, pages: 0, bySeverity: zeroSeverities() }));
+      t.findings += 1;
+      t.bySeverity[r.severity] += 1;
+      if (isRisky(r.severity)) {
+        t.risky += 1;
+        if (r.approval !== 'approved' && r.approval !== 'allowlisted') t.pages += 1;
+      }
+    }
+    return map;
+  };
+  const ranked = (map: Map<string, Tally>): Tally[] => [...map.values()].sort((a, b) => b.pages - a.pages || b.risky - a.risky || b.findings - a.findings || a.key.localeCompare(b.key));
+
+  const ruleInfo = new Map(rows.map((r) => [r.ruleId, { title: r.title, category: r.category }]));
+  const byRule = ranked(tally((r) => r.ruleId)).map((t) => ({ ...t, title: ruleInfo.get(t.key)?.title ?? t.key, category: ruleInfo.get(t.key)?.category ?? '' }));
+  const byEntry = new Map<string, number>();
+  for (const r of suppressed) byEntry.set(r.approvalEntry ?? r.approval, (byEntry.get(r.approvalEntry ?? r.approval) ?? 0) + 1);
+  const bySeverity = zeroSeverities();
+  for (const r of rows) bySeverity[r.severity] += 1;
+  const times = rows.map((r) => r.at).sort();
+  const first = times[0];
+  const last = times[times.length - 1];
+
+  return {
+    generatedAt: new Date().toISOString(),
+    sources: options.sources,
+    window,
+    span: { ...(first ? { first } : {}), ...(last ? { last } : {}) },
+    input: {
+      units: scan.units,
+      records: scan.records,
+      ignored: scan.ignored,
+      changes: scan.changes,
+      errors: scan.errors.length,
+      seconds: options.seconds,
+      recordsPerSecond: options.seconds > 0 ? Math.round(scan.records / options.seconds) : 0,
+      interrupted: options.interrupted,
+    },
+    errorSamples: scan.errors.slice(0, options.errorSamples ?? 20),
+    totals: { findings: rows.length, duplicates: scan.findings.length - rows.length, risky: rows.filter((r) => isRisky(r.severity)).length, pages: pages.length, bySeverity },
+    byRule,
+    byCategory: ranked(tally((r) => r.category)),
+    byAccount: ranked(tally((r) => r.account)),
+    byDay: [...tally((r) => r.at.slice(0, 10)).values()].sort((a, b) => a.key.localeCompare(b.key)),
+    topActors: ranked(tally((r) => r.actorArn ?? r.actor)).slice(0, options.topActors ?? 10),
+    pages,
+    suppressed,
+    approvals: {
+      checked: options.approvals !== undefined,
+      wouldPage: pages.length + suppressed.length,
+      paged: pages.length,
+      approved: suppressed.filter((r) => r.approval === 'approved').length,
+      allowlisted: suppressed.filter((r) => r.approval === 'allowlisted').length,
+      expired: pages.filter((r) => r.approval === 'expired').length,
+      byEntry: [...byEntry].map(([entry, n]) => ({ entry, findings: n })).sort((a, b) => b.findings - a.findings),
+    },
+  };
+}
+
+/** The most severe grade in a tally (for colouring). */
+export function worst(t: Tally): Severity {
+  return maxSeverity(...SEVERITIES.filter((s) => t.bySeverity[s] > 0));
+}
+
+/** Severities from most to least severe, for report columns. */
+export const SEVERITIES_DESC: readonly Severity[] = [...SEVERITIES].sort((a, b) => severityRank(b) - severityRank(a));

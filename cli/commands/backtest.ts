@@ -1,0 +1,192 @@
+import { writeFile } from 'node:fs/promises';
+import { EXIT, UsageError, type Command } from './command.ts';
+import { Progress } from '../progress.ts';
+import { buildApprovalCheck, parseAllowActor, type ActorAllowEntry } from '../backtest/approvals.ts';
+import { localUnits } from '../backtest/local-source.ts';
+import { scanUnits } from '../backtest/pool.ts';
+import { renderHtmlReport } from '../backtest/report-html.ts';
+import { renderTextReport } from '../backtest/report-text.ts';
+import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
+import { summarize, type BacktestSummary } from '../backtest/summary.ts';
+import type { BacktestUnit } from '../backtest/unit.ts';
+import { RULES } from '../../rules/index.ts';
+import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+
+/**
+ * `netwatch backtest`: run the rules over history and report what would have paged. Inputs are local CloudTrail log
+ * trees, S3 prefixes, or LookupEvents history; the files are spread over worker threads; Ctrl-C prints the report of
+ * what was read so far and exits 130.
+ */
+
+const HELP = `Usage: netwatch backtest [options] [DIR|FILE|s3://BUCKET/PREFIX]...
+       netwatch backtest --lookup-events --since 7d --region eu-west-1 [options]
+
+Run every rule over past CloudTrail activity and report what Netwatch would have found and paged:
+findings per rule, category, severity, account and day; top actors; the would-be pages; and how many
+pages approvals and allowlists would have saved.
+
+Inputs:
+  DIR                    a CloudTrail log tree (AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz),
+                         walked recursively; digest files are skipped. Plain files and JSON Lines work too.
+  s3://BUCKET/PREFIX     the same tree in S3 (ListObjectsV2 + streamed GetObject; AWS_ENDPOINT_URL_S3 overrides
+                         the endpoint)
+  --lookup-events        CloudTrail event history (LookupEvents, ≤ 90 days, 2 requests/s) of --region
+
+Options:
+  --since WHEN           start of the window: 7d, 12h, 2w, or a date/time (2026-10-01, 2026-10-01T12:00:00Z)
+  --until WHEN           end of the window (default: now)
+  --region R             region(s) for --lookup-events (repeat or comma-separate; default AWS_REGION)
+  --format table|json|html   report format (default table)
+  --out FILE             write the report to FILE instead of standard output
+  --allow-actor PATTERN[:CATEGORY,...]
+                         actor allowlist: a glob (* and ?) on the actor ARN or the role (session issuer) ARN,
+                         optionally for some categories only; repeatable. Matching risky findings count as
+                         allowlisted instead of paged.
+  --workers N            worker threads for multi-file inputs (default: one per core from 32 MB of input)
+  --concurrency N        inputs in flight per worker (default 1 for files, 8 for S3)
+  --full-parse           JSON-parse every record (no pre-scan)
+  -h, --help             this help
+
+Exit codes: 0 read everything; 2 some input was malformed (reported; the rest was read); 64 usage error;
+130 interrupted by Ctrl-C (the report covers what was read).`;
+
+/** The command, as cli/main.ts lists it. */
+export const BACKTEST: Command = {
+  help: HELP,
+  options: {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    region: { type: 'string', multiple: true },
+    'lookup-events': { type: 'boolean', default: false },
+    format: { type: 'string', default: 'table' },
+    out: { type: 'string' },
+    'allow-actor': { type: 'string', multiple: true },
+    workers: { type: 'string' },
+    concurrency: { type: 'string' },
+    'full-parse': { type: 'boolean', default: false },
+  },
+  run: runBacktest,
+};
+
+async function runBacktest(values: Record<string, unknown>, inputs: string[]): Promise<number> {
+  const format = formatOption(values['format']);
+  const now = new Date();
+  const from = values['since'] === undefined ? undefined : timeOption('--since', values['since'], now);
+  const to = values['until'] === undefined ? undefined : timeOption('--until', values['until'], now);
+  const lookup = values['lookup-events'] === true;
+  const regions = lookup ? regionsOption(values['region']) : [];
+  if (!lookup && inputs.length === 0) throw new UsageError('give a log directory, file or s3:// prefix, or --lookup-events');
+  const allow = ((values['allow-actor'] as string[] | undefined) ?? []).map((spec): ActorAllowEntry => {
+    try {
+      return parseAllowActor(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  const workers = values['workers'] === undefined ? undefined : countOption('--workers', values['workers']);
+  const window = { ...(from ? { from: from.toISOString() } : {}), ...(to ? { to: to.toISOString() } : {}) };
+  const days = { ...(from ? { from: window.from!.slice(0, 10) } : {}), ...(to ? { to: window.to!.slice(0, 10) } : {}) };
+  const fast = values['full-parse'] !== true;
+
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\nnetwatch: interrupted — finishing the report of what was read (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const started = performance.now();
+  const total: ScanResult = emptyScan();
+  try {
+    const local = inputs.filter((i) => !i.startsWith('s3://'));
+    const remote = inputs.filter((i) => i.startsWith('s3://'));
+    const units: BacktestUnit[] = [];
+    const listed = await localUnits(local, days);
+    units.push(...listed.units);
+    total.errors.push(...listed.errors);
+    if (remote.length) {
+      const { s3Units } = await import('../backtest/s3-source.ts');
+      for (const url of remote) {
+        try {
+          units.push(...(await s3Units(url, days)));
+        } catch (error) {
+          total.errors.push(`${url}: cannot list: ${(error as Error).message}`);
+        }
+      }
+    }
+    const progress = new Progress(units.reduce((sum, u) => sum + u.size, 0), process.stderr);
+    const onProgress = (records: number, bytes: number): void => {
+      progress.advance(bytes);
+      progress.tick(records);
+    };
+    if (units.length) {
+      const concurrency = values['concurrency'] === undefined ? (remote.length ? 8 : 1) : countOption('--concurrency', values['concurrency']);
+      const result = await scanUnits(units, { ...(workers !== undefined ? { workers } : {}), perWorker: concurrency, fast, onProgress, signal: controller.signal });
+      mergeScan(total, result);
+    }
+    if (lookup && !controller.signal.aborted) {
+      const { scanLookupEvents } = await import('../backtest/lookup-source.ts');
+      const start = from ?? new Date(now.getTime() - 7 * 86_400_000);
+      for (const region of regions) {
+        if (controller.signal.aborted) break;
+        mergeScan(total, await scanLookupEvents({ region, start, end: to ?? now, signal: controller.signal }, { rules: RULES, context: EMPTY_CONTEXT }, onProgress));
+      }
+    }
+    progress.done();
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const summary = summarize(total, {
+    sources: [...inputs, ...regions.map((r) => `LookupEvents ${r}`)],
+    window,
+    ...(allow.length ? { approvals: buildApprovalCheck({ allowActors: allow }) } : {}),
+    seconds: (performance.now() - started) / 1000,
+    interrupted: controller.signal.aborted,
+  });
+  await writeReport(summary, format, values['out'] as string | undefined);
+  if (controller.signal.aborted) return EXIT.interrupted;
+  return total.errors.length ? EXIT.malformed : EXIT.ok;
+}
+
+/** Render and write the report (stdout, or --out). */
+export async function writeReport(summary: BacktestSummary, format: 'table' | 'json' | 'html', out?: string): Promise<void> {
+  const text = format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : format === 'html' ? renderHtmlReport(summary) : `${renderTextReport(summary, process.stdout.columns ?? 160)}\n`;
+  if (out === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  await writeFile(out, text);
+  process.stderr.write(`netwatch: ${format} report written to ${out} (${summary.totals.pages} would-be pages, ${summary.totals.findings} findings)\n`);
+}
+
+function formatOption(value: unknown): 'table' | 'json' | 'html' {
+  if (value === 'table' || value === 'json' || value === 'html') return value;
+  throw new UsageError(`--format must be table, json or html, not "${String(value)}"`);
+}
+
+/** `7d`, `12h`, `30m`, `2w` before now, or an ISO date / date-time. */
+export function timeOption(name: string, value: unknown, now: Date): Date {
+  const text = String(value);
+  const relative = /^(\d+)([mhdw])$/.exec(text);
+  if (relative) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(now.getTime() - Number(relative[1]) * unit);
+  }
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`${name} must be like 7d, 12h, 2026-10-01 or 2026-10-01T12:00:00Z, not "${text}"`);
+  return date;
+}
+
+function countOption(name: string, value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number ≥ 1, not "${String(value)}"`);
+  return n;
+}
+
+function regionsOption(value: unknown): string[] {
+  const given = ((value as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (given.length) return given;
+  const env = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+  if (env) return [env];
+  throw new UsageError('--lookup-events needs --region (or AWS_REGION)');
+}
