@@ -27,6 +27,7 @@ export class Deployment {
   readonly configPoller: SqsPoller;
   readonly cloudtrailPoller: SqsPoller;
   private readonly restoreEnv: () => void;
+  private readonly concurrency: number;
 
   constructor(
     readonly scenario: Scenario,
@@ -34,14 +35,21 @@ export class Deployment {
     options: DeploymentOptions = {},
   ) {
     this.restoreEnv = applyEnv(scenario.env);
+    this.concurrency = options.concurrency ?? 1;
     const host = (name: string, entry: string): FunctionHost => (options.killable ? new WorkerHost(name, entry, scenario.env) : new InProcessHost(name, () => load(entry)));
     this.configChanges = host('netwatch-config-changes', FUNCTIONS.configChanges);
     this.cloudtrailEvents = host('netwatch-cloudtrail-events', FUNCTIONS.cloudtrailEvents);
     this.digest = new InProcessHost('netwatch-digest', () => load(FUNCTIONS.digest));
     const sqs = scenario.emulators.clients.sqs;
-    const mapping = { sqs, batchSize: options.batchSize ?? 10, concurrency: options.concurrency ?? 1 };
+    const mapping = { sqs, batchSize: options.batchSize ?? 10, concurrency: this.concurrency };
     this.configPoller = new SqsPoller({ ...mapping, queue: scenario.configQueue, host: this.configChanges });
     this.cloudtrailPoller = new SqsPoller({ ...mapping, queue: scenario.cloudtrailQueue, host: this.cloudtrailEvents });
+  }
+
+  /** Cold-start as many environments as the mappings may use concurrently, before traffic. */
+  async warm(): Promise<void> {
+    await this.configChanges.warm(this.concurrency);
+    await this.cloudtrailEvents.warm(this.concurrency);
   }
 
   /** Run both mappings until both source queues are empty (processed or dead-lettered). */

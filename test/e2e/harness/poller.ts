@@ -27,6 +27,8 @@ export interface PollerStats {
   /** Records reported in `batchItemFailures`. */
   itemFailures: number;
   deleted: number;
+  /** Wall time of each invocation, ms. */
+  durationsMs: number[];
 }
 
 /**
@@ -40,7 +42,7 @@ export interface PollerStats {
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { receives: 0, received: 0, invocations: 0, functionErrors: 0, itemFailures: 0, deleted: 0 };
+  readonly stats: PollerStats = { receives: 0, received: 0, invocations: 0, functionErrors: 0, itemFailures: 0, deleted: 0, durationsMs: [] };
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly options: PollerOptions) {}
@@ -112,8 +114,9 @@ export class SqsPoller {
     const event = sqsEvent(messages, this.options.queue);
     this.stats.invocations += 1;
     let failedIds: Set<string>;
+    const started = Date.now();
     try {
-      const response = (await this.options.host.invoke(event)) as SQSBatchResponse | undefined;
+      const response = (await this.options.host.invoke(event).finally(() => this.stats.durationsMs.push(Date.now() - started))) as SQSBatchResponse | undefined;
       const failures = response?.batchItemFailures ?? [];
       const ids = new Set(event.Records.map((r) => r.messageId));
       const valid = failures.every((f) => typeof f.itemIdentifier === 'string' && ids.has(f.itemIdentifier));
