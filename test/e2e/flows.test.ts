@@ -1,37 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Deployment, type DeploymentOptions } from './harness/deployment.ts';
-import { startEmulators, type Emulators } from './harness/emulators.ts';
+import { describe, expect, it } from 'vitest';
 import { eventBridge, sample, sshWorldVariant, SSH_WORLD_CLOUDTRAIL, SSH_WORLD_CONFIG } from './harness/events.ts';
-import type { LambdaHandler } from './harness/lambda.ts';
 import { dedupKey, idempotencyKey } from './harness/receivers.ts';
-import { Scenario, type ScenarioOptions } from './harness/scenario.ts';
+import { useEmulatedStack } from './harness/suite.ts';
 
-let emulators: Emulators;
-const deployments: Deployment[] = [];
-
-beforeAll(async () => {
-  emulators = await startEmulators();
-});
-afterEach(async () => {
-  await Promise.all(deployments.splice(0).map((d) => d.close()));
-});
-afterAll(async () => {
-  await emulators.stop();
-});
-
-/** A fresh function module per cold start: the handler's top-level composition re-reads env and config. */
-async function load(entry: string): Promise<{ handler: LambdaHandler }> {
-  vi.resetModules();
-  return (await import(entry)) as { handler: LambdaHandler };
-}
-
-async function deploy(options: ScenarioOptions = {}, deployment: DeploymentOptions = {}) {
-  const scenario = await Scenario.create(emulators, options);
-  const d = new Deployment(scenario, load, deployment);
-  deployments.push(d);
-  await d.warm();
-  return { scenario, d, ...emulators.receivers };
-}
+const deploy = useEmulatedStack();
 
 describe('end to end on emulators: Config SNS → SQS, EventBridge → SQS, real handlers, real sinks', () => {
   it('a Config notification on the Config topic pages once and reaches change management once', async () => {

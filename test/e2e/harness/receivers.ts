@@ -29,11 +29,12 @@ export class LocalReceiver {
 
   static async start(success: (request: Received) => Answer): Promise<LocalReceiver> {
     let self: LocalReceiver | undefined;
-    const server = await startReceiver((request, n, res) => {
+    const server = await startReceiver((request, _total, res) => {
       const receiver = self;
       if (!receiver) return reply(res, 503);
       const exchange: Exchange = { request, status: undefined };
-      receiver.exchanges.push(exchange);
+      // n counts since the last reset (one receiver serves every test in a file).
+      const n = receiver.exchanges.push(exchange) - 1;
       receiver.onRequest(request, n);
       const answer = receiver.script(request, n) ?? success(request);
       if (answer === 'hang') return;
