@@ -38,3 +38,13 @@ export function sshWorldVariant(n: number, account = '111122223333'): Record<str
     .replaceAll('111122223333', account);
   return JSON.parse(text) as Record<string, unknown>;
 }
+
+/** The Config item of a distinct security-group change (its own resource, account and related event id). */
+export function sshWorldConfigVariant(n: number, account = '111122223333'): Record<string, unknown> {
+  const hex = n.toString(16).padStart(8, '0');
+  const text = JSON.stringify(sample(SSH_WORLD_CONFIG))
+    .replaceAll('sg-0a1b2c3d4e5f60718', `sg-0c0f${hex}00000`)
+    .replaceAll('16c22eb9-7ee4-5edb-8335-888db019d616', `${hex}-c0f1-5edb-8335-888db019d616`)
+    .replaceAll('111122223333', account);
+  return JSON.parse(text) as Record<string, unknown>;
+}
