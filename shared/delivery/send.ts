@@ -5,13 +5,19 @@ import type { Sink } from '../sinks/sink.ts';
 
 /** In-invocation retry policy for one sink call. */
 export interface RetryPolicy {
-  /** Total attempts (default 3). */
+  /** Total attempts (default 1: the sinks retry themselves, see {@link DEFAULT_RETRY}). */
   attempts: number;
   /** First back-off in ms, doubled each time (default 200). */
   backoffMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: 200 };
+/**
+ * One attempt per sink and invocation by default. The sinks already retry where it helps — the HTTP sinks with backoff,
+ * jitter and `Retry-After` (shared/sinks/retry.ts), the AWS sinks through the SDK's standard retry mode — so a second
+ * retry layer here would multiply attempts (3 × 4 requests within a second against a PagerDuty that asked for 60 s
+ * of quiet). When a sink still fails, the record fails and SQS redelivers it later: that is the outer retry.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 200 };
 
 /**
  * Send one notice to one sink, retrying transient failures inside the invocation (a brief 5xx or throttle should not
