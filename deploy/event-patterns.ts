@@ -5,7 +5,7 @@ import type { ApiCallSpec, Rule } from '../shared/model/rule.ts';
  * (`apiCalls`) and Config resource types (`resourceTypes`) it reads, and the stack's rules (and the member-account
  * template) subscribe to exactly those, so Lambda runs only for events some rule can judge.
  *
- * The output is committed as `deploy/event-patterns.json` (written by `npm run generate:patterns`, checked by a test):
+ * The output is committed as `deploy/event-patterns.json` (written by `npm run generate:deploy`, checked by a test):
  * osls resolves `${file(...)}` with `require()`, which can neither load TypeScript nor this ESM package's `.js`
  * files reliably, and a JSON file is plain data any tool (CloudFormation, the member template, reviewers) can read.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html

@@ -30,7 +30,7 @@ function asEventBridgeCloudTrail(record: Record<string, unknown>) {
 const deps = { rules: RULES, context: EMPTY_CONTEXT };
 
 describe('EventBridge patterns generated from the rules', () => {
-  it('deploy/event-patterns.json is up to date (npm run generate:patterns)', () => {
+  it('deploy/event-patterns.json is up to date (npm run generate:deploy)', () => {
     expect(readFileSync(join(root, 'deploy', 'event-patterns.json'), 'utf8')).toBe(renderEventPatterns(RULES));
   });
 
