@@ -17,7 +17,8 @@ class NetwatchStack {
       initialize: async () => {
         const stack = await this.stack();
         try {
-          this.params = stack.configureService(serverless.service);
+          const local = (serverless.processedInput.commands || []).join(' ') === 'invoke local';
+          this.params = stack.configureService(serverless.service, { local });
         } catch (error) {
           if (error && error.name === 'ParamError') throw new serverless.classes.Error(error.message, 'NETWATCH_INVALID_PARAMS');
           throw error;

@@ -26,8 +26,12 @@ const QUEUES: Record<string, IngestQueue | undefined> = { configChanges: 'Config
 export { parseParams };
 export type { StackParams };
 
-/** Validate parameters and shape the functions (throws ParamError listing every problem). */
-export function configureService(service: ServiceLike): StackParams {
+/**
+ * Validate parameters and shape the functions (throws ParamError listing every problem). `local` (serverless invoke
+ * local) leaves out the deployed-only environment (SSM config parameter, table names): a local run has no AWS
+ * account, so it uses the built-in default config, or `-e NETWATCH_CONFIG_PATH=netwatch.config.yml`.
+ */
+export function configureService(service: ServiceLike, options: { local?: boolean } = {}): StackParams {
   const params = parseParams(service.custom?.netwatch ?? {}, service.provider.stage);
   // One CloudTrail consumer: EventBridge events, or the org trail's S3 log deliveries.
   delete service.functions[params.cloudTrailSource === 's3' ? 'cloudtrailEvents' : 'cloudtrailS3'];
@@ -36,6 +40,7 @@ export function configureService(service: ServiceLike): StackParams {
     if (fn) fn.role = roleId(key);
   }
   const prefix = `${service.service}-${params.stage}`;
+  if (options.local) return params;
   service.provider.environment = {
     ...service.provider.environment,
     NETWATCH_CONFIG_PARAMETER: params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`,
