@@ -17,6 +17,7 @@ import { approvalsCommand } from './commands/approvals.ts';
 import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
 import { configOption } from './commands/config-option.ts';
 import { routeCommand } from './commands/route.ts';
+import { configCommand } from './commands/config.ts';
 import { BACKTEST } from './commands/backtest.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import type { InputRun } from './run-inputs.ts';
@@ -32,6 +33,7 @@ Usage:
   netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
   netwatch route --config FILE [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
   netwatch approvals add|list|expire  manage approved changes in the approvals table
+  netwatch config FILE [--json]       validate a config file; --json prints it as the functions read it
   netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
                                       what would have paged over history: a report (table, json, html)
   netwatch help [COMMAND]             help for a command
@@ -162,6 +164,7 @@ ${ENRICH_HELP}
     },
   },
   route: routeCommand,
+  config: configCommand,
   approvals: approvalsCommand,
   backtest: BACKTEST,
 };

@@ -2,11 +2,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { coldStart, createTelemetry } from '../shared/cold-start.ts';
 import { buildLambdaDeps } from '../shared/deps.ts';
 import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
-import { initOnce } from '../shared/lambda-init.ts';
 
-export const handler = initOnce(async () => {
-  const deps = await buildLambdaDeps('netwatch-cloudtrail-events');
-  return middy(sqsBatchHandler(deps)).use(injectLambdaContext(deps.logger)).use(logMetrics(deps.metrics));
-});
+const telemetry = createTelemetry('netwatch-cloudtrail-events');
+const batch = coldStart(async () => sqsBatchHandler(await buildLambdaDeps('netwatch-cloudtrail-events', process.env, telemetry)));
+
+export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context)).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));

@@ -2,11 +2,11 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { coldStart, createTelemetry } from '../shared/cold-start.ts';
 import { digestHandler } from '../shared/delivery/digest-handler.ts';
 import { buildDeliveryRuntime } from '../shared/delivery/runtime.ts';
-import { initOnce } from '../shared/lambda-init.ts';
 
-export const handler = initOnce(async () => {
-  const runtime = await buildDeliveryRuntime('netwatch-digest');
-  return middy(digestHandler(runtime)).use(injectLambdaContext(runtime.logger)).use(logMetrics(runtime.metrics));
-});
+const telemetry = createTelemetry('netwatch-digest');
+const digest = coldStart(async () => digestHandler(await buildDeliveryRuntime('netwatch-digest', process.env, telemetry)));
+
+export const handler = middy(async () => (await digest())()).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));

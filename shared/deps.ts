@@ -3,6 +3,7 @@ import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from './aws/e
 import { TrailLookup } from './aws/trail-lookup.ts';
 import type { EnrichDeps } from './engine/enrich.ts';
 import { ConfigError } from './errors.ts';
+import type { Telemetry } from './cold-start.ts';
 import { ruleContextFromConfig } from './config/routes.ts';
 import { buildDeliveryRuntime, type DeliveryRuntime } from './delivery/runtime.ts';
 import type { PipelineDeps } from './engine/process-record.ts';
@@ -15,8 +16,8 @@ import type { PipelineDeps } from './engine/process-record.ts';
 export interface LambdaDeps extends PipelineDeps, Pick<DeliveryRuntime, 'logger' | 'metrics'> {}
 
 /** Build the dependencies for one function (config from NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER / default). */
-export async function buildLambdaDeps(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<LambdaDeps> {
-  const runtime = await buildDeliveryRuntime(serviceName, env);
+export async function buildLambdaDeps(serviceName: string, env: NodeJS.ProcessEnv = process.env, telemetry?: Telemetry): Promise<LambdaDeps> {
+  const runtime = await buildDeliveryRuntime(serviceName, env, telemetry);
   const deps: LambdaDeps = { rules: RULES, context: ruleContextFromConfig(runtime.config), delivery: runtime.delivery, approvals: runtime.approvals, logger: runtime.logger, metrics: runtime.metrics };
   const enrich = enrichFromEnv(env);
   if (enrich !== undefined) deps.enrich = enrich;

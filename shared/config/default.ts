@@ -1,5 +1,5 @@
 import type { NetwatchConfig } from './schema.ts';
-import { validateConfig } from './load.ts';
+import { validateConfig } from './load-core.ts';
 
 /**
  * The built-in config: what `npm start` and `netwatch replay` use without `--config`. Local JSON Lines sinks

@@ -1,49 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { configSchema, crossCheckProblems, type NetwatchConfig } from './schema.ts';
-import { plaintextSecretProblems } from './secrets.ts';
+import * as core from './load-core.ts';
+import type { NetwatchConfig } from './schema.ts';
 
 /**
- * Reading and validating the config. Whatever is wrong — YAML syntax, unknown keys, bad values, routes naming missing
- * sinks, plaintext secrets — is reported at once as one {@link ConfigError} listing every problem as `path: message`,
- * so a deploy fails at start with the whole list instead of one problem per attempt.
+ * Config loading with YAML (the CLI and tests). The Lambda functions use {@link core} directly, JSON only, so the YAML
+ * library stays out of their bundles.
  */
+export { formatPath, issueProblems, validateConfig } from './load-core.ts';
 
-/** `['routes', 2, 'sinks', 0]` → `routes[2].sinks[0]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else {
-      const key = String(part);
-      out += /^[A-Za-z_$][\w$-]*$/.test(key) ? (out ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
-    }
-  }
-  return out || '(top level)';
-}
-
-/** One problem line per zod issue. */
-export function issueProblems(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    // Schemas owned elsewhere (sink kinds) use zod's default wording; say it the same way as ours.
-    const message = issue.code === 'unrecognized_keys' && issue.message.startsWith('Unrecognized key') ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
-    return `${formatPath(issue.path)}: ${message}`;
-  });
-}
-
-/** Parse YAML or JSON text. JSON is YAML, but JSON files get JSON's error messages. */
-export function parseConfigText(text: string, file: string): unknown {
-  const json = /\.json$/i.test(file) || (!/\.ya?ml$/i.test(file) && /^\s*\{/.test(text));
-  if (json) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (cause) {
-      throw new ConfigError(`${file} is not valid JSON`, [(cause as Error).message], { file });
-    }
-  }
+/** YAML with duplicate keys refused and every syntax error listed by line and column. */
+export function parseYamlConfig(text: string, file: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(
@@ -55,29 +22,17 @@ export function parseConfigText(text: string, file: string): unknown {
   return doc.toJS() as unknown;
 }
 
-/** Validate an already-parsed value; `file` names it in the error. */
-export function validateConfig(value: unknown, file: string): NetwatchConfig {
-  const result = configSchema.safeParse(value);
-  const sinks = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['sinks'] : undefined;
-  const problems = [...(result.success ? [] : issueProblems(result.error.issues)), ...crossCheckProblems(value), ...plaintextSecretProblems(sinks, 'sinks')];
-  if (!result.success || problems.length > 0) {
-    throw new ConfigError(`${file}: invalid Netwatch config (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems, { file });
-  }
-  return result.data;
+/** Parse YAML or JSON text. */
+export function parseConfigText(text: string, file: string): unknown {
+  return core.parseConfigText(text, file, parseYamlConfig);
 }
 
-/** Parse + validate config text (a file's content, or an SSM parameter's value). */
+/** Parse + validate config text (YAML or JSON). */
 export function loadConfigText(text: string, file: string): NetwatchConfig {
-  return validateConfig(parseConfigText(text, file), file);
+  return core.loadConfigText(text, file, parseYamlConfig);
 }
 
-/** Read, parse and validate a config file. */
-export async function loadConfigFile(path: string): Promise<NetwatchConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new ConfigError(`cannot read config ${path}`, [(cause as Error).message], { file: path });
-  }
-  return loadConfigText(text, path.includes('/') ? path : basename(path));
+/** Read, parse and validate a config file (YAML or JSON). */
+export function loadConfigFile(path: string): Promise<NetwatchConfig> {
+  return core.loadConfigFile(path, parseYamlConfig);
 }

@@ -1,15 +1,15 @@
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { ConfigError } from '../errors.ts';
 import { defaultLambdaConfig } from './default.ts';
-import { loadConfigFile, loadConfigText } from './load.ts';
+import { loadConfigFile, loadConfigText } from './load-core.ts';
 import type { NetwatchConfig } from './schema.ts';
 
 /** Where the running function's config came from (logged at cold start). */
 export type ConfigOrigin = { kind: 'file'; path: string } | { kind: 'ssm'; name: string } | { kind: 'default' };
 
 /**
- * The functions' config, read once at cold start: `NETWATCH_CONFIG_PATH` (a file bundled with the function), or
- * `NETWATCH_CONFIG_PARAMETER` (an SSM parameter holding the YAML/JSON text, read through Powertools Parameters —
+ * The functions' config (JSON), read once at cold start: `NETWATCH_CONFIG_PATH` (a file bundled with the function), or
+ * `NETWATCH_CONFIG_PARAMETER` (an SSM parameter holding the JSON text, read through Powertools Parameters —
  * change routing without a deploy; a new cold start picks it up), or the built-in default. Env overrides for table
  * names the deploy stack creates: `NETWATCH_DEDUP_TABLE`, `NETWATCH_GROUPING_TABLE`, `NETWATCH_APPROVALS_TABLE`.
  * Any problem throws {@link ConfigError} listing everything, so the function fails at init, visibly.

@@ -1,9 +1,10 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { documentClient } from '../aws/dynamodb.ts';
 import type { ApprovalSource } from '../approvals/model.ts';
 import { loadRuntimeConfig, type ConfigOrigin } from '../config/source.ts';
 import type { NetwatchConfig } from '../config/schema.ts';
+import { createTelemetry, type Telemetry } from '../cold-start.ts';
 import { ConfigError } from '../errors.ts';
 import { approvalSourceFromConfig, deliveryDepsFromConfig, runtimeSinkDeps, sinksFromConfig } from './build.ts';
 import { DynamoDeliveryStore } from './dynamodb-store.ts';
@@ -26,9 +27,8 @@ export interface DeliveryRuntime {
  * delivery store. A config file without `dedup.tableName` is an error in Lambda (dedup and storm control would hold
  * only per container); the built-in default config (no config at all) runs with an in-memory store and says so.
  */
-export async function buildDeliveryRuntime(serviceName: string, env: NodeJS.ProcessEnv = process.env): Promise<DeliveryRuntime> {
-  const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: 'Netwatch', serviceName });
+export async function buildDeliveryRuntime(serviceName: string, env: NodeJS.ProcessEnv = process.env, telemetry: Telemetry = createTelemetry(serviceName)): Promise<DeliveryRuntime> {
+  const { logger, metrics } = telemetry;
   const { config, origin } = await loadRuntimeConfig(env);
   const table = config.dedup.tableName;
   if (!table && origin.kind !== 'default') {

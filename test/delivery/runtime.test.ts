@@ -26,16 +26,25 @@ afterAll(async () => {
 
 describe('cold start from config', () => {
   it('fails fast with every problem when the config file is bad', async () => {
-    const file = join(dir, 'bad.yml');
-    writeFileSync(file, 'version: 1\nsinks: { p: { type: memory } }\nroutes: [{ name: r, sinks: [q] }]\ndedup: { windowHours: 0 }\n');
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['q'] }], dedup: { windowHours: 0 } }));
     const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual(['dedup.windowHours: Too small: expected number to be >0', 'routes[0].sinks[0]: no sink named "q" (configured: p)']);
   });
 
-  it('requires a dedup table when a config is given', async () => {
-    const file = join(dir, 'no-table.yml');
+  it('reads JSON only (no YAML library in the function bundles) and says how to convert a YAML config', async () => {
+    const file = join(dir, 'netwatch.config.yml');
     writeFileSync(file, 'version: 1\nsinks: { p: { type: memory } }\nroutes: [{ name: r, sinks: [p] }]\n');
+    const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('is YAML; this runtime reads JSON config');
+    expect((error as ConfigError).problems).toEqual(['store the config as JSON: `npx netwatch config FILE.yml --json` prints it']);
+  });
+
+  it('requires a dedup table when a config is given', async () => {
+    const file = join(dir, 'no-table.json');
+    writeFileSync(file, JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['p'] }] }));
     const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
     expect((error as ConfigError).problems[0]).toMatch(/^dedup.tableName: required in Lambda/);
   });
@@ -43,8 +52,19 @@ describe('cold start from config', () => {
   it('builds sinks, the DynamoDB store (table from env) and a digest function that sends closed windows', async () => {
     // Prepare
     await dynamo.createTable(deliveryTableDefinition('netwatch-delivery-rt'));
-    const file = join(dir, 'good.yml');
-    writeFileSync(file, 'version: 1\nsinks: { pager: { type: memory }, log: { type: memory } }\nroutes:\n  - { name: page, kind: paging, match: { minSeverity: high }, sinks: [pager] }\n  - { name: all, sinks: [log] }\ngrouping: { windowMinutes: 0.02 }\n');
+    const file = join(dir, 'good.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        sinks: { pager: { type: 'memory' }, log: { type: 'memory' } },
+        routes: [
+          { name: 'page', kind: 'paging', match: { minSeverity: 'high' }, sinks: ['pager'] },
+          { name: 'all', sinks: ['log'] },
+        ],
+        grouping: { windowMinutes: 0.02 },
+      }),
+    );
     const runtime = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file, NETWATCH_DEDUP_TABLE: 'netwatch-delivery-rt' });
     const pager = runtime.delivery.sinks.get('pager') as MemorySink;
     // Act: three findings of one rule in the (very short) window, then the scheduled digest after it closed.

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../support/corpus.ts';
  * the real bundle (osls + serverless-esbuild), as a user runs it.
  */
 function invokeLocal(fn: string, event: string) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '-f', fn, '-p', event, '-e', 'NETWATCH_ENRICH=off'], {
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '--stage', 'ci', '-f', fn, '-p', event, '-e', 'NETWATCH_ENRICH=off'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 120_000,

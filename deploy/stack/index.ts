@@ -1,0 +1,91 @@
+import { RULES } from '../../rules/index.ts';
+import { eventPatterns } from '../event-patterns.ts';
+import { arnOf, type CfnResource, type CfnTemplate, ref } from './cfn.ts';
+import { buildAlarms, buildContributorInsights, buildDashboard } from './monitoring.ts';
+import { parseParams, type StackParams } from './params.ts';
+import { buildPrivateMode } from './private-mode.ts';
+import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId } from './resources.ts';
+
+/**
+ * The stack builder the osls plugin (deploy/netwatch-plugin.cjs) calls: `configureService` at `initialize` (validate
+ * parameters, keep the functions the mode needs, attach roles, environment and VPC), `extendTemplate` after osls has
+ * compiled functions and custom resources (add the stack's resources, encrypt the log groups).
+ */
+
+/** The slice of osls's service object the builder touches. */
+export interface ServiceLike {
+  service: string;
+  provider: { stage: string; environment?: Record<string, unknown>; vpc?: unknown; kmsKeyArn?: unknown; logRetentionInDays?: number };
+  custom?: { netwatch?: Record<string, unknown> };
+  functions: Record<string, { name?: string; timeout?: number; role?: string; events?: unknown[] }>;
+}
+
+/** Which ingest queue a function consumes. */
+const QUEUES: Record<string, IngestQueue | undefined> = { configChanges: 'ConfigQueue', cloudtrailEvents: 'CloudTrailQueue', cloudtrailS3: 'CloudTrailQueue', digest: undefined };
+
+export { parseParams };
+export type { StackParams };
+
+/**
+ * Validate parameters and shape the functions (throws ParamError listing every problem). `local` (serverless invoke
+ * local) leaves out the deployed-only environment (SSM config parameter, table names): a local run has no AWS
+ * account, so it uses the built-in default config, or `-e NETWATCH_CONFIG_PATH=netwatch.config.yml`.
+ */
+export function configureService(service: ServiceLike, options: { local?: boolean } = {}): StackParams {
+  const params = parseParams(service.custom?.netwatch ?? {}, service.provider.stage);
+  // One CloudTrail consumer: EventBridge events, or the org trail's S3 log deliveries.
+  delete service.functions[params.cloudTrailSource === 's3' ? 'cloudtrailEvents' : 'cloudtrailS3'];
+  for (const key of Object.keys(service.functions)) {
+    const fn = service.functions[key];
+    if (fn) fn.role = roleId(key);
+  }
+  const prefix = `${service.service}-${params.stage}`;
+  if (options.local) return params;
+  service.provider.environment = {
+    ...service.provider.environment,
+    NETWATCH_CONFIG_PARAMETER: params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`,
+    NETWATCH_DEDUP_TABLE: `${prefix}-delivery`,
+    NETWATCH_APPROVALS_TABLE: `${prefix}-approvals`,
+  };
+  service.provider.kmsKeyArn = arnOf('NetwatchKey');
+  service.provider.logRetentionInDays = params.logRetentionDays;
+  if (params.privateMode) service.provider.vpc = { securityGroupIds: [ref('FunctionSecurityGroup')], subnetIds: params.privateSubnetIds };
+  return params;
+}
+
+/** The deployed functions as the builder sees them. */
+export function functionInfos(service: ServiceLike): FunctionInfo[] {
+  return Object.entries(service.functions).map(([key, fn]) => {
+    const queue = QUEUES[key];
+    return { key, name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`, timeout: fn.timeout ?? 6, ...(queue ? { queue } : {}) };
+  });
+}
+
+/** Add the stack's resources to osls's compiled template, and encrypt the function log groups with the stack key. */
+export function extendTemplate(template: CfnTemplate, service: ServiceLike, params: StackParams): void {
+  const functions = functionInfos(service);
+  const prefix = `${service.service}-${params.stage}`;
+  const configParameterName = params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`;
+  const built = buildResources({ service: service.service, params, functions, patterns: eventPatterns(RULES) });
+  const added: Record<string, CfnResource> = {
+    ...built.Resources,
+    ...buildAlarms(prefix, params, functions),
+    ...buildDashboard(prefix, params, functions),
+    ...buildContributorInsights(prefix, params),
+    ...buildPrivateMode(prefix, params, functions, configParameterName, params.privateRouteTableIds),
+  };
+  for (const [id, resource] of Object.entries(added)) {
+    if (template.Resources[id]) throw new Error(`Netwatch stack: resource ${id} is defined twice (serverless.yml resources and deploy/stack)`);
+    template.Resources[id] = resource;
+  }
+  template.Outputs = { ...template.Outputs, ...built.Outputs };
+  for (const fn of functions) {
+    const group = template.Resources[logGroupId(fn.key)];
+    if (group?.Properties) {
+      group.Properties['KmsKeyId'] = arnOf('NetwatchKey');
+      // The key policy must exist before CloudWatch Logs can use the key.
+      group.DependsOn = 'NetwatchKey';
+    }
+  }
+  template.Description = `Netwatch (${params.stage}): AWS network change monitor — ${params.cloudTrailSource === 's3' ? 'org-trail S3' : 'EventBridge'} CloudTrail, Config via ${params.configSource}${params.orgMode ? ', org mode' : ''}${params.privateMode ? ', private mode' : ''}`;
+}

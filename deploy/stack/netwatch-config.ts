@@ -1,0 +1,32 @@
+import type { StackParams } from './params.ts';
+
+/**
+ * The Netwatch config the stack writes to SSM when the operator brings none (`netwatchConfigParameter`): risky
+ * findings page through the stack's paging topic (email / SMS subscriptions), every finding goes to the
+ * change-management queue (and the webhook when `webhookUrl` is set), dedup / storm control and approvals live in
+ * the stack's tables. It is JSON text with `${…}` CloudFormation substitutions (Fn::Sub) for the ARNs and names the
+ * stack creates; it holds references to secrets, never secrets.
+ */
+export function generatedConfigText(params: StackParams): string {
+  const changeSinks = ['change-queue', ...(params.webhookUrl ? ['change-webhook'] : [])];
+  const config = {
+    version: 1,
+    sinks: {
+      paging: { type: 'sns', topicArn: '${PagingTopic}', subjectPrefix: `Netwatch ${params.stage}`.slice(0, 30) },
+      'change-queue': { type: 'sqs', queueUrl: '${ChangeQueue}' },
+      ...(params.webhookUrl && params.webhookSigningSecretParameter ? { 'change-webhook': { type: 'webhook', url: params.webhookUrl, signingSecret: { ssm: params.webhookSigningSecretParameter } } } : {}),
+    },
+    routes: [
+      { name: 'page-risky', kind: 'paging', match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] }, sinks: ['paging'] },
+      { name: 'change-management', kind: 'record', sinks: changeSinks },
+    ],
+    context: {
+      internalVpcIds: params.internalVpcIds,
+      ...(params.internalVpcTag ? { internalVpcTag: params.internalVpcTag } : {}),
+      knownAccounts: params.knownAccounts,
+    },
+    approvals: { dynamodb: { tableName: '${ApprovalsTable}' } },
+    dedup: { tableName: '${DeliveryTable}' },
+  };
+  return JSON.stringify(config);
+}

@@ -1,0 +1,15 @@
+/** Org-trail S3 mode: CloudTrail delivery notifications (SNS → SQS) → log objects streamed from S3. Wiring only. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { createAwsClients } from '../shared/aws/clients.ts';
+import { coldStart, createTelemetry } from '../shared/cold-start.ts';
+import { buildLambdaDeps } from '../shared/deps.ts';
+import { processCloudTrailDeliveryRecord } from '../shared/engine/cloudtrail-s3.ts';
+import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
+
+const telemetry = createTelemetry('netwatch-cloudtrail-s3');
+const batch = coldStart(async () => sqsBatchHandler({ ...(await buildLambdaDeps('netwatch-cloudtrail-s3', process.env, telemetry)), s3: createAwsClients().s3 }, processCloudTrailDeliveryRecord));
+
+export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context)).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));
