@@ -24,30 +24,15 @@ export type TextUnit = Exclude<DecodedText, { kind: 'error' }>;
  */
 export function classifyText(unit: TextUnit, deps: ClassifyDeps, into: Classified, fast: boolean | TextOptions = true): number {
   const options = typeof fast === 'boolean' ? (fast ? FAST : FULL) : fast;
-  if (unit.kind === 'line') {
-    if (options.fast && canSkipRecord(unit.text)) {
-      skipped(into, options, { file: unit.file, line: unit.line });
-      return 1;
-    }
-    const where: InputLocation = { file: unit.file, line: unit.line };
-    const decoded = parseLine(unit);
-    if (decoded === undefined) return 0;
-    if (decoded.kind === 'error') {
-      into.errors.push(decoded.error);
-      return 0;
-    }
-    mergeClassified(into, classifyValue(decoded.value, where, deps));
+  if (options.fast && unit.kind === 'line' && canSkipRecord(unit.text)) {
+    skipped(into, options, { file: unit.file, line: unit.line });
     return 1;
   }
-  if (options.fast && !unit.truncated && classifyLogFile(unit.text, unit.file, deps, into, options)) return 1;
+  if (options.fast && unit.kind === 'document' && !unit.truncated && classifyLogFile(unit.text, unit.file, deps, into, options)) return 1;
   let values = 0;
-  for (const decoded of decodeText(unit.text, unit.file, unit.truncated)) {
-    if (decoded.kind === 'error') {
-      into.errors.push(decoded.error);
-      continue;
-    }
+  for (const { value, where } of valuesOf(unit, into)) {
     values += 1;
-    mergeClassified(into, classifyValue(decoded.value, decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line }, deps));
+    mergeClassified(into, classifyValue(value, where, deps));
   }
   return values;
 }
@@ -58,26 +43,25 @@ export function classifyText(unit: TextUnit, deps: ClassifyDeps, into: Classifie
  * serves the few Config changes, not the CloudTrail firehose.
  */
 export async function classifyTextAsync(unit: TextUnit, deps: ClassifyDeps, into: Classified): Promise<number> {
-  if (unit.kind === 'line') {
-    const decoded = parseLine(unit);
-    if (decoded === undefined) return 0;
-    if (decoded.kind === 'error') {
-      into.errors.push(decoded.error);
-      return 0;
-    }
-    mergeClassified(into, await classifyValueAsync(decoded.value, { file: unit.file, line: unit.line }, deps));
-    return 1;
-  }
   let values = 0;
-  for (const decoded of decodeText(unit.text, unit.file, unit.truncated)) {
+  for (const { value, where } of valuesOf(unit, into)) {
+    values += 1;
+    mergeClassified(into, await classifyValueAsync(value, where, deps));
+  }
+  return values;
+}
+
+/** The JSON values of a text unit with their locations; parse errors go to `into.errors`. */
+function* valuesOf(unit: TextUnit, into: Classified): Generator<{ value: unknown; where: InputLocation }> {
+  const decodedAll = unit.kind === 'line' ? [parseLine(unit)] : decodeText(unit.text, unit.file, unit.truncated);
+  for (const decoded of decodedAll) {
+    if (decoded === undefined) continue;
     if (decoded.kind === 'error') {
       into.errors.push(decoded.error);
       continue;
     }
-    values += 1;
-    mergeClassified(into, await classifyValueAsync(decoded.value, decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line }, deps));
+    yield { value: decoded.value, where: decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line } };
   }
-  return values;
 }
 
 /**
