@@ -19,6 +19,9 @@ export function slsEsbuildOptions(): BuildOptions {
     mainFields: o['mainFields'] as string[],
     external: [...((o['exclude'] as string[] | undefined) ?? []), ...((o['external'] as string[] | undefined) ?? [])].filter((x) => x !== '*'),
     banner: o['banner'] as Record<string, string>,
+    ...(o['alias'] !== undefined ? { alias: o['alias'] as Record<string, string> } : {}),
+    // serverless-esbuild builds from the service directory; `alias` paths are relative to it.
+    absWorkingDir: ROOT,
     logLevel: 'silent',
   };
 }

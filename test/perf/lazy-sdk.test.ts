@@ -17,20 +17,26 @@ const FUNCTIONS = ['cloudtrail-events', 'config-changes', 'cloudtrail-s3', 'dige
 mkdirSync(join(REPO_ROOT, '.bench'), { recursive: true });
 // Inside the repo, so the SDK resolves from node_modules the way the runtime's does from NODE_PATH.
 const dir = mkdtempSync(join(REPO_ROOT, '.bench', 'lazy-sdk-'));
-const built = new Map<string, { text: string; imports: Metafile['outputs'][string]['imports'] }>();
+const built = new Map<string, { text: string; imports: Metafile['outputs'][string]['imports']; inputs: string[] }>();
 
 beforeAll(async () => {
   for (const name of FUNCTIONS) {
     const outfile = join(dir, `${name}.mjs`);
     const result = await build({ ...slsEsbuildOptions(), sourcemap: false, entryPoints: [join(REPO_ROOT, 'functions', `${name}.ts`)], outfile, metafile: true });
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-    built.set(name, { text: readFileSync(outfile, 'utf8'), imports: output.imports });
+    built.set(name, { text: readFileSync(outfile, 'utf8'), imports: output.imports, inputs: Object.keys(output.inputs) });
   }
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each(FUNCTIONS)('bundle %s', (name) => {
+  it('holds one build of Powertools commons (serverless.yml `alias`)', () => {
+    const commons = built.get(name)!.inputs.filter((p) => p.includes('@aws-lambda-powertools/commons/'));
+    expect(commons.length).toBeGreaterThan(0);
+    expect(commons.filter((p) => !p.includes('/lib/esm/'))).toEqual([]);
+  });
+
   it('has no static import of @aws-sdk/*', () => {
     const { text, imports } = built.get(name)!;
     // The text: `import{…}from"@aws-sdk/…"`, `import*as x from"@aws-sdk/…"`, `import"@aws-sdk/…"`, `export … from`.
