@@ -17,8 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { SQSRecord } from 'aws-lambda';
-import { build, type BuildOptions } from 'esbuild';
-import { parse as parseYaml } from 'yaml';
+import { build } from 'esbuild';
 import { scanStream } from '../cli/backtest/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { emptyClassified } from '../shared/engine/classify.ts';
@@ -30,6 +29,7 @@ import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
 import { decodeStreamBatches } from '../shared/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { MemorySink } from '../shared/sinks/memory.ts';
+import { slsEsbuildOptions } from './esbuild-options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = join(ROOT, '.bench');
@@ -134,23 +134,6 @@ function logFiles(lines: readonly string[]): void {
   rows.push({ figure: '  bare JSON.parse of each file', value: `${fmt(rate(records, bare))} records/s` });
   rows.push({ figure: '  classify, whole-file parse', value: `${fmt(rate(records, slow))} records/s` });
   rows.push({ figure: '  classify, split + pre-scan', value: `${fmt(rate(records, fast))} records/s (${(bare / fast).toFixed(2)}x bare parse)` });
-}
-
-/** serverless.yml's custom.esbuild, as esbuild BuildOptions. */
-function slsEsbuildOptions(): BuildOptions {
-  const sls = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: Record<string, unknown> } };
-  const o = sls.custom.esbuild;
-  return {
-    bundle: o['bundle'] as boolean,
-    minify: o['minify'] as boolean,
-    format: o['format'] as 'esm',
-    target: o['target'] as string,
-    platform: o['platform'] as 'node',
-    mainFields: o['mainFields'] as string[],
-    external: [...((o['exclude'] as string[] | undefined) ?? []), ...((o['external'] as string[] | undefined) ?? [])].filter((x) => x !== '*'),
-    banner: o['banner'] as Record<string, string>,
-    logLevel: 'silent',
-  };
 }
 
 async function bundles(): Promise<string[]> {

@@ -10,6 +10,10 @@ import { processCloudTrailDeliveryRecord } from '../shared/engine/cloudtrail-s3.
 import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
 
 const telemetry = createTelemetry('netwatch-cloudtrail-s3');
-const batch = coldStart(async () => sqsBatchHandler({ ...(await buildLambdaDeps('netwatch-cloudtrail-s3', process.env, telemetry)), s3: createAwsClients().s3 }, processCloudTrailDeliveryRecord));
+// The S3 client (and the SDK module behind it) is built by the first record that reads a log object, not at load.
+const batch = coldStart(async () => {
+  const clients = createAwsClients();
+  return sqsBatchHandler({ ...(await buildLambdaDeps('netwatch-cloudtrail-s3', process.env, telemetry)), get s3() { return clients.s3; } }, processCloudTrailDeliveryRecord);
+});
 
 export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context)).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));

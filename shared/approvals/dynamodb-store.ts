@@ -1,4 +1,5 @@
-import { PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdk } from '../aws/sdk.ts';
 import * as z from 'zod';
 import { isConditionFailed } from '../aws/dynamodb.ts';
 import { accountIdSchema } from '../config/fields.ts';
@@ -52,7 +53,7 @@ export class DynamoApprovalStore implements ApprovalSource {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new ScanCommand({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'APPROVAL#' }, ExclusiveStartKey: start, ConsistentRead: true }));
+      const page = await this.client.send(new (sdk.dynamodbDocument().ScanCommand)({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'APPROVAL#' }, ExclusiveStartKey: start, ConsistentRead: true }));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
@@ -66,7 +67,7 @@ export class DynamoApprovalStore implements ApprovalSource {
     for (const account of accounts) {
       try {
         await this.client.send(
-          new PutCommand({
+          new (sdk.dynamodbDocument().PutCommand)({
             TableName: this.tableName,
             Item: approvalItem(approval, account, { createdAt, ...meta }),
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -85,13 +86,13 @@ export class DynamoApprovalStore implements ApprovalSource {
    */
   async expire(ticket: string): Promise<number> {
     const now = this.now().toISOString();
-    const { Items = [] } = await this.client.send(new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` }, ConsistentRead: true }));
+    const { Items = [] } = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` }, ConsistentRead: true }));
     if (Items.length === 0) throw new ApprovalStoreError(`no approval with ticket ${ticket} in ${this.tableName}`);
     let updated = 0;
     for (const item of Items) {
       try {
         await this.client.send(
-          new UpdateCommand({
+          new (sdk.dynamodbDocument().UpdateCommand)({
             TableName: this.tableName,
             Key: { pk: item['pk'], sk: item['sk'] },
             UpdateExpression: 'SET windowEnd = :now, expiredAt = :now',
@@ -112,7 +113,7 @@ export class DynamoApprovalStore implements ApprovalSource {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
-        new QueryCommand({
+        new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.tableName,
           IndexName: this.indexName,
           KeyConditionExpression: 'account = :a AND windowEnd >= :since',

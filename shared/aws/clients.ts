@@ -1,9 +1,10 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { sdk } from './sdk.ts';
 
 /**
  * How AWS SDK v3 clients are built. Everything is optional: in Lambda the defaults (region and credentials from the
@@ -59,24 +60,24 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   };
   return {
     get sns() {
-      return lazy('sns', () => new SNSClient(base('sns')));
+      return lazy('sns', () => new (sdk.sns().SNSClient)(base('sns')));
     },
     get sqs() {
       // With an endpoint override the queue URL's host (sqs.<region>.localhost for emulators) must not replace it.
       const endpointSet = options.endpoints?.sqs !== undefined || options.endpoint !== undefined;
-      return lazy('sqs', () => new SQSClient({ ...base('sqs'), ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}) }));
+      return lazy('sqs', () => new (sdk.sqs().SQSClient)({ ...base('sqs'), ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}) }));
     },
     get s3() {
-      return lazy('s3', () => new S3Client({ ...base('s3'), ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}) }));
+      return lazy('s3', () => new (sdk.s3().S3Client)({ ...base('s3'), ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}) }));
     },
     get eventBridge() {
-      return lazy('eventBridge', () => new EventBridgeClient(base('eventBridge')));
+      return lazy('eventBridge', () => new (sdk.eventBridge().EventBridgeClient)(base('eventBridge')));
     },
     get ssm() {
-      return lazy('ssm', () => new SSMClient(base('ssm')));
+      return lazy('ssm', () => new (sdk.ssm().SSMClient)(base('ssm')));
     },
     get secretsManager() {
-      return lazy('secretsManager', () => new SecretsManagerClient(base('secretsManager')));
+      return lazy('secretsManager', () => new (sdk.secretsManager().SecretsManagerClient)(base('secretsManager')));
     },
   };
 }

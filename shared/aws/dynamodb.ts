@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdk } from './sdk.ts';
 
 /**
  * The DynamoDB document client all stores share. `AWS_ENDPOINT_URL_DYNAMODB` (the SDK's service-specific endpoint
@@ -8,8 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
 export function documentClient(endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB']): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(endpoint ? { endpoint } : {});
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const client = new (sdk.dynamodb().DynamoDBClient)(endpoint ? { endpoint } : {});
+  return sdk.dynamodbDocument().DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** True for the error DynamoDB returns when a ConditionExpression is false (the write did not happen). */

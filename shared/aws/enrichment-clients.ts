@@ -1,7 +1,8 @@
-import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { BatchGetResourceConfigCommand, ConfigServiceClient, GetResourceConfigHistoryCommand } from '@aws-sdk/client-config-service';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ConfigHistoryApi } from './config-history.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
+import { sdk } from './sdk.ts';
 import type { LookupEventsApi } from './trail-lookup.ts';
 
 /**
@@ -23,20 +24,20 @@ function perRegion<C>(build: (region: string) => C): (region: string) => C {
   };
 }
 
-const configClient = perRegion((region) => new ConfigServiceClient({ region, maxAttempts: 1 }));
+const configClient = perRegion((region): ConfigServiceClient => new (sdk.configService().ConfigServiceClient)({ region, maxAttempts: 1 }));
 
 /** GetResourceConfigHistory through `@aws-sdk/client-config-service`. */
 export function liveConfigHistory(): ConfigHistoryApi {
-  return ({ region, ...input }) => configClient(region).send(new GetResourceConfigHistoryCommand(input));
+  return ({ region, ...input }) => configClient(region).send(new (sdk.configService().GetResourceConfigHistoryCommand)(input));
 }
 
 /** BatchGetResourceConfig through `@aws-sdk/client-config-service`. */
 export function liveResourceConfig(): ResourceConfigApi {
-  return ({ region, ...input }) => configClient(region).send(new BatchGetResourceConfigCommand(input));
+  return ({ region, ...input }) => configClient(region).send(new (sdk.configService().BatchGetResourceConfigCommand)(input));
 }
 
 /** LookupEvents through `@aws-sdk/client-cloudtrail`. */
 export function liveLookupEvents(): LookupEventsApi {
-  const client = perRegion((region) => new CloudTrailClient({ region, maxAttempts: 1 }));
-  return ({ region, ...input }) => client(region).send(new LookupEventsCommand(input));
+  const client = perRegion((region): CloudTrailClient => new (sdk.cloudTrail().CloudTrailClient)({ region, maxAttempts: 1 }));
+  return ({ region, ...input }) => client(region).send(new (sdk.cloudTrail().LookupEventsCommand)(input));
 }

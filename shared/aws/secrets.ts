@@ -1,8 +1,9 @@
-import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import * as z from 'zod';
 import { NetwatchError, errorText } from '../errors.ts';
 import type { AwsClients } from './clients.ts';
+import { powertools } from './sdk.ts';
 
 /**
  * Where a secret lives. Config files only ever hold a *reference*: routing keys, webhook URLs (a Slack incoming-webhook
@@ -71,10 +72,10 @@ export class ParametersSecretResolver implements SecretResolver {
     let value: unknown;
     try {
       if ('ssm' in ref) {
-        this.ssm ??= new SSMProvider({ awsSdkV3Client: this.clients.ssm });
+        this.ssm ??= new (powertools.ssm().SSMProvider)({ awsSdkV3Client: this.clients.ssm });
         value = await this.ssm.get(ref.ssm, { decrypt: true, maxAge: this.maxAge });
       } else {
-        this.secrets ??= new SecretsProvider({ awsSdkV3Client: this.clients.secretsManager });
+        this.secrets ??= new (powertools.secrets().SecretsProvider)({ awsSdkV3Client: this.clients.secretsManager });
         value = await this.secrets.get(ref.secretsManager, { maxAge: this.maxAge });
       }
     } catch (cause) {

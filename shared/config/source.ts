@@ -1,4 +1,4 @@
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { powertools } from '../aws/sdk.ts';
 import { ConfigError } from '../errors.ts';
 import { defaultLambdaConfig } from './default.ts';
 import { loadConfigFile, loadConfigText } from './load-core.ts';
@@ -25,7 +25,7 @@ export async function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): P
     config = await loadConfigFile(path);
     origin = { kind: 'file', path };
   } else if (parameter) {
-    const text = await getParameter(parameter, { decrypt: true, maxAge: 24 * 3600 });
+    const text = await powertools.ssm().getParameter(parameter, { decrypt: true, maxAge: 24 * 3600 });
     if (typeof text !== 'string' || text.trim() === '') throw new ConfigError(`SSM parameter ${parameter} holds no config`, [`${parameter}: empty or missing`], { file: `ssm:${parameter}` });
     config = loadConfigText(text, `ssm:${parameter}`);
     origin = { kind: 'ssm', name: parameter };

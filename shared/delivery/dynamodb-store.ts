@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdk } from '../aws/sdk.ts';
 import * as z from 'zod';
 import { isConditionFailed } from '../aws/dynamodb.ts';
 import type { Finding } from '../model/finding.ts';
@@ -55,7 +56,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const canonical = existing[0] ?? finding.fingerprint;
     // Aliases this call created point at its own fingerprint; re-point them when another source got there first.
     if (canonical !== finding.fingerprint) {
-      for (const pk of written) await this.client.send(new PutCommand({ TableName: this.dedupTable, Item: { pk, sk, fingerprint: canonical, source: finding.source, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
+      for (const pk of written) await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: this.dedupTable, Item: { pk, sk, fingerprint: canonical, source: finding.source, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
     }
     return canonical;
   }
@@ -65,7 +66,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const nowMs = clock.now.getTime();
     try {
       await this.client.send(
-        new PutCommand({
+        new (sdk.dynamodbDocument().PutCommand)({
           TableName: this.dedupTable,
           Item: { pk: key, sk: `SINK#${sink}`, status: 'pending', at: clock.now.toISOString(), token, leaseUntil: nowMs + clock.leaseMs, expiresAt: seconds(nowMs + clock.ttlMs) },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#status = :pending AND leaseUntil < :nowMs)',
@@ -83,19 +84,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async complete(key: string, sink: string, status: Exclude<LedgerStatus, 'pending'>, clock: Clock, digest?: string): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.dedupTable, Item: { pk: key, sk: `SINK#${sink}`, status, at: clock.now.toISOString(), digest, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
+    await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: this.dedupTable, Item: { pk: key, sk: `SINK#${sink}`, status, at: clock.now.toISOString(), digest, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
   }
 
   async release(key: string, sink: string, token: string): Promise<void> {
     try {
-      await this.client.send(new DeleteCommand({ TableName: this.dedupTable, Key: { pk: key, sk: `SINK#${sink}` }, ConditionExpression: '#token = :token', ExpressionAttributeNames: { '#token': 'token' }, ExpressionAttributeValues: { ':token': token } }));
+      await this.client.send(new (sdk.dynamodbDocument().DeleteCommand)({ TableName: this.dedupTable, Key: { pk: key, sk: `SINK#${sink}` }, ConditionExpression: '#token = :token', ExpressionAttributeNames: { '#token': 'token' }, ExpressionAttributeValues: { ':token': token } }));
     } catch (error) {
       if (!isConditionFailed(error)) throw error; // someone else holds or completed it now
     }
   }
 
   async ledger(key: string): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client.send(new QueryCommand({ TableName: this.dedupTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)', ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' }, ConsistentRead: true }));
+    const { Items = [] } = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.dedupTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)', ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' }, ConsistentRead: true }));
     return Items.flatMap((i) => {
       const row = ledgerRow.safeParse(i);
       return row.success ? [toEntry(row.data)] : [];
@@ -108,7 +109,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const window = { account, ruleId, windowStart: clock.now.toISOString(), windowEnd: new Date(nowMs + windowMs).toISOString() };
     try {
       await this.client.send(
-        new PutCommand({
+        new (sdk.dynamodbDocument().PutCommand)({
           TableName: this.groupingTable,
           Item: { pk, sk: 'WINDOW', ...window, endMs: nowMs + windowMs, opener: fingerprint, expiresAt: seconds(nowMs + clock.ttlMs) },
           ConditionExpression: 'attribute_not_exists(pk) OR endMs < :nowMs',
@@ -127,14 +128,14 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const key = digestKey(window);
     const expiresAt = seconds(clock.now.getTime() + clock.ttlMs);
     await this.client.send(
-      new PutCommand({
+      new (sdk.dynamodbDocument().PutCommand)({
         TableName: this.groupingTable,
         Item: { pk: key, sk: `F#${member.fingerprint}`, fingerprint: member.fingerprint, finding: JSON.stringify(member.finding), approval: JSON.stringify(member.approval), routes: member.routes, sinks: member.sinks, expiresAt },
       }),
     );
     try {
       await this.client.send(
-        new UpdateCommand({
+        new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
           UpdateExpression: 'SET #status = :pending, account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end, expiresAt = :exp',
@@ -154,7 +155,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const windows: StormWindow[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND sk < :now', ExpressionAttributeValues: { ':pk': 'DIGESTS', ':now': now.toISOString() }, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND sk < :now', ExpressionAttributeValues: { ':pk': 'DIGESTS', ':now': now.toISOString() }, ConsistentRead: true, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) {
         const w = markerRow.safeParse(item);
         if (w.success) windows.push({ account: w.data.account, ruleId: w.data.ruleId, windowStart: w.data.windowStart, windowEnd: w.data.windowEnd });
@@ -167,7 +168,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   async beginDigest(window: StormWindow): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateCommand({
+        new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
           UpdateExpression: 'SET #status = :closing',
@@ -187,7 +188,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const members: DigestMember[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new QueryCommand({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)', ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' }, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)', ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' }, ConsistentRead: true, ExclusiveStartKey: start }));
       for (const item of page.Items ?? []) {
         const m = memberRow.parse(item);
         members.push({ fingerprint: m.fingerprint, finding: m.finding, approval: m.approval, routes: m.routes, sinks: m.sinks });
@@ -198,12 +199,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async finishDigest(window: StormWindow): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.groupingTable, Key: { pk: 'DIGESTS', sk: markerSortKey(window) } }));
+    await this.client.send(new (sdk.dynamodbDocument().DeleteCommand)({ TableName: this.groupingTable, Key: { pk: 'DIGESTS', sk: markerSortKey(window) } }));
   }
 
   private async putIfAbsent(table: string, item: Record<string, unknown>, now: Date): Promise<boolean> {
     try {
-      await this.client.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec', ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) } }));
+      await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec', ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) } }));
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -212,7 +213,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   private async get(table: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
+    const { Item } = await this.client.send(new (sdk.dynamodbDocument().GetCommand)({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
     return Item;
   }
 }

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { sdk } from '../aws/sdk.ts';
 import type { SQSRecord } from 'aws-lambda';
 import type { ApprovalSource } from '../approvals/model.ts';
 import { deliverFindings } from '../delivery/orchestrate.ts';
@@ -63,7 +64,7 @@ export async function classifyLogObject(deps: S3LogDeps, bucket: string, key: st
  */
 export async function readLogObject(s3: S3Client, bucket: string, key: string, limit: number): Promise<string> {
   const file = `s3://${bucket}/${key}`;
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const out = await s3.send(new (sdk.s3().GetObjectCommand)({ Bucket: bucket, Key: key }));
   const body = out.Body;
   if (!(body instanceof Readable)) throw new MalformedInputError('S3 GetObject returned no readable body', { file });
   const iterator = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();

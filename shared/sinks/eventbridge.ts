@@ -1,4 +1,4 @@
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { sdk } from '../aws/sdk.ts';
 import * as z from 'zod';
 import { DeliveryError } from '../errors.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
@@ -52,7 +52,7 @@ export class EventBridgeSink implements Sink {
     let response;
     try {
       response = await this.deps.clients.eventBridge.send(
-        new PutEventsCommand({
+        new (sdk.eventBridge().PutEventsCommand)({
           Entries: [
             {
               Source: this.settings.source,

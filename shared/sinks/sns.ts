@@ -1,4 +1,5 @@
-import { PublishCommand, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { sdk } from '../aws/sdk.ts';
 import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
@@ -119,7 +120,7 @@ export class SnsSink implements Sink {
       : {};
     try {
       await this.deps.clients.sns.send(
-        new PublishCommand({ TopicArn: this.settings.topicArn, Subject: built.subject, Message: built.message, MessageStructure: 'json', MessageAttributes: built.attributes, ...fifo }),
+        new (sdk.sns().PublishCommand)({ TopicArn: this.settings.topicArn, Subject: built.subject, Message: built.message, MessageStructure: 'json', MessageAttributes: built.attributes, ...fifo }),
       );
     } catch (cause) {
       throw awsDeliveryError(this.name, `SNS Publish to ${this.settings.topicArn}`, cause);

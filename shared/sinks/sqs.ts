@@ -1,4 +1,5 @@
-import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { sdk } from '../aws/sdk.ts';
 import * as z from 'zod';
 import type { DigestNotice, Notice } from '../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
@@ -41,7 +42,7 @@ export class SqsSink implements Sink {
     };
     const fifo = this.settings.queueUrl.endsWith('.fifo') ? { MessageGroupId: record.account, MessageDeduplicationId: record.fingerprint } : {};
     try {
-      await this.deps.clients.sqs.send(new SendMessageCommand({ QueueUrl: this.settings.queueUrl, MessageBody: json, MessageAttributes: attributes, ...fifo }));
+      await this.deps.clients.sqs.send(new (sdk.sqs().SendMessageCommand)({ QueueUrl: this.settings.queueUrl, MessageBody: json, MessageAttributes: attributes, ...fifo }));
     } catch (cause) {
       throw awsDeliveryError(this.name, `SQS SendMessage to ${this.settings.queueUrl}`, cause);
     }

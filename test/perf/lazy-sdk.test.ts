@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slsEsbuildOptions } from '../../bench/esbuild-options.ts';
+import { REPO_ROOT } from '../support/corpus.ts';
+
+/**
+ * Cold start: the Lambda bundles leave `@aws-sdk/*` to the runtime, and a top-level import of one SDK client costs
+ * ≈ 300 ms. Every SDK module (and Powertools Parameters, which imports client-ssm) must therefore be loaded on first
+ * use through shared/aws/sdk.ts, never imported statically — esbuild would hoist such an import to the top of the
+ * ESM bundle even behind `import()`. This builds the bundles with serverless.yml's esbuild options and checks them.
+ */
+const FUNCTIONS = ['cloudtrail-events', 'config-changes', 'cloudtrail-s3', 'digest'];
+mkdirSync(join(REPO_ROOT, '.bench'), { recursive: true });
+// Inside the repo, so the SDK resolves from node_modules the way the runtime's does from NODE_PATH.
+const dir = mkdtempSync(join(REPO_ROOT, '.bench', 'lazy-sdk-'));
+const built = new Map<string, { text: string; imports: Metafile['outputs'][string]['imports']; inputs: string[] }>();
+
+beforeAll(async () => {
+  for (const name of FUNCTIONS) {
+    const outfile = join(dir, `${name}.mjs`);
+    const result = await build({ ...slsEsbuildOptions(), sourcemap: false, entryPoints: [join(REPO_ROOT, 'functions', `${name}.ts`)], outfile, metafile: true });
+    const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
+    built.set(name, { text: readFileSync(outfile, 'utf8'), imports: output.imports, inputs: Object.keys(output.inputs) });
+  }
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each(FUNCTIONS)('bundle %s', (name) => {
+  it('holds one build of Powertools commons (serverless.yml `alias`)', () => {
+    const commons = built.get(name)!.inputs.filter((p) => p.includes('@aws-lambda-powertools/commons/'));
+    expect(commons.length).toBeGreaterThan(0);
+    expect(commons.filter((p) => !p.includes('/lib/esm/'))).toEqual([]);
+  });
+
+  it('has no static import of @aws-sdk/*', () => {
+    const { text, imports } = built.get(name)!;
+    // The text: `import{…}from"@aws-sdk/…"`, `import*as x from"@aws-sdk/…"`, `import"@aws-sdk/…"`, `export … from`.
+    const statements = text.match(/\b(?:import|export)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["']@aws-sdk\/[^"']+["']/g) ?? [];
+    expect(statements).toEqual([]);
+    // esbuild's own account of the output's external imports.
+    expect(imports.filter((i) => i.path.startsWith('@aws-sdk/') && i.kind !== 'require-call')).toEqual([]);
+  });
+
+  it('loads no AWS SDK module when imported, nor in its cold-start build', () => {
+    // None may be in the module cache once the import and the cold-start build (default config) have run.
+    const file = pathToFileURL(join(dir, `${name}.mjs`)).href;
+    const script = `await import(${JSON.stringify(file)}); await new Promise((r) => setTimeout(r, 100)); const { createRequire } = await import('node:module'); const cache = createRequire(import.meta.url).cache; process.stdout.write('\\n' + JSON.stringify(Object.keys(cache).filter((k) => k.includes('@aws-sdk'))));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', AWS_REGION: 'eu-west-1' }, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual([]);
+  });
+});
+
+it('the bundles still reach the SDK, lazily', () => {
+  // Not vacuous: the sinks' clients and Powertools Parameters' SSM client are in there, as calls.
+  const text = built.get('cloudtrail-events')!.text;
+  for (const pkg of ['@aws-sdk/client-sns', '@aws-sdk/client-ssm', '@aws-sdk/lib-dynamodb']) expect(text).toContain(`"${pkg}"`);
+  expect(text).toContain('SSMProvider');
+});
