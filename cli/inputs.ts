@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decoded } from '../shared/envelope/decode.ts';
-import { decodeStream, decodeStreamText, type ByteChunks, type DecodedText } from '../shared/envelope/decode-stream.ts';
+import { decodeStreamText, type ByteChunks, type DecodedText } from '../shared/envelope/decode-stream.ts';
 import { MalformedInputError } from '../shared/errors.ts';
 
 /**
@@ -51,14 +51,9 @@ async function walk(dir: string): Promise<InputFile[]> {
 }
 
 /**
- * Read and decode one input, streamed (gzip detected by content; JSON or JSON Lines): JSON Lines input is never held
- * in memory whole.
+ * Read one input, streamed (gzip detected by content): JSON Lines come out line by line and are never held in memory
+ * whole; lines and documents come unparsed, for the classify fast path.
  */
-export async function* readInput(file: InputFile): AsyncGenerator<Decoded> {
-  yield* guarded(file, (chunks) => decodeStream(chunks, file.name));
-}
-
-/** Like {@link readInput}, but lines and documents come unparsed, for the classify fast path. */
 export async function* readInputText(file: InputFile): AsyncGenerator<DecodedText> {
   yield* guarded(file, (chunks) => decodeStreamText(chunks, file.name));
 }

@@ -1,3 +1,4 @@
+import { globMatches } from '../../shared/approvals/glob.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { isCategory, type Category } from '../../shared/model/category.ts';
 import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
@@ -21,7 +22,6 @@ export interface ActorAllowEntry {
   pattern: string;
   /** Categories it covers; empty = every category. */
   categories: Category[];
-  regex: RegExp;
 }
 
 /**
@@ -34,13 +34,7 @@ export function parseAllowActor(spec: string): ActorAllowEntry {
   const withCategories = tail.length > 0 && tail.every((word) => isCategory(word));
   const pattern = withCategories ? spec.slice(0, colon) : spec;
   if (pattern.trim() === '') throw new Error(`--allow-actor "${spec}": the actor pattern is empty`);
-  return { name: spec, pattern, categories: withCategories ? (tail as Category[]) : [], regex: globToRegExp(pattern) };
-}
-
-/** `*` any run of characters (ARN separators included), `?` one character; the rest is literal; whole string. */
-export function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`);
+  return { name: spec, pattern, categories: withCategories ? (tail as Category[]) : [] };
 }
 
 /**
@@ -52,7 +46,7 @@ export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalChe
     const arns = [finding.actor?.arn, finding.actor?.sessionIssuerArn].filter((a): a is string => typeof a === 'string' && a !== '');
     for (const entry of entries) {
       if (entry.categories.length > 0 && !entry.categories.includes(finding.category)) continue;
-      const hit = arns.find((arn) => entry.regex.test(arn));
+      const hit = arns.find((arn) => globMatches(entry.pattern, arn));
       if (hit !== undefined) return { state: 'allowlisted', allowlist: entry.name, reason: `actor ${hit} matches allowlist entry "${entry.name}"` };
     }
     return UNAPPROVED;
