@@ -23,9 +23,8 @@ import { RULES } from '../rules/index.ts';
 import { emptyClassified } from '../shared/engine/classify.ts';
 import { classifyText } from '../shared/engine/classify-text.ts';
 import { StaticApprovals } from '../shared/approvals/sources.ts';
-import { MemoryDeliveryStore } from '../shared/delivery/memory-store.ts';
+import { inMemoryDelivery } from '../shared/delivery/build.ts';
 import { processSqsRecord } from '../shared/engine/process-record.ts';
-import { DEFAULT_ROUTES } from '../shared/engine/route.ts';
 import { decodeStreamBatches } from '../shared/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { MemorySink } from '../shared/sinks/memory.ts';
@@ -189,7 +188,7 @@ async function warmLatency(): Promise<void> {
   const pipeline = () => ({
     ...deps,
     approvals: new StaticApprovals([]),
-    delivery: { routes: DEFAULT_ROUTES, allowlists: [], sinks, store: new MemoryDeliveryStore(), dedupWindowMs: 86_400_000, groupingWindowMs: 300_000, claimLeaseMs: 120_000, retry: { attempts: 1, backoffMs: 0 } },
+    delivery: inMemoryDelivery(sinks),
   });
   for (let i = 0; i < 2000; i++) await processSqsRecord(record, pipeline());
   const times: number[] = [];

@@ -10,6 +10,8 @@ import { ParametersSecretResolver } from '../aws/secrets.ts';
 import type { SinkDeps } from '../sinks/deps.ts';
 import { createSinks, prefetchSinkSecrets } from '../sinks/registry.ts';
 import type { Sink } from '../sinks/sink.ts';
+import { defaultConfig } from '../config/default.ts';
+import { MemoryDeliveryStore } from './memory-store.ts';
 import type { DeliveryDeps } from './orchestrate.ts';
 import type { RetryPolicy } from './send.ts';
 import type { DeliveryStore } from './store.ts';
@@ -62,4 +64,12 @@ export function deliveryDepsFromConfig(config: NetwatchConfig, parts: { store: D
     ...(parts.retry ? { retry: parts.retry } : {}),
     ...(parts.now ? { now: parts.now } : {}),
   };
+}
+
+/**
+ * Delivery with the built-in routing (the default config's routes and windows) and an in-memory ledger: one process,
+ * no tables — for tests and benchmarks that hand in their own sinks.
+ */
+export function inMemoryDelivery(sinks: ReadonlyMap<string, Sink>, parts: { now?: () => Date; retry?: RetryPolicy } = {}): DeliveryDeps {
+  return deliveryDepsFromConfig(defaultConfig(), { store: new MemoryDeliveryStore(), sinks, ...parts });
 }

@@ -44,16 +44,6 @@ export interface RouteDecision {
   recordSinks: string[];
 }
 
-/**
- * The routing `npm start` and `netwatch replay` use without a config file: medium and above page unless approved or
- * allowlisted (without approvals configured every finding is unapproved: medium+ pages); every finding goes to the
- * change-management log.
- */
-export const DEFAULT_ROUTES: readonly RouteSpec[] = [
-  { name: 'page-risky', kind: 'paging', minSeverity: 'medium', approval: ['unapproved', 'expired'], sinks: ['paging'] },
-  { name: 'change-management', kind: 'record', sinks: ['change-log'] },
-];
-
 /** True when `finding` (with its approval state) matches `route`'s filters. */
 export function routeMatches(route: RouteSpec, finding: Finding, approval: ApprovalState = 'unapproved'): boolean {
   if (route.minSeverity && !atLeast(finding.severity, route.minSeverity)) return false;

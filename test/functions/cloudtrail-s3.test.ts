@@ -6,9 +6,8 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { StaticApprovals } from '../../shared/approvals/sources.ts';
-import { MemoryDeliveryStore } from '../../shared/delivery/memory-store.ts';
+import { inMemoryDelivery } from '../../shared/delivery/build.ts';
 import { processCloudTrailDeliveryRecord, readLogObject, type S3LogDeps } from '../../shared/engine/cloudtrail-s3.ts';
-import { DEFAULT_ROUTES } from '../../shared/engine/route.ts';
 import { sqsBatchHandler } from '../../shared/engine/sqs-batch.ts';
 import { parseDeliveryNotice } from '../../shared/envelope/cloudtrail-delivery.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
@@ -64,7 +63,7 @@ function deps(): { deps: S3LogDeps; paging: MemorySink; changeLog: MemorySink } 
     deps: {
       rules: RULES,
       context: EMPTY_CONTEXT,
-      delivery: { routes: DEFAULT_ROUTES, allowlists: [], sinks, store: new MemoryDeliveryStore(), dedupWindowMs: 86_400_000, groupingWindowMs: 300_000, claimLeaseMs: 120_000, retry: { attempts: 1, backoffMs: 0 } },
+      delivery: inMemoryDelivery(sinks),
       approvals: new StaticApprovals([]),
       s3: emulator.clients.s3,
     },

@@ -4,13 +4,12 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import type { LambdaDeps } from '../../shared/deps.ts';
-import { DEFAULT_ROUTES } from '../../shared/engine/route.ts';
 import { sqsBatchHandler } from '../../shared/engine/sqs-batch.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { MemorySink } from '../../shared/sinks/memory.ts';
 import type { Sink } from '../../shared/sinks/sink.ts';
 import { StaticApprovals } from '../../shared/approvals/sources.ts';
-import { MemoryDeliveryStore } from '../../shared/delivery/memory-store.ts';
+import { inMemoryDelivery } from '../../shared/delivery/build.ts';
 import { describeRecord, eventBridgeCloudTrail, sqsEvent, sshWorldRecord } from '../support/records.ts';
 
 const context = {
@@ -36,7 +35,7 @@ function memoryDeps() {
   const deps: LambdaDeps = {
     rules: RULES,
     context: EMPTY_CONTEXT,
-    delivery: { routes: DEFAULT_ROUTES, allowlists: [], sinks, store: new MemoryDeliveryStore(), dedupWindowMs: 86_400_000, groupingWindowMs: 300_000, claimLeaseMs: 120_000, retry: { attempts: 1, backoffMs: 0 } },
+    delivery: inMemoryDelivery(sinks),
     approvals: new StaticApprovals([]),
     logger,
     metrics: new Metrics({ namespace: 'NetwatchTest', serviceName: 'test' }),
