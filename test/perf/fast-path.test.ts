@@ -1,13 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { classifyValue, emptyClassified, type Classified } from '../../shared/engine/classify.ts';
 import { classifyText, SKIPPED_REASON, type TextUnit } from '../../shared/engine/classify-text.ts';
 import { splitRecordsArray } from '../../shared/envelope/records-split.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
-import { canSkipRecord } from '../../shared/sources/cloudtrail/prescan.ts';
+import { canSkipRecord, MAX_DEPTH } from '../../shared/sources/cloudtrail/prescan.ts';
 import { CORPUS_DIR, HAS_CORPUS, REPO_ROOT, corpusInput, loadCorpus } from '../support/corpus.ts';
 import { describeRecord, sshWorldRecord } from '../support/records.ts';
 
@@ -122,6 +123,86 @@ describe('pre-scan', () => {
     }
   });
 });
+
+/**
+ * The pre-scan against the parser, on record texts built member by member: the two keys at the top level or nested,
+ * adjacent or apart, once or twice (duplicate keys only exist in text), among strings full of quotes, backslashes,
+ * brackets and key names. Soundness: whenever it skips, the full path makes exactly one ignored record of the text.
+ */
+describe('pre-scan properties', () => {
+  const tricky = fc.constantFrom('"', '\\', '{', '}', '[', ']', ':', ',', 'eventName', 'eventSource', 'Records', 'Message', 'detail-type', 'messageType', '"eventName":"', 'a', ' ', '\u00e9');
+  const trickyString = fc.oneof({ arbitrary: fc.stringMatching(/^[a-z0-9 :\/.-]{0,12}$/), weight: 20 }, { arbitrary: fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), weight: 1 });
+  const leaf = fc.oneof(trickyString, fc.integer(), fc.constant(null), fc.boolean());
+  const value = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.oneof({ arbitrary: trickyString, weight: 30 }, { arbitrary: fc.constantFrom('eventName', 'eventSource', 'type'), weight: 1 }), tie('value'), { maxKeys: 3 })),
+  })).value;
+  const member = fc.tuple(fc.oneof({ arbitrary: trickyString, weight: 20 }, { arbitrary: fc.constantFrom('userIdentity', 'eventTime', 'Records', 'eventName'), weight: 1 }), value).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  /** null three times in four. */
+  const rarely = <T,>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
+  const name = fc.constantFrom('DescribeInstances', 'ConsoleLogin', 'ListBuckets', 'AuthorizeSecurityGroupIngress', 'CreateRoute', 'Get:Object', '');
+  const source = fc.constantFrom('ec2.amazonaws.com', 'signin.amazonaws.com', 's3.amazonaws.com', 'aws:s3', '...');
+  /** Members, with the source/name pair spliced in at some position and depth, in some order, maybe twice. */
+  const recordText = fc
+    .record({ before: fc.array(member, { maxLength: 4 }), after: fc.array(member, { maxLength: 4 }), name, source, nameFirst: fc.boolean(), depth: fc.constantFrom(0, 0, 0, 0, 1, 2), gap: rarely(member), twice: rarely(fc.tuple(name, fc.boolean())) })
+    .map(({ before, after, name, source, nameFirst, depth, gap, twice }) => {
+      const s = `"eventSource":${JSON.stringify(source)}`;
+      const n = `"eventName":${JSON.stringify(name)}`;
+      const pair = (nameFirst ? [n, gap, s] : [s, gap, n]).filter((m) => m !== null).join(',');
+      const nested = depth === 0 ? pair : `${'"x":{'.repeat(depth)}${pair}${'}'.repeat(depth)}`;
+      const extra = twice === null ? [] : [`"${twice[1] ? 'eventName' : 'eventSource'}":${JSON.stringify(twice[0])}`];
+      return `{${[...before, nested, ...after, ...extra].join(',')}}`;
+    });
+
+  it('whenever it skips a generated text, the full path yields exactly one ignored record', () => {
+    let skips = 0;
+    fc.assert(
+      fc.property(recordText, (text) => {
+        const value = JSON.parse(text) as unknown;
+        if (!canSkipRecord(text)) return;
+        skips++;
+        const full = classifyValue(value, {}, deps);
+        expect({ records: full.records, ignored: full.ignored.length, findings: full.findings.length, errors: full.errors.length }, text).toEqual({ records: 1, ignored: 1, findings: 0, errors: 0 });
+      }),
+      { numRuns: 5000 },
+    );
+    // The property is not vacuous: a fair share of generated texts are skippable.
+    if (process.env['DBG']) console.log('skips', skips);
+    expect(skips).toBeGreaterThan(100);
+  });
+
+  it('skips real-shaped unhandled records whatever plain strings and nesting come before the keys', () => {
+    const plainString = fc.stringMatching(/^[A-Za-z0-9:\/\-_. {}\[\],]{0,20}$/);
+    const plainValue = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, plainString, fc.integer(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), tie('value'), { maxKeys: 3 })),
+    })).value;
+    fc.assert(
+      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), plainValue, { maxKeys: 4 }), plainValue, (front, tail) => {
+        const record = { ...describeRecord(), userIdentity: front, requestParameters: tail };
+        const text = JSON.stringify(record);
+        // Deeper than the tokenizer follows: parsing is the safe answer (not a test of the generator).
+        fc.pre(depthOf(front) + 2 <= MAX_DEPTH);
+        expect(canSkipRecord(text), text).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('parses what it cannot read plainly: a backslash or deep nesting before the keys', () => {
+    const plain = describeRecord();
+    expect(canSkipRecord(JSON.stringify({ ...plain, userIdentity: { arn: 'a\\b' } }))).toBe(false);
+    let deep: unknown = 1;
+    for (let i = 0; i < MAX_DEPTH; i++) deep = { d: deep };
+    expect(canSkipRecord(JSON.stringify({ ...plain, userIdentity: deep }))).toBe(false);
+    // After the keys, anything goes (only key names are looked for there).
+    expect(canSkipRecord(JSON.stringify({ ...plain, requestParameters: { path: 'C:\\tmp\\"x"', deep } }))).toBe(true);
+  });
+});
+
+function depthOf(value: unknown): number {
+  if (Array.isArray(value)) return 1 + Math.max(0, ...value.map(depthOf));
+  if (value !== null && typeof value === 'object') return 1 + Math.max(0, ...Object.values(value).map(depthOf));
+  return 0;
+}
 
 describe('splitRecordsArray', () => {
   it('finds each record of a log file, whatever the spacing and string content', () => {
