@@ -9,7 +9,8 @@
  *  4. cold import of each bundle vs `node -e 0` (median of BENCH_COLD_RUNS spawns);
  *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks).
  *
- * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input).
+ * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
+ * some parts: throughput, logfiles, bundles, cold, warm; `cold` builds the bundles too).
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -155,26 +156,35 @@ async function bundles(): Promise<string[]> {
   return built;
 }
 
-function medianMs(args: string[], runs: number): number {
-  const times: number[] = [];
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Wall time of one `node …` spawn, in ms. */
+function spawnMs(args: string[]): number {
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '' };
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  const t = performance.now();
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  return performance.now() - t;
 }
 
+/**
+ * Cold import of each bundle against `node -e 0`. The spawns are interleaved (one baseline, then each bundle, round
+ * after round) so a machine that speeds up or slows down during the run moves both sides of each ratio alike; each
+ * figure is the median of its rounds.
+ */
 function coldImports(files: readonly string[]): void {
-  const baseline = medianMs(['-e', '0'], COLD_RUNS);
-  rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS})`, value: `${baseline.toFixed(0)} ms` });
-  for (const file of files) {
-    const ms = medianMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`], COLD_RUNS);
-    rows.push({ figure: `cold import ${file.split('/').pop()}`, value: `${ms.toFixed(0)} ms (${(ms / baseline).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * baseline });
+  const baseline: number[] = [];
+  const times = files.map((): number[] => []);
+  for (let round = 0; round < COLD_RUNS; round++) {
+    baseline.push(spawnMs(['-e', '0']));
+    files.forEach((file, i) => times[i]!.push(spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`])));
   }
+  const base = median(baseline);
+  rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS}, interleaved)`, value: `${base.toFixed(0)} ms` });
+  files.forEach((file, i) => {
+    const ms = median(times[i]!);
+    rows.push({ figure: `cold import ${file.split('/').pop()}`, value: `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * base });
+  });
 }
 
 async function warmLatency(): Promise<void> {
@@ -214,9 +224,19 @@ function print(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'throughput,logfiles,bundles,cold,warm').split(',').map((s) => s.trim()));
+const PARTS = ['throughput', 'logfiles', 'bundles', 'cold', 'warm'];
+const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
+if (unknown.length > 0) {
+  say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
+  process.exit(2);
+}
 mkdirSync(CACHE, { recursive: true });
-await throughput();
-logFiles(gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== ''));
-coldImports(await bundles());
-await warmLatency();
+if (ONLY.has('throughput')) await throughput();
+if (ONLY.has('logfiles')) logFiles(gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+if (ONLY.has('bundles') || ONLY.has('cold')) {
+  const built = await bundles();
+  if (ONLY.has('cold')) coldImports(built);
+}
+if (ONLY.has('warm')) await warmLatency();
 print();

@@ -1,4 +1,5 @@
 /** CloudTrail API events arriving EventBridge → SQS. Wiring only: the pipeline is shared. */
+import '../shared/zod-jitless.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';

@@ -1,4 +1,5 @@
 /** Org-trail S3 mode: CloudTrail delivery notifications (SNS → SQS) → log objects streamed from S3. Wiring only. */
+import '../shared/zod-jitless.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';

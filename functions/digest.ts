@@ -1,4 +1,5 @@
 /** Scheduled (every minute): sends one digest page per closed storm window. Wiring only. */
+import '../shared/zod-jitless.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
