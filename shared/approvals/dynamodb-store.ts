@@ -159,7 +159,7 @@ export class ApprovalStoreError extends NetwatchError {
  * One approvals-table item, as the change-management system writes it. Not strict: key attributes, `expiresAt` and
  * the writer's own attributes (createdBy, state, …) are dropped; `accounts` is ignored (the row's `account` rules).
  */
-export const approvalItemSchema = z.object({ ...approvalFields, account: z.union([accountIdSchema, z.literal('*')]) }).omit({ accounts: true });
+export const approvalItemSchema = z.lazy(() => z.object({ ...approvalFields, account: z.union([accountIdSchema, z.literal('*')]) }).omit({ accounts: true }));
 
 /** The item written for one account of an approval. */
 export function approvalItem(approval: Approval, account: string, meta: { createdAt?: string; createdBy?: string } = {}): Record<string, unknown> {

@@ -30,7 +30,7 @@ export interface Approval {
 export const APPROVAL_SCOPES = ['accounts', 'regions', 'resourceIds', 'resourceTags', 'categories', 'actorArnPatterns'] as const;
 
 /** Ticket ids: the change system's ids (`CHG0012345`, `OPS-1234`). No `#`: it separates key parts in DynamoDB. */
-export const ticketSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'must be a ticket id of letters, digits and . _ : / - (no spaces or #)');
+export const ticketSchema = z.lazy(() => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'must be a ticket id of letters, digits and . _ : / - (no spaces or #)'));
 
 /** The approval fields as written in the config file (and, without `source`, in the approvals table). */
 export const approvalFields = {
@@ -47,10 +47,10 @@ export const approvalFields = {
 };
 
 /** One approval in the config's `approvals.static` list; checks window order and that something is covered. */
-export const approvalSchema = strictObject(approvalFields).superRefine((a, ctx) => {
+export const approvalSchema = z.lazy(() => strictObject(approvalFields).superRefine((a, ctx) => {
   if (Date.parse(a.windowEnd) <= Date.parse(a.windowStart)) ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be after windowStart (${a.windowStart})` });
   if (!APPROVAL_SCOPES.some((k) => a[k] !== undefined)) ctx.addIssue({ code: 'custom', path: [], message: `an approval must say what it covers: set at least one of ${APPROVAL_SCOPES.join(', ')}` });
-});
+}));
 
 /** Parsed (config-file) approval input. */
 export type ApprovalInput = z.infer<typeof approvalSchema>;

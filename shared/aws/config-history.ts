@@ -38,18 +38,18 @@ export type ItemFetch =
   | { kind: 'failed'; detail: string; throttled: number };
 
 /** Timestamps: `Date` from the SDK, epoch seconds in raw API JSON (recorded responses), or ISO text. */
-const Timestamp = z.union([z.date(), z.number(), z.string().min(1)]).transform((v, ctx) => {
+const Timestamp = z.lazy(() => z.union([z.date(), z.number(), z.string().min(1)]).transform((v, ctx) => {
   const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v * 1000) : new Date(v);
   if (Number.isNaN(date.getTime())) {
     ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(v)}` });
     return z.NEVER;
   }
   return date.toISOString();
-});
-const Text = z.string().nullish().transform((v) => v ?? undefined);
+}));
+const Text = z.lazy(() => z.string().nullish().transform((v) => v ?? undefined));
 
 /** The API's ConfigurationItem (only what the normalizer reads; everything else is ignored). */
-const ApiItem = z.object({
+const ApiItem = z.lazy(() => z.object({
   resourceType: z.string().min(1),
   resourceId: z.string().min(1),
   resourceName: Text,
@@ -67,7 +67,7 @@ const ApiItem = z.object({
     .nullish(),
   tags: z.record(z.string(), z.string()).nullish(),
   relatedEvents: z.array(z.string()).nullish(),
-});
+}));
 type ApiItem = z.output<typeof ApiItem>;
 
 /** A supplementary value is JSON text (`"{\"...\"}"`, `"true"`); kept as text when it is not JSON. */

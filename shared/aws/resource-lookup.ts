@@ -17,14 +17,14 @@ import { errorSummary, withRetry } from './retry.ts';
 /** The BatchGetResourceConfig call: the live SDK client or recorded responses. */
 export type ResourceConfigApi = (input: BatchGetResourceConfigCommandInput & { region: string }) => Promise<{ baseConfigurationItems?: readonly unknown[] | undefined }>;
 
-const Item = z.object({ resourceType: z.string(), resourceId: z.string(), configuration: z.string().nullish() });
-const Association = z.object({ publicIp: z.string().nullish() }).nullish();
-const Eni = z.object({
+const Item = z.lazy(() => z.object({ resourceType: z.string(), resourceId: z.string(), configuration: z.string().nullish() }));
+const Association = z.lazy(() => z.object({ publicIp: z.string().nullish() }).nullish());
+const Eni = z.lazy(() => z.object({
   networkInterfaceId: z.string(),
   association: Association,
   privateIpAddresses: z.array(z.object({ association: Association })).nullish(),
-});
-const Tagged = z.object({ tags: z.array(z.object({ key: z.string(), value: z.string().nullish() })).nullish() });
+}));
+const Tagged = z.lazy(() => z.object({ tags: z.array(z.object({ key: z.string(), value: z.string().nullish() })).nullish() }));
 
 /** What the look-up found; `failed` keeps the detail for the finding's `why`. */
 export type Neighbours = { kind: 'found'; publicEnis?: string[]; vpcTags?: Record<string, string> } | { kind: 'failed'; detail: string };

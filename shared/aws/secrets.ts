@@ -10,10 +10,10 @@ import { powertools } from './sdk.ts';
  * URL is itself a credential) and signing secrets stay in SSM Parameter Store (SecureString) or Secrets Manager.
  * `key` picks one field of a JSON secret (Secrets Manager secrets are often `{"routingKey": "...", ...}`).
  */
-export const secretRefSchema = z.union([
+export const secretRefSchema = z.lazy(() => z.union([
   z.strictObject({ ssm: z.string().regex(/^\//, 'an SSM parameter name starts with /') }),
   z.strictObject({ secretsManager: z.string().min(1), key: z.string().min(1).optional() }),
-]);
+]));
 
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
@@ -97,7 +97,7 @@ function isPermanent(error: unknown): boolean {
   return false;
 }
 
-const jsonObject = z.record(z.string(), z.unknown());
+const jsonObject = z.lazy(() => z.record(z.string(), z.unknown()));
 
 function pickKey(ref: SecretRef, text: string, key: string): string {
   let parsed: unknown;

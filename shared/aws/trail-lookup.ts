@@ -37,7 +37,7 @@ export interface TrailLookupOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const LookupEvent = z.object({ EventId: z.string().nullish(), CloudTrailEvent: z.string().nullish() });
+const LookupEvent = z.lazy(() => z.object({ EventId: z.string().nullish(), CloudTrailEvent: z.string().nullish() }));
 
 /** Looks up actors by CloudTrail event id, rate-limited and cached. One instance per process (Lambda cold start). */
 export class TrailLookup {

@@ -221,23 +221,23 @@ export class DynamoDeliveryStore implements DeliveryStore {
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 const markerSortKey = (w: StormWindow): string => `${w.windowEnd}#${w.account}#${w.ruleId}#${w.windowStart}`;
 
-const ledgerRow = z.object({ pk: z.string(), sk: z.string().startsWith('SINK#'), status: z.enum(['pending', 'delivered', 'digested']), at: z.string(), digest: z.string().optional() });
-const windowRow = z.object({ windowStart: z.string(), windowEnd: z.string(), opener: z.string() });
-const markerRow = z.object({ account: z.string(), ruleId: z.string(), windowStart: z.string(), windowEnd: z.string() });
+const ledgerRow = z.lazy(() => z.object({ pk: z.string(), sk: z.string().startsWith('SINK#'), status: z.enum(['pending', 'delivered', 'digested']), at: z.string(), digest: z.string().optional() }));
+const windowRow = z.lazy(() => z.object({ windowStart: z.string(), windowEnd: z.string(), opener: z.string() }));
+const markerRow = z.lazy(() => z.object({ account: z.string(), ruleId: z.string(), windowStart: z.string(), windowEnd: z.string() }));
 
 /**
  * Members hold the finding as JSON text this store wrote itself; the check is structural (the fields the digest and
  * sinks read), not a re-validation of every delta.
  */
-const findingJson = z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ fingerprint: z.string(), ruleId: z.string(), account: z.string(), at: z.string(), severity: z.string(), category: z.string() }));
-const verdictJson = z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ state: z.enum(['approved', 'unapproved', 'expired', 'allowlisted']), reason: z.string() }));
-const memberRow = z.object({
+const findingJson = z.lazy(() => z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ fingerprint: z.string(), ruleId: z.string(), account: z.string(), at: z.string(), severity: z.string(), category: z.string() })));
+const verdictJson = z.lazy(() => z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ state: z.enum(['approved', 'unapproved', 'expired', 'allowlisted']), reason: z.string() })));
+const memberRow = z.lazy(() => z.object({
   fingerprint: z.string(),
   finding: findingJson.transform((f) => f as unknown as Finding),
   approval: verdictJson.transform((v) => v as unknown as ApprovalVerdict),
   routes: z.array(z.string()),
   sinks: z.array(z.string()),
-});
+}));
 
 function toEntry(row: z.infer<typeof ledgerRow>): LedgerEntry {
   return { key: row.pk, sink: row.sk.slice('SINK#'.length), status: row.status, at: row.at, ...(row.digest ? { digest: row.digest } : {}) };

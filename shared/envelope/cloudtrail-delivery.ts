@@ -17,7 +17,7 @@ export interface LogDelivery {
 /** What an SQS body held: deliveries, or a reason there is nothing to read. */
 export type DeliveryNotice = { kind: 'deliveries'; deliveries: LogDelivery[] } | { kind: 'ignored'; reason: string };
 
-const Notification = z.object({ s3Bucket: z.string().min(1), s3ObjectKey: z.array(z.string().min(1)).min(1) });
+const Notification = z.lazy(() => z.object({ s3Bucket: z.string().min(1), s3ObjectKey: z.array(z.string().min(1)).min(1) }));
 
 /**
  * SNS sends this text once when a topic is configured on a trail (not JSON): nothing to read.

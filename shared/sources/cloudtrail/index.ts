@@ -62,13 +62,13 @@ export const CLOUDTRAIL_API_CALLS: ApiCallSpec[] = (() => {
 })();
 
 /** Just enough to know what a record is, before deciding whether its details matter. */
-const CoreSchema = z.looseObject({
+const CoreSchema = z.lazy(() => z.looseObject({
   eventSource: z.string().min(1),
   eventName: z.string().min(1),
   errorCode: z.unknown().optional(),
   eventType: z.unknown().optional(),
   eventCategory: z.unknown().optional(),
-});
+}));
 
 const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const READ_ONLY = /^(Describe|Get|List|Lookup|Search|BatchGet)/;

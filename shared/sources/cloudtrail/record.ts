@@ -11,10 +11,10 @@ import type { InputLocation } from '../../errors.ts';
  * Unknown top-level fields (Panther `p_*` enrichment, `tlsDetails`, …) pass through.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-const AccountId = z.union([z.string(), z.number()]).transform(String);
-const OptText = z.string().nullish();
+const AccountId = z.lazy(() => z.union([z.string(), z.number()]).transform(String));
+const OptText = z.lazy(() => z.string().nullish());
 
-const UserIdentitySchema = z.looseObject({
+const UserIdentitySchema = z.lazy(() => z.looseObject({
   type: OptText,
   principalId: OptText,
   arn: OptText,
@@ -26,9 +26,9 @@ const UserIdentitySchema = z.looseObject({
       sessionIssuer: z.looseObject({ arn: OptText }).nullish(),
     })
     .nullish(),
-});
+}));
 
-export const CloudTrailRecordSchema = z.looseObject({
+export const CloudTrailRecordSchema = z.lazy(() => z.looseObject({
   eventSource: z.string().min(1),
   eventName: z.string().min(1),
   eventID: OptText,
@@ -43,7 +43,7 @@ export const CloudTrailRecordSchema = z.looseObject({
   userAgent: OptText,
   requestParameters: z.record(z.string(), z.unknown()).nullish(),
   responseElements: z.unknown().optional(),
-});
+}));
 
 /** A CloudTrail record whose common fields have been validated. */
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;

@@ -16,15 +16,15 @@ import { ciObject, optionalBoolean, optionalList, optionalString } from './field
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AllowedPrincipal.html
  * @see https://github.com/awslabs/aws-config-resource-schema/blob/master/config/properties/resource-types/AWS%3A%3AEC2%3A%3AVPCEndpointService.properties.json
  */
-const Principal = z.union([z.string(), ciObject({ principal: z.string() })]);
-const State = ciObject({
+const Principal = z.lazy(() => z.union([z.string(), ciObject({ principal: z.string() })]));
+const State = z.lazy(() => ciObject({
   configuration: ciObject({
     serviceId: optionalString,
     acceptanceRequired: optionalBoolean,
     allowedPrincipals: optionalList(Principal),
   }),
   supplementaryConfiguration: ciObject({ allowedPrincipals: optionalList(Principal) }),
-});
+}));
 type State = z.output<typeof State>;
 
 function principals(state: State | undefined): string[] {

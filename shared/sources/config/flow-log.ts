@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { LoggingDelta } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { existenceOp } from './extractor.ts';
@@ -9,7 +10,7 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_FlowLog.html
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/working-with-flow-logs.html
  */
-const State = ciObject({ configuration: ciObject({ flowLogId: optionalString }) });
+const State = z.lazy(() => ciObject({ configuration: ciObject({ flowLogId: optionalString }) }));
 
 export const flowLog: Extractor = (input) => {
   const op = existenceOp(input.lifecycle);

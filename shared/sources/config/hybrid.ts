@@ -18,7 +18,7 @@ import { ciObject, optionalList, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpnGateway.html
  * @see https://github.com/awslabs/aws-config-resource-schema (TransitGatewayAttachment: `Id`, `VpcId`)
  */
-const StateField = z.union([z.string(), ciObject({ value: optionalString })]).nullish();
+const StateField = z.lazy(() => z.union([z.string(), ciObject({ value: optionalString })]).nullish());
 function stateText(state: z.output<typeof StateField>): string | undefined {
   return (typeof state === 'string' ? state : state?.value)?.toLowerCase();
 }
@@ -34,9 +34,9 @@ function linkOp(lifecycle: Parameters<typeof existenceOp>[0], was: string | unde
   return undefined;
 }
 
-const VpnState = ciObject({
+const VpnState = z.lazy(() => ciObject({
   configuration: ciObject({ vpnConnectionId: optionalString, customerGatewayId: optionalString, state: StateField }),
-});
+}));
 export const vpnConnection: Extractor = (input) => {
   const before = input.read(VpnState, 'before')?.configuration;
   const after = input.read(VpnState, 'after')?.configuration;
@@ -45,9 +45,9 @@ export const vpnConnection: Extractor = (input) => {
   return [{ kind: 'hybrid-link', op, link: 'vpn-connection', id: (after ?? before)?.vpnConnectionId ?? input.resourceId }];
 };
 
-const CustomerGatewayState = ciObject({
+const CustomerGatewayState = z.lazy(() => ciObject({
   configuration: ciObject({ customerGatewayId: optionalString, ipAddress: optionalString, state: StateField }),
-});
+}));
 export const customerGateway: Extractor = (input) => {
   const before = input.read(CustomerGatewayState, 'before')?.configuration;
   const after = input.read(CustomerGatewayState, 'after')?.configuration;
@@ -59,7 +59,7 @@ export const customerGateway: Extractor = (input) => {
   return [delta];
 };
 
-const TgwAttachmentState = ciObject({
+const TgwAttachmentState = z.lazy(() => ciObject({
   configuration: ciObject({
     id: optionalString,
     transitGatewayAttachmentId: optionalString,
@@ -69,7 +69,7 @@ const TgwAttachmentState = ciObject({
     resourceOwnerId: optionalString,
     state: StateField,
   }),
-});
+}));
 export const transitGatewayAttachment: Extractor = (input) => {
   const before = input.read(TgwAttachmentState, 'before')?.configuration;
   const after = input.read(TgwAttachmentState, 'after')?.configuration;
@@ -89,12 +89,12 @@ export const transitGatewayAttachment: Extractor = (input) => {
   return [delta];
 };
 
-const VpnGatewayState = ciObject({
+const VpnGatewayState = z.lazy(() => ciObject({
   configuration: ciObject({
     vpnGatewayId: optionalString,
     vpcAttachments: optionalList(ciObject({ vpcId: optionalString, state: optionalString })),
   }),
-});
+}));
 const DETACHED = new Set(['detaching', 'detached']);
 export const vpnGateway: Extractor = (input) => {
   const before = input.read(VpnGatewayState, 'before')?.configuration;

@@ -12,16 +12,16 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_InternetGatewayAttachment.html
  * @see https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html (relationships)
  */
-const Attachment = ciObject({ vpcId: optionalString, state: optionalString });
-const Relationship = ciObject({ resourceId: optionalString, resourceType: optionalString, name: optionalString, relationshipName: optionalString });
-const State = ciObject({
+const Attachment = z.lazy(() => ciObject({ vpcId: optionalString, state: optionalString }));
+const Relationship = z.lazy(() => ciObject({ resourceId: optionalString, resourceType: optionalString, name: optionalString, relationshipName: optionalString }));
+const State = z.lazy(() => ciObject({
   configuration: ciObject({
     internetGatewayId: optionalString,
     egressOnlyInternetGatewayId: optionalString,
     attachments: z.array(Attachment).nullish(),
   }),
   relationships: z.array(Relationship).nullish(),
-});
+}));
 type State = z.output<typeof State>;
 
 const DETACHED = new Set(['detaching', 'detached']);

@@ -63,7 +63,7 @@ function compare<T extends Record<string, unknown>>(
   ];
 }
 
-const TrailState = ciObject({
+const TrailState = z.lazy(() => ciObject({
   configuration: ciObject({
     name: optionalString,
     trailARN: optionalString,
@@ -77,7 +77,7 @@ const TrailState = ciObject({
     kmsKeyId: optionalString,
     cloudWatchLogsLogGroupArn: optionalString,
   }),
-});
+}));
 type Trail = z.output<typeof TrailState>['configuration'];
 
 const TRAIL_FLAGS: ReadonlyArray<Flag<Trail>> = [
@@ -104,7 +104,7 @@ function trailExtras(before: Trail, after: Trail, weakenings: string[], strength
   if (before.cloudWatchLogsLogGroupArn === undefined && after.cloudWatchLogsLogGroupArn !== undefined) strengthenings.push('cloudwatch logs delivery on');
 }
 
-const RecorderState = ciObject({
+const RecorderState = z.lazy(() => ciObject({
   configuration: ciObject({
     name: optionalString,
     recording: optionalBoolean,
@@ -116,7 +116,7 @@ const RecorderState = ciObject({
       exclusionByResourceTypes: ciObject({ resourceTypes: optionalList(z.string()) }).nullish(),
     }).nullish(),
   }),
-});
+}));
 type RecorderConfig = z.output<typeof RecorderState>['configuration'];
 interface Recorder extends Record<string, unknown> {
   recording: boolean | undefined;

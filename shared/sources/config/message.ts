@@ -29,10 +29,10 @@ export const IGNORED_MESSAGE_TYPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** `configurationItemStatus` values. @see https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationItem.html */
-export const ItemStatusSchema = z.enum(['OK', 'ResourceDiscovered', 'ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded']);
+export const ItemStatusSchema = z.lazy(() => z.enum(['OK', 'ResourceDiscovered', 'ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded']));
 
 /** Account ids are strings, but some producers write them as JSON numbers. */
-const AccountId = z.union([z.string().min(1), z.number()]).transform(String);
+const AccountId = z.lazy(() => z.union([z.string().min(1), z.number()]).transform(String));
 
 /**
  * Items in the pre-1.2 docs format (`configurationItem` as a list) spell `accountId` and `arn`; current items
@@ -47,7 +47,7 @@ function withAliases(value: unknown): unknown {
 }
 
 /** One configuration item (`configurationItem`, or one element of the old list form). */
-export const ConfigurationItemSchema = z.preprocess(
+export const ConfigurationItemSchema = z.lazy(() => z.preprocess(
   withAliases,
   z.object({
     resourceType: z.string().min(1),
@@ -64,11 +64,11 @@ export const ConfigurationItemSchema = z.preprocess(
     tags: z.record(z.string(), z.unknown()).nullish(),
     relatedEvents: z.array(z.string()).nullish(),
   }),
-);
+));
 export type ConfigurationItem = z.output<typeof ConfigurationItemSchema>;
 
 /** `configurationItemDiff` (null or absent in rule invocations and unchanged re-recordings). */
-export const ConfigurationItemDiffSchema = z.object({
+export const ConfigurationItemDiffSchema = z.lazy(() => z.object({
   changeType: optionalString,
   changedProperties: z
     .record(
@@ -81,11 +81,11 @@ export const ConfigurationItemDiffSchema = z.object({
     )
     .nullish()
     .transform((v) => v ?? {}),
-});
+}));
 export type ConfigurationItemDiff = z.output<typeof ConfigurationItemDiffSchema>;
 
 /** `OversizedConfigurationItemChangeNotification`: a summary instead of the item, the item itself in S3. */
-export const OversizedNotificationSchema = z.object({
+export const OversizedNotificationSchema = z.lazy(() => z.object({
   configurationItemSummary: z.preprocess(
     withAliases,
     z.object({
@@ -104,24 +104,24 @@ export const OversizedNotificationSchema = z.object({
     .object({ s3BucketLocation: optionalString, errorCode: optionalString, errorMessage: optionalString })
     .nullish()
     .transform((v) => v ?? undefined),
-});
+}));
 
 /** Compliance types as Config spells them. @see https://docs.aws.amazon.com/config/latest/APIReference/API_EvaluationResult.html */
-export const ComplianceTypeSchema = z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']);
+export const ComplianceTypeSchema = z.lazy(() => z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']));
 
-const EvaluationResult = z.object({
+const EvaluationResult = z.lazy(() => z.object({
   complianceType: ComplianceTypeSchema,
   annotation: optionalString,
   resultRecordedTime: optionalString,
   evaluationResultIdentifier: z.object({ orderingTimestamp: optionalString }).nullish(),
-});
+}));
 
 /**
  * `ComplianceChangeNotification` — the SNS message and the EventBridge "Config Rules Compliance Change" `detail`
  * share these fields (EventBridge's `oldEvaluationResult` is often absent).
  * @see https://docs.aws.amazon.com/config/latest/developerguide/monitor-config-with-cloudwatchevents.html
  */
-export const ComplianceNotificationSchema = z.object({
+export const ComplianceNotificationSchema = z.lazy(() => z.object({
   configRuleName: z.string().min(1),
   resourceType: z.string().min(1),
   resourceId: z.string().min(1),
@@ -130,7 +130,7 @@ export const ComplianceNotificationSchema = z.object({
   newEvaluationResult: EvaluationResult,
   oldEvaluationResult: EvaluationResult.nullish(),
   notificationCreationTime: optionalString,
-});
+}));
 
 /** Parses `value` (found at `at` inside the message) or throws MalformedInputError naming the first bad field. */
 export function parseAt<S extends z.ZodType>(schema: S, value: unknown, where: InputLocation, at: string, what: string): z.output<S> {

@@ -18,7 +18,7 @@ import { ciObject, numberish, optionalBoolean, optionalList, optionalString } fr
  */
 const DEFAULT_RULE = 32767;
 
-const Entry = ciObject({
+const Entry = z.lazy(() => ciObject({
   ruleNumber: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number),
   protocol: z.union([z.string(), z.number()]).nullish(),
   ruleAction: z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['allow', 'deny'])),
@@ -27,12 +27,12 @@ const Entry = ciObject({
   ipv6CidrBlock: optionalString,
   portRange: ciObject({ from: numberish, to: numberish }).nullish(),
   icmpTypeCode: ciObject({ type: numberish, code: numberish }).nullish(),
-});
+}));
 type Entry = z.output<typeof Entry>;
 
-const State = ciObject({
+const State = z.lazy(() => ciObject({
   configuration: ciObject({ networkAclId: optionalString, entries: optionalList(Entry) }),
-});
+}));
 
 export const networkAcl: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;

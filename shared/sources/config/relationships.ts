@@ -13,7 +13,7 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/config/latest/APIReference/API_Relationship.html
  * @see https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html (relationships per type)
  */
-const Relationships = z.array(ciObject({ resourceType: optionalString, resourceId: optionalString }));
+const Relationships = z.lazy(() => z.array(ciObject({ resourceType: optionalString, resourceId: optionalString })));
 
 const NETWORK_INTERFACE = 'AWS::EC2::NetworkInterface';
 

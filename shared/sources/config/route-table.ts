@@ -16,7 +16,7 @@ import { routeTargetKind } from '../../net/route-target.ts';
  * `instanceId` and `networkInterfaceId`; the instance wins (that is what `CreateRoute --instance-id` names).
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html
  */
-const Route = ciObject({
+const Route = z.lazy(() => ciObject({
   destinationCidrBlock: optionalString,
   destinationIpv6CidrBlock: optionalString,
   destinationPrefixListId: optionalString,
@@ -30,10 +30,10 @@ const Route = ciObject({
   coreNetworkArn: optionalString,
   instanceId: optionalString,
   networkInterfaceId: optionalString,
-});
+}));
 type Route = z.output<typeof Route>;
 
-const State = ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) });
+const State = z.lazy(() => ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) }));
 
 /** Target fields in precedence order, with the kind used when the id has no known prefix. */
 const TARGET_FIELDS: ReadonlyArray<[keyof Route, RouteTargetKind]> = [

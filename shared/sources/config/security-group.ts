@@ -21,8 +21,8 @@ import { ciObject, numberish, optionalList, optionalString } from './field-case.
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html
  * @see https://docs.aws.amazon.com/config/latest/developerguide/example-sns-notification.html (legacy `ipRanges`)
  */
-const Cidr4 = z.union([z.string(), ciObject({ cidrIp: z.string() })]);
-const Permission = ciObject({
+const Cidr4 = z.lazy(() => z.union([z.string(), ciObject({ cidrIp: z.string() })]));
+const Permission = z.lazy(() => ciObject({
   ipProtocol: z.union([z.string(), z.number()]).nullish(),
   fromPort: numberish,
   toPort: numberish,
@@ -31,17 +31,17 @@ const Permission = ciObject({
   ipv6Ranges: optionalList(z.union([z.string(), ciObject({ cidrIpv6: z.string() })])),
   userIdGroupPairs: optionalList(ciObject({ groupId: optionalString, groupName: optionalString, userId: optionalString })),
   prefixListIds: optionalList(z.union([z.string(), ciObject({ prefixListId: z.string() })])),
-});
+}));
 type Permission = z.output<typeof Permission>;
 
-const State = ciObject({
+const State = z.lazy(() => ciObject({
   configuration: ciObject({
     groupId: optionalString,
     groupName: optionalString,
     ipPermissions: optionalList(Permission),
     ipPermissionsEgress: optionalList(Permission),
   }),
-});
+}));
 
 export const securityGroup: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { SubnetAttributeDelta } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalString } from './field-case.ts';
@@ -10,14 +11,14 @@ import { ciObject, optionalBoolean, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySubnetAttribute.html
  */
-const State = ciObject({
+const State = z.lazy(() => ciObject({
   configuration: ciObject({
     subnetId: optionalString,
     mapPublicIpOnLaunch: optionalBoolean,
     assignIpv6AddressOnCreation: optionalBoolean,
     mapCustomerOwnedIpOnLaunch: optionalBoolean,
   }),
-});
+}));
 
 const ATTRIBUTES = [
   ['mapPublicIpOnLaunch', 'map-public-ip-on-launch'],

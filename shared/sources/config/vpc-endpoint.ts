@@ -14,13 +14,13 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
  * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
  */
-const State = ciObject({
+const State = z.lazy(() => ciObject({
   configuration: ciObject({
     vpcEndpointId: optionalString,
     serviceName: optionalString,
     policyDocument: z.unknown(),
   }),
-});
+}));
 
 export const vpcEndpoint: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
