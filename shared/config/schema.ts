@@ -91,20 +91,23 @@ const configShape = strictObject({
 /** The whole config (per-key checks; the cross-section checks are {@link crossCheckProblems}). */
 export const configSchema = configShape;
 
+/** The parts of a config the cross-checks read, read loosely (anything malformed reads as empty). */
+const crossCheckShape = z.lazy(() =>
+  z.looseObject({
+    sinks: z.record(z.string(), z.unknown()).catch({}),
+    routes: z.array(z.looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) }).catch({ name: undefined, sinks: [] })).catch([]),
+    allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
+    approvals: z.looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) }).catch({ static: [] }),
+  }),
+);
+
 /**
  * Checks that span sections: every route's sinks exist, route / allowlist names and static tickets are unique. Run on
  * the raw value (read loosely), not as a zod refinement, because zod skips refinements of an object that already has
  * issues — and a bad config must list every problem at once.
  */
 export function crossCheckProblems(value: unknown): string[] {
-  const loose = z
-    .looseObject({
-      sinks: z.record(z.string(), z.unknown()).catch({}),
-      routes: z.array(z.looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) }).catch({ name: undefined, sinks: [] })).catch([]),
-      allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
-      approvals: z.looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) }).catch({ static: [] }),
-    })
-    .safeParse(value);
+  const loose = crossCheckShape.safeParse(value);
   if (!loose.success) return [];
   const config = loose.data;
   const problems: string[] = [];
