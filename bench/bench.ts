@@ -158,12 +158,21 @@ async function bundles(): Promise<string[]> {
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/**
+ * A deployed function's config (bench/deployed-config.json: the example config without its webhook, whose secrets
+ * would be fetched from SSM at cold start): SNS and S3 sinks, DynamoDB ledger, grouping and approvals tables,
+ * allowlists, context. The default-config figures alone would flatter a real deployment.
+ */
+const DEPLOYED_ENV = { NETWATCH_CONFIG_PATH: join(ROOT, 'bench', 'deployed-config.json') };
+
 /** Wall time of one `node …` spawn, in ms. */
-function spawnMs(args: string[]): number {
-  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '' };
+function spawnMs(args: string[], extraEnv: Record<string, string> = {}): number {
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '', ...extraEnv };
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
+  // The cold-start build runs after the import resolves; a build that failed would be a fast, meaningless figure.
+  if (args.length > 1 && args[0] === '--input-type=module' && !r.stdout.toString().includes('"config loaded"')) throw new Error(`node ${args.join(' ')}: no "config loaded" log, the cold-start build failed:\n${r.stdout.toString()}${r.stderr.toString()}`);
   return performance.now() - t;
 }
 
@@ -173,17 +182,21 @@ function spawnMs(args: string[]): number {
  * figure is the median of its rounds.
  */
 function coldImports(files: readonly string[]): void {
+  const cases = [
+    ...files.map((file) => ({ label: `cold import ${file.split('/').pop()!}`, file, env: {} })),
+    ...files.filter((f) => !f.endsWith('digest.mjs')).map((file) => ({ label: `cold import ${file.split('/').pop()!}, deployed config`, file, env: DEPLOYED_ENV })),
+  ];
   const baseline: number[] = [];
-  const times = files.map((): number[] => []);
+  const times = cases.map((): number[] => []);
   for (let round = 0; round < COLD_RUNS; round++) {
     baseline.push(spawnMs(['-e', '0']));
-    files.forEach((file, i) => times[i]!.push(spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(file).href)})`])));
+    cases.forEach((c, i) => times[i]!.push(spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`], c.env)));
   }
   const base = median(baseline);
   rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS}, interleaved)`, value: `${base.toFixed(0)} ms` });
-  files.forEach((file, i) => {
+  cases.forEach((c, i) => {
     const ms = median(times[i]!);
-    rows.push({ figure: `cold import ${file.split('/').pop()}`, value: `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * base });
+    rows.push({ figure: c.label, value: `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * base });
   });
 }
 

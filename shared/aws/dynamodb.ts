@@ -12,6 +12,23 @@ export function documentClient(endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB
   return sdk.dynamodbDocument().DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/**
+ * {@link documentClient}, built on first use. A Lambda function's stores are built at cold start, but loading the
+ * DynamoDB client and document client (the SDK the Lambda runtime provides, read from its node_modules) costs more than
+ * the rest of the cold start together; a batch that yields no finding never touches the ledger. The proxy creates the
+ * real client the first time any member is read, then forwards everything to it (methods bound to it).
+ */
+export function lazyDocumentClient(create: () => DynamoDBDocumentClient = () => documentClient()): DynamoDBDocumentClient {
+  let real: DynamoDBDocumentClient | undefined;
+  return new Proxy({} as DynamoDBDocumentClient, {
+    get(_target, property) {
+      real ??= create();
+      const value: unknown = Reflect.get(real, property, real);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(real) : value;
+    },
+  });
+}
+
 /** True for the error DynamoDB returns when a ConditionExpression is false (the write did not happen). */
 export function isConditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { documentClient } from '../aws/dynamodb.ts';
+import { lazyDocumentClient } from '../aws/dynamodb.ts';
 import type { ApprovalSource } from '../approvals/model.ts';
 import { loadRuntimeConfig, type ConfigOrigin } from '../config/source.ts';
 import type { NetwatchConfig } from '../config/schema.ts';
@@ -34,7 +34,7 @@ export async function buildDeliveryRuntime(serviceName: string, env: NodeJS.Proc
   if (!table && origin.kind !== 'default') {
     throw new ConfigError('dedup table missing', ['dedup.tableName: required in Lambda (or set NETWATCH_DEDUP_TABLE): the delivery ledger, dedup and storm control live there'], origin.kind === 'file' ? { file: origin.path } : { file: `ssm:${origin.name}` });
   }
-  const client = table || config.approvals.dynamodb ? documentClient() : undefined;
+  const client = table || config.approvals.dynamodb ? lazyDocumentClient() : undefined;
   const store = table && client ? new DynamoDeliveryStore(client, table, config.grouping.tableName) : new MemoryDeliveryStore();
   if (!table) logger.warn('no dedup table configured: dedup, ledger and storm control are per container only (built-in default config)');
   const sinks = await sinksFromConfig(config, runtimeSinkDeps(logger));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvocationApprovalCache } from '../../shared/approvals/sources.ts';
+import { documentClient, lazyDocumentClient } from '../../shared/aws/dynamodb.ts';
 import { digestHandler } from '../../shared/delivery/digest-handler.ts';
 import { deliveryTableDefinition } from '../../shared/delivery/dynamodb-store.ts';
 import { deliverOrThrow } from '../../shared/delivery/orchestrate.ts';
@@ -75,5 +76,26 @@ describe('cold start from config', () => {
     expect(result).toEqual({ digests: 1 });
     expect(pager.notices.map((n) => (n.kind === 'digest' ? `digest:${n.findings.length}` : 'page'))).toEqual(['page', 'digest:2']);
     expect((runtime.delivery.sinks.get('log') as MemorySink).delivered).toHaveLength(3);
+  });
+});
+
+describe('lazyDocumentClient', () => {
+  it('creates the DynamoDB client on first use, once, and forwards to it', async () => {
+    // Prepare
+    await dynamo.createTable(deliveryTableDefinition('netwatch-delivery-lazy'));
+    let created = 0;
+    const client = lazyDocumentClient(() => {
+      created += 1;
+      return documentClient(dynamo.endpoint);
+    });
+    const lib = await import('@aws-sdk/lib-dynamodb');
+    expect(created).toBe(0);
+    // Act
+    await client.send(new lib.PutCommand({ TableName: 'netwatch-delivery-lazy', Item: { pk: 'a', sk: 'b', n: 1 } }));
+    const { Item } = await client.send(new lib.GetCommand({ TableName: 'netwatch-delivery-lazy', Key: { pk: 'a', sk: 'b' } }));
+    // Assess
+    expect(Item).toEqual({ pk: 'a', sk: 'b', n: 1 });
+    expect(created).toBe(1);
+    expect(typeof client.config.region).toBe('function');
   });
 });

@@ -46,13 +46,32 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
     expect(imports.filter((i) => i.path.startsWith('@aws-sdk/') && i.kind !== 'require-call')).toEqual([]);
   });
 
-  it('loads no AWS SDK module when imported, nor in its cold-start build', () => {
-    // None may be in the module cache once the import and the cold-start build (default config) have run.
+  /** Import the bundle, let the cold-start build finish, print its logs and the AWS SDK modules in the module cache. */
+  function coldStart(env: Record<string, string> = {}): { sdkModules: string[]; logs: string; jitless: unknown } {
     const file = pathToFileURL(join(dir, `${name}.mjs`)).href;
-    const script = `await import(${JSON.stringify(file)}); await new Promise((r) => setTimeout(r, 100)); const { createRequire } = await import('node:module'); const cache = createRequire(import.meta.url).cache; process.stdout.write('\\n' + JSON.stringify(Object.keys(cache).filter((k) => k.includes('@aws-sdk'))));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', AWS_REGION: 'eu-west-1' }, encoding: 'utf8' });
+    const script = `await import(${JSON.stringify(file)}); await new Promise((r) => setTimeout(r, 100)); const { createRequire } = await import('node:module'); const cache = createRequire(import.meta.url).cache; process.stdout.write('\\n' + JSON.stringify({ sdkModules: Object.keys(cache).filter((k) => k.includes('@aws-sdk')), jitless: globalThis.__zod_globalConfig?.jitless ?? null }));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'INFO', ...env }, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual([]);
+    const lines = run.stdout.trim().split('\n');
+    return { ...(JSON.parse(lines.at(-1)!) as { sdkModules: string[]; jitless: unknown }), logs: lines.slice(0, -1).join('\n') };
+  }
+
+  it('loads no AWS SDK module when imported, nor in its cold-start build (built-in default config)', () => {
+    const { sdkModules, logs } = coldStart();
+    expect(logs).toContain('"message":"config loaded"');
+    expect(sdkModules).toEqual([]);
+  });
+
+  it('nor with a deployed config: DynamoDB ledger and approvals tables, SNS and S3 sinks (clients built on first use)', () => {
+    const { sdkModules, logs } = coldStart({ NETWATCH_CONFIG_PATH: join(REPO_ROOT, 'bench', 'deployed-config.json') });
+    // Not vacuous: the build read that config (a failed build would load nothing either).
+    expect(logs).toMatch(/"message":"config loaded".*"origin":\{"kind":"file"/);
+    expect(sdkModules).toEqual([]);
+  });
+
+  it("turns zod's JIT off before its schemas are built (shared/zod-jitless.ts is the handler's first import)", () => {
+    expect(coldStart().jitless).toBe(true);
+    expect(readFileSync(join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8')).toMatch(/^(?:\/\*\*[^\n]*\*\/\n)?import '\.\.\/shared\/zod-jitless\.ts';/);
   });
 });
 
