@@ -70,7 +70,10 @@ export interface RuleCase {
   expect: Severity | null;
 }
 
-/** One detection rule: metadata + a pure classifier + its own cases. `id` equals the file name. */
+/**
+ * One detection rule: metadata + a pure classifier. `id` equals the file name; the file also exports its own cases
+ * as `cases()` (listed in rules/index.ts `RULE_CASES`), kept off the rule object so the Lambda bundles drop them.
+ */
 export interface Rule {
   id: string;
   title: string;
@@ -84,5 +87,4 @@ export interface Rule {
   /** CloudTrail API calls the rule covers. */
   apiCalls: ApiCallSpec[];
   classify(change: ChangeEvent, context: RuleContext): FindingDraft[];
-  cases: RuleCase[];
 }

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slsEsbuildOptions } from '../../bench/esbuild-options.ts';
+import { RULE_CASES } from '../../rules/index.ts';
 import { REPO_ROOT } from '../support/corpus.ts';
 
 /**
@@ -35,6 +36,13 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
     const commons = built.get(name)!.inputs.filter((p) => p.includes('@aws-lambda-powertools/commons/'));
     expect(commons.length).toBeGreaterThan(0);
     expect(commons.filter((p) => !p.includes('/lib/esm/'))).toEqual([]);
+  });
+
+  it("leaves the rules' cases out (RULE_CASES is pure; nothing in a function reaches it)", () => {
+    const { text } = built.get(name)!;
+    const names = [...RULE_CASES.values()].flatMap((cases) => cases().map((c) => c.name)).filter((n) => n.length > 24 && n.includes(' '));
+    expect(names.length).toBeGreaterThan(20);
+    expect(names.filter((n) => text.includes(JSON.stringify(n)))).toEqual([]);
   });
 
   it('has no static import of @aws-sdk/*', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../rules/index.ts';
+import { RULE_CASES, RULES } from '../../rules/index.ts';
 import type { ChangeEvent } from '../../shared/model/change.ts';
 import type { FindingDraft } from '../../shared/model/finding.ts';
-import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+import { EMPTY_CONTEXT, type Rule, type RuleCase } from '../../shared/model/rule.ts';
 import { maxSeverity, type Severity } from '../../shared/model/severity.ts';
 
 /**
@@ -26,9 +26,16 @@ function assertWellFormed(findings: FindingDraft[], change: ChangeEvent): void {
   }
 }
 
+/** A rule's cases, from the rule file's own `cases()` export. */
+function casesOf(rule: Rule): RuleCase[] {
+  const cases = RULE_CASES.get(rule.id);
+  if (cases === undefined) throw new Error(`rules/${rule.id}.ts: no cases() in RULE_CASES`);
+  return cases();
+}
+
 for (const rule of RULES) {
   describe(rule.id, () => {
-    for (const c of rule.cases) {
+    for (const c of casesOf(rule)) {
       it(`${c.name} -> ${c.expect ?? 'no finding'}`, () => {
         const before = structuredClone(c.change);
         const findings = rule.classify(c.change, EMPTY_CONTEXT);
@@ -40,7 +47,7 @@ for (const rule of RULES) {
     }
 
     it('is deterministic', () => {
-      for (const c of rule.cases) expect(rule.classify(c.change, EMPTY_CONTEXT)).toEqual(rule.classify(c.change, EMPTY_CONTEXT));
+      for (const c of casesOf(rule)) expect(rule.classify(c.change, EMPTY_CONTEXT)).toEqual(rule.classify(c.change, EMPTY_CONTEXT));
     });
   });
 }
