@@ -7,9 +7,9 @@ import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
  * The backtest's approval seam: what would have been suppressed instead of paged. A backtest asks one
  * {@link ApprovalCheck} per risky finding and reports how many pages approvals and allowlists would have saved.
  *
- * Today the check is built from `--allow-actor` options only. The delivery layer's config file (approvals with
- * change windows, per-category actor allowlists; shared/config + shared/approvals/match.ts, in another branch) plugs
- * in here and nowhere else: {@link buildApprovalCheck} takes its check as `configured` and consults it first.
+ * Two inputs: `--config FILE` (its static approvals with change windows and its per-category allowlists, reconciled
+ * by shared/approvals/match.ts exactly as the functions do; cli/commands/backtest.ts `configPolicy`) and
+ * `--allow-actor` options. {@link buildApprovalCheck} consults the configured check first.
  */
 
 /** Decide how a finding relates to approvals and allowlists. Pure: a backtest replays it over history. */
@@ -54,8 +54,8 @@ export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalChe
 }
 
 /**
- * The check a backtest uses: the configured approvals first (when the config-file layer provides them), then the
- * actor allowlist; the first verdict other than `unapproved` wins.
+ * The check a backtest uses: the config file's approvals and allowlists first (`--config`), then the `--allow-actor`
+ * entries; an `approved` or `allowlisted` verdict wins, else an `expired` one, else `unapproved`.
  */
 export function buildApprovalCheck(options: { allowActors?: readonly ActorAllowEntry[]; configured?: ApprovalCheck }): ApprovalCheck {
   const checks: ApprovalCheck[] = [];

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RULES } from '../../rules/index.ts';
-import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { emptyScan, mergeScan, scanUnit, type OnProgress, type ScanResult } from './scan.ts';
 import { unitName, type BacktestUnit } from './unit.ts';
 
@@ -22,6 +22,8 @@ export type ToMain = { type: 'ready' } | { type: 'progress'; records: number; by
 /** workerData of a backtest worker. */
 export interface WorkerSetup {
   fast: boolean;
+  /** The rules' estate context (plain data with Sets: structured clone carries it). */
+  context: RuleContext;
 }
 
 /** How to run a set of units. */
@@ -31,6 +33,8 @@ export interface PoolOptions {
   /** Units in flight per worker (default 1 for files, more for S3). */
   perWorker?: number;
   fast?: boolean;
+  /** Estate context for the rules (`--config`'s `context:`); default none. */
+  context?: RuleContext;
   onProgress?: OnProgress;
   /** Abort = stop handing out units and stop the workers; what is done so far is returned. */
   signal?: AbortSignal;
@@ -50,13 +54,13 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
   const workers = Math.max(1, Math.min(wanted, queue.length));
   const perWorker = Math.max(1, options.perWorker ?? 1);
   const onProgress = options.onProgress ?? (() => undefined);
-  const fast = options.fast ?? true;
-  return workers <= 1 ? inThread(queue, perWorker, fast, onProgress, options.signal) : inWorkers(queue, workers, perWorker, fast, onProgress, options.signal);
+  const setup: WorkerSetup = { fast: options.fast ?? true, context: options.context ?? EMPTY_CONTEXT };
+  return workers <= 1 ? inThread(queue, perWorker, setup, onProgress, options.signal) : inWorkers(queue, workers, perWorker, setup, onProgress, options.signal);
 }
 
-async function inThread(queue: BacktestUnit[], concurrency: number, fast: boolean, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+async function inThread(queue: BacktestUnit[], concurrency: number, { fast, context }: WorkerSetup, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
   const total: PoolResult = { ...emptyScan(), interrupted: false };
-  const deps = { rules: RULES, context: EMPTY_CONTEXT };
+  const deps = { rules: RULES, context };
   const lane = async (): Promise<void> => {
     for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
       if (signal?.aborted) return;
@@ -68,7 +72,7 @@ async function inThread(queue: BacktestUnit[], concurrency: number, fast: boolea
   return total;
 }
 
-function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, fast: boolean, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, setup: WorkerSetup, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
   const total: PoolResult = { ...emptyScan(), interrupted: false };
   const inFlight = new Map<number, { worker: Worker; unit: BacktestUnit }>();
   const live = new Set<Worker>();
@@ -103,7 +107,7 @@ function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, fast
     const abort = (): void => finish();
     signal?.addEventListener('abort', abort, { once: true });
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./worker-boot.js', import.meta.url), { workerData: { fast } satisfies WorkerSetup });
+      const worker = new Worker(new URL('./worker-boot.js', import.meta.url), { workerData: setup });
       live.add(worker);
       worker.on('message', (message: ToMain) => {
         if (message.type === 'ready') feed(worker);

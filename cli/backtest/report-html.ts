@@ -75,9 +75,9 @@ ${tallyTable('Actor', s.topActors, (t) => `<code>${esc(t.key)}</code>`)}
 <h2>Effect of approvals and allowlists</h2>
 ${
   s.approvals.checked
-    ? `<p>${n(s.approvals.wouldPage)} risky findings; ${n(s.approvals.approved)} approved, ${n(s.approvals.allowlisted)} allowlisted, ${n(s.approvals.expired)} with an expired approval → <strong>${n(s.approvals.paged)} pages</strong>.</p>
+    ? `<p>${s.config ? `Config <code>${esc(s.config)}</code>: its context, paging routes, static approvals and allowlists applied. ` : ''}${n(s.approvals.wouldPage)} findings would page unapproved; ${n(s.approvals.approved)} approved, ${n(s.approvals.allowlisted)} allowlisted, ${n(s.approvals.expired)} with an expired approval → <strong>${n(s.approvals.paged)} pages</strong>.</p>
 <table><thead><tr><th>Entry</th><th class="num">pages saved</th></tr></thead><tbody>${s.approvals.byEntry.map((e) => `<tr><td><code>${esc(e.entry)}</code></td><td class="num">${n(e.findings)}</td></tr>`).join('') || '<tr><td colspan="2">No entry matched.</td></tr>'}</tbody></table>`
-    : '<p>No approvals or allowlists were given (<code>--allow-actor</code>): every risky finding would have paged.</p>'
+    : '<p>No approvals or allowlists were given (<code>--config</code>, <code>--allow-actor</code>): every risky finding would have paged.</p>'
 }
 
 <h2>Would-be pages (${n(s.pages.length)})</h2>

@@ -8,6 +8,7 @@ import { SEVERITIES_DESC } from './summary.ts';
 export function renderTextReport(s: BacktestSummary, width = 160): string {
   const out: string[] = [];
   out.push(`Netwatch backtest — ${s.sources.join(', ')}`);
+  if (s.config) out.push(`Config ${s.config}: its context, paging routes, static approvals and allowlists applied`);
   if (s.input.interrupted) out.push('INTERRUPTED: partial results (what was read before Ctrl-C).');
   const window = s.window.from || s.window.to ? `window ${s.window.from ?? '…'} → ${s.window.to ?? '…'}; ` : '';
   out.push(`${window}findings from ${s.span.first ?? '-'} to ${s.span.last ?? '-'}`);

@@ -1,5 +1,5 @@
 import type { Finding } from '../../shared/model/finding.ts';
-import type { ApprovalState } from '../../shared/model/notice.ts';
+import { UNAPPROVED, type ApprovalState, type ApprovalVerdict } from '../../shared/model/notice.ts';
 import { isRisky, maxSeverity, SEVERITIES, severityRank, type Severity } from '../../shared/model/severity.ts';
 import { actorText, bySeverityThenTime } from '../format.ts';
 import type { ApprovalCheck } from './approvals.ts';
@@ -49,6 +49,8 @@ export interface FindingRow {
 export interface BacktestSummary {
   generatedAt: string;
   sources: string[];
+  /** The config file whose context, paging routes, static approvals and allowlists were applied (`--config`). */
+  config?: string;
   /** The requested window (ISO), when one was given. */
   window: { from?: string; to?: string };
   /** First and last finding time seen. */
@@ -64,16 +66,32 @@ export interface BacktestSummary {
   topActors: Tally[];
   /** Risky findings that would have paged, most severe first. */
   pages: FindingRow[];
-  /** Risky findings approvals or allowlists would have kept from paging. */
+  /** Findings that would have paged but for an approval or an allowlist. */
   suppressed: FindingRow[];
   approvals: { checked: boolean; wouldPage: number; paged: number; approved: number; allowlisted: number; expired: number; byEntry: { entry: string; findings: number }[] };
 }
 
+/** Would this finding have paged, given its approval verdict? */
+export type PagePolicy = (finding: Finding, verdict: ApprovalVerdict) => boolean;
+
+/**
+ * Without a config file: a risky finding (medium or above) pages unless an approval or an allowlist covers it —
+ * the built-in default config's paging route.
+ */
+export const DEFAULT_PAGE_POLICY: PagePolicy = (finding, verdict) => isRisky(finding.severity) && verdict.state !== 'approved' && verdict.state !== 'allowlisted';
+
 /** How the summary was asked for. */
 export interface SummaryOptions {
   sources: string[];
+  /** Named in the report when the routes and approvals came from a config file. */
+  config?: string;
   window?: { from?: string; to?: string };
   approvals?: ApprovalCheck;
+  /**
+   * Which findings page (default {@link DEFAULT_PAGE_POLICY}); `--config` passes its paging routes. A finding the
+   * policy pages when unapproved but not with its verdict was kept from paging by that approval or allowlist.
+   */
+  wouldPage?: PagePolicy;
   seconds: number;
   interrupted: boolean;
   /** Top-N cut for actors (default 10). */
@@ -102,8 +120,12 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
   }
   findings.sort(bySeverityThenTime);
 
+  const wouldPage = options.wouldPage ?? DEFAULT_PAGE_POLICY;
+  const paged = new Set<FindingRow>();
+  const kept = new Set<FindingRow>();
   const rows = findings.map((f): FindingRow => {
-    const verdict = isRisky(f.severity) && options.approvals ? options.approvals(f) : undefined;
+    // Routes may page below medium: with a page policy given, every finding is checked.
+    const verdict = options.approvals && (isRisky(f.severity) || options.wouldPage !== undefined) ? options.approvals(f) : undefined;
     const row: FindingRow = {
       at: f.at,
       severity: f.severity,
@@ -126,10 +148,12 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
       row.approvalEntry = verdict.allowlist ?? verdict.approval?.ticket ?? verdict.state;
       row.approvalReason = verdict.reason;
     }
+    if (wouldPage(f, verdict ?? UNAPPROVED)) paged.add(row);
+    else if (verdict !== undefined && wouldPage(f, UNAPPROVED)) kept.add(row);
     return row;
   });
-  const pages = rows.filter((r) => isRisky(r.severity) && r.approval !== 'approved' && r.approval !== 'allowlisted');
-  const suppressed = rows.filter((r) => isRisky(r.severity) && (r.approval === 'approved' || r.approval === 'allowlisted'));
+  const pages = rows.filter((r) => paged.has(r));
+  const suppressed = rows.filter((r) => kept.has(r));
 
   const tally = (keyOf: (r: FindingRow) => string): Map<string, Tally> => {
     const map = new Map<string, Tally>();
@@ -139,10 +163,8 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
       if (!t) map.set(key, (t = { key, findings: 0, risky: 0, pages: 0, bySeverity: zeroSeverities() }));
       t.findings += 1;
       t.bySeverity[r.severity] += 1;
-      if (isRisky(r.severity)) {
-        t.risky += 1;
-        if (r.approval !== 'approved' && r.approval !== 'allowlisted') t.pages += 1;
-      }
+      if (isRisky(r.severity)) t.risky += 1;
+      if (paged.has(r)) t.pages += 1;
     }
     return map;
   };
@@ -161,6 +183,7 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
   return {
     generatedAt: new Date().toISOString(),
     sources: options.sources,
+    ...(options.config !== undefined ? { config: options.config } : {}),
     window,
     span: { ...(first ? { first } : {}), ...(last ? { last } : {}) },
     input: {

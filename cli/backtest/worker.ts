@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RULES } from '../../rules/index.ts';
-import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import type { ToMain, ToWorker, WorkerSetup } from './pool.ts';
 import { scanUnit } from './scan.ts';
 
@@ -11,7 +10,7 @@ import { scanUnit } from './scan.ts';
 const port = parentPort;
 if (port === null) throw new Error('cli/backtest/worker.ts must run in a worker thread');
 const setup = workerData as WorkerSetup;
-const deps = { rules: RULES, context: EMPTY_CONTEXT };
+const deps = { rules: RULES, context: setup.context };
 
 port.on('message', (message: ToWorker) => {
   void scanUnit(message.unit, deps, (records, bytes) => port.postMessage({ type: 'progress', records, bytes } satisfies ToMain), setup.fast).then((result) =>

@@ -1,16 +1,20 @@
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
 import { Progress } from '../progress.ts';
-import { buildApprovalCheck, parseAllowActor, type ActorAllowEntry } from '../backtest/approvals.ts';
+import { buildApprovalCheck, parseAllowActor, type ActorAllowEntry, type ApprovalCheck } from '../backtest/approvals.ts';
 import { localUnits } from '../backtest/local-source.ts';
 import { scanUnits } from '../backtest/pool.ts';
 import { renderHtmlReport } from '../backtest/report-html.ts';
 import { renderTextReport } from '../backtest/report-text.ts';
 import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
-import { summarize, type BacktestSummary } from '../backtest/summary.ts';
+import { summarize, type BacktestSummary, type PagePolicy } from '../backtest/summary.ts';
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
-import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+import { reconcile } from '../../shared/approvals/match.ts';
+import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig, staticApprovalsFromConfig } from '../../shared/config/routes.ts';
+import { routeFinding } from '../../shared/engine/route.ts';
+import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
+import { configOption } from './config-option.ts';
 
 /**
  * `netwatch backtest`: run the rules over history and report what would have paged. Inputs are local CloudTrail log
@@ -38,6 +42,10 @@ Options:
   --region R             region(s) for --lookup-events (repeat or comma-separate; default AWS_REGION)
   --format table|json|html   report format (default table)
   --out FILE             write the report to FILE instead of standard output
+  --config FILE          a Netwatch config (YAML or JSON): its context: (internal VPCs, known accounts,
+                         automation roles) grades the findings, its paging routes decide what pages, and its
+                         static approvals and allowlists are reconciled as the functions would. The DynamoDB
+                         approvals table is not read: its items expire, so it cannot say what was approved last month.
   --allow-actor PATTERN[:CATEGORY,...]
                          actor allowlist: a glob (* and ?) on the actor ARN or the role (session issuer) ARN,
                          optionally for some categories only; repeatable. Matching risky findings count as
@@ -60,6 +68,7 @@ export const BACKTEST: Command = {
     'lookup-events': { type: 'boolean', default: false },
     format: { type: 'string', default: 'table' },
     out: { type: 'string' },
+    config: { type: 'string' },
     'allow-actor': { type: 'string', multiple: true },
     workers: { type: 'string' },
     concurrency: { type: 'string' },
@@ -83,10 +92,12 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
       throw new UsageError((error as Error).message);
     }
   });
+  const configured = values['config'] === undefined ? undefined : await configPolicy(String(values['config']), now);
   const workers = values['workers'] === undefined ? undefined : countOption('--workers', values['workers']);
   const window = { ...(from ? { from: from.toISOString() } : {}), ...(to ? { to: to.toISOString() } : {}) };
   const days = { ...(from ? { from: window.from!.slice(0, 10) } : {}), ...(to ? { to: window.to!.slice(0, 10) } : {}) };
   const fast = values['full-parse'] !== true;
+  const context = configured?.context ?? EMPTY_CONTEXT;
 
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -121,7 +132,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     };
     if (units.length) {
       const concurrency = values['concurrency'] === undefined ? (remote.length ? 8 : 1) : countOption('--concurrency', values['concurrency']);
-      const result = await scanUnits(units, { ...(workers !== undefined ? { workers } : {}), perWorker: concurrency, fast, onProgress, signal: controller.signal });
+      const result = await scanUnits(units, { ...(workers !== undefined ? { workers } : {}), perWorker: concurrency, fast, context, onProgress, signal: controller.signal });
       mergeScan(total, result);
     }
     if (lookup && !controller.signal.aborted) {
@@ -129,7 +140,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
       const start = from ?? new Date(now.getTime() - 7 * 86_400_000);
       for (const region of regions) {
         if (controller.signal.aborted) break;
-        mergeScan(total, await scanLookupEvents({ region, start, end: to ?? now, signal: controller.signal }, { rules: RULES, context: EMPTY_CONTEXT }, onProgress));
+        mergeScan(total, await scanLookupEvents({ region, start, end: to ?? now, signal: controller.signal }, { rules: RULES, context }, onProgress));
       }
     }
     progress.done();
@@ -139,13 +150,40 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const summary = summarize(total, {
     sources: [...inputs, ...regions.map((r) => `LookupEvents ${r}`)],
     window,
-    ...(allow.length ? { approvals: buildApprovalCheck({ allowActors: allow }) } : {}),
+    ...(allow.length || configured ? { approvals: buildApprovalCheck({ allowActors: allow, ...(configured ? { configured: configured.check } : {}) }) } : {}),
+    ...(configured ? { wouldPage: configured.wouldPage, config: configured.name } : {}),
     seconds: (performance.now() - started) / 1000,
     interrupted: controller.signal.aborted,
   });
   await writeReport(summary, format, values['out'] as string | undefined);
   if (controller.signal.aborted) return EXIT.interrupted;
   return total.errors.length ? EXIT.malformed : EXIT.ok;
+}
+
+/** What `--config FILE` brings to a backtest: the rules' context, the paging routes and the approvals check. */
+export interface ConfigPolicy {
+  name: string;
+  context: RuleContext;
+  check: ApprovalCheck;
+  wouldPage: PagePolicy;
+}
+
+/**
+ * Read a config file for a backtest. Reconciliation is the functions' own (`reconcile`, change time against the
+ * windows), over the static approvals and allowlists; a finding pages when a paging route matches it with its
+ * verdict, as `routeFinding` decides for the functions.
+ */
+export async function configPolicy(path: string, now: Date): Promise<ConfigPolicy> {
+  const { config, name } = await configOption(path);
+  const routes = routesFromConfig(config);
+  const approvals = staticApprovalsFromConfig(config);
+  const allowlists = allowlistsFromConfig(config);
+  return {
+    name,
+    context: ruleContextFromConfig(config),
+    check: (finding) => reconcile(finding, approvals, allowlists, now),
+    wouldPage: (finding, verdict) => routeFinding(finding, routes, verdict).pageSinks.length > 0,
+  };
 }
 
 /** Render and write the report (stdout, or --out). */

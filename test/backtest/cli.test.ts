@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { timeOption } from '../../cli/commands/backtest.ts';
+import type { BacktestSummary } from '../../cli/backtest/summary.ts';
 import { buildLogTree } from './tree.ts';
 
 const tree = buildLogTree();
@@ -44,6 +45,50 @@ describe('netwatch backtest', () => {
     expect(await main(['backtest', tree.root, join(tree.root, 'missing.json.gz')])).toBe(2);
     expect(stdout).toContain('Would have paged: 6');
     expect(stdout).toMatch(/missing\.json\.gz: cannot read input: no such file or directory/);
+  });
+
+  it('--config: its context grades the findings (in worker threads too), its paging routes and static approvals decide the pages', async () => {
+    // Prepare: ci-deployer is known automation (lowered one step, high → medium), only high pages, and an approved
+    // change window covers alice's opening on 2026-11-02 but not the one on 2026-11-03.
+    const config = join(out, 'netwatch.config.yml');
+    writeFileSync(
+      config,
+      [
+        'version: 1',
+        'sinks: { oncall: { type: stdout } }',
+        'routes:',
+        '  - { name: page-high, kind: paging, match: { minSeverity: high, approval: [unapproved, expired] }, sinks: [oncall] }',
+        'context:',
+        "  automationRoles: ['arn:aws:iam::*:role/ci-deployer']",
+        'approvals:',
+        '  static:',
+        "    - { ticket: CHG0042, windowStart: '2026-11-02T10:30:00Z', windowEnd: '2026-11-02T11:30:00Z', categories: [sg-open-world], resourceIds: [sg-0a1b2c3d4e5f60718] }",
+        '',
+      ].join('\n'),
+    );
+    // Act
+    const code = await main(['backtest', tree.root, '--format', 'json', '--since', '2026-11-01', '--config', config, '--workers', '2']);
+    // Assess
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout) as BacktestSummary;
+    expect(summary.config).toBe(config);
+    expect(summary.totals).toMatchObject({ findings: 4, pages: 1, bySeverity: { high: 2, medium: 2 } });
+    expect(summary.pages.map((p) => [p.at, p.actor])).toEqual([['2026-11-03T11:00:00Z', 'NetworkAdmin']]);
+    expect(summary.suppressed.map((p) => [p.at, p.approval, p.approvalEntry])).toEqual([['2026-11-02T11:00:00Z', 'approved', 'CHG0042']]);
+    expect(summary.approvals).toMatchObject({ checked: true, wouldPage: 2, paged: 1, approved: 1 });
+    // The same run in the table format says which config applied.
+    stdout = '';
+    expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config])).toBe(0);
+    expect(stdout).toContain(`Config ${config}: its context, paging routes, static approvals and allowlists applied`);
+    expect(stdout).toContain('Would have paged: 1');
+  });
+
+  it('--config with a bad file lists its problems and exits 64, reading nothing', async () => {
+    const config = join(out, 'bad.config.yml');
+    writeFileSync(config, 'version: 1\nsinks: { oncall: { type: pager } }\nroutes: []\n');
+    expect(await main(['backtest', tree.root, '--config', config])).toBe(64);
+    expect(stderr).toContain('unknown sink type "pager"');
+    expect(stdout).not.toContain('Would have paged');
   });
 
   it('usage errors exit 64 with help', async () => {
