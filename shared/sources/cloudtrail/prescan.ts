@@ -15,7 +15,7 @@ import { CLOUDTRAIL_API_CALLS } from './index.ts';
  * - the event name is not one the CloudTrail normalizer handles ({@link CLOUDTRAIL_API_CALLS}), under any source.
  * Anything else — envelopes, Config messages, escaped JSON, odd spacing, duplicate keys, handled calls — says
  * `parse`, and takes the normal path. What the scan cannot see is a syntax error elsewhere in a skipped text: such a
- * line is counted as ignored instead of reported as malformed (`--no-fast` parses everything).
+ * line is counted as ignored instead of reported as malformed (`--full-parse` parses everything).
  *
  * How, in four native scans and no per-character JavaScript (on this machine a JavaScript character loop costs about
  * what JSON.parse does per character, so only the regex engine and indexOf can beat the parser):
@@ -23,11 +23,12 @@ import { CLOUDTRAIL_API_CALLS } from './index.ts';
  *    {@link MAX_DEPTH} deep — and stops at the first string that starts with a key the scan looks for. Where it stops
  *    is at depth 1, outside any string, so a key found there is a top-level member. Strings with a backslash stop it
  *    too (an escaped quote would need real string parsing): such records are parsed.
- * 2. {@link PAIR_SOURCE_FIRST} (or {@link PAIR_NAME_FIRST}) reads the two members there, in place.
+ * 2. {@link PAIR_SOURCE_FIRST} (or {@link NAME_FIRST}, then {@link SOURCE_AFTER_NAME}) reads the two members there,
+ *    in place.
  * 3. A Set look-up of the event name (the only allocation on the skip path).
  * 4. {@link KEYS} checks that no key of interest occurs anywhere after them (duplicates, wrapper keys).
- * Measured with `npm run bench` (README, Performance): about 3× faster than JSON.parse on records with a full
- * `userIdentity` in front, where the earlier character-walking scan was barely faster than parsing.
+ * Measured with `npm run bench` (README, Performance): 2.5–2.8× faster than JSON.parse per record, with or without a
+ * `userIdentity` in front (the earlier character-walking scan was 1.05× there).
  */
 
 /** Every event name the normalizer turns into changes, under any event source. */
