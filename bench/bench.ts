@@ -263,6 +263,20 @@ function print(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`Usage: npm run bench   (options are environment variables)
+
+Prints, from one run on this machine: classify throughput vs bare JSON.parse over a large CloudTrail stream,
+the pre-scan vs JSON.parse per record, log-file splitting, per-function bundle sizes, cold import of each bundle
+vs \`node -e 0\` (default and deployed config), and warm per-record latency — with PASS/FAIL against the targets.
+
+  BENCH_MB=300           size of the generated input (console-sessions replicated; cached in .bench/)
+  BENCH_REBUILD=1        regenerate the input
+  BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, bundles, cold, warm
+`);
+  process.exit(0);
+}
 const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'throughput,logfiles,bundles,cold,warm').split(',').map((s) => s.trim()));
 const PARTS = ['throughput', 'logfiles', 'bundles', 'cold', 'warm'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
