@@ -64,7 +64,7 @@ export interface BacktestSummary {
   byAccount: Tally[];
   byDay: Tally[];
   topActors: Tally[];
-  /** Risky findings that would have paged, most severe first. */
+  /** Findings that would have paged (after approvals and allowlists), most severe first. */
   pages: FindingRow[];
   /** Findings that would have paged but for an approval or an allowlist. */
   suppressed: FindingRow[];
