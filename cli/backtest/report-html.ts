@@ -42,7 +42,7 @@ code{font-size:12px}
 <body>
 <main>
 <h1>${esc(title)}</h1>
-<p class="meta">${window}Findings from ${esc(s.span.first ?? '-')} to ${esc(s.span.last ?? '-')}. Read ${n(s.input.units)} inputs, ${n(s.input.records)} records in ${s.input.seconds.toFixed(1)} s (${n(s.input.recordsPerSecond)} records/s). Generated ${esc(s.generatedAt)}.</p>
+<p class="meta">${window}Findings from ${esc(s.span.first ?? '-')} to ${esc(s.span.last ?? '-')}. Read ${n(s.input.units)} inputs, ${n(s.input.records)} records in ${s.input.seconds.toFixed(1)} s (${n(s.input.recordsPerSecond)} records/s).${s.config ? ` Routes, context and approvals from <code>${esc(s.config)}</code>.` : ''} Generated ${esc(s.generatedAt)}.</p>
 ${s.input.interrupted ? '<p class="warn"><strong>Interrupted:</strong> partial results — only what was read before the run was stopped.</p>' : ''}
 ${s.input.errors ? `<p class="warn">${n(s.input.errors)} inputs or records could not be read; see <a href="#errors">Errors</a>.</p>` : ''}
 <div class="cards">
