@@ -7,18 +7,22 @@
  *  2. the same for CloudTrail log files ({"Records":[…]}): whole-file parse vs record splitting + pre-scan;
  *  3. per-function bundle sizes (esbuild with serverless.yml's options) and what is big in them;
  *  4. cold import of each bundle vs `node -e 0` (median of BENCH_COLD_RUNS spawns);
- *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks).
+ *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks);
+ *  6. a backtest of a CloudTrail log tree (gzip log files) in this thread and on worker threads, one per core.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, bundles, cold, warm; `cold` builds the bundles too).
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm; `cold` builds the bundles too).
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SQSRecord } from 'aws-lambda';
 import { build } from 'esbuild';
+import { localUnits } from '../cli/backtest/local-source.ts';
+import { scanUnits } from '../cli/backtest/pool.ts';
 import { scanStream } from '../cli/backtest/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { emptyClassified } from '../shared/engine/classify.ts';
@@ -137,6 +141,43 @@ function prescanVsParse(lines: readonly string[]): void {
     const skipped = texts.filter((t) => canSkipRecord(t)).length;
     rows.push({ figure: `  pre-scan vs JSON.parse per record, ${label}`, value: `${fmt(rate(texts.length, scan))} vs ${fmt(rate(texts.length, parse))} records/s = ${(parse / scan).toFixed(2)}x (${((100 * skipped) / texts.length).toFixed(1)}% skipped)` });
   }
+}
+
+/**
+ * `netwatch backtest` over a log tree: console-sessions as CloudTrail writes it (gzip `{"Records":[…]}` files under
+ * AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/, 2,000 records a file), read in this thread and then on one
+ * worker thread per core, through the same scanUnits the CLI uses (cached in .bench/tree).
+ */
+async function backtestScaling(lines: readonly string[]): Promise<void> {
+  const tree = join(CACHE, 'tree');
+  const perFile = 2000;
+  const files = 120;
+  if (!existsSync(tree) || process.env['BENCH_REBUILD']) {
+    say(`generating a log tree of ${files} gzip files…`);
+    for (let f = 0; f < files; f++) {
+      const day = String(1 + (f % 28)).padStart(2, '0');
+      const dir = join(tree, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '10', day);
+      mkdirSync(dir, { recursive: true });
+      const records = Array.from({ length: perFile }, (_, i) => lines[(f * perFile + i) % lines.length]!.replace('"eventID":"', `"eventID":"t${f}-${i}-`));
+      writeFileSync(join(dir, `111122223333_CloudTrail_eu-west-1_202610${day}T${String(f).padStart(4, '0')}Z_b.json.gz`), gzipSync(`{"Records":[${records.join(',')}]}`));
+    }
+  }
+  const { units } = await localUnits([tree]);
+  const records = units.length * perFile;
+  const mb = units.reduce((sum, u) => sum + u.size, 0) / 1048576;
+  const cores = availableParallelism();
+  const run = async (workers: number): Promise<number> => {
+    const t = performance.now();
+    const result = await scanUnits(units, { workers });
+    if (result.records !== records) throw new Error(`backtest read ${result.records} records, expected ${records}`);
+    return (performance.now() - t) / 1000;
+  };
+  await run(1);
+  const one = await run(1);
+  const many = await run(cores);
+  rows.push({ figure: `backtest of a log tree (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records)`, value: '' });
+  rows.push({ figure: '  in this thread', value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)` });
+  rows.push({ figure: `  on ${cores} worker threads (one per core; start-up included)`, value: `${fmt(rate(records, many))} records/s (${many.toFixed(1)} s, ${(one / many).toFixed(2)}x)` });
 }
 
 /** Log files: parse whole + unwrap vs split + pre-scan, over the stream grouped 1,000 records a file (≈50 MB). */
@@ -273,12 +314,12 @@ vs \`node -e 0\` (default and deployed config), and warm per-record latency — 
   BENCH_MB=300           size of the generated input (console-sessions replicated; cached in .bench/)
   BENCH_REBUILD=1        regenerate the input
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
-  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, bundles, cold, warm
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm
 `);
   process.exit(0);
 }
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'throughput,logfiles,bundles,cold,warm').split(',').map((s) => s.trim()));
-const PARTS = ['throughput', 'logfiles', 'bundles', 'cold', 'warm'];
+const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()));
+const PARTS = ['throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
   say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
@@ -286,7 +327,9 @@ if (unknown.length > 0) {
 }
 mkdirSync(CACHE, { recursive: true });
 if (ONLY.has('throughput')) await throughput();
-if (ONLY.has('logfiles')) logFiles(gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+const streamLines = (): string[] => gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== '');
+if (ONLY.has('logfiles')) logFiles(streamLines());
+if (ONLY.has('backtest')) await backtestScaling(streamLines());
 if (ONLY.has('bundles') || ONLY.has('cold')) {
   const built = await bundles();
   if (ONLY.has('cold')) coldImports(built);

@@ -127,15 +127,31 @@ async function* splitText(texts: AsyncIterable<string>, file: string, damaged: (
   /** In lines mode, the first line is held until something non-blank follows it (else it is a single document). */
   let heldFirst: string | undefined;
   let heldBlank = '';
+  /**
+   * Text of a document (or of a first line still without its newline), as chunks joined once. Appending each chunk to
+   * one string and searching it again made a one-line log file cost quadratic time: a 1 MB file is ~60 gunzip chunks.
+   */
+  let parts: string[] = [];
   for await (const text of texts) {
-    pending = pending === '' ? text : pending + text;
-    if (mode === 'undecided') {
-      if (lineNo === 0 && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
-      const decided = decideMode(pending);
-      if (decided === undefined) continue;
-      mode = decided;
+    if (mode === 'document') {
+      parts.push(text);
+      continue;
     }
-    if (mode === 'document') continue;
+    if (mode === 'undecided') {
+      parts.push(text);
+      // The mode is known at the first newline; until one arrives, only the new text needs looking at.
+      if (!text.includes('\n')) continue;
+      pending = withoutBom(parts.join(''));
+      parts = [];
+      mode = decideMode(pending) ?? 'document';
+      if (mode === 'document') {
+        parts.push(pending);
+        pending = '';
+        continue;
+      }
+    } else {
+      pending = pending === '' ? text : pending + text;
+    }
     const batch: DecodedText[] = [];
     let start = 0;
     for (let nl = pending.indexOf('\n', start); nl !== -1; nl = pending.indexOf('\n', start)) {
@@ -161,6 +177,8 @@ async function* splitText(texts: AsyncIterable<string>, file: string, damaged: (
     if (batch.length > 0) yield batch;
   }
   const damage = damaged();
+  if (mode === 'undecided') pending = withoutBom(parts.join(''));
+  else if (mode === 'document') pending = parts.join('');
   if (mode !== 'lines') {
     // A single document, or input too short to have a second line: exactly what decodeText reads.
     if (pending.trim() !== '') yield [{ kind: 'document', text: pending, file, truncated: damage !== undefined }];
@@ -178,6 +196,10 @@ async function* splitText(texts: AsyncIterable<string>, file: string, damaged: (
   }
   if (tail !== '') batch.push({ kind: 'line', text: tail, file, line: lineNo + 1, mayBeCut: damage !== undefined });
   if (batch.length > 0) yield batch;
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

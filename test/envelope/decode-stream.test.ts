@@ -31,6 +31,8 @@ const CASES: Record<string, string> = {
   'JSON Lines with a bad line': `${JSON.stringify(rec(1))}\n{"eventSource": \n${JSON.stringify(rec(3))}\n`,
   'JSON Lines, CRLF, blank lines, no final newline': `${JSON.stringify(rec(1))}\r\n\r\n${JSON.stringify(rec(2))}\r\n${JSON.stringify(rec(3))}`,
   'JSON Lines after a BOM': `\ufeff${JSON.stringify(rec(1))}\n${JSON.stringify(rec(2))}\n`,
+  'one-line log file after a BOM, no newline': `\ufeff${JSON.stringify({ Records: [rec(1), rec(2), rec(3)] })}`,
+  'pretty document after a BOM': `\ufeff${JSON.stringify({ Records: [rec(1)] }, null, 2)}\n`,
   'broken document': '{"Records": [ {"eventName": ',
   'pretty document that is really JSON Lines with a long first value': `{"a":\n1}\n`,
   'blank input': '  \n \n',
