@@ -11,7 +11,8 @@
  *  6. a backtest of a CloudTrail log tree (gzip log files) in this thread and on worker threads, one per core.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, backtest, bundles, cold, warm; `cold` builds the bundles too).
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm; `cold` builds the bundles too), BENCH_TREE_FILES=600
+ * (files in the backtest's log tree).
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -22,7 +23,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SQSRecord } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localUnits } from '../cli/backtest/local-source.ts';
-import { scanUnits } from '../cli/backtest/pool.ts';
+import { FILES_IN_FLIGHT, scanUnits } from '../cli/backtest/pool.ts';
 import { scanStream } from '../cli/backtest/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { emptyClassified } from '../shared/engine/classify.ts';
@@ -146,12 +147,12 @@ function prescanVsParse(lines: readonly string[]): void {
 /**
  * `netwatch backtest` over a log tree: console-sessions as CloudTrail writes it (gzip `{"Records":[…]}` files under
  * AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/, 2,000 records a file), read in this thread and then on one
- * worker thread per core, through the same scanUnits the CLI uses (cached in .bench/tree).
+ * worker thread per core, through the same scanUnits the CLI uses (cached in .bench/tree-<files>).
  */
 async function backtestScaling(lines: readonly string[]): Promise<void> {
-  const tree = join(CACHE, 'tree');
   const perFile = 2000;
-  const files = 120;
+  const files = Number(process.env['BENCH_TREE_FILES'] ?? 600);
+  const tree = join(CACHE, `tree-${files}`);
   if (!existsSync(tree) || process.env['BENCH_REBUILD']) {
     say(`generating a log tree of ${files} gzip files…`);
     for (let f = 0; f < files; f++) {
@@ -168,7 +169,7 @@ async function backtestScaling(lines: readonly string[]): Promise<void> {
   const cores = availableParallelism();
   const run = async (workers: number): Promise<number> => {
     const t = performance.now();
-    const result = await scanUnits(units, { workers });
+    const result = await scanUnits(units, { workers, perWorker: FILES_IN_FLIGHT });
     if (result.records !== records) throw new Error(`backtest read ${result.records} records, expected ${records}`);
     return (performance.now() - t) / 1000;
   };
@@ -176,7 +177,7 @@ async function backtestScaling(lines: readonly string[]): Promise<void> {
   const one = await run(1);
   const many = await run(cores);
   rows.push({ figure: `backtest of a log tree (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records)`, value: '' });
-  rows.push({ figure: '  in this thread', value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)` });
+  rows.push({ figure: `  in this thread (${FILES_IN_FLIGHT} files in flight, as the CLI)`, value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)` });
   rows.push({ figure: `  on ${cores} worker threads (one per core; start-up included)`, value: `${fmt(rate(records, many))} records/s (${many.toFixed(1)} s, ${(one / many).toFixed(2)}x)` });
 }
 
@@ -314,6 +315,7 @@ vs \`node -e 0\` (default and deployed config), and warm per-record latency — 
   BENCH_MB=300           size of the generated input (console-sessions replicated; cached in .bench/)
   BENCH_REBUILD=1        regenerate the input
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
+  BENCH_TREE_FILES=600   gzip log files (2,000 records each) in the backtest's log tree
   BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm
 `);
   process.exit(0);

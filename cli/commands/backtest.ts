@@ -3,7 +3,7 @@ import { EXIT, UsageError, type Command } from './command.ts';
 import { Progress } from '../progress.ts';
 import { buildApprovalCheck, parseAllowActor, type ActorAllowEntry, type ApprovalCheck } from '../backtest/approvals.ts';
 import { localUnits } from '../backtest/local-source.ts';
-import { scanUnits } from '../backtest/pool.ts';
+import { FILES_IN_FLIGHT, scanUnits } from '../backtest/pool.ts';
 import { renderHtmlReport } from '../backtest/report-html.ts';
 import { renderTextReport } from '../backtest/report-text.ts';
 import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
@@ -51,7 +51,7 @@ Options:
                          optionally for some categories only; repeatable. Matching risky findings count as
                          allowlisted instead of paged.
   --workers N            worker threads for multi-file inputs (default: one per core from 32 MB of input)
-  --concurrency N        inputs in flight per worker (default 1 for files, 8 for S3)
+  --concurrency N        inputs in flight per worker (default 2 for files, 8 for S3)
   --full-parse           JSON-parse every record (no pre-scan)
   -h, --help             this help
 
@@ -131,7 +131,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
       progress.tick(records);
     };
     if (units.length) {
-      const concurrency = values['concurrency'] === undefined ? (remote.length ? 8 : 1) : countOption('--concurrency', values['concurrency']);
+      const concurrency = values['concurrency'] === undefined ? (remote.length ? 8 : FILES_IN_FLIGHT) : countOption('--concurrency', values['concurrency']);
       const result = await scanUnits(units, { ...(workers !== undefined ? { workers } : {}), perWorker: concurrency, fast, context, onProgress, signal: controller.signal });
       mergeScan(total, result);
     }
