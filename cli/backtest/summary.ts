@@ -1,3 +1,6 @@
+import { defaultConfig } from '../../shared/config/default.ts';
+import { routesFromConfig } from '../../shared/config/routes.ts';
+import { routeFinding, type RouteSpec } from '../../shared/engine/route.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { UNAPPROVED, type ApprovalState, type ApprovalVerdict } from '../../shared/model/notice.ts';
 import { isRisky, maxSeverity, SEVERITIES, severityRank, type Severity } from '../../shared/model/severity.ts';
@@ -74,11 +77,19 @@ export interface BacktestSummary {
 /** Would this finding have paged, given its approval verdict? */
 export type PagePolicy = (finding: Finding, verdict: ApprovalVerdict) => boolean;
 
+/** A finding pages when one of these routes sends it to a paging sink, given its verdict (as the functions route). */
+export function pagePolicy(routes: readonly RouteSpec[]): PagePolicy {
+  return (finding, verdict) => routeFinding(finding, routes, verdict).pageSinks.length > 0;
+}
+
+let defaultPolicy: PagePolicy | undefined;
 /**
- * Without a config file: a risky finding (medium or above) pages unless an approval or an allowlist covers it —
- * the built-in default config's paging route.
+ * Without a config file: the built-in default config's routes — a risky finding (medium or above) pages unless an
+ * approval or an allowlist covers it. Built on first use (validating the default config costs milliseconds).
  */
-export const DEFAULT_PAGE_POLICY: PagePolicy = (finding, verdict) => isRisky(finding.severity) && verdict.state !== 'approved' && verdict.state !== 'allowlisted';
+export function defaultPagePolicy(): PagePolicy {
+  return (defaultPolicy ??= pagePolicy(routesFromConfig(defaultConfig())));
+}
 
 /** How the summary was asked for. */
 export interface SummaryOptions {
@@ -88,7 +99,7 @@ export interface SummaryOptions {
   window?: { from?: string; to?: string };
   approvals?: ApprovalCheck;
   /**
-   * Which findings page (default {@link DEFAULT_PAGE_POLICY}); `--config` passes its paging routes. A finding the
+   * Which findings page (default {@link defaultPagePolicy}); `--config` passes its paging routes. A finding the
    * policy pages when unapproved but not with its verdict was kept from paging by that approval or allowlist.
    */
   wouldPage?: PagePolicy;
@@ -120,7 +131,7 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
   }
   findings.sort(bySeverityThenTime);
 
-  const wouldPage = options.wouldPage ?? DEFAULT_PAGE_POLICY;
+  const wouldPage = options.wouldPage ?? defaultPagePolicy();
   const paged = new Set<FindingRow>();
   const kept = new Set<FindingRow>();
   const rows = findings.map((f): FindingRow => {

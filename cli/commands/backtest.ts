@@ -7,12 +7,11 @@ import { FILES_IN_FLIGHT, scanUnits } from '../backtest/pool.ts';
 import { renderHtmlReport } from '../backtest/report-html.ts';
 import { renderTextReport } from '../backtest/report-text.ts';
 import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
-import { summarize, type BacktestSummary, type PagePolicy } from '../backtest/summary.ts';
+import { pagePolicy, summarize, type BacktestSummary, type PagePolicy } from '../backtest/summary.ts';
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
 import { reconcile } from '../../shared/approvals/match.ts';
 import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig, staticApprovalsFromConfig } from '../../shared/config/routes.ts';
-import { routeFinding } from '../../shared/engine/route.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';
 
@@ -182,7 +181,7 @@ export async function configPolicy(path: string, now: Date): Promise<ConfigPolic
     name,
     context: ruleContextFromConfig(config),
     check: (finding) => reconcile(finding, approvals, allowlists, now),
-    wouldPage: (finding, verdict) => routeFinding(finding, routes, verdict).pageSinks.length > 0,
+    wouldPage: pagePolicy(routes),
   };
 }
 
