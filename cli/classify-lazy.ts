@@ -1,4 +1,4 @@
-import type { EnrichDeps } from '../shared/engine/enrich.ts';
+import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
 import type { RuleContext } from '../shared/model/rule.ts';
 import type { InputRun } from './run-inputs.ts';
 

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from '../shared/aws/enrichment-clients.ts';
-import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../shared/aws/recorded.ts';
-import { TrailLookup } from '../shared/aws/trail-lookup.ts';
-import { parseContext } from '../shared/context-config.ts';
-import type { EnrichDeps } from '../shared/engine/enrich.ts';
+import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from '../shared/2-enrich/live-clients.ts';
+import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../shared/2-enrich/recorded.ts';
+import { TrailLookup } from '../shared/2-enrich/trail-lookup.ts';
+import { parseContext } from '../shared/4-classify/context.ts';
+import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../shared/model/rule.ts';
 
 /**
  * CLI options shared by `classify` and `replay`: `--context FILE`, and enrichment, which is off unless asked for so
  * the CLI works offline: `--enrich` calls AWS (default credential chain), `--recorded-aws DIR` answers the same calls
- * from recorded API responses (shared/aws/recorded.ts) — what `npm start` uses to show enrichment with no AWS access.
+ * from recorded API responses (shared/2-enrich/recorded.ts) — what `npm start` uses to show enrichment with no AWS access.
  */
 export const ENRICH_OPTIONS = {
   context: { type: 'string' },

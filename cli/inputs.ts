@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Decoded } from '../shared/envelope/decode.ts';
-import { decodeStreamText, type ByteChunks, type DecodedText } from '../shared/envelope/decode-stream.ts';
-import { MalformedInputError } from '../shared/errors.ts';
+import type { Decoded } from '../shared/1-ingest/envelope/decode.ts';
+import { decodeStreamText, type ByteChunks, type DecodedText } from '../shared/1-ingest/envelope/decode-stream.ts';
+import { MalformedInputError } from '../shared/platform/errors.ts';
 
 /**
  * Input discovery for the CLI: files, directories (walked recursively, sorted, `.json`/`.jsonl`/`.ndjson`/`.gz`) and

@@ -1,5 +1,5 @@
-import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/engine/classify.ts';
-import { classifyText, classifyTextAsync } from '../shared/engine/classify-text.ts';
+import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/4-classify/classify.ts';
+import { classifyText, classifyTextAsync } from '../shared/4-classify/classify-text.ts';
 import { expandInputs, readInputText } from './inputs.ts';
 import { Progress } from './progress.ts';
 

@@ -1,14 +1,14 @@
 /** Org-trail S3 mode: CloudTrail delivery notifications (SNS → SQS) → log objects streamed from S3. Wiring only. */
-import '../shared/zod-jitless.ts';
+import '../shared/lambda/zod-jitless.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { createAwsClients } from '../shared/aws/clients.ts';
-import { coldStart, createTelemetry } from '../shared/cold-start.ts';
-import { buildLambdaDeps } from '../shared/deps.ts';
-import { processCloudTrailDeliveryRecord } from '../shared/engine/cloudtrail-s3.ts';
-import { sqsBatchHandler } from '../shared/engine/sqs-batch.ts';
+import { createAwsClients } from '../shared/platform/aws/clients.ts';
+import { coldStart, createTelemetry } from '../shared/lambda/cold-start.ts';
+import { buildLambdaDeps } from '../shared/lambda/deps.ts';
+import { processCloudTrailDeliveryRecord } from '../shared/lambda/cloudtrail-s3.ts';
+import { sqsBatchHandler } from '../shared/lambda/sqs-batch.ts';
 
 const telemetry = createTelemetry('netwatch-cloudtrail-s3');
 // The S3 client (and the SDK module behind it) is built by the first record that reads a log object, not at load.

@@ -1,11 +1,11 @@
 /** Scheduled (every minute): sends one digest page per closed storm window. Wiring only. */
-import '../shared/zod-jitless.ts';
+import '../shared/lambda/zod-jitless.ts';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { coldStart, createTelemetry } from '../shared/cold-start.ts';
-import { digestHandler } from '../shared/delivery/digest-handler.ts';
-import { buildDeliveryRuntime } from '../shared/delivery/runtime.ts';
+import { coldStart, createTelemetry } from '../shared/lambda/cold-start.ts';
+import { digestHandler } from '../shared/lambda/digest-handler.ts';
+import { buildDeliveryRuntime } from '../shared/lambda/runtime.ts';
 
 const telemetry = createTelemetry('netwatch-digest');
 const digest = coldStart(async () => digestHandler(await buildDeliveryRuntime('netwatch-digest', process.env, telemetry)));

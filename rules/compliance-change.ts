@@ -2,7 +2,7 @@ import type { ChangeEvent, ComplianceDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase, RuleContext } from '../shared/model/rule.ts';
 import { contextDefaults } from '../shared/model/rule.ts';
-import { firstMatch } from '../shared/text/glob.ts';
+import { firstMatch } from '../shared/platform/glob.ts';
 import { ACCOUNT, compliance, complianceChange } from './cases/build.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { globMatches } from '../../shared/approvals/glob.ts';
+import { globMatches } from '../../shared/5-decide/approvals/glob.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { isCategory, type Category } from '../../shared/model/category.ts';
 import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
@@ -8,7 +8,7 @@ import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
  * {@link ApprovalCheck} per risky finding and reports how many pages approvals and allowlists would have saved.
  *
  * Two inputs: `--config FILE` (its static approvals with change windows and its per-category allowlists, reconciled
- * by shared/approvals/match.ts exactly as the functions do; cli/commands/backtest.ts `configPolicy`) and
+ * by shared/5-decide/approvals/match.ts exactly as the functions do; cli/commands/backtest.ts `configPolicy`) and
  * `--allow-actor` options. {@link buildApprovalCheck} consults the configured check first.
  */
 

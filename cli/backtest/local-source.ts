@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MalformedInputError } from '../../shared/errors.ts';
+import { MalformedInputError } from '../../shared/platform/errors.ts';
 import { wantedLogPath, type DayWindow } from './layout.ts';
 import type { BacktestUnit } from './unit.ts';
 

@@ -1,8 +1,8 @@
 import { CloudTrailClient, LookupEventsCommand, type LookupEventsCommandOutput } from '@aws-sdk/client-cloudtrail';
-import { emptyClassified, type ClassifyDeps } from '../../shared/engine/classify.ts';
-import { classifyText } from '../../shared/engine/classify-text.ts';
-import { errorText, MalformedInputError } from '../../shared/errors.ts';
-import { CLOUDTRAIL_API_CALLS } from '../../shared/sources/cloudtrail/index.ts';
+import { emptyClassified, type ClassifyDeps } from '../../shared/4-classify/classify.ts';
+import { classifyText } from '../../shared/4-classify/classify-text.ts';
+import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
+import { CLOUDTRAIL_API_CALLS } from '../../shared/1-ingest/cloudtrail/index.ts';
 import { emptyScan, type OnProgress, type ScanResult } from './scan.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { errorText, MalformedInputError } from '../../shared/errors.ts';
-import { emptyClassified, type ClassifyDeps } from '../../shared/engine/classify.ts';
-import { classifyText } from '../../shared/engine/classify-text.ts';
-import { decodeStreamBatches, type ByteChunks } from '../../shared/envelope/decode-stream.ts';
+import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
+import { emptyClassified, type ClassifyDeps } from '../../shared/4-classify/classify.ts';
+import { classifyText } from '../../shared/4-classify/classify-text.ts';
+import { decodeStreamBatches, type ByteChunks } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { openUnit, unitName, type BacktestUnit } from './unit.ts';
 

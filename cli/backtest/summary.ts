@@ -1,6 +1,6 @@
 import { defaultConfig } from '../../shared/config/default.ts';
 import { routesFromConfig } from '../../shared/config/routes.ts';
-import { routeFinding, type RouteSpec } from '../../shared/engine/route.ts';
+import { routeFinding, type RouteSpec } from '../../shared/5-decide/route.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { UNAPPROVED, type ApprovalState, type ApprovalVerdict } from '../../shared/model/notice.ts';
 import { isRisky, maxSeverity, SEVERITIES, severityRank, type Severity } from '../../shared/model/severity.ts';

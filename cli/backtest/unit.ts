@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ByteChunks } from '../../shared/envelope/decode-stream.ts';
+import type { ByteChunks } from '../../shared/1-ingest/envelope/decode-stream.ts';
 
 /**
  * One piece of backtest input, described as plain data so it can be posted to a worker thread and opened there:

@@ -1,9 +1,9 @@
 import { userInfo } from 'node:os';
-import { documentClient } from '../../shared/aws/dynamodb.ts';
-import { ApprovalStoreError, DynamoApprovalStore } from '../../shared/approvals/dynamodb-store.ts';
-import { approvalSchema, toApproval, type Approval } from '../../shared/approvals/model.ts';
+import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
+import { ApprovalStoreError, DynamoApprovalStore } from '../../shared/5-decide/approvals/dynamodb-store.ts';
+import { approvalSchema, toApproval, type Approval } from '../../shared/5-decide/approvals/model.ts';
 import { loadConfigFile, issueProblems } from '../../shared/config/load.ts';
-import { ConfigError } from '../../shared/errors.ts';
+import { ConfigError } from '../../shared/platform/errors.ts';
 import { EXIT, UsageError, listFlag, stringFlag, writeLines, type Command } from './command.ts';
 
 /**

@@ -10,7 +10,7 @@ import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
 import { pagePolicy, summarize, type BacktestSummary, type PagePolicy } from '../backtest/summary.ts';
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
-import { reconcile } from '../../shared/approvals/match.ts';
+import { reconcile } from '../../shared/5-decide/approvals/match.ts';
 import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig, staticApprovalsFromConfig } from '../../shared/config/routes.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';

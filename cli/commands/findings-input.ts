@@ -4,7 +4,7 @@ import { CATEGORIES } from '../../shared/model/category.ts';
 import type { NetworkDelta } from '../../shared/model/change.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { SEVERITIES } from '../../shared/model/severity.ts';
-import { MalformedInputError } from '../../shared/errors.ts';
+import { MalformedInputError } from '../../shared/platform/errors.ts';
 
 /**
  * Findings as `netwatch classify --format jsonl` prints them (resource carries account and region), read back for

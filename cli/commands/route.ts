@@ -1,11 +1,11 @@
-import { documentClient } from '../../shared/aws/dynamodb.ts';
-import { InvocationApprovalCache } from '../../shared/approvals/sources.ts';
-import { approvalSourceFromConfig } from '../../shared/delivery/build.ts';
-import { decide } from '../../shared/delivery/orchestrate.ts';
+import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
+import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
+import { approvalSourceFromConfig } from '../../shared/config/build-delivery.ts';
+import { decide } from '../../shared/6-deliver/orchestrate.ts';
 import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig } from '../../shared/config/routes.ts';
 import type { NetwatchConfig } from '../../shared/config/schema.ts';
-import type { RouteDecision } from '../../shared/engine/route.ts';
-import { errorText, type NetwatchError } from '../../shared/errors.ts';
+import type { RouteDecision } from '../../shared/5-decide/route.ts';
+import { errorText, type NetwatchError } from '../../shared/platform/errors.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import type { ApprovalVerdict } from '../../shared/model/notice.ts';
 import { classifyWithRules } from '../classify-lazy.ts';

@@ -1,5 +1,5 @@
 import type { NetwatchConfig } from './schema.ts';
-import type { SinkSpecInput } from '../sinks/registry.ts';
+import type { SinkSpecInput } from '../6-deliver/sinks/registry.ts';
 import { validateConfig } from './load-core.ts';
 
 /**

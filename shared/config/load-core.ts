@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../platform/errors.ts';
 import { configSchema, crossCheckProblems, type NetwatchConfig } from './schema.ts';
 import { plaintextSecretProblems } from './secrets.ts';
 

@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../platform/errors.ts';
 import * as core from './load-core.ts';
 import type { NetwatchConfig } from './schema.ts';
 

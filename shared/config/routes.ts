@@ -1,10 +1,10 @@
-import type { Allowlist } from '../approvals/model.ts';
-import { toApproval, type Approval } from '../approvals/model.ts';
-import type { RouteSpec } from '../engine/route.ts';
+import type { Allowlist } from '../5-decide/approvals/model.ts';
+import { toApproval, type Approval } from '../5-decide/approvals/model.ts';
+import type { RouteSpec } from '../5-decide/route.ts';
 import type { RuleContext } from '../model/rule.ts';
-import { normalizeTagFilter } from './fields.ts';
+import { normalizeTagFilter } from '../model/fields.ts';
 import type { NetwatchConfig } from './schema.ts';
-import { toRuleContext } from '../context-config.ts';
+import { toRuleContext } from '../4-classify/context.ts';
 
 /** The config's routes as the engine's {@link RouteSpec}s (filters flattened, tag values normalized to lists). */
 export function routesFromConfig(config: NetwatchConfig): RouteSpec[] {

@@ -1,10 +1,10 @@
 import * as z from 'zod';
-import { approvalSchema } from '../approvals/model.ts';
+import { approvalSchema } from '../5-decide/approvals/model.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
-import { sinkSpecSchema } from '../sinks/registry.ts';
-import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strictObject, tagFilterSchema } from './fields.ts';
-import { ContextFileSchema } from '../context-config.ts';
+import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
+import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strictObject, tagFilterSchema } from '../model/fields.ts';
+import { ContextFileSchema } from '../4-classify/context.ts';
 
 /**
  * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,

@@ -1,10 +1,10 @@
 /**
  * Config-file checks for secrets. Secrets (PagerDuty routing keys, webhook signing secrets, Slack URLs) never sit in
  * the config file: a setting holds a reference, `{ssm: /netwatch/pagerduty/routing-key}` or
- * `{secretsManager: name-or-arn}` (schema and resolution: shared/aws/secrets.ts, Powertools Parameters, resolved at
+ * `{secretsManager: name-or-arn}` (schema and resolution: shared/platform/aws/secrets.ts, Powertools Parameters, resolved at
  * cold start by the sinks' prefetch).
  */
-import { secretRefSchema } from '../aws/secrets.ts';
+import { secretRefSchema } from '../platform/aws/secrets.ts';
 
 /** Keys that hold secrets; a plain string there is refused (the file would leak it). */
 export const SECRET_KEY = /(secret|token|password|passwd|apikey|api_key|routingkey|routing_key|integrationkey|webhookurl|authorization)/i;

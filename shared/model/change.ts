@@ -368,7 +368,7 @@ export type DeltaKind = NetworkDelta['kind'];
 export type ItemStatus = 'OK' | 'ResourceDiscovered' | 'ResourceNotRecorded' | 'ResourceDeleted' | 'ResourceDeletedNotRecorded';
 
 /**
- * Facts about a resource's surroundings that severity may depend on (context-aware severity, shared/engine/adjust.ts).
+ * Facts about a resource's surroundings that severity may depend on (context-aware severity, shared/4-classify/adjust.ts).
  * Every field is optional and `undefined` means *unknown*: CloudTrail changes carry none, and no adjustment is made on
  * an unknown fact.
  */
@@ -412,6 +412,6 @@ export interface ChangeEvent {
   notes?: string[];
   /** Facts about the resource's surroundings (Config relationships, enrichment look-ups); absent = unknown. */
   facts?: ResourceFacts;
-  /** What enrichment did (shared/engine/enrich.ts); absent when enrichment did not run. */
+  /** What enrichment did (shared/2-enrich/enrich.ts); absent when enrichment did not run. */
   enrichment?: EnrichmentStep[];
 }

@@ -4,7 +4,7 @@ import type { FindingDraft } from './finding.ts';
 import type { Severity } from './severity.ts';
 
 /**
- * Facts about the estate a rule (or the severity adjustment step, shared/engine/adjust.ts) may use: internal-only VPCs,
+ * Facts about the estate a rule (or the severity adjustment step, shared/4-classify/adjust.ts) may use: internal-only VPCs,
  * the organisation's accounts, custom network Config rules, known automation. Pure data, passed in by the engine, so
  * rules stay pure: they never read env, call AWS or know sinks. Fields added after the first two are optional, with
  * the defaults documented on each (see {@link contextDefaults}).

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../shared/config/default.ts';
 import { loadConfigFile, loadConfigText, parseConfigText, validateConfig } from '../../shared/config/load.ts';
-import { createAwsClients } from '../../shared/aws/clients.ts';
-import { StaticSecretResolver } from '../../shared/aws/secrets.ts';
-import { sinksFromConfig } from '../../shared/delivery/build.ts';
-import { ConfigError } from '../../shared/errors.ts';
-import { SINK_KINDS } from '../../shared/sinks/registry.ts';
+import { createAwsClients } from '../../shared/platform/aws/clients.ts';
+import { StaticSecretResolver } from '../../shared/platform/aws/secrets.ts';
+import { sinksFromConfig } from '../../shared/config/build-delivery.ts';
+import { ConfigError } from '../../shared/platform/errors.ts';
+import { SINK_KINDS } from '../../shared/6-deliver/sinks/registry.ts';
 import { REPO_ROOT } from '../support/corpus.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'netwatch-config-'));

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { classifyValue } from '../../shared/engine/classify.ts';
+import { classifyValue } from '../../shared/4-classify/classify.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { isRisky } from '../../shared/model/severity.ts';
 import { announceMissingCorpus, corpusInput, HAS_CORPUS, loadCorpus, type CorpusCase } from '../support/corpus.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coldStart } from '../../shared/cold-start.ts';
+import { coldStart } from '../../shared/lambda/cold-start.ts';
 
 describe('coldStart', () => {
   it('starts the build at once and shares one promise between invocations', async () => {

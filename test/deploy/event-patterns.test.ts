@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventBridgeSource, eventPatterns, renderEventPatterns } from '../../deploy/event-patterns.ts';
 import { RULES } from '../../rules/index.ts';
-import { classifyValue } from '../../shared/engine/classify.ts';
+import { classifyValue } from '../../shared/4-classify/classify.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { matchesPattern } from '../support/event-pattern.ts';
 

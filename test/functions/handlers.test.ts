@@ -3,13 +3,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import type { LambdaDeps } from '../../shared/deps.ts';
-import { sqsBatchHandler } from '../../shared/engine/sqs-batch.ts';
+import type { LambdaDeps } from '../../shared/lambda/deps.ts';
+import { sqsBatchHandler } from '../../shared/lambda/sqs-batch.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
-import { MemorySink } from '../../shared/sinks/memory.ts';
-import type { Sink } from '../../shared/sinks/sink.ts';
-import { StaticApprovals } from '../../shared/approvals/sources.ts';
-import { inMemoryDelivery } from '../../shared/delivery/build.ts';
+import { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
+import type { Sink } from '../../shared/6-deliver/sinks/sink.ts';
+import { StaticApprovals } from '../../shared/5-decide/approvals/providers.ts';
+import { inMemoryDelivery } from '../../shared/config/build-delivery.ts';
 import { describeRecord, eventBridgeCloudTrail, sqsEvent, sshWorldRecord } from '../support/records.ts';
 
 const context = {

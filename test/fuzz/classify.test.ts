@@ -2,12 +2,12 @@ import fc from 'fast-check';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { classifyValue } from '../../shared/engine/classify.ts';
-import { processSqsRecord } from '../../shared/engine/process-record.ts';
-import { MalformedInputError, NetwatchError, RuleError } from '../../shared/errors.ts';
+import { classifyValue } from '../../shared/4-classify/classify.ts';
+import { processSqsRecord } from '../../shared/lambda/process-record.ts';
+import { MalformedInputError, NetwatchError, RuleError } from '../../shared/platform/errors.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
-import { StaticApprovals } from '../../shared/approvals/sources.ts';
-import { MemoryDeliveryStore } from '../../shared/delivery/memory-store.ts';
+import { StaticApprovals } from '../../shared/5-decide/approvals/providers.ts';
+import { MemoryDeliveryStore } from '../../shared/6-deliver/ledger/memory-store.ts';
 import { cloudTrailRecord, configMessage, envelope, fuzzRuns, sqsBody } from './arbitraries.ts';
 
 const deps = { rules: RULES, context: EMPTY_CONTEXT };

@@ -4,11 +4,11 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { classifyValue, emptyClassified, type Classified } from '../../shared/engine/classify.ts';
-import { classifyText, SKIPPED_REASON, type TextUnit } from '../../shared/engine/classify-text.ts';
-import { splitRecordsArray } from '../../shared/envelope/records-split.ts';
+import { classifyValue, emptyClassified, type Classified } from '../../shared/4-classify/classify.ts';
+import { classifyText, SKIPPED_REASON, type TextUnit } from '../../shared/4-classify/classify-text.ts';
+import { splitRecordsArray } from '../../shared/1-ingest/envelope/records-split.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
-import { canSkipRecord, MAX_DEPTH } from '../../shared/sources/cloudtrail/prescan.ts';
+import { canSkipRecord, MAX_DEPTH } from '../../shared/1-ingest/cloudtrail/prescan.ts';
 import { CORPUS_DIR, HAS_CORPUS, REPO_ROOT, corpusInput, loadCorpus } from '../support/corpus.ts';
 import { describeRecord, sshWorldRecord } from '../support/records.ts';
 

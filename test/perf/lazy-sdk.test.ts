@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../support/corpus.ts';
 /**
  * Cold start: the Lambda bundles leave `@aws-sdk/*` to the runtime, and a top-level import of one SDK client costs
  * ≈ 300 ms. Every SDK module (and Powertools Parameters, which imports client-ssm) must therefore be loaded on first
- * use through shared/aws/sdk.ts, never imported statically — esbuild would hoist such an import to the top of the
+ * use through shared/platform/aws/sdk.ts, never imported statically — esbuild would hoist such an import to the top of the
  * ESM bundle even behind `import()`. This builds the bundles with serverless.yml's esbuild options and checks them.
  */
 const FUNCTIONS = ['cloudtrail-events', 'config-changes', 'cloudtrail-s3', 'digest'];
@@ -77,9 +77,9 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
     expect(sdkModules).toEqual([]);
   });
 
-  it("turns zod's JIT off before its schemas are built (shared/zod-jitless.ts is the handler's first import)", () => {
+  it("turns zod's JIT off before its schemas are built (shared/lambda/zod-jitless.ts is the handler's first import)", () => {
     expect(coldStart().jitless).toBe(true);
-    expect(readFileSync(join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8')).toMatch(/^(?:\/\*\*[^\n]*\*\/\n)?import '\.\.\/shared\/zod-jitless\.ts';/);
+    expect(readFileSync(join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8')).toMatch(/^(?:\/\*\*[^\n]*\*\/\n)?import '\.\.\/shared\/lambda\/zod-jitless\.ts';/);
   });
 });
 

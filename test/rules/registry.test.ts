@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULE_CASES, RULES } from '../../rules/index.ts';
 import { isCategory } from '../../shared/model/category.ts';
 import { RESOURCE_TYPES } from '../../shared/model/change.ts';
-import { CLOUDTRAIL_API_CALLS } from '../../shared/sources/cloudtrail/index.ts';
+import { CLOUDTRAIL_API_CALLS } from '../../shared/1-ingest/cloudtrail/index.ts';
 
 /**
  * The registry is an explicit list (no directory scan at runtime), so this test is what keeps it honest: every rule

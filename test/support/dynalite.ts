@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DescribeTableCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { documentClient } from '../../shared/aws/dynamodb.ts';
+import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 
 /** Dummy credentials and region: dynalite accepts any signature, the SDK needs something to sign with. */
 export function dummyAwsEnv(): void {

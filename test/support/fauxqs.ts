@@ -1,5 +1,5 @@
 import { startFauxqs } from 'fauxqs';
-import { createAwsClients, type AwsClients } from '../../shared/aws/clients.ts';
+import { createAwsClients, type AwsClients } from '../../shared/platform/aws/clients.ts';
 import { LOCAL_AWS } from './aws-json-server.ts';
 
 /**

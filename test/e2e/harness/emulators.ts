@@ -1,5 +1,5 @@
 import type { FauxqsServer } from 'fauxqs';
-import { createAwsClients, type AwsClients } from '../../../shared/aws/clients.ts';
+import { createAwsClients, type AwsClients } from '../../../shared/platform/aws/clients.ts';
 import { AwsFault, startAwsJsonServer } from '../../support/aws-json-server.ts';
 import { startEmulator } from '../../support/fauxqs.ts';
 import { startDynalite, type LocalDynamo } from '../../support/dynalite.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
-import { deliveryTableDefinition } from '../../../shared/delivery/dynamodb-store.ts';
+import { deliveryTableDefinition } from '../../../shared/6-deliver/ledger/dynamodb-store.ts';
 import { REGION } from './aws-env.ts';
 import { SECRETS, type Emulators } from './emulators.ts';
 

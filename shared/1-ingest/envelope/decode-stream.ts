@@ -1,0 +1,220 @@
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { MalformedInputError } from '../../platform/errors.ts';
+import { decodeText, isGzip, type Decoded } from './decode.ts';
+
+/**
+ * Streaming counterpart of {@link decodeText}: bytes arrive in chunks (a file, stdin, an S3 object body) and JSON
+ * Lines input is handed out line by line, so a multi-gigabyte stream never sits in memory whole. A single JSON
+ * document (a CloudTrail log file `{"Records":[…]}`, an envelope, a pretty-printed record) is still collected whole:
+ * JSON.parse needs all of it, and CloudTrail writes a log file every ~5 minutes per region, so each stays small.
+ *
+ * The mode is decided exactly as {@link decodeText} decides it (the first line is a complete JSON value → JSON Lines),
+ * so both give the same values, the same locations (`file:line`) and the same errors.
+ */
+
+/**
+ * One unit of text, not parsed yet: a JSON Lines line (with its 1-based number) or a whole document. Callers that
+ * can skip records without parsing them (the classify fast path) take these; others use {@link decodeStream}.
+ */
+export type DecodedText =
+  | { kind: 'line'; text: string; file: string; line: number; /** The last line of a damaged gzip stream: drop it quietly if it does not parse. */ mayBeCut: boolean }
+  | { kind: 'document'; text: string; file: string; /** The gzip stream was damaged: see {@link decodeText}'s `truncated`. */ truncated: boolean }
+  | { kind: 'error'; error: MalformedInputError };
+
+/** Chunks of a byte stream: a Node Readable, `process.stdin`, an S3 `Body`, or any async iterable of bytes. */
+export type ByteChunks = AsyncIterable<Uint8Array>;
+
+/** Decode a byte stream into JSON values, as {@link decodeBytes} would for the same bytes. */
+export async function* decodeStream(chunks: ByteChunks, file: string): AsyncGenerator<Decoded> {
+  for await (const item of decodeStreamText(chunks, file)) {
+    if (item.kind === 'error') yield item;
+    else if (item.kind === 'document') yield* decodeText(item.text, file, item.truncated);
+    else {
+      const parsed = parseLine(item);
+      if (parsed !== undefined) yield parsed;
+    }
+  }
+}
+
+/** Parse one JSON Lines line the way {@link decodeText} does (same message, same location). */
+export function parseLine(item: Extract<DecodedText, { kind: 'line' }>): Decoded | undefined {
+  try {
+    return { kind: 'value', value: JSON.parse(item.text), file: item.file, line: item.line };
+  } catch (cause) {
+    if (item.mayBeCut) return undefined;
+    return { kind: 'error', error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file: item.file, line: item.line }, { cause }) };
+  }
+}
+
+/** Decode a byte stream into lines or one document, gunzipping when the first bytes are the gzip magic number. */
+export async function* decodeStreamText(chunks: ByteChunks, file: string): AsyncGenerator<DecodedText> {
+  for await (const batch of decodeStreamBatches(chunks, file)) yield* batch;
+}
+
+/**
+ * {@link decodeStreamText} a chunk at a time: every line the chunk completed, in one array. Hot loops (backtest,
+ * bench) take these: one await per chunk instead of one per line, which on small records costs as much as parsing.
+ */
+export async function* decodeStreamBatches(chunks: ByteChunks, file: string): AsyncGenerator<DecodedText[]> {
+  const source = chunks[Symbol.asyncIterator]();
+  // The gzip magic number is two bytes; a stream may hand them over one at a time.
+  let head: Uint8Array = new Uint8Array(0);
+  while (head.length < 2) {
+    const next = await source.next();
+    if (next.done) break;
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  if (head.length === 0) return;
+  const gzipped = isGzip(head);
+  const texts = new TextChunks();
+  const bytes = prepend(head, source);
+  if (!gzipped) {
+    yield* splitText(texts.feed(bytes), file, () => undefined);
+    return;
+  }
+  const gunzip = createGunzip();
+  const input = Readable.from(bytes);
+  input.on('error', (error) => gunzip.destroy(error));
+  input.pipe(gunzip);
+  let damage: MalformedInputError | undefined;
+  let recovered = 0;
+  async function* inflated(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of gunzip) {
+        recovered += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
+    } catch (cause) {
+      damage = new MalformedInputError(`gzip stream is damaged (${(cause as Error).message}); ${recovered} bytes recovered before the damage`, { file }, { cause });
+    }
+  }
+  yield* splitText(texts.feed(inflated()), file, () => damage);
+  if (damage) yield [{ kind: 'error', error: damage }];
+}
+
+async function* prepend(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** UTF-8 bytes → text chunks, never splitting a multi-byte character. */
+class TextChunks {
+  private readonly decoder = new StringDecoder('utf8');
+  async *feed(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+    for await (const chunk of bytes) {
+      const text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      if (text !== '') yield text;
+    }
+    const rest = this.decoder.end();
+    if (rest !== '') yield rest;
+  }
+}
+
+/**
+ * Text chunks → JSON Lines lines, or one document. `damaged()` is asked once the text has ended (the gzip error, if
+ * any, is known only then).
+ */
+async function* splitText(texts: AsyncIterable<string>, file: string, damaged: () => MalformedInputError | undefined): AsyncGenerator<DecodedText[]> {
+  let pending = '';
+  let lineNo = 0;
+  let mode: 'undecided' | 'lines' | 'document' = 'undecided';
+  /** In lines mode, the first line is held until something non-blank follows it (else it is a single document). */
+  let heldFirst: string | undefined;
+  let heldBlank = '';
+  /**
+   * Text of a document (or of a first line still without its newline), as chunks joined once. Appending each chunk to
+   * one string and searching it again made a one-line log file cost quadratic time: a 1 MB file is ~60 gunzip chunks.
+   */
+  let parts: string[] = [];
+  for await (const text of texts) {
+    if (mode === 'document') {
+      parts.push(text);
+      continue;
+    }
+    if (mode === 'undecided') {
+      parts.push(text);
+      // The mode is known at the first newline; until one arrives, only the new text needs looking at.
+      if (!text.includes('\n')) continue;
+      pending = withoutBom(parts.join(''));
+      parts = [];
+      mode = decideMode(pending) ?? 'document';
+      if (mode === 'document') {
+        parts.push(pending);
+        pending = '';
+        continue;
+      }
+    } else {
+      pending = pending === '' ? text : pending + text;
+    }
+    const batch: DecodedText[] = [];
+    let start = 0;
+    for (let nl = pending.indexOf('\n', start); nl !== -1; nl = pending.indexOf('\n', start)) {
+      const line = pending.slice(start, nl);
+      start = nl + 1;
+      lineNo += 1;
+      if (lineNo === 1) {
+        heldFirst = line;
+        continue;
+      }
+      if (heldFirst !== undefined) {
+        if (line.trim() === '') {
+          heldBlank += '\n';
+          continue;
+        }
+        batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
+        heldFirst = undefined;
+      }
+      const trimmed = line.trim();
+      if (trimmed !== '') batch.push({ kind: 'line', text: trimmed, file, line: lineNo, mayBeCut: false });
+    }
+    pending = start === 0 ? pending : pending.slice(start);
+    if (batch.length > 0) yield batch;
+  }
+  const damage = damaged();
+  if (mode === 'undecided') pending = withoutBom(parts.join(''));
+  else if (mode === 'document') pending = parts.join('');
+  if (mode !== 'lines') {
+    // A single document, or input too short to have a second line: exactly what decodeText reads.
+    if (pending.trim() !== '') yield [{ kind: 'document', text: pending, file, truncated: damage !== undefined }];
+    return;
+  }
+  const tail = pending.trim();
+  const batch: DecodedText[] = [];
+  if (heldFirst !== undefined) {
+    if (tail === '') {
+      // One JSON value followed by blank lines only: decodeText reads it as a document (no line number).
+      yield [{ kind: 'document', text: `${heldFirst}\n${heldBlank}${pending}`, file, truncated: damage !== undefined }];
+      return;
+    }
+    batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
+  }
+  if (tail !== '') batch.push({ kind: 'line', text: tail, file, line: lineNo + 1, mayBeCut: damage !== undefined });
+  if (batch.length > 0) yield batch;
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * JSON Lines when the first line is a complete JSON object or array (as decodeText's `looksLikeJsonLines`), a
+ * document otherwise; undefined while the first line is still incomplete.
+ */
+function decideMode(text: string): 'lines' | 'document' | undefined {
+  const nl = text.indexOf('\n');
+  if (nl === -1) return undefined;
+  const line = text.slice(0, nl).trim();
+  if (!((line.startsWith('{') && line.endsWith('}')) || (line.startsWith('[') && line.endsWith(']')))) return 'document';
+  try {
+    JSON.parse(line);
+    return 'lines';
+  } catch {
+    return 'document';
+  }
+}

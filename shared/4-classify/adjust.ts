@@ -1,0 +1,85 @@
+import type { Actor, ChangeEvent } from '../model/change.ts';
+import type { Finding } from '../model/finding.ts';
+import type { RuleContext } from '../model/rule.ts';
+import { contextDefaults } from '../model/rule.ts';
+import { shiftSeverity } from '../model/severity.ts';
+import { firstMatch } from '../platform/glob.ts';
+
+/**
+ * Context-aware severity: a pure step after the rules. A rule grades *what* changed; this step moves the grade by
+ * *who* changed it and *what it is attached to*, one step per reason, and appends each reason to `why`
+ * ("raised: …", "lowered: …") so a responder sees every adjustment. It also appends what enrichment did (an actor
+ * looked up, a look-up that timed out), so a finding never silently lacks something.
+ *
+ * - raised: the actor is the root user; or the call was signed with a long-term access key (AKIA…) of an IAM user.
+ * - lowered: the actor matches `context.automationRoles` (known pipelines).
+ * - sg-open-world: lowered when the group is attached to no network interface (Config relationships), raised when an
+ *   attached ENI is known to have a public IP. Unknown facts (CloudTrail changes) adjust nothing.
+ *
+ * Info findings are never raised: info means nothing got riskier (a detach, a revoke), whoever did it.
+ * Rules that own a context decision (igw-attach and internal-only VPCs) make it themselves.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#root-user-best-practices
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+ */
+export function adjust(finding: Finding, change: ChangeEvent, context: RuleContext): Finding {
+  const options = contextDefaults(context);
+  let steps = 0;
+  const why: string[] = [];
+  const actor = change.actor;
+  if (actor !== undefined) {
+    const raise = actorRaise(actor, options.adjust);
+    if (raise !== undefined) {
+      steps += 1;
+      why.push(`raised: ${raise}`);
+    }
+    const automation = firstMatch(options.automationRoles, actor.sessionIssuerArn) ?? firstMatch(options.automationRoles, actor.arn);
+    if (automation !== undefined) {
+      steps -= 1;
+      why.push(`lowered: actor ${actor.sessionIssuerArn ?? actor.arn ?? ''} matches automation role ${automation} (context.automationRoles)`);
+    }
+  }
+  if (finding.category === 'sg-open-world' && options.adjust.sgAttachments) {
+    const attachment = attachmentAdjustment(change);
+    if (attachment !== undefined) {
+      steps += attachment.steps;
+      why.push(attachment.why);
+    }
+  }
+  for (const step of change.enrichment ?? []) why.push(`${step.step}: ${step.detail}`);
+
+  if (why.length === 0) return finding;
+  let severity = finding.severity;
+  if (steps > 0 && severity === 'info') why.push('not raised: an info finding means nothing got riskier');
+  else severity = shiftSeverity(severity, steps);
+  return { ...finding, severity, why: [...finding.why, ...why] };
+}
+
+/** Why the actor raises severity, if it does. Root wins over the access key (one step for the actor). */
+function actorRaise(actor: Actor, enabled: { rootActor: boolean; longTermKeys: boolean }): string | undefined {
+  const root = actor.type === 'Root' || /:root$/.test(actor.arn ?? '');
+  const longTerm = actor.accessKeyId?.startsWith('AKIA') === true;
+  if (root && enabled.rootActor) {
+    return `actor is the root user${actor.arn ? ` (${actor.arn})` : ''}${longTerm ? `, with root access key ${actor.accessKeyId}` : ''}: root should never change the network`;
+  }
+  if (longTerm && enabled.longTermKeys && !root) {
+    return `made with long-term access key ${actor.accessKeyId}${actor.arn ? ` of ${actor.arn}` : ''}, not a role session (keys leak; roles expire)`;
+  }
+  return undefined;
+}
+
+function attachmentAdjustment(change: ChangeEvent): { steps: number; why: string } | undefined {
+  const enis = change.facts?.networkInterfaces;
+  if (enis === undefined) return undefined;
+  const publicEnis = change.facts?.publicNetworkInterfaces ?? [];
+  if (publicEnis.length > 0) {
+    return { steps: 1, why: `raised: attached to network interfaces with public IPs (${publicEnis.join(', ')}): reachable from the internet now` };
+  }
+  if (enis.length === 0) {
+    return { steps: -1, why: 'lowered: the security group is attached to no network interface (Config relationships): nothing is reachable through it yet' };
+  }
+  const known = change.facts?.publicNetworkInterfaces !== undefined;
+  return {
+    steps: 0,
+    why: `context: attached to ${enis.length} network interface${enis.length === 1 ? '' : 's'} (${enis.join(', ')})${known ? ', none with a public IP' : '; public IPs unknown without the ENI items (no adjustment)'}`,
+  };
+}

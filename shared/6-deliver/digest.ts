@@ -1,0 +1,81 @@
+import { DeliveryError, errorText } from '../platform/errors.ts';
+import type { DigestNotice } from '../model/notice.ts';
+import type { Sink } from './sinks/sink.ts';
+import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './send.ts';
+import { digestKey, type DeliveryStore, type StormWindow } from './ledger/store.ts';
+
+/** What the digest pass needs. */
+export interface DigestDeps {
+  store: DeliveryStore;
+  sinks: ReadonlyMap<string, Sink>;
+  dedupWindowMs: number;
+  claimLeaseMs: number;
+  retry?: RetryPolicy;
+  now?: () => Date;
+}
+
+/** One window's digest. */
+export interface DigestOutcome {
+  window: StormWindow;
+  /** Findings in the digest, per sink. */
+  sent: Record<string, number>;
+  alreadySent: string[];
+  failed: DeliveryError[];
+}
+
+/**
+ * Send the digests of storm windows that have closed: per window, one {@link DigestNotice} per paging sink holding the
+ * findings that were held back for that sink. Idempotent: appends are stopped first (so a finding either makes the
+ * digest or pages on its own), and each (digest, sink) goes through the ledger, so a re-run after a partial failure
+ * sends only to the sinks that failed. The window's marker is removed only when every sink has it; a failure is
+ * returned (the scheduled function then fails and the next run retries).
+ */
+export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]> {
+  const now = deps.now?.() ?? new Date();
+  const clock = { now, ttlMs: deps.dedupWindowMs, leaseMs: deps.claimLeaseMs };
+  const outcomes: DigestOutcome[] = [];
+  for (const window of await deps.store.dueDigests(now)) {
+    if (!(await deps.store.beginDigest(window, now))) continue;
+    const outcome: DigestOutcome = { window, sent: {}, alreadySent: [], failed: [] };
+    const members = await deps.store.digestMembers(window);
+    const bySink = new Map<string, typeof members>();
+    for (const m of members) for (const s of m.sinks) bySink.set(s, [...(bySink.get(s) ?? []), m]);
+    const key = digestKey(window);
+    for (const [name, held] of bySink) {
+      const sink = deps.sinks.get(name);
+      if (!sink) {
+        outcome.failed.push(new DeliveryError(name, 'no sink with this name is configured (digest)', { retryable: false }));
+        continue;
+      }
+      const claim = await deps.store.claim(key, name, clock);
+      if (claim.state === 'done') {
+        outcome.alreadySent.push(name);
+        continue;
+      }
+      if (claim.state === 'busy') {
+        outcome.failed.push(new DeliveryError(name, `another run is sending ${key}`));
+        continue;
+      }
+      const notice: DigestNotice = {
+        kind: 'digest',
+        account: window.account,
+        ruleId: window.ruleId,
+        windowStart: window.windowStart,
+        windowEnd: window.windowEnd,
+        findings: held.map((m) => m.finding).sort((a, b) => a.at.localeCompare(b.at)),
+      };
+      try {
+        await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
+      } catch (error) {
+        outcome.failed.push(error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }));
+        await deps.store.release(key, name, claim.token);
+        continue;
+      }
+      await deps.store.complete(key, name, 'delivered', clock);
+      outcome.sent[name] = notice.findings.length;
+    }
+    if (outcome.failed.length === 0) await deps.store.finishDigest(window);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}

@@ -1,0 +1,28 @@
+import type { Finding } from '../../../model/finding.ts';
+import type { DigestNotice, Notice } from '../../../model/notice.ts';
+import { digestSeverity, worstFinding } from './digest.ts';
+
+/**
+ * The one line every channel starts with (email subject, SNS default text, Slack header, PagerDuty summary). Built
+ * most-important-first, so any cut at the end keeps severity, what and where.
+ */
+
+/** `HIGH` etc. */
+export function severityLabel(severity: string): string {
+  return severity.toUpperCase();
+}
+
+/** `[HIGH] Security group open to the world: sg-0a1b… (111122223333/eu-west-1)`. */
+export function findingHeadline(finding: Finding): string {
+  return `[${severityLabel(finding.severity)}] ${finding.title}: ${finding.resource.id} (${finding.account}/${finding.region})`;
+}
+
+/** `[HIGH] 12 findings of sg-open-world in 111122223333, 09:00–09:15Z`. */
+export function digestHeadline(digest: DigestNotice): string {
+  const title = worstFinding(digest)?.title ?? digest.ruleId;
+  return `[${severityLabel(digestSeverity(digest))}] ${digest.findings.length} findings: ${title} (${digest.ruleId}) in ${digest.account}, ${digest.windowStart} to ${digest.windowEnd}`;
+}
+
+export function headline(notice: Notice | DigestNotice): string {
+  return notice.kind === 'finding' ? findingHeadline(notice.finding) : digestHeadline(notice);
+}

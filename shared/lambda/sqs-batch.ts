@@ -1,0 +1,60 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
+import { DeliveryError } from '../platform/errors.ts';
+import type { Finding } from '../model/finding.ts';
+import type { LambdaDeps } from './deps.ts';
+import type { ApprovalSource } from '../5-decide/approvals/model.ts';
+import { processSqsRecord, type RecordResult } from './process-record.ts';
+
+/** How one SQS record is processed: the JSON-body pipeline by default, or the CloudTrail-S3 log reader. */
+export type RecordProcessor<D extends LambdaDeps> = (record: SQSRecord, deps: D, approvals: ApprovalSource) => Promise<RecordResult>;
+
+/**
+ * The shared SQS batch handler body: each record runs through the pipeline on its own, and the response lists only the
+ * failed records (`ReportBatchItemFailures`), so one bad record is retried / dead-lettered alone. Approvals are read
+ * once per account per invocation (a fresh cache each invocation, so new tickets are seen within one batch).
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/batch/
+ */
+export function sqsBatchHandler<D extends LambdaDeps>(deps: D, processRecord: RecordProcessor<D> = processSqsRecord): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  return (event, context) => {
+    const approvals = new InvocationApprovalCache(deps.approvals);
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      try {
+        const { classified, outcomes } = await processRecord(record, deps, approvals);
+        deps.metrics.addMetric('ChangesProcessed', MetricUnit.Count, classified.changes.length);
+        deps.metrics.addMetric('Findings', MetricUnit.Count, classified.findings.length);
+        deps.metrics.addMetric('Pages', MetricUnit.Count, outcomes.reduce((n, o) => n + o.delivered.filter((s) => o.decision.pageSinks.includes(s)).length, 0));
+        deps.metrics.addMetric('Digested', MetricUnit.Count, outcomes.reduce((n, o) => n + o.digested.length, 0));
+        emitFindingBreakdown(deps.metrics, classified.findings);
+        for (const o of outcomes) {
+          deps.logger.debug('delivered', { fingerprint: o.fingerprint, approval: o.approval.state, routes: o.decision.routes, delivered: o.delivered, already: o.alreadyDelivered, digested: o.digested });
+        }
+        if (classified.ignored.length) deps.logger.debug('ignored', { messageId: record.messageId, reasons: classified.ignored.map((i) => i.reason) });
+      } catch (error) {
+        deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
+        const sinkFailures = (error instanceof AggregateError ? error.errors : [error]).filter((e) => e instanceof DeliveryError).length;
+        if (sinkFailures > 0) deps.metrics.addMetric('SinkFailures', MetricUnit.Count, sinkFailures);
+        deps.logger.error('record failed', { messageId: record.messageId, error: error as Error });
+        throw error;
+      }
+    };
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  };
+}
+
+/**
+ * `Findings` per `severity` and per `category` (the dashboard's breakdown), as single-metric EMF lines: one
+ * dimension each rather than their product, so at most 5 + 15 series per function exist, and only for values seen.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+export function emitFindingBreakdown(metrics: Metrics, findings: readonly Finding[]): void {
+  for (const dimension of ['severity', 'category'] as const) {
+    const counts = new Map<string, number>();
+    for (const f of findings) counts.set(f[dimension], (counts.get(f[dimension]) ?? 0) + 1);
+    for (const [value, count] of counts) metrics.singleMetric().addDimension(dimension, value).addMetric('Findings', MetricUnit.Count, count);
+  }
+}

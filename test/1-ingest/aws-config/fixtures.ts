@@ -1,0 +1,46 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { ChangeEvent } from '../../../shared/model/change.ts';
+import type { Normalized } from '../../../shared/1-ingest/normalized.ts';
+
+/** Repo root, from this file's location (never a hard-coded path). */
+const ROOT = new URL('../../../', import.meta.url);
+
+/** A hand-built sample from events/config, cloned so a test can mutate it freely. */
+export function sample(name: string): Record<string, unknown> {
+  return structuredClone(JSON.parse(readFileSync(new URL(`events/config/${name}`, ROOT), 'utf8')) as Record<string, unknown>);
+}
+
+/** The shared conformance corpus (`../shared/corpus` next to the repo), or undefined when it is not checked out. */
+export const CORPUS_DIR: string | undefined = (() => {
+  const dir = fileURLToPath(new URL('../shared/corpus/config/', ROOT));
+  return existsSync(dir) ? dir : undefined;
+})();
+
+export interface CorpusCase {
+  id: string;
+  notification: unknown;
+  expected: { risky: boolean; category: string };
+}
+
+export function corpusCases(): CorpusCase[] {
+  if (CORPUS_DIR === undefined) return [];
+  return readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(`${CORPUS_DIR}/${f}`, 'utf8')) as CorpusCase);
+}
+
+/** The single change a normalizer result must hold. */
+export function onlyChange(result: Normalized): ChangeEvent {
+  expect(result.kind).toBe('changes');
+  if (result.kind !== 'changes') throw new Error('unreachable');
+  expect(result.changes).toHaveLength(1);
+  return result.changes[0]!;
+}
+
+/** Minimal path helper for building test items: `at(obj, 'configurationItem')`. */
+export function at(value: Record<string, unknown>, key: string): Record<string, unknown> {
+  return value[key] as Record<string, unknown>;
+}
