@@ -16,7 +16,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -58,7 +67,10 @@ const say = (text: string): void => void process.stderr.write(`${text}\n`);
 let streamLines: string[] | undefined;
 /** The records of console-sessions.jsonl.gz, one text each (read once for every part that needs them). */
 function consoleLines(): string[] {
-  return (streamLines ??= gunzipSync(readFileSync(STREAM)).toString('utf8').split('\n').filter((l) => l.trim() !== ''));
+  return (streamLines ??= gunzipSync(readFileSync(STREAM))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== ''));
 }
 
 async function input(mb: number): Promise<{ file: string; lines: string[] }> {
@@ -118,11 +130,28 @@ async function throughput(): Promise<void> {
   const full = await classify(file, false);
   const bareRate = rate(bare.records, bare.seconds);
   const fastRate = rate(fast.records, fast.seconds);
-  rows.push({ figure: `input: console-sessions x${Math.round(bare.records / lines.length)} (JSON Lines)`, value: `${(size / 1048576).toFixed(0)} MB, ${fmt(bare.records)} records` });
-  rows.push({ figure: 'bare JSON.parse of every record', value: `${fmt(bareRate)} records/s (${(size / 1048576 / bare.seconds).toFixed(0)} MB/s)` });
-  rows.push({ figure: 'classify, fast path (default)', value: `${fmt(fastRate)} records/s, ${fmt(fast.findings)} findings` });
-  rows.push({ figure: 'classify / bare parse', value: `${(fastRate / bareRate).toFixed(2)}x`, target: '>= 1.0x', pass: fastRate >= bareRate });
-  rows.push({ figure: 'classify --full-parse (reference)', value: `${fmt(rate(full.records, full.seconds))} records/s, ${fmt(full.findings)} findings` });
+  rows.push({
+    figure: `input: console-sessions x${Math.round(bare.records / lines.length)} (JSON Lines)`,
+    value: `${(size / 1048576).toFixed(0)} MB, ${fmt(bare.records)} records`,
+  });
+  rows.push({
+    figure: 'bare JSON.parse of every record',
+    value: `${fmt(bareRate)} records/s (${(size / 1048576 / bare.seconds).toFixed(0)} MB/s)`,
+  });
+  rows.push({
+    figure: 'classify, fast path (default)',
+    value: `${fmt(fastRate)} records/s, ${fmt(fast.findings)} findings`,
+  });
+  rows.push({
+    figure: 'classify / bare parse',
+    value: `${(fastRate / bareRate).toFixed(2)}x`,
+    target: '>= 1.0x',
+    pass: fastRate >= bareRate,
+  });
+  rows.push({
+    figure: 'classify --full-parse (reference)',
+    value: `${fmt(rate(full.records, full.seconds))} records/s, ${fmt(full.findings)} findings`,
+  });
   prescanVsParse(lines);
 }
 
@@ -133,7 +162,9 @@ async function throughput(): Promise<void> {
  * organisation trail delivers and what the pre-scan must tokenize past.
  */
 function prescanVsParse(lines: readonly string[]): void {
-  const sample = JSON.parse(readFileSync(join(ROOT, 'events/cloudtrail/authorize-sg-ingress-ssh-world.json'), 'utf8')) as { userIdentity: unknown };
+  const sample = JSON.parse(
+    readFileSync(join(ROOT, 'events/cloudtrail/authorize-sg-ingress-ssh-world.json'), 'utf8'),
+  ) as { userIdentity: unknown };
   const identity = `"eventVersion":"1.09","userIdentity":${JSON.stringify(sample.userIdentity)},`;
   const withIdentity = lines.map((l) => `{${identity}${l.slice(1)}`);
   const time = (texts: readonly string[], f: (t: string) => unknown): number => {
@@ -142,11 +173,17 @@ function prescanVsParse(lines: readonly string[]): void {
     for (let r = 0; r < 3; r++) for (const t of texts) f(t);
     return (performance.now() - start) / 3 / 1000;
   };
-  for (const [label, texts] of [['as recorded', lines], ['with userIdentity', withIdentity]] as const) {
+  for (const [label, texts] of [
+    ['as recorded', lines],
+    ['with userIdentity', withIdentity],
+  ] as const) {
     const parse = time(texts, (t) => JSON.parse(t));
     const scan = time(texts, canSkipRecord);
     const skipped = texts.filter((t) => canSkipRecord(t)).length;
-    rows.push({ figure: `  pre-scan vs JSON.parse per record, ${label}`, value: `${fmt(rate(texts.length, scan))} vs ${fmt(rate(texts.length, parse))} records/s = ${(parse / scan).toFixed(2)}x (${((100 * skipped) / texts.length).toFixed(1)}% skipped)` });
+    rows.push({
+      figure: `  pre-scan vs JSON.parse per record, ${label}`,
+      value: `${fmt(rate(texts.length, scan))} vs ${fmt(rate(texts.length, parse))} records/s = ${(parse / scan).toFixed(2)}x (${((100 * skipped) / texts.length).toFixed(1)}% skipped)`,
+    });
   }
 }
 
@@ -165,8 +202,13 @@ async function backtestScaling(lines: readonly string[]): Promise<void> {
       const day = String(1 + (f % 28)).padStart(2, '0');
       const dir = join(tree, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', '2026', '10', day);
       mkdirSync(dir, { recursive: true });
-      const records = Array.from({ length: perFile }, (_, i) => lines[(f * perFile + i) % lines.length]!.replace('"eventID":"', `"eventID":"t${f}-${i}-`));
-      writeFileSync(join(dir, `111122223333_CloudTrail_eu-west-1_202610${day}T${String(f).padStart(4, '0')}Z_b.json.gz`), gzipSync(`{"Records":[${records.join(',')}]}`));
+      const records = Array.from({ length: perFile }, (_, i) =>
+        lines[(f * perFile + i) % lines.length]!.replace('"eventID":"', `"eventID":"t${f}-${i}-`),
+      );
+      writeFileSync(
+        join(dir, `111122223333_CloudTrail_eu-west-1_202610${day}T${String(f).padStart(4, '0')}Z_b.json.gz`),
+        gzipSync(`{"Records":[${records.join(',')}]}`),
+      );
     }
   }
   const { units } = await localUnits([tree]);
@@ -182,24 +224,45 @@ async function backtestScaling(lines: readonly string[]): Promise<void> {
   await run(1);
   const one = await run(1);
   const many = await run(cores);
-  rows.push({ figure: `backtest of a log tree (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records)`, value: '' });
-  rows.push({ figure: `  in this thread (${FILES_IN_FLIGHT} files in flight, as the CLI)`, value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)` });
-  rows.push({ figure: `  on ${cores} worker threads (one per core; start-up included)`, value: `${fmt(rate(records, many))} records/s (${many.toFixed(1)} s, ${(one / many).toFixed(2)}x)` });
+  rows.push({
+    figure: `backtest of a log tree (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records)`,
+    value: '',
+  });
+  rows.push({
+    figure: `  in this thread (${FILES_IN_FLIGHT} files in flight, as the CLI)`,
+    value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)`,
+  });
+  rows.push({
+    figure: `  on ${cores} worker threads (one per core; start-up included)`,
+    value: `${fmt(rate(records, many))} records/s (${many.toFixed(1)} s, ${(one / many).toFixed(2)}x)`,
+  });
 }
 
 /** Log files: parse whole + unwrap vs split + pre-scan, over the stream grouped 1,000 records a file (≈50 MB). */
 function logFiles(lines: readonly string[]): void {
   const docs: string[] = [];
   for (let c = 0; docs.length * 1000 < 60_000; c++) {
-    for (let i = 0; i < lines.length; i += 1000) docs.push(`{"Records":[${lines.slice(i, i + 1000).map((l) => l.replace('"eventID":"', `"eventID":"c${c}-`)).join(',')}]}`);
+    for (let i = 0; i < lines.length; i += 1000)
+      docs.push(
+        `{"Records":[${lines
+          .slice(i, i + 1000)
+          .map((l) => l.replace('"eventID":"', `"eventID":"c${c}-`))
+          .join(',')}]}`,
+      );
   }
   const records = docs.reduce((s, d) => s + (d.match(/"eventID"/g)?.length ?? 0), 0);
   const mb = docs.reduce((s, d) => s + d.length, 0) / 1048576;
   // Interleaved rounds, median of each: one pass is a tenth of a second, where this machine's noise is ±50 %.
   const passes = {
     bare: () => docs.forEach((d) => JSON.parse(d)),
-    slow: () => docs.forEach((d) => classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), false)),
-    fast: () => docs.forEach((d) => classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), true)),
+    slow: () =>
+      docs.forEach((d) =>
+        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), false),
+      ),
+    fast: () =>
+      docs.forEach((d) =>
+        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), true),
+      ),
   };
   const seconds: Record<keyof typeof passes, number[]> = { bare: [], slow: [], fast: [] };
   for (let round = 0; round < 6; round++) {
@@ -212,10 +275,16 @@ function logFiles(lines: readonly string[]): void {
   const bare = median(seconds.bare);
   const slow = median(seconds.slow);
   const fast = median(seconds.fast);
-  rows.push({ figure: `log files {"Records":[…]} (${docs.length} x 1,000 records, ${mb.toFixed(0)} MB, in memory)`, value: '' });
+  rows.push({
+    figure: `log files {"Records":[…]} (${docs.length} x 1,000 records, ${mb.toFixed(0)} MB, in memory)`,
+    value: '',
+  });
   rows.push({ figure: '  bare JSON.parse of each file', value: `${fmt(rate(records, bare))} records/s` });
   rows.push({ figure: '  classify, whole-file parse', value: `${fmt(rate(records, slow))} records/s` });
-  rows.push({ figure: '  classify, split + pre-scan', value: `${fmt(rate(records, fast))} records/s (${(bare / fast).toFixed(2)}x bare parse)` });
+  rows.push({
+    figure: '  classify, split + pre-scan',
+    value: `${fmt(rate(records, fast))} records/s (${(bare / fast).toFixed(2)}x bare parse)`,
+  });
 }
 
 async function bundles(): Promise<string[]> {
@@ -231,8 +300,17 @@ async function bundles(): Promise<string[]> {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
       byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + info.bytesInOutput);
     }
-    const top = [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}K`).join(', ');
-    rows.push({ figure: `bundle functions/${entry}`, value: `${(output.bytes / 1024).toFixed(0)} KB (${top})`, target: '<= 400 KB', pass: output.bytes <= BUNDLE_LIMIT });
+    const top = [...byPackage]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)}K`)
+      .join(', ');
+    rows.push({
+      figure: `bundle functions/${entry}`,
+      value: `${(output.bytes / 1024).toFixed(0)} KB (${top})`,
+      target: '<= 400 KB',
+      pass: output.bytes <= BUNDLE_LIMIT,
+    });
     built.push(outfile);
   }
   return built;
@@ -249,12 +327,21 @@ const DEPLOYED_ENV = { NETWATCH_CONFIG_PATH: join(ROOT, 'bench', 'deployed-confi
 
 /** Wall time of one `node …` spawn, in ms. */
 function spawnMs(args: string[], extraEnv: Record<string, string> = {}): number {
-  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_REGION: 'eu-west-1', NODE_OPTIONS: '', ...extraEnv };
+  const env = {
+    ...process.env,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_REGION: 'eu-west-1',
+    NODE_OPTIONS: '',
+    ...extraEnv,
+  };
   const t = performance.now();
   const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
   // The cold-start build runs after the import resolves; a build that failed would be a fast, meaningless figure.
-  if (args.length > 1 && args[0] === '--input-type=module' && !r.stdout.toString().includes('"config loaded"')) throw new Error(`node ${args.join(' ')}: no "config loaded" log, the cold-start build failed:\n${r.stdout.toString()}${r.stderr.toString()}`);
+  if (args.length > 1 && args[0] === '--input-type=module' && !r.stdout.toString().includes('"config loaded"'))
+    throw new Error(
+      `node ${args.join(' ')}: no "config loaded" log, the cold-start build failed:\n${r.stdout.toString()}${r.stderr.toString()}`,
+    );
   return performance.now() - t;
 }
 
@@ -266,24 +353,37 @@ function spawnMs(args: string[], extraEnv: Record<string, string> = {}): number 
 function coldImports(files: readonly string[]): void {
   const cases = [
     ...files.map((file) => ({ label: `cold import ${file.split('/').pop()!}`, file, env: {} })),
-    ...files.filter((f) => !f.endsWith('digest.mjs')).map((file) => ({ label: `cold import ${file.split('/').pop()!}, deployed config`, file, env: DEPLOYED_ENV })),
+    ...files
+      .filter((f) => !f.endsWith('digest.mjs'))
+      .map((file) => ({ label: `cold import ${file.split('/').pop()!}, deployed config`, file, env: DEPLOYED_ENV })),
   ];
   const baseline: number[] = [];
   const times = cases.map((): number[] => []);
   for (let round = 0; round < COLD_RUNS; round++) {
     baseline.push(spawnMs(['-e', '0']));
-    cases.forEach((c, i) => times[i]!.push(spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`], c.env)));
+    cases.forEach((c, i) =>
+      times[i]!.push(
+        spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`], c.env),
+      ),
+    );
   }
   const base = median(baseline);
   rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS}, interleaved)`, value: `${base.toFixed(0)} ms` });
   cases.forEach((c, i) => {
     const ms = median(times[i]!);
-    rows.push({ figure: c.label, value: `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}x)`, target: '<= 2.0x', pass: ms <= 2 * base });
+    rows.push({
+      figure: c.label,
+      value: `${ms.toFixed(0)} ms (${(ms / base).toFixed(2)}x)`,
+      target: '<= 2.0x',
+      pass: ms <= 2 * base,
+    });
   });
 }
 
 async function warmLatency(): Promise<void> {
-  const event = JSON.parse(readFileSync(join(ROOT, 'events/sqs/cloudtrail-authorize-sg-ingress-ssh-world.json'), 'utf8')) as { Records: SQSRecord[] };
+  const event = JSON.parse(
+    readFileSync(join(ROOT, 'events/sqs/cloudtrail-authorize-sg-ingress-ssh-world.json'), 'utf8'),
+  ) as { Records: SQSRecord[] };
   const record = event.Records[0]!;
   const sinks = new Map([
     ['paging', new MemorySink('paging')],
@@ -306,14 +406,20 @@ async function warmLatency(): Promise<void> {
   }
   times.sort((a, b) => a - b);
   const q = (p: number): string => `${(times[Math.floor(times.length * p)]! * 1000).toFixed(0)} µs`;
-  rows.push({ figure: 'warm latency per SQS record (EventBridge -> SG ssh world -> 2 sinks)', value: `median ${q(0.5)}, p99 ${q(0.99)}` });
+  rows.push({
+    figure: 'warm latency per SQS record (EventBridge -> SG ssh world -> 2 sinks)',
+    value: `median ${q(0.5)}, p99 ${q(0.99)}`,
+  });
 }
 
 function print(): void {
   const w = Math.max(...rows.map((r) => r.figure.length));
   const v = Math.max(...rows.map((r) => r.value.length));
   const lines = [`Netwatch bench — node ${process.version}, ${process.platform}/${process.arch}`, ''];
-  for (const r of rows) lines.push(`${r.figure.padEnd(w)}  ${r.value.padEnd(v)}  ${r.target ? `${r.pass ? 'PASS' : 'FAIL'} (${r.target})` : ''}`.trimEnd());
+  for (const r of rows)
+    lines.push(
+      `${r.figure.padEnd(w)}  ${r.value.padEnd(v)}  ${r.target ? `${r.pass ? 'PASS' : 'FAIL'} (${r.target})` : ''}`.trimEnd(),
+    );
   const failed = rows.filter((r) => r.pass === false).length;
   lines.push('', failed ? `${failed} target(s) missed.` : 'All targets met.');
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -334,7 +440,9 @@ vs \`node -e 0\` (default and deployed config), and warm per-record latency — 
 `);
   process.exit(0);
 }
-const ONLY = new Set((process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()));
+const ONLY = new Set(
+  (process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()),
+);
 const PARTS = ['throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {

@@ -8,7 +8,9 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** serverless.yml's custom.esbuild, as esbuild BuildOptions (the bench and test/perf/lazy-sdk.test.ts build with it). */
 export function slsEsbuildOptions(): BuildOptions {
-  const sls = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as { custom: { esbuild: Record<string, unknown> } };
+  const sls = parseYaml(readFileSync(join(ROOT, 'serverless.yml'), 'utf8'), { logLevel: 'error' }) as {
+    custom: { esbuild: Record<string, unknown> };
+  };
   const o = sls.custom.esbuild;
   return {
     bundle: o['bundle'] as boolean,
@@ -17,7 +19,10 @@ export function slsEsbuildOptions(): BuildOptions {
     target: o['target'] as string,
     platform: o['platform'] as 'node',
     mainFields: o['mainFields'] as string[],
-    external: [...((o['exclude'] as string[] | undefined) ?? []), ...((o['external'] as string[] | undefined) ?? [])].filter((x) => x !== '*'),
+    external: [
+      ...((o['exclude'] as string[] | undefined) ?? []),
+      ...((o['external'] as string[] | undefined) ?? []),
+    ].filter((x) => x !== '*'),
     banner: o['banner'] as Record<string, string>,
     ...(o['alias'] !== undefined ? { alias: o['alias'] as Record<string, string> } : {}),
     // serverless-esbuild builds from the service directory; `alias` paths are relative to it.

@@ -30,9 +30,11 @@ async function load(entry: string): Promise<{ handler: LambdaHandler }> {
 /** Run `task` over `items` with at most `width` in flight. */
 async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await task(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
 }
 
 const emulators = await startEmulators();
@@ -43,15 +45,24 @@ try {
   const account = (i: number) => String(300000000000 + (i % ACCOUNTS));
   const half = Math.floor(total / 2);
   const started = Date.now();
-  await pool(Array.from({ length: half }, (_, i) => i), 32, (i) => scenario.sendEvent(eventBridge(sshWorldVariant(i + 1, account(i)))));
-  await pool(Array.from({ length: total - half }, (_, i) => i), 32, (i) => scenario.publishConfig(sshWorldConfigVariant(i + 1, account(i))));
+  await pool(
+    Array.from({ length: half }, (_, i) => i),
+    32,
+    (i) => scenario.sendEvent(eventBridge(sshWorldVariant(i + 1, account(i)))),
+  );
+  await pool(
+    Array.from({ length: total - half }, (_, i) => i),
+    32,
+    (i) => scenario.publishConfig(sshWorldConfigVariant(i + 1, account(i))),
+  );
   const published = Date.now();
   await deployment.drain(3_600_000);
   const drained = Date.now();
   const { webhook, pagerduty, slack } = emulators.receivers;
   const pages = await scenario.readInbox();
   const keys = webhook.acceptedBy(idempotencyKey);
-  const dlq = (await scenario.drainQueue(scenario.cloudtrailDlq)).length + (await scenario.drainQueue(scenario.configDlq)).length;
+  const dlq =
+    (await scenario.drainQueue(scenario.cloudtrailDlq)).length + (await scenario.drainQueue(scenario.configDlq)).length;
   const stats = [deployment.cloudtrailPoller.stats, deployment.configPoller.stats];
   const durations = stats.flatMap((s) => s.durationsMs).sort((a, b) => a - b);
   const pct = (p: number) => durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] ?? 0;
@@ -67,8 +78,17 @@ try {
     changeRecords: { distinct: keys.size, accepted: webhook.accepted().length },
     lost: total - keys.size,
     duplicates: webhook.accepted().length - keys.size,
-    pages: { inbox: pages.length, distinct: new Set(pages.map((p) => p.key)).size, pagerduty: pagerduty.acceptedBy(dedupKey).size, pagerdutyAccepted: pagerduty.accepted().length, slack: slack.accepted().length },
-    pageDuplicates: pages.length - new Set(pages.map((p) => p.key)).size + (pagerduty.accepted().length - pagerduty.acceptedBy(dedupKey).size),
+    pages: {
+      inbox: pages.length,
+      distinct: new Set(pages.map((p) => p.key)).size,
+      pagerduty: pagerduty.acceptedBy(dedupKey).size,
+      pagerdutyAccepted: pagerduty.accepted().length,
+      slack: slack.accepted().length,
+    },
+    pageDuplicates:
+      pages.length -
+      new Set(pages.map((p) => p.key)).size +
+      (pagerduty.accepted().length - pagerduty.acceptedBy(dedupKey).size),
     deadLettered: dlq,
   };
   console.log(JSON.stringify(report, null, 2));

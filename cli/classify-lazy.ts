@@ -6,7 +6,12 @@ import type { InputRun } from './run-inputs.ts';
  * Classify CLI inputs with the rule set, loading the pipeline (sources + rules) only when a command needs it: the
  * approvals commands, `route --findings` and `--help` start without it.
  */
-export async function classifyWithRules(inputs: readonly string[], context: RuleContext, enrich?: EnrichDeps, options: { fast?: boolean } = {}): Promise<InputRun> {
+export async function classifyWithRules(
+  inputs: readonly string[],
+  context: RuleContext,
+  enrich?: EnrichDeps,
+  options: { fast?: boolean } = {},
+): Promise<InputRun> {
   const [{ RULES }, { classifyInputs }] = await Promise.all([import('../rules/index.ts'), import('./run-inputs.ts')]);
   return classifyInputs(inputs, { rules: RULES, context, ...(enrich ? { enrich } : {}) }, process.stderr, options);
 }

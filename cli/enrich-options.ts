@@ -51,12 +51,24 @@ export function enrichOption(values: Record<string, unknown>): EnrichDeps | unde
   if (live && typeof recorded === 'string') throw new OptionError('--enrich and --recorded-aws exclude each other');
   const wait = values['wait-ms'];
   const waitMs = wait === undefined ? undefined : Number(wait);
-  if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0)) throw new OptionError(`--wait-ms must be a whole number of ms, not "${String(wait)}"`);
+  if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0))
+    throw new OptionError(`--wait-ms must be a whole number of ms, not "${String(wait)}"`);
   const timing = waitMs !== undefined ? { waitMs } : {};
   // Recorded answers cost nothing: no need to pace them at the LookupEvents limit.
   if (typeof recorded === 'string') {
-    return { configHistory: recordedConfigHistory(recorded), trail: new TrailLookup(recordedLookupEvents(recorded), { ratePerSecond: 1000 }), resources: recordedResourceConfig(recorded), ...timing };
+    return {
+      configHistory: recordedConfigHistory(recorded),
+      trail: new TrailLookup(recordedLookupEvents(recorded), { ratePerSecond: 1000 }),
+      resources: recordedResourceConfig(recorded),
+      ...timing,
+    };
   }
-  if (live) return { configHistory: liveConfigHistory(), trail: new TrailLookup(liveLookupEvents()), resources: liveResourceConfig(), ...timing };
+  if (live)
+    return {
+      configHistory: liveConfigHistory(),
+      trail: new TrailLookup(liveLookupEvents()),
+      resources: liveResourceConfig(),
+      ...timing,
+    };
   return undefined;
 }

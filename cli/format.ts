@@ -30,7 +30,9 @@ export function findingRecord(finding: Finding, extra: Record<string, unknown> =
 
 /** Most severe first, then by time. */
 export function bySeverityThenTime(a: Finding, b: Finding): number {
-  return severityRank(b.severity) - severityRank(a.severity) || a.at.localeCompare(b.at) || a.ruleId.localeCompare(b.ruleId);
+  return (
+    severityRank(b.severity) - severityRank(a.severity) || a.at.localeCompare(b.at) || a.ruleId.localeCompare(b.ruleId)
+  );
 }
 
 /** Short actor text: the role or user name, not the whole ARN. */
@@ -45,7 +47,13 @@ export function actorText(finding: Finding): string {
   return actor.invokedBy ?? actor.type ?? '-';
 }
 
-const SEVERITY_STYLE: Record<string, string> = { critical: '\x1b[1;41;97m', high: '\x1b[1;31m', medium: '\x1b[33m', low: '\x1b[36m', info: '\x1b[2m' };
+const SEVERITY_STYLE: Record<string, string> = {
+  critical: '\x1b[1;41;97m',
+  high: '\x1b[1;31m',
+  medium: '\x1b[33m',
+  low: '\x1b[36m',
+  info: '\x1b[2m',
+};
 
 /** Options for {@link renderTable}. */
 export interface TableOptions {
@@ -58,7 +66,15 @@ export interface TableOptions {
 
 /** A readable, fixed-width table of findings. */
 export function renderTable(findings: readonly Finding[], options: TableOptions): string {
-  const headers = ['SEVERITY', 'RULE', 'RESOURCE', 'ACCOUNT/REGION', 'ACTOR', 'SUMMARY', ...(options.extra ? [options.extra.header] : [])];
+  const headers = [
+    'SEVERITY',
+    'RULE',
+    'RESOURCE',
+    'ACCOUNT/REGION',
+    'ACTOR',
+    'SUMMARY',
+    ...(options.extra ? [options.extra.header] : []),
+  ];
   const rows = findings.map((f) => [
     f.severity.toUpperCase(),
     f.ruleId,
@@ -69,7 +85,9 @@ export function renderTable(findings: readonly Finding[], options: TableOptions)
     ...(options.extra ? [options.extra.value(f)] : []),
   ]);
   const caps = [8, 26, 28, 26, 28, 90, 40];
-  const widths = headers.map((h, i) => Math.min(caps[i] ?? 40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const widths = headers.map((h, i) =>
+    Math.min(caps[i] ?? 40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+  );
   const summaryIndex = 5;
   const fixed = widths.reduce((sum, w, i) => (i === summaryIndex ? sum : sum + w), 0) + 2 * (widths.length - 1);
   widths[summaryIndex] = Math.max(20, Math.min(widths[summaryIndex] ?? 20, options.width - fixed));

@@ -20,7 +20,9 @@ export interface InputFile {
 }
 
 /** Expand arguments into input files; unreadable arguments become errors. */
-export async function expandInputs(args: readonly string[]): Promise<{ files: InputFile[]; errors: MalformedInputError[] }> {
+export async function expandInputs(
+  args: readonly string[],
+): Promise<{ files: InputFile[]; errors: MalformedInputError[] }> {
   const files: InputFile[] = [];
   const errors: MalformedInputError[] = [];
   for (const arg of args) {
@@ -33,7 +35,13 @@ export async function expandInputs(args: readonly string[]): Promise<{ files: In
       if (info.isDirectory()) files.push(...(await walk(arg)));
       else files.push({ name: arg, size: info.size });
     } catch (cause) {
-      errors.push(new MalformedInputError(`cannot read input: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (cause as Error).message}`, { file: arg }, { cause }));
+      errors.push(
+        new MalformedInputError(
+          `cannot read input: ${(cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (cause as Error).message}`,
+          { file: arg },
+          { cause },
+        ),
+      );
     }
   }
   return { files, errors };
@@ -59,11 +67,18 @@ export async function* readInputText(file: InputFile): AsyncGenerator<DecodedTex
 }
 
 /** Open the file (or stdin) and turn a read failure into an error naming the file, as before streaming. */
-async function* guarded<T>(file: InputFile, decode: (chunks: ByteChunks) => AsyncGenerator<T | Decoded>): AsyncGenerator<T | Extract<Decoded, { kind: 'error' }>> {
-  const chunks: ByteChunks = file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 20 });
+async function* guarded<T>(
+  file: InputFile,
+  decode: (chunks: ByteChunks) => AsyncGenerator<T | Decoded>,
+): AsyncGenerator<T | Extract<Decoded, { kind: 'error' }>> {
+  const chunks: ByteChunks =
+    file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 20 });
   try {
     for await (const item of decode(chunks)) yield item as T | Extract<Decoded, { kind: 'error' }>;
   } catch (cause) {
-    yield { kind: 'error', error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }) };
+    yield {
+      kind: 'error',
+      error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }),
+    };
   }
 }

@@ -73,7 +73,12 @@ actor, source, changeId, fingerprint, why and evidence.`,
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
-      const run = await classifyWithRules(inputs.length ? inputs : ['-'], await contextOption(values['context']), enrichOption(values), { fast: !values['full-parse'] });
+      const run = await classifyWithRules(
+        inputs.length ? inputs : ['-'],
+        await contextOption(values['context']),
+        enrichOption(values),
+        { fast: !values['full-parse'] },
+      );
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
       else writeLines(findings.map((f) => JSON.stringify(findingRecord(f))));
@@ -113,23 +118,35 @@ ${ENRICH_HELP}
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const storeKind = String(values['store']);
-      if (storeKind !== 'memory' && storeKind !== 'dynamodb') throw new UsageError(`--store must be memory or dynamodb, not "${storeKind}"`);
+      if (storeKind !== 'memory' && storeKind !== 'dynamodb')
+        throw new UsageError(`--store must be memory or dynamodb, not "${storeKind}"`);
       const configPath = typeof values['config'] === 'string' ? values['config'] : undefined;
       const { config, name } = await configOption(configPath, String(values['out']));
-      if (!configPath) await Promise.all(Object.values(config.sinks).map((s) => (s.type === 'file' ? rm(s.path, { force: true }) : undefined)));
-      const context = typeof values['context'] === 'string' ? await contextOption(values['context']) : ruleContextFromConfig(config);
+      if (!configPath)
+        await Promise.all(
+          Object.values(config.sinks).map((s) => (s.type === 'file' ? rm(s.path, { force: true }) : undefined)),
+        );
+      const context =
+        typeof values['context'] === 'string' ? await contextOption(values['context']) : ruleContextFromConfig(config);
       const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values));
       const findings = [...run.findings].sort(bySeverityThenTime);
       const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
       const client = needsTable ? documentClient() : undefined;
-      if (storeKind === 'dynamodb' && !config.dedup.tableName) throw new UsageError(`--store dynamodb needs dedup.tableName in ${name}`);
-      const store = storeKind === 'dynamodb' && client && config.dedup.tableName ? new DynamoDeliveryStore(client, config.dedup.tableName, config.grouping.tableName) : new MemoryDeliveryStore();
+      if (storeKind === 'dynamodb' && !config.dedup.tableName)
+        throw new UsageError(`--store dynamodb needs dedup.tableName in ${name}`);
+      const store =
+        storeKind === 'dynamodb' && client && config.dedup.tableName
+          ? new DynamoDeliveryStore(client, config.dedup.tableName, config.grouping.tableName)
+          : new MemoryDeliveryStore();
       const sinks = await sinksFromConfig(config);
       const deps = deliveryDepsFromConfig(config, { store, sinks });
       const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, client ? { client } : {}));
       const outcomes = await deliverFindings(findings, approvals, deps);
       // The replay is one burst: close its storm windows now, so held-back findings arrive as digests.
-      const digests = storeKind === 'memory' ? await sendDueDigests({ ...deps, now: () => new Date(Date.now() + deps.groupingWindowMs + 1000) }) : [];
+      const digests =
+        storeKind === 'memory'
+          ? await sendDueDigests({ ...deps, now: () => new Date(Date.now() + deps.groupingWindowMs + 1000) })
+          : [];
       for (const sink of sinks.values()) await sink.close?.();
       const byFp = new Map<string, (typeof outcomes)[number]>();
       for (const o of outcomes) if (!byFp.has(o.finding.fingerprint)) byFp.set(o.finding.fingerprint, o); // first delivery, not the merged duplicate
@@ -142,10 +159,19 @@ ${ENRICH_HELP}
       };
       if (format === 'table') writeTable(unique, { header: 'ROUTED TO', value: delivery });
       else {
-        writeLines(unique.map((f) => {
-          const o = byFp.get(f.fingerprint);
-          return JSON.stringify(findingRecord(f, { approval: o?.approval ?? null, routes: o?.decision.routes ?? [], sinks: o?.delivered ?? [], digested: o?.digested ?? [] }));
-        }));
+        writeLines(
+          unique.map((f) => {
+            const o = byFp.get(f.fingerprint);
+            return JSON.stringify(
+              findingRecord(f, {
+                approval: o?.approval ?? null,
+                routes: o?.decision.routes ?? [],
+                sinks: o?.delivered ?? [],
+                digested: o?.digested ?? [],
+              }),
+            );
+          }),
+        );
       }
       const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
       reportErrors(run);
@@ -189,7 +215,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!spec) return usage(`unknown command "${command}"`, MAIN_HELP);
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...rest], options: { ...spec.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...spec.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     return usage((error as Error).message, spec.help);
   }
@@ -231,16 +262,22 @@ function writeTable(findings: readonly Finding[], extra?: { header: string; valu
     return;
   }
   const width = process.stdout.columns ?? 200;
-  process.stdout.write(`${renderTable(findings, { width, color: Boolean(process.stdout.isTTY), ...(extra ? { extra } : {}) })}\n`);
+  process.stdout.write(
+    `${renderTable(findings, { width, color: Boolean(process.stdout.isTTY), ...(extra ? { extra } : {}) })}\n`,
+  );
 }
 
 function reportErrors(run: InputRun): void {
   const shown = run.errors.slice(0, 50);
-  for (const error of shown) process.stderr.write(`netwatch: ${error instanceof MalformedInputError ? error.describe() : errorText(error)}\n`);
-  if (run.errors.length > shown.length) process.stderr.write(`netwatch: … and ${run.errors.length - shown.length} more errors\n`);
+  for (const error of shown)
+    process.stderr.write(`netwatch: ${error instanceof MalformedInputError ? error.describe() : errorText(error)}\n`);
+  if (run.errors.length > shown.length)
+    process.stderr.write(`netwatch: … and ${run.errors.length - shown.length} more errors\n`);
 }
 
 function writeStats(run: InputRun): void {
   const rate = run.seconds > 0 ? Math.round(run.records / run.seconds) : 0;
-  process.stderr.write(`${run.records} records (${run.values} values, ${run.files} files) in ${run.seconds.toFixed(2)} s = ${rate} records/s; ${run.changes.length} changes, ${run.findings.length} findings, ${run.ignored.length} ignored, ${run.errors.length} errors\n`);
+  process.stderr.write(
+    `${run.records} records (${run.values} values, ${run.files} files) in ${run.seconds.toFixed(2)} s = ${rate} records/s; ${run.changes.length} changes, ${run.findings.length} findings, ${run.ignored.length} ignored, ${run.errors.length} errors\n`,
+  );
 }

@@ -56,7 +56,9 @@ export class Progress {
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0 ? Math.round(this.records / seconds) : 0;
     const eta = fraction > 0.01 && fraction < 1 ? ` ETA ${clock((seconds * (1 - fraction)) / fraction)}` : '';
-    this.stream.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${this.records.toLocaleString('en-US')} records ${rate.toLocaleString('en-US')} records/s${eta}\x1b[K`);
+    this.stream.write(
+      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.round(fraction * 100)}% ${this.records.toLocaleString('en-US')} records ${rate.toLocaleString('en-US')} records/s${eta}\x1b[K`,
+    );
   }
 }
 

@@ -15,13 +15,21 @@ export interface InputRun extends Classified {
  * Read every input and classify it with the shared pipeline. Errors (unreadable files, bad JSON, wrong shapes, rule
  * failures) are collected with their location; everything else is still processed.
  */
-export async function classifyInputs(args: readonly string[], deps: ClassifyDeps, stderr: NodeJS.WriteStream = process.stderr, options: { fast?: boolean } = {}): Promise<InputRun> {
+export async function classifyInputs(
+  args: readonly string[],
+  deps: ClassifyDeps,
+  stderr: NodeJS.WriteStream = process.stderr,
+  options: { fast?: boolean } = {},
+): Promise<InputRun> {
   const fast = options.fast ?? true;
   const started = performance.now();
   const { files, errors } = await expandInputs(args);
   const result: InputRun = { ...emptyClassified(), files: files.length, values: 0, seconds: 0 };
   result.errors.push(...errors);
-  const progress = new Progress(files.reduce((sum, f) => sum + f.size, 0), stderr);
+  const progress = new Progress(
+    files.reduce((sum, f) => sum + f.size, 0),
+    stderr,
+  );
   for (const file of files) {
     for await (const unit of readInputText(file)) {
       if (unit.kind === 'error') {
@@ -30,7 +38,9 @@ export async function classifyInputs(args: readonly string[], deps: ClassifyDeps
       }
       const before = result.records;
       // Enrichment does I/O per change: the async path (full parse). Otherwise the synchronous fast path.
-      result.values += deps.enrich ? await classifyTextAsync(unit, deps, result) : classifyText(unit, deps, result, fast);
+      result.values += deps.enrich
+        ? await classifyTextAsync(unit, deps, result)
+        : classifyText(unit, deps, result, fast);
       progress.tick(result.records - before);
     }
     progress.fileDone(file.size);

@@ -23,10 +23,49 @@ export interface CheckResult {
 
 type Obj = Record<string, unknown>;
 
-const PSEUDO = new Set(['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::StackName', 'AWS::StackId', 'AWS::URLSuffix', 'AWS::NotificationARNs', 'AWS::NoValue']);
-const INTRINSICS = new Set(['Ref', 'Fn::GetAtt', 'Fn::Sub', 'Fn::Join', 'Fn::If', 'Fn::Select', 'Fn::Split', 'Fn::ImportValue', 'Fn::GetAZs', 'Fn::Base64', 'Fn::FindInMap', 'Fn::Cidr', 'Fn::Equals', 'Fn::Not', 'Fn::And', 'Fn::Or', 'Fn::ToJsonString', 'Fn::Length', 'Condition']);
+const PSEUDO = new Set([
+  'AWS::AccountId',
+  'AWS::Region',
+  'AWS::Partition',
+  'AWS::StackName',
+  'AWS::StackId',
+  'AWS::URLSuffix',
+  'AWS::NotificationARNs',
+  'AWS::NoValue',
+]);
+const INTRINSICS = new Set([
+  'Ref',
+  'Fn::GetAtt',
+  'Fn::Sub',
+  'Fn::Join',
+  'Fn::If',
+  'Fn::Select',
+  'Fn::Split',
+  'Fn::ImportValue',
+  'Fn::GetAZs',
+  'Fn::Base64',
+  'Fn::FindInMap',
+  'Fn::Cidr',
+  'Fn::Equals',
+  'Fn::Not',
+  'Fn::And',
+  'Fn::Or',
+  'Fn::ToJsonString',
+  'Fn::Length',
+  'Condition',
+]);
 /** Attributes every resource accepts besides Type/Properties. */
-const RESOURCE_KEYS = new Set(['Type', 'Properties', 'DependsOn', 'Condition', 'DeletionPolicy', 'UpdateReplacePolicy', 'Metadata', 'CreationPolicy', 'UpdatePolicy']);
+const RESOURCE_KEYS = new Set([
+  'Type',
+  'Properties',
+  'DependsOn',
+  'Condition',
+  'DeletionPolicy',
+  'UpdateReplacePolicy',
+  'Metadata',
+  'CreationPolicy',
+  'UpdatePolicy',
+]);
 
 let cached: Promise<SpecDatabase> | undefined;
 /** The spec database (≈1.5 s to load; loaded once per process). */
@@ -39,7 +78,8 @@ export function specDatabase(): Promise<SpecDatabase> {
 export async function checkTemplate(template: unknown): Promise<CheckResult> {
   const db = await specDatabase();
   const problems: TemplateProblem[] = [];
-  if (!isObj(template) || !isObj(template['Resources'])) return { resources: 0, problems: [{ where: '(template)', message: 'no Resources section' }] };
+  if (!isObj(template) || !isObj(template['Resources']))
+    return { resources: 0, problems: [{ where: '(template)', message: 'no Resources section' }] };
   const resources = template['Resources'] as Obj;
   const parameters = isObj(template['Parameters']) ? (template['Parameters'] as Obj) : {};
   const conditions = isObj(template['Conditions']) ? (template['Conditions'] as Obj) : {};
@@ -53,7 +93,8 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
     const spec = db.lookup('resource', 'cloudFormationType', 'equals', type)[0];
     types.set(id, spec);
     if (!spec && !type.startsWith('Custom::')) problems.push({ where: id, message: `unknown resource type ${type}` });
-    for (const key of Object.keys(resource)) if (!RESOURCE_KEYS.has(key)) problems.push({ where: id, message: `unknown resource attribute ${key}` });
+    for (const key of Object.keys(resource))
+      if (!RESOURCE_KEYS.has(key)) problems.push({ where: id, message: `unknown resource attribute ${key}` });
   }
   const refTargets = new Set([...Object.keys(resources), ...Object.keys(parameters), ...PSEUDO]);
   const checkRefs = (value: unknown, where: string): void => {
@@ -64,7 +105,8 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
       const [fn] = keys as [string];
       const arg = value[fn];
       if (fn === 'Ref') {
-        if (typeof arg !== 'string' || !refTargets.has(arg)) problems.push({ where, message: `Ref to unknown ${JSON.stringify(arg)}` });
+        if (typeof arg !== 'string' || !refTargets.has(arg))
+          problems.push({ where, message: `Ref to unknown ${JSON.stringify(arg)}` });
         return;
       }
       if (fn === 'Fn::GetAtt') {
@@ -83,50 +125,70 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
             if (name.includes('.')) {
               const [target, attribute] = name.split(/\.(.*)/s);
               checkGetAtt(target, attribute, where);
-            } else if (!refTargets.has(name)) problems.push({ where, message: `Fn::Sub references unknown \${${name}}` });
+            } else if (!refTargets.has(name))
+              problems.push({ where, message: `Fn::Sub references unknown \${${name}}` });
           }
         }
         if (isObj(vars)) checkRefs(vars, `${where}/Fn::Sub/1`);
         return;
       }
-      if (fn === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string' && !(arg[0] in conditions)) problems.push({ where, message: `Fn::If on unknown condition ${arg[0]}` });
+      if (fn === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string' && !(arg[0] in conditions))
+        problems.push({ where, message: `Fn::If on unknown condition ${arg[0]}` });
     }
     for (const [k, v] of Object.entries(value)) checkRefs(v, `${where}/${k}`);
   };
   const checkGetAtt = (target: unknown, attribute: unknown, where: string): void => {
-    if (typeof target !== 'string' || !(target in resources)) return void problems.push({ where, message: `Fn::GetAtt on unknown resource ${JSON.stringify(target)}` });
+    if (typeof target !== 'string' || !(target in resources))
+      return void problems.push({ where, message: `Fn::GetAtt on unknown resource ${JSON.stringify(target)}` });
     const spec = types.get(target);
     if (!spec || typeof attribute !== 'string') return;
     const attrs = Object.keys(spec.attributes);
-    if (!attrs.includes(attribute)) problems.push({ where, message: `${spec.cloudFormationType} ${target} has no attribute ${attribute} (has: ${attrs.join(', ') || 'none'})` });
+    if (!attrs.includes(attribute))
+      problems.push({
+        where,
+        message: `${spec.cloudFormationType} ${target} has no attribute ${attribute} (has: ${attrs.join(', ') || 'none'})`,
+      });
   };
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isObj(resource)) continue;
     const spec = types.get(id);
     const props = resource['Properties'];
-    if (props !== undefined && !isObj(props)) problems.push({ where: `${id}/Properties`, message: 'Properties is not an object' });
+    if (props !== undefined && !isObj(props))
+      problems.push({ where: `${id}/Properties`, message: 'Properties is not an object' });
     if (spec) checkProperties(db, spec.properties, isObj(props) ? props : {}, `${id}/Properties`, problems, spec);
     checkRefs(props, `${id}/Properties`);
     const dependsOn = resource['DependsOn'];
     for (const dep of Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn]) {
-      if (typeof dep !== 'string' || !(dep in resources)) problems.push({ where: `${id}/DependsOn`, message: `DependsOn unknown resource ${JSON.stringify(dep)}` });
+      if (typeof dep !== 'string' || !(dep in resources))
+        problems.push({ where: `${id}/DependsOn`, message: `DependsOn unknown resource ${JSON.stringify(dep)}` });
     }
-    if (resource['Condition'] !== undefined && !(String(resource['Condition']) in conditions)) problems.push({ where: `${id}/Condition`, message: `unknown condition ${String(resource['Condition'])}` });
+    if (resource['Condition'] !== undefined && !(String(resource['Condition']) in conditions))
+      problems.push({ where: `${id}/Condition`, message: `unknown condition ${String(resource['Condition'])}` });
   }
   if (isObj(template['Outputs'])) checkRefs(template['Outputs'], 'Outputs');
   checkRefs(conditions, 'Conditions');
   return { resources: Object.keys(resources).length, problems };
 }
 
-function checkProperties(db: SpecDatabase, spec: Record<string, Property>, props: Obj, where: string, problems: TemplateProblem[], owner: Resource | TypeDefinition): void {
+function checkProperties(
+  db: SpecDatabase,
+  spec: Record<string, Property>,
+  props: Obj,
+  where: string,
+  problems: TemplateProblem[],
+  owner: Resource | TypeDefinition,
+): void {
   for (const [name, property] of Object.entries(spec)) {
     if (property.required && !(name in props)) problems.push({ where, message: `missing required property ${name}` });
   }
   for (const [name, value] of Object.entries(props)) {
     const property = spec[name];
     if (!property) {
-      problems.push({ where: `${where}/${name}`, message: `unknown property ${name} of ${'cloudFormationType' in owner ? owner.cloudFormationType : owner.name} (known: ${Object.keys(spec).sort().join(', ')})` });
+      problems.push({
+        where: `${where}/${name}`,
+        message: `unknown property ${name} of ${'cloudFormationType' in owner ? owner.cloudFormationType : owner.name} (known: ${Object.keys(spec).sort().join(', ')})`,
+      });
       continue;
     }
     checkValue(db, [property.type, ...(property.previousTypes ?? [])], value, `${where}/${name}`, problems);
@@ -134,7 +196,13 @@ function checkProperties(db: SpecDatabase, spec: Record<string, Property>, props
 }
 
 /** Check a value against the property's types (any of them may match: the spec keeps previous types). */
-function checkValue(db: SpecDatabase, types: readonly PropertyType[], value: unknown, where: string, problems: TemplateProblem[]): void {
+function checkValue(
+  db: SpecDatabase,
+  types: readonly PropertyType[],
+  value: unknown,
+  where: string,
+  problems: TemplateProblem[],
+): void {
   if (isIntrinsic(value)) return;
   const attempts = types.map((type) => {
     const local: TemplateProblem[] = [];
@@ -145,19 +213,31 @@ function checkValue(db: SpecDatabase, types: readonly PropertyType[], value: unk
   problems.push(...(attempts[0] ?? []));
 }
 
-function checkOne(db: SpecDatabase, type: PropertyType, value: unknown, where: string, problems: TemplateProblem[]): void {
+function checkOne(
+  db: SpecDatabase,
+  type: PropertyType,
+  value: unknown,
+  where: string,
+  problems: TemplateProblem[],
+): void {
   if (isIntrinsic(value)) return;
   switch (type.type) {
     case 'string':
     case 'date-time':
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') problems.push({ where, message: `expected a string, found ${describe(value)}` });
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+        problems.push({ where, message: `expected a string, found ${describe(value)}` });
       return;
     case 'number':
     case 'integer':
-      if (typeof value !== 'number' && !(typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))) problems.push({ where, message: `expected a number, found ${describe(value)}` });
+      if (
+        typeof value !== 'number' &&
+        !(typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+      )
+        problems.push({ where, message: `expected a number, found ${describe(value)}` });
       return;
     case 'boolean':
-      if (typeof value !== 'boolean' && value !== 'true' && value !== 'false') problems.push({ where, message: `expected a boolean, found ${describe(value)}` });
+      if (typeof value !== 'boolean' && value !== 'true' && value !== 'false')
+        problems.push({ where, message: `expected a boolean, found ${describe(value)}` });
       return;
     case 'json':
     case 'null':
@@ -166,7 +246,8 @@ function checkOne(db: SpecDatabase, type: PropertyType, value: unknown, where: s
       if (!isObj(value) || !('Key' in value)) problems.push({ where, message: 'expected a tag {Key, Value}' });
       return;
     case 'array':
-      if (!Array.isArray(value)) return void problems.push({ where, message: `expected a list, found ${describe(value)}` });
+      if (!Array.isArray(value))
+        return void problems.push({ where, message: `expected a list, found ${describe(value)}` });
       value.forEach((item, i) => checkValue(db, [type.element], item, `${where}/${i}`, problems));
       return;
     case 'map':
@@ -178,7 +259,8 @@ function checkOne(db: SpecDatabase, type: PropertyType, value: unknown, where: s
       return;
     case 'ref': {
       const def = db.get('typeDefinition', type.reference.$ref);
-      if (!isObj(value)) return void problems.push({ where, message: `expected a ${def.name} object, found ${describe(value)}` });
+      if (!isObj(value))
+        return void problems.push({ where, message: `expected a ${def.name} object, found ${describe(value)}` });
       checkProperties(db, def.properties, value, where, problems, def);
       return;
     }

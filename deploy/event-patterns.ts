@@ -83,8 +83,17 @@ export function configPattern(rules: readonly Rule[]): EventPattern {
   return {
     source: ['aws.config'],
     $or: [
-      { 'detail-type': ['Config Configuration Item Change'], detail: { messageType: ['ConfigurationItemChangeNotification'], configurationItem: { resourceType: items } } },
-      { 'detail-type': ['Config Configuration Item Change'], detail: { messageType: ['OversizedConfigurationItemChangeNotification'], configurationItemSummary: { resourceType: items } } },
+      {
+        'detail-type': ['Config Configuration Item Change'],
+        detail: { messageType: ['ConfigurationItemChangeNotification'], configurationItem: { resourceType: items } },
+      },
+      {
+        'detail-type': ['Config Configuration Item Change'],
+        detail: {
+          messageType: ['OversizedConfigurationItemChangeNotification'],
+          configurationItemSummary: { resourceType: items },
+        },
+      },
       { 'detail-type': ['Config Rules Compliance Change'], detail: { resourceType: [...complianceTypes].sort() } },
     ],
   };

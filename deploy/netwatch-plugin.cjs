@@ -20,13 +20,18 @@ class NetwatchStack {
           const local = (serverless.processedInput.commands || []).join(' ') === 'invoke local';
           this.params = stack.configureService(serverless.service, { local });
         } catch (error) {
-          if (error && error.name === 'ParamError') throw new serverless.classes.Error(error.message, 'NETWATCH_INVALID_PARAMS');
+          if (error && error.name === 'ParamError')
+            throw new serverless.classes.Error(error.message, 'NETWATCH_INVALID_PARAMS');
           throw error;
         }
       },
       'before:aws:package:finalize:saveServiceState': async () => {
         const stack = await this.stack();
-        stack.extendTemplate(serverless.service.provider.compiledCloudFormationTemplate, serverless.service, this.params);
+        stack.extendTemplate(
+          serverless.service.provider.compiledCloudFormationTemplate,
+          serverless.service,
+          this.params,
+        );
       },
     };
   }

@@ -9,6 +9,10 @@ import { buildLambdaDeps } from '../shared/lambda/deps.ts';
 import { sqsBatchHandler } from '../shared/lambda/sqs-batch.ts';
 
 const telemetry = createTelemetry('netwatch-cloudtrail-events');
-const batch = coldStart(async () => sqsBatchHandler(await buildLambdaDeps('netwatch-cloudtrail-events', process.env, telemetry)));
+const batch = coldStart(async () =>
+  sqsBatchHandler(await buildLambdaDeps('netwatch-cloudtrail-events', process.env, telemetry)),
+);
 
-export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context)).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));
+export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context))
+  .use(injectLambdaContext(telemetry.logger))
+  .use(logMetrics(telemetry.metrics));

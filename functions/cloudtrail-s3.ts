@@ -14,7 +14,17 @@ const telemetry = createTelemetry('netwatch-cloudtrail-s3');
 // The S3 client (and the SDK module behind it) is built by the first record that reads a log object, not at load.
 const batch = coldStart(async () => {
   const clients = createAwsClients();
-  return sqsBatchHandler({ ...(await buildLambdaDeps('netwatch-cloudtrail-s3', process.env, telemetry)), get s3() { return clients.s3; } }, processCloudTrailDeliveryRecord);
+  return sqsBatchHandler(
+    {
+      ...(await buildLambdaDeps('netwatch-cloudtrail-s3', process.env, telemetry)),
+      get s3() {
+        return clients.s3;
+      },
+    },
+    processCloudTrailDeliveryRecord,
+  );
 });
 
-export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context)).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));
+export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context))
+  .use(injectLambdaContext(telemetry.logger))
+  .use(logMetrics(telemetry.metrics));

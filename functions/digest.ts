@@ -8,6 +8,10 @@ import { digestHandler } from '../shared/lambda/digest-handler.ts';
 import { buildDeliveryRuntime } from '../shared/lambda/runtime.ts';
 
 const telemetry = createTelemetry('netwatch-digest');
-const digest = coldStart(async () => digestHandler(await buildDeliveryRuntime('netwatch-digest', process.env, telemetry)));
+const digest = coldStart(async () =>
+  digestHandler(await buildDeliveryRuntime('netwatch-digest', process.env, telemetry)),
+);
 
-export const handler = middy(async () => (await digest())()).use(injectLambdaContext(telemetry.logger)).use(logMetrics(telemetry.metrics));
+export const handler = middy(async () => (await digest())())
+  .use(injectLambdaContext(telemetry.logger))
+  .use(logMetrics(telemetry.metrics));

@@ -10,8 +10,12 @@ function judge(change: ChangeEvent, d: UninspectedDelta): FindingDraft {
   const subject = `${change.resource.type} ${change.resource.id}${change.resource.name ? ` (${change.resource.name})` : ''}`;
   const why = [
     'AWS Config sent only a summary (OversizedConfigurationItemChangeNotification: the item is larger than SNS allows), so the change could not be diffed',
-    d.failure !== undefined ? `fetching the item failed: ${d.failure}` : 'enrichment is off: the item was not fetched with GetResourceConfigHistory',
-    d.location !== undefined ? `the full item is in S3: s3://${d.location}` : 'the notification names no S3 copy of the item',
+    d.failure !== undefined
+      ? `fetching the item failed: ${d.failure}`
+      : 'enrichment is off: the item was not fetched with GetResourceConfigHistory',
+    d.location !== undefined
+      ? `the full item is in S3: s3://${d.location}`
+      : 'the notification names no S3 copy of the item',
     'low, not medium: nothing is known to be risky; inspect the item (or route this category to paging) if every network change must be seen',
   ];
   return {
@@ -23,7 +27,13 @@ function judge(change: ChangeEvent, d: UninspectedDelta): FindingDraft {
 }
 
 function oversized(failure?: string): UninspectedDelta {
-  const d: UninspectedDelta = { kind: 'uninspected', op: 'changed', reason: 'oversized', location: S3_LOCATION, changeType: 'UPDATE' };
+  const d: UninspectedDelta = {
+    kind: 'uninspected',
+    op: 'changed',
+    reason: 'oversized',
+    location: S3_LOCATION,
+    changeType: 'UPDATE',
+  };
   if (failure !== undefined) d.failure = failure;
   return d;
 }
@@ -41,7 +51,13 @@ export const rule: Rule = {
     'Config console timeline if the resource matters.',
   category: 'uninspected',
   deltaKinds: ['uninspected'],
-  resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::NetworkAcl', 'AWS::EC2::RouteTable', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::InternetGateway'],
+  resourceTypes: [
+    'AWS::EC2::SecurityGroup',
+    'AWS::EC2::NetworkAcl',
+    'AWS::EC2::RouteTable',
+    'AWS::EC2::VPCEndpoint',
+    'AWS::EC2::InternetGateway',
+  ],
   apiCalls: [],
   classify: (c) => c.deltas.flatMap((d) => (d.kind === 'uninspected' ? [judge(c, d)] : [])),
 };
@@ -49,9 +65,23 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'oversized item, enrichment off', change: sgChange([oversized()]), expect: 'low' },
-      { name: 'oversized item, resource not discovered', change: sgChange([oversized('AWS Config has no history of AWS::EC2::SecurityGroup sg-0123456789abcdef0')]), expect: 'low' },
-      { name: 'oversized route table, throttled out', change: change({ type: 'AWS::EC2::RouteTable', id: 'rtb-04c8e2f1a9b7d3e65' }, [oversized('GetResourceConfigHistory failed after 4 throttled attempts')]), expect: 'low' },
-      { name: 'fetched and diffed: judged by the other rules', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))]), expect: null },
-    ];
+    { name: 'oversized item, enrichment off', change: sgChange([oversized()]), expect: 'low' },
+    {
+      name: 'oversized item, resource not discovered',
+      change: sgChange([oversized('AWS Config has no history of AWS::EC2::SecurityGroup sg-0123456789abcdef0')]),
+      expect: 'low',
+    },
+    {
+      name: 'oversized route table, throttled out',
+      change: change({ type: 'AWS::EC2::RouteTable', id: 'rtb-04c8e2f1a9b7d3e65' }, [
+        oversized('GetResourceConfigHistory failed after 4 throttled attempts'),
+      ]),
+      expect: 'low',
+    },
+    {
+      name: 'fetched and diffed: judged by the other rules',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))]),
+      expect: null,
+    },
+  ];
 }

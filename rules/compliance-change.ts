@@ -60,7 +60,9 @@ function networkReason(configRuleName: string, context: RuleContext): string | u
   const builtIn = networkRuleMatch(configRuleName);
   if (builtIn !== undefined) return `network-related Config rule (matches "${builtIn}")`;
   const custom = firstMatch(contextDefaults(context).networkConfigRules, configRuleName);
-  return custom === undefined ? undefined : `custom network Config rule (matches context.networkConfigRules "${custom}")`;
+  return custom === undefined
+    ? undefined
+    : `custom network Config rule (matches context.networkConfigRules "${custom}")`;
 }
 
 function judge(change: ChangeEvent, d: ComplianceDelta, context: RuleContext): FindingDraft | undefined {
@@ -81,7 +83,12 @@ function judge(change: ChangeEvent, d: ComplianceDelta, context: RuleContext): F
     };
   }
   if (d.after === 'COMPLIANT' || d.after === 'NOT_APPLICABLE') {
-    return { severity: 'info', summary: `${d.configRuleName} now ${d.after} for ${subject}`, evidence: [d], why: [`compliance ${transition} (improved or out of scope)`] };
+    return {
+      severity: 'info',
+      summary: `${d.configRuleName} now ${d.after} for ${subject}`,
+      evidence: [d],
+      why: [`compliance ${transition} (improved or out of scope)`],
+    };
   }
   return undefined;
 }
@@ -115,27 +122,61 @@ export const rule: Rule = {
     'AWS::::Account',
   ],
   apiCalls: [],
-  classify: (change, context) => change.deltas.flatMap((d) => (d.kind === 'compliance' ? (judge(change, d, context) ?? []) : [])),
+  classify: (change, context) =>
+    change.deltas.flatMap((d) => (d.kind === 'compliance' ? (judge(change, d, context) ?? []) : [])),
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'restricted-ssh -> NON_COMPLIANT', change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'COMPLIANT')), expect: 'medium' },
-      { name: 'Security Hub name, first evaluation', change: complianceChange(compliance('securityhub-vpc-default-security-group-closed-3f9a1c', 'NON_COMPLIANT')), expect: 'medium' },
-      {
-        name: 'UPPER_SNAKE identifier as the name',
-        change: complianceChange(compliance('NO_UNRESTRICTED_ROUTE_TO_IGW', 'NON_COMPLIANT', 'COMPLIANT'), { type: 'AWS::EC2::RouteTable', id: 'rtb-04c8e2f1a9b7d3e65' }),
-        expect: 'medium',
-      },
-      {
-        name: 'cloudtrail-enabled NON_COMPLIANT -> COMPLIANT (AWS docs example)',
-        change: complianceChange(compliance('cloudtrail-enabled', 'COMPLIANT', 'NON_COMPLIANT'), { type: 'AWS::::Account', id: ACCOUNT }),
-        expect: 'info',
-      },
-      { name: 'non-network rule', change: complianceChange(compliance('s3-bucket-versioning-enabled', 'NON_COMPLIANT', 'COMPLIANT'), { type: 'AWS::S3::Bucket', id: 'acme-logs' }), expect: null },
-      { name: 'custom rule not named in context.networkConfigRules', change: complianceChange(compliance('acme-sg-no-public-admin-ports', 'NON_COMPLIANT', 'COMPLIANT')), expect: null },
-      { name: 'still NON_COMPLIANT', change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'NON_COMPLIANT')), expect: null },
-      { name: 'INSUFFICIENT_DATA', change: complianceChange(compliance('vpc-flow-logs-enabled', 'INSUFFICIENT_DATA', 'COMPLIANT')), expect: null },
-    ];
+    {
+      name: 'restricted-ssh -> NON_COMPLIANT',
+      change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'COMPLIANT')),
+      expect: 'medium',
+    },
+    {
+      name: 'Security Hub name, first evaluation',
+      change: complianceChange(compliance('securityhub-vpc-default-security-group-closed-3f9a1c', 'NON_COMPLIANT')),
+      expect: 'medium',
+    },
+    {
+      name: 'UPPER_SNAKE identifier as the name',
+      change: complianceChange(compliance('NO_UNRESTRICTED_ROUTE_TO_IGW', 'NON_COMPLIANT', 'COMPLIANT'), {
+        type: 'AWS::EC2::RouteTable',
+        id: 'rtb-04c8e2f1a9b7d3e65',
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'cloudtrail-enabled NON_COMPLIANT -> COMPLIANT (AWS docs example)',
+      change: complianceChange(compliance('cloudtrail-enabled', 'COMPLIANT', 'NON_COMPLIANT'), {
+        type: 'AWS::::Account',
+        id: ACCOUNT,
+      }),
+      expect: 'info',
+    },
+    {
+      name: 'non-network rule',
+      change: complianceChange(compliance('s3-bucket-versioning-enabled', 'NON_COMPLIANT', 'COMPLIANT'), {
+        type: 'AWS::S3::Bucket',
+        id: 'acme-logs',
+      }),
+      expect: null,
+    },
+    {
+      name: 'custom rule not named in context.networkConfigRules',
+      change: complianceChange(compliance('acme-sg-no-public-admin-ports', 'NON_COMPLIANT', 'COMPLIANT')),
+      expect: null,
+    },
+    {
+      name: 'still NON_COMPLIANT',
+      change: complianceChange(compliance('restricted-ssh', 'NON_COMPLIANT', 'NON_COMPLIANT')),
+      expect: null,
+    },
+    {
+      name: 'INSUFFICIENT_DATA',
+      change: complianceChange(compliance('vpc-flow-logs-enabled', 'INSUFFICIENT_DATA', 'COMPLIANT')),
+      expect: null,
+    },
+  ];
 }

@@ -18,12 +18,17 @@ function classify(change: ChangeEvent): FindingDraft[] {
         evidence: [d],
         why: [
           d.subject === 'config-recorder'
-            ? 'the recorder no longer records resource changes: Config history, Config rules and this monitor\'s Config feed go blind'
+            ? "the recorder no longer records resource changes: Config history, Config rules and this monitor's Config feed go blind"
             : 'without a delivery channel Config cannot deliver configuration history, snapshots or notifications',
         ],
       });
     } else if (d.action === 'updated' && d.weakenings?.length) {
-      out.push({ severity: 'medium', summary: `${what} weakened: ${d.weakenings.join(', ')}`, evidence: [d], why: d.weakenings.map((w) => `weakening: ${w}`) });
+      out.push({
+        severity: 'medium',
+        summary: `${what} weakened: ${d.weakenings.join(', ')}`,
+        evidence: [d],
+        why: d.weakenings.map((w) => `weakening: ${w}`),
+      });
     } else if (d.subject === 'config-delivery-channel' && (d.action === 'updated' || d.action === 'created')) {
       out.push({
         severity: 'low',
@@ -53,7 +58,13 @@ export const rule: Rule = {
   apiCalls: [
     {
       source: 'config.amazonaws.com',
-      names: ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel', 'PutDeliveryChannel', 'PutConfigurationRecorder'],
+      names: [
+        'StopConfigurationRecorder',
+        'DeleteConfigurationRecorder',
+        'DeleteDeliveryChannel',
+        'PutDeliveryChannel',
+        'PutConfigurationRecorder',
+      ],
     },
   ],
   classify,
@@ -62,15 +73,50 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'StopConfigurationRecorder', change: loggingChange(logging('config-recorder', 'stopped', 'default'), { api: cfg('StopConfigurationRecorder') }), expect: 'high' },
-      { name: 'DeleteConfigurationRecorder', change: loggingChange(logging('config-recorder', 'deleted', 'default'), { api: cfg('DeleteConfigurationRecorder') }), expect: 'high' },
-      { name: 'DeleteDeliveryChannel', change: loggingChange(logging('config-delivery-channel', 'deleted', 'default'), { api: cfg('DeleteDeliveryChannel') }), expect: 'high' },
-      {
-        name: 'PutConfigurationRecorder dropping resource types',
-        change: loggingChange(logging('config-recorder', 'updated', 'default', { weakenings: ['recording group no longer records all resource types'] }), { api: cfg('PutConfigurationRecorder') }),
-        expect: 'medium',
-      },
-      { name: 'PutDeliveryChannel (borderline)', change: loggingChange(logging('config-delivery-channel', 'updated', 'default'), { api: cfg('PutDeliveryChannel') }), expect: 'low' },
-      { name: 'StartConfigurationRecorder', change: loggingChange(logging('config-recorder', 'started', 'default'), { api: cfg('StartConfigurationRecorder') }), expect: null },
-    ];
+    {
+      name: 'StopConfigurationRecorder',
+      change: loggingChange(logging('config-recorder', 'stopped', 'default'), {
+        api: cfg('StopConfigurationRecorder'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'DeleteConfigurationRecorder',
+      change: loggingChange(logging('config-recorder', 'deleted', 'default'), {
+        api: cfg('DeleteConfigurationRecorder'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'DeleteDeliveryChannel',
+      change: loggingChange(logging('config-delivery-channel', 'deleted', 'default'), {
+        api: cfg('DeleteDeliveryChannel'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'PutConfigurationRecorder dropping resource types',
+      change: loggingChange(
+        logging('config-recorder', 'updated', 'default', {
+          weakenings: ['recording group no longer records all resource types'],
+        }),
+        { api: cfg('PutConfigurationRecorder') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'PutDeliveryChannel (borderline)',
+      change: loggingChange(logging('config-delivery-channel', 'updated', 'default'), {
+        api: cfg('PutDeliveryChannel'),
+      }),
+      expect: 'low',
+    },
+    {
+      name: 'StartConfigurationRecorder',
+      change: loggingChange(logging('config-recorder', 'started', 'default'), {
+        api: cfg('StartConfigurationRecorder'),
+      }),
+      expect: null,
+    },
+  ];
 }

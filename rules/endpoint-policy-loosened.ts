@@ -15,31 +15,68 @@ function judge(d: EndpointPolicyDelta): FindingDraft | undefined {
         severity: 'low',
         summary: `endpoint ${where} created with ${d.after.kind === 'full-access' ? 'the default full-access policy' : 'a policy equivalent to full access'}`,
         evidence: [d],
-        why: ['any principal reachable through the endpoint may call any action of the service (AWS default); consider a scoped policy', ...breadth.broad],
+        why: [
+          'any principal reachable through the endpoint may call any action of the service (AWS default); consider a scoped policy',
+          ...breadth.broad,
+        ],
       };
     }
-    return { severity: 'info', summary: `endpoint ${where} created with a custom policy`, evidence: [d], why: ['narrower than the default full-access policy'] };
+    return {
+      severity: 'info',
+      summary: `endpoint ${where} created with a custom policy`,
+      evidence: [d],
+      why: ['narrower than the default full-access policy'],
+    };
   }
   if (d.before === undefined) {
     const breadth = assessPolicy(d.after);
     if (d.after.kind === 'full-access') {
-      return { severity: 'high', summary: `endpoint ${where} policy reset to full access`, evidence: [d], why: ['ResetPolicy / policy removed: everyone, every action, every resource (previous policy unknown)'] };
+      return {
+        severity: 'high',
+        summary: `endpoint ${where} policy reset to full access`,
+        evidence: [d],
+        why: ['ResetPolicy / policy removed: everyone, every action, every resource (previous policy unknown)'],
+      };
     }
     if (breadth.grantsEveryoneFullAccess) {
-      return { severity: 'high', summary: `endpoint ${where} policy now grants everyone full access`, evidence: [d], why: ['previous policy unknown (CloudTrail logs only the new document)', ...breadth.broad] };
+      return {
+        severity: 'high',
+        summary: `endpoint ${where} policy now grants everyone full access`,
+        evidence: [d],
+        why: ['previous policy unknown (CloudTrail logs only the new document)', ...breadth.broad],
+      };
     }
     if (breadth.broad.length) {
-      return { severity: 'medium', summary: `endpoint ${where} policy replaced with a broad grant`, evidence: [d], why: ['previous policy unknown (CloudTrail logs only the new document)', ...breadth.broad] };
+      return {
+        severity: 'medium',
+        summary: `endpoint ${where} policy replaced with a broad grant`,
+        evidence: [d],
+        why: ['previous policy unknown (CloudTrail logs only the new document)', ...breadth.broad],
+      };
     }
-    return { severity: 'info', summary: `endpoint ${where} policy replaced`, evidence: [d], why: ['previous policy unknown; the new policy has no broad grant to everyone'] };
+    return {
+      severity: 'info',
+      summary: `endpoint ${where} policy replaced`,
+      evidence: [d],
+      why: ['previous policy unknown; the new policy has no broad grant to everyone'],
+    };
   }
   const diff = comparePolicies(d.before, d.after);
   if (diff.loosenings.length) {
     const fenced = hasBoundaryDeny(d.after);
     const everyone = d.after.kind === 'full-access' || (!fenced && diff.widenedAllows.some(grantsEveryone));
     const why = [...diff.loosenings];
-    why.push(everyone ? 'a widened grant applies to everyone without a trust-boundary condition (org, account, VPC, VPC endpoint, source IP)' : 'widened within a trust boundary or for named principals');
-    return { severity: everyone ? 'high' : 'medium', summary: `endpoint ${where} policy loosened: ${diff.loosenings[0]}${diff.loosenings.length > 1 ? ` (+${diff.loosenings.length - 1} more)` : ''}`, evidence: [d], why };
+    why.push(
+      everyone
+        ? 'a widened grant applies to everyone without a trust-boundary condition (org, account, VPC, VPC endpoint, source IP)'
+        : 'widened within a trust boundary or for named principals',
+    );
+    return {
+      severity: everyone ? 'high' : 'medium',
+      summary: `endpoint ${where} policy loosened: ${diff.loosenings[0]}${diff.loosenings.length > 1 ? ` (+${diff.loosenings.length - 1} more)` : ''}`,
+      evidence: [d],
+      why,
+    };
   }
   if (diff.tightenings.length) {
     return { severity: 'info', summary: `endpoint ${where} policy narrowed`, evidence: [d], why: diff.tightenings };
@@ -51,10 +88,20 @@ const BUCKET = 'arn:aws:s3:::acme-prod-artifacts';
 const ORG_SCOPED = policy({
   Version: '2012-10-17',
   Statement: [
-    { Sid: 'OrgOnly', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET}/*`, Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } },
+    {
+      Sid: 'OrgOnly',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: `${BUCKET}/*`,
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    },
   ],
 });
-const EVERYONE_FULL = policy({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] });
+const EVERYONE_FULL = policy({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
+});
 const api = ec2('ModifyVpcEndpoint');
 
 /** A VPC endpoint policy made more permissive. */
@@ -73,44 +120,100 @@ export const rule: Rule = {
   deltaKinds: ['endpoint-policy'],
   resourceTypes: ['AWS::EC2::VPCEndpoint'],
   apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateVpcEndpoint', 'ModifyVpcEndpoint'] }],
-  classify: (change: ChangeEvent) => change.deltas.flatMap((d) => (d.kind === 'endpoint-policy' ? (judge(d) ?? []) : [])),
+  classify: (change: ChangeEvent) =>
+    change.deltas.flatMap((d) => (d.kind === 'endpoint-policy' ? (judge(d) ?? []) : [])),
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      {
-        name: 'org condition removed (Config, before known)',
-        change: endpointChange([
-          endpointPolicy(
-            'changed',
-            policy({ Statement: [{ Sid: 'OrgOnly', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject', 's3:PutObject'], Resource: `${BUCKET}/*` }] }),
-            ORG_SCOPED,
-          ),
-        ]),
-        expect: 'high',
-      },
-      {
-        name: 'action widened for a named role',
-        change: endpointChange([
-          endpointPolicy(
-            'changed',
-            policy({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/etl' }, Action: 's3:*', Resource: `${BUCKET}/*` }] }),
-            policy({ Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:role/etl' }, Action: 's3:GetObject', Resource: `${BUCKET}/*` }] }),
-          ),
-        ]),
-        expect: 'medium',
-      },
-      { name: 'ResetPolicy after a scoped policy', change: endpointChange([endpointPolicy('changed', { kind: 'full-access' }, ORG_SCOPED)]), expect: 'high' },
-      { name: 'ModifyVpcEndpoint to everyone-full (before unknown)', change: endpointChange([endpointPolicy('changed', EVERYONE_FULL)], { api }), expect: 'high' },
-      {
-        name: 'ModifyVpcEndpoint to a scoped policy (before unknown)',
-        change: endpointChange([endpointPolicy('changed', ORG_SCOPED)], { api }),
-        expect: 'info',
-      },
-      { name: 'CreateVpcEndpoint with no policy (borderline)', change: endpointChange([endpointPolicy('added', { kind: 'full-access' })], { api: ec2('CreateVpcEndpoint') }), expect: 'low' },
-      { name: 'narrowed: condition added', change: endpointChange([endpointPolicy('changed', ORG_SCOPED, EVERYONE_FULL)]), expect: 'info' },
-      { name: 'endpoint deleted', change: endpointChange([endpointPolicy('removed', ORG_SCOPED)], { api: ec2('DeleteVpcEndpoints'), resource: { id: VPCE } }), expect: null },
-      { name: 'unchanged document', change: endpointChange([endpointPolicy('changed', ORG_SCOPED, ORG_SCOPED)]), expect: null },
-    ];
+    {
+      name: 'org condition removed (Config, before known)',
+      change: endpointChange([
+        endpointPolicy(
+          'changed',
+          policy({
+            Statement: [
+              {
+                Sid: 'OrgOnly',
+                Effect: 'Allow',
+                Principal: '*',
+                Action: ['s3:GetObject', 's3:PutObject'],
+                Resource: `${BUCKET}/*`,
+              },
+            ],
+          }),
+          ORG_SCOPED,
+        ),
+      ]),
+      expect: 'high',
+    },
+    {
+      name: 'action widened for a named role',
+      change: endpointChange([
+        endpointPolicy(
+          'changed',
+          policy({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::111122223333:role/etl' },
+                Action: 's3:*',
+                Resource: `${BUCKET}/*`,
+              },
+            ],
+          }),
+          policy({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: 'arn:aws:iam::111122223333:role/etl' },
+                Action: 's3:GetObject',
+                Resource: `${BUCKET}/*`,
+              },
+            ],
+          }),
+        ),
+      ]),
+      expect: 'medium',
+    },
+    {
+      name: 'ResetPolicy after a scoped policy',
+      change: endpointChange([endpointPolicy('changed', { kind: 'full-access' }, ORG_SCOPED)]),
+      expect: 'high',
+    },
+    {
+      name: 'ModifyVpcEndpoint to everyone-full (before unknown)',
+      change: endpointChange([endpointPolicy('changed', EVERYONE_FULL)], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'ModifyVpcEndpoint to a scoped policy (before unknown)',
+      change: endpointChange([endpointPolicy('changed', ORG_SCOPED)], { api }),
+      expect: 'info',
+    },
+    {
+      name: 'CreateVpcEndpoint with no policy (borderline)',
+      change: endpointChange([endpointPolicy('added', { kind: 'full-access' })], { api: ec2('CreateVpcEndpoint') }),
+      expect: 'low',
+    },
+    {
+      name: 'narrowed: condition added',
+      change: endpointChange([endpointPolicy('changed', ORG_SCOPED, EVERYONE_FULL)]),
+      expect: 'info',
+    },
+    {
+      name: 'endpoint deleted',
+      change: endpointChange([endpointPolicy('removed', ORG_SCOPED)], {
+        api: ec2('DeleteVpcEndpoints'),
+        resource: { id: VPCE },
+      }),
+      expect: null,
+    },
+    {
+      name: 'unchanged document',
+      change: endpointChange([endpointPolicy('changed', ORG_SCOPED, ORG_SCOPED)]),
+      expect: null,
+    },
+  ];
 }

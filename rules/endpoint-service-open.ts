@@ -1,7 +1,14 @@
 import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase, RuleContext } from '../shared/model/rule.ts';
-import { ACCOUNT, ec2, endpointServiceChange, FOREIGN_ACCOUNT, serviceAcceptance, servicePermission } from './cases/build.ts';
+import {
+  ACCOUNT,
+  ec2,
+  endpointServiceChange,
+  FOREIGN_ACCOUNT,
+  serviceAcceptance,
+  servicePermission,
+} from './cases/build.ts';
 
 /** Account id of a principal ARN (`arn:aws:iam::123456789012:root`) or a bare account id. */
 function accountOf(principal: string): string | undefined {
@@ -15,7 +22,9 @@ function accountOf(principal: string): string | undefined {
  */
 function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const everyoneAdded = change.deltas.some((d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*');
+  const everyoneAdded = change.deltas.some(
+    (d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*',
+  );
   for (const d of change.deltas) {
     if (d.kind === 'endpoint-service-permission') {
       if (d.op === 'removed') continue; // disallowing a principal only narrows who may connect
@@ -24,7 +33,10 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
           severity: 'high',
           summary: `endpoint service ${d.serviceId} allows every AWS principal (*) to create endpoints`,
           evidence: [d],
-          why: ['allowed principal "*": any AWS account can request a connection to the service', 'the service is exposed to every AWS customer unless acceptance is required and enforced'],
+          why: [
+            'allowed principal "*": any AWS account can request a connection to the service',
+            'the service is exposed to every AWS customer unless acceptance is required and enforced',
+          ],
         });
         continue;
       }
@@ -34,7 +46,11 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
         severity: known ? 'info' : 'medium',
         summary: `endpoint service ${d.serviceId} allows ${d.principal}${known ? '' : ' (account outside the organisation)'}`,
         evidence: [d],
-        why: [known ? `account ${account} is a known account (context.knownAccounts)` : `account ${account ?? 'unknown'} is not in context.knownAccounts: a foreign account can connect`],
+        why: [
+          known
+            ? `account ${account} is a known account (context.knownAccounts)`
+            : `account ${account ?? 'unknown'} is not in context.knownAccounts: a foreign account can connect`,
+        ],
       });
     } else if (d.kind === 'endpoint-service-acceptance') {
       if (d.acceptanceRequired || d.before === false) continue;
@@ -44,7 +60,9 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
         evidence: [d],
         why: [
           'AcceptanceRequired=false: allowed principals connect without the service owner approving each endpoint',
-          ...(everyoneAdded ? ['combined with principal "*" in the same change: any AWS account connects automatically'] : []),
+          ...(everyoneAdded
+            ? ['combined with principal "*" in the same change: any AWS account connects automatically']
+            : []),
         ],
       });
     }
@@ -67,19 +85,58 @@ export const rule: Rule = {
   category: 'endpoint-service-open',
   deltaKinds: ['endpoint-service-permission', 'endpoint-service-acceptance'],
   resourceTypes: ['AWS::EC2::VPCEndpointService'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['ModifyVpcEndpointServicePermissions', 'ModifyVpcEndpointServiceConfiguration', 'CreateVpcEndpointServiceConfiguration'] }],
+  apiCalls: [
+    {
+      source: 'ec2.amazonaws.com',
+      names: [
+        'ModifyVpcEndpointServicePermissions',
+        'ModifyVpcEndpointServiceConfiguration',
+        'CreateVpcEndpointServiceConfiguration',
+      ],
+    },
+  ],
   classify,
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'allow *', change: endpointServiceChange([servicePermission('added', '*')], { api: PERMS }), expect: 'high' },
-      { name: 'allow a foreign account', change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${FOREIGN_ACCOUNT}:root`)], { api: PERMS }), expect: 'medium' },
-      { name: 'acceptance turned off', change: endpointServiceChange([serviceAcceptance(false, true)], { api: CONFIG }), expect: 'medium' },
-      { name: 'allow * and acceptance off together', change: endpointServiceChange([servicePermission('added', '*'), serviceAcceptance(false)]), expect: 'high' },
-      { name: 'allow own account', change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${ACCOUNT}:root`)], { api: PERMS }), expect: 'info' },
-      { name: 'remove *', change: endpointServiceChange([servicePermission('removed', '*')], { api: PERMS }), expect: null },
-      { name: 'acceptance turned on', change: endpointServiceChange([serviceAcceptance(true, false)], { api: CONFIG }), expect: null },
-    ];
+    {
+      name: 'allow *',
+      change: endpointServiceChange([servicePermission('added', '*')], { api: PERMS }),
+      expect: 'high',
+    },
+    {
+      name: 'allow a foreign account',
+      change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${FOREIGN_ACCOUNT}:root`)], {
+        api: PERMS,
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'acceptance turned off',
+      change: endpointServiceChange([serviceAcceptance(false, true)], { api: CONFIG }),
+      expect: 'medium',
+    },
+    {
+      name: 'allow * and acceptance off together',
+      change: endpointServiceChange([servicePermission('added', '*'), serviceAcceptance(false)]),
+      expect: 'high',
+    },
+    {
+      name: 'allow own account',
+      change: endpointServiceChange([servicePermission('added', `arn:aws:iam::${ACCOUNT}:root`)], { api: PERMS }),
+      expect: 'info',
+    },
+    {
+      name: 'remove *',
+      change: endpointServiceChange([servicePermission('removed', '*')], { api: PERMS }),
+      expect: null,
+    },
+    {
+      name: 'acceptance turned on',
+      change: endpointServiceChange([serviceAcceptance(true, false)], { api: CONFIG }),
+      expect: null,
+    },
+  ];
 }

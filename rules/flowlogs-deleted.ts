@@ -12,10 +12,17 @@ function classify(change: ChangeEvent): FindingDraft[] {
         severity: 'high',
         summary: `VPC flow log ${d.id} deleted`,
         evidence: [d],
-        why: ['flow logs are the network audit trail: deleting them blinds traffic investigation (a common defense-evasion step, MITRE T1562.008)'],
+        why: [
+          'flow logs are the network audit trail: deleting them blinds traffic investigation (a common defense-evasion step, MITRE T1562.008)',
+        ],
       });
     } else if (d.action === 'updated' && d.weakenings?.length) {
-      out.push({ severity: 'low', summary: `VPC flow log ${d.id} weakened: ${d.weakenings.join(', ')}`, evidence: [d], why: d.weakenings.map((w) => `weakening: ${w}`) });
+      out.push({
+        severity: 'low',
+        summary: `VPC flow log ${d.id} weakened: ${d.weakenings.join(', ')}`,
+        evidence: [d],
+        why: d.weakenings.map((w) => `weakening: ${w}`),
+      });
     }
   }
   return out;
@@ -42,9 +49,25 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'DeleteFlowLogs', change: loggingChange(logging('flow-log', 'deleted', FLOW_LOG), { api: ec2('DeleteFlowLogs') }), expect: 'high' },
-      { name: 'Config: flow log item deleted', change: loggingChange(logging('flow-log', 'deleted', FLOW_LOG)), expect: 'high' },
-      { name: 'CreateFlowLogs', change: loggingChange(logging('flow-log', 'created', FLOW_LOG), { api: ec2('CreateFlowLogs') }), expect: null },
-      { name: 'trail deletion is not a flow log', change: loggingChange(logging('trail', 'deleted', 'management-events')), expect: null },
-    ];
+    {
+      name: 'DeleteFlowLogs',
+      change: loggingChange(logging('flow-log', 'deleted', FLOW_LOG), { api: ec2('DeleteFlowLogs') }),
+      expect: 'high',
+    },
+    {
+      name: 'Config: flow log item deleted',
+      change: loggingChange(logging('flow-log', 'deleted', FLOW_LOG)),
+      expect: 'high',
+    },
+    {
+      name: 'CreateFlowLogs',
+      change: loggingChange(logging('flow-log', 'created', FLOW_LOG), { api: ec2('CreateFlowLogs') }),
+      expect: null,
+    },
+    {
+      name: 'trail deletion is not a flow log',
+      change: loggingChange(logging('trail', 'deleted', 'management-events')),
+      expect: null,
+    },
+  ];
 }

@@ -18,24 +18,36 @@ const LINK_NAMES: Readonly<Record<HybridLinkDelta['link'], string>> = {
 /** Uses `context.knownAccounts` only to say in `why` when the other side is a foreign account (severity unchanged). */
 function linkFinding(change: ChangeEvent, d: HybridLinkDelta, context: RuleContext): FindingDraft {
   const name = LINK_NAMES[d.link];
-  const details = [d.id, d.vpcId && `vpc ${d.vpcId}`, d.cidr && `cidr ${d.cidr}`, d.peerAccount && `peer account ${d.peerAccount}`, d.peerRegion && `peer region ${d.peerRegion}`, d.peerAddress && `peer ${d.peerAddress}`]
+  const details = [
+    d.id,
+    d.vpcId && `vpc ${d.vpcId}`,
+    d.cidr && `cidr ${d.cidr}`,
+    d.peerAccount && `peer account ${d.peerAccount}`,
+    d.peerRegion && `peer region ${d.peerRegion}`,
+    d.peerAddress && `peer ${d.peerAddress}`,
+  ]
     .filter(Boolean)
     .join(', ');
   const summary = `${name} ${d.op === 'removed' ? 'deleted' : d.op === 'added' ? 'created' : 'changed'}${details ? `: ${details}` : ''}`;
-  if (d.op === 'removed') return { severity: 'info', summary, evidence: [d], why: ['a hybrid path was removed (no new connectivity)'] };
+  if (d.op === 'removed')
+    return { severity: 'info', summary, evidence: [d], why: ['a hybrid path was removed (no new connectivity)'] };
   const why: string[] = [];
   let severity: FindingDraft['severity'] = 'medium';
   if (d.link === 'transit-gateway-route') {
     const c = d.cidr === undefined ? undefined : tryParseCidr(d.cidr);
-    if (c && isWholeSpace(c)) why.push(`a default route (${d.cidr}) on the transit gateway: all unmatched traffic of attached VPCs follows it`);
+    if (c && isWholeSpace(c))
+      why.push(`a default route (${d.cidr}) on the transit gateway: all unmatched traffic of attached VPCs follows it`);
     else {
       severity = 'low';
       why.push(`route to ${d.cidr ?? 'an unknown destination'}: a specific prefix, recorded only`);
     }
   } else {
-    why.push('a new path between the VPC network and another network (on-premises, another VPC or account) that bypasses internet-edge controls');
+    why.push(
+      'a new path between the VPC network and another network (on-premises, another VPC or account) that bypasses internet-edge controls',
+    );
   }
-  if (d.peerAccount && d.peerAccount !== change.account && !context.knownAccounts.has(d.peerAccount)) why.push(`peer account ${d.peerAccount} is not in context.knownAccounts`);
+  if (d.peerAccount && d.peerAccount !== change.account && !context.knownAccounts.has(d.peerAccount))
+    why.push(`peer account ${d.peerAccount} is not in context.knownAccounts`);
   return { severity, summary, evidence: [d], why };
 }
 
@@ -47,8 +59,18 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
       const vpc = d.vpcId ?? change.resource.vpcId ?? 'a VPC';
       out.push(
         d.op === 'added'
-          ? { severity: 'medium', summary: `virtual private gateway ${d.gateway.id} attached to ${vpc}`, evidence: [d], why: ['a VPN / Direct Connect path into the VPC becomes possible'] }
-          : { severity: 'info', summary: `virtual private gateway ${d.gateway.id} detached from ${vpc}`, evidence: [d], why: ['hybrid path removed'] },
+          ? {
+              severity: 'medium',
+              summary: `virtual private gateway ${d.gateway.id} attached to ${vpc}`,
+              evidence: [d],
+              why: ['a VPN / Direct Connect path into the VPC becomes possible'],
+            }
+          : {
+              severity: 'info',
+              summary: `virtual private gateway ${d.gateway.id} detached from ${vpc}`,
+              evidence: [d],
+              why: ['hybrid path removed'],
+            },
       );
     }
   }
@@ -112,38 +134,74 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      {
-        name: 'VPN connection created',
-        change: change({ type: 'AWS::EC2::VPNConnection', id: 'vpn-0f1e2d3c4b5a69788' }, [hybrid('added', 'vpn-connection', { id: 'vpn-0f1e2d3c4b5a69788', peerAddress: '81.2.69.142' })], { api: ec2('CreateVpnConnection') }),
-        expect: 'medium',
-      },
-      {
-        name: 'TGW peering with a foreign account',
-        change: change({ type: 'AWS::EC2::TransitGatewayAttachment', id: TGW_ATTACH }, [hybrid('added', 'transit-gateway-peering', { id: TGW_ATTACH, peerAccount: FOREIGN_ACCOUNT, peerRegion: 'us-east-1' })], {
+    {
+      name: 'VPN connection created',
+      change: change(
+        { type: 'AWS::EC2::VPNConnection', id: 'vpn-0f1e2d3c4b5a69788' },
+        [hybrid('added', 'vpn-connection', { id: 'vpn-0f1e2d3c4b5a69788', peerAddress: '81.2.69.142' })],
+        { api: ec2('CreateVpnConnection') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW peering with a foreign account',
+      change: change(
+        { type: 'AWS::EC2::TransitGatewayAttachment', id: TGW_ATTACH },
+        [
+          hybrid('added', 'transit-gateway-peering', {
+            id: TGW_ATTACH,
+            peerAccount: FOREIGN_ACCOUNT,
+            peerRegion: 'us-east-1',
+          }),
+        ],
+        {
           api: ec2('CreateTransitGatewayPeeringAttachment'),
-        }),
-        expect: 'medium',
-      },
-      {
-        name: 'TGW default route',
-        change: change({ type: 'AWS::EC2::TransitGateway', id: 'tgw-0a1b2c3d4e5f67890' }, [hybrid('added', 'transit-gateway-route', { cidr: '0.0.0.0/0', id: TGW_ATTACH })], { api: ec2('CreateTransitGatewayRoute') }),
-        expect: 'medium',
-      },
-      {
-        name: 'TGW specific route',
-        change: change({ type: 'AWS::EC2::TransitGateway', id: 'tgw-0a1b2c3d4e5f67890' }, [hybrid('added', 'transit-gateway-route', { cidr: '10.64.0.0/16', id: TGW_ATTACH })], { api: ec2('CreateTransitGatewayRoute') }),
-        expect: 'low',
-      },
-      {
-        name: 'VGW attached',
-        change: change({ type: 'AWS::EC2::VPNGateway', id: 'vgw-0a9b8c7d6e5f43210' }, [igwAttach('added', VPC, 'virtual-private-gateway', 'vgw-0a9b8c7d6e5f43210')], { api: ec2('AttachVpnGateway') }),
-        expect: 'medium',
-      },
-      {
-        name: 'TGW attachment deleted',
-        change: change({ type: 'AWS::EC2::TransitGatewayAttachment', id: TGW_ATTACH }, [hybrid('removed', 'transit-gateway-vpc-attachment', { id: TGW_ATTACH, vpcId: VPC })], { api: ec2('DeleteTransitGatewayVpcAttachment') }),
-        expect: 'info',
-      },
-      { name: 'internet gateway attach is igw-attach’s', change: change({ type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046' }, [igwAttach('added', VPC)], { api: ec2('AttachInternetGateway') }), expect: null },
-    ];
+        },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW default route',
+      change: change(
+        { type: 'AWS::EC2::TransitGateway', id: 'tgw-0a1b2c3d4e5f67890' },
+        [hybrid('added', 'transit-gateway-route', { cidr: '0.0.0.0/0', id: TGW_ATTACH })],
+        { api: ec2('CreateTransitGatewayRoute') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW specific route',
+      change: change(
+        { type: 'AWS::EC2::TransitGateway', id: 'tgw-0a1b2c3d4e5f67890' },
+        [hybrid('added', 'transit-gateway-route', { cidr: '10.64.0.0/16', id: TGW_ATTACH })],
+        { api: ec2('CreateTransitGatewayRoute') },
+      ),
+      expect: 'low',
+    },
+    {
+      name: 'VGW attached',
+      change: change(
+        { type: 'AWS::EC2::VPNGateway', id: 'vgw-0a9b8c7d6e5f43210' },
+        [igwAttach('added', VPC, 'virtual-private-gateway', 'vgw-0a9b8c7d6e5f43210')],
+        { api: ec2('AttachVpnGateway') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW attachment deleted',
+      change: change(
+        { type: 'AWS::EC2::TransitGatewayAttachment', id: TGW_ATTACH },
+        [hybrid('removed', 'transit-gateway-vpc-attachment', { id: TGW_ATTACH, vpcId: VPC })],
+        { api: ec2('DeleteTransitGatewayVpcAttachment') },
+      ),
+      expect: 'info',
+    },
+    {
+      name: 'internet gateway attach is igw-attach’s',
+      change: change({ type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046' }, [igwAttach('added', VPC)], {
+        api: ec2('AttachInternetGateway'),
+      }),
+      expect: null,
+    },
+  ];
 }

@@ -12,10 +12,14 @@ const INTERNAL_VPC = 'vpc-0c0ffee0c0ffee012';
  */
 function internalReason(change: ChangeEvent, vpc: string | undefined, context: RuleContext): string | undefined {
   if (vpc === undefined) return undefined;
-  if (context.internalVpcIds.has(vpc)) return `${vpc} is declared internal-only (context.internalVpcIds): it must have no internet gateway`;
+  if (context.internalVpcIds.has(vpc))
+    return `${vpc} is declared internal-only (context.internalVpcIds): it must have no internet gateway`;
   const tag = contextDefaults(context).internalVpcTag;
   const tags = change.facts?.vpcTags;
-  if (tags !== undefined && Object.entries(tags).some(([k, v]) => k === tag.key && v.toLowerCase() === tag.value.toLowerCase())) {
+  if (
+    tags !== undefined &&
+    Object.entries(tags).some(([k, v]) => k === tag.key && v.toLowerCase() === tag.value.toLowerCase())
+  ) {
     return `${vpc} is tagged ${tag.key}=${tag.value} (internal-only): it must have no internet gateway`;
   }
   return undefined;
@@ -32,12 +36,24 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
     const vpc = d.vpcId ?? change.resource.vpcId;
     const where = `${d.gateway.id} ${d.op === 'added' ? 'attached to' : 'detached from'} ${vpc ?? 'a VPC (id unknown)'}`;
     if (d.op === 'removed') {
-      out.push({ severity: 'info', summary: where, evidence: [d], why: ['gateway detached: the VPC loses that internet path (tightening)'] });
+      out.push({
+        severity: 'info',
+        summary: where,
+        evidence: [d],
+        why: ['gateway detached: the VPC loses that internet path (tightening)'],
+      });
     } else if (d.gateway.kind === 'egress-only-internet-gateway') {
-      out.push({ severity: 'low', summary: `egress-only ${where}`, evidence: [d], why: ['egress-only gateways allow outbound IPv6 only; nothing becomes reachable from the internet'] });
+      out.push({
+        severity: 'low',
+        summary: `egress-only ${where}`,
+        evidence: [d],
+        why: ['egress-only gateways allow outbound IPv6 only; nothing becomes reachable from the internet'],
+      });
     } else {
       const internal = internalReason(change, vpc, context);
-      const why = ['an internet gateway gives the VPC a path to and from the internet; one route table entry away from public subnets'];
+      const why = [
+        'an internet gateway gives the VPC a path to and from the internet; one route table entry away from public subnets',
+      ];
       if (internal) why.push(internal);
       if (vpc === undefined) why.push('VPC not known from the event');
       out.push({ severity: internal ? 'critical' : 'high', summary: `internet gateway ${where}`, evidence: [d], why });
@@ -64,17 +80,40 @@ export const rule: Rule = {
   category: 'igw-attach',
   deltaKinds: ['gateway-attachment'],
   resourceTypes: ['AWS::EC2::InternetGateway', 'AWS::EC2::EgressOnlyInternetGateway'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['AttachInternetGateway', 'DetachInternetGateway', 'CreateEgressOnlyInternetGateway'] }],
+  apiCalls: [
+    {
+      source: 'ec2.amazonaws.com',
+      names: ['AttachInternetGateway', 'DetachInternetGateway', 'CreateEgressOnlyInternetGateway'],
+    },
+  ],
   classify,
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'attach to an ordinary VPC', change: attachChange(igwAttach('added', VPC)), expect: 'high' },
-      { name: 'attach to an internal-only VPC (needs context; high without it)', change: attachChange(igwAttach('added', INTERNAL_VPC)), expect: 'high' },
-      { name: 'egress-only gateway', change: attachChange(igwAttach('added', VPC, 'egress-only-internet-gateway', 'eigw-015e2d7c9a4b3f680'), 'CreateEgressOnlyInternetGateway'), expect: 'low' },
-      { name: 'detach', change: attachChange(igwAttach('removed', VPC), 'DetachInternetGateway'), expect: 'info' },
-      { name: 'VPN gateway attach is hybrid-link’s', change: attachChange(igwAttach('added', VPC, 'virtual-private-gateway', 'vgw-0a9b8c7d6e5f43210'), 'AttachVpnGateway'), expect: null },
-    ];
+    { name: 'attach to an ordinary VPC', change: attachChange(igwAttach('added', VPC)), expect: 'high' },
+    {
+      name: 'attach to an internal-only VPC (needs context; high without it)',
+      change: attachChange(igwAttach('added', INTERNAL_VPC)),
+      expect: 'high',
+    },
+    {
+      name: 'egress-only gateway',
+      change: attachChange(
+        igwAttach('added', VPC, 'egress-only-internet-gateway', 'eigw-015e2d7c9a4b3f680'),
+        'CreateEgressOnlyInternetGateway',
+      ),
+      expect: 'low',
+    },
+    { name: 'detach', change: attachChange(igwAttach('removed', VPC), 'DetachInternetGateway'), expect: 'info' },
+    {
+      name: 'VPN gateway attach is hybrid-link’s',
+      change: attachChange(
+        igwAttach('added', VPC, 'virtual-private-gateway', 'vgw-0a9b8c7d6e5f43210'),
+        'AttachVpnGateway',
+      ),
+      expect: null,
+    },
+  ];
 }

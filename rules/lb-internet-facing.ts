@@ -14,15 +14,24 @@ function classify(change: ChangeEvent): FindingDraft[] {
       evidence: [d],
       why: [
         'scheme internet-facing: the load balancer has public addresses and forwards internet traffic to its targets',
-        d.lbType === 'network' ? 'network load balancers pass traffic through to targets at layer 4 (target security groups decide)' : 'listener rules and security groups decide what is reachable',
+        d.lbType === 'network'
+          ? 'network load balancers pass traffic through to targets at layer 4 (target security groups decide)'
+          : 'listener rules and security groups decide what is reachable',
       ],
     });
   }
   return out;
 }
 
-const ELB = (name: string): { source: string; name: string } => ({ source: 'elasticloadbalancing.amazonaws.com', name });
-const LB = { type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', id: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/orders-api/50dc6c495c0c9188', vpcId: VPC };
+const ELB = (name: string): { source: string; name: string } => ({
+  source: 'elasticloadbalancing.amazonaws.com',
+  name,
+});
+const LB = {
+  type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+  id: 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/orders-api/50dc6c495c0c9188',
+  vpcId: VPC,
+};
 
 /** A load balancer exposed to the internet. */
 export const rule: Rule = {
@@ -43,9 +52,25 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'ALB internet-facing', change: change(LB, [loadBalancer('added', 'internet-facing')], { api: ELB('CreateLoadBalancer') }), expect: 'medium' },
-      { name: 'NLB internet-facing discovered by Config', change: change(LB, [loadBalancer('added', 'internet-facing', 'network', 'ingest-nlb')]), expect: 'medium' },
-      { name: 'internal ALB', change: change(LB, [loadBalancer('added', 'internal')], { api: ELB('CreateLoadBalancer') }), expect: null },
-      { name: 'internet-facing LB deleted', change: change(LB, [loadBalancer('removed', 'internet-facing')], { api: ELB('DeleteLoadBalancer') }), expect: null },
-    ];
+    {
+      name: 'ALB internet-facing',
+      change: change(LB, [loadBalancer('added', 'internet-facing')], { api: ELB('CreateLoadBalancer') }),
+      expect: 'medium',
+    },
+    {
+      name: 'NLB internet-facing discovered by Config',
+      change: change(LB, [loadBalancer('added', 'internet-facing', 'network', 'ingest-nlb')]),
+      expect: 'medium',
+    },
+    {
+      name: 'internal ALB',
+      change: change(LB, [loadBalancer('added', 'internal')], { api: ELB('CreateLoadBalancer') }),
+      expect: null,
+    },
+    {
+      name: 'internet-facing LB deleted',
+      change: change(LB, [loadBalancer('removed', 'internet-facing')], { api: ELB('DeleteLoadBalancer') }),
+      expect: null,
+    },
+  ];
 }

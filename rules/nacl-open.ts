@@ -21,7 +21,11 @@ const SEVERITY_BY_CLASS: Readonly<Record<ExposureClass, Severity>> = {
 };
 
 function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: number } {
-  return { protocol: e.protocol, ...(e.fromPort !== undefined ? { fromPort: e.fromPort } : {}), ...(e.toPort !== undefined ? { toPort: e.toPort } : {}) };
+  return {
+    protocol: e.protocol,
+    ...(e.fromPort !== undefined ? { fromPort: e.fromPort } : {}),
+    ...(e.toPort !== undefined ? { toPort: e.toPort } : {}),
+  };
 }
 
 function isWorld(e: NaclEntry): boolean {
@@ -32,7 +36,13 @@ function isWorld(e: NaclEntry): boolean {
 /** The entry was already an allow from the world on at least the same traffic (a no-op replace). */
 function alreadyOpen(d: NaclEntryDelta): boolean {
   const b = d.before;
-  return b !== undefined && b.action === 'allow' && b.egress === d.entry.egress && isWorld(b) && rangeCovers(range(b), range(d.entry));
+  return (
+    b !== undefined &&
+    b.action === 'allow' &&
+    b.egress === d.entry.egress &&
+    isWorld(b) &&
+    rangeCovers(range(b), range(d.entry))
+  );
 }
 
 function classify(change: ChangeEvent): FindingDraft[] {
@@ -45,8 +55,12 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const exposure = exposureOf(hit.range.protocol, hit.range.fromPort, hit.range.toPort);
     const first = hit.items[0]!;
     const why = [
-      hit.viaUnion ? `entries ${hit.cidrs.join(' + ')} together cover the whole IPv${hit.version} space` : `${hit.cidrs[0]} is the whole IPv${hit.version} internet (any /0, whatever its host bits)`,
-      exposure.class === 'all-traffic' ? 'all traffic allowed' : `exposure class ${exposure.class}${exposure.ports.length ? `: ${exposure.ports.map((p) => p.name).join(', ')}` : ''}`,
+      hit.viaUnion
+        ? `entries ${hit.cidrs.join(' + ')} together cover the whole IPv${hit.version} space`
+        : `${hit.cidrs[0]} is the whole IPv${hit.version} internet (any /0, whatever its host bits)`,
+      exposure.class === 'all-traffic'
+        ? 'all traffic allowed'
+        : `exposure class ${exposure.class}${exposure.ports.length ? `: ${exposure.ports.map((p) => p.name).join(', ')}` : ''}`,
       'security groups still filter; a lower-numbered deny entry (not visible in this change) may also take precedence',
     ];
     let severity = SEVERITY_BY_CLASS[exposure.class];
@@ -55,7 +69,12 @@ function classify(change: ChangeEvent): FindingDraft[] {
       why.push('the entry already allowed the same traffic from the world before this change');
     }
     const rules = hit.items.map((d) => `#${d.entry.ruleNumber}`).join(', ');
-    out.push({ severity, summary: `${exposure.label} allowed from ${hit.cidrs.join(' + ')} on ${first.naclId} (ingress allow ${rules})`, evidence: hit.items, why });
+    out.push({
+      severity,
+      summary: `${exposure.label} allowed from ${hit.cidrs.join(' + ')} on ${first.naclId} (ingress allow ${rules})`,
+      evidence: hit.items,
+      why,
+    });
   }
   const reported = new Set(out.flatMap((f) => f.evidence));
   for (const d of deltas) {
@@ -64,7 +83,13 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const label = `${portLabel(range(e))} ${e.action} ${e.egress ? 'to' : 'from'} ${e.cidr.value} on ${d.naclId} (${e.egress ? 'egress' : 'ingress'} #${e.ruleNumber}, ${d.op})`;
     if (d.op === 'removed') {
       // Deleting a deny can loosen the ACL, but we cannot see what the remaining entries allow: record, never page.
-      if (e.action === 'deny') out.push({ severity: 'low', summary: `deny entry deleted: ${label}`, evidence: [d], why: ['a deny entry was deleted; traffic it blocked may now match a later allow'] });
+      if (e.action === 'deny')
+        out.push({
+          severity: 'low',
+          summary: `deny entry deleted: ${label}`,
+          evidence: [d],
+          why: ['a deny entry was deleted; traffic it blocked may now match a later allow'],
+        });
       continue;
     }
     if (e.action === 'allow' && e.egress && isWorld(e)) {
@@ -92,25 +117,87 @@ export const rule: Rule = {
   category: 'nacl-open',
   deltaKinds: ['nacl-entry'],
   resourceTypes: ['AWS::EC2::NetworkAcl'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateNetworkAclEntry', 'ReplaceNetworkAclEntry', 'DeleteNetworkAclEntry'] }],
+  apiCalls: [
+    {
+      source: 'ec2.amazonaws.com',
+      names: ['CreateNetworkAclEntry', 'ReplaceNetworkAclEntry', 'DeleteNetworkAclEntry'],
+    },
+  ],
   classify,
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'ingress allow all from 0.0.0.0/0', change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'all', '0.0.0.0/0'))], { api: ec2('CreateNetworkAclEntry') }), expect: 'high' },
-      { name: 'ingress allow ssh from ::/0', change: naclChange([naclDelta('added', naclEntry(110, false, 'allow', 'tcp', '::/0', 22))], { api: ec2('CreateNetworkAclEntry') }), expect: 'high' },
-      { name: 'ingress allow https from world', change: naclChange([naclDelta('added', naclEntry(120, false, 'allow', 'tcp', '0.0.0.0/0', 443))], { api: ec2('CreateNetworkAclEntry') }), expect: 'medium' },
-      {
-        name: 'replace deny with allow from world',
-        change: naclChange([naclDelta('changed', naclEntry(100, false, 'allow', 'tcp', '0.0.0.0/0', 3389), naclEntry(100, false, 'deny', 'tcp', '0.0.0.0/0', 3389))], { api: ec2('ReplaceNetworkAclEntry') }),
-        expect: 'high',
-      },
-      { name: 'egress allow all (borderline)', change: naclChange([naclDelta('added', naclEntry(100, true, 'allow', 'all', '0.0.0.0/0'))], { api: ec2('CreateNetworkAclEntry') }), expect: 'low' },
-      { name: 'ingress deny from world', change: naclChange([naclDelta('added', naclEntry(90, false, 'deny', 'all', '0.0.0.0/0'))], { api: ec2('CreateNetworkAclEntry') }), expect: null },
-      { name: 'ingress allow from a /32', change: naclChange([naclDelta('added', naclEntry(130, false, 'allow', 'tcp', '81.2.69.160/32', 22))], { api: ec2('CreateNetworkAclEntry') }), expect: null },
-      { name: 'delete an allow entry', change: naclChange([naclDelta('removed', naclEntry(100, false, 'allow', 'all', '0.0.0.0/0'))], { api: ec2('DeleteNetworkAclEntry') }), expect: null },
-      { name: 'delete a deny entry', change: naclChange([naclDelta('removed', naclEntry(90, false, 'deny', 'tcp', '0.0.0.0/0', 22))], { api: ec2('DeleteNetworkAclEntry') }), expect: 'low' },
-    ];
+    {
+      name: 'ingress allow all from 0.0.0.0/0',
+      change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'all', '0.0.0.0/0'))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow ssh from ::/0',
+      change: naclChange([naclDelta('added', naclEntry(110, false, 'allow', 'tcp', '::/0', 22))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow https from world',
+      change: naclChange([naclDelta('added', naclEntry(120, false, 'allow', 'tcp', '0.0.0.0/0', 443))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'replace deny with allow from world',
+      change: naclChange(
+        [
+          naclDelta(
+            'changed',
+            naclEntry(100, false, 'allow', 'tcp', '0.0.0.0/0', 3389),
+            naclEntry(100, false, 'deny', 'tcp', '0.0.0.0/0', 3389),
+          ),
+        ],
+        { api: ec2('ReplaceNetworkAclEntry') },
+      ),
+      expect: 'high',
+    },
+    {
+      name: 'egress allow all (borderline)',
+      change: naclChange([naclDelta('added', naclEntry(100, true, 'allow', 'all', '0.0.0.0/0'))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'low',
+    },
+    {
+      name: 'ingress deny from world',
+      change: naclChange([naclDelta('added', naclEntry(90, false, 'deny', 'all', '0.0.0.0/0'))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'ingress allow from a /32',
+      change: naclChange([naclDelta('added', naclEntry(130, false, 'allow', 'tcp', '81.2.69.160/32', 22))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'delete an allow entry',
+      change: naclChange([naclDelta('removed', naclEntry(100, false, 'allow', 'all', '0.0.0.0/0'))], {
+        api: ec2('DeleteNetworkAclEntry'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'delete a deny entry',
+      change: naclChange([naclDelta('removed', naclEntry(90, false, 'deny', 'tcp', '0.0.0.0/0', 22))], {
+        api: ec2('DeleteNetworkAclEntry'),
+      }),
+      expect: 'low',
+    },
+  ];
 }

@@ -22,7 +22,13 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const parsed = d.destination.kind === 'prefix-list' ? undefined : tryParseCidr(dest);
     const where = `${dest} -> ${target(d)} in ${d.routeTableId}`;
     if (d.op === 'removed') {
-      if (d.target.kind === 'internet-gateway') out.push({ severity: 'info', summary: `route removed: ${where}`, evidence: [d], why: ['a route to an internet gateway was removed (tightening)'] });
+      if (d.target.kind === 'internet-gateway')
+        out.push({
+          severity: 'info',
+          summary: `route removed: ${where}`,
+          evidence: [d],
+          why: ['a route to an internet gateway was removed (tightening)'],
+        });
       continue;
     }
     if (d.target.kind === 'internet-gateway') {
@@ -34,7 +40,9 @@ function classify(change: ChangeEvent): FindingDraft[] {
           summary: `default route ${where} (${d.op})`,
           evidence: [d],
           why: [
-            isWholeSpace(parsed) ? `${dest} is a default route` : `IGW routes added together (${cidrs.join(' + ')}) cover the whole IPv${parsed.version} space`,
+            isWholeSpace(parsed)
+              ? `${dest} is a default route`
+              : `IGW routes added together (${cidrs.join(' + ')}) cover the whole IPv${parsed.version} space`,
             unchanged
               ? 'it already pointed at an internet gateway before the change'
               : `subnets associated with ${d.routeTableId} become public: instances with public IPs are reachable from and can reach the internet${d.op === 'changed' ? ` (before: ${d.beforeTarget?.kind ?? 'unknown target'})` : ''}`,
@@ -45,17 +53,32 @@ function classify(change: ChangeEvent): FindingDraft[] {
           severity: 'low',
           summary: `route ${where} (${d.op})`,
           evidence: [d],
-          why: [parsed ? `${dest} is one specific prefix, not a default route` : `destination ${dest} is a prefix list (contents not visible here)`, 'traffic to that prefix leaves through the internet gateway'],
+          why: [
+            parsed
+              ? `${dest} is one specific prefix, not a default route`
+              : `destination ${dest} is a prefix list (contents not visible here)`,
+            'traffic to that prefix leaves through the internet gateway',
+          ],
         });
       }
       continue;
     }
     if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWholeSpace(parsed)) {
-      out.push({ severity: 'low', summary: `IPv6 default route ${where} (${d.op})`, evidence: [d], why: ['an egress-only internet gateway allows outbound IPv6 only; nothing becomes reachable from the internet'] });
+      out.push({
+        severity: 'low',
+        summary: `IPv6 default route ${where} (${d.op})`,
+        evidence: [d],
+        why: ['an egress-only internet gateway allows outbound IPv6 only; nothing becomes reachable from the internet'],
+      });
       continue;
     }
     if (d.op === 'changed' && d.beforeTarget?.kind === 'internet-gateway') {
-      out.push({ severity: 'info', summary: `route ${where} no longer points at an internet gateway`, evidence: [d], why: [`re-pointed from ${d.beforeTarget.kind} to ${d.target.kind} (tightening)`] });
+      out.push({
+        severity: 'info',
+        summary: `route ${where} no longer points at an internet gateway`,
+        evidence: [d],
+        why: [`re-pointed from ${d.beforeTarget.kind} to ${d.target.kind} (tightening)`],
+      });
     }
   }
   return out;
@@ -82,22 +105,58 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'CreateRoute 0.0.0.0/0 -> igw', change: routeChange([routeDelta('added', '0.0.0.0/0', IGW_TARGET)], { api: ec2('CreateRoute') }), expect: 'high' },
-      { name: 'CreateRoute ::/0 -> igw', change: routeChange([routeDelta('added', '::/0', IGW_TARGET)], { api: ec2('CreateRoute') }), expect: 'high' },
-      {
-        name: 'ReplaceRoute nat -> igw (before unknown)',
-        change: routeChange([routeDelta('changed', '0.0.0.0/0', IGW_TARGET)], { api: ec2('ReplaceRoute') }),
-        expect: 'high',
-      },
-      {
-        name: 'split default route halves',
-        change: routeChange([routeDelta('added', '0.0.0.0/1', IGW_TARGET), routeDelta('added', '128.0.0.0/1', IGW_TARGET)]),
-        expect: 'high',
-      },
-      { name: 'specific public /16 -> igw (borderline)', change: routeChange([routeDelta('added', '192.1.0.0/16', IGW_TARGET)], { api: ec2('CreateRoute') }), expect: 'low' },
-      { name: '::/0 -> egress-only igw', change: routeChange([routeDelta('added', '::/0', { kind: 'egress-only-internet-gateway', id: 'eigw-015e2d7c9a4b3f680' })], { api: ec2('CreateRoute') }), expect: 'low' },
-      { name: 'default route deleted', change: routeChange([routeDelta('removed', '0.0.0.0/0', IGW_TARGET)], { api: ec2('DeleteRoute') }), expect: 'info' },
-      { name: '0.0.0.0/0 -> NAT gateway', change: routeChange([routeDelta('added', '0.0.0.0/0', { kind: 'nat-gateway', id: 'nat-0c1d2e3f4a5b69788' })], { api: ec2('CreateRoute') }), expect: null },
-      { name: 'local route on a new table', change: routeChange([routeDelta('added', '10.0.0.0/16', { kind: 'local', id: 'local' })]), expect: null },
-    ];
+    {
+      name: 'CreateRoute 0.0.0.0/0 -> igw',
+      change: routeChange([routeDelta('added', '0.0.0.0/0', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'high',
+    },
+    {
+      name: 'CreateRoute ::/0 -> igw',
+      change: routeChange([routeDelta('added', '::/0', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'high',
+    },
+    {
+      name: 'ReplaceRoute nat -> igw (before unknown)',
+      change: routeChange([routeDelta('changed', '0.0.0.0/0', IGW_TARGET)], { api: ec2('ReplaceRoute') }),
+      expect: 'high',
+    },
+    {
+      name: 'split default route halves',
+      change: routeChange([
+        routeDelta('added', '0.0.0.0/1', IGW_TARGET),
+        routeDelta('added', '128.0.0.0/1', IGW_TARGET),
+      ]),
+      expect: 'high',
+    },
+    {
+      name: 'specific public /16 -> igw (borderline)',
+      change: routeChange([routeDelta('added', '192.1.0.0/16', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'low',
+    },
+    {
+      name: '::/0 -> egress-only igw',
+      change: routeChange(
+        [routeDelta('added', '::/0', { kind: 'egress-only-internet-gateway', id: 'eigw-015e2d7c9a4b3f680' })],
+        { api: ec2('CreateRoute') },
+      ),
+      expect: 'low',
+    },
+    {
+      name: 'default route deleted',
+      change: routeChange([routeDelta('removed', '0.0.0.0/0', IGW_TARGET)], { api: ec2('DeleteRoute') }),
+      expect: 'info',
+    },
+    {
+      name: '0.0.0.0/0 -> NAT gateway',
+      change: routeChange([routeDelta('added', '0.0.0.0/0', { kind: 'nat-gateway', id: 'nat-0c1d2e3f4a5b69788' })], {
+        api: ec2('CreateRoute'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'local route on a new table',
+      change: routeChange([routeDelta('added', '10.0.0.0/16', { kind: 'local', id: 'local' })]),
+      expect: null,
+    },
+  ];
 }

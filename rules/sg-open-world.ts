@@ -33,7 +33,12 @@ function alreadyOpen(delta: SgPermissionDelta): boolean {
   const parsed = text === undefined ? undefined : tryParseCidr(text);
   const after = peerCidr(delta.permission);
   const afterParsed = after === undefined ? undefined : tryParseCidr(after);
-  return parsed !== undefined && isWholeSpace(parsed) && afterParsed?.version === parsed.version && rangeCovers(before, delta.permission);
+  return (
+    parsed !== undefined &&
+    isWholeSpace(parsed) &&
+    afterParsed?.version === parsed.version &&
+    rangeCovers(before, delta.permission)
+  );
 }
 
 function classify(change: ChangeEvent): FindingDraft[] {
@@ -50,7 +55,8 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const where = `${hit.cidrs.join(' + ')}`;
     const why: string[] = [];
     if (hit.viaUnion) why.push(`CIDRs ${where} added together cover the whole IPv${hit.version} space`);
-    else if (!/^(0\.0\.0\.0\/0|::\/0)$/.test(hit.cidrs[0]!)) why.push(`${hit.cidrs[0]} is a /0: AWS ignores host bits, so it is the whole IPv${hit.version} internet`);
+    else if (!/^(0\.0\.0\.0\/0|::\/0)$/.test(hit.cidrs[0]!))
+      why.push(`${hit.cidrs[0]} is a /0: AWS ignores host bits, so it is the whole IPv${hit.version} internet`);
     else why.push(`${hit.cidrs[0]} is the whole IPv${hit.version} internet`);
     let severity = SEVERITY_BY_CLASS[exposure.class];
     why.push(
@@ -62,7 +68,9 @@ function classify(change: ChangeEvent): FindingDraft[] {
     );
     if (!hit.viaUnion && hit.items.every(alreadyOpen)) {
       severity = 'info';
-      why.push('the rule was already open to the world on the same traffic before this change (edit, not new exposure)');
+      why.push(
+        'the rule was already open to the world on the same traffic before this change (edit, not new exposure)',
+      );
     }
     const ops = [...new Set(hit.items.map((d) => d.op))].join('/');
     return {
@@ -97,37 +105,116 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'ssh from 0.0.0.0/0', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api }), expect: 'high' },
-      { name: 'all traffic from ::/0', change: sgChange([sgDelta('added', perm('ingress', 'all', undefined, cidr('::/0')))], { api }), expect: 'critical' },
-      { name: '/0 with host bits set', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 3389, cidr('208.236.235.254/0')))], { api }), expect: 'high' },
-      { name: 'postgres from the world', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 5432, cidr('0.0.0.0/0')))]), expect: 'high' },
-      { name: 'https from the world', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')))], { api }), expect: 'medium' },
-      { name: 'range 1000-2000 from the world', change: sgChange([sgDelta('added', perm('ingress', 'tcp', [1000, 2000], cidr('0.0.0.0/0')))], { api }), expect: 'high' },
-      {
-        name: 'two /1 halves added together',
-        change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1'))), sgDelta('added', perm('ingress', 'tcp', 22, cidr('128.0.0.0/1')))], { api }),
-        expect: 'high',
-      },
-      {
-        name: 'ModifySecurityGroupRules to the world (before unknown)',
-        change: sgChange([sgDelta('changed', perm('ingress', 'tcp', 8080, cidr('0.0.0.0/0')), { ruleId: 'sgr-0a2b4c6d8e0f13579' })], { api: ec2('ModifySecurityGroupRules') }),
-        expect: 'medium',
-      },
-      {
-        name: 'description edit of an existing world rule',
-        change: sgChange([sgDelta('changed', perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')), { before: perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')) })]),
-        expect: 'info',
-      },
-      { name: 'ping from the world', change: sgChange([sgDelta('added', perm('ingress', 'icmp', [8, -1], cidr('0.0.0.0/0')))], { api }), expect: 'low' },
-      { name: '0.0.0.0/16 is not the internet', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/16')))], { api }), expect: null },
-      { name: 'ssh from a private range', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('10.0.0.0/8')))], { api }), expect: null },
-      { name: 'egress to the world', change: sgChange([sgDelta('added', perm('egress', 'all', undefined, cidr('0.0.0.0/0')))], { api: ec2('AuthorizeSecurityGroupEgress') }), expect: null },
-      { name: 'revoke of a world rule', change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api: ec2('RevokeSecurityGroupIngress') }), expect: null },
-      {
-        name: 'one /1 half on different ports does not cover',
-        change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1'))), sgDelta('added', perm('ingress', 'tcp', 443, cidr('128.0.0.0/1')))], { api }),
-        expect: null,
-      },
-      { name: 'another group referenced', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 5432, { kind: 'security-group', groupId: SG.replace('0123', '0999') }))], { api }), expect: null },
-    ];
+    {
+      name: 'ssh from 0.0.0.0/0',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'all traffic from ::/0',
+      change: sgChange([sgDelta('added', perm('ingress', 'all', undefined, cidr('::/0')))], { api }),
+      expect: 'critical',
+    },
+    {
+      name: '/0 with host bits set',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 3389, cidr('208.236.235.254/0')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'postgres from the world',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 5432, cidr('0.0.0.0/0')))]),
+      expect: 'high',
+    },
+    {
+      name: 'https from the world',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')))], { api }),
+      expect: 'medium',
+    },
+    {
+      name: 'range 1000-2000 from the world',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', [1000, 2000], cidr('0.0.0.0/0')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'two /1 halves added together',
+      change: sgChange(
+        [
+          sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1'))),
+          sgDelta('added', perm('ingress', 'tcp', 22, cidr('128.0.0.0/1'))),
+        ],
+        { api },
+      ),
+      expect: 'high',
+    },
+    {
+      name: 'ModifySecurityGroupRules to the world (before unknown)',
+      change: sgChange(
+        [sgDelta('changed', perm('ingress', 'tcp', 8080, cidr('0.0.0.0/0')), { ruleId: 'sgr-0a2b4c6d8e0f13579' })],
+        { api: ec2('ModifySecurityGroupRules') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'description edit of an existing world rule',
+      change: sgChange([
+        sgDelta('changed', perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')), {
+          before: perm('ingress', 'tcp', 443, cidr('0.0.0.0/0')),
+        }),
+      ]),
+      expect: 'info',
+    },
+    {
+      name: 'ping from the world',
+      change: sgChange([sgDelta('added', perm('ingress', 'icmp', [8, -1], cidr('0.0.0.0/0')))], { api }),
+      expect: 'low',
+    },
+    {
+      name: '0.0.0.0/16 is not the internet',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/16')))], { api }),
+      expect: null,
+    },
+    {
+      name: 'ssh from a private range',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('10.0.0.0/8')))], { api }),
+      expect: null,
+    },
+    {
+      name: 'egress to the world',
+      change: sgChange([sgDelta('added', perm('egress', 'all', undefined, cidr('0.0.0.0/0')))], {
+        api: ec2('AuthorizeSecurityGroupEgress'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'revoke of a world rule',
+      change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], {
+        api: ec2('RevokeSecurityGroupIngress'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'one /1 half on different ports does not cover',
+      change: sgChange(
+        [
+          sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1'))),
+          sgDelta('added', perm('ingress', 'tcp', 443, cidr('128.0.0.0/1'))),
+        ],
+        { api },
+      ),
+      expect: null,
+    },
+    {
+      name: 'another group referenced',
+      change: sgChange(
+        [
+          sgDelta(
+            'added',
+            perm('ingress', 'tcp', 5432, { kind: 'security-group', groupId: SG.replace('0123', '0999') }),
+          ),
+        ],
+        { api },
+      ),
+      expect: null,
+    },
+  ];
 }

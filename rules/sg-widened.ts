@@ -53,7 +53,10 @@ function widening(before: SgPermission, after: SgPermission): string[] {
 }
 
 /** The permission this delta replaced: its `before`, or a removed ingress rule of the same group it widens. */
-function predecessor(delta: SgPermissionDelta, deltas: readonly NetworkDelta[]): { before: SgPermission; reasons: string[]; removed?: SgPermissionDelta } | undefined {
+function predecessor(
+  delta: SgPermissionDelta,
+  deltas: readonly NetworkDelta[],
+): { before: SgPermission; reasons: string[]; removed?: SgPermissionDelta } | undefined {
   if (delta.before) {
     const reasons = widening(delta.before, delta.permission);
     return reasons.length ? { before: delta.before, reasons } : undefined;
@@ -72,11 +75,14 @@ function isBroadPublic(c: Cidr): boolean {
 
 function classify(change: ChangeEvent): FindingDraft[] {
   const ingress = change.deltas.filter(
-    (d): d is SgPermissionDelta => d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress',
+    (d): d is SgPermissionDelta =>
+      d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress',
   );
   // World-reaching rules belong to sg-open-world; do not report them twice.
   const candidates: ReachCandidate<SgPermissionDelta>[] = ingress.flatMap((d) =>
-    d.permission.peer.kind === 'cidr4' || d.permission.peer.kind === 'cidr6' ? [{ item: d, scope: d.groupId, cidr: d.permission.peer.cidr, range: d.permission }] : [],
+    d.permission.peer.kind === 'cidr4' || d.permission.peer.kind === 'cidr6'
+      ? [{ item: d, scope: d.groupId, cidr: d.permission.peer.cidr, range: d.permission }]
+      : [],
   );
   const world = new Set(worldHits(candidates).flatMap((h) => h.items));
   const out: FindingDraft[] = [];
@@ -94,12 +100,20 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const narrowed = d.before ? widening(d.permission, d.before) : [];
     if (narrowed.length && d.before) {
       severity = 'info';
-      why.push(...narrowed.map((r) => `narrowed: ${r.replace(/ from (.*) to (.*)$/, ' from $2 to $1')}`.replace('widened ', '')));
+      why.push(
+        ...narrowed.map((r) =>
+          `narrowed: ${r.replace(/ from (.*) to (.*)$/, ' from $2 to $1')}`.replace('widened ', ''),
+        ),
+      );
       what = `ingress narrowed: ${portLabel(d.before)} from ${describePeer(d.before.peer)} -> ${label} from ${describePeer(peer)}`;
     } else if (prev) {
       why.push(...prev.reasons);
       severity = publicSource ? 'medium' : 'low';
-      why.push(publicSource ? `the source ${source.text} is public: more of the internet can now connect` : 'the source is not public (private range, group or prefix list)');
+      why.push(
+        publicSource
+          ? `the source ${source.text} is public: more of the internet can now connect`
+          : 'the source is not public (private range, group or prefix list)',
+      );
       what = `ingress widened: ${portLabel(prev.before)} from ${describePeer(prev.before.peer)} -> ${label} from ${describePeer(peer)}`;
     } else if (source && isBroadPublic(source)) {
       severity = 'medium';
@@ -107,17 +121,25 @@ function classify(change: ChangeEvent): FindingDraft[] {
       what = `new ingress ${label} from broad public ${source.text}`;
     } else if (publicSource) {
       severity = 'low';
-      why.push(isSingleHost(source) ? `a single public host (${source.text})` : `a specific public range (${source.text})`);
+      why.push(
+        isSingleHost(source) ? `a single public host (${source.text})` : `a specific public range (${source.text})`,
+      );
       what = `new ingress ${label} from public ${source.text}`;
     } else {
       severity = 'info';
-      why.push(source ? `${source.text} is not internet-routable (private, loopback, link-local or documentation range)` : `source is ${peer.kind} ${describePeer(peer)}`);
+      why.push(
+        source
+          ? `${source.text} is not internet-routable (private, loopback, link-local or documentation range)`
+          : `source is ${peer.kind} ${describePeer(peer)}`,
+      );
       what = `new ingress ${label} from ${describePeer(peer)}`;
     }
     const selfReference = peer.kind === 'security-group' && peer.groupId === d.groupId;
     if (d.groupName === 'default' && !selfReference && severity !== 'medium' && narrowed.length === 0) {
       severity = 'medium';
-      why.push('the default security group gained ingress: CIS AWS Foundations expects it to allow no traffic (every ENI created without a group lands in it)');
+      why.push(
+        'the default security group gained ingress: CIS AWS Foundations expects it to allow no traffic (every ENI created without a group lands in it)',
+      );
     } else if (d.groupName === 'default' && selfReference) {
       why.push('self-reference on the default group (its AWS-created rule)');
     }
@@ -154,42 +176,95 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      {
-        name: 'Config: /32 replaced by /16 (public)',
-        change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32'))), sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.0.0/16')))]),
-        expect: 'medium',
-      },
-      {
-        name: 'changed with before: port range widened',
-        change: sgChange([sgDelta('changed', perm('ingress', 'tcp', [0, 1024], cidr(OFFICE)), { before: perm('ingress', 'tcp', 443, cidr(OFFICE)) })]),
-        expect: 'medium',
-      },
-      {
-        name: 'protocol widened on a private source',
-        change: sgChange([sgDelta('changed', perm('ingress', 'all', undefined, cidr('10.20.0.0/16')), { before: perm('ingress', 'tcp', 5432, cidr('10.20.0.0/16')) })]),
-        expect: 'low',
-      },
-      { name: 'broad public /8', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('52.0.0.0/8')))], { api }), expect: 'medium' },
-      {
-        name: 'default group gains ingress',
-        change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('10.0.0.0/8')), { groupName: 'default' })], { api }),
-        expect: 'medium',
-      },
-      { name: 'ssh from a single public host', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')))], { api }), expect: 'low' },
-      { name: 'ssh from TEST-NET-3', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('203.0.113.0/24')))], { api }), expect: 'info' },
-      { name: '0.0.0.0/16 is inside 0/8', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/16')))], { api }), expect: 'info' },
-      {
-        name: 'default group self-reference',
-        change: sgChange([sgDelta('added', perm('ingress', 'all', undefined, { kind: 'security-group', groupId: SG }), { groupName: 'default' })]),
-        expect: 'info',
-      },
-      { name: 'world rule is sg-open-world’s', change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api }), expect: null },
-      { name: 'revoke', change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 0, cidr('127.0.0.1/32')))], { api: ec2('RevokeSecurityGroupIngress') }), expect: null },
-      {
-        name: 'narrowed /16 -> /32',
-        change: sgChange([sgDelta('changed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')), { before: perm('ingress', 'tcp', 22, cidr('81.2.0.0/16')) })]),
-        expect: 'info',
-      },
-      { name: 'egress', change: sgChange([sgDelta('added', perm('egress', 'tcp', 4444, cidr('81.2.69.160/32')))], { api: ec2('AuthorizeSecurityGroupEgress') }), expect: null },
-    ];
+    {
+      name: 'Config: /32 replaced by /16 (public)',
+      change: sgChange([
+        sgDelta('removed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32'))),
+        sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.0.0/16'))),
+      ]),
+      expect: 'medium',
+    },
+    {
+      name: 'changed with before: port range widened',
+      change: sgChange([
+        sgDelta('changed', perm('ingress', 'tcp', [0, 1024], cidr(OFFICE)), {
+          before: perm('ingress', 'tcp', 443, cidr(OFFICE)),
+        }),
+      ]),
+      expect: 'medium',
+    },
+    {
+      name: 'protocol widened on a private source',
+      change: sgChange([
+        sgDelta('changed', perm('ingress', 'all', undefined, cidr('10.20.0.0/16')), {
+          before: perm('ingress', 'tcp', 5432, cidr('10.20.0.0/16')),
+        }),
+      ]),
+      expect: 'low',
+    },
+    {
+      name: 'broad public /8',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('52.0.0.0/8')))], { api }),
+      expect: 'medium',
+    },
+    {
+      name: 'default group gains ingress',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('10.0.0.0/8')), { groupName: 'default' })], {
+        api,
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'ssh from a single public host',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')))], { api }),
+      expect: 'low',
+    },
+    {
+      name: 'ssh from TEST-NET-3',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('203.0.113.0/24')))], { api }),
+      expect: 'info',
+    },
+    {
+      name: '0.0.0.0/16 is inside 0/8',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 443, cidr('0.0.0.0/16')))], { api }),
+      expect: 'info',
+    },
+    {
+      name: 'default group self-reference',
+      change: sgChange([
+        sgDelta('added', perm('ingress', 'all', undefined, { kind: 'security-group', groupId: SG }), {
+          groupName: 'default',
+        }),
+      ]),
+      expect: 'info',
+    },
+    {
+      name: 'world rule is sg-open-world’s',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/0')))], { api }),
+      expect: null,
+    },
+    {
+      name: 'revoke',
+      change: sgChange([sgDelta('removed', perm('ingress', 'tcp', 0, cidr('127.0.0.1/32')))], {
+        api: ec2('RevokeSecurityGroupIngress'),
+      }),
+      expect: null,
+    },
+    {
+      name: 'narrowed /16 -> /32',
+      change: sgChange([
+        sgDelta('changed', perm('ingress', 'tcp', 22, cidr('81.2.69.160/32')), {
+          before: perm('ingress', 'tcp', 22, cidr('81.2.0.0/16')),
+        }),
+      ]),
+      expect: 'info',
+    },
+    {
+      name: 'egress',
+      change: sgChange([sgDelta('added', perm('egress', 'tcp', 4444, cidr('81.2.69.160/32')))], {
+        api: ec2('AuthorizeSecurityGroupEgress'),
+      }),
+      expect: null,
+    },
+  ];
 }

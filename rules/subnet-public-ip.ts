@@ -12,14 +12,20 @@ function classify(change: ChangeEvent): FindingDraft[] {
         severity: 'medium',
         summary: `subnet ${d.subnetId} now assigns public IPv4 addresses on launch`,
         evidence: [d],
-        why: ['MapPublicIpOnLaunch=true: every instance launched here gets a public IPv4 address, reachable from the internet if the route table has an IGW route'],
+        why: [
+          'MapPublicIpOnLaunch=true: every instance launched here gets a public IPv4 address, reachable from the internet if the route table has an IGW route',
+        ],
       });
     } else {
       out.push({
         severity: 'low',
         summary: `subnet ${d.subnetId}: ${d.attribute} turned on`,
         evidence: [d],
-        why: [d.attribute === 'assign-ipv6-on-creation' ? 'new ENIs get globally unique IPv6 addresses (reachable only via an IGW route and open security groups)' : 'instances get customer-owned (Outposts) addresses'],
+        why: [
+          d.attribute === 'assign-ipv6-on-creation'
+            ? 'new ENIs get globally unique IPv6 addresses (reachable only via an IGW route and open security groups)'
+            : 'instances get customer-owned (Outposts) addresses',
+        ],
       });
     }
   }
@@ -48,10 +54,26 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'map-public-ip-on-launch true', change: change(SUBNET, [subnetAttribute(true, false)], { api }), expect: 'medium' },
-      { name: 'map-public-ip-on-launch true (before unknown)', change: change(SUBNET, [subnetAttribute(true)], { api }), expect: 'medium' },
-      { name: 'assign-ipv6-on-creation true', change: change(SUBNET, [subnetAttribute(true, false, 'assign-ipv6-on-creation')], { api }), expect: 'low' },
-      { name: 'map-public-ip-on-launch false', change: change(SUBNET, [subnetAttribute(false, true)], { api }), expect: null },
-      { name: 'already true', change: change(SUBNET, [subnetAttribute(true, true)]), expect: null },
-    ];
+    {
+      name: 'map-public-ip-on-launch true',
+      change: change(SUBNET, [subnetAttribute(true, false)], { api }),
+      expect: 'medium',
+    },
+    {
+      name: 'map-public-ip-on-launch true (before unknown)',
+      change: change(SUBNET, [subnetAttribute(true)], { api }),
+      expect: 'medium',
+    },
+    {
+      name: 'assign-ipv6-on-creation true',
+      change: change(SUBNET, [subnetAttribute(true, false, 'assign-ipv6-on-creation')], { api }),
+      expect: 'low',
+    },
+    {
+      name: 'map-public-ip-on-launch false',
+      change: change(SUBNET, [subnetAttribute(false, true)], { api }),
+      expect: null,
+    },
+    { name: 'already true', change: change(SUBNET, [subnetAttribute(true, true)]), expect: null },
+  ];
 }

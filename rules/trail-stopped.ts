@@ -5,7 +5,14 @@ import type { Severity } from '../shared/model/severity.ts';
 import { ACCOUNT, logging, loggingChange, REGION } from './cases/build.ts';
 
 /** Weakenings that blind the trail outright (high); any other weakening is medium. */
-const BLINDING = [/management events/i, /destination/i, /multi-region/i, /logging off/i, /bucket/i, /all events excluded/i];
+const BLINDING = [
+  /management events/i,
+  /destination/i,
+  /multi-region/i,
+  /logging off/i,
+  /bucket/i,
+  /all events excluded/i,
+];
 
 function classify(change: ChangeEvent): FindingDraft[] {
   const out: FindingDraft[] = [];
@@ -30,10 +37,18 @@ function classify(change: ChangeEvent): FindingDraft[] {
           severity: blinding ? 'high' : 'medium',
           summary: `CloudTrail trail ${d.id} weakened: ${weak.join(', ')}`,
           evidence: [d],
-          why: [...weak.map((w) => `weakening: ${w}`), blinding ? 'events are no longer recorded or go somewhere else' : 'logs are less trustworthy or complete'],
+          why: [
+            ...weak.map((w) => `weakening: ${w}`),
+            blinding ? 'events are no longer recorded or go somewhere else' : 'logs are less trustworthy or complete',
+          ],
         });
       } else {
-        out.push({ severity: 'info', summary: `CloudTrail trail ${d.id} updated`, evidence: [d], why: [d.strengthenings?.length ? `strengthened: ${d.strengthenings.join(', ')}` : 'no weakening found'] });
+        out.push({
+          severity: 'info',
+          summary: `CloudTrail trail ${d.id} updated`,
+          evidence: [d],
+          why: [d.strengthenings?.length ? `strengthened: ${d.strengthenings.join(', ')}` : 'no weakening found'],
+        });
       }
     }
   }
@@ -55,31 +70,55 @@ export const rule: Rule = {
   category: 'trail-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::CloudTrail::Trail'],
-  apiCalls: [{ source: 'cloudtrail.amazonaws.com', names: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] }],
+  apiCalls: [
+    { source: 'cloudtrail.amazonaws.com', names: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'] },
+  ],
   classify,
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
-      { name: 'StopLogging', change: loggingChange(logging('trail', 'stopped', TRAIL), { api: ct('StopLogging') }), expect: 'high' },
-      { name: 'DeleteTrail', change: loggingChange(logging('trail', 'deleted', TRAIL), { api: ct('DeleteTrail') }), expect: 'critical' },
-      {
-        name: 'PutEventSelectors management events off',
-        change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['management events off'] }), { api: ct('PutEventSelectors') }),
-        expect: 'high',
-      },
-      {
-        name: 'UpdateTrail log-file validation off',
-        change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['log-file validation off'] }), { api: ct('UpdateTrail') }),
-        expect: 'medium',
-      },
-      {
-        name: 'UpdateTrail multi-region on',
-        change: loggingChange(logging('trail', 'updated', TRAIL, { strengthenings: ['multi-region on'] }), { api: ct('UpdateTrail') }),
-        expect: 'info',
-      },
-      { name: 'StartLogging', change: loggingChange(logging('trail', 'started', TRAIL), { api: ct('StartLogging') }), expect: null },
-      { name: 'CreateTrail', change: loggingChange(logging('trail', 'created', TRAIL), { api: ct('CreateTrail') }), expect: null },
-    ];
+    {
+      name: 'StopLogging',
+      change: loggingChange(logging('trail', 'stopped', TRAIL), { api: ct('StopLogging') }),
+      expect: 'high',
+    },
+    {
+      name: 'DeleteTrail',
+      change: loggingChange(logging('trail', 'deleted', TRAIL), { api: ct('DeleteTrail') }),
+      expect: 'critical',
+    },
+    {
+      name: 'PutEventSelectors management events off',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['management events off'] }), {
+        api: ct('PutEventSelectors'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'UpdateTrail log-file validation off',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['log-file validation off'] }), {
+        api: ct('UpdateTrail'),
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'UpdateTrail multi-region on',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { strengthenings: ['multi-region on'] }), {
+        api: ct('UpdateTrail'),
+      }),
+      expect: 'info',
+    },
+    {
+      name: 'StartLogging',
+      change: loggingChange(logging('trail', 'started', TRAIL), { api: ct('StartLogging') }),
+      expect: null,
+    },
+    {
+      name: 'CreateTrail',
+      change: loggingChange(logging('trail', 'created', TRAIL), { api: ct('CreateTrail') }),
+      expect: null,
+    },
+  ];
 }

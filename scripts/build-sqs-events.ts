@@ -28,7 +28,12 @@ function sqsRecord(body: unknown, queue: string, seed: string, sentAt: string): 
     messageId: uuid(`msg:${seed}`),
     receiptHandle: `AQEB${createHash('sha256').update(seed).digest('base64').slice(0, 40)}`,
     body: text,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: sent, SenderId: 'AIDAIT2UOQQY3AUEKVGXU', ApproximateFirstReceiveTimestamp: sent },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: sent,
+      SenderId: 'AIDAIT2UOQQY3AUEKVGXU',
+      ApproximateFirstReceiveTimestamp: sent,
+    },
     messageAttributes: {},
     md5OfBody: createHash('md5').update(text).digest('hex'),
     eventSource: 'aws:sqs',
@@ -64,27 +69,48 @@ function sns(message: Record<string, unknown>, seed: string): Record<string, unk
     Message: JSON.stringify(message),
     Timestamp: String(message['notificationCreationTime'] ?? '2026-11-20T09:20:00.000Z'),
     SignatureVersion: '1',
-    Signature: 'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
-    SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem',
+    Signature:
+      'EXAMPLEpH+DcEwjAPg8O9mY8dReBSwksfg2S7WKQcikcNKWLQjwu6A4VbeS0QHVCkhRS7fUQvi2egU3N858fiTDN6bkkOxYDVrY0Ad8L10Hs3zH81mtnPk5uvvolIC1CXGu43obcgFxeL3khZl8IKvO61GWB6jI9b5+gLPoBc1Q=',
+    SigningCertURL:
+      'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem',
     UnsubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:eu-west-1:111122223333:config-topic:${uuid(`sub:${seed}`)}`,
   };
 }
 
 /** The samples worth invoking by hand: one per common kind of change. */
-const CLOUDTRAIL = ['authorize-sg-ingress-ssh-world', 'modify-sg-rules-wrapped-world', 'create-route-default-to-igw', 'modify-vpc-endpoint-policy-wildcard', 'stop-logging', 'describe-security-groups'];
-const CONFIG = ['sg-ssh-world-added', 'sg-tags-only', 'igw-attached', 'oversized-sg', 'compliance-restricted-ssh-noncompliant'];
+const CLOUDTRAIL = [
+  'authorize-sg-ingress-ssh-world',
+  'modify-sg-rules-wrapped-world',
+  'create-route-default-to-igw',
+  'modify-vpc-endpoint-policy-wildcard',
+  'stop-logging',
+  'describe-security-groups',
+];
+const CONFIG = [
+  'sg-ssh-world-added',
+  'sg-tags-only',
+  'igw-attached',
+  'oversized-sg',
+  'compliance-restricted-ssh-noncompliant',
+];
 
 const written: string[] = [];
 for (const name of CLOUDTRAIL.map((n) => `${n}.json`)) {
   const record = JSON.parse(readFileSync(join(root, 'events/cloudtrail', name), 'utf8')) as Record<string, unknown>;
   const file = `cloudtrail-${basename(name)}`;
-  writeFileSync(join(out, file), `${JSON.stringify({ Records: [sqsRecord(eventBridge(record), 'netwatch-cloudtrail', name, String(record['eventTime']))] }, null, 2)}\n`);
+  writeFileSync(
+    join(out, file),
+    `${JSON.stringify({ Records: [sqsRecord(eventBridge(record), 'netwatch-cloudtrail', name, String(record['eventTime']))] }, null, 2)}\n`,
+  );
   written.push(file);
 }
 for (const name of CONFIG.map((n) => `${n}.json`)) {
   const message = JSON.parse(readFileSync(join(root, 'events/config', name), 'utf8')) as Record<string, unknown>;
   const file = `config-${basename(name)}`;
-  writeFileSync(join(out, file), `${JSON.stringify({ Records: [sqsRecord(sns(message, name), 'netwatch-config', name, String(message['notificationCreationTime']))] }, null, 2)}\n`);
+  writeFileSync(
+    join(out, file),
+    `${JSON.stringify({ Records: [sqsRecord(sns(message, name), 'netwatch-config', name, String(message['notificationCreationTime']))] }, null, 2)}\n`,
+  );
   written.push(file);
 }
 console.log(`wrote ${written.length} Lambda SQS events to events/sqs/`);

@@ -22,4 +22,3 @@ for (const file of files) {
   if (problems.length) failed = true;
 }
 process.exit(failed ? 1 : 0);
-

@@ -43,11 +43,18 @@ export function parseAllowActor(spec: string): ActorAllowEntry {
  */
 export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalCheck {
   return (finding) => {
-    const arns = [finding.actor?.arn, finding.actor?.sessionIssuerArn].filter((a): a is string => typeof a === 'string' && a !== '');
+    const arns = [finding.actor?.arn, finding.actor?.sessionIssuerArn].filter(
+      (a): a is string => typeof a === 'string' && a !== '',
+    );
     for (const entry of entries) {
       if (entry.categories.length > 0 && !entry.categories.includes(finding.category)) continue;
       const hit = arns.find((arn) => globMatches(entry.pattern, arn));
-      if (hit !== undefined) return { state: 'allowlisted', allowlist: entry.name, reason: `actor ${hit} matches allowlist entry "${entry.name}"` };
+      if (hit !== undefined)
+        return {
+          state: 'allowlisted',
+          allowlist: entry.name,
+          reason: `actor ${hit} matches allowlist entry "${entry.name}"`,
+        };
     }
     return UNAPPROVED;
   };
@@ -57,7 +64,10 @@ export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalChe
  * The check a backtest uses: the config file's approvals and allowlists first (`--config`), then the `--allow-actor`
  * entries; an `approved` or `allowlisted` verdict wins, else an `expired` one, else `unapproved`.
  */
-export function buildApprovalCheck(options: { allowActors?: readonly ActorAllowEntry[]; configured?: ApprovalCheck }): ApprovalCheck {
+export function buildApprovalCheck(options: {
+  allowActors?: readonly ActorAllowEntry[];
+  configured?: ApprovalCheck;
+}): ApprovalCheck {
   const checks: ApprovalCheck[] = [];
   if (options.configured) checks.push(options.configured);
   if (options.allowActors?.length) checks.push(actorAllowlist(options.allowActors));

@@ -7,7 +7,13 @@ import type { Severity } from '../../shared/model/severity.ts';
  */
 
 /** Severity colours (colour-blind-safe ordering: darker = worse), shared by charts and tables. */
-export const SEVERITY_COLOURS: Readonly<Record<Severity, string>> = { critical: '#7f0000', high: '#d7301f', medium: '#fc8d59', low: '#9ecae1', info: '#d9d9d9' };
+export const SEVERITY_COLOURS: Readonly<Record<Severity, string>> = {
+  critical: '#7f0000',
+  high: '#d7301f',
+  medium: '#fc8d59',
+  low: '#9ecae1',
+  info: '#d9d9d9',
+};
 
 /** One stacked column: a label (a day) and a value per series. */
 export interface StackedColumn {
@@ -31,7 +37,9 @@ export function stackedColumns(title: string, columns: readonly StackedColumn[],
   const parts: string[] = [];
   for (const t of ticks) {
     const y = top + plotH - (t / scaleMax) * plotH;
-    parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/><text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" class="axis">${t}</text>`);
+    parts.push(
+      `<line x1="${left}" x2="${width - 10}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#e5e5e5"/><text x="${left - 6}" y="${(y + 4).toFixed(1)}" text-anchor="end" class="axis">${t}</text>`,
+    );
   }
   const labelEvery = Math.ceil(columns.length / 15);
   columns.forEach((c, i) => {
@@ -43,12 +51,25 @@ export function stackedColumns(title: string, columns: readonly StackedColumn[],
       if (v === 0) continue;
       const h = (v / scaleMax) * plotH;
       y -= h;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${SEVERITY_COLOURS[k]}"><title>${escapeHtml(c.label)}: ${v} ${k}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${SEVERITY_COLOURS[k]}"><title>${escapeHtml(c.label)}: ${v} ${k}</title></rect>`,
+      );
     }
-    if (total > 0 && columns.length <= 31) parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" class="value">${total}</text>`);
-    if (i % labelEvery === 0) parts.push(`<text x="${(x + barW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" class="axis">${escapeHtml(c.label.slice(5))}</text>`);
+    if (total > 0 && columns.length <= 31)
+      parts.push(
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" class="value">${total}</text>`,
+      );
+    if (i % labelEvery === 0)
+      parts.push(
+        `<text x="${(x + barW / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle" class="axis">${escapeHtml(c.label.slice(5))}</text>`,
+      );
   });
-  const legend = series.map((k, i) => `<rect x="${left + i * 90}" y="${height - 14}" width="10" height="10" fill="${SEVERITY_COLOURS[k]}"/><text x="${left + i * 90 + 14}" y="${height - 5}" class="axis">${k}</text>`).join('');
+  const legend = series
+    .map(
+      (k, i) =>
+        `<rect x="${left + i * 90}" y="${height - 14}" width="10" height="10" fill="${SEVERITY_COLOURS[k]}"/><text x="${left + i * 90 + 14}" y="${height - 5}" class="axis">${k}</text>`,
+    )
+    .join('');
   return `<svg role="img" viewBox="0 0 ${width} ${height}" width="100%" aria-label="${escapeHtml(title)}"><title>${escapeHtml(title)}</title>${parts.join('')}${legend}</svg>`;
 }
 
@@ -75,7 +96,9 @@ export function horizontalBars(title: string, bars: readonly Bar[]): string {
     return (
       `<text x="${labelW - 8}" y="${y + 16}" text-anchor="end" class="label">${escapeHtml(b.label)}</text>` +
       `<rect x="${labelW}" y="${y + 3}" width="${Math.max(1, w).toFixed(1)}" height="18" fill="#cfd8e3"><title>${escapeHtml(b.label)}: ${b.total} findings</title></rect>` +
-      (hw > 0 ? `<rect x="${labelW}" y="${y + 3}" width="${hw.toFixed(1)}" height="18" fill="${b.colour}"><title>${escapeHtml(b.label)}: ${b.highlighted} pages</title></rect>` : '') +
+      (hw > 0
+        ? `<rect x="${labelW}" y="${y + 3}" width="${hw.toFixed(1)}" height="18" fill="${b.colour}"><title>${escapeHtml(b.label)}: ${b.highlighted} pages</title></rect>`
+        : '') +
       `<text x="${labelW + Math.max(1, w) + 6}" y="${y + 16}" class="value">${b.total} findings · ${b.highlighted} pages</text>`
     );
   });
@@ -94,5 +117,8 @@ function niceTicks(max: number): number[] {
 
 /** Escape text for HTML content and attribute values. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }

@@ -55,9 +55,17 @@ export class RateLimiter {
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Read and classify the event history of one region. */
-export async function scanLookupEvents(options: LookupOptions, deps: ClassifyDeps, onProgress: OnProgress = () => undefined): Promise<ScanResult> {
+export async function scanLookupEvents(
+  options: LookupOptions,
+  deps: ClassifyDeps,
+  onProgress: OnProgress = () => undefined,
+): Promise<ScanResult> {
   const client = options.client ?? new CloudTrailClient({ region: options.region });
-  const limiter = new RateLimiter(options.rate ?? LOOKUP_REQUESTS_PER_SECOND, options.sleep ?? realSleep, options.now ?? Date.now);
+  const limiter = new RateLimiter(
+    options.rate ?? LOOKUP_REQUESTS_PER_SECOND,
+    options.sleep ?? realSleep,
+    options.now ?? Date.now,
+  );
   const file = `lookup-events:${options.region}`;
   const result: ScanResult = { ...emptyScan(), units: 1 };
   const seen = new Set<string>();
@@ -80,7 +88,9 @@ export async function scanLookupEvents(options: LookupOptions, deps: ClassifyDep
           }),
         );
       } catch (cause) {
-        result.errors.push(new MalformedInputError(`LookupEvents ${name} failed: ${errorText(cause)}`, { file }, { cause }).describe());
+        result.errors.push(
+          new MalformedInputError(`LookupEvents ${name} failed: ${errorText(cause)}`, { file }, { cause }).describe(),
+        );
         break;
       }
       const part = emptyClassified();
@@ -89,7 +99,9 @@ export async function scanLookupEvents(options: LookupOptions, deps: ClassifyDep
         if (event.EventId !== undefined && seen.has(event.EventId)) continue;
         if (event.EventId !== undefined) seen.add(event.EventId);
         if (typeof event.CloudTrailEvent !== 'string') {
-          part.errors.push(new MalformedInputError(`event ${event.EventId ?? '?'} has no CloudTrailEvent`, { file, line }));
+          part.errors.push(
+            new MalformedInputError(`event ${event.EventId ?? '?'} has no CloudTrailEvent`, { file, line }),
+          );
           continue;
         }
         classifyText({ kind: 'line', text: event.CloudTrailEvent, file, line, mayBeCut: false }, deps, part, false);

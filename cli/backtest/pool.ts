@@ -25,7 +25,10 @@ export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
 /** Sent to a worker. */
 export type ToWorker = { id: number; unit: BacktestUnit };
 /** Sent by a worker. */
-export type ToMain = { type: 'ready' } | { type: 'progress'; records: number; bytes: number } | { type: 'done'; id: number; result: ScanResult };
+export type ToMain =
+  | { type: 'ready' }
+  | { type: 'progress'; records: number; bytes: number }
+  | { type: 'done'; id: number; result: ScanResult };
 /** workerData of a backtest worker. */
 export interface WorkerSetup {
   fast: boolean;
@@ -62,10 +65,18 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
   const perWorker = Math.max(1, options.perWorker ?? FILES_IN_FLIGHT);
   const onProgress = options.onProgress ?? (() => undefined);
   const setup: WorkerSetup = { fast: options.fast ?? true, context: options.context ?? EMPTY_CONTEXT };
-  return workers <= 1 ? inThread(queue, perWorker, setup, onProgress, options.signal) : inWorkers(queue, workers, perWorker, setup, onProgress, options.signal);
+  return workers <= 1
+    ? inThread(queue, perWorker, setup, onProgress, options.signal)
+    : inWorkers(queue, workers, perWorker, setup, onProgress, options.signal);
 }
 
-async function inThread(queue: BacktestUnit[], concurrency: number, { fast, context }: WorkerSetup, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+async function inThread(
+  queue: BacktestUnit[],
+  concurrency: number,
+  { fast, context }: WorkerSetup,
+  onProgress: OnProgress,
+  signal?: AbortSignal,
+): Promise<PoolResult> {
   const total: PoolResult = { ...emptyScan(), interrupted: false };
   const deps = { rules: RULES, context };
   const lane = async (): Promise<void> => {
@@ -79,7 +90,14 @@ async function inThread(queue: BacktestUnit[], concurrency: number, { fast, cont
   return total;
 }
 
-function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, setup: WorkerSetup, onProgress: OnProgress, signal?: AbortSignal): Promise<PoolResult> {
+function inWorkers(
+  queue: BacktestUnit[],
+  count: number,
+  perWorker: number,
+  setup: WorkerSetup,
+  onProgress: OnProgress,
+  signal?: AbortSignal,
+): Promise<PoolResult> {
   const total: PoolResult = { ...emptyScan(), interrupted: false };
   const inFlight = new Map<number, { worker: Worker; unit: BacktestUnit }>();
   const live = new Set<Worker>();
@@ -97,7 +115,9 @@ function inWorkers(queue: BacktestUnit[], count: number, perWorker: number, setu
     const settleIfDone = (): void => {
       if (inFlight.size === 0 && (queue.length === 0 || live.size === 0 || signal?.aborted)) {
         // Units a crashed pool never ran are reported, not silently dropped.
-        if (!signal?.aborted) for (const unit of queue.splice(0)) total.errors.push(`${unitName(unit)}: not read (every worker thread failed)`);
+        if (!signal?.aborted)
+          for (const unit of queue.splice(0))
+            total.errors.push(`${unitName(unit)}: not read (every worker thread failed)`);
         finish();
       }
     };

@@ -9,8 +9,11 @@ import { SEVERITIES_DESC, type BacktestSummary, type FindingRow, type Tally } fr
 export function renderHtmlReport(s: BacktestSummary): string {
   const title = `Netwatch backtest — ${s.sources.join(', ')}`;
   const days = s.byDay.map((t) => ({ label: t.key, values: t.bySeverity }));
-  const bars = s.byRule.slice(0, 12).map((t) => ({ label: t.key, total: t.findings, highlighted: t.pages, colour: SEVERITY_COLOURS[worstOf(t)] }));
-  const window = s.window.from || s.window.to ? `Window ${esc(s.window.from ?? '…')} → ${esc(s.window.to ?? '…')}. ` : '';
+  const bars = s.byRule
+    .slice(0, 12)
+    .map((t) => ({ label: t.key, total: t.findings, highlighted: t.pages, colour: SEVERITY_COLOURS[worstOf(t)] }));
+  const window =
+    s.window.from || s.window.to ? `Window ${esc(s.window.from ?? '…')} → ${esc(s.window.to ?? '…')}. ` : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -92,7 +95,12 @@ ${s.errorSamples.length ? `<h2 id="errors">Errors (${n(s.input.errors)})</h2><ul
 
 function tallyTable(label: string, tallies: readonly Tally[], cell: (t: Tally) => string = (t) => esc(t.key)): string {
   if (tallies.length === 0) return '<p>None.</p>';
-  const rows = tallies.map((t) => `<tr><td>${cell(t)}</td><td class="num">${n(t.findings)}</td><td class="num">${n(t.risky)}</td><td class="num">${n(t.pages)}</td></tr>`).join('\n');
+  const rows = tallies
+    .map(
+      (t) =>
+        `<tr><td>${cell(t)}</td><td class="num">${n(t.findings)}</td><td class="num">${n(t.risky)}</td><td class="num">${n(t.pages)}</td></tr>`,
+    )
+    .join('\n');
   return `<table><thead><tr><th>${esc(label)}</th><th class="num">findings</th><th class="num">risky</th><th class="num">pages</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 

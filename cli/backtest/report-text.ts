@@ -17,30 +17,84 @@ export function renderTextReport(s: BacktestSummary, width = 160): string {
       `= ${n(s.input.recordsPerSecond)} records/s; ${n(s.input.errors)} errors`,
   );
   out.push('');
-  out.push(`Would have paged: ${n(s.totals.pages)}  (risky findings ${n(s.totals.risky)}${s.approvals.checked ? `; approved ${n(s.approvals.approved)}, allowlisted ${n(s.approvals.allowlisted)}, expired approvals ${n(s.approvals.expired)}` : ''})`);
-  out.push(`Findings: ${n(s.totals.findings)}  (${SEVERITIES_DESC.map((sev) => `${sev} ${n(s.totals.bySeverity[sev])}`).join(', ')}; ${n(s.totals.duplicates)} duplicates merged)`);
+  out.push(
+    `Would have paged: ${n(s.totals.pages)}  (risky findings ${n(s.totals.risky)}${s.approvals.checked ? `; approved ${n(s.approvals.approved)}, allowlisted ${n(s.approvals.allowlisted)}, expired approvals ${n(s.approvals.expired)}` : ''})`,
+  );
+  out.push(
+    `Findings: ${n(s.totals.findings)}  (${SEVERITIES_DESC.map((sev) => `${sev} ${n(s.totals.bySeverity[sev])}`).join(', ')}; ${n(s.totals.duplicates)} duplicates merged)`,
+  );
   out.push('');
-  out.push(section('By rule', table(['RULE', 'CATEGORY', 'FINDINGS', 'RISKY', 'PAGES'], s.byRule.map((t) => [t.key, t.category, n(t.findings), n(t.risky), n(t.pages)]))));
+  out.push(
+    section(
+      'By rule',
+      table(
+        ['RULE', 'CATEGORY', 'FINDINGS', 'RISKY', 'PAGES'],
+        s.byRule.map((t) => [t.key, t.category, n(t.findings), n(t.risky), n(t.pages)]),
+      ),
+    ),
+  );
   out.push(section('By category', tallyTable('CATEGORY', s.byCategory)));
-  out.push(section('By severity and day', table(['DAY', ...SEVERITIES_DESC.map((x) => x.toUpperCase()), 'PAGES'], s.byDay.map((t) => [t.key, ...SEVERITIES_DESC.map((x) => n(t.bySeverity[x])), n(t.pages)]))));
+  out.push(
+    section(
+      'By severity and day',
+      table(
+        ['DAY', ...SEVERITIES_DESC.map((x) => x.toUpperCase()), 'PAGES'],
+        s.byDay.map((t) => [t.key, ...SEVERITIES_DESC.map((x) => n(t.bySeverity[x])), n(t.pages)]),
+      ),
+    ),
+  );
   out.push(section('By account', tallyTable('ACCOUNT', s.byAccount)));
   out.push(section('Top actors', tallyTable('ACTOR', s.topActors)));
   if (s.approvals.checked) {
-    out.push(section('Effect of approvals and allowlists', table(['ENTRY', 'PAGES SAVED'], s.approvals.byEntry.map((e) => [e.entry, n(e.findings)])) || '(none matched)'));
+    out.push(
+      section(
+        'Effect of approvals and allowlists',
+        table(
+          ['ENTRY', 'PAGES SAVED'],
+          s.approvals.byEntry.map((e) => [e.entry, n(e.findings)]),
+        ) || '(none matched)',
+      ),
+    );
   }
   out.push(section(`Would-be pages (${s.pages.length})`, rowsTable(s.pages, width) || 'None.'));
-  if (s.suppressed.length) out.push(section(`Kept from paging (${s.suppressed.length})`, table(['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACTOR', 'WHY'], s.suppressed.map((r) => [r.at, r.severity, r.ruleId, r.resource, r.actor, r.approvalReason ?? r.approval]))));
-  if (s.errorSamples.length) out.push(section(`Errors (${n(s.input.errors)}${s.input.errors > s.errorSamples.length ? `, first ${s.errorSamples.length}` : ''})`, s.errorSamples.join('\n')));
+  if (s.suppressed.length)
+    out.push(
+      section(
+        `Kept from paging (${s.suppressed.length})`,
+        table(
+          ['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACTOR', 'WHY'],
+          s.suppressed.map((r) => [r.at, r.severity, r.ruleId, r.resource, r.actor, r.approvalReason ?? r.approval]),
+        ),
+      ),
+    );
+  if (s.errorSamples.length)
+    out.push(
+      section(
+        `Errors (${n(s.input.errors)}${s.input.errors > s.errorSamples.length ? `, first ${s.errorSamples.length}` : ''})`,
+        s.errorSamples.join('\n'),
+      ),
+    );
   return out.join('\n');
 }
 
 function rowsTable(rows: readonly FindingRow[], width: number): string {
-  const body = rows.map((r) => [r.at, r.severity.toUpperCase(), r.ruleId, r.resource, `${r.account}/${r.region}`, r.actor, r.summary]);
+  const body = rows.map((r) => [
+    r.at,
+    r.severity.toUpperCase(),
+    r.ruleId,
+    r.resource,
+    `${r.account}/${r.region}`,
+    r.actor,
+    r.summary,
+  ]);
   return table(['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACCOUNT/REGION', 'ACTOR', 'SUMMARY'], body, width);
 }
 
 function tallyTable(label: string, tallies: readonly Tally[]): string {
-  return table([label, 'FINDINGS', 'RISKY', 'PAGES'], tallies.map((t) => [t.key, n(t.findings), n(t.risky), n(t.pages)]));
+  return table(
+    [label, 'FINDINGS', 'RISKY', 'PAGES'],
+    tallies.map((t) => [t.key, n(t.findings), n(t.risky), n(t.pages)]),
+  );
 }
 
 function section(title: string, body: string): string {

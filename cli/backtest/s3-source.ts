@@ -20,7 +20,10 @@ export async function s3Units(url: string, window: DayWindow = {}, s3?: S3Client
   const where = parseS3Url(url);
   if (where === undefined) throw new Error(`not an S3 URL: ${url} (expected s3://bucket/prefix)`);
   const units: BacktestUnit[] = [];
-  for await (const page of paginateListObjectsV2({ client, pageSize: 1000 }, { Bucket: where.bucket, Prefix: where.prefix })) {
+  for await (const page of paginateListObjectsV2(
+    { client, pageSize: 1000 },
+    { Bucket: where.bucket, Prefix: where.prefix },
+  )) {
     for (const object of page.Contents ?? []) {
       if (object.Key === undefined || object.Key.endsWith('/') || !wantedLogPath(`/${object.Key}`, window)) continue;
       units.push({ kind: 's3', bucket: where.bucket, key: object.Key, size: object.Size ?? 0 });

@@ -48,7 +48,14 @@ export type OnProgress = (records: number, bytes: number) => void;
 const FLUSH_EVERY = 2_000;
 
 /** Classify a byte stream named `name` (a unit, or stdin) into a {@link ScanResult}. */
-export async function scanStream(chunks: ByteChunks, name: string, deps: ClassifyDeps, onProgress: OnProgress = () => undefined, fast = true, signal?: AbortSignal): Promise<ScanResult> {
+export async function scanStream(
+  chunks: ByteChunks,
+  name: string,
+  deps: ClassifyDeps,
+  onProgress: OnProgress = () => undefined,
+  fast = true,
+  signal?: AbortSignal,
+): Promise<ScanResult> {
   const result: ScanResult = { ...emptyScan(), units: 1 };
   const counted = countBytes(chunks, (n) => {
     result.bytes += n;
@@ -86,19 +93,37 @@ export async function scanStream(chunks: ByteChunks, name: string, deps: Classif
       }
     }
   } catch (cause) {
-    part.errors.push(new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: name }, { cause }));
+    part.errors.push(
+      new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: name }, { cause }),
+    );
   }
   flush();
   return result;
 }
 
 /** Open and classify one unit; a unit that cannot be opened is an error of that unit, not of the run. */
-export async function scanUnit(unit: BacktestUnit, deps: ClassifyDeps, onProgress?: OnProgress, fast = true, signal?: AbortSignal): Promise<ScanResult> {
+export async function scanUnit(
+  unit: BacktestUnit,
+  deps: ClassifyDeps,
+  onProgress?: OnProgress,
+  fast = true,
+  signal?: AbortSignal,
+): Promise<ScanResult> {
   let chunks: ByteChunks;
   try {
     chunks = await openUnit(unit);
   } catch (cause) {
-    return { ...emptyScan(), units: 1, errors: [new MalformedInputError(`cannot read input: ${errorText(cause)}`, { file: unitName(unit) }, { cause }).describe()] };
+    return {
+      ...emptyScan(),
+      units: 1,
+      errors: [
+        new MalformedInputError(
+          `cannot read input: ${errorText(cause)}`,
+          { file: unitName(unit) },
+          { cause },
+        ).describe(),
+      ],
+    };
   }
   return scanStream(chunks, unitName(unit), deps, onProgress, fast, signal);
 }

@@ -58,7 +58,16 @@ export interface BacktestSummary {
   window: { from?: string; to?: string };
   /** First and last finding time seen. */
   span: { first?: string; last?: string };
-  input: { units: number; records: number; ignored: number; changes: number; errors: number; seconds: number; recordsPerSecond: number; interrupted: boolean };
+  input: {
+    units: number;
+    records: number;
+    ignored: number;
+    changes: number;
+    errors: number;
+    seconds: number;
+    recordsPerSecond: number;
+    interrupted: boolean;
+  };
   /** The first error texts (the rest are counted). */
   errorSamples: string[];
   totals: { findings: number; duplicates: number; risky: number; pages: number; bySeverity: Record<Severity, number> };
@@ -71,7 +80,15 @@ export interface BacktestSummary {
   pages: FindingRow[];
   /** Findings that would have paged but for an approval or an allowlist. */
   suppressed: FindingRow[];
-  approvals: { checked: boolean; wouldPage: number; paged: number; approved: number; allowlisted: number; expired: number; byEntry: { entry: string; findings: number }[] };
+  approvals: {
+    checked: boolean;
+    wouldPage: number;
+    paged: number;
+    approved: number;
+    allowlisted: number;
+    expired: number;
+    byEntry: { entry: string; findings: number }[];
+  };
 }
 
 /** Would this finding have paged, given its approval verdict? */
@@ -136,7 +153,8 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
   const kept = new Set<FindingRow>();
   const rows = findings.map((f): FindingRow => {
     // Routes may page below medium: with a page policy given, every finding is checked.
-    const verdict = options.approvals && (isRisky(f.severity) || options.wouldPage !== undefined) ? options.approvals(f) : undefined;
+    const verdict =
+      options.approvals && (isRisky(f.severity) || options.wouldPage !== undefined) ? options.approvals(f) : undefined;
     const row: FindingRow = {
       at: f.at,
       severity: f.severity,
@@ -179,12 +197,20 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
     }
     return map;
   };
-  const ranked = (map: Map<string, Tally>): Tally[] => [...map.values()].sort((a, b) => b.pages - a.pages || b.risky - a.risky || b.findings - a.findings || a.key.localeCompare(b.key));
+  const ranked = (map: Map<string, Tally>): Tally[] =>
+    [...map.values()].sort(
+      (a, b) => b.pages - a.pages || b.risky - a.risky || b.findings - a.findings || a.key.localeCompare(b.key),
+    );
 
   const ruleInfo = new Map(rows.map((r) => [r.ruleId, { title: r.title, category: r.category }]));
-  const byRule = ranked(tally((r) => r.ruleId)).map((t) => ({ ...t, title: ruleInfo.get(t.key)?.title ?? t.key, category: ruleInfo.get(t.key)?.category ?? '' }));
+  const byRule = ranked(tally((r) => r.ruleId)).map((t) => ({
+    ...t,
+    title: ruleInfo.get(t.key)?.title ?? t.key,
+    category: ruleInfo.get(t.key)?.category ?? '',
+  }));
   const byEntry = new Map<string, number>();
-  for (const r of suppressed) byEntry.set(r.approvalEntry ?? r.approval, (byEntry.get(r.approvalEntry ?? r.approval) ?? 0) + 1);
+  for (const r of suppressed)
+    byEntry.set(r.approvalEntry ?? r.approval, (byEntry.get(r.approvalEntry ?? r.approval) ?? 0) + 1);
   const bySeverity = zeroSeverities();
   for (const r of rows) bySeverity[r.severity] += 1;
   const times = rows.map((r) => r.at).sort();
@@ -208,7 +234,13 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
       interrupted: options.interrupted,
     },
     errorSamples: scan.errors.slice(0, options.errorSamples ?? 20),
-    totals: { findings: rows.length, duplicates: scan.findings.length - rows.length, risky: rows.filter((r) => isRisky(r.severity)).length, pages: pages.length, bySeverity },
+    totals: {
+      findings: rows.length,
+      duplicates: scan.findings.length - rows.length,
+      risky: rows.filter((r) => isRisky(r.severity)).length,
+      pages: pages.length,
+      bySeverity,
+    },
     byRule,
     byCategory: ranked(tally((r) => r.category)),
     byAccount: ranked(tally((r) => r.account)),

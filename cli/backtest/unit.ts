@@ -35,6 +35,7 @@ export async function openUnit(unit: BacktestUnit): Promise<ByteChunks> {
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const object = await s3.send(new GetObjectCommand({ Bucket: unit.bucket, Key: unit.key }));
   const body = object.Body as (ByteChunks & object) | undefined;
-  if (body === undefined || !(Symbol.asyncIterator in body)) throw new Error(`GetObject returned no readable body for s3://${unit.bucket}/${unit.key}`);
+  if (body === undefined || !(Symbol.asyncIterator in body))
+    throw new Error(`GetObject returned no readable body for s3://${unit.bucket}/${unit.key}`);
   return body;
 }

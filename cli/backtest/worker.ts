@@ -13,8 +13,11 @@ const setup = workerData as WorkerSetup;
 const deps = { rules: RULES, context: setup.context };
 
 port.on('message', (message: ToWorker) => {
-  void scanUnit(message.unit, deps, (records, bytes) => port.postMessage({ type: 'progress', records, bytes } satisfies ToMain), setup.fast).then((result) =>
-    port.postMessage({ type: 'done', id: message.id, result } satisfies ToMain),
-  );
+  void scanUnit(
+    message.unit,
+    deps,
+    (records, bytes) => port.postMessage({ type: 'progress', records, bytes } satisfies ToMain),
+    setup.fast,
+  ).then((result) => port.postMessage({ type: 'done', id: message.id, result } satisfies ToMain));
 });
 port.postMessage({ type: 'ready' } satisfies ToMain);

@@ -116,7 +116,18 @@ async function add(store: DynamoApprovalStore, values: Record<string, unknown>, 
   };
   const parsed = approvalSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
   if (!parsed.success) {
-    const flag: Record<string, string> = { ticket: '--ticket', windowStart: '--start', windowEnd: '--end', accounts: '--accounts', regions: '--regions', resourceIds: '--resources', resourceTags: '--tags', categories: '--categories', actorArnPatterns: '--actors', description: '--description' };
+    const flag: Record<string, string> = {
+      ticket: '--ticket',
+      windowStart: '--start',
+      windowEnd: '--end',
+      accounts: '--accounts',
+      regions: '--regions',
+      resourceIds: '--resources',
+      resourceTags: '--tags',
+      categories: '--categories',
+      actorArnPatterns: '--actors',
+      description: '--description',
+    };
     const problems = issueProblems(parsed.error.issues).map((p) => p.replace(/^([A-Za-z]+)/, (k) => flag[k] ?? k));
     throw new ConfigError('invalid approval', problems);
   }
@@ -129,10 +140,13 @@ async function add(store: DynamoApprovalStore, values: Record<string, unknown>, 
 async function list(store: DynamoApprovalStore, values: Record<string, unknown>, rest: string[]): Promise<number> {
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const format = stringFlag(values, 'format') ?? 'table';
-  if (format !== 'table' && format !== 'jsonl') throw new UsageError(`--format must be table or jsonl, not "${format}"`);
+  if (format !== 'table' && format !== 'jsonl')
+    throw new UsageError(`--format must be table or jsonl, not "${format}"`);
   const now = Date.now();
   const all = await store.list();
-  const shown = values['active'] ? all.filter((a) => Date.parse(a.windowStart) <= now && now <= Date.parse(a.windowEnd)) : all;
+  const shown = values['active']
+    ? all.filter((a) => Date.parse(a.windowStart) <= now && now <= Date.parse(a.windowEnd))
+    : all;
   if (format === 'jsonl') {
     writeLines(shown.map((a) => JSON.stringify({ ...a, state: stateOf(a, now) })));
     return EXIT.ok;
@@ -144,7 +158,9 @@ async function list(store: DynamoApprovalStore, values: Record<string, unknown>,
   const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)]);
   const header = ['TICKET', 'STATE', 'WINDOW START', 'WINDOW END', 'COVERS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  writeLines([header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')));
+  writeLines(
+    [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')),
+  );
   return EXIT.ok;
 }
 
@@ -153,7 +169,11 @@ async function expire(store: DynamoApprovalStore, rest: string[]): Promise<numbe
   if (!ticket) throw new UsageError('which ticket? netwatch approvals expire TICKET');
   if (extra) throw new UsageError(`unexpected argument "${extra}"`);
   const updated = await store.expire(ticket);
-  process.stdout.write(updated ? `expired ${ticket}: its window ends now; later changes are no longer approved\n` : `${ticket} had already ended; nothing changed\n`);
+  process.stdout.write(
+    updated
+      ? `expired ${ticket}: its window ends now; later changes are no longer approved\n`
+      : `${ticket} had already ended; nothing changed\n`,
+  );
   return EXIT.ok;
 }
 
@@ -177,7 +197,10 @@ export function describe(a: Approval): string {
     `accounts ${a.accounts?.join(',') ?? '*'}`,
     a.regions && `regions ${a.regions.join(',')}`,
     a.resourceIds && `resources ${a.resourceIds.join(',')}`,
-    a.resourceTags && `tags ${Object.entries(a.resourceTags).map(([k, v]) => `${k}=${v.join('|')}`).join(',')}`,
+    a.resourceTags &&
+      `tags ${Object.entries(a.resourceTags)
+        .map(([k, v]) => `${k}=${v.join('|')}`)
+        .join(',')}`,
     a.categories && `categories ${a.categories.join(',')}`,
     a.actorArnPatterns && `actors ${a.actorArnPatterns.join(',')}`,
   ].filter(Boolean);

@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
 import { Progress } from '../progress.ts';
-import { buildApprovalCheck, parseAllowActor, type ActorAllowEntry, type ApprovalCheck } from '../backtest/approvals.ts';
+import {
+  buildApprovalCheck,
+  parseAllowActor,
+  type ActorAllowEntry,
+  type ApprovalCheck,
+} from '../backtest/approvals.ts';
 import { localUnits } from '../backtest/local-source.ts';
 import { FILES_IN_FLIGHT, scanUnits } from '../backtest/pool.ts';
 import { renderHtmlReport } from '../backtest/report-html.ts';
@@ -11,7 +16,12 @@ import { pagePolicy, summarize, type BacktestSummary, type PagePolicy } from '..
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
 import { reconcile } from '../../shared/5-decide/approvals/match.ts';
-import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig, staticApprovalsFromConfig } from '../../shared/config/routes.ts';
+import {
+  allowlistsFromConfig,
+  routesFromConfig,
+  ruleContextFromConfig,
+  staticApprovalsFromConfig,
+} from '../../shared/config/routes.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';
 
@@ -83,7 +93,8 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const to = values['until'] === undefined ? undefined : timeOption('--until', values['until'], now);
   const lookup = values['lookup-events'] === true;
   const regions = lookup ? regionsOption(values['region']) : [];
-  if (!lookup && inputs.length === 0) throw new UsageError('give a log directory, file or s3:// prefix, or --lookup-events');
+  if (!lookup && inputs.length === 0)
+    throw new UsageError('give a log directory, file or s3:// prefix, or --lookup-events');
   const allow = ((values['allow-actor'] as string[] | undefined) ?? []).map((spec): ActorAllowEntry => {
     try {
       return parseAllowActor(spec);
@@ -101,7 +112,9 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const controller = new AbortController();
   const onSigint = (): void => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\nnetwatch: interrupted — finishing the report of what was read (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\nnetwatch: interrupted — finishing the report of what was read (Ctrl-C again to quit now)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSigint);
@@ -124,14 +137,29 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         }
       }
     }
-    const progress = new Progress(units.reduce((sum, u) => sum + u.size, 0), process.stderr);
+    const progress = new Progress(
+      units.reduce((sum, u) => sum + u.size, 0),
+      process.stderr,
+    );
     const onProgress = (records: number, bytes: number): void => {
       progress.advance(bytes);
       progress.tick(records);
     };
     if (units.length) {
-      const concurrency = values['concurrency'] === undefined ? (remote.length ? 8 : FILES_IN_FLIGHT) : countOption('--concurrency', values['concurrency']);
-      const result = await scanUnits(units, { ...(workers !== undefined ? { workers } : {}), perWorker: concurrency, fast, context, onProgress, signal: controller.signal });
+      const concurrency =
+        values['concurrency'] === undefined
+          ? remote.length
+            ? 8
+            : FILES_IN_FLIGHT
+          : countOption('--concurrency', values['concurrency']);
+      const result = await scanUnits(units, {
+        ...(workers !== undefined ? { workers } : {}),
+        perWorker: concurrency,
+        fast,
+        context,
+        onProgress,
+        signal: controller.signal,
+      });
       mergeScan(total, result);
     }
     if (lookup && !controller.signal.aborted) {
@@ -139,7 +167,14 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
       const start = from ?? new Date(now.getTime() - 7 * 86_400_000);
       for (const region of regions) {
         if (controller.signal.aborted) break;
-        mergeScan(total, await scanLookupEvents({ region, start, end: to ?? now, signal: controller.signal }, { rules: RULES, context }, onProgress));
+        mergeScan(
+          total,
+          await scanLookupEvents(
+            { region, start, end: to ?? now, signal: controller.signal },
+            { rules: RULES, context },
+            onProgress,
+          ),
+        );
       }
     }
     progress.done();
@@ -149,7 +184,14 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const summary = summarize(total, {
     sources: [...inputs, ...regions.map((r) => `LookupEvents ${r}`)],
     window,
-    ...(allow.length || configured ? { approvals: buildApprovalCheck({ allowActors: allow, ...(configured ? { configured: configured.check } : {}) }) } : {}),
+    ...(allow.length || configured
+      ? {
+          approvals: buildApprovalCheck({
+            allowActors: allow,
+            ...(configured ? { configured: configured.check } : {}),
+          }),
+        }
+      : {}),
     ...(configured ? { wouldPage: configured.wouldPage, config: configured.name } : {}),
     seconds: (performance.now() - started) / 1000,
     interrupted: controller.signal.aborted,
@@ -186,14 +228,25 @@ export async function configPolicy(path: string, now: Date): Promise<ConfigPolic
 }
 
 /** Render and write the report (stdout, or --out). */
-export async function writeReport(summary: BacktestSummary, format: 'table' | 'json' | 'html', out?: string): Promise<void> {
-  const text = format === 'json' ? `${JSON.stringify(summary, null, 2)}\n` : format === 'html' ? renderHtmlReport(summary) : `${renderTextReport(summary, process.stdout.columns ?? 160)}\n`;
+export async function writeReport(
+  summary: BacktestSummary,
+  format: 'table' | 'json' | 'html',
+  out?: string,
+): Promise<void> {
+  const text =
+    format === 'json'
+      ? `${JSON.stringify(summary, null, 2)}\n`
+      : format === 'html'
+        ? renderHtmlReport(summary)
+        : `${renderTextReport(summary, process.stdout.columns ?? 160)}\n`;
   if (out === undefined) {
     process.stdout.write(text);
     return;
   }
   await writeFile(out, text);
-  process.stderr.write(`netwatch: ${format} report written to ${out} (${summary.totals.pages} would-be pages, ${summary.totals.findings} findings)\n`);
+  process.stderr.write(
+    `netwatch: ${format} report written to ${out} (${summary.totals.pages} would-be pages, ${summary.totals.findings} findings)\n`,
+  );
 }
 
 function formatOption(value: unknown): 'table' | 'json' | 'html' {
@@ -210,7 +263,8 @@ export function timeOption(name: string, value: unknown, now: Date): Date {
     return new Date(now.getTime() - Number(relative[1]) * unit);
   }
   const date = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : new Date(text);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`${name} must be like 7d, 12h, 2026-10-01 or 2026-10-01T12:00:00Z, not "${text}"`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`${name} must be like 7d, 12h, 2026-10-01 or 2026-10-01T12:00:00Z, not "${text}"`);
   return date;
 }
 
@@ -221,7 +275,10 @@ function countOption(name: string, value: unknown): number {
 }
 
 function regionsOption(value: unknown): string[] {
-  const given = ((value as string[] | undefined) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const given = ((value as string[] | undefined) ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (given.length) return given;
   const env = process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
   if (env) return [env];

@@ -28,6 +28,9 @@ export function stringFlag(values: Record<string, unknown>, name: string): strin
 export function listFlag(values: Record<string, unknown>, name: string): string[] | undefined {
   const v = values[name];
   const raw = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
-  const items = raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const items = raw
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }

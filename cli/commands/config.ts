@@ -37,7 +37,9 @@ Exit codes: 0 valid; 64 invalid (every problem listed) or usage error.`,
     }
     const paging = config.routes.filter((r) => r.kind === 'paging').map((r) => r.name);
     process.stdout.write(
-      `${file}: valid — ${Object.keys(config.sinks).length} sinks (${Object.entries(config.sinks).map(([n, s]) => `${n}: ${s.type}`).join(', ')}), ` +
+      `${file}: valid — ${Object.keys(config.sinks).length} sinks (${Object.entries(config.sinks)
+        .map(([n, s]) => `${n}: ${s.type}`)
+        .join(', ')}), ` +
         `${config.routes.length} routes (${paging.length} paging: ${paging.join(', ') || 'none'}), ${config.approvals.static.length} static approvals, ` +
         `${config.allowlists.length} allowlists, dedup ${config.dedup.windowHours} h, grouping ${config.grouping.windowMinutes} min\n`,
     );

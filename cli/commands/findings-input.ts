@@ -28,7 +28,19 @@ const findingRecordSchema = z.object({
     account: z.string(),
     region: z.string(),
   }),
-  actor: z.object({ arn: z.string().optional(), type: z.string().optional(), sessionIssuerArn: z.string().optional(), accountId: z.string().optional(), principalId: z.string().optional(), accessKeyId: z.string().optional(), sourceIp: z.string().optional(), userAgent: z.string().optional(), invokedBy: z.string().optional() }).nullish(),
+  actor: z
+    .object({
+      arn: z.string().optional(),
+      type: z.string().optional(),
+      sessionIssuerArn: z.string().optional(),
+      accountId: z.string().optional(),
+      principalId: z.string().optional(),
+      accessKeyId: z.string().optional(),
+      sourceIp: z.string().optional(),
+      userAgent: z.string().optional(),
+      invokedBy: z.string().optional(),
+    })
+    .nullish(),
   api: z.object({ source: z.string(), name: z.string() }).nullish(),
   at: z.string(),
   source: z.enum(['cloudtrail', 'config']),
@@ -54,12 +66,23 @@ export function parseFindingLines(text: string, file: string): { findings: Findi
     }
     const parsed = findingRecordSchema.safeParse(value);
     if (!parsed.success) {
-      errors.push(new MalformedInputError(`not a finding record: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ')}`, where));
+      errors.push(
+        new MalformedInputError(
+          `not a finding record: ${parsed.error.issues.map((x) => `${x.path.join('.') || '(line)'}: ${x.message}`).join('; ')}`,
+          where,
+        ),
+      );
       return;
     }
     const { resource, actor, api, evidence, related, ...rest } = parsed.data;
     const { account, region, ...ref } = resource;
-    const finding: Finding = { ...rest, resource: ref, account, region, evidence: evidence as unknown as NetworkDelta[] };
+    const finding: Finding = {
+      ...rest,
+      resource: ref,
+      account,
+      region,
+      evidence: evidence as unknown as NetworkDelta[],
+    };
     if (actor) finding.actor = actor;
     if (api) finding.api = api;
     if (related) finding.related = related;

@@ -27,7 +27,11 @@ export interface RouteExplanation {
 export function explainText(e: RouteExplanation, config: NetwatchConfig): string {
   const f = e.finding;
   const kinds = new Map(config.routes.map((r) => [r.name, r.kind]));
-  const approval = e.approval.approval ? `${e.approval.state} — ${e.approval.approval.ticket} (${e.approval.approval.source})` : e.approval.allowlist ? `${e.approval.state} — allowlist ${e.approval.allowlist}` : e.approval.state;
+  const approval = e.approval.approval
+    ? `${e.approval.state} — ${e.approval.approval.ticket} (${e.approval.approval.source})`
+    : e.approval.allowlist
+      ? `${e.approval.state} — allowlist ${e.approval.allowlist}`
+      : e.approval.state;
   const sinks = e.decision.sinks.map((s) => `${s} (${e.decision.pageSinks.includes(s) ? 'page' : 'record'})`);
   return [
     `${f.severity.toUpperCase()} ${f.category} ${f.resource.id} ${f.account}/${f.region} — ${f.summary}`,
@@ -56,9 +60,22 @@ export function explainRecord(e: RouteExplanation): Record<string, unknown> {
 }
 
 /** Approval + route decision for each finding, with the config's approvals (static, and the table unless told not to). */
-export async function explainFindings(findings: readonly Finding[], config: NetwatchConfig, options: { useTable: boolean; now?: () => Date }): Promise<RouteExplanation[]> {
-  const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, { ...(options.useTable && config.approvals.dynamodb ? { client: documentClient() } : {}), ...(options.now ? { now: options.now } : {}) }));
-  const deps = { routes: routesFromConfig(config), allowlists: allowlistsFromConfig(config), ...(options.now ? { now: options.now } : {}) };
+export async function explainFindings(
+  findings: readonly Finding[],
+  config: NetwatchConfig,
+  options: { useTable: boolean; now?: () => Date },
+): Promise<RouteExplanation[]> {
+  const approvals = new InvocationApprovalCache(
+    approvalSourceFromConfig(config, {
+      ...(options.useTable && config.approvals.dynamodb ? { client: documentClient() } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    }),
+  );
+  const deps = {
+    routes: routesFromConfig(config),
+    allowlists: allowlistsFromConfig(config),
+    ...(options.now ? { now: options.now } : {}),
+  };
   const out: RouteExplanation[] = [];
   for (const finding of findings) out.push({ finding, ...(await decide(finding, approvals, deps)) });
   return out;
@@ -90,21 +107,33 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
   },
   async run(values, inputs) {
     const format = stringFlag(values, 'format') ?? 'text';
-    if (format !== 'text' && format !== 'jsonl') throw new UsageError(`--format must be text or jsonl, not "${format}"`);
+    if (format !== 'text' && format !== 'jsonl')
+      throw new UsageError(`--format must be text or jsonl, not "${format}"`);
     const findingsFile = stringFlag(values, 'findings');
     if (findingsFile && inputs.length) throw new UsageError('give either --findings or event inputs, not both');
     const { config } = await configOption(stringFlag(values, 'config'));
     let findings: Finding[];
     let errors: NetwatchError[];
     if (findingsFile) ({ findings, errors } = await readFindingFile(findingsFile));
-    else ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
+    else
+      ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
     const explained = await explainFindings(findings, config, { useTable: values['no-table'] !== true });
     if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e))));
-    else writeLines(explained.length ? explained.map((e) => explainText(e, config)).join('\n\n').split('\n') : ['No findings.']);
+    else
+      writeLines(
+        explained.length
+          ? explained
+              .map((e) => explainText(e, config))
+              .join('\n\n')
+              .split('\n')
+          : ['No findings.'],
+      );
     for (const e of errors.slice(0, 50)) process.stderr.write(`netwatch: ${errorText(e)}\n`);
     if (format === 'text' && explained.length) {
       const pages = explained.filter((e) => e.decision.pageSinks.length > 0).length;
-      process.stderr.write(`\n${explained.length} findings: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`);
+      process.stderr.write(
+        `\n${explained.length} findings: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`,
+      );
     }
     return errors.length ? EXIT.malformed : EXIT.ok;
   },

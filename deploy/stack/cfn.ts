@@ -23,7 +23,8 @@ export interface CfnTemplate {
 export const ref = (logicalId: string): Json => ({ Ref: logicalId });
 export const arnOf = (logicalId: string): Json => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 export const getAtt = (logicalId: string, attribute: string): Json => ({ 'Fn::GetAtt': [logicalId, attribute] });
-export const sub = (text: string, variables?: Record<string, Json>): Json => (variables ? { 'Fn::Sub': [text, variables] } : { 'Fn::Sub': text });
+export const sub = (text: string, variables?: Record<string, Json>): Json =>
+  variables ? { 'Fn::Sub': [text, variables] } : { 'Fn::Sub': text };
 export const ACCOUNT_ID: Json = { Ref: 'AWS::AccountId' };
 export const REGION: Json = { Ref: 'AWS::Region' };
 
@@ -38,7 +39,10 @@ export interface Statement {
   Condition?: Record<string, Record<string, Json>>;
 }
 
-export const policyDocument = (statements: readonly Statement[]): Json => ({ Version: '2012-10-17', Statement: statements as unknown as Json[] });
+export const policyDocument = (statements: readonly Statement[]): Json => ({
+  Version: '2012-10-17',
+  Statement: statements as unknown as Json[],
+});
 
 /** PascalCase a function key for logical ids (osls: `configChanges` → `ConfigChanges`). */
 export function pascal(name: string): string {

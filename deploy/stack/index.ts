@@ -15,13 +15,24 @@ import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId
 /** The slice of osls's service object the builder touches. */
 export interface ServiceLike {
   service: string;
-  provider: { stage: string; environment?: Record<string, unknown>; vpc?: unknown; kmsKeyArn?: unknown; logRetentionInDays?: number };
+  provider: {
+    stage: string;
+    environment?: Record<string, unknown>;
+    vpc?: unknown;
+    kmsKeyArn?: unknown;
+    logRetentionInDays?: number;
+  };
   custom?: { netwatch?: Record<string, unknown> };
   functions: Record<string, { name?: string; timeout?: number; role?: string; events?: unknown[] }>;
 }
 
 /** Which ingest queue a function consumes. */
-const QUEUES: Record<string, IngestQueue | undefined> = { configChanges: 'ConfigQueue', cloudtrailEvents: 'CloudTrailQueue', cloudtrailS3: 'CloudTrailQueue', digest: undefined };
+const QUEUES: Record<string, IngestQueue | undefined> = {
+  configChanges: 'ConfigQueue',
+  cloudtrailEvents: 'CloudTrailQueue',
+  cloudtrailS3: 'CloudTrailQueue',
+  digest: undefined,
+};
 
 export { parseParams };
 export type { StackParams };
@@ -49,7 +60,8 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   };
   service.provider.kmsKeyArn = arnOf('NetwatchKey');
   service.provider.logRetentionInDays = params.logRetentionDays;
-  if (params.privateMode) service.provider.vpc = { securityGroupIds: [ref('FunctionSecurityGroup')], subnetIds: params.privateSubnetIds };
+  if (params.privateMode)
+    service.provider.vpc = { securityGroupIds: [ref('FunctionSecurityGroup')], subnetIds: params.privateSubnetIds };
   return params;
 }
 
@@ -57,7 +69,12 @@ export function configureService(service: ServiceLike, options: { local?: boolea
 export function functionInfos(service: ServiceLike): FunctionInfo[] {
   return Object.entries(service.functions).map(([key, fn]) => {
     const queue = QUEUES[key];
-    return { key, name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`, timeout: fn.timeout ?? 6, ...(queue ? { queue } : {}) };
+    return {
+      key,
+      name: fn.name ?? `${service.service}-${service.provider.stage}-${key}`,
+      timeout: fn.timeout ?? 6,
+      ...(queue ? { queue } : {}),
+    };
   });
 }
 
@@ -75,7 +92,8 @@ export function extendTemplate(template: CfnTemplate, service: ServiceLike, para
     ...buildPrivateMode(prefix, params, functions, configParameterName, params.privateRouteTableIds),
   };
   for (const [id, resource] of Object.entries(added)) {
-    if (template.Resources[id]) throw new Error(`Netwatch stack: resource ${id} is defined twice (serverless.yml resources and deploy/stack)`);
+    if (template.Resources[id])
+      throw new Error(`Netwatch stack: resource ${id} is defined twice (serverless.yml resources and deploy/stack)`);
     template.Resources[id] = resource;
   }
   template.Outputs = { ...template.Outputs, ...built.Outputs };

@@ -48,10 +48,19 @@ function alarm(a: AlarmSpec): CfnResource {
 
 /** Queue names the stack gives its queues. */
 export const queueName = (prefix: string, queue: IngestQueue | 'ConfigDLQ' | 'CloudTrailDLQ'): string =>
-  ({ ConfigQueue: `${prefix}-config`, CloudTrailQueue: `${prefix}-cloudtrail`, ConfigDLQ: `${prefix}-config-dlq`, CloudTrailDLQ: `${prefix}-cloudtrail-dlq` })[queue];
+  ({
+    ConfigQueue: `${prefix}-config`,
+    CloudTrailQueue: `${prefix}-cloudtrail`,
+    ConfigDLQ: `${prefix}-config-dlq`,
+    CloudTrailDLQ: `${prefix}-cloudtrail-dlq`,
+  })[queue];
 
 /** Alarms. */
-export function buildAlarms(prefix: string, params: StackParams, functions: readonly FunctionInfo[]): Record<string, CfnResource> {
+export function buildAlarms(
+  prefix: string,
+  params: StackParams,
+  functions: readonly FunctionInfo[],
+): Record<string, CfnResource> {
   const r: Record<string, CfnResource> = {};
   for (const q of ['ConfigQueue', 'CloudTrailQueue'] as const) {
     const label = q === 'ConfigQueue' ? 'Config' : 'CloudTrail';
@@ -59,28 +68,56 @@ export function buildAlarms(prefix: string, params: StackParams, functions: read
     r[`${dlq}DepthAlarm`] = alarm({
       name: `${prefix}-${label.toLowerCase()}-dlq-not-empty`,
       description: `${label} events were dead-lettered after 5 failed attempts (or EventBridge could not deliver them): findings may be missing. Read the messages in ${queueName(prefix, dlq)}, fix the cause, redrive.`,
-      namespace: 'AWS/SQS', metric: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName(prefix, dlq) },
-      statistic: 'Maximum', period: 300, evaluationPeriods: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', missing: 'notBreaching',
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: queueName(prefix, dlq) },
+      statistic: 'Maximum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      missing: 'notBreaching',
     });
     r[`${q}AgeAlarm`] = alarm({
       name: `${prefix}-${label.toLowerCase()}-queue-age`,
       description: `${label} events wait longer than ${params.queueAgeAlarmSeconds} s: the function is failing, throttled or too slow; pages are late.`,
-      namespace: 'AWS/SQS', metric: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: queueName(prefix, q) },
-      statistic: 'Maximum', period: 300, evaluationPeriods: 2, threshold: params.queueAgeAlarmSeconds, comparison: 'GreaterThanThreshold', missing: 'notBreaching',
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: queueName(prefix, q) },
+      statistic: 'Maximum',
+      period: 300,
+      evaluationPeriods: 2,
+      threshold: params.queueAgeAlarmSeconds,
+      comparison: 'GreaterThanThreshold',
+      missing: 'notBreaching',
     });
   }
   for (const fn of functions) {
     r[`${pascalKey(fn.key)}ErrorsAlarm`] = alarm({
       name: `${fn.name}-errors`,
       description: `${fn.key} failed invocations (init error, timeout, thrown batch): records are retried, then dead-lettered. Check its log group.`,
-      namespace: 'AWS/Lambda', metric: 'Errors', dimensions: { FunctionName: fn.name },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: params.errorAlarmThreshold, comparison: 'GreaterThanOrEqualToThreshold', missing: 'notBreaching',
+      namespace: 'AWS/Lambda',
+      metric: 'Errors',
+      dimensions: { FunctionName: fn.name },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: params.errorAlarmThreshold,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      missing: 'notBreaching',
     });
     r[`${pascalKey(fn.key)}ThrottlesAlarm`] = alarm({
       name: `${fn.name}-throttles`,
       description: `${fn.key} is throttled (account concurrency exhausted): events queue up and pages are late.`,
-      namespace: 'AWS/Lambda', metric: 'Throttles', dimensions: { FunctionName: fn.name },
-      statistic: 'Sum', period: 300, evaluationPeriods: 1, threshold: 1, comparison: 'GreaterThanOrEqualToThreshold', missing: 'notBreaching',
+      namespace: 'AWS/Lambda',
+      metric: 'Throttles',
+      dimensions: { FunctionName: fn.name },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      missing: 'notBreaching',
     });
   }
   const hours = params.heartbeatHours;
@@ -89,37 +126,68 @@ export function buildAlarms(prefix: string, params: StackParams, functions: read
     r['ConfigHeartbeatAlarm'] = alarm({
       name: `${prefix}-config-heartbeat`,
       description: `No AWS Config notification reached ${queueName(prefix, 'ConfigQueue')} for ${hours} h: the recorder, the delivery channel or the subscription is broken (Config sends snapshot / history notifications even in a quiet account).`,
-      namespace: 'AWS/SQS', metric: 'NumberOfMessagesSent', dimensions: { QueueName: queueName(prefix, 'ConfigQueue') },
-      statistic: 'Sum', period: 3600, evaluationPeriods: hours, threshold: 1, comparison: 'LessThanThreshold', missing: 'breaching',
+      namespace: 'AWS/SQS',
+      metric: 'NumberOfMessagesSent',
+      dimensions: { QueueName: queueName(prefix, 'ConfigQueue') },
+      statistic: 'Sum',
+      period: 3600,
+      evaluationPeriods: hours,
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      missing: 'breaching',
     });
   } else {
     r['ConfigHeartbeatAlarm'] = alarm({
       name: `${prefix}-config-heartbeat`,
       description: `No AWS Config event matched ${prefix}-config on EventBridge for ${hours} h: the recorder is stopped or events no longer arrive.`,
-      namespace: 'AWS/Events', metric: 'MatchedEvents', dimensions: { RuleName: `${prefix}-config` },
-      statistic: 'Sum', period: 3600, evaluationPeriods: hours, threshold: 1, comparison: 'LessThanThreshold', missing: 'breaching',
+      namespace: 'AWS/Events',
+      metric: 'MatchedEvents',
+      dimensions: { RuleName: `${prefix}-config` },
+      statistic: 'Sum',
+      period: 3600,
+      evaluationPeriods: hours,
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      missing: 'breaching',
     });
   }
   if (params.cloudTrailSource === 'eventbridge') {
     r['CloudTrailHeartbeatAlarm'] = alarm({
       name: `${prefix}-cloudtrail-heartbeat`,
       description: `No CloudTrail API event reached EventBridge for ${hours} h (any write call counts): CloudTrail stopped, or events no longer reach this region${params.orgMode ? ' / the member accounts stopped forwarding' : ''}.`,
-      namespace: 'AWS/Events', metric: 'MatchedEvents', dimensions: { RuleName: `${prefix}-cloudtrail-heartbeat` },
-      statistic: 'Sum', period: 3600, evaluationPeriods: hours, threshold: 1, comparison: 'LessThanThreshold', missing: 'breaching',
+      namespace: 'AWS/Events',
+      metric: 'MatchedEvents',
+      dimensions: { RuleName: `${prefix}-cloudtrail-heartbeat` },
+      statistic: 'Sum',
+      period: 3600,
+      evaluationPeriods: hours,
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      missing: 'breaching',
     });
   } else {
     r['CloudTrailHeartbeatAlarm'] = alarm({
       name: `${prefix}-cloudtrail-heartbeat`,
       description: `No CloudTrail log-delivery notification reached ${queueName(prefix, 'CloudTrailQueue')} for ${hours} h (the org trail writes files every ~5 min): the trail, its SNS topic or the subscription is broken.`,
-      namespace: 'AWS/SQS', metric: 'NumberOfMessagesSent', dimensions: { QueueName: queueName(prefix, 'CloudTrailQueue') },
-      statistic: 'Sum', period: 3600, evaluationPeriods: hours, threshold: 1, comparison: 'LessThanThreshold', missing: 'breaching',
+      namespace: 'AWS/SQS',
+      metric: 'NumberOfMessagesSent',
+      dimensions: { QueueName: queueName(prefix, 'CloudTrailQueue') },
+      statistic: 'Sum',
+      period: 3600,
+      evaluationPeriods: hours,
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      missing: 'breaching',
     });
   }
   return r;
 }
 
 /** Contributor Insights rule names (dashboard + alarm). */
-export const insightRuleNames = (prefix: string) => ({ bytes: `${prefix}-privatelink-bytes`, rejects: `${prefix}-privatelink-rejects` });
+export const insightRuleNames = (prefix: string) => ({
+  bytes: `${prefix}-privatelink-bytes`,
+  rejects: `${prefix}-privatelink-rejects`,
+});
 
 /**
  * Contributor Insights on VPC flow logs for PrivateLink endpoint ENIs (AWS's PrivateLink Contributor Insights
@@ -131,20 +199,66 @@ export const insightRuleNames = (prefix: string) => ({ bytes: `${prefix}-private
 export function buildContributorInsights(prefix: string, params: StackParams): Record<string, CfnResource> {
   if (params.flowLogGroups.length === 0) return {};
   const names = insightRuleNames(prefix);
-  const fields = { '2': 'accountId', '3': 'interfaceId', '4': 'srcAddr', '5': 'dstAddr', '6': 'srcPort', '7': 'dstPort', '8': 'protocol', '9': 'packets', '10': 'bytes', '11': 'start', '12': 'end', '13': 'action', '14': 'logStatus' };
+  const fields = {
+    '2': 'accountId',
+    '3': 'interfaceId',
+    '4': 'srcAddr',
+    '5': 'dstAddr',
+    '6': 'srcPort',
+    '7': 'dstPort',
+    '8': 'protocol',
+    '9': 'packets',
+    '10': 'bytes',
+    '11': 'start',
+    '12': 'end',
+    '13': 'action',
+    '14': 'logStatus',
+  };
   const enis = params.privateLinkEniIds.length ? [{ Match: 'interfaceId', In: params.privateLinkEniIds }] : [];
   const body = (contribution: Record<string, unknown>, aggregateOn: 'Sum' | 'Count') =>
-    JSON.stringify({ Schema: { Name: 'CloudWatchLogRule', Version: 1 }, LogGroupNames: params.flowLogGroups, LogFormat: 'CLF', Fields: fields, Contribution: contribution, AggregateOn: aggregateOn });
+    JSON.stringify({
+      Schema: { Name: 'CloudWatchLogRule', Version: 1 },
+      LogGroupNames: params.flowLogGroups,
+      LogFormat: 'CLF',
+      Fields: fields,
+      Contribution: contribution,
+      AggregateOn: aggregateOn,
+    });
   return {
-    PrivateLinkBytesInsightRule: { Type: 'AWS::CloudWatch::InsightRule', Properties: { RuleName: names.bytes, RuleState: 'ENABLED', RuleBody: body({ Keys: ['srcAddr', 'dstAddr'], ValueOf: 'bytes', Filters: enis }, 'Sum') } },
-    PrivateLinkRejectsInsightRule: { Type: 'AWS::CloudWatch::InsightRule', Properties: { RuleName: names.rejects, RuleState: 'ENABLED', RuleBody: body({ Keys: ['srcAddr', 'dstAddr', 'dstPort'], Filters: [...enis, { Match: 'action', In: ['REJECT'] }] }, 'Count') } },
+    PrivateLinkBytesInsightRule: {
+      Type: 'AWS::CloudWatch::InsightRule',
+      Properties: {
+        RuleName: names.bytes,
+        RuleState: 'ENABLED',
+        RuleBody: body({ Keys: ['srcAddr', 'dstAddr'], ValueOf: 'bytes', Filters: enis }, 'Sum'),
+      },
+    },
+    PrivateLinkRejectsInsightRule: {
+      Type: 'AWS::CloudWatch::InsightRule',
+      Properties: {
+        RuleName: names.rejects,
+        RuleState: 'ENABLED',
+        RuleBody: body(
+          { Keys: ['srcAddr', 'dstAddr', 'dstPort'], Filters: [...enis, { Match: 'action', In: ['REJECT'] }] },
+          'Count',
+        ),
+      },
+    },
     PrivateLinkRejectsAlarm: {
       Type: 'AWS::CloudWatch::Alarm',
       DependsOn: 'PrivateLinkRejectsInsightRule',
       Properties: {
         AlarmName: `${prefix}-privatelink-rejects`,
         AlarmDescription: `More than ${params.flowLogRejectThreshold} rejected connections to the PrivateLink endpoints in 5 min: a security group or NACL change, or someone probing. See the ${names.rejects} Contributor Insights rule for who.`,
-        Metrics: [{ Id: 'rejects', Expression: `INSIGHT_RULE_METRIC('${names.rejects}', 'Sum')`, Period: 300, ReturnData: true, Label: 'rejected connections' }],
+        Metrics: [
+          {
+            Id: 'rejects',
+            Expression: `INSIGHT_RULE_METRIC('${names.rejects}', 'Sum')`,
+            Period: 300,
+            ReturnData: true,
+            Label: 'rejected connections',
+          },
+        ],
         EvaluationPeriods: 1,
         Threshold: params.flowLogRejectThreshold,
         ComparisonOperator: 'GreaterThanThreshold',
@@ -156,31 +270,140 @@ export function buildContributorInsights(prefix: string, params: StackParams): R
 }
 
 /** The dashboard: findings by severity / category, events processed, sink failures, DLQ depth, durations. */
-export function buildDashboard(prefix: string, params: StackParams, functions: readonly FunctionInfo[]): Record<string, CfnResource> {
+export function buildDashboard(
+  prefix: string,
+  params: StackParams,
+  functions: readonly FunctionInfo[],
+): Record<string, CfnResource> {
   const region = '${AWS::Region}';
-  const search = (expr: string, label: string) => [{ expression: `SEARCH('${expr}', 'Sum', 300)`, label, id: `e${Math.abs(hash(expr))}` }];
-  const widget = (title: string, metrics: unknown[], x: number, y: number, extra: Record<string, unknown> = {}) => ({ type: 'metric', x, y, width: 12, height: 6, properties: { title, region, view: 'timeSeries', stacked: false, metrics, period: 300, ...extra } });
+  const search = (expr: string, label: string) => [
+    { expression: `SEARCH('${expr}', 'Sum', 300)`, label, id: `e${Math.abs(hash(expr))}` },
+  ];
+  const widget = (title: string, metrics: unknown[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
+    type: 'metric',
+    x,
+    y,
+    width: 12,
+    height: 6,
+    properties: { title, region, view: 'timeSeries', stacked: false, metrics, period: 300, ...extra },
+  });
   const widgets: unknown[] = [
-    widget('Findings by severity', search('{Netwatch,service,severity} MetricName="Findings"', ''), 0, 0, { stacked: true }),
-    widget('Findings by category', search('{Netwatch,service,category} MetricName="Findings"', ''), 12, 0, { stacked: true }),
-    widget('Changes processed / pages', [...search('{Netwatch,service} MetricName="ChangesProcessed"', ''), ...search('{Netwatch,service} MetricName="Pages"', '')], 0, 6),
-    widget('Sink and record failures', [...search('{Netwatch,service} MetricName="SinkFailures"', ''), ...search('{Netwatch,service} MetricName="RecordFailures"', '')], 12, 6),
-    widget('Dead-letter queue depth', [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(prefix, 'ConfigDLQ'), { stat: 'Maximum' }], ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueName(prefix, 'CloudTrailDLQ'), { stat: 'Maximum' }]], 0, 12),
-    widget('Ingest: messages in, oldest message age (s)', [
-      ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName(prefix, 'ConfigQueue'), { stat: 'Sum' }],
-      ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName(prefix, 'CloudTrailQueue'), { stat: 'Sum' }],
-      ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(prefix, 'ConfigQueue'), { stat: 'Maximum', yAxis: 'right' }],
-      ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', queueName(prefix, 'CloudTrailQueue'), { stat: 'Maximum', yAxis: 'right' }],
-    ], 12, 12),
-    widget('Function duration (p50 / p99 / max, ms)', functions.flatMap((f) => [['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'p50' }], ['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'p99' }], ['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'Maximum' }]]), 0, 18),
-    widget('Function errors / throttles', functions.flatMap((f) => [['AWS/Lambda', 'Errors', 'FunctionName', f.name, { stat: 'Sum' }], ['AWS/Lambda', 'Throttles', 'FunctionName', f.name, { stat: 'Sum' }]]), 12, 18),
+    widget('Findings by severity', search('{Netwatch,service,severity} MetricName="Findings"', ''), 0, 0, {
+      stacked: true,
+    }),
+    widget('Findings by category', search('{Netwatch,service,category} MetricName="Findings"', ''), 12, 0, {
+      stacked: true,
+    }),
+    widget(
+      'Changes processed / pages',
+      [
+        ...search('{Netwatch,service} MetricName="ChangesProcessed"', ''),
+        ...search('{Netwatch,service} MetricName="Pages"', ''),
+      ],
+      0,
+      6,
+    ),
+    widget(
+      'Sink and record failures',
+      [
+        ...search('{Netwatch,service} MetricName="SinkFailures"', ''),
+        ...search('{Netwatch,service} MetricName="RecordFailures"', ''),
+      ],
+      12,
+      6,
+    ),
+    widget(
+      'Dead-letter queue depth',
+      [
+        [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+          queueName(prefix, 'ConfigDLQ'),
+          { stat: 'Maximum' },
+        ],
+        [
+          'AWS/SQS',
+          'ApproximateNumberOfMessagesVisible',
+          'QueueName',
+          queueName(prefix, 'CloudTrailDLQ'),
+          { stat: 'Maximum' },
+        ],
+      ],
+      0,
+      12,
+    ),
+    widget(
+      'Ingest: messages in, oldest message age (s)',
+      [
+        ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName(prefix, 'ConfigQueue'), { stat: 'Sum' }],
+        ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', queueName(prefix, 'CloudTrailQueue'), { stat: 'Sum' }],
+        [
+          'AWS/SQS',
+          'ApproximateAgeOfOldestMessage',
+          'QueueName',
+          queueName(prefix, 'ConfigQueue'),
+          { stat: 'Maximum', yAxis: 'right' },
+        ],
+        [
+          'AWS/SQS',
+          'ApproximateAgeOfOldestMessage',
+          'QueueName',
+          queueName(prefix, 'CloudTrailQueue'),
+          { stat: 'Maximum', yAxis: 'right' },
+        ],
+      ],
+      12,
+      12,
+    ),
+    widget(
+      'Function duration (p50 / p99 / max, ms)',
+      functions.flatMap((f) => [
+        ['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'p50' }],
+        ['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'p99' }],
+        ['AWS/Lambda', 'Duration', 'FunctionName', f.name, { stat: 'Maximum' }],
+      ]),
+      0,
+      18,
+    ),
+    widget(
+      'Function errors / throttles',
+      functions.flatMap((f) => [
+        ['AWS/Lambda', 'Errors', 'FunctionName', f.name, { stat: 'Sum' }],
+        ['AWS/Lambda', 'Throttles', 'FunctionName', f.name, { stat: 'Sum' }],
+      ]),
+      12,
+      18,
+    ),
   ];
   if (params.flowLogGroups.length) {
     const names = insightRuleNames(prefix);
-    const insight = (title: string, rule: string, x: number) => ({ type: 'metric', x, y: 24, width: 12, height: 6, properties: { title, region, view: 'timeSeries', period: 300, insightRule: { maxContributorCount: 10, orderBy: 'Sum', ruleName: rule }, legend: { position: 'bottom' } } });
-    widgets.push(insight('PrivateLink: top talkers by bytes', names.bytes, 0), insight('PrivateLink: rejected connections', names.rejects, 12));
+    const insight = (title: string, rule: string, x: number) => ({
+      type: 'metric',
+      x,
+      y: 24,
+      width: 12,
+      height: 6,
+      properties: {
+        title,
+        region,
+        view: 'timeSeries',
+        period: 300,
+        insightRule: { maxContributorCount: 10, orderBy: 'Sum', ruleName: rule },
+        legend: { position: 'bottom' },
+      },
+    });
+    widgets.push(
+      insight('PrivateLink: top talkers by bytes', names.bytes, 0),
+      insight('PrivateLink: rejected connections', names.rejects, 12),
+    );
   }
-  return { NetwatchDashboard: { Type: 'AWS::CloudWatch::Dashboard', Properties: { DashboardName: prefix, DashboardBody: sub(JSON.stringify({ widgets })) } } };
+  return {
+    NetwatchDashboard: {
+      Type: 'AWS::CloudWatch::Dashboard',
+      Properties: { DashboardName: prefix, DashboardBody: sub(JSON.stringify({ widgets })) },
+    },
+  };
 }
 
 function pascalKey(key: string): string {

@@ -14,10 +14,23 @@ export function generatedConfigText(params: StackParams): string {
     sinks: {
       paging: { type: 'sns', topicArn: '${PagingTopic}', subjectPrefix: `Netwatch ${params.stage}`.slice(0, 30) },
       'change-queue': { type: 'sqs', queueUrl: '${ChangeQueue}' },
-      ...(params.webhookUrl && params.webhookSigningSecretParameter ? { 'change-webhook': { type: 'webhook', url: params.webhookUrl, signingSecret: { ssm: params.webhookSigningSecretParameter } } } : {}),
+      ...(params.webhookUrl && params.webhookSigningSecretParameter
+        ? {
+            'change-webhook': {
+              type: 'webhook',
+              url: params.webhookUrl,
+              signingSecret: { ssm: params.webhookSigningSecretParameter },
+            },
+          }
+        : {}),
     },
     routes: [
-      { name: 'page-risky', kind: 'paging', match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] }, sinks: ['paging'] },
+      {
+        name: 'page-risky',
+        kind: 'paging',
+        match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] },
+        sinks: ['paging'],
+      },
       { name: 'change-management', kind: 'record', sinks: changeSinks },
     ],
     context: {

@@ -52,7 +52,9 @@ export interface StackParams {
 /** Thrown with every problem listed. */
 export class ParamError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid Netwatch deploy parameters (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `invalid Netwatch deploy parameters (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ParamError';
   }
 }
@@ -69,7 +71,9 @@ const ACCOUNT = /^\d{12}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SSM_NAME = /^\/?[\w.\-/]{1,1011}$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
-const RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const RETENTION = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** Parse and validate the raw `custom.netwatch` block (param values as osls resolved them: strings, maybe numbers). */
 export function parseParams(raw: Readonly<Record<string, unknown>>, stage: string): StackParams {
@@ -89,8 +93,12 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     return v;
   };
   const list = (key: string, pattern: RegExp, example: string): string[] => {
-    const items = text(key).split(',').map((s) => s.trim()).filter((s) => s !== '');
-    for (const item of items) if (!pattern.test(item)) problems.push(`${key}: "${item}" is not valid (example: --param=${key}=${example})`);
+    const items = text(key)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    for (const item of items)
+      if (!pattern.test(item)) problems.push(`${key}: "${item}" is not valid (example: --param=${key}=${example})`);
     return items;
   };
   const bool = (key: string): boolean => {
@@ -104,57 +112,109 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     const v = text(key);
     if (v === '') return fallback;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${key}: expected an integer from ${min} to ${max}, found "${v}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      problems.push(`${key}: expected an integer from ${min} to ${max}, found "${v}"`);
     return Number.isInteger(n) ? n : fallback;
   };
   const oneOf = <T extends string>(key: string, values: readonly T[], fallback: T): T => {
     const v = text(key);
     if (v === '') return fallback;
-    if (!(values as readonly string[]).includes(v)) problems.push(`${key}: expected one of ${values.join(', ')}, found "${v}"`);
+    if (!(values as readonly string[]).includes(v))
+      problems.push(`${key}: expected one of ${values.join(', ')}, found "${v}"`);
     return (values as readonly string[]).includes(v) ? (v as T) : fallback;
   };
-  const missing = (key: string, why: string, example: string) => problems.push(`missing param ${key}: ${why} — set --param=${key}=${example}`);
+  const missing = (key: string, why: string, example: string) =>
+    problems.push(`missing param ${key}: ${why} — set --param=${key}=${example}`);
 
   const configSource = oneOf('configSource', ['sns', 'eventbridge'] as const, 'sns');
   const configTopicArn = optional('configTopicArn', SNS_ARN, 'arn:aws:sns:eu-west-1:111122223333:config-topic');
   const createConfigTopic = bool('createConfigTopic');
   if (configSource === 'sns' && !configTopicArn && !createConfigTopic) {
-    problems.push('missing param configTopicArn: set --param=configTopicArn=arn:aws:sns:<region>:<account>:<topic> (your Config delivery channel\'s topic) or --param=createConfigTopic=true (then point the delivery channel at the ConfigTopicArn output), or --param=configSource=eventbridge');
+    problems.push(
+      "missing param configTopicArn: set --param=configTopicArn=arn:aws:sns:<region>:<account>:<topic> (your Config delivery channel's topic) or --param=createConfigTopic=true (then point the delivery channel at the ConfigTopicArn output), or --param=configSource=eventbridge",
+    );
   }
-  if (configTopicArn && createConfigTopic) problems.push('configTopicArn and createConfigTopic=true are exclusive: use your topic, or let the stack create one');
+  if (configTopicArn && createConfigTopic)
+    problems.push(
+      'configTopicArn and createConfigTopic=true are exclusive: use your topic, or let the stack create one',
+    );
   const cloudTrailSource = oneOf('cloudTrailSource', ['eventbridge', 's3'] as const, 'eventbridge');
-  const cloudTrailTopicArn = optional('cloudTrailTopicArn', SNS_ARN, 'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications');
+  const cloudTrailTopicArn = optional(
+    'cloudTrailTopicArn',
+    SNS_ARN,
+    'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications',
+  );
   const cloudTrailBucket = optional('cloudTrailBucket', BUCKET, 'org-trail-logs-444455556666');
-  const cloudTrailKmsKeyArn = optional('cloudTrailKmsKeyArn', KMS_ARN, 'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  const cloudTrailKmsKeyArn = optional(
+    'cloudTrailKmsKeyArn',
+    KMS_ARN,
+    'arn:aws:kms:eu-west-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  );
   if (cloudTrailSource === 's3') {
-    if (!cloudTrailTopicArn) missing('cloudTrailTopicArn', 'cloudTrailSource=s3 reads the trail\'s SNS log-delivery notifications', 'arn:aws:sns:<region>:<account>:<trail-topic>');
-    if (!cloudTrailBucket) missing('cloudTrailBucket', 'cloudTrailSource=s3 reads the log objects from the trail\'s bucket', '<bucket-name>');
+    if (!cloudTrailTopicArn)
+      missing(
+        'cloudTrailTopicArn',
+        "cloudTrailSource=s3 reads the trail's SNS log-delivery notifications",
+        'arn:aws:sns:<region>:<account>:<trail-topic>',
+      );
+    if (!cloudTrailBucket)
+      missing('cloudTrailBucket', "cloudTrailSource=s3 reads the log objects from the trail's bucket", '<bucket-name>');
   }
   const webhookUrl = optional('webhookUrl', /^https:\/\/[^\s]+$/, 'https://itsm.example.com/api/netwatch');
-  const webhookSigningSecretParameter = optional('webhookSigningSecretParameter', SSM_NAME, '/netwatch/webhook/signing-secret');
-  if (webhookUrl && !webhookSigningSecretParameter) missing('webhookSigningSecretParameter', 'the webhook sink signs every request (X-Netwatch-Signature) with a key held in SSM', '/netwatch/webhook/signing-secret');
+  const webhookSigningSecretParameter = optional(
+    'webhookSigningSecretParameter',
+    SSM_NAME,
+    '/netwatch/webhook/signing-secret',
+  );
+  if (webhookUrl && !webhookSigningSecretParameter)
+    missing(
+      'webhookSigningSecretParameter',
+      'the webhook sink signs every request (X-Netwatch-Signature) with a key held in SSM',
+      '/netwatch/webhook/signing-secret',
+    );
   const orgMode = bool('orgMode');
   const organizationId = optional('organizationId', ORG, 'o-a1b2c3d4e5');
-  if (orgMode && !organizationId) missing('organizationId', 'orgMode admits the organization\'s accounts to the event bus (aws:PrincipalOrgID)', 'o-a1b2c3d4e5');
+  if (orgMode && !organizationId)
+    missing(
+      'organizationId',
+      "orgMode admits the organization's accounts to the event bus (aws:PrincipalOrgID)",
+      'o-a1b2c3d4e5',
+    );
   const privateMode = bool('privateMode');
   const vpcId = optional('vpcId', VPC, 'vpc-0123456789abcdef0');
   const privateSubnetIds = list('privateSubnetIds', SUBNET, 'subnet-0123456789abcdef0,subnet-0fedcba9876543210');
-  if (privateMode && !vpcId) missing('vpcId', 'privateMode puts the functions and the endpoints in this VPC', 'vpc-0123456789abcdef0');
+  if (privateMode && !vpcId)
+    missing('vpcId', 'privateMode puts the functions and the endpoints in this VPC', 'vpc-0123456789abcdef0');
   const privateRouteTableIds = list('privateRouteTableIds', /^rtb-[0-9a-f]{8,17}$/, 'rtb-0123456789abcdef0');
-  if (privateMode && privateRouteTableIds.length === 0) missing('privateRouteTableIds', 'privateMode attaches the DynamoDB gateway endpoint to the private subnets\' route tables', 'rtb-aaa,rtb-bbb');
-  if (privateMode && privateSubnetIds.length === 0) missing('privateSubnetIds', 'privateMode needs private subnets (two or more AZs) for the functions and endpoints', 'subnet-aaa,subnet-bbb');
+  if (privateMode && privateRouteTableIds.length === 0)
+    missing(
+      'privateRouteTableIds',
+      "privateMode attaches the DynamoDB gateway endpoint to the private subnets' route tables",
+      'rtb-aaa,rtb-bbb',
+    );
+  if (privateMode && privateSubnetIds.length === 0)
+    missing(
+      'privateSubnetIds',
+      'privateMode needs private subnets (two or more AZs) for the functions and endpoints',
+      'subnet-aaa,subnet-bbb',
+    );
   const flowLogGroups = list('flowLogGroups', LOG_GROUP, '/vpc/flow-logs/prod');
   const privateLinkEniIds = list('privateLinkEniIds', ENI, 'eni-0123456789abcdef0');
-  if (privateLinkEniIds.length > 0 && flowLogGroups.length === 0) missing('flowLogGroups', 'privateLinkEniIds are analysed in these VPC flow log groups', '/vpc/flow-logs/prod');
+  if (privateLinkEniIds.length > 0 && flowLogGroups.length === 0)
+    missing('flowLogGroups', 'privateLinkEniIds are analysed in these VPC flow log groups', '/vpc/flow-logs/prod');
   const tag = text('internalVpcTag');
   let internalVpcTag: StackParams['internalVpcTag'];
   if (tag !== '') {
     const [key = '', ...rest] = tag.split('=');
-    if (key.trim() === '') problems.push('internalVpcTag: expected key or key=value (example: --param=internalVpcTag=network-zone=internal)');
+    if (key.trim() === '')
+      problems.push(
+        'internalVpcTag: expected key or key=value (example: --param=internalVpcTag=network-zone=internal)',
+      );
     internalVpcTag = rest.length ? { key: key.trim(), value: rest.join('=').trim() } : { key: key.trim() };
   }
   const logRetentionDays = int('logRetentionDays', 365, 1, 3653);
-  if (!RETENTION.includes(logRetentionDays)) problems.push(`logRetentionDays: CloudWatch Logs accepts ${RETENTION.join(', ')}; found ${logRetentionDays}`);
+  if (!RETENTION.includes(logRetentionDays))
+    problems.push(`logRetentionDays: CloudWatch Logs accepts ${RETENTION.join(', ')}; found ${logRetentionDays}`);
   const params: StackParams = {
     stage,
     alertEmails: list('alertEmails', EMAIL, 'oncall@example.com,secops@example.com'),
@@ -167,7 +227,7 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     ...(cloudTrailTopicArn ? { cloudTrailTopicArn } : {}),
     ...(cloudTrailBucket ? { cloudTrailBucket } : {}),
     ...(cloudTrailKmsKeyArn ? { cloudTrailKmsKeyArn } : {}),
-    ...(optionalDefined('netwatchConfigParameter', optional('netwatchConfigParameter', SSM_NAME, '/netwatch/config'))),
+    ...optionalDefined('netwatchConfigParameter', optional('netwatchConfigParameter', SSM_NAME, '/netwatch/config')),
     ...(webhookUrl ? { webhookUrl } : {}),
     ...(webhookSigningSecretParameter ? { webhookSigningSecretParameter } : {}),
     secretParameters: list('secretParameters', SSM_NAME, '/netwatch/pagerduty/routing-key'),

@@ -24,28 +24,112 @@ export interface EndpointSpec {
 }
 
 /** The endpoints and their grants for a parameter set. */
-export function endpointSpecs(params: StackParams, functions: readonly FunctionInfo[], configParameterName: string): EndpointSpec[] {
-  const logGroups = functions.map((f) => sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${f.name}:*`));
-  const ssmNames = [configParameterName, ...params.secretParameters, ...(params.webhookSigningSecretParameter ? [params.webhookSigningSecretParameter] : [])];
+export function endpointSpecs(
+  params: StackParams,
+  functions: readonly FunctionInfo[],
+  configParameterName: string,
+): EndpointSpec[] {
+  const logGroups = functions.map((f) =>
+    sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${f.name}:*`),
+  );
+  const ssmNames = [
+    configParameterName,
+    ...params.secretParameters,
+    ...(params.webhookSigningSecretParameter ? [params.webhookSigningSecretParameter] : []),
+  ];
   const specs: EndpointSpec[] = [
     { id: 'Sqs', service: 'sqs', type: 'Interface', actions: ['sqs:SendMessage'], resources: [arnOf('ChangeQueue')] },
     { id: 'Sns', service: 'sns', type: 'Interface', actions: ['sns:Publish'], resources: [ref('PagingTopic')] },
-    { id: 'Logs', service: 'logs', type: 'Interface', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: logGroups },
-    { id: 'Monitoring', service: 'monitoring', type: 'Interface', actions: ['cloudwatch:PutMetricData'], resources: '*', why: 'cloudwatch:PutMetricData has no resource-level permissions' },
-    { id: 'Config', service: 'config', type: 'Interface', actions: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig'], resources: '*', why: 'Config read APIs have no resource-level permissions' },
-    { id: 'CloudTrail', service: 'cloudtrail', type: 'Interface', actions: ['cloudtrail:LookupEvents'], resources: '*', why: 'cloudtrail:LookupEvents has no resource-level permissions' },
-    { id: 'Kms', service: 'kms', type: 'Interface', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [arnOf('NetwatchKey'), ...(params.cloudTrailKmsKeyArn ? [params.cloudTrailKmsKeyArn] : [])] },
-    { id: 'Events', service: 'events', type: 'Interface', actions: ['events:PutEvents'], resources: [sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default')] },
-    { id: 'Sts', service: 'sts', type: 'Interface', actions: ['sts:GetCallerIdentity'], resources: '*', why: 'sts:GetCallerIdentity has no resource-level permissions' },
-    { id: 'Ssm', service: 'ssm', type: 'Interface', actions: ['ssm:GetParameter'], resources: ssmNames.map(ssmParameterArn) },
-    { id: 'DynamoDb', service: 'dynamodb', type: 'Gateway', actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], resources: [arnOf('DeliveryTable'), sub('${ApprovalsTable.Arn}/index/byAccount')] },
+    {
+      id: 'Logs',
+      service: 'logs',
+      type: 'Interface',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: logGroups,
+    },
+    {
+      id: 'Monitoring',
+      service: 'monitoring',
+      type: 'Interface',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: '*',
+      why: 'cloudwatch:PutMetricData has no resource-level permissions',
+    },
+    {
+      id: 'Config',
+      service: 'config',
+      type: 'Interface',
+      actions: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig'],
+      resources: '*',
+      why: 'Config read APIs have no resource-level permissions',
+    },
+    {
+      id: 'CloudTrail',
+      service: 'cloudtrail',
+      type: 'Interface',
+      actions: ['cloudtrail:LookupEvents'],
+      resources: '*',
+      why: 'cloudtrail:LookupEvents has no resource-level permissions',
+    },
+    {
+      id: 'Kms',
+      service: 'kms',
+      type: 'Interface',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [arnOf('NetwatchKey'), ...(params.cloudTrailKmsKeyArn ? [params.cloudTrailKmsKeyArn] : [])],
+    },
+    {
+      id: 'Events',
+      service: 'events',
+      type: 'Interface',
+      actions: ['events:PutEvents'],
+      resources: [sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default')],
+    },
+    {
+      id: 'Sts',
+      service: 'sts',
+      type: 'Interface',
+      actions: ['sts:GetCallerIdentity'],
+      resources: '*',
+      why: 'sts:GetCallerIdentity has no resource-level permissions',
+    },
+    {
+      id: 'Ssm',
+      service: 'ssm',
+      type: 'Interface',
+      actions: ['ssm:GetParameter'],
+      resources: ssmNames.map(ssmParameterArn),
+    },
+    {
+      id: 'DynamoDb',
+      service: 'dynamodb',
+      type: 'Gateway',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [arnOf('DeliveryTable'), sub('${ApprovalsTable.Arn}/index/byAccount')],
+    },
   ];
   if (params.secretsManagerSecrets.length) {
-    specs.push({ id: 'SecretsManager', service: 'secretsmanager', type: 'Interface', actions: ['secretsmanager:GetSecretValue'], resources: params.secretsManagerSecrets.map((s) => (s.startsWith('arn:') ? s : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`))) });
+    specs.push({
+      id: 'SecretsManager',
+      service: 'secretsmanager',
+      type: 'Interface',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: params.secretsManagerSecrets.map((s) =>
+        s.startsWith('arn:')
+          ? s
+          : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`),
+      ),
+    });
   }
   if (params.cloudTrailSource === 's3' && params.cloudTrailBucket) {
     // The trail bucket usually lives in the log-archive account: no aws:PrincipalAccount limit on the resource side.
-    specs.push({ id: 'S3', service: 's3', type: 'Gateway', actions: ['s3:GetObject'], resources: [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)] });
+    specs.push({
+      id: 'S3',
+      service: 's3',
+      type: 'Gateway',
+      actions: ['s3:GetObject'],
+      resources: [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)],
+    });
   }
   return specs;
 }
@@ -64,7 +148,13 @@ export function endpointPolicy(spec: EndpointSpec, vpcId: string): Json {
 }
 
 /** Security groups, endpoints and their policies. */
-export function buildPrivateMode(prefix: string, params: StackParams, functions: readonly FunctionInfo[], configParameterName: string, routeTableIds: readonly string[]): Record<string, CfnResource> {
+export function buildPrivateMode(
+  prefix: string,
+  params: StackParams,
+  functions: readonly FunctionInfo[],
+  configParameterName: string,
+  routeTableIds: readonly string[],
+): Record<string, CfnResource> {
   if (!params.privateMode || !params.vpcId) return {};
   const vpcId = params.vpcId;
   const r: Record<string, CfnResource> = {
@@ -75,7 +165,15 @@ export function buildPrivateMode(prefix: string, params: StackParams, functions:
         VpcId: vpcId,
         // HTTPS to the interface endpoints and to the DynamoDB/S3 gateway endpoints; gateway prefix-list ids cannot be
         // looked up in CloudFormation, so the CIDR is open — private subnets without a NAT route reach nothing else.
-        SecurityGroupEgress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0', Description: 'HTTPS to VPC endpoints (and HTTPS sinks via NAT, if the subnets have one)' }],
+        SecurityGroupEgress: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            CidrIp: '0.0.0.0/0',
+            Description: 'HTTPS to VPC endpoints (and HTTPS sinks via NAT, if the subnets have one)',
+          },
+        ],
       },
     },
     EndpointSecurityGroup: {
@@ -84,19 +182,47 @@ export function buildPrivateMode(prefix: string, params: StackParams, functions:
         GroupDescription: `${prefix} interface endpoints: HTTPS from the functions only`,
         VpcId: vpcId,
         // No egress (an endpoint ENI initiates nothing): the rule below matches no traffic.
-        SecurityGroupEgress: [{ IpProtocol: 'icmp', FromPort: 252, ToPort: 86, CidrIp: '255.255.255.255/32', Description: 'Disallow all egress' }],
+        SecurityGroupEgress: [
+          {
+            IpProtocol: 'icmp',
+            FromPort: 252,
+            ToPort: 86,
+            CidrIp: '255.255.255.255/32',
+            Description: 'Disallow all egress',
+          },
+        ],
       },
     },
     EndpointIngressFromFunctions: {
       Type: 'AWS::EC2::SecurityGroupIngress',
-      Properties: { GroupId: ref('EndpointSecurityGroup'), IpProtocol: 'tcp', FromPort: 443, ToPort: 443, SourceSecurityGroupId: ref('FunctionSecurityGroup'), Description: 'HTTPS from Netwatch functions' },
+      Properties: {
+        GroupId: ref('EndpointSecurityGroup'),
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourceSecurityGroupId: ref('FunctionSecurityGroup'),
+        Description: 'HTTPS from Netwatch functions',
+      },
     },
   };
   for (const spec of endpointSpecs(params, functions, configParameterName)) {
-    const common = { VpcId: vpcId, ServiceName: sub(`com.amazonaws.\${AWS::Region}.${spec.service}`), VpcEndpointType: spec.type, PolicyDocument: endpointPolicy(spec, vpcId) };
+    const common = {
+      VpcId: vpcId,
+      ServiceName: sub(`com.amazonaws.\${AWS::Region}.${spec.service}`),
+      VpcEndpointType: spec.type,
+      PolicyDocument: endpointPolicy(spec, vpcId),
+    };
     r[`${spec.id}Endpoint`] = {
       Type: 'AWS::EC2::VPCEndpoint',
-      Properties: spec.type === 'Interface' ? { ...common, SubnetIds: params.privateSubnetIds, SecurityGroupIds: [ref('EndpointSecurityGroup')], PrivateDnsEnabled: true } : { ...common, RouteTableIds: [...routeTableIds] },
+      Properties:
+        spec.type === 'Interface'
+          ? {
+              ...common,
+              SubnetIds: params.privateSubnetIds,
+              SecurityGroupIds: [ref('EndpointSecurityGroup')],
+              PrivateDnsEnabled: true,
+            }
+          : { ...common, RouteTableIds: [...routeTableIds] },
     };
   }
   return r;

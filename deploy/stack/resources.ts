@@ -1,5 +1,16 @@
 import type { EventPatterns } from '../event-patterns.ts';
-import { ACCOUNT_ID, arnOf, type CfnResource, type CfnTemplate, type Json, pascal, policyDocument, ref, type Statement, sub } from './cfn.ts';
+import {
+  ACCOUNT_ID,
+  arnOf,
+  type CfnResource,
+  type CfnTemplate,
+  type Json,
+  pascal,
+  policyDocument,
+  ref,
+  type Statement,
+  sub,
+} from './cfn.ts';
 import { generatedConfigText } from './netwatch-config.ts';
 import type { StackParams } from './params.ts';
 
@@ -58,19 +69,30 @@ export function buildResources(input: StackInput): CfnTemplate {
   const consumers = (queue: IngestQueue) => input.functions.filter((f) => f.queue === queue);
   const timeoutOf = (queue: IngestQueue) => Math.max(30, ...consumers(queue).map((f) => f.timeout));
   const configParameterName = params.netwatchConfigParameter ?? `/${input.service}/${params.stage}/config`;
-  const externalTopics = [params.configTopicArn, params.cloudTrailSource === 's3' ? params.cloudTrailTopicArn : undefined].filter((t): t is string => t !== undefined);
+  const externalTopics = [
+    params.configTopicArn,
+    params.cloudTrailSource === 's3' ? params.cloudTrailTopicArn : undefined,
+  ].filter((t): t is string => t !== undefined);
 
   // ── KMS: one key for topics, queues, tables and log groups ────────────────────────────────────────────────────
   const keyStatements: Statement[] = [
     // The account administers the key through IAM (the default key policy); without it the key becomes unmanageable.
     // Key policies name the key itself as "*".
-    { Sid: 'AccountAdministersKeyThroughIam', Effect: 'Allow', Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') }, Action: 'kms:*', Resource: '*' },
+    {
+      Sid: 'AccountAdministersKeyThroughIam',
+      Effect: 'Allow',
+      Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+      Action: 'kms:*',
+      Resource: '*',
+    },
     {
       // SNS → encrypted SQS, EventBridge → encrypted SQS, CloudWatch alarms / Config → encrypted SNS.
       // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
       Sid: 'AwsServicesPublishToEncryptedTopicsAndQueues',
       Effect: 'Allow',
-      Principal: { Service: ['sns.amazonaws.com', 'events.amazonaws.com', 'cloudwatch.amazonaws.com', 'config.amazonaws.com'] },
+      Principal: {
+        Service: ['sns.amazonaws.com', 'events.amazonaws.com', 'cloudwatch.amazonaws.com', 'config.amazonaws.com'],
+      },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
       Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
@@ -82,24 +104,65 @@ export function buildResources(input: StackInput): CfnTemplate {
       Principal: { Service: sub('logs.${AWS::Region}.amazonaws.com') },
       Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       Resource: '*',
-      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${prefix}-*`) } },
+      Condition: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': sub(
+            `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${prefix}-*`,
+          ),
+        },
+      },
     },
   ];
   if (externalTopics.length) {
     // Topics owned by another account (org trail / central Config topic) deliver into the encrypted queues.
-    keyStatements.push({ Sid: 'ExternalTopicsDeliverToEncryptedQueues', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': externalTopics } } });
+    keyStatements.push({
+      Sid: 'ExternalTopicsDeliverToEncryptedQueues',
+      Effect: 'Allow',
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:SourceArn': externalTopics } },
+    });
   }
   if (params.createConfigTopic) {
     // Config publishes with its service-linked role, not the service principal.
     // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
-    keyStatements.push({ Sid: 'ConfigServiceLinkedRolePublishes', Effect: 'Allow', Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') }, Action: ['kms:GenerateDataKey*', 'kms:Decrypt'], Resource: '*', Condition: { ArnLike: { 'aws:PrincipalArn': sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/config.amazonaws.com/*') } } });
+    keyStatements.push({
+      Sid: 'ConfigServiceLinkedRolePublishes',
+      Effect: 'Allow',
+      Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: {
+        ArnLike: {
+          'aws:PrincipalArn': sub(
+            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/config.amazonaws.com/*',
+          ),
+        },
+      },
+    });
   }
-  r[KEY] = { Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain', Properties: { Description: `Netwatch ${params.stage}: topics, queues, tables, logs`, EnableKeyRotation: true, KeyPolicy: policyDocument(keyStatements) } };
-  r['NetwatchKeyAlias'] = { Type: 'AWS::KMS::Alias', Properties: { AliasName: `alias/${prefix}`, TargetKeyId: ref(KEY) } };
+  r[KEY] = {
+    Type: 'AWS::KMS::Key',
+    DeletionPolicy: 'Retain',
+    UpdateReplacePolicy: 'Retain',
+    Properties: {
+      Description: `Netwatch ${params.stage}: topics, queues, tables, logs`,
+      EnableKeyRotation: true,
+      KeyPolicy: policyDocument(keyStatements),
+    },
+  };
+  r['NetwatchKeyAlias'] = {
+    Type: 'AWS::KMS::Alias',
+    Properties: { AliasName: `alias/${prefix}`, TargetKeyId: ref(KEY) },
+  };
 
   // ── Ingest queues with DLQs ──────────────────────────────────────────────────────────────────────────────────
   const queue = (id: string, name: string, props: Record<string, Json> = {}): void => {
-    r[id] = { Type: 'AWS::SQS::Queue', Properties: { QueueName: name, KmsMasterKeyId: KEY_ARN, KmsDataKeyReusePeriodSeconds: 3600, ...props } };
+    r[id] = {
+      Type: 'AWS::SQS::Queue',
+      Properties: { QueueName: name, KmsMasterKeyId: KEY_ARN, KmsDataKeyReusePeriodSeconds: 3600, ...props },
+    };
   };
   const ingest: { id: IngestQueue; name: string; label: string }[] = [
     { id: 'ConfigQueue', name: `${prefix}-config`, label: 'Config' },
@@ -107,58 +170,103 @@ export function buildResources(input: StackInput): CfnTemplate {
   ];
   for (const q of ingest) {
     queue(`${q.id}DLQ`.replace('QueueDLQ', 'DLQ'), `${q.name}-dlq`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
-    queue(q.id, q.name, { VisibilityTimeout: VISIBILITY_FACTOR * timeoutOf(q.id), MessageRetentionPeriod: 345_600, RedrivePolicy: { deadLetterTargetArn: arnOf(dlqOf(q.id)), maxReceiveCount: MAX_RECEIVE_COUNT } });
+    queue(q.id, q.name, {
+      VisibilityTimeout: VISIBILITY_FACTOR * timeoutOf(q.id),
+      MessageRetentionPeriod: 345_600,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(dlqOf(q.id)), maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
   }
   queue('ChangeQueue', `${prefix}-changes`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
 
   // Who may send: the Config topic (SNS mode) or the Config rule (EventBridge mode); the CloudTrail rule or the trail's topic.
   const configSenders: Statement[] = [];
-  if (params.configSource === 'sns') configSenders.push(snsSends('ConfigQueue', params.configTopicArn ?? ref('ConfigTopic')));
+  if (params.configSource === 'sns')
+    configSenders.push(snsSends('ConfigQueue', params.configTopicArn ?? ref('ConfigTopic')));
   else configSenders.push(eventsSend('ConfigQueue', 'ConfigEventsRule'));
   const cloudTrailSenders: Statement[] = [];
-  if (params.cloudTrailSource === 's3' && params.cloudTrailTopicArn) cloudTrailSenders.push(snsSends('CloudTrailQueue', params.cloudTrailTopicArn));
+  if (params.cloudTrailSource === 's3' && params.cloudTrailTopicArn)
+    cloudTrailSenders.push(snsSends('CloudTrailQueue', params.cloudTrailTopicArn));
   else cloudTrailSenders.push(eventsSend('CloudTrailQueue', 'CloudTrailEventsRule'));
   r['ConfigQueuePolicy'] = queuePolicy(['ConfigQueue', 'ConfigDLQ'], configSenders);
   r['CloudTrailQueuePolicy'] = queuePolicy(['CloudTrailQueue', 'CloudTrailDLQ'], cloudTrailSenders);
   r['ChangeQueuePolicy'] = queuePolicy(['ChangeQueue'], []);
 
   // ── Topics: paging (email / SMS), optional Config topic ───────────────────────────────────────────────────────
-  r['PagingTopic'] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-paging`, DisplayName: 'Netwatch', KmsMasterKeyId: KEY_ARN } };
+  r['PagingTopic'] = {
+    Type: 'AWS::SNS::Topic',
+    Properties: { TopicName: `${prefix}-paging`, DisplayName: 'Netwatch', KmsMasterKeyId: KEY_ARN },
+  };
   r['PagingTopicPolicy'] = {
     Type: 'AWS::SNS::TopicPolicy',
     Properties: {
       Topics: [ref('PagingTopic')],
       PolicyDocument: policyDocument([
-        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: ref('PagingTopic'), Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } } },
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: ref('PagingTopic'),
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
+        },
         denyInsecureTransport('sns:Publish', ref('PagingTopic')),
       ]),
     },
   };
   params.alertEmails.forEach((email, i) => {
-    r[`PagingEmail${i + 1}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: ref('PagingTopic'), Protocol: 'email', Endpoint: email } };
+    r[`PagingEmail${i + 1}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: ref('PagingTopic'), Protocol: 'email', Endpoint: email },
+    };
   });
   params.alertPhones.forEach((phone, i) => {
-    r[`PagingSms${i + 1}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: ref('PagingTopic'), Protocol: 'sms', Endpoint: phone } };
+    r[`PagingSms${i + 1}`] = {
+      Type: 'AWS::SNS::Subscription',
+      Properties: { TopicArn: ref('PagingTopic'), Protocol: 'sms', Endpoint: phone },
+    };
   });
   if (params.createConfigTopic) {
-    r['ConfigTopic'] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-config-delivery`, KmsMasterKeyId: KEY_ARN } };
+    r['ConfigTopic'] = {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: `${prefix}-config-delivery`, KmsMasterKeyId: KEY_ARN },
+    };
     r['ConfigTopicPolicy'] = {
       Type: 'AWS::SNS::TopicPolicy',
       Properties: {
         Topics: [ref('ConfigTopic')],
         PolicyDocument: policyDocument([
-          { Sid: 'ConfigPublishes', Effect: 'Allow', Principal: { Service: 'config.amazonaws.com' }, Action: 'sns:Publish', Resource: ref('ConfigTopic'), Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } } },
+          {
+            Sid: 'ConfigPublishes',
+            Effect: 'Allow',
+            Principal: { Service: 'config.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: ref('ConfigTopic'),
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
+          },
           denyInsecureTransport('sns:Publish', ref('ConfigTopic')),
         ]),
       },
     };
-    outputs['ConfigTopicArn'] = { Description: 'Point the Config delivery channel here (aws configservice put-delivery-channel … snsTopicARN)', Value: ref('ConfigTopic') };
+    outputs['ConfigTopicArn'] = {
+      Description: 'Point the Config delivery channel here (aws configservice put-delivery-channel … snsTopicARN)',
+      Value: ref('ConfigTopic'),
+    };
   }
   if (params.configSource === 'sns') {
-    r['ConfigTopicSubscription'] = subscription(params.configTopicArn ?? ref('ConfigTopic'), 'ConfigQueue', params.configRawDelivery, params.configTopicArn);
+    r['ConfigTopicSubscription'] = subscription(
+      params.configTopicArn ?? ref('ConfigTopic'),
+      'ConfigQueue',
+      params.configRawDelivery,
+      params.configTopicArn,
+    );
   }
   if (params.cloudTrailSource === 's3' && params.cloudTrailTopicArn) {
-    r['CloudTrailTopicSubscription'] = subscription(params.cloudTrailTopicArn, 'CloudTrailQueue', false, params.cloudTrailTopicArn);
+    r['CloudTrailTopicSubscription'] = subscription(
+      params.cloudTrailTopicArn,
+      'CloudTrailQueue',
+      false,
+      params.cloudTrailTopicArn,
+    );
   }
 
   // ── Tables ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -217,12 +325,30 @@ export function buildResources(input: StackInput): CfnTemplate {
   // ── EventBridge ─────────────────────────────────────────────────────────────────────────────────────────────
   const busArn = sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default');
   if (params.cloudTrailSource === 'eventbridge') {
-    r['CloudTrailEventsRule'] = eventsRule(`${prefix}-cloudtrail`, 'CloudTrail API calls the rules judge (generated from rules/*.ts apiCalls)', input.patterns.cloudtrail, 'CloudTrailQueue');
+    r['CloudTrailEventsRule'] = eventsRule(
+      `${prefix}-cloudtrail`,
+      'CloudTrail API calls the rules judge (generated from rules/*.ts apiCalls)',
+      input.patterns.cloudtrail,
+      'CloudTrailQueue',
+    );
     // Heartbeat: every successful write API call CloudTrail hands to EventBridge (no target: only its MatchedEvents metric is read).
-    r['CloudTrailHeartbeatRule'] = { Type: 'AWS::Events::Rule', Properties: { Name: `${prefix}-cloudtrail-heartbeat`, Description: 'Counts CloudTrail API events reaching EventBridge (heartbeat alarm); no target', State: 'ENABLED', EventPattern: { 'detail-type': ['AWS API Call via CloudTrail'] } } };
+    r['CloudTrailHeartbeatRule'] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Name: `${prefix}-cloudtrail-heartbeat`,
+        Description: 'Counts CloudTrail API events reaching EventBridge (heartbeat alarm); no target',
+        State: 'ENABLED',
+        EventPattern: { 'detail-type': ['AWS API Call via CloudTrail'] },
+      },
+    };
   }
   if (params.configSource === 'eventbridge') {
-    r['ConfigEventsRule'] = eventsRule(`${prefix}-config`, 'Config item and compliance changes for the rules\' resource types', input.patterns.config, 'ConfigQueue');
+    r['ConfigEventsRule'] = eventsRule(
+      `${prefix}-config`,
+      "Config item and compliance changes for the rules' resource types",
+      input.patterns.config,
+      'ConfigQueue',
+    );
   }
   if (params.orgMode && params.organizationId) {
     // Member accounts forward to this account's default bus (deploy/member-account.yml); only the organization may.
@@ -231,25 +357,59 @@ export function buildResources(input: StackInput): CfnTemplate {
       Properties: {
         EventBusName: 'default',
         StatementId: `${prefix}-organization-put-events`,
-        Statement: { Sid: `${prefix}-organization-put-events`, Effect: 'Allow', Principal: '*', Action: 'events:PutEvents', Resource: busArn, Condition: { StringEquals: { 'aws:PrincipalOrgID': params.organizationId } } },
+        Statement: {
+          Sid: `${prefix}-organization-put-events`,
+          Effect: 'Allow',
+          Principal: '*',
+          Action: 'events:PutEvents',
+          Resource: busArn,
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': params.organizationId } },
+        },
       },
     };
-    outputs['CentralEventBusArn'] = { Description: 'CentralEventBusArn parameter of deploy/member-account.yml', Value: busArn };
+    outputs['CentralEventBusArn'] = {
+      Description: 'CentralEventBusArn parameter of deploy/member-account.yml',
+      Value: busArn,
+    };
   }
 
   // ── The functions' config ──────────────────────────────────────────────────────────────────────────────────
   if (!params.netwatchConfigParameter) {
-    r['NetwatchConfigParameter'] = { Type: 'AWS::SSM::Parameter', Properties: { Name: configParameterName, Type: 'String', Tier: 'Standard', Description: 'Netwatch config written by the stack (no secrets: references only)', Value: sub(generatedConfigText(params)) } };
+    r['NetwatchConfigParameter'] = {
+      Type: 'AWS::SSM::Parameter',
+      Properties: {
+        Name: configParameterName,
+        Type: 'String',
+        Tier: 'Standard',
+        Description: 'Netwatch config written by the stack (no secrets: references only)',
+        Value: sub(generatedConfigText(params)),
+      },
+    };
   }
 
   // ── Per-function roles ─────────────────────────────────────────────────────────────────────────────────────
   for (const fn of input.functions) r[roleId(fn.key)] = functionRole(fn, params, configParameterName);
 
-  outputs['PagingTopicArn'] = { Description: 'Paging topic (confirm the email subscriptions)', Value: ref('PagingTopic') };
-  outputs['ChangeQueueUrl'] = { Description: 'Change-management queue (change records, JSON)', Value: ref('ChangeQueue') };
-  outputs['ApprovalsTableName'] = { Description: 'Approvals table the change-management system writes', Value: ref('ApprovalsTable') };
-  outputs['DeliveryTableName'] = { Description: 'Delivery ledger, dedup and storm windows', Value: ref('DeliveryTable') };
-  outputs['NetwatchConfigParameterName'] = { Description: 'SSM parameter holding the functions\' Netwatch config', Value: configParameterName };
+  outputs['PagingTopicArn'] = {
+    Description: 'Paging topic (confirm the email subscriptions)',
+    Value: ref('PagingTopic'),
+  };
+  outputs['ChangeQueueUrl'] = {
+    Description: 'Change-management queue (change records, JSON)',
+    Value: ref('ChangeQueue'),
+  };
+  outputs['ApprovalsTableName'] = {
+    Description: 'Approvals table the change-management system writes',
+    Value: ref('ApprovalsTable'),
+  };
+  outputs['DeliveryTableName'] = {
+    Description: 'Delivery ledger, dedup and storm windows',
+    Value: ref('DeliveryTable'),
+  };
+  outputs['NetwatchConfigParameterName'] = {
+    Description: "SSM parameter holding the functions' Netwatch config",
+    Value: configParameterName,
+  };
   outputs['CloudTrailQueueArn'] = { Value: arnOf('CloudTrailQueue') };
   outputs['ConfigQueueArn'] = { Value: arnOf('ConfigQueue') };
   return { Resources: r, Outputs: outputs };
@@ -261,32 +421,70 @@ export function dlqOf(queue: IngestQueue): 'ConfigDLQ' | 'CloudTrailDLQ' {
 }
 
 function snsSends(queueId: string, topicArn: Json): Statement {
-  return { Sid: 'SubscribedTopicSends', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arnOf(queueId), Condition: { ArnEquals: { 'aws:SourceArn': topicArn } } };
+  return {
+    Sid: 'SubscribedTopicSends',
+    Effect: 'Allow',
+    Principal: { Service: 'sns.amazonaws.com' },
+    Action: 'sqs:SendMessage',
+    Resource: arnOf(queueId),
+    Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+  };
 }
 
 function eventsSend(queueId: IngestQueue, ruleId: string): Statement {
   // The rule's target and its dead-letter queue. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions
-  return { Sid: 'EventBridgeRuleSends', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: [arnOf(queueId), arnOf(dlqOf(queueId))], Condition: { ArnEquals: { 'aws:SourceArn': arnOf(ruleId) } } };
+  return {
+    Sid: 'EventBridgeRuleSends',
+    Effect: 'Allow',
+    Principal: { Service: 'events.amazonaws.com' },
+    Action: 'sqs:SendMessage',
+    Resource: [arnOf(queueId), arnOf(dlqOf(queueId))],
+    Condition: { ArnEquals: { 'aws:SourceArn': arnOf(ruleId) } },
+  };
 }
 
 function denyInsecureTransport(action: string, resource: Json): Statement {
-  return { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: action, Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
 }
 
 function queuePolicy(queueIds: readonly string[], allows: readonly Statement[]): CfnResource {
   return {
     Type: 'AWS::SQS::QueuePolicy',
-    Properties: { Queues: queueIds.map(ref), PolicyDocument: policyDocument([...allows, denyInsecureTransport('sqs:*', queueIds.map(arnOf))]) },
+    Properties: {
+      Queues: queueIds.map(ref),
+      PolicyDocument: policyDocument([...allows, denyInsecureTransport('sqs:*', queueIds.map(arnOf))]),
+    },
   };
 }
 
 /** SNS → SQS subscription; a topic in another region is subscribed in its own region. */
 function subscription(topicArn: Json, queueId: string, raw: boolean, externalArn: string | undefined): CfnResource {
   const region = externalArn?.split(':')[3];
-  return { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topicArn, Protocol: 'sqs', Endpoint: arnOf(queueId), RawMessageDelivery: raw, ...(region ? { Region: region } : {}) } };
+  return {
+    Type: 'AWS::SNS::Subscription',
+    Properties: {
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: arnOf(queueId),
+      RawMessageDelivery: raw,
+      ...(region ? { Region: region } : {}),
+    },
+  };
 }
 
-function eventsRule(name: string, description: string, pattern: Record<string, unknown>, queueId: IngestQueue): CfnResource {
+function eventsRule(
+  name: string,
+  description: string,
+  pattern: Record<string, unknown>,
+  queueId: IngestQueue,
+): CfnResource {
   return {
     Type: 'AWS::Events::Rule',
     Properties: {
@@ -295,14 +493,23 @@ function eventsRule(name: string, description: string, pattern: Record<string, u
       State: 'ENABLED',
       EventPattern: pattern as Json,
       // Undeliverable events (queue policy, KMS) land in the DLQ, whose alarm pages.
-      Targets: [{ Id: 'ingest-queue', Arn: arnOf(queueId), DeadLetterConfig: { Arn: arnOf(dlqOf(queueId)) }, RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 } }],
+      Targets: [
+        {
+          Id: 'ingest-queue',
+          Arn: arnOf(queueId),
+          DeadLetterConfig: { Arn: arnOf(dlqOf(queueId)) },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        },
+      ],
     },
   };
 }
 
 /** ARN of an SSM parameter by name (names with or without the leading slash). */
 export function ssmParameterArn(name: string): Json {
-  return sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`);
+  return sub(
+    `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+  );
 }
 
 /** Secrets Manager ARN: given ARNs as is; names get the 6-character suffix AWS appends. */
@@ -317,34 +524,102 @@ function secretArn(nameOrArn: string): Json {
  */
 function functionRole(fn: FunctionInfo, params: StackParams, configParameterName: string): CfnResource {
   const statements: Statement[] = [
-    { Sid: 'OwnLogGroup', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`) },
+    {
+      Sid: 'OwnLogGroup',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: sub(
+        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`,
+      ),
+    },
     { Sid: 'StackKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KEY_ARN },
-    { Sid: 'DeliveryLedger', Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], Resource: arnOf('DeliveryTable') },
-    { Sid: 'ApprovalsByAccount', Effect: 'Allow', Action: 'dynamodb:Query', Resource: sub('${ApprovalsTable.Arn}/index/byAccount') },
+    {
+      Sid: 'DeliveryLedger',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      Resource: arnOf('DeliveryTable'),
+    },
+    {
+      Sid: 'ApprovalsByAccount',
+      Effect: 'Allow',
+      Action: 'dynamodb:Query',
+      Resource: sub('${ApprovalsTable.Arn}/index/byAccount'),
+    },
     { Sid: 'PagingSink', Effect: 'Allow', Action: 'sns:Publish', Resource: ref('PagingTopic') },
     { Sid: 'ChangeManagementSink', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('ChangeQueue') },
-    { Sid: 'NetwatchConfig', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: ssmParameterArn(configParameterName) },
+    {
+      Sid: 'NetwatchConfig',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: ssmParameterArn(configParameterName),
+    },
   ];
-  const secretParameters = [...params.secretParameters, ...(params.webhookSigningSecretParameter ? [params.webhookSigningSecretParameter] : [])];
-  if (secretParameters.length) statements.push({ Sid: 'SinkSecretsSsm', Effect: 'Allow', Action: 'ssm:GetParameter', Resource: secretParameters.map(ssmParameterArn) });
-  if (params.secretsManagerSecrets.length) statements.push({ Sid: 'SinkSecretsSecretsManager', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: params.secretsManagerSecrets.map(secretArn) });
+  const secretParameters = [
+    ...params.secretParameters,
+    ...(params.webhookSigningSecretParameter ? [params.webhookSigningSecretParameter] : []),
+  ];
+  if (secretParameters.length)
+    statements.push({
+      Sid: 'SinkSecretsSsm',
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: secretParameters.map(ssmParameterArn),
+    });
+  if (params.secretsManagerSecrets.length)
+    statements.push({
+      Sid: 'SinkSecretsSecretsManager',
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: params.secretsManagerSecrets.map(secretArn),
+    });
   if (fn.queue) {
-    statements.push({ Sid: 'ConsumeIngestQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], Resource: arnOf(fn.queue) });
+    statements.push({
+      Sid: 'ConsumeIngestQueue',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+      Resource: arnOf(fn.queue),
+    });
   }
   if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
-    statements.push({ Sid: 'ReadTrailLogObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`) });
-    if (params.cloudTrailKmsKeyArn) statements.push({ Sid: 'DecryptTrailLogObjects', Effect: 'Allow', Action: 'kms:Decrypt', Resource: params.cloudTrailKmsKeyArn, Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } } });
+    statements.push({
+      Sid: 'ReadTrailLogObjects',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`),
+    });
+    if (params.cloudTrailKmsKeyArn)
+      statements.push({
+        Sid: 'DecryptTrailLogObjects',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: params.cloudTrailKmsKeyArn,
+        Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } },
+      });
   }
   if (params.privateMode) {
     // Resource "*" required: ec2:Describe* and the ENI actions Lambda uses for VPC attachment have no resource-level
     // permissions. https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
-    statements.push({ Sid: 'VpcNetworkInterfaces', Effect: 'Allow', Action: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'], Resource: '*' });
+    statements.push({
+      Sid: 'VpcNetworkInterfaces',
+      Effect: 'Allow',
+      Action: [
+        'ec2:CreateNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface',
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:UnassignPrivateIpAddresses',
+      ],
+      Resource: '*',
+    });
   }
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
       Description: `Netwatch ${fn.key}: least privilege`,
-      AssumeRolePolicyDocument: policyDocument([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]),
+      AssumeRolePolicyDocument: policyDocument([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]),
       Policies: [{ PolicyName: `${fn.key}-least-privilege`, PolicyDocument: policyDocument(statements) }],
     },
   };

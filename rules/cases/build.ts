@@ -69,7 +69,10 @@ export function change(resource: ResourceRef, deltas: NetworkDelta[], options: C
   const at = `2025-03-14T09:${String(counter % 60).padStart(2, '0')}:07Z`;
   const res: ResourceRef = { ...resource, ...options.resource };
   const event: ChangeEvent = {
-    id: source === 'config' ? `config:${res.type}/${res.id}@${at}` : `6f1c2b3a-4d5e-4f60-8a7b-${String(counter).padStart(12, '0')}`,
+    id:
+      source === 'config'
+        ? `config:${res.type}/${res.id}@${at}`
+        : `6f1c2b3a-4d5e-4f60-8a7b-${String(counter).padStart(12, '0')}`,
     source,
     at,
     account: options.account ?? ACCOUNT,
@@ -94,7 +97,12 @@ export function cidr(value: string): Peer {
 }
 
 /** A security-group permission. `ports` is `[from, to]`, a single port, or omitted for all ports. */
-export function perm(direction: 'ingress' | 'egress', protocol: string, ports: number | [number, number] | undefined, peer: Peer): SgPermission {
+export function perm(
+  direction: 'ingress' | 'egress',
+  protocol: string,
+  ports: number | [number, number] | undefined,
+  peer: Peer,
+): SgPermission {
   const p: SgPermission = { direction, protocol, peer };
   if (ports !== undefined) {
     const [from, to] = typeof ports === 'number' ? [ports, ports] : ports;
@@ -105,7 +113,11 @@ export function perm(direction: 'ingress' | 'egress', protocol: string, ports: n
 }
 
 /** An SG permission delta on {@link SG} (override group via `extra`). */
-export function sgDelta(op: SgPermissionDelta['op'], permission: SgPermission, extra: Partial<SgPermissionDelta> = {}): SgPermissionDelta {
+export function sgDelta(
+  op: SgPermissionDelta['op'],
+  permission: SgPermission,
+  extra: Partial<SgPermissionDelta> = {},
+): SgPermissionDelta {
   return { kind: 'sg-permission', op, groupId: SG, permission, ...extra };
 }
 
@@ -115,8 +127,21 @@ export function sgChange(deltas: NetworkDelta[], options: ChangeOptions = {}): C
 }
 
 /** A NACL entry. */
-export function naclEntry(ruleNumber: number, egress: boolean, action: 'allow' | 'deny', protocol: string, value: string, ports?: number | [number, number]): NaclEntry {
-  const e: NaclEntry = { ruleNumber, egress, action, protocol, cidr: { kind: value.includes(':') ? 'cidr6' : 'cidr4', value } };
+export function naclEntry(
+  ruleNumber: number,
+  egress: boolean,
+  action: 'allow' | 'deny',
+  protocol: string,
+  value: string,
+  ports?: number | [number, number],
+): NaclEntry {
+  const e: NaclEntry = {
+    ruleNumber,
+    egress,
+    action,
+    protocol,
+    cidr: { kind: value.includes(':') ? 'cidr6' : 'cidr4', value },
+  };
   if (ports !== undefined) {
     const [from, to] = typeof ports === 'number' ? [ports, ports] : ports;
     e.fromPort = from;
@@ -126,7 +151,9 @@ export function naclEntry(ruleNumber: number, egress: boolean, action: 'allow' |
 }
 
 export function naclDelta(op: NaclEntryDelta['op'], entry: NaclEntry, before?: NaclEntry): NaclEntryDelta {
-  return before ? { kind: 'nacl-entry', op, naclId: NACL, entry, before } : { kind: 'nacl-entry', op, naclId: NACL, entry };
+  return before
+    ? { kind: 'nacl-entry', op, naclId: NACL, entry, before }
+    : { kind: 'nacl-entry', op, naclId: NACL, entry };
 }
 
 export function naclChange(deltas: NetworkDelta[], options: ChangeOptions = {}): ChangeEvent {
@@ -134,12 +161,19 @@ export function naclChange(deltas: NetworkDelta[], options: ChangeOptions = {}):
 }
 
 /** A route delta on {@link RTB}. */
-export function routeDelta(op: RouteDelta['op'], destination: string, target: RouteTarget, beforeTarget?: RouteTarget): RouteDelta {
+export function routeDelta(
+  op: RouteDelta['op'],
+  destination: string,
+  target: RouteTarget,
+  beforeTarget?: RouteTarget,
+): RouteDelta {
   const d: RouteDelta = {
     kind: 'route',
     op,
     routeTableId: RTB,
-    destination: destination.startsWith('pl-') ? { kind: 'prefix-list', value: destination } : { kind: destination.includes(':') ? 'cidr6' : 'cidr4', value: destination },
+    destination: destination.startsWith('pl-')
+      ? { kind: 'prefix-list', value: destination }
+      : { kind: destination.includes(':') ? 'cidr6' : 'cidr4', value: destination },
     target,
   };
   if (beforeTarget) d.beforeTarget = beforeTarget;
@@ -150,7 +184,12 @@ export function routeChange(deltas: NetworkDelta[], options: ChangeOptions = {})
   return change({ type: 'AWS::EC2::RouteTable', id: RTB, vpcId: VPC }, deltas, options);
 }
 
-export function igwAttach(op: GatewayAttachmentDelta['op'], vpcId: string | undefined = VPC, kind: GatewayAttachmentDelta['gateway']['kind'] = 'internet-gateway', id = IGW): GatewayAttachmentDelta {
+export function igwAttach(
+  op: GatewayAttachmentDelta['op'],
+  vpcId: string | undefined = VPC,
+  kind: GatewayAttachmentDelta['gateway']['kind'] = 'internet-gateway',
+  id = IGW,
+): GatewayAttachmentDelta {
   const d: GatewayAttachmentDelta = { kind: 'gateway-attachment', op, gateway: { kind, id } };
   if (vpcId) d.vpcId = vpcId;
   return d;
@@ -161,8 +200,18 @@ export function policy(doc: unknown): PolicyState {
   return parsePolicyDocument(doc);
 }
 
-export function endpointPolicy(op: EndpointPolicyDelta['op'], after: PolicyState, before?: PolicyState): EndpointPolicyDelta {
-  const d: EndpointPolicyDelta = { kind: 'endpoint-policy', op, endpointId: VPCE, serviceName: `com.amazonaws.${REGION}.s3`, after };
+export function endpointPolicy(
+  op: EndpointPolicyDelta['op'],
+  after: PolicyState,
+  before?: PolicyState,
+): EndpointPolicyDelta {
+  const d: EndpointPolicyDelta = {
+    kind: 'endpoint-policy',
+    op,
+    endpointId: VPCE,
+    serviceName: `com.amazonaws.${REGION}.s3`,
+    after,
+  };
   if (before) d.before = before;
   return d;
 }
@@ -171,12 +220,20 @@ export function endpointChange(deltas: NetworkDelta[], options: ChangeOptions = 
   return change({ type: 'AWS::EC2::VPCEndpoint', id: VPCE, vpcId: VPC }, deltas, options);
 }
 
-export function servicePermission(op: EndpointServicePermissionDelta['op'], principal: string): EndpointServicePermissionDelta {
+export function servicePermission(
+  op: EndpointServicePermissionDelta['op'],
+  principal: string,
+): EndpointServicePermissionDelta {
   return { kind: 'endpoint-service-permission', op, serviceId: VPCE_SVC, principal };
 }
 
 export function serviceAcceptance(acceptanceRequired: boolean, before?: boolean): EndpointServiceAcceptanceDelta {
-  const d: EndpointServiceAcceptanceDelta = { kind: 'endpoint-service-acceptance', op: 'changed', serviceId: VPCE_SVC, acceptanceRequired };
+  const d: EndpointServiceAcceptanceDelta = {
+    kind: 'endpoint-service-acceptance',
+    op: 'changed',
+    serviceId: VPCE_SVC,
+    acceptanceRequired,
+  };
   if (before !== undefined) d.before = before;
   return d;
 }
@@ -185,7 +242,12 @@ export function endpointServiceChange(deltas: NetworkDelta[], options: ChangeOpt
   return change({ type: 'AWS::EC2::VPCEndpointService', id: VPCE_SVC }, deltas, options);
 }
 
-export function peeringDelta(op: PeeringDelta['op'], state: PeeringDelta['state'], accepter: PeeringDelta['accepter'], requester: PeeringDelta['requester'] = { vpcId: VPC, account: ACCOUNT, region: REGION }): PeeringDelta {
+export function peeringDelta(
+  op: PeeringDelta['op'],
+  state: PeeringDelta['state'],
+  accepter: PeeringDelta['accepter'],
+  requester: PeeringDelta['requester'] = { vpcId: VPC, account: ACCOUNT, region: REGION },
+): PeeringDelta {
   return { kind: 'peering', op, connectionId: 'pcx-0e4d6c8a2b1f37590', state, requester, accepter };
 }
 
@@ -193,7 +255,12 @@ export function peeringChange(deltas: NetworkDelta[], options: ChangeOptions = {
   return change({ type: 'AWS::EC2::VPCPeeringConnection', id: 'pcx-0e4d6c8a2b1f37590' }, deltas, options);
 }
 
-export function logging(subject: LoggingDelta['subject'], action: LoggingDelta['action'], id: string, extra: Partial<LoggingDelta> = {}): LoggingDelta {
+export function logging(
+  subject: LoggingDelta['subject'],
+  action: LoggingDelta['action'],
+  id: string,
+  extra: Partial<LoggingDelta> = {},
+): LoggingDelta {
   const op: LoggingDelta['op'] = action === 'deleted' ? 'removed' : action === 'created' ? 'added' : 'changed';
   return { kind: 'logging', op, subject, id, action, ...extra };
 }
@@ -209,27 +276,53 @@ export function loggingChange(delta: LoggingDelta, options: ChangeOptions = {}):
   return change({ type: LOGGING_TYPES[delta.subject], id: delta.id }, [delta], options);
 }
 
-export function compliance(configRuleName: string, after: ComplianceDelta['after'], before?: ComplianceDelta['before']): ComplianceDelta {
+export function compliance(
+  configRuleName: string,
+  after: ComplianceDelta['after'],
+  before?: ComplianceDelta['before'],
+): ComplianceDelta {
   const d: ComplianceDelta = { kind: 'compliance', op: 'changed', configRuleName, after };
   if (before) d.before = before;
   return d;
 }
 
-export function complianceChange(delta: ComplianceDelta, resource: ResourceRef = { type: 'AWS::EC2::SecurityGroup', id: SG, vpcId: VPC }): ChangeEvent {
+export function complianceChange(
+  delta: ComplianceDelta,
+  resource: ResourceRef = { type: 'AWS::EC2::SecurityGroup', id: SG, vpcId: VPC },
+): ChangeEvent {
   return change(resource, [delta], { source: 'config' });
 }
 
-export function hybrid(op: HybridLinkDelta['op'], link: HybridLinkDelta['link'], extra: Partial<HybridLinkDelta> = {}): HybridLinkDelta {
+export function hybrid(
+  op: HybridLinkDelta['op'],
+  link: HybridLinkDelta['link'],
+  extra: Partial<HybridLinkDelta> = {},
+): HybridLinkDelta {
   return { kind: 'hybrid-link', op, link, ...extra };
 }
 
-export function subnetAttribute(after: boolean, before?: boolean, attribute: SubnetAttributeDelta['attribute'] = 'map-public-ip-on-launch'): SubnetAttributeDelta {
-  const d: SubnetAttributeDelta = { kind: 'subnet-attribute', op: 'changed', subnetId: 'subnet-07a3c5e9b1d2f4680', attribute, after };
+export function subnetAttribute(
+  after: boolean,
+  before?: boolean,
+  attribute: SubnetAttributeDelta['attribute'] = 'map-public-ip-on-launch',
+): SubnetAttributeDelta {
+  const d: SubnetAttributeDelta = {
+    kind: 'subnet-attribute',
+    op: 'changed',
+    subnetId: 'subnet-07a3c5e9b1d2f4680',
+    attribute,
+    after,
+  };
   if (before !== undefined) d.before = before;
   return d;
 }
 
-export function loadBalancer(op: LoadBalancerDelta['op'], scheme: LoadBalancerDelta['scheme'], lbType: LoadBalancerDelta['lbType'] = 'application', name = 'orders-api'): LoadBalancerDelta {
+export function loadBalancer(
+  op: LoadBalancerDelta['op'],
+  scheme: LoadBalancerDelta['scheme'],
+  lbType: LoadBalancerDelta['lbType'] = 'application',
+  name = 'orders-api',
+): LoadBalancerDelta {
   return {
     kind: 'load-balancer',
     op,

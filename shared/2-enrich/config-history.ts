@@ -20,7 +20,9 @@ import { errorName, errorSummary, withRetry } from '../platform/aws/retry.ts';
  */
 
 /** The GetResourceConfigHistory call: the live SDK client (clients.ts) or recorded responses (recorded.ts). */
-export type ConfigHistoryApi = (input: GetResourceConfigHistoryCommandInput & { region: string }) => Promise<{ configurationItems?: readonly unknown[] | undefined }>;
+export type ConfigHistoryApi = (
+  input: GetResourceConfigHistoryCommandInput & { region: string },
+) => Promise<{ configurationItems?: readonly unknown[] | undefined }>;
 
 /** Which item to fetch: from the oversized summary. */
 export interface ItemRequest {
@@ -38,36 +40,45 @@ export type ItemFetch =
   | { kind: 'failed'; detail: string; throttled: number };
 
 /** Timestamps: `Date` from the SDK, epoch seconds in raw API JSON (recorded responses), or ISO text. */
-const Timestamp = z.lazy(() => z.union([z.date(), z.number(), z.string().min(1)]).transform((v, ctx) => {
-  const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v * 1000) : new Date(v);
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(v)}` });
-    return z.NEVER;
-  }
-  return date.toISOString();
-}));
-const Text = z.lazy(() => z.string().nullish().transform((v) => v ?? undefined));
+const Timestamp = z.lazy(() =>
+  z.union([z.date(), z.number(), z.string().min(1)]).transform((v, ctx) => {
+    const date = v instanceof Date ? v : typeof v === 'number' ? new Date(v * 1000) : new Date(v);
+    if (Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(v)}` });
+      return z.NEVER;
+    }
+    return date.toISOString();
+  }),
+);
+const Text = z.lazy(() =>
+  z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+);
 
 /** The API's ConfigurationItem (only what the normalizer reads; everything else is ignored). */
-const ApiItem = z.lazy(() => z.object({
-  resourceType: z.string().min(1),
-  resourceId: z.string().min(1),
-  resourceName: Text,
-  arn: Text,
-  accountId: z.string().min(1),
-  awsRegion: z.string().min(1),
-  configurationItemCaptureTime: Timestamp,
-  configurationItemStatus: z.string().min(1),
-  version: Text,
-  configurationStateId: Text,
-  configuration: z.string().nullish(),
-  supplementaryConfiguration: z.record(z.string(), z.string()).nullish(),
-  relationships: z
-    .array(z.object({ resourceType: Text, resourceId: Text, resourceName: Text, relationshipName: Text }))
-    .nullish(),
-  tags: z.record(z.string(), z.string()).nullish(),
-  relatedEvents: z.array(z.string()).nullish(),
-}));
+const ApiItem = z.lazy(() =>
+  z.object({
+    resourceType: z.string().min(1),
+    resourceId: z.string().min(1),
+    resourceName: Text,
+    arn: Text,
+    accountId: z.string().min(1),
+    awsRegion: z.string().min(1),
+    configurationItemCaptureTime: Timestamp,
+    configurationItemStatus: z.string().min(1),
+    version: Text,
+    configurationStateId: Text,
+    configuration: z.string().nullish(),
+    supplementaryConfiguration: z.record(z.string(), z.string()).nullish(),
+    relationships: z
+      .array(z.object({ resourceType: Text, resourceId: Text, resourceName: Text, relationshipName: Text }))
+      .nullish(),
+    tags: z.record(z.string(), z.string()).nullish(),
+    relatedEvents: z.array(z.string()).nullish(),
+  }),
+);
 type ApiItem = z.output<typeof ApiItem>;
 
 /** A supplementary value is JSON text (`"{\"...\"}"`, `"true"`); kept as text when it is not JSON. */
@@ -94,8 +105,15 @@ export function toNotificationItem(item: ApiItem): Record<string, unknown> {
     ...(item.configurationStateId !== undefined ? { configurationStateId: item.configurationStateId } : {}),
     // A JSON string: the normalizer parses string configurations (and reports bad JSON at /current/configuration).
     configuration: item.configuration ?? null,
-    supplementaryConfiguration: Object.fromEntries(Object.entries(item.supplementaryConfiguration ?? {}).map(([k, v]) => [k, parseJsonText(v)])),
-    relationships: (item.relationships ?? []).map((r) => ({ resourceType: r.resourceType, resourceId: r.resourceId, resourceName: r.resourceName ?? null, name: r.relationshipName })),
+    supplementaryConfiguration: Object.fromEntries(
+      Object.entries(item.supplementaryConfiguration ?? {}).map(([k, v]) => [k, parseJsonText(v)]),
+    ),
+    relationships: (item.relationships ?? []).map((r) => ({
+      resourceType: r.resourceType,
+      resourceId: r.resourceId,
+      resourceName: r.resourceName ?? null,
+      name: r.relationshipName,
+    })),
     tags: item.tags ?? {},
     relatedEvents: item.relatedEvents ?? [],
   };
@@ -110,7 +128,11 @@ const SAME_ITEM_MS = 1000;
  * history that does not hold the notified item yet (Config is eventually consistent) is `failed` with one line why.
  * Never throws: an oversized change must still produce a finding.
  */
-export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest, retry: RetryOptions = {}): Promise<ItemFetch> {
+export async function fetchItemPair(
+  api: ConfigHistoryApi,
+  request: ItemRequest,
+  retry: RetryOptions = {},
+): Promise<ItemFetch> {
   const input = {
     region: request.region,
     resourceType: request.resourceType as GetResourceConfigHistoryCommandInput['resourceType'],
@@ -128,23 +150,41 @@ export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest,
   } catch (error) {
     const attempts = (error as { throttledAttempts?: number }).throttledAttempts ?? 0;
     if (errorName(error) === 'ResourceNotDiscoveredException') {
-      return { kind: 'not-found', detail: `AWS Config has no history of ${request.resourceType} ${request.resourceId} (${errorSummary(error)})` };
+      return {
+        kind: 'not-found',
+        detail: `AWS Config has no history of ${request.resourceType} ${request.resourceId} (${errorSummary(error)})`,
+      };
     }
     const why = attempts > 0 ? ` after ${attempts} throttled attempt${attempts === 1 ? '' : 's'}` : '';
-    return { kind: 'failed', detail: `GetResourceConfigHistory failed${why}: ${errorSummary(error)}`, throttled: attempts };
+    return {
+      kind: 'failed',
+      detail: `GetResourceConfigHistory failed${why}: ${errorSummary(error)}`,
+      throttled: attempts,
+    };
   }
   const parsed = z.array(ApiItem).safeParse(response.configurationItems ?? []);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { kind: 'failed', detail: `GetResourceConfigHistory returned an unreadable item at /${(issue?.path ?? []).join('/')}: ${issue?.message ?? 'invalid'}`, throttled };
+    return {
+      kind: 'failed',
+      detail: `GetResourceConfigHistory returned an unreadable item at /${(issue?.path ?? []).join('/')}: ${issue?.message ?? 'invalid'}`,
+      throttled,
+    };
   }
   const [current, previous] = parsed.data;
   if (current === undefined) {
-    return { kind: 'not-found', detail: `AWS Config history holds no item of ${request.resourceType} ${request.resourceId} up to ${request.capturedAt}` };
+    return {
+      kind: 'not-found',
+      detail: `AWS Config history holds no item of ${request.resourceType} ${request.resourceId} up to ${request.capturedAt}`,
+    };
   }
   const gap = new Date(request.capturedAt).getTime() - new Date(current.configurationItemCaptureTime).getTime();
   if (gap > SAME_ITEM_MS) {
-    return { kind: 'failed', detail: `AWS Config history does not hold the item captured at ${request.capturedAt} yet (newest: ${current.configurationItemCaptureTime})`, throttled };
+    return {
+      kind: 'failed',
+      detail: `AWS Config history does not hold the item captured at ${request.capturedAt} yet (newest: ${current.configurationItemCaptureTime})`,
+      throttled,
+    };
   }
   const pair: ItemPair = { current: toNotificationItem(current) };
   if (previous !== undefined) pair.previous = toNotificationItem(previous);

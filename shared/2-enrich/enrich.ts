@@ -41,7 +41,10 @@ export const DEFAULT_WAIT_MS = 2000;
 export async function enrich(change: ChangeEvent, deps: EnrichDeps): Promise<ChangeEvent> {
   const inspected = deps.configHistory ? await inspectOversized(change, deps.configHistory, deps.retry) : change;
   const waitMs = deps.waitMs ?? DEFAULT_WAIT_MS;
-  const [actor, neighbours] = await Promise.all([lookupActor(inspected, deps.trail, waitMs), lookupContext(inspected, deps, waitMs)]);
+  const [actor, neighbours] = await Promise.all([
+    lookupActor(inspected, deps.trail, waitMs),
+    lookupContext(inspected, deps, waitMs),
+  ]);
   const steps = [...(inspected.enrichment ?? []), ...actor.steps, ...neighbours.steps];
   const out: ChangeEvent = { ...inspected };
   if (actor.actor) out.actor = actor.actor;
@@ -56,12 +59,22 @@ function isOversized(d: ChangeEvent['deltas'][number]): d is UninspectedDelta {
 }
 
 /** Oversized change → the change its fetched items describe, or the same change with the failure recorded. */
-async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi, retry: RetryOptions | undefined): Promise<ChangeEvent> {
+async function inspectOversized(
+  change: ChangeEvent,
+  api: ConfigHistoryApi,
+  retry: RetryOptions | undefined,
+): Promise<ChangeEvent> {
   const delta = change.deltas.find(isOversized);
   if (delta === undefined) return change;
-  const request = { resourceType: change.resource.type, resourceId: change.resource.id, region: change.region, capturedAt: change.at };
+  const request = {
+    resourceType: change.resource.type,
+    resourceId: change.resource.id,
+    region: change.region,
+    capturedAt: change.at,
+  };
   const fetched = await fetchItemPair(api, request, retry);
-  const throttledNote = (n: number) => (n > 0 ? ` (after ${n} throttled attempt${n === 1 ? '' : 's'}, retried with backoff)` : '');
+  const throttledNote = (n: number) =>
+    n > 0 ? ` (after ${n} throttled attempt${n === 1 ? '' : 's'}, retried with backoff)` : '';
   let failure: string;
   let outcome: EnrichmentStep['outcome'];
   if (fetched.kind === 'fetched') {
@@ -75,7 +88,12 @@ async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi, retr
           detail: `oversized item fetched with GetResourceConfigHistory and diffed against ${fetched.pair.previous === undefined ? 'nothing (no earlier item: judged as newly discovered)' : 'the previous item'}${throttledNote(fetched.throttled)}`,
         };
         const notes = (change.notes ?? []).filter((n) => n !== OVERSIZED_NOTE);
-        const out: ChangeEvent = { ...next, id: change.id, at: change.at, enrichment: [...(change.enrichment ?? []), step] };
+        const out: ChangeEvent = {
+          ...next,
+          id: change.id,
+          at: change.at,
+          enrichment: [...(change.enrichment ?? []), step],
+        };
         if (notes.length > 0) out.notes = notes;
         else delete out.notes;
         return out;
@@ -90,7 +108,14 @@ async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi, retr
     outcome = fetched.kind === 'not-found' ? 'not-found' : 'failed';
   }
   const deltas = change.deltas.map((d) => (d === delta ? { ...delta, failure } : d));
-  return { ...change, deltas, enrichment: [...(change.enrichment ?? []), { step: 'item-fetch', outcome, detail: `oversized item not inspected: ${failure}` }] };
+  return {
+    ...change,
+    deltas,
+    enrichment: [
+      ...(change.enrichment ?? []),
+      { step: 'item-fetch', outcome, detail: `oversized item not inspected: ${failure}` },
+    ],
+  };
 }
 
 /** Resolves to the value, or to `timedOut` after `ms` (the timer never keeps the process alive). */
@@ -115,17 +140,50 @@ interface ActorPatch {
 
 async function lookupActor(change: ChangeEvent, trail: TrailLookup | undefined, waitMs: number): Promise<ActorPatch> {
   const eventId = change.related?.[0];
-  if (trail === undefined || change.source !== 'config' || change.actor !== undefined || eventId === undefined || change.deltas.length === 0) return { steps: [] };
+  if (
+    trail === undefined ||
+    change.source !== 'config' ||
+    change.actor !== undefined ||
+    eventId === undefined ||
+    change.deltas.length === 0
+  )
+    return { steps: [] };
   const result = await within<ActorLookup>(trail.actorOf(eventId, change.account, change.region), waitMs);
   if ('timedOut' in result) {
-    return { steps: [{ step: 'actor-lookup', outcome: 'timed-out', detail: `actor lookup timed out after ${waitMs} ms (LookupEvents ${eventId}); delivered without the actor` }] };
+    return {
+      steps: [
+        {
+          step: 'actor-lookup',
+          outcome: 'timed-out',
+          detail: `actor lookup timed out after ${waitMs} ms (LookupEvents ${eventId}); delivered without the actor`,
+        },
+      ],
+    };
   }
   const found = result.value;
   if (found.kind === 'found') {
     const who = found.actor.arn ?? found.actor.principalId ?? 'unknown principal';
-    return { actor: found.actor, api: found.api, steps: [{ step: 'actor-lookup', outcome: 'done', detail: `actor ${who} from CloudTrail event ${eventId} (${found.api.name}, LookupEvents)` }] };
+    return {
+      actor: found.actor,
+      api: found.api,
+      steps: [
+        {
+          step: 'actor-lookup',
+          outcome: 'done',
+          detail: `actor ${who} from CloudTrail event ${eventId} (${found.api.name}, LookupEvents)`,
+        },
+      ],
+    };
   }
-  return { steps: [{ step: 'actor-lookup', outcome: found.kind === 'not-found' ? 'not-found' : 'failed', detail: `actor unknown: ${found.detail}` }] };
+  return {
+    steps: [
+      {
+        step: 'actor-lookup',
+        outcome: found.kind === 'not-found' ? 'not-found' : 'failed',
+        detail: `actor unknown: ${found.detail}`,
+      },
+    ],
+  };
 }
 
 interface ContextPatch {
@@ -136,8 +194,12 @@ interface ContextPatch {
 /** What to ask BatchGetResourceConfig about this change: ENIs of a world-reachable SG, the VPC of an IGW attach. */
 function neighboursWanted(change: ChangeEvent): { enis?: string[]; vpcId?: string } | undefined {
   const enis = change.facts?.networkInterfaces;
-  const sgIngress = change.deltas.some((d) => d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress');
-  const igw = change.deltas.find((d) => d.kind === 'gateway-attachment' && d.op === 'added' && d.gateway.kind === 'internet-gateway');
+  const sgIngress = change.deltas.some(
+    (d) => d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress',
+  );
+  const igw = change.deltas.find(
+    (d) => d.kind === 'gateway-attachment' && d.op === 'added' && d.gateway.kind === 'internet-gateway',
+  );
   const vpcId = igw?.kind === 'gateway-attachment' ? (igw.vpcId ?? change.resource.vpcId) : undefined;
   const want: { enis?: string[]; vpcId?: string } = {};
   if (sgIngress && enis !== undefined && enis.length > 0) want.enis = enis;
@@ -150,7 +212,15 @@ async function lookupContext(change: ChangeEvent, deps: EnrichDeps, waitMs: numb
   if (deps.resources === undefined || want === undefined) return { steps: [] };
   const result = await within(lookupNeighbours(deps.resources, change.region, want, deps.retry), waitMs);
   if ('timedOut' in result) {
-    return { steps: [{ step: 'resource-lookup', outcome: 'timed-out', detail: `neighbour lookup timed out after ${waitMs} ms (BatchGetResourceConfig); no attachment/VPC context` }] };
+    return {
+      steps: [
+        {
+          step: 'resource-lookup',
+          outcome: 'timed-out',
+          detail: `neighbour lookup timed out after ${waitMs} ms (BatchGetResourceConfig); no attachment/VPC context`,
+        },
+      ],
+    };
   }
   const found = result.value;
   if (found.kind === 'failed') return { steps: [{ step: 'resource-lookup', outcome: 'failed', detail: found.detail }] };
@@ -159,10 +229,16 @@ async function lookupContext(change: ChangeEvent, deps: EnrichDeps, waitMs: numb
   if (found.publicEnis !== undefined) {
     facts.publicNetworkInterfaces = found.publicEnis;
     looked.push(`${want.enis?.length ?? 0} ENI(s), ${found.publicEnis.length} with a public IP`);
-  } else if (want.enis !== undefined) looked.push(`${want.enis.length} ENI(s), not all recorded by Config (public IPs unknown)`);
+  } else if (want.enis !== undefined)
+    looked.push(`${want.enis.length} ENI(s), not all recorded by Config (public IPs unknown)`);
   if (found.vpcTags !== undefined) {
     facts.vpcTags = found.vpcTags;
     looked.push(`VPC ${want.vpcId} tags`);
   } else if (want.vpcId !== undefined) looked.push(`VPC ${want.vpcId} (no tags recorded)`);
-  return { facts, steps: [{ step: 'resource-lookup', outcome: 'done', detail: `looked up ${looked.join('; ')} (BatchGetResourceConfig)` }] };
+  return {
+    facts,
+    steps: [
+      { step: 'resource-lookup', outcome: 'done', detail: `looked up ${looked.join('; ')} (BatchGetResourceConfig)` },
+    ],
+  };
 }

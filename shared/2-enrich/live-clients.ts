@@ -24,20 +24,26 @@ function perRegion<C>(build: (region: string) => C): (region: string) => C {
   };
 }
 
-const configClient = perRegion((region): ConfigServiceClient => new (sdk.configService().ConfigServiceClient)({ region, maxAttempts: 1 }));
+const configClient = perRegion(
+  (region): ConfigServiceClient => new (sdk.configService().ConfigServiceClient)({ region, maxAttempts: 1 }),
+);
 
 /** GetResourceConfigHistory through `@aws-sdk/client-config-service`. */
 export function liveConfigHistory(): ConfigHistoryApi {
-  return ({ region, ...input }) => configClient(region).send(new (sdk.configService().GetResourceConfigHistoryCommand)(input));
+  return ({ region, ...input }) =>
+    configClient(region).send(new (sdk.configService().GetResourceConfigHistoryCommand)(input));
 }
 
 /** BatchGetResourceConfig through `@aws-sdk/client-config-service`. */
 export function liveResourceConfig(): ResourceConfigApi {
-  return ({ region, ...input }) => configClient(region).send(new (sdk.configService().BatchGetResourceConfigCommand)(input));
+  return ({ region, ...input }) =>
+    configClient(region).send(new (sdk.configService().BatchGetResourceConfigCommand)(input));
 }
 
 /** LookupEvents through `@aws-sdk/client-cloudtrail`. */
 export function liveLookupEvents(): LookupEventsApi {
-  const client = perRegion((region): CloudTrailClient => new (sdk.cloudTrail().CloudTrailClient)({ region, maxAttempts: 1 }));
+  const client = perRegion(
+    (region): CloudTrailClient => new (sdk.cloudTrail().CloudTrailClient)({ region, maxAttempts: 1 }),
+  );
   return ({ region, ...input }) => client(region).send(new (sdk.cloudTrail().LookupEventsCommand)(input));
 }

@@ -53,9 +53,15 @@ export function recordedConfigHistory(dir: string): ConfigHistoryApi {
   return async (input) => {
     const body = await readRecorded(dir, 'GetResourceConfigHistory', input.resourceId ?? '');
     if (body === undefined) {
-      throw Object.assign(new RecordedApiError(`Resource ${input.resourceId} of resourceType:${input.resourceType} is unknown or has not been discovered`), { name: 'ResourceNotDiscoveredException' });
+      throw Object.assign(
+        new RecordedApiError(
+          `Resource ${input.resourceId} of resourceType:${input.resourceType} is unknown or has not been discovered`,
+        ),
+        { name: 'ResourceNotDiscoveredException' },
+      );
     }
-    const items = isObject(body) && Array.isArray(body['configurationItems']) ? (body['configurationItems'] as unknown[]) : [];
+    const items =
+      isObject(body) && Array.isArray(body['configurationItems']) ? (body['configurationItems'] as unknown[]) : [];
     return { configurationItems: items.slice(0, input.limit ?? items.length) };
   };
 }
@@ -76,7 +82,8 @@ export function recordedResourceConfig(dir: string): ResourceConfigApi {
     const items: unknown[] = [];
     for (const key of input.resourceKeys ?? []) {
       const body = await readRecorded(dir, 'BatchGetResourceConfig', key.resourceId ?? '');
-      if (isObject(body) && Array.isArray(body['baseConfigurationItems'])) items.push(...(body['baseConfigurationItems'] as unknown[]));
+      if (isObject(body) && Array.isArray(body['baseConfigurationItems']))
+        items.push(...(body['baseConfigurationItems'] as unknown[]));
     }
     return { baseConfigurationItems: items };
   };

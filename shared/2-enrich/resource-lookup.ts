@@ -15,19 +15,29 @@ import { errorSummary, withRetry } from '../platform/aws/retry.ts';
  */
 
 /** The BatchGetResourceConfig call: the live SDK client or recorded responses. */
-export type ResourceConfigApi = (input: BatchGetResourceConfigCommandInput & { region: string }) => Promise<{ baseConfigurationItems?: readonly unknown[] | undefined }>;
+export type ResourceConfigApi = (
+  input: BatchGetResourceConfigCommandInput & { region: string },
+) => Promise<{ baseConfigurationItems?: readonly unknown[] | undefined }>;
 
-const Item = z.lazy(() => z.object({ resourceType: z.string(), resourceId: z.string(), configuration: z.string().nullish() }));
+const Item = z.lazy(() =>
+  z.object({ resourceType: z.string(), resourceId: z.string(), configuration: z.string().nullish() }),
+);
 const Association = z.lazy(() => z.object({ publicIp: z.string().nullish() }).nullish());
-const Eni = z.lazy(() => z.object({
-  networkInterfaceId: z.string(),
-  association: Association,
-  privateIpAddresses: z.array(z.object({ association: Association })).nullish(),
-}));
-const Tagged = z.lazy(() => z.object({ tags: z.array(z.object({ key: z.string(), value: z.string().nullish() })).nullish() }));
+const Eni = z.lazy(() =>
+  z.object({
+    networkInterfaceId: z.string(),
+    association: Association,
+    privateIpAddresses: z.array(z.object({ association: Association })).nullish(),
+  }),
+);
+const Tagged = z.lazy(() =>
+  z.object({ tags: z.array(z.object({ key: z.string(), value: z.string().nullish() })).nullish() }),
+);
 
 /** What the look-up found; `failed` keeps the detail for the finding's `why`. */
-export type Neighbours = { kind: 'found'; publicEnis?: string[]; vpcTags?: Record<string, string> } | { kind: 'failed'; detail: string };
+export type Neighbours =
+  | { kind: 'found'; publicEnis?: string[]; vpcTags?: Record<string, string> }
+  | { kind: 'failed'; detail: string };
 
 function configurationOf(items: z.output<typeof Item>[], type: string, id: string): unknown {
   const item = items.find((i) => i.resourceType === type && i.resourceId === id);
@@ -40,9 +50,16 @@ function configurationOf(items: z.output<typeof Item>[], type: string, id: strin
 }
 
 /** Look up `enis` (public IP or not) and `vpcId` (tags) in one call. Never throws. */
-export async function lookupNeighbours(api: ResourceConfigApi, region: string, want: { enis?: readonly string[]; vpcId?: string }, retry: RetryOptions = {}): Promise<Neighbours> {
+export async function lookupNeighbours(
+  api: ResourceConfigApi,
+  region: string,
+  want: { enis?: readonly string[]; vpcId?: string },
+  retry: RetryOptions = {},
+): Promise<Neighbours> {
   const keys = [
-    ...(want.enis ?? []).slice(0, 99).map((id) => ({ resourceType: 'AWS::EC2::NetworkInterface' as const, resourceId: id })),
+    ...(want.enis ?? [])
+      .slice(0, 99)
+      .map((id) => ({ resourceType: 'AWS::EC2::NetworkInterface' as const, resourceId: id })),
     ...(want.vpcId !== undefined ? [{ resourceType: 'AWS::EC2::VPC' as const, resourceId: want.vpcId }] : []),
   ];
   if (keys.length === 0) return { kind: 'found' };
@@ -63,13 +80,18 @@ export async function lookupNeighbours(api: ResourceConfigApi, region: string, w
     if (configs.every((c) => c.success)) {
       result.publicEnis = want.enis.filter((_, i) => {
         const eni = configs[i];
-        return eni?.success === true && (Boolean(eni.data.association?.publicIp) || (eni.data.privateIpAddresses ?? []).some((p) => Boolean(p.association?.publicIp)));
+        return (
+          eni?.success === true &&
+          (Boolean(eni.data.association?.publicIp) ||
+            (eni.data.privateIpAddresses ?? []).some((p) => Boolean(p.association?.publicIp)))
+        );
       });
     }
   }
   if (want.vpcId !== undefined) {
     const vpc = Tagged.safeParse(configurationOf(items, 'AWS::EC2::VPC', want.vpcId));
-    if (vpc.success && vpc.data.tags) result.vpcTags = Object.fromEntries(vpc.data.tags.map((t) => [t.key, t.value ?? '']));
+    if (vpc.success && vpc.data.tags)
+      result.vpcTags = Object.fromEntries(vpc.data.tags.map((t) => [t.key, t.value ?? '']));
   }
   return result;
 }

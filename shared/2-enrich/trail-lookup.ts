@@ -21,10 +21,15 @@ import { errorSummary, withRetry } from '../platform/aws/retry.ts';
  */
 
 /** The LookupEvents call for one region: the live SDK client (clients.ts) or recorded responses (recorded.ts). */
-export type LookupEventsApi = (input: LookupEventsCommandInput & { region: string }) => Promise<{ Events?: readonly unknown[] | undefined }>;
+export type LookupEventsApi = (
+  input: LookupEventsCommandInput & { region: string },
+) => Promise<{ Events?: readonly unknown[] | undefined }>;
 
 /** What a look-up found. */
-export type ActorLookup = { kind: 'found'; actor: Actor; api: ApiCall } | { kind: 'not-found'; detail: string } | { kind: 'failed'; detail: string };
+export type ActorLookup =
+  | { kind: 'found'; actor: Actor; api: ApiCall }
+  | { kind: 'not-found'; detail: string }
+  | { kind: 'failed'; detail: string };
 
 /** Options of {@link TrailLookup}; defaults follow the API limits. */
 export interface TrailLookupOptions {
@@ -77,24 +82,39 @@ export class TrailLookup {
       const { value } = await withRetry(async () => {
         await this.#buckets.take(`${account}/${region}`);
         this.requests += 1;
-        return this.#api({ region, LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: eventId }], MaxResults: 1 });
+        return this.#api({
+          region,
+          LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: eventId }],
+          MaxResults: 1,
+        });
       }, this.#retry);
       events = value.Events ?? [];
     } catch (error) {
       return { kind: 'failed', detail: `LookupEvents failed for event ${eventId}: ${errorSummary(error)}` };
     }
-    const event = events.map((e) => LookupEvent.safeParse(e)).find((r) => r.success && (r.data.EventId ?? eventId) === eventId);
+    const event = events
+      .map((e) => LookupEvent.safeParse(e))
+      .find((r) => r.success && (r.data.EventId ?? eventId) === eventId);
     const text = event?.success ? event.data.CloudTrailEvent : undefined;
     if (text === undefined || text === null) {
-      return { kind: 'not-found', detail: `CloudTrail event history has no event ${eventId} in ${account}/${region} (LookupEvents covers 90 days of management events)` };
+      return {
+        kind: 'not-found',
+        detail: `CloudTrail event history has no event ${eventId} in ${account}/${region} (LookupEvents covers 90 days of management events)`,
+      };
     }
     try {
-      const record = parseRecord(JSON.parse(text) as unknown, { file: `LookupEvents:${eventId}`, path: '/CloudTrailEvent' });
+      const record = parseRecord(JSON.parse(text) as unknown, {
+        file: `LookupEvents:${eventId}`,
+        path: '/CloudTrailEvent',
+      });
       const actor = actorOf(record);
       if (actor === undefined) return { kind: 'not-found', detail: `CloudTrail event ${eventId} names no caller` };
       return { kind: 'found', actor, api: { source: record.eventSource, name: record.eventName } };
     } catch (error) {
-      return { kind: 'failed', detail: `LookupEvents returned an unreadable CloudTrailEvent for ${eventId}: ${errorSummary(error)}` };
+      return {
+        kind: 'failed',
+        detail: `LookupEvents returned an unreadable CloudTrailEvent for ${eventId}: ${errorSummary(error)}`,
+      };
     }
   }
 }

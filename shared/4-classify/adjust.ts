@@ -32,10 +32,13 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
       steps += 1;
       why.push(`raised: ${raise}`);
     }
-    const automation = firstMatch(options.automationRoles, actor.sessionIssuerArn) ?? firstMatch(options.automationRoles, actor.arn);
+    const automation =
+      firstMatch(options.automationRoles, actor.sessionIssuerArn) ?? firstMatch(options.automationRoles, actor.arn);
     if (automation !== undefined) {
       steps -= 1;
-      why.push(`lowered: actor ${actor.sessionIssuerArn ?? actor.arn ?? ''} matches automation role ${automation} (context.automationRoles)`);
+      why.push(
+        `lowered: actor ${actor.sessionIssuerArn ?? actor.arn ?? ''} matches automation role ${automation} (context.automationRoles)`,
+      );
     }
   }
   if (finding.category === 'sg-open-world' && options.adjust.sgAttachments) {
@@ -72,10 +75,16 @@ function attachmentAdjustment(change: ChangeEvent): { steps: number; why: string
   if (enis === undefined) return undefined;
   const publicEnis = change.facts?.publicNetworkInterfaces ?? [];
   if (publicEnis.length > 0) {
-    return { steps: 1, why: `raised: attached to network interfaces with public IPs (${publicEnis.join(', ')}): reachable from the internet now` };
+    return {
+      steps: 1,
+      why: `raised: attached to network interfaces with public IPs (${publicEnis.join(', ')}): reachable from the internet now`,
+    };
   }
   if (enis.length === 0) {
-    return { steps: -1, why: 'lowered: the security group is attached to no network interface (Config relationships): nothing is reachable through it yet' };
+    return {
+      steps: -1,
+      why: 'lowered: the security group is attached to no network interface (Config relationships): nothing is reachable through it yet',
+    };
   }
   const known = change.facts?.publicNetworkInterfaces !== undefined;
   return {

@@ -4,7 +4,15 @@ import { parseLine, type DecodedText } from '../1-ingest/envelope/decode-stream.
 import { splitRecordsArray } from '../1-ingest/envelope/records-split.ts';
 import { unwrapRecordsEntry } from '../1-ingest/envelope/unwrap.ts';
 import { canSkipRecord } from '../1-ingest/cloudtrail/prescan.ts';
-import { classifyPayload, classifyValue, classifyValueAsync, emptyClassified, mergeClassified, type Classified, type ClassifyDeps } from './classify.ts';
+import {
+  classifyPayload,
+  classifyValue,
+  classifyValueAsync,
+  emptyClassified,
+  mergeClassified,
+  type Classified,
+  type ClassifyDeps,
+} from './classify.ts';
 
 /**
  * The classify hot path over text: JSON Lines lines and whole documents as {@link decodeStreamText} hands them out.
@@ -22,13 +30,24 @@ export type TextUnit = Exclude<DecodedText, { kind: 'error' }>;
  * Classify one text unit into `into` (appending, so a caller can stream many units into one result and flush it).
  * Returns how many JSON values it read (for `--stats`).
  */
-export function classifyText(unit: TextUnit, deps: ClassifyDeps, into: Classified, fast: boolean | TextOptions = true): number {
+export function classifyText(
+  unit: TextUnit,
+  deps: ClassifyDeps,
+  into: Classified,
+  fast: boolean | TextOptions = true,
+): number {
   const options = typeof fast === 'boolean' ? (fast ? FAST : FULL) : fast;
   if (options.fast && unit.kind === 'line' && canSkipRecord(unit.text)) {
     skipped(into, options, { file: unit.file, line: unit.line });
     return 1;
   }
-  if (options.fast && unit.kind === 'document' && !unit.truncated && classifyLogFile(unit.text, unit.file, deps, into, options)) return 1;
+  if (
+    options.fast &&
+    unit.kind === 'document' &&
+    !unit.truncated &&
+    classifyLogFile(unit.text, unit.file, deps, into, options)
+  )
+    return 1;
   let values = 0;
   for (const { value, where } of valuesOf(unit, into)) {
     values += 1;
@@ -60,7 +79,10 @@ function* valuesOf(unit: TextUnit, into: Classified): Generator<{ value: unknown
       into.errors.push(decoded.error);
       continue;
     }
-    yield { value: decoded.value, where: decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line } };
+    yield {
+      value: decoded.value,
+      where: decoded.line === undefined ? { file: decoded.file } : { file: decoded.file, line: decoded.line },
+    };
   }
 }
 
@@ -69,7 +91,13 @@ function* valuesOf(unit: TextUnit, into: Classified): Generator<{ value: unknown
  * candidate record does not parse: the caller then reads the file the normal way, so a broken file is reported
  * exactly as before.
  */
-function classifyLogFile(text: string, file: string, deps: ClassifyDeps, into: Classified, options: TextOptions): boolean {
+function classifyLogFile(
+  text: string,
+  file: string,
+  deps: ClassifyDeps,
+  into: Classified,
+  options: TextOptions,
+): boolean {
   const spans = splitRecordsArray(text);
   if (spans === undefined) return false;
   const part = emptyClassified();

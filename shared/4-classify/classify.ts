@@ -71,14 +71,19 @@ export function classifyPayload(payload: Payload, deps: ClassifyDeps, result: Cl
  * Lambda functions and `netwatch --enrich` / `--recorded-aws` use this. The changes of one value are enriched
  * concurrently; results keep input order.
  */
-export async function classifyValueAsync(value: unknown, where: InputLocation, deps: ClassifyDeps): Promise<Classified> {
+export async function classifyValueAsync(
+  value: unknown,
+  where: InputLocation,
+  deps: ClassifyDeps,
+): Promise<Classified> {
   if (deps.enrich === undefined) return classifyValue(value, where, deps);
   const enrichDeps = deps.enrich;
   const result = emptyClassified();
   const pending: Array<{ change: Promise<ChangeEvent>; where: InputLocation }> = [];
   for (const payload of unwrap(value, where)) {
     const at = payload.kind === 'error' ? where : payload.where;
-    for (const change of normalizePayload(payload, result)) pending.push({ change: enrich(change, enrichDeps), where: at });
+    for (const change of normalizePayload(payload, result))
+      pending.push({ change: enrich(change, enrichDeps), where: at });
   }
   for (const { change, where: at } of pending) judgeChange(await change, at, deps, result);
   return result;
@@ -97,9 +102,20 @@ function normalizePayload(payload: Payload, result: Classified): ChangeEvent[] {
   }
   let normalized: Normalized;
   try {
-    normalized = payload.kind === 'cloudtrail' ? normalizeCloudTrailRecord(payload.record, payload.where) : normalizeConfigMessage(payload.message, payload.where);
+    normalized =
+      payload.kind === 'cloudtrail'
+        ? normalizeCloudTrailRecord(payload.record, payload.where)
+        : normalizeConfigMessage(payload.message, payload.where);
   } catch (cause) {
-    result.errors.push(cause instanceof NetwatchError ? cause : new MalformedInputError(`could not read ${payload.kind} payload: ${(cause as Error)?.message ?? String(cause)}`, payload.where, { cause }));
+    result.errors.push(
+      cause instanceof NetwatchError
+        ? cause
+        : new MalformedInputError(
+            `could not read ${payload.kind} payload: ${(cause as Error)?.message ?? String(cause)}`,
+            payload.where,
+            { cause },
+          ),
+    );
     return [];
   }
   if (normalized.kind === 'ignored') {

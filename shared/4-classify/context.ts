@@ -23,7 +23,13 @@ export const ContextFileSchema = z.strictObject({
   knownAccounts: z.array(z.string().regex(/^\d{12}$/, 'a 12-digit account id')).default([]),
   networkConfigRules: z.array(z.string().min(1)).optional(),
   automationRoles: z.array(z.string().min(1)).optional(),
-  adjust: z.strictObject({ rootActor: z.boolean().optional(), longTermKeys: z.boolean().optional(), sgAttachments: z.boolean().optional() }).optional(),
+  adjust: z
+    .strictObject({
+      rootActor: z.boolean().optional(),
+      longTermKeys: z.boolean().optional(),
+      sgAttachments: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** The validated context (the `context:` section of the config file, or a `--context` file). */

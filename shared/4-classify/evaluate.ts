@@ -14,7 +14,12 @@ export interface Evaluation {
  * Run every applicable rule on one change. A rule applies when the change holds a delta of a kind it reads. A rule
  * that throws becomes a {@link RuleError} naming it; the rest still run (ARCHITECTURE.md, error policy).
  */
-export function evaluate(change: ChangeEvent, rules: readonly Rule[], context: RuleContext, where: InputLocation = {}): Evaluation {
+export function evaluate(
+  change: ChangeEvent,
+  rules: readonly Rule[],
+  context: RuleContext,
+  where: InputLocation = {},
+): Evaluation {
   const findings: Finding[] = [];
   const errors: RuleError[] = [];
   if (change.deltas.length === 0) return { findings, errors };

@@ -9,14 +9,30 @@ import type { NetworkDelta, ResourceRef } from '../model/change.ts';
  * - ModifySecurityGroupRules (CloudTrail: `changed`, before unknown) and its Config item (`added` + `removed`)
  * all produce the same fingerprint. Delivery dedup relies on exactly this.
  */
-export function fingerprint(ruleId: string, account: string, region: string, resource: ResourceRef, evidence: readonly NetworkDelta[]): string {
+export function fingerprint(
+  ruleId: string,
+  account: string,
+  region: string,
+  resource: ResourceRef,
+  evidence: readonly NetworkDelta[],
+): string {
   const parts = evidence.map(deltaIdentity).sort();
   const text = [ruleId, account, region, resource.type, resource.id, ...parts].join('\n');
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
 /** Fields that never take part in identity: source-specific ids, labels and partially known "before" states. */
-const NOT_IDENTITY = new Set(['ruleId', 'groupName', 'before', 'beforeTarget', 'arn', 'annotation', 'serviceName', 'name', 'failure']);
+const NOT_IDENTITY = new Set([
+  'ruleId',
+  'groupName',
+  'before',
+  'beforeTarget',
+  'arn',
+  'annotation',
+  'serviceName',
+  'name',
+  'failure',
+]);
 
 /** Canonical text of a delta: ops collapse to present/absent, keys sorted, non-identity fields dropped. */
 export function deltaIdentity(delta: NetworkDelta): string {
@@ -25,7 +41,11 @@ export function deltaIdentity(delta: NetworkDelta): string {
 }
 
 function canonical(value: unknown, top = false): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonical(v)).sort().join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value
+      .map((v) => canonical(v))
+      .sort()
+      .join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([k, v]) => v !== undefined && !(top && (k === 'op' || k === 'kind' || NOT_IDENTITY.has(k))))

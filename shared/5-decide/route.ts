@@ -62,7 +62,11 @@ export function routeMatches(route: RouteSpec, finding: Finding, approval: Appro
 }
 
 /** The routes a finding matches and the de-duplicated sinks they name, in route order, split into page and record. */
-export function routeFinding(finding: Finding, routes: readonly RouteSpec[], verdict: ApprovalVerdict = UNAPPROVED): RouteDecision {
+export function routeFinding(
+  finding: Finding,
+  routes: readonly RouteSpec[],
+  verdict: ApprovalVerdict = UNAPPROVED,
+): RouteDecision {
   const matched = routes.filter((r) => routeMatches(r, finding, verdict.state));
   const sinks: string[] = [];
   const recordSinks: string[] = [];
@@ -72,5 +76,10 @@ export function routeFinding(finding: Finding, routes: readonly RouteSpec[], ver
       if ((r.kind ?? 'record') === 'record' && !recordSinks.includes(s)) recordSinks.push(s);
     }
   }
-  return { routes: matched.map((r) => r.name), sinks, pageSinks: sinks.filter((s) => !recordSinks.includes(s)), recordSinks };
+  return {
+    routes: matched.map((r) => r.name),
+    sinks,
+    pageSinks: sinks.filter((s) => !recordSinks.includes(s)),
+    recordSinks,
+  };
 }

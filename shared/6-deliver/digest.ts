@@ -44,7 +44,9 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
     for (const [name, held] of bySink) {
       const sink = deps.sinks.get(name);
       if (!sink) {
-        outcome.failed.push(new DeliveryError(name, 'no sink with this name is configured (digest)', { retryable: false }));
+        outcome.failed.push(
+          new DeliveryError(name, 'no sink with this name is configured (digest)', { retryable: false }),
+        );
         continue;
       }
       const claim = await deps.store.claim(key, name, clock);
@@ -67,7 +69,9 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
       try {
         await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
       } catch (error) {
-        outcome.failed.push(error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }));
+        outcome.failed.push(
+          error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
+        );
         await deps.store.release(key, name, claim.token);
         continue;
       }

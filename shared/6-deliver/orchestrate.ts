@@ -51,14 +51,22 @@ export interface FindingOutcome {
  * A failing sink never stops the others; its claim is released and its error returned, so the caller fails the
  * record and the retry re-sends only to the sinks without a ledger row.
  */
-export async function deliverFindings(findings: readonly Finding[], approvals: ApprovalSource, deps: DeliveryDeps): Promise<FindingOutcome[]> {
+export async function deliverFindings(
+  findings: readonly Finding[],
+  approvals: ApprovalSource,
+  deps: DeliveryDeps,
+): Promise<FindingOutcome[]> {
   const outcomes: FindingOutcome[] = [];
   for (const finding of findings) outcomes.push(await deliverOne(finding, approvals, deps));
   return outcomes;
 }
 
 /** Approval verdict and route decision of one finding, without delivering (the `route` dry run). */
-export async function decide(finding: Finding, approvals: ApprovalSource, deps: Pick<DeliveryDeps, 'routes' | 'allowlists' | 'now'>): Promise<{ approval: ApprovalVerdict; decision: RouteDecision }> {
+export async function decide(
+  finding: Finding,
+  approvals: ApprovalSource,
+  deps: Pick<DeliveryDeps, 'routes' | 'allowlists' | 'now'>,
+): Promise<{ approval: ApprovalVerdict; decision: RouteDecision }> {
   const now = deps.now?.() ?? new Date();
   const approval = reconcile(finding, await approvals.forAccount(finding.account), deps.allowlists, now);
   return { approval, decision: routeFinding(finding, deps.routes, approval) };
@@ -66,8 +74,22 @@ export async function decide(finding: Finding, approvals: ApprovalSource, deps: 
 
 async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: DeliveryDeps): Promise<FindingOutcome> {
   const { approval, decision } = await decide(finding, approvals, deps);
-  const clock: Clock & { leaseMs: number } = { now: deps.now?.() ?? new Date(), ttlMs: deps.dedupWindowMs, leaseMs: deps.claimLeaseMs };
-  const outcome: FindingOutcome = { finding, fingerprint: finding.fingerprint, approval, decision, delivered: [], alreadyDelivered: [], digested: [], inProgress: [], failed: [] };
+  const clock: Clock & { leaseMs: number } = {
+    now: deps.now?.() ?? new Date(),
+    ttlMs: deps.dedupWindowMs,
+    leaseMs: deps.claimLeaseMs,
+  };
+  const outcome: FindingOutcome = {
+    finding,
+    fingerprint: finding.fingerprint,
+    approval,
+    decision,
+    delivered: [],
+    alreadyDelivered: [],
+    digested: [],
+    inProgress: [],
+    failed: [],
+  };
   if (decision.sinks.length === 0) return outcome;
 
   outcome.fingerprint = await deps.store.canonicalFingerprint(finding, clock);
@@ -88,17 +110,35 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       // keeps "nothing is dropped" true even when the holder crashed: by then its lease has run out.
       outcome.inProgress.push(name);
       outcome.failed.push(new DeliveryError(name, `another invocation is delivering ${key} right now; retry later`));
-    }
-    else outcome.alreadyDelivered.push(name);
+    } else outcome.alreadyDelivered.push(name);
   }
 
   const pageSinks = decision.pageSinks.filter((s) => claimed.has(s));
   const direct = decision.recordSinks.filter((s) => claimed.has(s));
   if (pageSinks.length > 0) {
-    const window = await deps.store.openWindow(finding.account, finding.ruleId, outcome.fingerprint, deps.groupingWindowMs, clock);
-    const joined = !window.opener && (await deps.store.appendToDigest(window, { fingerprint: outcome.fingerprint, finding, approval, routes: decision.routes, sinks: pageSinks }, clock));
+    const window = await deps.store.openWindow(
+      finding.account,
+      finding.ruleId,
+      outcome.fingerprint,
+      deps.groupingWindowMs,
+      clock,
+    );
+    const joined =
+      !window.opener &&
+      (await deps.store.appendToDigest(
+        window,
+        { fingerprint: outcome.fingerprint, finding, approval, routes: decision.routes, sinks: pageSinks },
+        clock,
+      ));
     if (joined) {
-      for (const name of pageSinks) await deps.store.complete(key, name, 'digested', clock, `DIGEST#${window.account}#${window.ruleId}#${window.windowStart}`);
+      for (const name of pageSinks)
+        await deps.store.complete(
+          key,
+          name,
+          'digested',
+          clock,
+          `DIGEST#${window.account}#${window.ruleId}#${window.windowStart}`,
+        );
       outcome.digested.push(...pageSinks);
     } else {
       direct.unshift(...pageSinks);
@@ -113,7 +153,9 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       try {
         await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
       } catch (error) {
-        outcome.failed.push(error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }));
+        outcome.failed.push(
+          error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
+        );
         await deps.store.release(key, name, token);
         return;
       }
@@ -134,7 +176,11 @@ export function failuresOf(outcomes: readonly FindingOutcome[]): DeliveryError[]
  * Deliver and throw when anything failed: the unit of work is an SQS record, and a failed record is retried by SQS and
  * finally dead-lettered; the ledger makes the retry send only what is missing.
  */
-export async function deliverOrThrow(findings: readonly Finding[], approvals: ApprovalSource, deps: DeliveryDeps): Promise<FindingOutcome[]> {
+export async function deliverOrThrow(
+  findings: readonly Finding[],
+  approvals: ApprovalSource,
+  deps: DeliveryDeps,
+): Promise<FindingOutcome[]> {
   const outcomes = await deliverFindings(findings, approvals, deps);
   const failures = failuresOf(outcomes);
   if (failures.length > 0) throw new AggregateError(failures, failures.map((f) => f.message).join('; '));

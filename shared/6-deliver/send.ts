@@ -24,7 +24,11 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 1, backoffMs: 200 };
  * cost an SQS round trip). A non-retryable {@link DeliveryError} (bad request, unknown sink) fails at once. The final
  * error is always a DeliveryError naming the sink, so the record's failure says where delivery broke.
  */
-export async function sendWithRetry(sink: Sink, notice: Notice | DigestNotice, policy: RetryPolicy = DEFAULT_RETRY): Promise<void> {
+export async function sendWithRetry(
+  sink: Sink,
+  notice: Notice | DigestNotice,
+  policy: RetryPolicy = DEFAULT_RETRY,
+): Promise<void> {
   let last: DeliveryError | undefined;
   for (let attempt = 1; attempt <= Math.max(1, policy.attempts); attempt += 1) {
     try {

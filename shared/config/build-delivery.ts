@@ -26,7 +26,10 @@ export function runtimeSinkDeps(logger?: Logger): SinkDeps {
  * Sink instances named in the config, with every secret they reference resolved up front (cold start): a missing
  * SSM parameter fails the start, not the first page.
  */
-export async function sinksFromConfig(config: NetwatchConfig, deps: SinkDeps = runtimeSinkDeps()): Promise<Map<string, Sink>> {
+export async function sinksFromConfig(
+  config: NetwatchConfig,
+  deps: SinkDeps = runtimeSinkDeps(),
+): Promise<Map<string, Sink>> {
   await prefetchSinkSecrets(config.sinks, deps.secrets);
   return createSinks(config.sinks, deps);
 }
@@ -35,7 +38,10 @@ export async function sinksFromConfig(config: NetwatchConfig, deps: SinkDeps = r
  * The approval sources the config names: its static list, plus the approvals table when `approvals.dynamodb` is set
  * (and a DynamoDB client is given). Wrap the result in an InvocationApprovalCache per invocation.
  */
-export function approvalSourceFromConfig(config: NetwatchConfig, options: { client?: DynamoDBDocumentClient; onInvalid?: (problem: string) => void; now?: () => Date } = {}): ApprovalSource {
+export function approvalSourceFromConfig(
+  config: NetwatchConfig,
+  options: { client?: DynamoDBDocumentClient; onInvalid?: (problem: string) => void; now?: () => Date } = {},
+): ApprovalSource {
   const sources: ApprovalSource[] = [new StaticApprovals(staticApprovalsFromConfig(config))];
   const table = config.approvals.dynamodb;
   if (table && options.client) {
@@ -52,7 +58,10 @@ export function approvalSourceFromConfig(config: NetwatchConfig, options: { clie
 }
 
 /** The delivery step's dependencies from a validated config. */
-export function deliveryDepsFromConfig(config: NetwatchConfig, parts: { store: DeliveryStore; sinks: ReadonlyMap<string, Sink>; now?: () => Date; retry?: RetryPolicy }): DeliveryDeps {
+export function deliveryDepsFromConfig(
+  config: NetwatchConfig,
+  parts: { store: DeliveryStore; sinks: ReadonlyMap<string, Sink>; now?: () => Date; retry?: RetryPolicy },
+): DeliveryDeps {
   return {
     routes: routesFromConfig(config),
     allowlists: allowlistsFromConfig(config),
@@ -70,6 +79,9 @@ export function deliveryDepsFromConfig(config: NetwatchConfig, parts: { store: D
  * Delivery with the built-in routing (the default config's routes and windows) and an in-memory ledger: one process,
  * no tables — for tests and benchmarks that hand in their own sinks.
  */
-export function inMemoryDelivery(sinks: ReadonlyMap<string, Sink>, parts: { now?: () => Date; retry?: RetryPolicy } = {}): DeliveryDeps {
+export function inMemoryDelivery(
+  sinks: ReadonlyMap<string, Sink>,
+  parts: { now?: () => Date; retry?: RetryPolicy } = {},
+): DeliveryDeps {
   return deliveryDepsFromConfig(defaultConfig(), { store: new MemoryDeliveryStore(), sinks, ...parts });
 }

@@ -8,7 +8,13 @@ import { validateConfig } from './load-core.ts';
  * (medium and above) page unless an approval or an allowlist covers them; every finding is recorded.
  */
 export function defaultConfig(outDir = 'netwatch-out'): NetwatchConfig {
-  return validateConfig(defaultConfigInput({ paging: { type: 'file', path: `${outDir}/pages.jsonl` }, 'change-log': { type: 'file', path: `${outDir}/changes.jsonl` } }), '(built-in default config)');
+  return validateConfig(
+    defaultConfigInput({
+      paging: { type: 'file', path: `${outDir}/pages.jsonl` },
+      'change-log': { type: 'file', path: `${outDir}/changes.jsonl` },
+    }),
+    '(built-in default config)',
+  );
 }
 
 /**
@@ -17,7 +23,10 @@ export function defaultConfig(outDir = 'netwatch-out'): NetwatchConfig {
  * start (not built from {@link defaultConfig} and validated again: each validation is milliseconds of a cold start).
  */
 export function defaultLambdaConfig(): NetwatchConfig {
-  return validateConfig(defaultConfigInput({ paging: { type: 'log' }, 'change-log': { type: 'log' } }), '(built-in Lambda default config)');
+  return validateConfig(
+    defaultConfigInput({ paging: { type: 'log' }, 'change-log': { type: 'log' } }),
+    '(built-in Lambda default config)',
+  );
 }
 
 /** The default routing over two sinks named `paging` and `change-log`. */
@@ -26,7 +35,12 @@ function defaultConfigInput(sinks: { paging: SinkSpecInput; 'change-log': SinkSp
     version: 1,
     sinks,
     routes: [
-      { name: 'page-risky', kind: 'paging', match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] }, sinks: ['paging'] },
+      {
+        name: 'page-risky',
+        kind: 'paging',
+        match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] },
+        sinks: ['paging'],
+      },
       { name: 'change-management', kind: 'record', sinks: ['change-log'] },
     ],
   };

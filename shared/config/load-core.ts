@@ -31,7 +31,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function issueProblems(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     // Schemas owned elsewhere (sink kinds) use zod's default wording; say it the same way as ours.
-    const message = issue.code === 'unrecognized_keys' && issue.message.startsWith('Unrecognized key') ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
+    const message =
+      issue.code === 'unrecognized_keys' && issue.message.startsWith('Unrecognized key')
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`
+        : issue.message;
     return `${formatPath(issue.path)}: ${message}`;
   });
 }
@@ -51,7 +54,11 @@ export function parseConfigText(text: string, file: string, yaml?: YamlParser): 
     }
   }
   if (!yaml) {
-    throw new ConfigError(`${file} is YAML; this runtime reads JSON config`, ['store the config as JSON: `npx netwatch config FILE.yml --json` prints it'], { file });
+    throw new ConfigError(
+      `${file} is YAML; this runtime reads JSON config`,
+      ['store the config as JSON: `npx netwatch config FILE.yml --json` prints it'],
+      { file },
+    );
   }
   return yaml(text, file);
 }
@@ -60,9 +67,17 @@ export function parseConfigText(text: string, file: string, yaml?: YamlParser): 
 export function validateConfig(value: unknown, file: string): NetwatchConfig {
   const result = configSchema.safeParse(value);
   const sinks = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['sinks'] : undefined;
-  const problems = [...(result.success ? [] : issueProblems(result.error.issues)), ...crossCheckProblems(value), ...plaintextSecretProblems(sinks, 'sinks')];
+  const problems = [
+    ...(result.success ? [] : issueProblems(result.error.issues)),
+    ...crossCheckProblems(value),
+    ...plaintextSecretProblems(sinks, 'sinks'),
+  ];
   if (!result.success || problems.length > 0) {
-    throw new ConfigError(`${file}: invalid Netwatch config (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems, { file });
+    throw new ConfigError(
+      `${file}: invalid Netwatch config (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+      problems,
+      { file },
+    );
   }
   return result.data;
 }

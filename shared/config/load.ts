@@ -15,7 +15,9 @@ export function parseYamlConfig(text: string, file: string): unknown {
   if (doc.errors.length) {
     throw new ConfigError(
       `${file} is not valid YAML`,
-      doc.errors.map((e) => `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.map(
+        (e) => `line ${e.linePos?.[0]?.line ?? '?'}, column ${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`,
+      ),
       { file },
     );
   }

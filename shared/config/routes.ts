@@ -28,7 +28,13 @@ export function staticApprovalsFromConfig(config: NetwatchConfig): Approval[] {
 
 /** The config's allowlists. */
 export function allowlistsFromConfig(config: NetwatchConfig): Allowlist[] {
-  return config.allowlists.map((a) => ({ name: a.name, actorArnPatterns: a.actorArnPatterns, categories: a.categories, reason: a.reason, ...(a.accounts ? { accounts: a.accounts } : {}) }));
+  return config.allowlists.map((a) => ({
+    name: a.name,
+    actorArnPatterns: a.actorArnPatterns,
+    categories: a.categories,
+    reason: a.reason,
+    ...(a.accounts ? { accounts: a.accounts } : {}),
+  }));
 }
 
 /** The rule context from the config's `context` section (same schema as a `--context` file). */

@@ -15,10 +15,13 @@ export type ConfigOrigin = { kind: 'file'; path: string } | { kind: 'ssm'; name:
  * Any problem throws {@link ConfigError} listing everything, so the function fails at init, visibly.
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/parameters/
  */
-export async function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Promise<{ config: NetwatchConfig; origin: ConfigOrigin }> {
+export async function loadRuntimeConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ config: NetwatchConfig; origin: ConfigOrigin }> {
   const path = env['NETWATCH_CONFIG_PATH'];
   const parameter = env['NETWATCH_CONFIG_PARAMETER'];
-  if (path && parameter) throw new ConfigError('ambiguous config', ['set NETWATCH_CONFIG_PATH or NETWATCH_CONFIG_PARAMETER, not both']);
+  if (path && parameter)
+    throw new ConfigError('ambiguous config', ['set NETWATCH_CONFIG_PATH or NETWATCH_CONFIG_PARAMETER, not both']);
   let config: NetwatchConfig;
   let origin: ConfigOrigin;
   if (path) {
@@ -26,7 +29,10 @@ export async function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): P
     origin = { kind: 'file', path };
   } else if (parameter) {
     const text = await powertools.ssm().getParameter(parameter, { decrypt: true, maxAge: 24 * 3600 });
-    if (typeof text !== 'string' || text.trim() === '') throw new ConfigError(`SSM parameter ${parameter} holds no config`, [`${parameter}: empty or missing`], { file: `ssm:${parameter}` });
+    if (typeof text !== 'string' || text.trim() === '')
+      throw new ConfigError(`SSM parameter ${parameter} holds no config`, [`${parameter}: empty or missing`], {
+        file: `ssm:${parameter}`,
+      });
     config = loadConfigText(text, `ssm:${parameter}`);
     origin = { kind: 'ssm', name: parameter };
   } else {
@@ -45,6 +51,16 @@ export function withTableOverrides(config: NetwatchConfig, env: NodeJS.ProcessEn
     ...config,
     dedup: dedup ? { ...config.dedup, tableName: dedup } : config.dedup,
     grouping: grouping ? { ...config.grouping, tableName: grouping } : config.grouping,
-    approvals: approvals ? { ...config.approvals, dynamodb: { indexName: 'byAccount', expiredLookbackDays: 7, ...config.approvals.dynamodb, tableName: approvals } } : config.approvals,
+    approvals: approvals
+      ? {
+          ...config.approvals,
+          dynamodb: {
+            indexName: 'byAccount',
+            expiredLookbackDays: 7,
+            ...config.approvals.dynamodb,
+            tableName: approvals,
+          },
+        }
+      : config.approvals,
   };
 }

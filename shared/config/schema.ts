@@ -3,7 +3,14 @@ import { approvalSchema } from '../5-decide/approvals/model.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
-import { accountIdSchema, arnPatternSchema, categorySchema, regionSchema, strictObject, tagFilterSchema } from '../model/fields.ts';
+import {
+  accountIdSchema,
+  arnPatternSchema,
+  categorySchema,
+  regionSchema,
+  strictObject,
+  tagFilterSchema,
+} from '../model/fields.ts';
 import { ContextFileSchema } from '../4-classify/context.ts';
 
 /**
@@ -14,7 +21,9 @@ import { ContextFileSchema } from '../4-classify/context.ts';
  */
 
 /** Names of sinks and routes: used in keys, logs and the ledger (`SINK#<name>`), so no spaces or `#`. */
-export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)');
+export const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)');
 
 /** Route kinds: a `paging` route's deliveries are deduplicated and storm-controlled; a `record` route gets every finding. */
 export const ROUTE_KINDS = ['paging', 'record'] as const;
@@ -63,7 +72,11 @@ export const approvalsSchema = strictObject({
 
 /** Dedup and the delivery ledger. */
 export const dedupSchema = strictObject({
-  windowHours: z.number().positive().max(24 * 30).default(24),
+  windowHours: z
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   /** DynamoDB table (pk, sk strings; TTL on expiresAt). Required in Lambda; the CLI uses memory without it. */
   tableName: z.string().min(3).max(255).optional(),
   /** A claim not completed within this time (crashed invocation) may be taken over by a retry. */
@@ -72,7 +85,11 @@ export const dedupSchema = strictObject({
 
 /** Storm control. */
 export const groupingSchema = strictObject({
-  windowMinutes: z.number().positive().max(24 * 60).default(5),
+  windowMinutes: z
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(5),
   /** Defaults to dedup.tableName. */
   tableName: z.string().min(3).max(255).optional(),
 });
@@ -95,9 +112,17 @@ export const configSchema = configShape;
 const crossCheckShape = z.lazy(() =>
   z.looseObject({
     sinks: z.record(z.string(), z.unknown()).catch({}),
-    routes: z.array(z.looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) }).catch({ name: undefined, sinks: [] })).catch([]),
+    routes: z
+      .array(
+        z
+          .looseObject({ name: z.unknown(), sinks: z.array(z.unknown()).catch([]) })
+          .catch({ name: undefined, sinks: [] }),
+      )
+      .catch([]),
     allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
-    approvals: z.looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) }).catch({ static: [] }),
+    approvals: z
+      .looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) })
+      .catch({ static: [] }),
   }),
 );
 
@@ -121,12 +146,27 @@ export function crossCheckProblems(value: unknown): string[] {
   };
   config.routes.forEach((route, i) => {
     route.sinks.forEach((sink, j) => {
-      if (typeof sink === 'string' && !sinkNames.includes(sink)) problems.push(`routes[${i}].sinks[${j}]: no sink named "${sink}" (configured: ${sinkNames.join(', ') || 'none'})`);
+      if (typeof sink === 'string' && !sinkNames.includes(sink))
+        problems.push(
+          `routes[${i}].sinks[${j}]: no sink named "${sink}" (configured: ${sinkNames.join(', ') || 'none'})`,
+        );
     });
   });
-  unique(config.routes.map((r) => r.name), (i) => `routes[${i}].name`, 'route name');
-  unique(config.allowlists.map((a) => a.name), (i) => `allowlists[${i}].name`, 'allowlist name');
-  unique(config.approvals.static.map((a) => a.ticket), (i) => `approvals.static[${i}].ticket`, 'ticket');
+  unique(
+    config.routes.map((r) => r.name),
+    (i) => `routes[${i}].name`,
+    'route name',
+  );
+  unique(
+    config.allowlists.map((a) => a.name),
+    (i) => `allowlists[${i}].name`,
+    'allowlist name',
+  );
+  unique(
+    config.approvals.static.map((a) => a.ticket),
+    (i) => `approvals.static[${i}].ticket`,
+    'ticket',
+  );
   return problems;
 }
 

@@ -7,7 +7,8 @@
 import { secretRefSchema } from '../platform/aws/secrets.ts';
 
 /** Keys that hold secrets; a plain string there is refused (the file would leak it). */
-export const SECRET_KEY = /(secret|token|password|passwd|apikey|api_key|routingkey|routing_key|integrationkey|webhookurl|authorization)/i;
+export const SECRET_KEY =
+  /(secret|token|password|passwd|apikey|api_key|routingkey|routing_key|integrationkey|webhookurl|authorization)/i;
 
 /**
  * Problems for every secret-looking key that holds a plain string instead of a reference. Generic over the whole
@@ -21,7 +22,10 @@ export function plaintextSecretProblems(value: unknown, path: string): string[] 
     else if (typeof v === 'object' && v !== null) {
       for (const [k, child] of Object.entries(v)) {
         const here = `${at}.${k}`;
-        if (SECRET_KEY.test(k) && typeof child === 'string') problems.push(`${here}: looks like a secret; put it in SSM Parameter Store or Secrets Manager and write {ssm: /name} or {secretsManager: name} here`);
+        if (SECRET_KEY.test(k) && typeof child === 'string')
+          problems.push(
+            `${here}: looks like a secret; put it in SSM Parameter Store or Secrets Manager and write {ssm: /name} or {secretsManager: name} here`,
+          );
         else walk(child, here);
       }
     }

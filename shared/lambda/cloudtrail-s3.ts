@@ -30,7 +30,11 @@ export interface S3LogDeps extends PipelineDeps {
 }
 
 /** Process one SQS record of the CloudTrail-S3 queue. */
-export async function processCloudTrailDeliveryRecord(record: SQSRecord, deps: S3LogDeps, approvals: ApprovalSource = deps.approvals): Promise<RecordResult> {
+export async function processCloudTrailDeliveryRecord(
+  record: SQSRecord,
+  deps: S3LogDeps,
+  approvals: ApprovalSource = deps.approvals,
+): Promise<RecordResult> {
   const notice = parseDeliveryNotice(record.body, { file: `sqs:${record.messageId}` });
   const classified = emptyClassified();
   if (notice.kind === 'ignored') {
@@ -53,7 +57,11 @@ export async function classifyLogObject(deps: S3LogDeps, bucket: string, key: st
   const result = emptyClassified();
   for (const decoded of decodeText(text, file)) {
     if (decoded.kind === 'error') result.errors.push(decoded.error);
-    else mergeClassified(result, classifyValue(decoded.value, { file, ...(decoded.line !== undefined ? { line: decoded.line } : {}) }, deps));
+    else
+      mergeClassified(
+        result,
+        classifyValue(decoded.value, { file, ...(decoded.line !== undefined ? { line: decoded.line } : {}) }, deps),
+      );
   }
   return result;
 }

@@ -16,9 +16,20 @@ import type { PipelineDeps } from './process-record.ts';
 export interface LambdaDeps extends PipelineDeps, Pick<DeliveryRuntime, 'logger' | 'metrics'> {}
 
 /** Build the dependencies for one function (config from NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER / default). */
-export async function buildLambdaDeps(serviceName: string, env: NodeJS.ProcessEnv = process.env, telemetry?: Telemetry): Promise<LambdaDeps> {
+export async function buildLambdaDeps(
+  serviceName: string,
+  env: NodeJS.ProcessEnv = process.env,
+  telemetry?: Telemetry,
+): Promise<LambdaDeps> {
   const runtime = await buildDeliveryRuntime(serviceName, env, telemetry);
-  const deps: LambdaDeps = { rules: RULES, context: ruleContextFromConfig(runtime.config), delivery: runtime.delivery, approvals: runtime.approvals, logger: runtime.logger, metrics: runtime.metrics };
+  const deps: LambdaDeps = {
+    rules: RULES,
+    context: ruleContextFromConfig(runtime.config),
+    delivery: runtime.delivery,
+    approvals: runtime.approvals,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+  };
   const enrich = enrichFromEnv(env);
   if (enrich !== undefined) deps.enrich = enrich;
   return deps;
@@ -33,7 +44,8 @@ export function enrichFromEnv(env: NodeJS.ProcessEnv = process.env): EnrichDeps 
   if (env['NETWATCH_ENRICH'] !== 'on') return undefined;
   const raw = env['NETWATCH_ENRICH_WAIT_MS'];
   const wait = Number(raw ?? '');
-  if (raw !== undefined && (!Number.isInteger(wait) || wait < 0)) throw new ConfigError('bad environment', [`NETWATCH_ENRICH_WAIT_MS: must be a whole number of ms, not "${raw}"`]);
+  if (raw !== undefined && (!Number.isInteger(wait) || wait < 0))
+    throw new ConfigError('bad environment', [`NETWATCH_ENRICH_WAIT_MS: must be a whole number of ms, not "${raw}"`]);
   return {
     configHistory: liveConfigHistory(),
     trail: new TrailLookup(liveLookupEvents()),

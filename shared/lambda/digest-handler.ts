@@ -7,12 +7,24 @@ import type { DeliveryRuntime } from './runtime.ts';
  * digest. Throws when a sink failed, so the invocation shows as an error (alarm) — the next run retries only the
  * failed sinks.
  */
-export function digestHandler(runtime: Pick<DeliveryRuntime, 'delivery' | 'logger' | 'metrics'>): () => Promise<{ digests: number }> {
+export function digestHandler(
+  runtime: Pick<DeliveryRuntime, 'delivery' | 'logger' | 'metrics'>,
+): () => Promise<{ digests: number }> {
   return async () => {
     const outcomes = await sendDueDigests(runtime.delivery);
     const failures = outcomes.flatMap((o) => o.failed);
-    for (const o of outcomes) runtime.logger.info('digest', { window: o.window, sent: o.sent, alreadySent: o.alreadySent, failed: o.failed.map((f) => f.message) });
-    runtime.metrics.addMetric('Digests', MetricUnit.Count, outcomes.filter((o) => Object.keys(o.sent).length > 0).length);
+    for (const o of outcomes)
+      runtime.logger.info('digest', {
+        window: o.window,
+        sent: o.sent,
+        alreadySent: o.alreadySent,
+        failed: o.failed.map((f) => f.message),
+      });
+    runtime.metrics.addMetric(
+      'Digests',
+      MetricUnit.Count,
+      outcomes.filter((o) => Object.keys(o.sent).length > 0).length,
+    );
     if (failures.length) throw new AggregateError(failures, failures.map((f) => f.message).join('; '));
     return { digests: outcomes.length };
   };

@@ -24,7 +24,11 @@ export interface RecordResult {
  * only to the sinks the ledger does not list. Ignored events succeed.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
-export async function processSqsRecord(record: SQSRecord, deps: PipelineDeps, approvals: ApprovalSource = deps.approvals): Promise<RecordResult> {
+export async function processSqsRecord(
+  record: SQSRecord,
+  deps: PipelineDeps,
+  approvals: ApprovalSource = deps.approvals,
+): Promise<RecordResult> {
   let body: unknown;
   const where = { file: `sqs:${record.messageId}`, path: '/body' };
   try {

@@ -10,7 +10,11 @@ import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import { processSqsRecord, type RecordResult } from './process-record.ts';
 
 /** How one SQS record is processed: the JSON-body pipeline by default, or the CloudTrail-S3 log reader. */
-export type RecordProcessor<D extends LambdaDeps> = (record: SQSRecord, deps: D, approvals: ApprovalSource) => Promise<RecordResult>;
+export type RecordProcessor<D extends LambdaDeps> = (
+  record: SQSRecord,
+  deps: D,
+  approvals: ApprovalSource,
+) => Promise<RecordResult>;
 
 /**
  * The shared SQS batch handler body: each record runs through the pipeline on its own, and the response lists only the
@@ -18,7 +22,10 @@ export type RecordProcessor<D extends LambdaDeps> = (record: SQSRecord, deps: D,
  * once per account per invocation (a fresh cache each invocation, so new tickets are seen within one batch).
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/batch/
  */
-export function sqsBatchHandler<D extends LambdaDeps>(deps: D, processRecord: RecordProcessor<D> = processSqsRecord): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+export function sqsBatchHandler<D extends LambdaDeps>(
+  deps: D,
+  processRecord: RecordProcessor<D> = processSqsRecord,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   return (event, context) => {
     const approvals = new InvocationApprovalCache(deps.approvals);
@@ -27,16 +34,37 @@ export function sqsBatchHandler<D extends LambdaDeps>(deps: D, processRecord: Re
         const { classified, outcomes } = await processRecord(record, deps, approvals);
         deps.metrics.addMetric('ChangesProcessed', MetricUnit.Count, classified.changes.length);
         deps.metrics.addMetric('Findings', MetricUnit.Count, classified.findings.length);
-        deps.metrics.addMetric('Pages', MetricUnit.Count, outcomes.reduce((n, o) => n + o.delivered.filter((s) => o.decision.pageSinks.includes(s)).length, 0));
-        deps.metrics.addMetric('Digested', MetricUnit.Count, outcomes.reduce((n, o) => n + o.digested.length, 0));
+        deps.metrics.addMetric(
+          'Pages',
+          MetricUnit.Count,
+          outcomes.reduce((n, o) => n + o.delivered.filter((s) => o.decision.pageSinks.includes(s)).length, 0),
+        );
+        deps.metrics.addMetric(
+          'Digested',
+          MetricUnit.Count,
+          outcomes.reduce((n, o) => n + o.digested.length, 0),
+        );
         emitFindingBreakdown(deps.metrics, classified.findings);
         for (const o of outcomes) {
-          deps.logger.debug('delivered', { fingerprint: o.fingerprint, approval: o.approval.state, routes: o.decision.routes, delivered: o.delivered, already: o.alreadyDelivered, digested: o.digested });
+          deps.logger.debug('delivered', {
+            fingerprint: o.fingerprint,
+            approval: o.approval.state,
+            routes: o.decision.routes,
+            delivered: o.delivered,
+            already: o.alreadyDelivered,
+            digested: o.digested,
+          });
         }
-        if (classified.ignored.length) deps.logger.debug('ignored', { messageId: record.messageId, reasons: classified.ignored.map((i) => i.reason) });
+        if (classified.ignored.length)
+          deps.logger.debug('ignored', {
+            messageId: record.messageId,
+            reasons: classified.ignored.map((i) => i.reason),
+          });
       } catch (error) {
         deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
-        const sinkFailures = (error instanceof AggregateError ? error.errors : [error]).filter((e) => e instanceof DeliveryError).length;
+        const sinkFailures = (error instanceof AggregateError ? error.errors : [error]).filter(
+          (e) => e instanceof DeliveryError,
+        ).length;
         if (sinkFailures > 0) deps.metrics.addMetric('SinkFailures', MetricUnit.Count, sinkFailures);
         deps.logger.error('record failed', { messageId: record.messageId, error: error as Error });
         throw error;
@@ -55,6 +83,7 @@ export function emitFindingBreakdown(metrics: Metrics, findings: readonly Findin
   for (const dimension of ['severity', 'category'] as const) {
     const counts = new Map<string, number>();
     for (const f of findings) counts.set(f[dimension], (counts.get(f[dimension]) ?? 0) + 1);
-    for (const [value, count] of counts) metrics.singleMetric().addDimension(dimension, value).addMetric('Findings', MetricUnit.Count, count);
+    for (const [value, count] of counts)
+      metrics.singleMetric().addDimension(dimension, value).addMetric('Findings', MetricUnit.Count, count);
   }
 }

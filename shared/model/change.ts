@@ -365,7 +365,12 @@ export type NetworkDelta =
 export type DeltaKind = NetworkDelta['kind'];
 
 /** Config item status (`configurationItemStatus`); CloudTrail changes leave it unset. */
-export type ItemStatus = 'OK' | 'ResourceDiscovered' | 'ResourceNotRecorded' | 'ResourceDeleted' | 'ResourceDeletedNotRecorded';
+export type ItemStatus =
+  | 'OK'
+  | 'ResourceDiscovered'
+  | 'ResourceNotRecorded'
+  | 'ResourceDeleted'
+  | 'ResourceDeletedNotRecorded';
 
 /**
  * Facts about a resource's surroundings that severity may depend on (context-aware severity, shared/4-classify/adjust.ts).

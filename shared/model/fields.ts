@@ -10,16 +10,26 @@ import { CATEGORIES } from './category.ts';
 export const accountIdSchema = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
 /** An AWS region name (`eu-west-1`, `us-gov-west-1`, `cn-north-1`). */
-export const regionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
+export const regionSchema = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS region name such as eu-west-1');
 
 /** One finding category (closed list, shared/model/category.ts). */
-export const categorySchema = z.enum(CATEGORIES, { error: (issue) => `must be one of ${CATEGORIES.join(', ')} — not ${JSON.stringify(issue.input)}` });
+export const categorySchema = z.enum(CATEGORIES, {
+  error: (issue) => `must be one of ${CATEGORIES.join(', ')} — not ${JSON.stringify(issue.input)}`,
+});
 
 /** ISO-8601 date-time with a zone (`2026-11-20T09:00:00Z`, `2026-11-20T10:00:00+01:00`). */
-export const isoDateTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-20T09:00:00Z' });
+export const isoDateTimeSchema = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 date-time with a zone, e.g. 2026-11-20T09:00:00Z',
+});
 
 /** An ARN glob: `*` matches any run of characters (including `/` and `:`), `?` one character. */
-export const arnPatternSchema = z.string().min(1).regex(/^(arn:|\*)/, 'must be an ARN or ARN pattern (starting with "arn:" or "*")');
+export const arnPatternSchema = z
+  .string()
+  .min(1)
+  .regex(/^(arn:|\*)/, 'must be an ARN or ARN pattern (starting with "arn:" or "*")');
 
 /** Tag filter: each key must have one of the given values; `*` means "any value, key present". */
 export const tagFilterSchema = z.record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)]));
@@ -39,6 +49,9 @@ export function normalizeTagFilter(tags: Record<string, string | string[]>): Tag
 export function strictObject<T extends z.core.$ZodLooseShape>(shape: T) {
   const allowed = Object.keys(shape).join(', ');
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed})` : undefined),
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed})`
+        : undefined,
   });
 }

@@ -40,7 +40,9 @@ export const EMPTY_CONTEXT: RuleContext = { internalVpcIds: new Set(), knownAcco
 export const DEFAULT_INTERNAL_TAG = { key: 'netwatch:exposure', value: 'internal' } as const;
 
 /** The context's optional fields with their defaults filled in. */
-export function contextDefaults(context: RuleContext): Required<Pick<RuleContext, 'internalVpcTag' | 'networkConfigRules' | 'automationRoles'>> & {
+export function contextDefaults(context: RuleContext): Required<
+  Pick<RuleContext, 'internalVpcTag' | 'networkConfigRules' | 'automationRoles'>
+> & {
   adjust: { rootActor: boolean; longTermKeys: boolean; sgAttachments: boolean };
 } {
   return {

@@ -42,7 +42,8 @@ export function parseCidr(text: string): Cidr {
   const bits = BITS[version];
   let prefix = bits;
   if (prefixText !== undefined) {
-    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) throw new CidrParseError(`bad prefix length in ${JSON.stringify(text)}`);
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits)
+      throw new CidrParseError(`bad prefix length in ${JSON.stringify(text)}`);
     prefix = Number(prefixText);
   }
   const hostBits = BigInt(bits - prefix);

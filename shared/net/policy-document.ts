@@ -18,7 +18,8 @@ export function parsePolicyDocument(input: unknown): PolicyState {
       throw new PolicyParseError('policy document is not valid JSON', { cause });
     }
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new PolicyParseError('policy document is not an object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PolicyParseError('policy document is not an object');
   const raw = (doc as Record<string, unknown>)['Statement'];
   if (raw === undefined) throw new PolicyParseError('policy document has no Statement');
   const list = Array.isArray(raw) ? raw : [raw];
@@ -32,10 +33,12 @@ function parseStatement(value: unknown, index: number): PolicyStatement {
   if (typeof value !== 'object' || value === null) throw new PolicyParseError(`Statement[${index}] is not an object`);
   const s = value as Record<string, unknown>;
   const effect = s['Effect'];
-  if (effect !== 'Allow' && effect !== 'Deny') throw new PolicyParseError(`Statement[${index}].Effect must be Allow or Deny`);
+  if (effect !== 'Allow' && effect !== 'Deny')
+    throw new PolicyParseError(`Statement[${index}].Effect must be Allow or Deny`);
   const out: PolicyStatement = {
     effect,
-    principals: s['Principal'] === undefined ? (s['NotPrincipal'] === undefined ? ['*'] : []) : principals(s['Principal']),
+    principals:
+      s['Principal'] === undefined ? (s['NotPrincipal'] === undefined ? ['*'] : []) : principals(s['Principal']),
     actions: strings(s['Action']),
     resources: s['Resource'] === undefined && s['NotResource'] === undefined ? ['*'] : strings(s['Resource']),
     conditions: conditions(s['Condition']),
@@ -64,7 +67,8 @@ function conditions(value: unknown): PolicyCondition[] {
   const out: PolicyCondition[] = [];
   for (const [operator, block] of Object.entries(value as Record<string, unknown>)) {
     if (typeof block !== 'object' || block === null) continue;
-    for (const [key, values] of Object.entries(block as Record<string, unknown>)) out.push({ operator, key, values: strings(values) });
+    for (const [key, values] of Object.entries(block as Record<string, unknown>))
+      out.push({ operator, key, values: strings(values) });
   }
   return out;
 }

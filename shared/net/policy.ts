@@ -62,7 +62,13 @@ export const RESTRICTIVE_CONDITION_KEYS: readonly string[] = [
 const RESTRICTIVE = new Set(RESTRICTIVE_CONDITION_KEYS.map((k) => k.toLowerCase()));
 
 /** The statement AWS's default endpoint policy amounts to. */
-const FULL_ACCESS: PolicyStatement = { effect: 'Allow', principals: ['*'], actions: ['*'], resources: ['*'], conditions: [] };
+const FULL_ACCESS: PolicyStatement = {
+  effect: 'Allow',
+  principals: ['*'],
+  actions: ['*'],
+  resources: ['*'],
+  conditions: [],
+};
 
 /**
  * True when the condition limits who or where in an Allow: a trust-boundary key under a positive operator
@@ -163,7 +169,8 @@ function allResources(statement: PolicyStatement): boolean {
 
 /** Condition `a` is at least as strict as `b` (same operator and key; fewer values for positive, more for negated). */
 function atLeastAsStrict(a: PolicyCondition, b: PolicyCondition): boolean {
-  if (a.operator.toLowerCase() !== b.operator.toLowerCase() || a.key.toLowerCase() !== b.key.toLowerCase()) return false;
+  if (a.operator.toLowerCase() !== b.operator.toLowerCase() || a.key.toLowerCase() !== b.key.toLowerCase())
+    return false;
   const negated = a.operator.toLowerCase().includes('not');
   const [small, large] = negated ? [b.values, a.values] : [a.values, b.values];
   return small.every((v) => large.includes(v));
@@ -184,22 +191,32 @@ function gap(outer: PolicyStatement, inner: PolicyStatement): Gap {
   const g: Gap = { principals: [], actions: [], resources: [], conditions: [], other: [] };
   // Principals.
   if (inner.notPrincipals !== undefined) {
-    if (outer.notPrincipals === undefined && !outer.principals.includes('*')) g.other.push('NotPrincipal (everyone but a few)');
+    if (outer.notPrincipals === undefined && !outer.principals.includes('*'))
+      g.other.push('NotPrincipal (everyone but a few)');
   } else if (outer.notPrincipals === undefined) {
     g.principals = inner.principals.filter((p) => !outer.principals.some((o) => principalCovers(o, p)));
   }
   // Actions (case-insensitive per IAM).
   if (inner.notActions !== undefined) {
-    const outerCovers = outer.actions.includes('*') || (outer.notActions !== undefined && outer.notActions.every((x) => inner.notActions!.some((y) => patternCovers(y, x, true))));
+    const outerCovers =
+      outer.actions.includes('*') ||
+      (outer.notActions !== undefined &&
+        outer.notActions.every((x) => inner.notActions!.some((y) => patternCovers(y, x, true))));
     if (!outerCovers) g.other.push(`NotAction ${inner.notActions.join(', ')} (every other action)`);
   } else {
     g.actions = inner.actions.filter(
-      (a) => !(outer.actions.some((o) => patternCovers(o, a, true)) || (outer.notActions !== undefined && !outer.notActions.some((x) => patternCovers(a, x, true) || patternCovers(x, a, true)))),
+      (a) =>
+        !(
+          outer.actions.some((o) => patternCovers(o, a, true)) ||
+          (outer.notActions !== undefined &&
+            !outer.notActions.some((x) => patternCovers(a, x, true) || patternCovers(x, a, true)))
+        ),
     );
   }
   // Resources (case-sensitive).
   if (inner.notResources !== undefined) {
-    if (!outer.resources.includes('*')) g.other.push(`NotResource ${inner.notResources.join(', ')} (every other resource)`);
+    if (!outer.resources.includes('*'))
+      g.other.push(`NotResource ${inner.notResources.join(', ')} (every other resource)`);
   } else {
     g.resources = inner.resources.filter((r) => !outer.resources.some((o) => patternCovers(o, r)));
   }
@@ -225,7 +242,9 @@ function name(statement: PolicyStatement): string {
 }
 
 function describeStatement(s: PolicyStatement): string {
-  const who = s.notPrincipals ? `everyone except ${s.notPrincipals.join(', ')}` : s.principals.join(', ') || '(no principal)';
+  const who = s.notPrincipals
+    ? `everyone except ${s.notPrincipals.join(', ')}`
+    : s.principals.join(', ') || '(no principal)';
   const what = s.notActions ? `all actions except ${s.notActions.join(', ')}` : s.actions.join(', ');
   const on = s.notResources ? `all resources except ${s.notResources.join(', ')}` : s.resources.join(', ');
   const cond = s.conditions.length ? ` when ${s.conditions.map(describeCondition).join(' and ')}` : '';
@@ -237,7 +256,11 @@ function describeCondition(c: PolicyCondition): string {
 }
 
 /** Pick the statement of `pool` closest to `target`: same Sid first, then the smallest gap. */
-function closest(pool: PolicyStatement[], target: PolicyStatement, gapOf: (candidate: PolicyStatement) => Gap): PolicyStatement | undefined {
+function closest(
+  pool: PolicyStatement[],
+  target: PolicyStatement,
+  gapOf: (candidate: PolicyStatement) => Gap,
+): PolicyStatement | undefined {
   if (target.sid) {
     const same = pool.find((s) => s.sid === target.sid);
     if (same) return same;
@@ -247,7 +270,9 @@ function closest(pool: PolicyStatement[], target: PolicyStatement, gapOf: (candi
   for (const s of pool) {
     const g = gapOf(s);
     // Only a statement sharing some action or resource is a meaningful counterpart.
-    const related = g.actions.length < Math.max(1, target.actions.length) || g.resources.length < Math.max(1, target.resources.length);
+    const related =
+      g.actions.length < Math.max(1, target.actions.length) ||
+      g.resources.length < Math.max(1, target.resources.length);
     if (related && gapSize(g) < bestSize) {
       best = s;
       bestSize = gapSize(g);
@@ -260,7 +285,13 @@ function closest(pool: PolicyStatement[], target: PolicyStatement, gapOf: (candi
  * Allow grants present in `next` that `prev` did not give, as sentences. With `reverse` the caller swapped the
  * arguments to find tightenings, so arrows are still written old -> new.
  */
-function allowGains(prev: PolicyState, next: PolicyState, verbs: { added: string; widened: string }, reverse = false, gained: PolicyStatement[] = []): string[] {
+function allowGains(
+  prev: PolicyState,
+  next: PolicyState,
+  verbs: { added: string; widened: string },
+  reverse = false,
+  gained: PolicyStatement[] = [],
+): string[] {
   const prevAllows = statementsOf(prev).filter((s) => s.effect === 'Allow');
   const out: string[] = [];
   for (const s of statementsOf(next).filter((x) => x.effect === 'Allow')) {
@@ -274,12 +305,18 @@ function allowGains(prev: PolicyState, next: PolicyState, verbs: { added: string
     const g = gap(counterpart, s);
     const parts: string[] = [];
     const arrow = (from: string, to: string): string => (reverse ? `${to} -> ${from}` : `${from} -> ${to}`);
-    if (g.principals.length) parts.push(`principal ${arrow(counterpart.principals.join(', '), s.principals.join(', '))}`);
-    if (g.actions.length) parts.push(`action ${arrow(counterpart.actions.join(', ') || '(NotAction)', s.actions.join(', '))}`);
-    if (g.resources.length) parts.push(`resource ${arrow(counterpart.resources.join(', ') || '(NotResource)', s.resources.join(', '))}`);
+    if (g.principals.length)
+      parts.push(`principal ${arrow(counterpart.principals.join(', '), s.principals.join(', '))}`);
+    if (g.actions.length)
+      parts.push(`action ${arrow(counterpart.actions.join(', ') || '(NotAction)', s.actions.join(', '))}`);
+    if (g.resources.length)
+      parts.push(`resource ${arrow(counterpart.resources.join(', ') || '(NotResource)', s.resources.join(', '))}`);
     const lost = reverse ? 'added' : 'removed';
     const eased = reverse ? 'tightened' : 'relaxed';
-    for (const c of g.conditions) parts.push(`condition ${describeCondition(c)} ${s.conditions.some((x) => x.key.toLowerCase() === c.key.toLowerCase()) ? eased : lost}`);
+    for (const c of g.conditions)
+      parts.push(
+        `condition ${describeCondition(c)} ${s.conditions.some((x) => x.key.toLowerCase() === c.key.toLowerCase()) ? eased : lost}`,
+      );
     parts.push(...g.other);
     out.push(`${name(s)} ${verbs.widened}: ${parts.join('; ')}`);
   }
@@ -287,7 +324,12 @@ function allowGains(prev: PolicyState, next: PolicyState, verbs: { added: string
 }
 
 /** Deny coverage in `prev` that `next` no longer has. A Deny covers another when it denies at least as much. */
-function denyLosses(prev: PolicyState, next: PolicyState, verbs: { removed: string; narrowed: string }, reverse = false): string[] {
+function denyLosses(
+  prev: PolicyState,
+  next: PolicyState,
+  verbs: { removed: string; narrowed: string },
+  reverse = false,
+): string[] {
   const nextDenies = statementsOf(next).filter((s) => s.effect === 'Deny');
   const out: string[] = [];
   for (const d of statementsOf(prev).filter((x) => x.effect === 'Deny')) {
@@ -341,7 +383,11 @@ function isFullAccessDocument(state: PolicyState): boolean {
  * trust-boundary condition, unless a boundary Deny (e.g. deny outside the organisation) fences it.
  */
 export function assessPolicy(state: PolicyState): PolicyBreadth {
-  if (state.kind === 'full-access') return { grantsEveryoneFullAccess: true, broad: ['full access (AWS default policy): everyone, every action, every resource'] };
+  if (state.kind === 'full-access')
+    return {
+      grantsEveryoneFullAccess: true,
+      broad: ['full access (AWS default policy): everyone, every action, every resource'],
+    };
   const fenced = state.statements.some(isBoundaryDeny);
   const broad: string[] = [];
   let everyoneFull = false;
@@ -349,10 +395,13 @@ export function assessPolicy(state: PolicyState): PolicyBreadth {
     if (s.effect !== 'Allow' || !isEveryone(s) || s.conditions.some(isRestrictiveCondition)) continue;
     if (allActions(s) && allResources(s)) {
       if (!fenced) everyoneFull = true;
-      broad.push(`${name(s)} grants everyone full access${fenced ? ' (fenced by a boundary Deny)' : ''}: ${describeStatement(s)}`);
+      broad.push(
+        `${name(s)} grants everyone full access${fenced ? ' (fenced by a boundary Deny)' : ''}: ${describeStatement(s)}`,
+      );
     } else {
       const services = s.actions.filter(isServiceWildcard);
-      if (services.length && allResources(s) && !fenced) broad.push(`${name(s)} grants everyone ${services.join(', ')} on every resource: ${describeStatement(s)}`);
+      if (services.length && allResources(s) && !fenced)
+        broad.push(`${name(s)} grants everyone ${services.join(', ')} on every resource: ${describeStatement(s)}`);
     }
   }
   return { grantsEveryoneFullAccess: everyoneFull, broad };

@@ -133,7 +133,10 @@ export function touchedPorts(range: PortRange, list: readonly NamedPort[]): Name
   if (range.protocol !== 'all' && !isPortProtocol(range.protocol)) return [];
   const { from, to } = bounds(range);
   return list.filter(
-    (p) => (range.protocol === 'all' || p.protocols.includes(range.protocol as 'tcp' | 'udp')) && p.from <= to && from <= p.to,
+    (p) =>
+      (range.protocol === 'all' || p.protocols.includes(range.protocol as 'tcp' | 'udp')) &&
+      p.from <= to &&
+      from <= p.to,
   );
 }
 
@@ -149,7 +152,9 @@ export function portLabel(range: PortRange): string {
   }
   if (protocol === 'icmp' || protocol === 'icmpv6') {
     if (fromPort === undefined || fromPort === -1) return `${protocol} (all types)`;
-    return toPort === undefined || toPort === -1 ? `${protocol} type ${fromPort}` : `${protocol} type ${fromPort} code ${toPort}`;
+    return toPort === undefined || toPort === -1
+      ? `${protocol} type ${fromPort}`
+      : `${protocol} type ${fromPort} code ${toPort}`;
   }
   return `protocol ${protocol}`;
 }

@@ -4,7 +4,13 @@
  * the same change compare equal.
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
  */
-const BY_NUMBER: Readonly<Record<string, string>> = { '-1': 'all', '1': 'icmp', '6': 'tcp', '17': 'udp', '58': 'icmpv6' };
+const BY_NUMBER: Readonly<Record<string, string>> = {
+  '-1': 'all',
+  '1': 'icmp',
+  '6': 'tcp',
+  '17': 'udp',
+  '58': 'icmpv6',
+};
 const NAMES = new Set(['all', 'icmp', 'tcp', 'udp', 'icmpv6']);
 
 /** Normalize an AWS protocol value to `all | tcp | udp | icmp | icmpv6 | <number>`. */

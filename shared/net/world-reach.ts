@@ -42,10 +42,19 @@ export function worldHits<T>(candidates: readonly ReachCandidate<T>[]): WorldHit
   const hits: WorldHit<T>[] = [];
   for (const c of parsed) {
     if (c.parsed.prefix === 0) {
-      hits.push({ scope: c.scope, version: c.parsed.version, range: c.range, items: [c.item], cidrs: [c.cidr], viaUnion: false });
+      hits.push({
+        scope: c.scope,
+        version: c.parsed.version,
+        range: c.range,
+        items: [c.item],
+        cidrs: [c.cidr],
+        viaUnion: false,
+      });
       continue;
     }
-    const supporters = parsed.filter((s) => s.scope === c.scope && s.parsed.version === c.parsed.version && rangeCovers(s.range, c.range));
+    const supporters = parsed.filter(
+      (s) => s.scope === c.scope && s.parsed.version === c.parsed.version && rangeCovers(s.range, c.range),
+    );
     const cover = coverUnion(supporters.map((s): Cidr => s.parsed));
     if (c.parsed.version === 4 ? cover.v4 : cover.v6) {
       hits.push({
@@ -74,7 +83,15 @@ export function worldHits<T>(candidates: readonly ReachCandidate<T>[]): WorldHit
       return;
     }
     // Two direct /0s on the same traffic (`0.0.0.0/0` and `10.0.0.0/0`): one hit, both items as evidence.
-    const twin = kept.find((k) => !k.viaUnion && !hit.viaUnion && k.scope === hit.scope && k.version === hit.version && rangeCovers(k.range, hit.range) && rangeCovers(hit.range, k.range));
+    const twin = kept.find(
+      (k) =>
+        !k.viaUnion &&
+        !hit.viaUnion &&
+        k.scope === hit.scope &&
+        k.version === hit.version &&
+        rangeCovers(k.range, hit.range) &&
+        rangeCovers(hit.range, k.range),
+    );
     if (twin) {
       for (const [n, item] of hit.items.entries()) {
         if (!twin.items.includes(item)) {

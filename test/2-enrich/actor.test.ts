@@ -25,7 +25,9 @@ describe('actor of a Config change (CloudTrail LookupEvents)', () => {
     const result = await run(change, liveDeps());
     // Assess
     const calls = trail.commandCalls(LookupEventsCommand);
-    expect(calls.map((c) => c.args[0].input)).toEqual([{ LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: PIPELINE_EVENT }], MaxResults: 1 }]);
+    expect(calls.map((c) => c.args[0].input)).toEqual([
+      { LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: PIPELINE_EVENT }], MaxResults: 1 },
+    ]);
     const [f] = result.findings;
     expect(f!.ruleId).toBe('sg-open-world');
     expect(f!.actor).toEqual({
@@ -40,12 +42,16 @@ describe('actor of a Config change (CloudTrail LookupEvents)', () => {
     });
     expect(f!.api).toEqual({ source: 'ec2.amazonaws.com', name: 'AuthorizeSecurityGroupIngress' });
     expect(f!.severity).toBe('medium');
-    expect(f!.why).toContain(`actor-lookup: actor arn:aws:sts::111122223333:assumed-role/ci-deployer/GitHubActions from CloudTrail event ${PIPELINE_EVENT} (AuthorizeSecurityGroupIngress, LookupEvents)`);
+    expect(f!.why).toContain(
+      `actor-lookup: actor arn:aws:sts::111122223333:assumed-role/ci-deployer/GitHubActions from CloudTrail event ${PIPELINE_EVENT} (AuthorizeSecurityGroupIngress, LookupEvents)`,
+    );
   });
 
   it('a look-up slower than the bound: delivered without the actor, and why says so', async () => {
     // Prepare: LookupEvents answers after 300 ms; the bound is 40 ms
-    trail.on(LookupEventsCommand).callsFake(() => new Promise((resolve) => setTimeout(() => resolve(lookupResponse(PIPELINE_EVENT)), 300)));
+    trail
+      .on(LookupEventsCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve(lookupResponse(PIPELINE_EVENT)), 300)));
     // Act
     const started = performance.now();
     const result = await run(change, liveDeps({ waitMs: 40 }));
@@ -54,14 +60,20 @@ describe('actor of a Config change (CloudTrail LookupEvents)', () => {
     const [f] = result.findings;
     expect(f!.actor).toBeUndefined();
     expect(f!.severity).toBe('medium');
-    expect(f!.why).toContain(`actor-lookup: actor lookup timed out after 40 ms (LookupEvents ${PIPELINE_EVENT}); delivered without the actor`);
+    expect(f!.why).toContain(
+      `actor-lookup: actor lookup timed out after 40 ms (LookupEvents ${PIPELINE_EVENT}); delivered without the actor`,
+    );
   });
 
   it('an event CloudTrail does not know: no actor, and why says so', async () => {
     trail.on(LookupEventsCommand).resolves({ Events: [], $metadata: {} });
     const [f] = (await run(change, liveDeps())).findings;
     expect(f!.actor).toBeUndefined();
-    expect(f!.why.some((w) => w.startsWith(`actor-lookup: actor unknown: CloudTrail event history has no event ${PIPELINE_EVENT}`))).toBe(true);
+    expect(
+      f!.why.some((w) =>
+        w.startsWith(`actor-lookup: actor unknown: CloudTrail event history has no event ${PIPELINE_EVENT}`),
+      ),
+    ).toBe(true);
   });
 
   it('throttled LookupEvents is retried; the result is cached by event id', async () => {

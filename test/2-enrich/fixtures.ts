@@ -28,29 +28,54 @@ export function json(path: string): Record<string, unknown> {
 function sdkDates<T>(value: T, keys: ReadonlySet<string>): T {
   if (Array.isArray(value)) return value.map((v: unknown) => sdkDates(v, keys)) as T;
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, keys.has(k) && typeof v === 'number' ? new Date(v * 1000) : sdkDates(v, keys)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        keys.has(k) && typeof v === 'number' ? new Date(v * 1000) : sdkDates(v, keys),
+      ]),
+    ) as T;
   }
   return value;
 }
 
-const META = { $metadata: { httpStatusCode: 200, requestId: '6e2c4d1a-8b3f-4a57-9c0e-1d2f3a4b5c6d', attempts: 1, totalRetryDelay: 0 } };
+const META = {
+  $metadata: {
+    httpStatusCode: 200,
+    requestId: '6e2c4d1a-8b3f-4a57-9c0e-1d2f3a4b5c6d',
+    attempts: 1,
+    totalRetryDelay: 0,
+  },
+};
 
 /** GetResourceConfigHistory output for the oversized bastion SG, as the SDK returns it. */
 export function historyResponse(): GetResourceConfigHistoryCommandOutput {
   const body = json(`aws-responses/GetResourceConfigHistory/${OVERSIZED_SG}.json`);
-  return { ...sdkDates(body, new Set(['configurationItemCaptureTime', 'configurationItemDeliveryTime', 'resourceCreationTime'])), ...META } as GetResourceConfigHistoryCommandOutput;
+  return {
+    ...sdkDates(
+      body,
+      new Set(['configurationItemCaptureTime', 'configurationItemDeliveryTime', 'resourceCreationTime']),
+    ),
+    ...META,
+  } as GetResourceConfigHistoryCommandOutput;
 }
 
 /** LookupEvents output for one recorded event id, as the SDK returns it. */
 export function lookupResponse(eventId: string): LookupEventsCommandOutput {
-  return { ...sdkDates(json(`aws-responses/LookupEvents/${eventId}.json`), new Set(['EventTime'])), ...META } as LookupEventsCommandOutput;
+  return {
+    ...sdkDates(json(`aws-responses/LookupEvents/${eventId}.json`), new Set(['EventTime'])),
+    ...META,
+  } as LookupEventsCommandOutput;
 }
 
 /** The LookupEvents response with the CloudTrail record's identity replaced (root, IAM user, …). */
 export function lookupResponseAs(eventId: string, userIdentity: Record<string, unknown>): LookupEventsCommandOutput {
   const response = lookupResponse(eventId);
   const event = response.Events?.[0];
-  if (event?.CloudTrailEvent) event.CloudTrailEvent = JSON.stringify({ ...(JSON.parse(event.CloudTrailEvent) as Record<string, unknown>), userIdentity });
+  if (event?.CloudTrailEvent)
+    event.CloudTrailEvent = JSON.stringify({
+      ...(JSON.parse(event.CloudTrailEvent) as Record<string, unknown>),
+      userIdentity,
+    });
   return response;
 }
 

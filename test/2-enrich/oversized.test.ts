@@ -1,4 +1,9 @@
-import { ConfigServiceClient, ConfigServiceServiceException, GetResourceConfigHistoryCommand, ResourceNotDiscoveredException } from '@aws-sdk/client-config-service';
+import {
+  ConfigServiceClient,
+  ConfigServiceServiceException,
+  GetResourceConfigHistoryCommand,
+  ResourceNotDiscoveredException,
+} from '@aws-sdk/client-config-service';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +15,12 @@ const oversized = json('events/config/oversized-sg.json');
 const S3 = (oversized['s3DeliverySummary'] as { s3BucketLocation: string }).s3BucketLocation;
 
 const throttling = () =>
-  new ConfigServiceServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+  new ConfigServiceServiceException({
+    name: 'ThrottlingException',
+    $fault: 'client',
+    message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 describe('oversized Config items (GetResourceConfigHistory)', () => {
   beforeEach(() => {
@@ -41,20 +51,43 @@ describe('oversized Config items (GetResourceConfigHistory)', () => {
     expect(f!.ruleId).toBe('sg-open-world');
     expect(f!.summary).toBe('tcp/3389 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718 (bastion-sg) (ingress, added)');
     expect(f!.evidence).toEqual([
-      { kind: 'sg-permission', op: 'added', groupId: OVERSIZED_SG, groupName: 'bastion-sg', permission: { direction: 'ingress', protocol: 'tcp', fromPort: 3389, toPort: 3389, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } },
+      {
+        kind: 'sg-permission',
+        op: 'added',
+        groupId: OVERSIZED_SG,
+        groupName: 'bastion-sg',
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 3389,
+          toPort: 3389,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
+      },
     ]);
     expect(f!.changeId).toBe('config:AWS::EC2::SecurityGroup/sg-0a1b2c3d4e5f60718@2024-05-27T06:18:44.120Z');
     expect(f!.related).toEqual([ACTOR_EVENT]);
-    expect(f!.why).toContain('item-fetch: oversized item fetched with GetResourceConfigHistory and diffed against the previous item');
+    expect(f!.why).toContain(
+      'item-fetch: oversized item fetched with GetResourceConfigHistory and diffed against the previous item',
+    );
     // The fetched item's relatedEvents led to the actor: an IAM user with a long-term key raises high -> critical.
-    expect(f!.actor).toMatchObject({ arn: 'arn:aws:iam::111122223333:user/legacy-admin', type: 'IAMUser', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', sourceIp: '203.0.113.45' });
+    expect(f!.actor).toMatchObject({
+      arn: 'arn:aws:iam::111122223333:user/legacy-admin',
+      type: 'IAMUser',
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      sourceIp: '203.0.113.45',
+    });
     expect(f!.severity).toBe('critical');
     expect(f!.why.some((w) => w.startsWith('raised: made with long-term access key AKIAIOSFODNN7EXAMPLE'))).toBe(true);
   });
 
   it('retries throttling with backoff, then inspects', async () => {
     // Prepare: throttled twice, then the answer
-    config.on(GetResourceConfigHistoryCommand).rejectsOnce(throttling()).rejectsOnce(throttling()).resolves(historyResponse());
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .rejectsOnce(throttling())
+      .rejectsOnce(throttling())
+      .resolves(historyResponse());
     // Act
     const result = await run(oversized, liveDeps({ trail: undefined }));
     // Assess
@@ -62,7 +95,9 @@ describe('oversized Config items (GetResourceConfigHistory)', () => {
     const [f] = result.findings;
     expect(f!.ruleId).toBe('sg-open-world');
     expect(f!.severity).toBe('high');
-    expect(f!.why).toContain('item-fetch: oversized item fetched with GetResourceConfigHistory and diffed against the previous item (after 2 throttled attempts, retried with backoff)');
+    expect(f!.why).toContain(
+      'item-fetch: oversized item fetched with GetResourceConfigHistory and diffed against the previous item (after 2 throttled attempts, retried with backoff)',
+    );
   });
 
   it('gives up after the retry budget and reports the change as uninspected, low', async () => {
@@ -72,23 +107,36 @@ describe('oversized Config items (GetResourceConfigHistory)', () => {
     const [f, ...rest] = result.findings;
     expect(rest).toEqual([]);
     expect(f!).toMatchObject({ ruleId: 'change-uninspected', category: 'uninspected', severity: 'low' });
-    expect(f!.summary).toBe('AWS::EC2::SecurityGroup sg-0a1b2c3d4e5f60718 (bastion-sg) changed (UPDATE) but could not be inspected: GetResourceConfigHistory failed after 3 throttled attempts: ThrottlingException: Rate exceeded');
+    expect(f!.summary).toBe(
+      'AWS::EC2::SecurityGroup sg-0a1b2c3d4e5f60718 (bastion-sg) changed (UPDATE) but could not be inspected: GetResourceConfigHistory failed after 3 throttled attempts: ThrottlingException: Rate exceeded',
+    );
   });
 
   it('not discovered: an uninspected low finding naming the resource and the S3 copy', async () => {
     // Prepare: the API's answer for a resource Config does not know
     config.on(GetResourceConfigHistoryCommand).rejects(
-      new ResourceNotDiscoveredException({ message: `Resource ${OVERSIZED_SG} of resourceType:AWS::EC2::SecurityGroup is unknown or has not been discovered`, $metadata: { httpStatusCode: 400 } }),
+      new ResourceNotDiscoveredException({
+        message: `Resource ${OVERSIZED_SG} of resourceType:AWS::EC2::SecurityGroup is unknown or has not been discovered`,
+        $metadata: { httpStatusCode: 400 },
+      }),
     );
     // Act
     const result = await run(oversized, liveDeps());
     // Assess
     const [f, ...rest] = result.findings;
     expect(rest).toEqual([]);
-    expect(f!).toMatchObject({ ruleId: 'change-uninspected', severity: 'low', resource: { type: 'AWS::EC2::SecurityGroup', id: OVERSIZED_SG, name: 'bastion-sg' } });
-    expect(f!.summary).toContain(`could not be inspected: AWS Config has no history of AWS::EC2::SecurityGroup ${OVERSIZED_SG} (ResourceNotDiscoveredException: Resource ${OVERSIZED_SG}`);
+    expect(f!).toMatchObject({
+      ruleId: 'change-uninspected',
+      severity: 'low',
+      resource: { type: 'AWS::EC2::SecurityGroup', id: OVERSIZED_SG, name: 'bastion-sg' },
+    });
+    expect(f!.summary).toContain(
+      `could not be inspected: AWS Config has no history of AWS::EC2::SecurityGroup ${OVERSIZED_SG} (ResourceNotDiscoveredException: Resource ${OVERSIZED_SG}`,
+    );
     expect(f!.why).toContain(`the full item is in S3: s3://${S3}`);
-    expect(f!.why.some((w) => w.startsWith('item-fetch: oversized item not inspected: AWS Config has no history'))).toBe(true);
+    expect(
+      f!.why.some((w) => w.startsWith('item-fetch: oversized item not inspected: AWS Config has no history')),
+    ).toBe(true);
     expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(0);
   });
 

@@ -12,10 +12,15 @@ import { REPO_ROOT } from '../support/corpus.ts';
  * and the CloudTrail record of the same change: the CloudTrail sample of that API with the request parameters and
  * event id the Config item names (its `relatedEvents`).
  */
-const sample = (path: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'events', path), 'utf8')) as Record<string, unknown>;
+const sample = (path: string) =>
+  JSON.parse(readFileSync(join(REPO_ROOT, 'events', path), 'utf8')) as Record<string, unknown>;
 const classify = (value: unknown) => classifyValue(value, { file: 'test' }, { rules: RULES, context: EMPTY_CONTEXT });
 
-function sameChange(trailPath: string, configPath: string, requestParameters: Record<string, unknown>): { trail: Record<string, unknown>; config: Record<string, unknown> } {
+function sameChange(
+  trailPath: string,
+  configPath: string,
+  requestParameters: Record<string, unknown>,
+): { trail: Record<string, unknown>; config: Record<string, unknown> } {
   const config = sample(configPath);
   const related = (config['configurationItem'] as { relatedEvents: string[] }).relatedEvents[0];
   const trail = sample(trailPath);
@@ -24,7 +29,13 @@ function sameChange(trailPath: string, configPath: string, requestParameters: Re
   return { trail, config };
 }
 
-const CASES: Array<{ name: string; category: string; trail: string; config: string; request: Record<string, unknown> }> = [
+const CASES: Array<{
+  name: string;
+  category: string;
+  trail: string;
+  config: string;
+  request: Record<string, unknown>;
+}> = [
   {
     name: 'NACL entry (CreateNetworkAclEntry)',
     category: 'nacl-open',

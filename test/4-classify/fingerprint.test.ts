@@ -7,7 +7,8 @@ import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { REPO_ROOT } from '../support/corpus.ts';
 import { eventBridgeCloudTrail, sqsEvent } from '../support/records.ts';
 
-const sample = (path: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'events', path), 'utf8')) as Record<string, unknown>;
+const sample = (path: string) =>
+  JSON.parse(readFileSync(join(REPO_ROOT, 'events', path), 'utf8')) as Record<string, unknown>;
 const classify = (value: unknown) => classifyValue(value, { file: 'test' }, { rules: RULES, context: EMPTY_CONTEXT });
 
 describe('one change, one fingerprint', () => {
@@ -27,7 +28,13 @@ describe('one change, one fingerprint', () => {
 
   it('every wrapper of the same record gives identical findings', () => {
     const record = sample('cloudtrail/authorize-sg-ingress-ssh-world.json');
-    const wrapped = [record, { Records: [record] }, eventBridgeCloudTrail(record), sqsEvent(eventBridgeCloudTrail(record)), sqsEvent({ Type: 'Notification', Message: JSON.stringify(eventBridgeCloudTrail(record)) })];
+    const wrapped = [
+      record,
+      { Records: [record] },
+      eventBridgeCloudTrail(record),
+      sqsEvent(eventBridgeCloudTrail(record)),
+      sqsEvent({ Type: 'Notification', Message: JSON.stringify(eventBridgeCloudTrail(record)) }),
+    ];
     const results = wrapped.map((w) => classify(structuredClone(w)).findings.map((f) => ({ ...f })));
     for (const r of results) expect(r).toEqual(results[0]);
   });
@@ -35,7 +42,9 @@ describe('one change, one fingerprint', () => {
   it('a different port on the same group is a different fingerprint', () => {
     const record = sample('cloudtrail/authorize-sg-ingress-ssh-world.json');
     const other = structuredClone(record);
-    const permissions = (other['requestParameters'] as { ipPermissions: { items: Array<{ fromPort: number; toPort: number }> } }).ipPermissions.items;
+    const permissions = (
+      other['requestParameters'] as { ipPermissions: { items: Array<{ fromPort: number; toPort: number }> } }
+    ).ipPermissions.items;
     permissions[0]!.fromPort = 3389;
     permissions[0]!.toPort = 3389;
     expect(classify(other).findings[0]?.fingerprint).not.toBe(classify(record).findings[0]?.fingerprint);

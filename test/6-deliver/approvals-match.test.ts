@@ -15,24 +15,46 @@ const approval = (over: Partial<Approval> = {}): Approval => ({
   source: 'dynamodb',
   ...over,
 });
-const ci: Allowlist = { name: 'ci-deployer', actorArnPatterns: [CI_ROLE], categories: ['sg-widened'], reason: 'CI deploys' };
+const ci: Allowlist = {
+  name: 'ci-deployer',
+  actorArnPatterns: [CI_ROLE],
+  categories: ['sg-widened'],
+  reason: 'CI deploys',
+};
 
 describe('approval reconciliation', () => {
   it('approves a change inside the window that every scope covers, naming the ticket', () => {
     const verdict = reconcile(sshWorldFinding(), [approval()], [], now);
-    expect(verdict).toMatchObject({ state: 'approved', approval: { ticket: 'CHG0012345', source: 'dynamodb', windowEnd: '2026-11-20T12:00:00.000Z' } });
+    expect(verdict).toMatchObject({
+      state: 'approved',
+      approval: { ticket: 'CHG0012345', source: 'dynamodb', windowEnd: '2026-11-20T12:00:00.000Z' },
+    });
     expect(verdict.reason).toContain('Open SSH for the migration bastion');
   });
 
   it('says expired, and how long before the change, when the window had ended', () => {
-    const verdict = reconcile(sshWorldFinding(), [approval({ windowStart: '2026-11-19T09:00:00.000Z', windowEnd: '2026-11-19T11:00:00.000Z' })], [], now);
+    const verdict = reconcile(
+      sshWorldFinding(),
+      [approval({ windowStart: '2026-11-19T09:00:00.000Z', windowEnd: '2026-11-19T11:00:00.000Z' })],
+      [],
+      now,
+    );
     expect(verdict.state).toBe('expired');
     expect(verdict.approval?.ticket).toBe('CHG0012345');
-    expect(verdict.reason).toBe('approval CHG0012345 covers this change but its window ended at 2026-11-19T11:00:00.000Z, 22 h 15 min before the change at 2026-11-20T09:15:02.000Z');
+    expect(verdict.reason).toBe(
+      'approval CHG0012345 covers this change but its window ended at 2026-11-19T11:00:00.000Z, 22 h 15 min before the change at 2026-11-20T09:15:02.000Z',
+    );
   });
 
   it('uses the change time, not the processing time: a late Config item of an in-window change stays approved', () => {
-    expect(reconcile(sshWorldFinding(), [approval({ windowEnd: '2026-11-20T09:30:00.000Z' })], [], new Date('2026-11-20T11:00:00Z')).state).toBe('approved');
+    expect(
+      reconcile(
+        sshWorldFinding(),
+        [approval({ windowEnd: '2026-11-20T09:30:00.000Z' })],
+        [],
+        new Date('2026-11-20T11:00:00Z'),
+      ).state,
+    ).toBe('approved');
   });
 
   it('does not approve outside its scopes: other resource, category, account, region, tags or actor', () => {
@@ -56,7 +78,14 @@ describe('approval reconciliation', () => {
       actorArnPatterns: ['arn:aws:iam::111122223333:role/NetworkAdmin'],
     });
     expect(reconcile(sshWorldFinding(), [a], [], now).state).toBe('approved');
-    expect(reconcile(sshWorldFinding(), [approval({ actorArnPatterns: ['arn:aws:sts::111122223333:assumed-role/NetworkAdmin/*'] })], [], now).state).toBe('approved');
+    expect(
+      reconcile(
+        sshWorldFinding(),
+        [approval({ actorArnPatterns: ['arn:aws:sts::111122223333:assumed-role/NetworkAdmin/*'] })],
+        [],
+        now,
+      ).state,
+    ).toBe('approved');
   });
 
   it('names an approval whose window has not started yet, but does not approve', () => {
@@ -66,7 +95,10 @@ describe('approval reconciliation', () => {
   });
 
   it('allowlists known automation only for its categories', () => {
-    expect(reconcile(ciWidenedFinding(), [], [ci], now)).toMatchObject({ state: 'allowlisted', allowlist: 'ci-deployer' });
+    expect(reconcile(ciWidenedFinding(), [], [ci], now)).toMatchObject({
+      state: 'allowlisted',
+      allowlist: 'ci-deployer',
+    });
     expect(reconcile(ciWidenedFinding({ category: 'sg-open-world' }), [], [ci], now).state).toBe('unapproved');
     expect(reconcile(sshWorldFinding({ category: 'sg-widened' }), [], [ci], now).state).toBe('unapproved');
   });
@@ -74,6 +106,8 @@ describe('approval reconciliation', () => {
   it('prefers an active approval over the allowlist, and the allowlist over an expired approval', () => {
     const f = ciWidenedFinding();
     expect(reconcile(f, [approval({ categories: ['sg-widened'] })], [ci], now).state).toBe('approved');
-    expect(reconcile(f, [approval({ categories: ['sg-widened'], windowEnd: '2026-11-20T09:10:00.000Z' })], [ci], now).state).toBe('allowlisted');
+    expect(
+      reconcile(f, [approval({ categories: ['sg-widened'], windowEnd: '2026-11-20T09:10:00.000Z' })], [ci], now).state,
+    ).toBe('allowlisted');
   });
 });

@@ -17,7 +17,12 @@ function netwatch(args: string[], input?: string): Promise<{ code: number | null
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
     });
     let stdout = '';
     let stderr = '';
@@ -56,22 +61,62 @@ approvals:
 describe('netwatch approvals', () => {
   it('adds, lists and expires an approval in the table, and rejects a bad one listing every problem', async () => {
     // Act
-    const added = await netwatch(['approvals', 'add', '--config', config, '--ticket', 'CHG0012345', '--start', '2026-11-20T09:00:00Z', '--end', '2030-01-01T00:00:00Z', '--accounts', '111122223333', '--resources', 'sg-0bbbbbbbbbbbbbbbb', '--categories', 'sg-open-world', '--description', 'Open SSH for the bastion migration']);
-    const bad = await netwatch(['approvals', 'add', '--table', 'cli-approvals', '--ticket', 'CHG 1', '--start', 'soon', '--end', '2026-11-20T09:00:00Z', '--categories', 'sg-open-wrld']);
+    const added = await netwatch([
+      'approvals',
+      'add',
+      '--config',
+      config,
+      '--ticket',
+      'CHG0012345',
+      '--start',
+      '2026-11-20T09:00:00Z',
+      '--end',
+      '2030-01-01T00:00:00Z',
+      '--accounts',
+      '111122223333',
+      '--resources',
+      'sg-0bbbbbbbbbbbbbbbb',
+      '--categories',
+      'sg-open-world',
+      '--description',
+      'Open SSH for the bastion migration',
+    ]);
+    const bad = await netwatch([
+      'approvals',
+      'add',
+      '--table',
+      'cli-approvals',
+      '--ticket',
+      'CHG 1',
+      '--start',
+      'soon',
+      '--end',
+      '2026-11-20T09:00:00Z',
+      '--categories',
+      'sg-open-wrld',
+    ]);
     const listed = await netwatch(['approvals', 'list', '--table', 'cli-approvals', '--active']);
     const expired = await netwatch(['approvals', 'expire', 'CHG0012345', '--table', 'cli-approvals']);
     const afterExpire = await netwatch(['approvals', 'list', '--table', 'cli-approvals', '--format', 'jsonl']);
     const unknown = await netwatch(['approvals', 'expire', 'CHG9999999', '--table', 'cli-approvals']);
     // Assess
-    expect(added.stdout).toContain('added CHG0012345 to cli-approvals: accounts 111122223333; resources sg-0bbbbbbbbbbbbbbbb; categories sg-open-world — Open SSH for the bastion migration');
+    expect(added.stdout).toContain(
+      'added CHG0012345 to cli-approvals: accounts 111122223333; resources sg-0bbbbbbbbbbbbbbbb; categories sg-open-world — Open SSH for the bastion migration',
+    );
     expect(added.code).toBe(0);
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('--ticket: must be a ticket id');
     expect(bad.stderr).toContain('--start: must be an ISO-8601 date-time');
     expect(bad.stderr).toContain('--categories[0]: must be one of');
-    expect(listed.stdout).toMatch(/^TICKET\s+STATE\s+WINDOW START\s+WINDOW END\s+COVERS\nCHG0012345\s+active\s+2026-11-20T09:00:00.000Z/);
+    expect(listed.stdout).toMatch(
+      /^TICKET\s+STATE\s+WINDOW START\s+WINDOW END\s+COVERS\nCHG0012345\s+active\s+2026-11-20T09:00:00.000Z/,
+    );
     expect(expired.stdout).toContain('expired CHG0012345');
-    expect(JSON.parse(afterExpire.stdout.trim())).toMatchObject({ ticket: 'CHG0012345', state: 'ended', source: 'dynamodb' });
+    expect(JSON.parse(afterExpire.stdout.trim())).toMatchObject({
+      ticket: 'CHG0012345',
+      state: 'ended',
+      source: 'dynamodb',
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no approval with ticket CHG9999999 in cli-approvals');
   });
@@ -86,15 +131,39 @@ describe('netwatch approvals', () => {
 describe('netwatch route (dry run)', () => {
   it('prints per finding the approval that applied, the matched routes and the sinks it would reach', async () => {
     // Prepare: an approved change (static table entry), an unapproved one, and the CI role's allowlisted change.
-    await netwatch(['approvals', 'add', '--table', 'cli-approvals', '--ticket', 'OPS-881', '--start', '2026-11-20T09:00:00Z', '--end', '2030-01-01T00:00:00Z', '--resources', 'sg-0a1b*', '--regions', 'eu-west-1', '--categories', 'sg-open-world']);
+    await netwatch([
+      'approvals',
+      'add',
+      '--table',
+      'cli-approvals',
+      '--ticket',
+      'OPS-881',
+      '--start',
+      '2026-11-20T09:00:00Z',
+      '--end',
+      '2030-01-01T00:00:00Z',
+      '--resources',
+      'sg-0a1b*',
+      '--regions',
+      'eu-west-1',
+      '--categories',
+      'sg-open-world',
+    ]);
     const lines = [
       sshWorldFinding(),
-      sshWorldFinding({ fingerprint: 'other', resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0fedcba9876543210' }, summary: 'sg-0fedcba9876543210 allows tcp/22 (SSH) from 0.0.0.0/0' }),
+      sshWorldFinding({
+        fingerprint: 'other',
+        resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0fedcba9876543210' },
+        summary: 'sg-0fedcba9876543210 allows tcp/22 (SSH) from 0.0.0.0/0',
+      }),
       ciWidenedFinding(),
     ].map((f) => JSON.stringify(findingRecord(f)));
     // Act
     const text = await netwatch(['route', '--config', config, '--findings', '-'], `${lines.join('\n')}\n`);
-    const jsonl = await netwatch(['route', '--config', config, '--findings', '-', '--format', 'jsonl'], `${lines.join('\n')}\n`);
+    const jsonl = await netwatch(
+      ['route', '--config', config, '--findings', '-', '--format', 'jsonl'],
+      `${lines.join('\n')}\n`,
+    );
     // Assess
     expect(text.code).toBe(0);
     const blocks = text.stdout.trim().split('\n\n');
@@ -108,7 +177,10 @@ describe('netwatch route (dry run)', () => {
     expect(blocks[2]).toContain('approval: allowlisted — allowlist ci-deployer');
     expect(blocks[2]).toContain('sinks:    change-log (record)');
     expect(text.stderr).toContain('3 findings: 1 would page, 3 would be recorded, 0 reach no sink.');
-    const records = jsonl.stdout.trim().split('\n').map((l) => JSON.parse(l) as { approval: { state: string }; pageSinks: string[]; recordSinks: string[] });
+    const records = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { approval: { state: string }; pageSinks: string[]; recordSinks: string[] });
     expect(records.map((r) => [r.approval.state, r.pageSinks, r.recordSinks])).toEqual([
       ['approved', [], ['change-log']],
       ['unapproved', ['oncall'], ['change-log']],
@@ -118,7 +190,10 @@ describe('netwatch route (dry run)', () => {
 
   it('a bad config fails at start with every problem and exit 64', async () => {
     const bad = join(dir, 'bad.yml');
-    writeFileSync(bad, 'version: 1\nsinks: {}\nroutes: [{ name: r, sinks: [nowhere], match: { minSeverity: urgent } }]\n');
+    writeFileSync(
+      bad,
+      'version: 1\nsinks: {}\nroutes: [{ name: r, sinks: [nowhere], match: { minSeverity: urgent } }]\n',
+    );
     const { code, stderr } = await netwatch(['route', '--config', bad, '--findings', '-'], '');
     expect(code).toBe(64);
     expect(stderr).toContain(`${bad}: invalid Netwatch config (3 problems)`);

@@ -4,7 +4,14 @@ import { deliverFindings, deliverOrThrow } from '../../shared/6-deliver/orchestr
 import { findingKey } from '../../shared/6-deliver/ledger/store.ts';
 import type { DigestNotice, Notice } from '../../shared/model/notice.ts';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.ts';
-import { ACCOUNT, SG, ciWidenedFinding, sshWorldConfigFinding, sshWorldFinding, stormFindings } from '../support/findings.ts';
+import {
+  ACCOUNT,
+  SG,
+  ciWidenedFinding,
+  sshWorldConfigFinding,
+  sshWorldFinding,
+  stormFindings,
+} from '../support/findings.ts';
 import { harness } from './harness.ts';
 
 let dynamo: LocalDynamo;
@@ -21,49 +28,97 @@ describe('approvals change the route (DynamoDB approvals table)', () => {
   it('an approved change reaches change management marked approved with its ticket, and does not page', async () => {
     // Prepare: the change-management system approved CHG0012345 for this SG in the 09:00–12:00 window.
     const h = await harness(dynamo);
-    await h.approvalsTable.add({ ticket: 'CHG0012345', description: 'Open SSH for the migration bastion', windowStart: '2026-11-20T09:00:00.000Z', windowEnd: '2026-11-20T12:00:00.000Z', accounts: [ACCOUNT], resourceIds: [SG], categories: ['sg-open-world'], source: 'dynamodb' });
+    await h.approvalsTable.add({
+      ticket: 'CHG0012345',
+      description: 'Open SSH for the migration bastion',
+      windowStart: '2026-11-20T09:00:00.000Z',
+      windowEnd: '2026-11-20T12:00:00.000Z',
+      accounts: [ACCOUNT],
+      resourceIds: [SG],
+      categories: ['sg-open-world'],
+      source: 'dynamodb',
+    });
     // Act
     const [outcome] = await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
     // Assess
     expect(h.paging.notices).toEqual([]);
     const [record] = notices(h.changeLog.notices);
-    expect(record?.approval).toMatchObject({ state: 'approved', approval: { ticket: 'CHG0012345', source: 'dynamodb' } });
+    expect(record?.approval).toMatchObject({
+      state: 'approved',
+      approval: { ticket: 'CHG0012345', source: 'dynamodb' },
+    });
     expect(record?.routes).toEqual(['change-management']);
     expect(outcome?.delivered).toEqual(['change-log']);
   });
 
   it('an expired approval does not count: the finding pages, and says the approval expired', async () => {
     const h = await harness(dynamo);
-    await h.approvalsTable.add({ ticket: 'CHG0012300', windowStart: '2026-11-19T09:00:00.000Z', windowEnd: '2026-11-19T11:00:00.000Z', accounts: [ACCOUNT], resourceIds: [SG], source: 'dynamodb' });
+    await h.approvalsTable.add({
+      ticket: 'CHG0012300',
+      windowStart: '2026-11-19T09:00:00.000Z',
+      windowEnd: '2026-11-19T11:00:00.000Z',
+      accounts: [ACCOUNT],
+      resourceIds: [SG],
+      source: 'dynamodb',
+    });
     await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
     const [page] = notices(h.paging.notices);
     expect(page?.approval.state).toBe('expired');
     expect(page?.approval.approval?.ticket).toBe('CHG0012300');
-    expect(page?.approval.reason).toMatch(/CHG0012300 covers this change but its window ended at 2026-11-19T11:00:00.000Z, 22 h 15 min before the change/);
+    expect(page?.approval.reason).toMatch(
+      /CHG0012300 covers this change but its window ended at 2026-11-19T11:00:00.000Z, 22 h 15 min before the change/,
+    );
     expect(notices(h.changeLog.notices)[0]?.approval.state).toBe('expired');
   });
 
   it('`approvals expire` ends the window: a change after it pages as expired, one before it stays approved', async () => {
     const h = await harness(dynamo, '', '2026-11-20T09:30:00Z');
-    await h.approvalsTable.add({ ticket: 'CHG0012399', windowStart: '2026-11-20T09:00:00.000Z', windowEnd: '2026-11-20T12:00:00.000Z', resourceIds: [SG], source: 'dynamodb' });
+    await h.approvalsTable.add({
+      ticket: 'CHG0012399',
+      windowStart: '2026-11-20T09:00:00.000Z',
+      windowEnd: '2026-11-20T12:00:00.000Z',
+      resourceIds: [SG],
+      source: 'dynamodb',
+    });
     await h.approvalsTable.expire('CHG0012399');
-    await deliverOrThrow([sshWorldFinding({ at: '2026-11-20T09:20:00Z' }), sshWorldFinding({ fingerprint: 'later0000000000000000000000000000', changeId: '1e2d3c4b-0000-4000-8000-00000000abcd', at: '2026-11-20T09:45:00Z' })], h.approvals(), h.deps);
+    await deliverOrThrow(
+      [
+        sshWorldFinding({ at: '2026-11-20T09:20:00Z' }),
+        sshWorldFinding({
+          fingerprint: 'later0000000000000000000000000000',
+          changeId: '1e2d3c4b-0000-4000-8000-00000000abcd',
+          at: '2026-11-20T09:45:00Z',
+        }),
+      ],
+      h.approvals(),
+      h.deps,
+    );
     expect(notices(h.changeLog.notices).map((n) => n.approval.state)).toEqual(['approved', 'expired']);
     expect(notices(h.paging.notices).map((n) => n.finding.at)).toEqual(['2026-11-20T09:45:00Z']);
   });
 
   it('a static approval from the config file works the same way (resource glob)', async () => {
-    const h = await harness(dynamo, '', '2026-11-20T09:16:00Z', "    - { ticket: OPS-881, description: Bastion migration, windowStart: '2026-11-20T09:00:00Z', windowEnd: '2026-11-20T10:00:00Z', resourceIds: ['sg-0a1b*'] }");
+    const h = await harness(
+      dynamo,
+      '',
+      '2026-11-20T09:16:00Z',
+      "    - { ticket: OPS-881, description: Bastion migration, windowStart: '2026-11-20T09:00:00Z', windowEnd: '2026-11-20T10:00:00Z', resourceIds: ['sg-0a1b*'] }",
+    );
     await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
     expect(h.paging.notices).toEqual([]);
-    expect(notices(h.changeLog.notices)[0]?.approval).toMatchObject({ state: 'approved', approval: { ticket: 'OPS-881', source: 'config' } });
+    expect(notices(h.changeLog.notices)[0]?.approval).toMatchObject({
+      state: 'approved',
+      approval: { ticket: 'OPS-881', source: 'config' },
+    });
   });
 
   it('the CI role allowlisted for sg-widened is recorded as allowlisted and does not page', async () => {
     const h = await harness(dynamo);
     await deliverOrThrow([ciWidenedFinding()], h.approvals(), h.deps);
     expect(h.paging.notices).toEqual([]);
-    expect(notices(h.changeLog.notices).map((n) => [n.finding.category, n.approval.state, n.approval.allowlist])).toEqual([['sg-widened', 'allowlisted', 'ci-deployer']]);
+    expect(
+      notices(h.changeLog.notices).map((n) => [n.finding.category, n.approval.state, n.approval.allowlist]),
+    ).toEqual([['sg-widened', 'allowlisted', 'ci-deployer']]);
   });
 });
 
@@ -90,7 +145,11 @@ describe('dedup: one page per change', () => {
   it('a Config item whose relatedEvents names an already-paged CloudTrail event does not page, even with another fingerprint', async () => {
     const h = await harness(dynamo);
     await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
-    const [outcome] = await deliverOrThrow([sshWorldConfigFinding({ fingerprint: 'c0ffee00000000000000000000000000' })], h.approvals(), h.deps);
+    const [outcome] = await deliverOrThrow(
+      [sshWorldConfigFinding({ fingerprint: 'c0ffee00000000000000000000000000' })],
+      h.approvals(),
+      h.deps,
+    );
     expect(notices(h.paging.notices)).toHaveLength(1);
     expect(notices(h.changeLog.notices)).toHaveLength(1);
     expect(outcome?.fingerprint).toBe(sshWorldFinding().fingerprint);
@@ -99,16 +158,26 @@ describe('dedup: one page per change', () => {
   it('two findings of one CloudTrail event on one resource (different peers) are two changes, both recorded', async () => {
     // Prepare: one AuthorizeSecurityGroupIngress with tcp/22 from 0.0.0.0/0 and tcp/22 from ::/0 → two fingerprints.
     const h = await harness(dynamo);
-    const v6 = sshWorldFinding({ fingerprint: '6f1d2c3b4a5968776655443322110006', summary: `${SG} allows tcp/22 (SSH) from ::/0` });
+    const v6 = sshWorldFinding({
+      fingerprint: '6f1d2c3b4a5968776655443322110006',
+      summary: `${SG} allows tcp/22 (SSH) from ::/0`,
+    });
     // Act
     await deliverOrThrow([sshWorldFinding(), v6], h.approvals(), h.deps);
     // Assess: storm control holds the second page for the digest, but change management gets both.
-    expect(notices(h.changeLog.notices).map((n) => n.finding.fingerprint)).toEqual([sshWorldFinding().fingerprint, v6.fingerprint]);
+    expect(notices(h.changeLog.notices).map((n) => n.finding.fingerprint)).toEqual([
+      sshWorldFinding().fingerprint,
+      v6.fingerprint,
+    ]);
   });
 
   it('works the other way round: Config item first, then the CloudTrail event it named', async () => {
     const h = await harness(dynamo);
-    await deliverOrThrow([sshWorldConfigFinding({ fingerprint: 'c0ffee00000000000000000000000001' })], h.approvals(), h.deps);
+    await deliverOrThrow(
+      [sshWorldConfigFinding({ fingerprint: 'c0ffee00000000000000000000000001' })],
+      h.approvals(),
+      h.deps,
+    );
     await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
     expect(notices(h.paging.notices)).toHaveLength(1);
   });
@@ -152,7 +221,11 @@ describe('storm control', () => {
   it('a different rule or account in the same minutes pages on its own', async () => {
     const h = await harness(dynamo);
     const [a, b] = stormFindings(2);
-    await deliverOrThrow([a!, { ...b!, ruleId: 'sg-ingress-admin-ports' }, { ...b!, fingerprint: 'acc2', account: '444455556666' }], h.approvals(), h.deps);
+    await deliverOrThrow(
+      [a!, { ...b!, ruleId: 'sg-ingress-admin-ports' }, { ...b!, fingerprint: 'acc2', account: '444455556666' }],
+      h.approvals(),
+      h.deps,
+    );
     expect(notices(h.paging.notices)).toHaveLength(3);
   });
 

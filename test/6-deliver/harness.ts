@@ -2,7 +2,11 @@ import { DynamoApprovalStore, approvalsTableDefinition } from '../../shared/5-de
 import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
 import { loadConfigText } from '../../shared/config/load.ts';
 import type { NetwatchConfig } from '../../shared/config/schema.ts';
-import { approvalSourceFromConfig, deliveryDepsFromConfig, sinksFromConfig } from '../../shared/config/build-delivery.ts';
+import {
+  approvalSourceFromConfig,
+  deliveryDepsFromConfig,
+  sinksFromConfig,
+} from '../../shared/config/build-delivery.ts';
 import { DynamoDeliveryStore, deliveryTableDefinition } from '../../shared/6-deliver/ledger/dynamodb-store.ts';
 import type { DeliveryDeps } from '../../shared/6-deliver/orchestrate.ts';
 import { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
@@ -39,7 +43,12 @@ ${extra}`;
 let tables = 0;
 
 /** A fresh pair of tables, the config's sinks (memory), a controllable clock, and deps wired like Lambda's. */
-export async function harness(dynamo: LocalDynamo, extraConfig = '', start = '2026-11-20T09:16:00Z', staticApprovals = '') {
+export async function harness(
+  dynamo: LocalDynamo,
+  extraConfig = '',
+  start = '2026-11-20T09:16:00Z',
+  staticApprovals = '',
+) {
   const suffix = String((tables += 1));
   const config: NetwatchConfig = loadConfigText(configText(extraConfig, staticApprovals), 'test.config.yml');
   const approvalsTable = `approvals-${suffix}`;
@@ -47,10 +56,21 @@ export async function harness(dynamo: LocalDynamo, extraConfig = '', start = '20
   await dynamo.createTable(approvalsTableDefinition(approvalsTable));
   await dynamo.createTable(deliveryTableDefinition(deliveryTable));
   const clock = { now: new Date(start) };
-  const tuned: NetwatchConfig = { ...config, approvals: { ...config.approvals, dynamodb: { tableName: approvalsTable, indexName: 'byAccount', expiredLookbackDays: 7 } } };
+  const tuned: NetwatchConfig = {
+    ...config,
+    approvals: {
+      ...config.approvals,
+      dynamodb: { tableName: approvalsTable, indexName: 'byAccount', expiredLookbackDays: 7 },
+    },
+  };
   const sinks = (await sinksFromConfig(tuned)) as Map<string, Sink>;
   const store = new DynamoDeliveryStore(dynamo.client, deliveryTable);
-  const deps: DeliveryDeps = deliveryDepsFromConfig(tuned, { store, sinks, now: () => clock.now, retry: { attempts: 2, backoffMs: 0 } });
+  const deps: DeliveryDeps = deliveryDepsFromConfig(tuned, {
+    store,
+    sinks,
+    now: () => clock.now,
+    retry: { attempts: 2, backoffMs: 0 },
+  });
   const approvalsTableStore = new DynamoApprovalStore(dynamo.client, approvalsTable, { now: () => clock.now });
   return {
     config: tuned,
@@ -61,7 +81,8 @@ export async function harness(dynamo: LocalDynamo, extraConfig = '', start = '20
     paging: sinks.get('paging') as MemorySink,
     changeLog: sinks.get('change-log') as MemorySink,
     /** A new per-invocation approvals view (as each Lambda invocation gets). */
-    approvals: () => new InvocationApprovalCache(approvalSourceFromConfig(tuned, { client: dynamo.client, now: () => clock.now })),
+    approvals: () =>
+      new InvocationApprovalCache(approvalSourceFromConfig(tuned, { client: dynamo.client, now: () => clock.now })),
     advance(ms: number) {
       clock.now = new Date(clock.now.getTime() + ms);
     },

@@ -28,10 +28,21 @@ afterAll(async () => {
 describe('cold start from config', () => {
   it('fails fast with every problem when the config file is bad', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['q'] }], dedup: { windowHours: 0 } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        sinks: { p: { type: 'memory' } },
+        routes: [{ name: 'r', sinks: ['q'] }],
+        dedup: { windowHours: 0 },
+      }),
+    );
     const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems).toEqual(['dedup.windowHours: Too small: expected number to be >0', 'routes[0].sinks[0]: no sink named "q" (configured: p)']);
+    expect((error as ConfigError).problems).toEqual([
+      'dedup.windowHours: Too small: expected number to be >0',
+      'routes[0].sinks[0]: no sink named "q" (configured: p)',
+    ]);
   });
 
   it('reads JSON only (no YAML library in the function bundles) and says how to convert a YAML config', async () => {
@@ -40,12 +51,17 @@ describe('cold start from config', () => {
     const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toContain('is YAML; this runtime reads JSON config');
-    expect((error as ConfigError).problems).toEqual(['store the config as JSON: `npx netwatch config FILE.yml --json` prints it']);
+    expect((error as ConfigError).problems).toEqual([
+      'store the config as JSON: `npx netwatch config FILE.yml --json` prints it',
+    ]);
   });
 
   it('requires a dedup table when a config is given', async () => {
     const file = join(dir, 'no-table.json');
-    writeFileSync(file, JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['p'] }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['p'] }] }),
+    );
     const error = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file }).catch((e: unknown) => e);
     expect((error as ConfigError).problems[0]).toMatch(/^dedup.tableName: required in Lambda/);
   });
@@ -66,7 +82,10 @@ describe('cold start from config', () => {
         grouping: { windowMinutes: 0.02 },
       }),
     );
-    const runtime = await buildDeliveryRuntime('test', { NETWATCH_CONFIG_PATH: file, NETWATCH_DEDUP_TABLE: 'netwatch-delivery-rt' });
+    const runtime = await buildDeliveryRuntime('test', {
+      NETWATCH_CONFIG_PATH: file,
+      NETWATCH_DEDUP_TABLE: 'netwatch-delivery-rt',
+    });
     const pager = runtime.delivery.sinks.get('pager') as MemorySink;
     // Act: three findings of one rule in the (very short) window, then the scheduled digest after it closed.
     await deliverOrThrow(stormFindings(3), new InvocationApprovalCache(runtime.approvals), runtime.delivery);
@@ -74,7 +93,10 @@ describe('cold start from config', () => {
     const result = await digestHandler(runtime)();
     // Assess
     expect(result).toEqual({ digests: 1 });
-    expect(pager.notices.map((n) => (n.kind === 'digest' ? `digest:${n.findings.length}` : 'page'))).toEqual(['page', 'digest:2']);
+    expect(pager.notices.map((n) => (n.kind === 'digest' ? `digest:${n.findings.length}` : 'page'))).toEqual([
+      'page',
+      'digest:2',
+    ]);
     expect((runtime.delivery.sinks.get('log') as MemorySink).delivered).toHaveLength(3);
   });
 });
@@ -92,7 +114,9 @@ describe('lazyDocumentClient', () => {
     expect(created).toBe(0);
     // Act
     await client.send(new lib.PutCommand({ TableName: 'netwatch-delivery-lazy', Item: { pk: 'a', sk: 'b', n: 1 } }));
-    const { Item } = await client.send(new lib.GetCommand({ TableName: 'netwatch-delivery-lazy', Key: { pk: 'a', sk: 'b' } }));
+    const { Item } = await client.send(
+      new lib.GetCommand({ TableName: 'netwatch-delivery-lazy', Key: { pk: 'a', sk: 'b' } }),
+    );
     // Assess
     expect(Item).toEqual({ pk: 'a', sk: 'b', n: 1 });
     expect(created).toBe(1);

@@ -26,9 +26,24 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('netwatch backtest', () => {
   it('prints a JSON summary of a log folder and exits 0', async () => {
-    const code = await main(['backtest', tree.root, '--format', 'json', '--since', '2026-11-01', '--until', '2026-11-30', '--allow-actor', '*:role/ci-deployer:sg-open-world']);
+    const code = await main([
+      'backtest',
+      tree.root,
+      '--format',
+      'json',
+      '--since',
+      '2026-11-01',
+      '--until',
+      '2026-11-30',
+      '--allow-actor',
+      '*:role/ci-deployer:sg-open-world',
+    ]);
     expect(code).toBe(0);
-    const summary = JSON.parse(stdout) as { totals: { pages: number; findings: number }; input: { units: number }; approvals: { allowlisted: number } };
+    const summary = JSON.parse(stdout) as {
+      totals: { pages: number; findings: number };
+      input: { units: number };
+      approvals: { allowlisted: number };
+    };
     expect(summary.input.units).toBe(4);
     expect(summary.totals).toMatchObject({ findings: 4, pages: 2 });
     expect(summary.approvals.allowlisted).toBe(2);
@@ -67,16 +82,31 @@ describe('netwatch backtest', () => {
       ].join('\n'),
     );
     // Act
-    const code = await main(['backtest', tree.root, '--format', 'json', '--since', '2026-11-01', '--config', config, '--workers', '2']);
+    const code = await main([
+      'backtest',
+      tree.root,
+      '--format',
+      'json',
+      '--since',
+      '2026-11-01',
+      '--config',
+      config,
+      '--workers',
+      '2',
+    ]);
     // Assess
     expect(code).toBe(0);
     const summary = JSON.parse(stdout) as BacktestSummary;
     expect(summary.config).toBe(config);
     expect(summary.totals).toMatchObject({ findings: 4, pages: 1, bySeverity: { high: 2, medium: 2 } });
     expect(summary.pages.map((p) => [p.at, p.actor])).toEqual([['2026-11-03T11:00:00Z', 'NetworkAdmin']]);
-    expect(summary.suppressed.map((p) => [p.at, p.approval, p.approvalEntry])).toEqual([['2026-11-02T11:00:00Z', 'approved', 'CHG0042']]);
+    expect(summary.suppressed.map((p) => [p.at, p.approval, p.approvalEntry])).toEqual([
+      ['2026-11-02T11:00:00Z', 'approved', 'CHG0042'],
+    ]);
     expect(summary.approvals).toMatchObject({ checked: true, wouldPage: 2, paged: 1, approved: 1, expired: 1 });
-    expect(summary.pages[0]?.approvalReason).toBe('approval CHG0042 covers this change but its window ended at 2026-11-02T11:30:00.000Z, 23 h 30 min before the change at 2026-11-03T11:00:00.000Z');
+    expect(summary.pages[0]?.approvalReason).toBe(
+      'approval CHG0042 covers this change but its window ended at 2026-11-02T11:30:00.000Z, 23 h 30 min before the change at 2026-11-03T11:00:00.000Z',
+    );
     // The same run in the table format says which config applied.
     stdout = '';
     expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config])).toBe(0);
@@ -84,9 +114,13 @@ describe('netwatch backtest', () => {
     expect(stdout).toContain('Would have paged: 1');
     // And the HTML report, in its header and in the approvals section.
     stdout = '';
-    expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config, '--format', 'html'])).toBe(0);
+    expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config, '--format', 'html'])).toBe(
+      0,
+    );
     expect(stdout).toContain(`Routes, context and approvals from <code>${config}</code>.`);
-    expect(stdout).toContain('2 findings would page unapproved; 1 approved, 0 allowlisted, 1 with an expired approval → <strong>1 pages</strong>');
+    expect(stdout).toContain(
+      '2 findings would page unapproved; 1 approved, 0 allowlisted, 1 with an expired approval → <strong>1 pages</strong>',
+    );
   });
 
   it('--config with a bad file lists its problems and exits 64, reading nothing', async () => {

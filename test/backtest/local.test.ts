@@ -40,7 +40,12 @@ describe('backtest over a log tree', () => {
     const { units } = await localUnits([tree.root], { from: '2026-11-01' });
     // Act
     const scan = await scanUnits(units, { workers: 1 });
-    const summary = summarize(scan, { sources: [tree.root], window: { from: '2026-11-01T00:00:00.000Z' }, seconds: 1, interrupted: false });
+    const summary = summarize(scan, {
+      sources: [tree.root],
+      window: { from: '2026-11-01T00:00:00.000Z' },
+      seconds: 1,
+      interrupted: false,
+    });
     // Assess
     expect(scan.records).toBe(44);
     expect(scan.ignored).toBe(40);
@@ -63,14 +68,23 @@ describe('backtest over a log tree', () => {
   it('shows what an actor allowlist would have saved', async () => {
     const { units } = await localUnits([tree.root], { from: '2026-11-01' });
     const scan = await scanUnits(units, { workers: 1 });
-    const approvals = buildApprovalCheck({ allowActors: [parseAllowActor('arn:aws:iam::*:role/ci-*:sg-open-world,sg-widened')] });
+    const approvals = buildApprovalCheck({
+      allowActors: [parseAllowActor('arn:aws:iam::*:role/ci-*:sg-open-world,sg-widened')],
+    });
     const summary = summarize(scan, { sources: [tree.root], approvals, seconds: 1, interrupted: false });
     expect(summary.approvals).toMatchObject({ checked: true, wouldPage: 4, paged: 2, allowlisted: 2, approved: 0 });
-    expect(summary.approvals.byEntry).toEqual([{ entry: 'arn:aws:iam::*:role/ci-*:sg-open-world,sg-widened', findings: 2 }]);
+    expect(summary.approvals.byEntry).toEqual([
+      { entry: 'arn:aws:iam::*:role/ci-*:sg-open-world,sg-widened', findings: 2 },
+    ]);
     expect(summary.suppressed.every((r) => r.actorArn === 'arn:aws:iam::111122223333:role/ci-deployer')).toBe(true);
     expect(summary.pages.every((r) => r.actor === 'NetworkAdmin')).toBe(true);
     // An entry for other categories does not apply.
-    const other = summarize(scan, { sources: [], approvals: buildApprovalCheck({ allowActors: [parseAllowActor('*ci-deployer*:trail-stopped')] }), seconds: 1, interrupted: false });
+    const other = summarize(scan, {
+      sources: [],
+      approvals: buildApprovalCheck({ allowActors: [parseAllowActor('*ci-deployer*:trail-stopped')] }),
+      seconds: 1,
+      interrupted: false,
+    });
     expect(other.approvals).toMatchObject({ paged: 4, allowlisted: 0 });
   });
 
@@ -87,8 +101,14 @@ describe('backtest over a log tree', () => {
   });
 
   it('parses --allow-actor: categories after the last colon only when they are categories', () => {
-    expect(parseAllowActor('arn:aws:iam::123456789012:role/Deployer')).toMatchObject({ pattern: 'arn:aws:iam::123456789012:role/Deployer', categories: [] });
-    expect(parseAllowActor('*:role/Deployer:peering')).toMatchObject({ pattern: '*:role/Deployer', categories: ['peering'] });
+    expect(parseAllowActor('arn:aws:iam::123456789012:role/Deployer')).toMatchObject({
+      pattern: 'arn:aws:iam::123456789012:role/Deployer',
+      categories: [],
+    });
+    expect(parseAllowActor('*:role/Deployer:peering')).toMatchObject({
+      pattern: '*:role/Deployer',
+      categories: ['peering'],
+    });
     expect(() => parseAllowActor(':peering')).toThrow(/empty/);
   });
 });

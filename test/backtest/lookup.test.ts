@@ -29,8 +29,13 @@ describe('LookupEvents source (aws-sdk-client-mock)', () => {
     const mock = mockClient(CloudTrailClient);
     mock.on(LookupEventsCommand).resolves({ Events: [] });
     mock
-      .on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AuthorizeSecurityGroupIngress' }] })
-      .resolvesOnce({ Events: [historyEvent(sshWorldRecord('e-1')), historyEvent(sshWorldRecord('e-2'))], NextToken: 'page-2' })
+      .on(LookupEventsCommand, {
+        LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AuthorizeSecurityGroupIngress' }],
+      })
+      .resolvesOnce({
+        Events: [historyEvent(sshWorldRecord('e-1')), historyEvent(sshWorldRecord('e-2'))],
+        NextToken: 'page-2',
+      })
       .resolvesOnce({ Events: [historyEvent(sshWorldRecord('e-3')), historyEvent(sshWorldRecord('e-1'))] });
     const waits: number[] = [];
     let clock = 0;
@@ -56,7 +61,11 @@ describe('LookupEvents source (aws-sdk-client-mock)', () => {
     expect(names.has('DescribeSecurityGroups')).toBe(false);
     expect(calls.length).toBe(names.size + 1);
     const second = calls.find((c) => c.args[0].input.NextToken === 'page-2');
-    expect(second?.args[0].input).toMatchObject({ StartTime: new Date('2026-11-13T00:00:00Z'), EndTime: new Date('2026-11-20T00:00:00Z'), MaxResults: 50 });
+    expect(second?.args[0].input).toMatchObject({
+      StartTime: new Date('2026-11-13T00:00:00Z'),
+      EndTime: new Date('2026-11-20T00:00:00Z'),
+      MaxResults: 50,
+    });
     // The duplicate e-1 on page two is read once.
     expect(result.records).toBe(3);
     expect(result.findings.map((f) => f.changeId).sort()).toEqual(['e-1', 'e-2', 'e-3']);
@@ -71,16 +80,34 @@ describe('LookupEvents source (aws-sdk-client-mock)', () => {
   it('reports a failed call with the event name and goes on with the others', async () => {
     const mock = mockClient(CloudTrailClient);
     mock.on(LookupEventsCommand).resolves({ Events: [] });
-    mock.on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteTrail' }] }).rejects(new Error('AccessDeniedException: not authorized'));
-    const result = await scanLookupEvents({ region: 'eu-west-1', start: new Date(0), end: new Date(), client: new CloudTrailClient({ region: 'eu-west-1' }), rate: 1e9, sleep: async () => undefined }, deps);
-    expect(result.errors).toEqual(['lookup-events:eu-west-1: LookupEvents DeleteTrail failed: AccessDeniedException: not authorized']);
+    mock
+      .on(LookupEventsCommand, { LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteTrail' }] })
+      .rejects(new Error('AccessDeniedException: not authorized'));
+    const result = await scanLookupEvents(
+      {
+        region: 'eu-west-1',
+        start: new Date(0),
+        end: new Date(),
+        client: new CloudTrailClient({ region: 'eu-west-1' }),
+        rate: 1e9,
+        sleep: async () => undefined,
+      },
+      deps,
+    );
+    expect(result.errors).toEqual([
+      'lookup-events:eu-west-1: LookupEvents DeleteTrail failed: AccessDeniedException: not authorized',
+    ]);
     mock.restore();
   });
 
   it('RateLimiter spaces calls 1/rate apart', async () => {
     let now = 0;
     const waits: number[] = [];
-    const limiter = new RateLimiter(2, async (ms) => void waits.push(ms), () => now);
+    const limiter = new RateLimiter(
+      2,
+      async (ms) => void waits.push(ms),
+      () => now,
+    );
     await limiter.wait();
     await limiter.wait();
     await limiter.wait();

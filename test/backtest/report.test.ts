@@ -15,7 +15,12 @@ async function summary(): Promise<BacktestSummary> {
   const { units } = await localUnits([tree.root]);
   const scan = await scanUnits(units, { workers: 1 });
   scan.errors.push('trail/x.json.gz record #3 at /Records/3/requestParameters: <bad> & "odd"');
-  return summarize(scan, { sources: [tree.root], approvals: buildApprovalCheck({ allowActors: [parseAllowActor('*:role/ci-deployer')] }), seconds: 2, interrupted: false });
+  return summarize(scan, {
+    sources: [tree.root],
+    approvals: buildApprovalCheck({ allowActors: [parseAllowActor('*:role/ci-deployer')] }),
+    seconds: 2,
+    interrupted: false,
+  });
 }
 
 describe('backtest reports', () => {
@@ -35,7 +40,9 @@ describe('backtest reports', () => {
     expect(html).toContain('sg-open-world: 6 findings');
     expect(html).toContain('<h2>Would-be pages (3)</h2>');
     expect(html).toContain('<h2>Kept from paging (3)</h2>');
-    expect(html).toContain('actor arn:aws:iam::111122223333:role/ci-deployer matches allowlist entry &quot;*:role/ci-deployer&quot;');
+    expect(html).toContain(
+      'actor arn:aws:iam::111122223333:role/ci-deployer matches allowlist entry &quot;*:role/ci-deployer&quot;',
+    );
     for (const day of ['2026-10-15', '2026-11-02', '2026-11-03']) expect(html).toContain(`<td>${day}</td>`);
     // Self-contained and safe: no script, no external asset, input text escaped.
     expect(html).not.toMatch(/<script|<link|src=|url\(|https?:\/\//i);

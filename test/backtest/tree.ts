@@ -6,7 +6,9 @@ import { describeRecord, sshWorldRecord } from '../support/records.ts';
 
 /** CloudTrail records for backtest tests: risky SG openings by two actors on two days, and read-only noise. */
 export function dayRecords(day: string, account = '111122223333'): Record<string, unknown>[] {
-  const deployer = structuredClone(sshWorldRecord(`${day}-ci`)) as Record<string, unknown> & { userIdentity: Record<string, unknown> };
+  const deployer = structuredClone(sshWorldRecord(`${day}-ci`)) as Record<string, unknown> & {
+    userIdentity: Record<string, unknown>;
+  };
   deployer.eventTime = `${day}T10:00:00Z`;
   deployer.recipientAccountId = account;
   deployer.userIdentity = {
@@ -16,7 +18,11 @@ export function dayRecords(day: string, account = '111122223333'): Record<string
     sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/ci-deployer` } },
   };
   const human = { ...sshWorldRecord(`${day}-alice`), eventTime: `${day}T11:00:00Z`, recipientAccountId: account };
-  const noise = Array.from({ length: 20 }, (_, i) => ({ ...describeRecord(), eventID: `${day}-noise-${i}`, eventTime: `${day}T09:00:00Z` }));
+  const noise = Array.from({ length: 20 }, (_, i) => ({
+    ...describeRecord(),
+    eventID: `${day}-noise-${i}`,
+    eventTime: `${day}T09:00:00Z`,
+  }));
   return [...noise, deployer, human];
 }
 
@@ -32,11 +38,20 @@ export function buildLogTree(): { root: string; days: string[] } {
     const dir = join(root, 'AWSLogs', '111122223333', 'CloudTrail', 'eu-west-1', y!, m!, d!);
     mkdirSync(dir, { recursive: true });
     const records = dayRecords(day);
-    writeFileSync(join(dir, `111122223333_CloudTrail_eu-west-1_${y}${m}${d}T1000Z_a.json.gz`), gzipSync(JSON.stringify({ Records: records.slice(0, 11) })));
-    writeFileSync(join(dir, `111122223333_CloudTrail_eu-west-1_${y}${m}${d}T1005Z_b.json.gz`), gzipSync(JSON.stringify({ Records: records.slice(11) })));
+    writeFileSync(
+      join(dir, `111122223333_CloudTrail_eu-west-1_${y}${m}${d}T1000Z_a.json.gz`),
+      gzipSync(JSON.stringify({ Records: records.slice(0, 11) })),
+    );
+    writeFileSync(
+      join(dir, `111122223333_CloudTrail_eu-west-1_${y}${m}${d}T1005Z_b.json.gz`),
+      gzipSync(JSON.stringify({ Records: records.slice(11) })),
+    );
   }
   const digest = join(root, 'AWSLogs', '111122223333', 'CloudTrail-Digest', 'eu-west-1', '2026', '11', '02');
   mkdirSync(digest, { recursive: true });
-  writeFileSync(join(digest, 'digest.json.gz'), gzipSync(JSON.stringify({ awsAccountId: '111122223333', digestSignatureAlgorithm: 'SHA256withRSA' })));
+  writeFileSync(
+    join(digest, 'digest.json.gz'),
+    gzipSync(JSON.stringify({ awsAccountId: '111122223333', digestSignatureAlgorithm: 'SHA256withRSA' })),
+  );
   return { root, days };
 }

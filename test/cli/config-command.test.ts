@@ -8,7 +8,11 @@ import { loadConfigText as loadJsonOnly } from '../../shared/config/load-core.ts
 import { REPO_ROOT } from '../support/corpus.ts';
 
 function netwatch(args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -16,14 +20,20 @@ describe('netwatch config', () => {
   it('validates the example config and summarises it', () => {
     const { code, stdout } = netwatch(['config', 'netwatch.config.example.yml']);
     expect(code).toBe(0);
-    expect(stdout).toContain('netwatch.config.example.yml: valid — 3 sinks (oncall: sns, servicenow: webhook, archive: s3)');
+    expect(stdout).toContain(
+      'netwatch.config.example.yml: valid — 3 sinks (oncall: sns, servicenow: webhook, archive: s3)',
+    );
   });
 
   it('--json prints the YAML config as the JSON the functions read, and the JSON-only loader accepts it', () => {
     const { code, stdout } = netwatch(['config', 'netwatch.config.example.yml', '--json']);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual(parse(readFileSync(join(REPO_ROOT, 'netwatch.config.example.yml'), 'utf8')));
-    expect(loadJsonOnly(stdout, 'ssm:/netwatch/prod/config').routes.map((r) => r.name)).toEqual(['page-unapproved', 'page-prod-high', 'change-management']);
+    expect(loadJsonOnly(stdout, 'ssm:/netwatch/prod/config').routes.map((r) => r.name)).toEqual([
+      'page-unapproved',
+      'page-prod-high',
+      'change-management',
+    ]);
   });
 
   it('lists every problem of a bad config and exits 64', () => {

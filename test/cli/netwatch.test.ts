@@ -9,7 +9,13 @@ import { describeRecord, sshWorldRecord } from '../support/records.ts';
 
 /** Run the real command as a user would (node bin/netwatch.js …). */
 function netwatch(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], { cwd: REPO_ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
+    cwd: REPO_ROOT,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 60_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -25,12 +31,20 @@ describe('netwatch classify', () => {
     // Assess
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const findings = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const findings = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const page = findings.find((f) => f['category'] === 'sg-open-world');
     expect(page).toMatchObject({
       ruleId: expect.any(String),
       severity: expect.stringMatching(/^(high|critical)$/),
-      resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0a1b2c3d4e5f60718', account: '111122223333', region: 'eu-west-1' },
+      resource: {
+        type: 'AWS::EC2::SecurityGroup',
+        id: 'sg-0a1b2c3d4e5f60718',
+        account: '111122223333',
+        region: 'eu-west-1',
+      },
       actor: { arn: 'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice' },
       source: 'cloudtrail',
       changeId: '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d',
@@ -52,7 +66,14 @@ describe('netwatch classify', () => {
 
   it('exits 2 on malformed input, naming file and line, and still classifies the good lines', () => {
     const file = join(dir, 'mixed.jsonl');
-    writeFileSync(file, [JSON.stringify(describeRecord()), '{"eventSource": "ec2.amazonaws.com", "eventName"', JSON.stringify(sshWorldRecord())].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify(describeRecord()),
+        '{"eventSource": "ec2.amazonaws.com", "eventName"',
+        JSON.stringify(sshWorldRecord()),
+      ].join('\n'),
+    );
     const { code, stdout, stderr } = netwatch(['classify', file]);
     expect(code).toBe(2);
     expect(stderr).toContain(`${file}:2: not valid JSON`);
@@ -86,8 +107,13 @@ describe('netwatch replay', () => {
     expect(stdout).toMatch(/ROUTED TO/);
     expect(stdout).toContain('paging, change-log');
     expect(stderr).toContain('1 duplicates merged');
-    const pages = spawnSync('cat', [join(out, 'pages.jsonl')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const pages = spawnSync('cat', [join(out, 'pages.jsonl')], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     expect(pages).toHaveLength(1);
-    expect(JSON.parse(pages[0] ?? '{}')).toMatchObject({ category: 'sg-open-world', resource: { id: 'sg-0a1b2c3d4e5f60718' } });
+    expect(JSON.parse(pages[0] ?? '{}')).toMatchObject({
+      category: 'sg-open-world',
+      resource: { id: 'sg-0a1b2c3d4e5f60718' },
+    });
   });
 });

@@ -46,7 +46,11 @@ describe('config loading', () => {
   });
 
   it('reads JSON by extension and by content', () => {
-    const json = JSON.stringify({ version: 1, sinks: { p: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['p'] }] });
+    const json = JSON.stringify({
+      version: 1,
+      sinks: { p: { type: 'memory' } },
+      routes: [{ name: 'r', sinks: ['p'] }],
+    });
     expect(loadConfigText(json, 'netwatch.config.json').routes[0]?.name).toBe('r');
     expect(loadConfigText(json, 'from-ssm').routes[0]?.name).toBe('r');
   });
@@ -99,7 +103,10 @@ extra: true
       ['version', /must be 1/],
       ['(top level)', /unknown key "extra" \(allowed: version, sinks, routes/],
       ['sinks.paging', /unknown key "colour"/],
-      ['sinks.pager.type', /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, sqs, eventbridge, s3, stdout, file, log, memory\)/],
+      [
+        'sinks.pager.type',
+        /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, sqs, eventbridge, s3, stdout, file, log, memory\)/,
+      ],
       ['sinks.hook', /unknown key "apiToken"/],
       ['sinks.hook.apiToken', /looks like a secret/],
       ['routes[0].kind', /paging|record/],
@@ -117,19 +124,38 @@ extra: true
       ['dedup.windowHours', /.+/],
     ];
     for (const [path, text] of expected) {
-      expect(problems.some((p) => p.startsWith(`${path}: `) && text.test(p)), `${path} ${text} in:\n${problems.join('\n')}`).toBe(true);
+      expect(
+        problems.some((p) => p.startsWith(`${path}: `) && text.test(p)),
+        `${path} ${text} in:\n${problems.join('\n')}`,
+      ).toBe(true);
     }
   });
 
   it('reports cross-section problems: routes naming missing sinks, duplicate names', () => {
     const problems = problemsOf(() =>
-      validateConfig({ version: 1, sinks: { a: { type: 'memory' } }, routes: [{ name: 'r', sinks: ['a', 'b'] }, { name: 'r', sinks: ['c'] }] }, 'x.yml'),
+      validateConfig(
+        {
+          version: 1,
+          sinks: { a: { type: 'memory' } },
+          routes: [
+            { name: 'r', sinks: ['a', 'b'] },
+            { name: 'r', sinks: ['c'] },
+          ],
+        },
+        'x.yml',
+      ),
     );
-    expect(problems).toEqual(['routes[0].sinks[1]: no sink named "b" (configured: a)', 'routes[1].sinks[0]: no sink named "c" (configured: a)', 'routes[1].name: duplicate route name "r"']);
+    expect(problems).toEqual([
+      'routes[0].sinks[1]: no sink named "b" (configured: a)',
+      'routes[1].sinks[0]: no sink named "c" (configured: a)',
+      'routes[1].name: duplicate route name "r"',
+    ]);
   });
 
   it('reports YAML syntax errors with line numbers', () => {
-    const problems = problemsOf(() => parseConfigText('version: 1\nsinks:\n  a: { type: memory\nroutes: []\n', 'broken.yml'));
+    const problems = problemsOf(() =>
+      parseConfigText('version: 1\nsinks:\n  a: { type: memory\nroutes: []\n', 'broken.yml'),
+    );
     expect(problems[0]).toMatch(/^line \d+, column \d+: /);
   });
 
@@ -146,14 +172,20 @@ extra: true
 describe('secret references', () => {
   it('resolves every sink secret at start, and a missing one fails the start naming it', async () => {
     // Prepare: a config whose PagerDuty sink names an SSM parameter.
-    const config = loadConfigText(`
+    const config = loadConfigText(
+      `
 version: 1
 sinks:
   oncall: { type: pagerduty, routingKey: { ssm: /netwatch/pd } }
 routes:
   - { name: page, kind: paging, sinks: [oncall] }
-`, 'secrets.yml');
-    const deps = (values: Record<string, string>) => ({ clients: createAwsClients(), secrets: new StaticSecretResolver(values) });
+`,
+      'secrets.yml',
+    );
+    const deps = (values: Record<string, string>) => ({
+      clients: createAwsClients(),
+      secrets: new StaticSecretResolver(values),
+    });
     // Act + Assess: present → built; absent → SecretError naming the reference.
     const sinks = await sinksFromConfig(config, deps({ 'ssm:/netwatch/pd': 'R0UT1NGKEY' }));
     expect([...sinks.keys()]).toEqual(['oncall']);
@@ -164,15 +196,21 @@ routes:
 describe('netwatch.config.example.yml', () => {
   const needed = ['sns', 'webhook', 's3'];
   const missing = needed.filter((k) => !(k in SINK_KINDS));
-  it.skipIf(missing.length > 0)(`validates (needs the full sink registry; missing here: ${missing.join(', ') || 'none'})`, async () => {
-    const config = await loadConfigFile(join(REPO_ROOT, 'netwatch.config.example.yml'));
-    expect(config.routes.map((r) => r.name)).toEqual(['page-unapproved', 'page-prod-high', 'change-management']);
-    expect(config.approvals.static[0]?.ticket).toBe('CHG0012345');
-  });
+  it.skipIf(missing.length > 0)(
+    `validates (needs the full sink registry; missing here: ${missing.join(', ') || 'none'})`,
+    async () => {
+      const config = await loadConfigFile(join(REPO_ROOT, 'netwatch.config.example.yml'));
+      expect(config.routes.map((r) => r.name)).toEqual(['page-unapproved', 'page-prod-high', 'change-management']);
+      expect(config.approvals.static[0]?.ticket).toBe('CHG0012345');
+    },
+  );
 
   it('is valid YAML whose non-sink sections validate with the minimal registry', async () => {
     const { readFile } = await import('node:fs/promises');
-    const raw = parseConfigText(await readFile(join(REPO_ROOT, 'netwatch.config.example.yml'), 'utf8'), 'example') as Record<string, unknown>;
+    const raw = parseConfigText(
+      await readFile(join(REPO_ROOT, 'netwatch.config.example.yml'), 'utf8'),
+      'example',
+    ) as Record<string, unknown>;
     const routes = (raw['routes'] as Array<{ sinks: string[] }>).map((r) => ({ ...r, sinks: r.sinks.map(() => 'm') }));
     const config = validateConfig({ ...raw, sinks: { m: { type: 'memory' } }, routes }, 'example');
     expect(config.allowlists[0]?.name).toBe('ci-deployer');

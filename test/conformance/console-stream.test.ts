@@ -18,7 +18,14 @@ describe.skipIf(!HAS_CORPUS)('console-sessions stream (8,170 real CloudTrail rec
     // Act
     for (const decoded of decodeBytes(bytes, 'console-sessions.jsonl.gz')) {
       if (decoded.kind === 'error') throw decoded.error;
-      mergeClassified(total, classifyValue(decoded.value, { file: decoded.file, line: decoded.line ?? 0 }, { rules: RULES, context: EMPTY_CONTEXT }));
+      mergeClassified(
+        total,
+        classifyValue(
+          decoded.value,
+          { file: decoded.file, line: decoded.line ?? 0 },
+          { rules: RULES, context: EMPTY_CONTEXT },
+        ),
+      );
     }
     // Assess
     expect(total.records).toBe(8170);

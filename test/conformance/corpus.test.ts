@@ -62,7 +62,9 @@ describe.skipIf(!HAS_CORPUS)('corpus conformance', () => {
     const border = verdicts.filter((v) => v.borderline);
     const lines = [
       `corpus agreement: ${strict.filter((v) => v.agrees).length}/${strict.length} non-borderline, ${border.filter((v) => v.agrees).length}/${border.length} borderline`,
-      ...border.map((v) => `  borderline ${v.agrees ? 'agree   ' : 'disagree'} ${v.id}: expected ${v.expected}, got ${v.got}`),
+      ...border.map(
+        (v) => `  borderline ${v.agrees ? 'agree   ' : 'disagree'} ${v.id}: expected ${v.expected}, got ${v.got}`,
+      ),
     ];
     console.log(lines.join('\n'));
   });

@@ -8,7 +8,9 @@ import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { matchesPattern } from '../support/event-pattern.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const committed = JSON.parse(readFileSync(join(root, 'deploy', 'event-patterns.json'), 'utf8')) as ReturnType<typeof eventPatterns>;
+const committed = JSON.parse(readFileSync(join(root, 'deploy', 'event-patterns.json'), 'utf8')) as ReturnType<
+  typeof eventPatterns
+>;
 const patterns = eventPatterns(RULES);
 
 /** (eventSource, eventName) pairs a CloudTrail pattern admits, read back out of its `$or` branches. */
@@ -20,11 +22,24 @@ function admittedCalls(pattern: Record<string, unknown>): string[] {
 function readJson(dir: string): { file: string; value: Record<string, unknown> }[] {
   return readdirSync(join(root, 'events', dir))
     .filter((f) => f.endsWith('.json'))
-    .map((file) => ({ file, value: JSON.parse(readFileSync(join(root, 'events', dir, file), 'utf8')) as Record<string, unknown> }));
+    .map((file) => ({
+      file,
+      value: JSON.parse(readFileSync(join(root, 'events', dir, file), 'utf8')) as Record<string, unknown>,
+    }));
 }
 
 function asEventBridgeCloudTrail(record: Record<string, unknown>) {
-  return { version: '0', id: 'e1', 'detail-type': 'AWS API Call via CloudTrail', source: eventBridgeSource(String(record['eventSource'])), account: '111122223333', time: '2026-11-20T09:15:02Z', region: 'eu-west-1', resources: [], detail: record };
+  return {
+    version: '0',
+    id: 'e1',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: eventBridgeSource(String(record['eventSource'])),
+    account: '111122223333',
+    time: '2026-11-20T09:15:02Z',
+    region: 'eu-west-1',
+    resources: [],
+    detail: record,
+  };
 }
 
 const deps = { rules: RULES, context: EMPTY_CONTEXT };
@@ -35,19 +50,37 @@ describe('EventBridge patterns generated from the rules', () => {
   });
 
   it("admits exactly the union of the rules' API calls, nothing else", () => {
-    const declared = [...new Set(RULES.flatMap((r) => r.apiCalls.flatMap((c) => c.names.map((n) => `${c.source} ${n}`))))].sort();
+    const declared = [
+      ...new Set(RULES.flatMap((r) => r.apiCalls.flatMap((c) => c.names.map((n) => `${c.source} ${n}`)))),
+    ].sort();
     expect(admittedCalls(committed.cloudtrail)).toEqual(declared);
-    expect((committed.cloudtrail['source'] as string[]).sort()).toEqual([...new Set(declared.map((d) => eventBridgeSource(d.split(' ')[0] ?? '')))].sort());
+    expect((committed.cloudtrail['source'] as string[]).sort()).toEqual(
+      [...new Set(declared.map((d) => eventBridgeSource(d.split(' ')[0] ?? '')))].sort(),
+    );
   });
 
-  it.each(RULES.flatMap((r) => r.apiCalls.flatMap((c) => c.names.map((n) => [r.id, c.source, n] as const))))('%s: %s %s matches', (_rule, source, name) => {
-    const event = asEventBridgeCloudTrail({ eventSource: source, eventName: name, eventVersion: '1.09', awsRegion: 'eu-west-1' });
-    expect(matchesPattern(patterns.cloudtrail, event)).toBe(true);
-  });
+  it.each(RULES.flatMap((r) => r.apiCalls.flatMap((c) => c.names.map((n) => [r.id, c.source, n] as const))))(
+    '%s: %s %s matches',
+    (_rule, source, name) => {
+      const event = asEventBridgeCloudTrail({
+        eventSource: source,
+        eventName: name,
+        eventVersion: '1.09',
+        awsRegion: 'eu-west-1',
+      });
+      expect(matchesPattern(patterns.cloudtrail, event)).toBe(true);
+    },
+  );
 
   it('rejects failed calls, read-only calls, calls the normalizer handles but no rule needs, and names of another service', () => {
-    const call = (eventSource: string, eventName: string, extra: Record<string, unknown> = {}) => asEventBridgeCloudTrail({ eventSource, eventName, ...extra });
-    expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', { errorCode: 'Client.UnauthorizedOperation' }))).toBe(false);
+    const call = (eventSource: string, eventName: string, extra: Record<string, unknown> = {}) =>
+      asEventBridgeCloudTrail({ eventSource, eventName, ...extra });
+    expect(
+      matchesPattern(
+        patterns.cloudtrail,
+        call('ec2.amazonaws.com', 'AuthorizeSecurityGroupIngress', { errorCode: 'Client.UnauthorizedOperation' }),
+      ),
+    ).toBe(false);
     expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'DescribeSecurityGroups'))).toBe(false);
     expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'RevokeSecurityGroupIngress'))).toBe(false);
     expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'StopLogging'))).toBe(false);
@@ -73,11 +106,31 @@ describe('EventBridge patterns generated from the rules', () => {
   it('every bundled Config sample that yields a finding matches the Config pattern (item, oversized, compliance)', () => {
     for (const { file, value } of readJson('config')) {
       const findings = classifyValue(value, { file }, deps).findings;
-      const detailType = value['messageType'] === 'ComplianceChangeNotification' ? 'Config Rules Compliance Change' : 'Config Configuration Item Change';
-      const event = { version: '0', id: 'e2', 'detail-type': detailType, source: 'aws.config', account: '111122223333', region: 'eu-west-1', time: '2026-11-20T09:15:02Z', resources: [], detail: value };
+      const detailType =
+        value['messageType'] === 'ComplianceChangeNotification'
+          ? 'Config Rules Compliance Change'
+          : 'Config Configuration Item Change';
+      const event = {
+        version: '0',
+        id: 'e2',
+        'detail-type': detailType,
+        source: 'aws.config',
+        account: '111122223333',
+        region: 'eu-west-1',
+        time: '2026-11-20T09:15:02Z',
+        resources: [],
+        detail: value,
+      };
       if (findings.length > 0) expect(matchesPattern(patterns.config, event), file).toBe(true);
     }
-    const unrelated = { 'detail-type': 'Config Configuration Item Change', source: 'aws.config', detail: { messageType: 'ConfigurationItemChangeNotification', configurationItem: { resourceType: 'AWS::S3::Bucket' } } };
+    const unrelated = {
+      'detail-type': 'Config Configuration Item Change',
+      source: 'aws.config',
+      detail: {
+        messageType: 'ConfigurationItemChangeNotification',
+        configurationItem: { resourceType: 'AWS::S3::Bucket' },
+      },
+    };
     expect(matchesPattern(patterns.config, unrelated)).toBe(false);
   });
 

@@ -13,13 +13,25 @@ const problems = (raw: Record<string, unknown>): string[] => {
 
 describe('deploy parameters', () => {
   it('says which --param fixes a missing Config source', () => {
-    expect(problems({})).toEqual([expect.stringMatching(/^missing param configTopicArn: set --param=configTopicArn=arn:aws:sns:.* or --param=createConfigTopic=true .* or --param=configSource=eventbridge$/)]);
+    expect(problems({})).toEqual([
+      expect.stringMatching(
+        /^missing param configTopicArn: set --param=configTopicArn=arn:aws:sns:.* or --param=createConfigTopic=true .* or --param=configSource=eventbridge$/,
+      ),
+    ]);
     expect(problems({ createConfigTopic: 'true' })).toEqual([]);
     expect(problems({ configSource: 'eventbridge' })).toEqual([]);
   });
 
   it('lists every problem at once: S3 mode, org mode, private mode, webhook, bad values', () => {
-    const found = problems({ configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config', cloudTrailSource: 's3', orgMode: 'true', privateMode: 'yes', webhookUrl: 'https://x.example.com/h', alertEmails: 'oncall@example.com,not-an-email', heartbeatHours: '48' });
+    const found = problems({
+      configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config',
+      cloudTrailSource: 's3',
+      orgMode: 'true',
+      privateMode: 'yes',
+      webhookUrl: 'https://x.example.com/h',
+      alertEmails: 'oncall@example.com,not-an-email',
+      heartbeatHours: '48',
+    });
     expect(found).toEqual([
       expect.stringContaining('missing param cloudTrailTopicArn'),
       expect.stringContaining('missing param cloudTrailBucket'),
@@ -29,11 +41,35 @@ describe('deploy parameters', () => {
       'alertEmails: "not-an-email" is not valid (example: --param=alertEmails=oncall@example.com,secops@example.com)',
       'heartbeatHours: expected an integer from 1 to 24, found "48"',
     ]);
-    expect(problems({ configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config', privateMode: 'true' }).map((p) => p.split(':')[0])).toEqual(['missing param vpcId', 'missing param privateRouteTableIds', 'missing param privateSubnetIds']);
+    expect(
+      problems({ configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config', privateMode: 'true' }).map(
+        (p) => p.split(':')[0],
+      ),
+    ).toEqual(['missing param vpcId', 'missing param privateRouteTableIds', 'missing param privateSubnetIds']);
   });
 
   it('parses lists, tags and numbers', () => {
-    const p = parseParams({ configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config', alertEmails: ' a@example.com , b@example.com ', alertPhones: '+447700900123', internalVpcTag: 'network-zone=internal', heartbeatHours: 12 }, 'prod');
-    expect(p).toMatchObject({ stage: 'prod', alertEmails: ['a@example.com', 'b@example.com'], alertPhones: ['+447700900123'], internalVpcTag: { key: 'network-zone', value: 'internal' }, heartbeatHours: 12, configSource: 'sns', cloudTrailSource: 'eventbridge', orgMode: false, privateMode: false, logRetentionDays: 365 });
+    const p = parseParams(
+      {
+        configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config',
+        alertEmails: ' a@example.com , b@example.com ',
+        alertPhones: '+447700900123',
+        internalVpcTag: 'network-zone=internal',
+        heartbeatHours: 12,
+      },
+      'prod',
+    );
+    expect(p).toMatchObject({
+      stage: 'prod',
+      alertEmails: ['a@example.com', 'b@example.com'],
+      alertPhones: ['+447700900123'],
+      internalVpcTag: { key: 'network-zone', value: 'internal' },
+      heartbeatHours: 12,
+      configSource: 'sns',
+      cloudTrailSource: 'eventbridge',
+      orgMode: false,
+      privateMode: false,
+      logRetentionDays: 365,
+    });
   });
 });

@@ -28,11 +28,19 @@ type Template = { Resources: Record<string, Resource>; Outputs?: Obj };
 
 const dir = (mode: Mode) => join(root, `.serverless-${mode}`);
 const packaged = MODES.every((m) => existsSync(join(dir(m), 'cloudformation-template-update-stack.json')));
-if (!packaged) console.warn('test/deploy/template.test.ts: packaged templates not found (.serverless-{default,org,private}); run `npm run package:all` — template tests skipped');
-const load = (mode: Mode): Template => JSON.parse(readFileSync(join(dir(mode), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-const templates = packaged ? Object.fromEntries(MODES.map((m) => [m, load(m)])) as Record<Mode, Template> : ({} as Record<Mode, Template>);
+if (!packaged)
+  console.warn(
+    'test/deploy/template.test.ts: packaged templates not found (.serverless-{default,org,private}); run `npm run package:all` — template tests skipped',
+  );
+const load = (mode: Mode): Template =>
+  JSON.parse(readFileSync(join(dir(mode), 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+const templates = packaged
+  ? (Object.fromEntries(MODES.map((m) => [m, load(m)])) as Record<Mode, Template>)
+  : ({} as Record<Mode, Template>);
 const of = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
-const isRef = (v: unknown, id: string) => JSON.stringify(v) === JSON.stringify({ Ref: id }) || JSON.stringify(v) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+const isRef = (v: unknown, id: string) =>
+  JSON.stringify(v) === JSON.stringify({ Ref: id }) ||
+  JSON.stringify(v) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** What `Ref` returns for the stack's resources that sinks name (queue URL, topic ARN, table name). */
@@ -48,11 +56,20 @@ function resolve(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(resolve);
   if (typeof value !== 'object' || value === null) return value;
   const o = value as Obj;
-  if ('Ref' in o) return ({ 'AWS::AccountId': '111122223333', 'AWS::Region': 'eu-west-1', 'AWS::Partition': 'aws' } as Obj)[String(o['Ref'])] ?? REF_VALUES[String(o['Ref'])] ?? `arn:aws:test:eu-west-1:111122223333:${String(o['Ref'])}`;
+  if ('Ref' in o)
+    return (
+      ({ 'AWS::AccountId': '111122223333', 'AWS::Region': 'eu-west-1', 'AWS::Partition': 'aws' } as Obj)[
+        String(o['Ref'])
+      ] ??
+      REF_VALUES[String(o['Ref'])] ??
+      `arn:aws:test:eu-west-1:111122223333:${String(o['Ref'])}`
+    );
   if ('Fn::GetAtt' in o) return `arn:aws:test:eu-west-1:111122223333:${(o['Fn::GetAtt'] as string[])[0]}`;
   if ('Fn::Sub' in o) {
     const text = Array.isArray(o['Fn::Sub']) ? String((o['Fn::Sub'] as unknown[])[0]) : String(o['Fn::Sub']);
-    return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) => String(resolve(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name })));
+    return text.replace(/\$\{([^}]+)\}/g, (_m, name: string) =>
+      String(resolve(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name })),
+    );
   }
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
 }
@@ -60,7 +77,9 @@ function resolve(value: unknown): unknown {
 /** Every IAM statement of every role / inline policy in a template (trust policies excluded). */
 function iamStatements(t: Template): { where: string; statement: Obj }[] {
   return of(t, 'AWS::IAM::Role').flatMap(([id, r]) =>
-    list(r.Properties['Policies'] as { PolicyName: string; PolicyDocument: { Statement: Obj[] } }[]).flatMap((p) => p.PolicyDocument.Statement.map((statement) => ({ where: `${id}/${p.PolicyName}`, statement }))),
+    list(r.Properties['Policies'] as { PolicyName: string; PolicyDocument: { Statement: Obj[] } }[]).flatMap((p) =>
+      p.PolicyDocument.Statement.map((statement) => ({ where: `${id}/${p.PolicyName}`, statement })),
+    ),
   );
 }
 
@@ -89,45 +108,67 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     expect(resources).toBeGreaterThan(40);
   });
 
-  it.each(MODES)('%s: ingest queues dead-letter after 5 receives into 14-day DLQs; visibility ≥ 6 × the consumer timeout', (mode) => {
-    const t = templates[mode];
-    const functions = Object.fromEntries(of(t, 'AWS::Lambda::Function').map(([id, r]) => [id, r.Properties]));
-    for (const queue of ['ConfigQueue', 'CloudTrailQueue']) {
-      const props = t.Resources[queue]?.Properties ?? {};
-      const redrive = props['RedrivePolicy'] as { deadLetterTargetArn: unknown; maxReceiveCount: number };
-      expect(redrive.maxReceiveCount).toBe(5);
-      const dlqId = (redrive.deadLetterTargetArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
-      expect(t.Resources[dlqId]?.Properties['MessageRetentionPeriod']).toBe(1_209_600);
-      const consumers = of(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => isRef(m.Properties['EventSourceArn'], queue));
-      expect(consumers.length).toBe(1);
-      for (const [, m] of consumers) {
-        expect(m.Properties['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
-        const fnId = (m.Properties['FunctionName'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
-        expect(props['VisibilityTimeout'] as number).toBeGreaterThanOrEqual(6 * (functions[fnId]?.['Timeout'] as number));
+  it.each(MODES)(
+    '%s: ingest queues dead-letter after 5 receives into 14-day DLQs; visibility ≥ 6 × the consumer timeout',
+    (mode) => {
+      const t = templates[mode];
+      const functions = Object.fromEntries(of(t, 'AWS::Lambda::Function').map(([id, r]) => [id, r.Properties]));
+      for (const queue of ['ConfigQueue', 'CloudTrailQueue']) {
+        const props = t.Resources[queue]?.Properties ?? {};
+        const redrive = props['RedrivePolicy'] as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+        expect(redrive.maxReceiveCount).toBe(5);
+        const dlqId = (redrive.deadLetterTargetArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+        expect(t.Resources[dlqId]?.Properties['MessageRetentionPeriod']).toBe(1_209_600);
+        const consumers = of(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+          isRef(m.Properties['EventSourceArn'], queue),
+        );
+        expect(consumers.length).toBe(1);
+        for (const [, m] of consumers) {
+          expect(m.Properties['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+          const fnId = (m.Properties['FunctionName'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+          expect(props['VisibilityTimeout'] as number).toBeGreaterThanOrEqual(
+            6 * (functions[fnId]?.['Timeout'] as number),
+          );
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each(MODES)('%s: encryption everywhere — queues, topics, tables (+ PITR, TTL) and log groups use the stack key', (mode) => {
-    const t = templates[mode];
-    const key = { 'Fn::GetAtt': ['NetwatchKey', 'Arn'] };
-    expect(t.Resources['NetwatchKey']?.Properties['EnableKeyRotation']).toBe(true);
-    for (const [, q] of of(t, 'AWS::SQS::Queue')) expect(q.Properties['KmsMasterKeyId']).toEqual(key);
-    for (const [, s] of of(t, 'AWS::SNS::Topic')) expect(s.Properties['KmsMasterKeyId']).toEqual(key);
-    const tables = of(t, 'AWS::DynamoDB::Table');
-    expect(tables.map(([id]) => id).sort()).toEqual(['ApprovalsTable', 'DeliveryTable']);
-    for (const [, table] of tables) {
-      expect(table.Properties['SSESpecification']).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
-      expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
-      expect(table.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
-    }
-    const gsi = (t.Resources['ApprovalsTable']?.Properties['GlobalSecondaryIndexes'] as Obj[])[0];
-    expect(gsi).toMatchObject({ IndexName: 'byAccount', KeySchema: [{ AttributeName: 'account', KeyType: 'HASH' }, { AttributeName: 'windowEnd', KeyType: 'RANGE' }] });
-    for (const [, g] of of(t, 'AWS::Logs::LogGroup')) expect(g.Properties['KmsKeyId']).toEqual(key);
-    for (const [, f] of of(t, 'AWS::Lambda::Function')) expect(f.Properties['KmsKeyArn']).toEqual(key);
-    const keyPolicy = JSON.stringify(t.Resources['NetwatchKey']?.Properties['KeyPolicy']);
-    for (const service of ['sns.amazonaws.com', 'events.amazonaws.com', 'config.amazonaws.com', 'cloudwatch.amazonaws.com']) expect(keyPolicy).toContain(service);
-  });
+  it.each(MODES)(
+    '%s: encryption everywhere — queues, topics, tables (+ PITR, TTL) and log groups use the stack key',
+    (mode) => {
+      const t = templates[mode];
+      const key = { 'Fn::GetAtt': ['NetwatchKey', 'Arn'] };
+      expect(t.Resources['NetwatchKey']?.Properties['EnableKeyRotation']).toBe(true);
+      for (const [, q] of of(t, 'AWS::SQS::Queue')) expect(q.Properties['KmsMasterKeyId']).toEqual(key);
+      for (const [, s] of of(t, 'AWS::SNS::Topic')) expect(s.Properties['KmsMasterKeyId']).toEqual(key);
+      const tables = of(t, 'AWS::DynamoDB::Table');
+      expect(tables.map(([id]) => id).sort()).toEqual(['ApprovalsTable', 'DeliveryTable']);
+      for (const [, table] of tables) {
+        expect(table.Properties['SSESpecification']).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
+        expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+        expect(table.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+      }
+      const gsi = (t.Resources['ApprovalsTable']?.Properties['GlobalSecondaryIndexes'] as Obj[])[0];
+      expect(gsi).toMatchObject({
+        IndexName: 'byAccount',
+        KeySchema: [
+          { AttributeName: 'account', KeyType: 'HASH' },
+          { AttributeName: 'windowEnd', KeyType: 'RANGE' },
+        ],
+      });
+      for (const [, g] of of(t, 'AWS::Logs::LogGroup')) expect(g.Properties['KmsKeyId']).toEqual(key);
+      for (const [, f] of of(t, 'AWS::Lambda::Function')) expect(f.Properties['KmsKeyArn']).toEqual(key);
+      const keyPolicy = JSON.stringify(t.Resources['NetwatchKey']?.Properties['KeyPolicy']);
+      for (const service of [
+        'sns.amazonaws.com',
+        'events.amazonaws.com',
+        'config.amazonaws.com',
+        'cloudwatch.amazonaws.com',
+      ])
+        expect(keyPolicy).toContain(service);
+    },
+  );
 
   it.each(MODES)('%s: functions run nodejs22.x on arm64, each with its own role', (mode) => {
     const fns = of(templates[mode], 'AWS::Lambda::Function');
@@ -147,7 +188,8 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     for (const { where, statement } of statements) {
       const actions = list(statement['Action'] as string | string[]);
       for (const action of actions) expect(action, where).not.toMatch(/(^\*$|:\*$)/);
-      if (JSON.stringify(statement['Resource']) === '"*"') for (const action of actions) expect(STAR_RESOURCE_ALLOWED[action], `${where}: ${action} on "*"`).toBeDefined();
+      if (JSON.stringify(statement['Resource']) === '"*"')
+        for (const action of actions) expect(STAR_RESOURCE_ALLOWED[action], `${where}: ${action} on "*"`).toBeDefined();
     }
   });
 
@@ -156,28 +198,65 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     const alarms = of(t, 'AWS::CloudWatch::Alarm').map(([id, a]) => ({ id, ...a.Properties }) as Obj & { id: string });
     for (const a of alarms) expect(a['AlarmActions']).toEqual([{ Ref: 'PagingTopic' }]);
     const metric = (m: string) => alarms.filter((a) => a['MetricName'] === m);
-    expect(metric('ApproximateNumberOfMessagesVisible').map((a) => a.id).sort()).toEqual(['CloudTrailDLQDepthAlarm', 'ConfigDLQDepthAlarm']);
-    expect(metric('ApproximateNumberOfMessagesVisible').every((a) => a['Threshold'] === 1 && a['ComparisonOperator'] === 'GreaterThanOrEqualToThreshold')).toBe(true);
+    expect(
+      metric('ApproximateNumberOfMessagesVisible')
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['CloudTrailDLQDepthAlarm', 'ConfigDLQDepthAlarm']);
+    expect(
+      metric('ApproximateNumberOfMessagesVisible').every(
+        (a) => a['Threshold'] === 1 && a['ComparisonOperator'] === 'GreaterThanOrEqualToThreshold',
+      ),
+    ).toBe(true);
     expect(metric('Errors')).toHaveLength(3);
     expect(metric('Throttles')).toHaveLength(3);
     expect(metric('ApproximateAgeOfOldestMessage')).toHaveLength(2);
     const heartbeats = alarms.filter((a) => a.id.endsWith('HeartbeatAlarm'));
     expect(heartbeats.map((a) => a.id).sort()).toEqual(['CloudTrailHeartbeatAlarm', 'ConfigHeartbeatAlarm']);
-    for (const h of heartbeats) expect(h).toMatchObject({ ComparisonOperator: 'LessThanThreshold', Threshold: 1, TreatMissingData: 'breaching', Period: 3600, EvaluationPeriods: 6 });
+    for (const h of heartbeats)
+      expect(h).toMatchObject({
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+        Period: 3600,
+        EvaluationPeriods: 6,
+      });
     const body = JSON.stringify(t.Resources['NetwatchDashboard']?.Properties['DashboardBody']);
-    for (const text of ['Findings by severity', 'Findings by category', 'ChangesProcessed', 'SinkFailures', 'Dead-letter queue depth', 'Duration']) expect(body).toContain(text);
+    for (const text of [
+      'Findings by severity',
+      'Findings by category',
+      'ChangesProcessed',
+      'SinkFailures',
+      'Dead-letter queue depth',
+      'Duration',
+    ])
+      expect(body).toContain(text);
   });
 
-  it.each(['default', 'org'] as const)("%s: the CloudTrail rule's pattern is the one generated from the rules, targeting the queue with a DLQ", (mode) => {
-    const rule = templates[mode].Resources['CloudTrailEventsRule'];
-    expect(rule?.Properties['EventPattern']).toEqual(eventPatterns(RULES).cloudtrail);
-    expect(rule?.Properties['Targets']).toMatchObject([{ Arn: { 'Fn::GetAtt': ['CloudTrailQueue', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['CloudTrailDLQ', 'Arn'] } } }]);
-  });
+  it.each(['default', 'org'] as const)(
+    "%s: the CloudTrail rule's pattern is the one generated from the rules, targeting the queue with a DLQ",
+    (mode) => {
+      const rule = templates[mode].Resources['CloudTrailEventsRule'];
+      expect(rule?.Properties['EventPattern']).toEqual(eventPatterns(RULES).cloudtrail);
+      expect(rule?.Properties['Targets']).toMatchObject([
+        {
+          Arn: { 'Fn::GetAtt': ['CloudTrailQueue', 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['CloudTrailDLQ', 'Arn'] } },
+        },
+      ]);
+    },
+  );
 
   it('default: Config arrives SNS → SQS from the given topic; the queue policy admits only that topic', () => {
     const t = templates.default;
-    expect(t.Resources['ConfigTopicSubscription']?.Properties).toMatchObject({ Protocol: 'sqs', TopicArn: 'arn:aws:sns:eu-west-1:111122223333:config-delivery', RawMessageDelivery: false });
-    expect(JSON.stringify(t.Resources['ConfigQueuePolicy']?.Properties)).toContain('"aws:SourceArn":"arn:aws:sns:eu-west-1:111122223333:config-delivery"');
+    expect(t.Resources['ConfigTopicSubscription']?.Properties).toMatchObject({
+      Protocol: 'sqs',
+      TopicArn: 'arn:aws:sns:eu-west-1:111122223333:config-delivery',
+      RawMessageDelivery: false,
+    });
+    expect(JSON.stringify(t.Resources['ConfigQueuePolicy']?.Properties)).toContain(
+      '"aws:SourceArn":"arn:aws:sns:eu-west-1:111122223333:config-delivery"',
+    );
     expect(of(t, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties['Protocol'] === 'email')).toHaveLength(2);
     expect(of(t, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties['Protocol'] === 'sms')).toHaveLength(1);
     expect(of(t, 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
@@ -186,64 +265,132 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
   it("default: the stack's generated Netwatch config is valid and pages through the stack's topic", () => {
     const text = String(resolve(templates.default.Resources['NetwatchConfigParameter']?.Properties['Value']));
     const config = loadConfigText(text, 'ssm:/netwatch/ci/config');
-    expect(config.sinks['paging']).toMatchObject({ type: 'sns', topicArn: 'arn:aws:sns:eu-west-1:111122223333:netwatch-ci-paging' });
+    expect(config.sinks['paging']).toMatchObject({
+      type: 'sns',
+      topicArn: 'arn:aws:sns:eu-west-1:111122223333:netwatch-ci-paging',
+    });
     expect(config.routes.map((r) => r.name)).toEqual(['page-risky', 'change-management']);
     expect(config.dedup.tableName).toBe('netwatch-ci-delivery');
     expect(config.approvals.dynamodb?.tableName).toBe('netwatch-ci-approvals');
     expect([...config.context.internalVpcIds]).toEqual(['vpc-0123456789abcdef0']);
     // The private package adds the webhook sink with its SSM signing secret.
     const privateText = String(resolve(templates.private.Resources['NetwatchConfigParameter']?.Properties['Value']));
-    expect(loadConfigText(privateText, 'ssm').sinks['change-webhook']).toMatchObject({ type: 'webhook', url: 'https://itsm.example.com/api/netwatch', signingSecret: { ssm: '/netwatch/webhook/signing-secret' } });
+    expect(loadConfigText(privateText, 'ssm').sinks['change-webhook']).toMatchObject({
+      type: 'webhook',
+      url: 'https://itsm.example.com/api/netwatch',
+      signingSecret: { ssm: '/netwatch/webhook/signing-secret' },
+    });
   });
 
   it('org: the default bus admits the organization only; member template forwards the same generated patterns', async () => {
     const t = templates.org;
-    expect(t.Resources['OrgEventBusPolicy']?.Properties['Statement']).toMatchObject({ Action: 'events:PutEvents', Principal: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } });
+    expect(t.Resources['OrgEventBusPolicy']?.Properties['Statement']).toMatchObject({
+      Action: 'events:PutEvents',
+      Principal: '*',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+    });
     const member = parse(readFileSync(join(root, 'deploy', 'member-account.yml'), 'utf8')) as Template;
     expect((await checkTemplate(member)).problems).toEqual([]);
-    expect(member.Resources['ForwardCloudTrailRule']?.Properties['EventPattern']).toEqual(eventPatterns(RULES).cloudtrail);
+    expect(member.Resources['ForwardCloudTrailRule']?.Properties['EventPattern']).toEqual(
+      eventPatterns(RULES).cloudtrail,
+    );
     expect(member.Resources['ForwardConfigRule']?.Properties['EventPattern']).toEqual(eventPatterns(RULES).config);
     expect(of(t, 'AWS::CloudWatch::InsightRule')).toHaveLength(2);
-    const rejects = JSON.parse(String(t.Resources['PrivateLinkRejectsInsightRule']?.Properties['RuleBody'])) as { Contribution: { Filters: unknown[] } };
-    expect(rejects.Contribution.Filters).toEqual([{ Match: 'interfaceId', In: ['eni-0123456789abcdef0', 'eni-0fedcba9876543210'] }, { Match: 'action', In: ['REJECT'] }]);
+    const rejects = JSON.parse(String(t.Resources['PrivateLinkRejectsInsightRule']?.Properties['RuleBody'])) as {
+      Contribution: { Filters: unknown[] };
+    };
+    expect(rejects.Contribution.Filters).toEqual([
+      { Match: 'interfaceId', In: ['eni-0123456789abcdef0', 'eni-0fedcba9876543210'] },
+      { Match: 'action', In: ['REJECT'] },
+    ]);
   });
 
   it('private: functions in the private subnets; interface endpoints for every service the issue names, gateway for DynamoDB', () => {
     const t = templates.private;
-    for (const [, f] of of(t, 'AWS::Lambda::Function')) expect(f.Properties['VpcConfig']).toEqual({ SecurityGroupIds: [{ Ref: 'FunctionSecurityGroup' }], SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'] });
-    const endpoints = Object.fromEntries(of(t, 'AWS::EC2::VPCEndpoint').map(([, e]) => [String(resolve(e.Properties['ServiceName'])).replace('com.amazonaws.eu-west-1.', ''), e.Properties]));
-    for (const service of ['sqs', 'sns', 'logs', 'monitoring', 'config', 'cloudtrail', 'kms', 'events', 'sts', 'ssm', 'secretsmanager']) {
-      expect(endpoints[service], service).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: true, SecurityGroupIds: [{ Ref: 'EndpointSecurityGroup' }] });
+    for (const [, f] of of(t, 'AWS::Lambda::Function'))
+      expect(f.Properties['VpcConfig']).toEqual({
+        SecurityGroupIds: [{ Ref: 'FunctionSecurityGroup' }],
+        SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+      });
+    const endpoints = Object.fromEntries(
+      of(t, 'AWS::EC2::VPCEndpoint').map(([, e]) => [
+        String(resolve(e.Properties['ServiceName'])).replace('com.amazonaws.eu-west-1.', ''),
+        e.Properties,
+      ]),
+    );
+    for (const service of [
+      'sqs',
+      'sns',
+      'logs',
+      'monitoring',
+      'config',
+      'cloudtrail',
+      'kms',
+      'events',
+      'sts',
+      'ssm',
+      'secretsmanager',
+    ]) {
+      expect(endpoints[service], service).toMatchObject({
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
+        SecurityGroupIds: [{ Ref: 'EndpointSecurityGroup' }],
+      });
     }
-    expect(endpoints['dynamodb']).toMatchObject({ VpcEndpointType: 'Gateway', RouteTableIds: ['rtb-0a1b2c3d4e5f60718', 'rtb-0f1e2d3c4b5a69788'] });
+    expect(endpoints['dynamodb']).toMatchObject({
+      VpcEndpointType: 'Gateway',
+      RouteTableIds: ['rtb-0a1b2c3d4e5f60718', 'rtb-0f1e2d3c4b5a69788'],
+    });
     expect(endpoints['s3']).toMatchObject({ VpcEndpointType: 'Gateway' });
     for (const [service, e] of Object.entries(endpoints)) {
       const statements = (e['PolicyDocument'] as { Statement: Obj[] }).Statement;
       for (const s of statements) {
-        expect(s['Condition'], service).toMatchObject({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceVpc': 'vpc-0a1b2c3d4e5f60718' } });
+        expect(s['Condition'], service).toMatchObject({
+          StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' }, 'aws:SourceVpc': 'vpc-0a1b2c3d4e5f60718' },
+        });
         for (const action of list(s['Action'] as string[])) expect(action).not.toMatch(/(^\*$|:\*$)/);
-        if (s['Resource'] === '*') for (const action of list(s['Action'] as string[])) expect(STAR_RESOURCE_ALLOWED[action], `${service}: ${action}`).toBeDefined();
+        if (s['Resource'] === '*')
+          for (const action of list(s['Action'] as string[]))
+            expect(STAR_RESOURCE_ALLOWED[action], `${service}: ${action}`).toBeDefined();
       }
     }
     const ingress = t.Resources['EndpointIngressFromFunctions']?.Properties;
-    expect(ingress).toMatchObject({ FromPort: 443, ToPort: 443, SourceSecurityGroupId: { Ref: 'FunctionSecurityGroup' } });
+    expect(ingress).toMatchObject({
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { Ref: 'FunctionSecurityGroup' },
+    });
   });
 
   it("private: Netwatch's own endpoint-policy rule finds nothing medium or above in the stack's endpoint policies", () => {
     const endpoints = of(templates.private, 'AWS::EC2::VPCEndpoint');
     expect(endpoints.length).toBeGreaterThanOrEqual(12);
-    const sample = JSON.parse(readFileSync(join(root, 'events', 'cloudtrail', 'create-vpc-endpoint-gateway-s3-wildcard-policy.json'), 'utf8')) as Obj & { requestParameters: { CreateVpcEndpointRequest: Obj } };
+    const sample = JSON.parse(
+      readFileSync(join(root, 'events', 'cloudtrail', 'create-vpc-endpoint-gateway-s3-wildcard-policy.json'), 'utf8'),
+    ) as Obj & { requestParameters: { CreateVpcEndpointRequest: Obj } };
     for (const [id, e] of endpoints) {
       const doc = resolve(e.Properties['PolicyDocument']);
       const after = parsePolicyDocument(doc);
       // Config-style deltas: created with this policy; replacing the AWS default (full access); policy of unknown before.
-      for (const delta of [endpointPolicy('added', after), endpointPolicy('changed', after, parsePolicyDocument(undefined)), endpointPolicy('changed', after)]) {
+      for (const delta of [
+        endpointPolicy('added', after),
+        endpointPolicy('changed', after, parsePolicyDocument(undefined)),
+        endpointPolicy('changed', after),
+      ]) {
         const { findings, errors } = evaluate(endpointChange([delta]), RULES, EMPTY_CONTEXT);
         expect(errors).toEqual([]);
         expect(findings.filter((f) => atLeast(f.severity, 'medium')).map((f) => `${id}: ${f.summary}`)).toEqual([]);
       }
       // And the CloudTrail path: a CreateVpcEndpoint record carrying the generated PolicyDocument.
-      const record = { ...sample, requestParameters: { CreateVpcEndpointRequest: { ...sample.requestParameters.CreateVpcEndpointRequest, PolicyDocument: JSON.stringify(doc) } } };
+      const record = {
+        ...sample,
+        requestParameters: {
+          CreateVpcEndpointRequest: {
+            ...sample.requestParameters.CreateVpcEndpointRequest,
+            PolicyDocument: JSON.stringify(doc),
+          },
+        },
+      };
       const classified = classifyValue(record, { file: id }, { rules: RULES, context: EMPTY_CONTEXT });
       expect(classified.errors).toEqual([]);
       expect(classified.changes.length).toBe(1);
@@ -251,23 +398,33 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     }
   });
 
-  it('private (org-trail S3 source): cloudtrailS3 consumes the trail topic\'s deliveries and may read only AWSLogs/ in the trail bucket', () => {
+  it("private (org-trail S3 source): cloudtrailS3 consumes the trail topic's deliveries and may read only AWSLogs/ in the trail bucket", () => {
     const t = templates.private;
     expect(t.Resources['CloudtrailEventsLambdaFunction']).toBeUndefined();
     expect(t.Resources['CloudTrailEventsRule']).toBeUndefined();
-    expect(t.Resources['CloudTrailTopicSubscription']?.Properties).toMatchObject({ TopicArn: 'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications', Endpoint: { 'Fn::GetAtt': ['CloudTrailQueue', 'Arn'] } });
+    expect(t.Resources['CloudTrailTopicSubscription']?.Properties).toMatchObject({
+      TopicArn: 'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications',
+      Endpoint: { 'Fn::GetAtt': ['CloudTrailQueue', 'Arn'] },
+    });
     const s3 = iamStatements(t).filter(({ statement }) => statement['Action'] === 's3:GetObject');
-    expect(s3.map(({ where, statement }) => [where.split('/')[0], resolve(statement['Resource'])])).toEqual([['CloudtrailS3Role', 'arn:aws:s3:::org-trail-logs-444455556666/AWSLogs/*']]);
+    expect(s3.map(({ where, statement }) => [where.split('/')[0], resolve(statement['Resource'])])).toEqual([
+      ['CloudtrailS3Role', 'arn:aws:s3:::org-trail-logs-444455556666/AWSLogs/*'],
+    ]);
   });
 
-  it.each(MODES)('%s: every function zip holds its ESM bundle, a source map and package.json {"type":"module"}', (mode) => {
-    for (const [id, f] of of(templates[mode], 'AWS::Lambda::Function')) {
-      const key = String((f.Properties['Code'] as { S3Key: string }).S3Key);
-      const zip = join(dir(mode), key.split('/').pop() ?? '');
-      const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
-      const handler = String(f.Properties['Handler']).replace(/\.handler$/, '.js');
-      expect(entries, id).toEqual([handler, `${handler}.map`, 'functions/package.json'].sort());
-      expect(JSON.parse(execFileSync('unzip', ['-p', zip, 'functions/package.json'], { encoding: 'utf8' }))).toEqual({ type: 'module' });
-    }
-  });
+  it.each(MODES)(
+    '%s: every function zip holds its ESM bundle, a source map and package.json {"type":"module"}',
+    (mode) => {
+      for (const [id, f] of of(templates[mode], 'AWS::Lambda::Function')) {
+        const key = String((f.Properties['Code'] as { S3Key: string }).S3Key);
+        const zip = join(dir(mode), key.split('/').pop() ?? '');
+        const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
+        const handler = String(f.Properties['Handler']).replace(/\.handler$/, '.js');
+        expect(entries, id).toEqual([handler, `${handler}.map`, 'functions/package.json'].sort());
+        expect(JSON.parse(execFileSync('unzip', ['-p', zip, 'functions/package.json'], { encoding: 'utf8' }))).toEqual({
+          type: 'module',
+        });
+      }
+    },
+  );
 });

@@ -36,7 +36,8 @@ describe('faults: every finding reaches every routed sink exactly once after rec
   it('PagerDuty answers 429 with a long Retry-After: SQS redelivers later; one PagerDuty alert, one page, one record', async () => {
     // Prepare
     const { scenario, d, webhook, pagerduty, slack } = await deploy();
-    pagerduty.script = (_req, n) => (n < 3 ? { status: 429, headers: { 'retry-after': '60' }, body: '{"status":"throttle event"}' } : undefined);
+    pagerduty.script = (_req, n) =>
+      n < 3 ? { status: 429, headers: { 'retry-after': '60' }, body: '{"status":"throttle event"}' } : undefined;
     // Act
     await scenario.sendRaw(scenario.cloudtrailQueue, SSH_EVENT());
     await d.drain();
@@ -79,7 +80,12 @@ describe('faults: every finding reaches every routed sink exactly once after rec
     await d.configPoller.pollOnce();
     // Assess 1: nothing delivered without the ledger, nothing deleted.
     expect(d.cloudtrailPoller.stats.itemFailures + d.configPoller.stats.itemFailures).toBe(2);
-    expect([webhook.exchanges.length, pagerduty.exchanges.length, slack.exchanges.length, (await scenario.readInbox()).length]).toEqual([0, 0, 0, 0]);
+    expect([
+      webhook.exchanges.length,
+      pagerduty.exchanges.length,
+      slack.exchanges.length,
+      (await scenario.readInbox()).length,
+    ]).toEqual([0, 0, 0, 0]);
     // Act 2
     await emulators.dynamoGate.open();
     await d.drain();
@@ -111,9 +117,14 @@ describe('faults: every finding reaches every routed sink exactly once after rec
     const { scenario, d, webhook, pagerduty } = await deploy({ maxReceiveCount: 2 });
     const good = [1, 2, 3].map((i) => JSON.stringify(eventBridge(sshWorldVariant(i, accountOf(i)))));
     const padded = JSON.stringify({ ...eventBridge(sample(SSH_WORLD_CLOUDTRAIL)), padding: 'A'.repeat(270_000) });
-    const poison = ['{"version":"0","detail-type":"AWS API Call via CloudTrail","detail": {', padded.slice(0, 262_144), JSON.stringify({ version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: [1, 2] })];
+    const poison = [
+      '{"version":"0","detail-type":"AWS API Call via CloudTrail","detail": {',
+      padded.slice(0, 262_144),
+      JSON.stringify({ version: '0', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.ec2', detail: [1, 2] }),
+    ];
     const [g1, g2, g3] = good as [string, string, string];
-    for (const body of [poison[0], g1, poison[1], g2, poison[2], g3] as string[]) await scenario.sendRaw(scenario.cloudtrailQueue, body);
+    for (const body of [poison[0], g1, poison[1], g2, poison[2], g3] as string[])
+      await scenario.sendRaw(scenario.cloudtrailQueue, body);
     // Act
     await d.drain();
     // Assess
@@ -129,7 +140,10 @@ describe('faults: every finding reaches every routed sink exactly once after rec
   it('the function crashes mid-batch (environment killed during a delivery): every finding still arrives everywhere; a repeat is possible only for a send the dead invocation had not yet recorded, and carries the same key', async () => {
     // Prepare: killable environments; lease 5 s ≤ visibility timeout 5 s, so the retry after the crash takes over the
     // claims the dead invocation left pending.
-    const { scenario, d, webhook, pagerduty, slack } = await deploy({ claimLeaseSeconds: 5, visibilityTimeoutSeconds: 5, maxReceiveCount: 5 }, { killable: true });
+    const { scenario, d, webhook, pagerduty, slack } = await deploy(
+      { claimLeaseSeconds: 5, visibilityTimeoutSeconds: 5, maxReceiveCount: 5 },
+      { killable: true },
+    );
     const host = d.cloudtrailEvents as WorkerHost;
     webhook.script = (_req, n) => (n === 2 ? 'hang' : undefined);
     webhook.onRequest = (_req, n) => {
@@ -156,7 +170,12 @@ describe('faults: every finding reaches every routed sink exactly once after rec
       expect(counts.size).toBe(5);
       expect(Math.max(...counts.values())).toBeLessThanOrEqual(2);
     }
-    const repeats = Object.fromEntries(Object.entries(perSink).map(([sink, counts]) => [sink, [...counts.values()].reduce((a, b) => a + b, 0) - counts.size]));
+    const repeats = Object.fromEntries(
+      Object.entries(perSink).map(([sink, counts]) => [
+        sink,
+        [...counts.values()].reduce((a, b) => a + b, 0) - counts.size,
+      ]),
+    );
     console.info('crash mid-batch: accepted repeats per sink (same key)', repeats);
   });
 });

@@ -56,7 +56,13 @@ describe('end to end on emulators: Config SNS → SQS, EventBridge → SQS, real
 
   it('an approved change reaches change management only (marked approved), no page', async () => {
     // Prepare: the sample change happened at 2024-05-14T09:01:17Z.
-    const approval = { ticket: 'CHG0031337', windowStart: '2024-05-14T09:00:00Z', windowEnd: '2024-05-14T11:00:00Z', accounts: ['111122223333'], categories: ['sg-open-world'] };
+    const approval = {
+      ticket: 'CHG0031337',
+      windowStart: '2024-05-14T09:00:00Z',
+      windowEnd: '2024-05-14T11:00:00Z',
+      accounts: ['111122223333'],
+      categories: ['sg-open-world'],
+    };
     const { scenario, d, webhook, pagerduty, slack } = await deploy({ approvals: [approval] });
     // Act
     await scenario.sendEvent(eventBridge(sample(SSH_WORLD_CLOUDTRAIL)));
@@ -65,13 +71,22 @@ describe('end to end on emulators: Config SNS → SQS, EventBridge → SQS, real
     expect(await scenario.readInbox()).toHaveLength(0);
     expect([pagerduty.exchanges.length, slack.exchanges.length]).toEqual([0, 0]);
     expect(webhook.accepted()).toHaveLength(1);
-    const record = JSON.parse(webhook.accepted()[0]!.body) as { approved: boolean; approval: { state: string; ticket: string } };
+    const record = JSON.parse(webhook.accepted()[0]!.body) as {
+      approved: boolean;
+      approval: { state: string; ticket: string };
+    };
     expect(record).toMatchObject({ approved: true, approval: { state: 'approved', ticket: 'CHG0031337' } });
   });
 
   it('a change after its approval expired pages (and the record says expired)', async () => {
     // Prepare: the window ended an hour before the change.
-    const approval = { ticket: 'CHG0031338', windowStart: '2024-05-14T06:00:00Z', windowEnd: '2024-05-14T08:00:00Z', accounts: ['111122223333'], categories: ['sg-open-world'] };
+    const approval = {
+      ticket: 'CHG0031338',
+      windowStart: '2024-05-14T06:00:00Z',
+      windowEnd: '2024-05-14T08:00:00Z',
+      accounts: ['111122223333'],
+      categories: ['sg-open-world'],
+    };
     const { scenario, d, webhook, pagerduty, slack } = await deploy({ approvals: [approval] });
     // Act
     await scenario.sendEvent(eventBridge(sample(SSH_WORLD_CLOUDTRAIL)));
@@ -81,14 +96,20 @@ describe('end to end on emulators: Config SNS → SQS, EventBridge → SQS, real
     expect(pages).toHaveLength(1);
     expect(pages[0]?.email).toContain('CHG0031338');
     expect([pagerduty.accepted().length, slack.accepted().length, webhook.accepted().length]).toEqual([1, 1, 1]);
-    expect(JSON.parse(webhook.accepted()[0]!.body)).toMatchObject({ approved: false, approval: { state: 'expired', ticket: 'CHG0031338' } });
+    expect(JSON.parse(webhook.accepted()[0]!.body)).toMatchObject({
+      approved: false,
+      approval: { state: 'expired', ticket: 'CHG0031338' },
+    });
   });
 
   it('a storm of 50 findings in one account within the window gives one page and one digest of 49; change management gets all 50', async () => {
     // Prepare: a 15 s storm window — dynalite and the SDK cost ~6 ms of CPU per DynamoDB call and a stormed finding
     // makes ~14, so the 50 take 3–10 s on a busy 2-core machine — and a visibility timeout longer than an invocation.
     const windowMs = 15_000;
-    const { scenario, d, webhook, pagerduty, slack } = await deploy({ groupingWindowMinutes: windowMs / 60_000, visibilityTimeoutSeconds: 10 }, { concurrency: 2 });
+    const { scenario, d, webhook, pagerduty, slack } = await deploy(
+      { groupingWindowMinutes: windowMs / 60_000, visibilityTimeoutSeconds: 10 },
+      { concurrency: 2 },
+    );
     // Act
     await Promise.all(Array.from({ length: 50 }, (_, i) => scenario.sendEvent(eventBridge(sshWorldVariant(i + 1)))));
     const started = Date.now();
@@ -107,7 +128,13 @@ describe('end to end on emulators: Config SNS → SQS, EventBridge → SQS, real
     expect(slack.accepted()).toHaveLength(2);
     expect(webhook.acceptedBy(idempotencyKey).size).toBe(50);
     expect(webhook.accepted()).toHaveLength(50);
-    const pagerDutyDigests = pagerduty.accepted().map((r) => (JSON.parse(r.body) as { payload: { custom_details: { digest?: { count: number } } } }).payload.custom_details.digest?.count);
+    const pagerDutyDigests = pagerduty
+      .accepted()
+      .map(
+        (r) =>
+          (JSON.parse(r.body) as { payload: { custom_details: { digest?: { count: number } } } }).payload.custom_details
+            .digest?.count,
+      );
     expect(pagerDutyDigests).toEqual([undefined, 49]);
     expect(d.cloudtrailPoller.stats).toMatchObject({ received: 50, deleted: 50, itemFailures: 0 });
   });

@@ -22,8 +22,13 @@ import { describeRecord, sqsEvent, sshWorldRecord } from '../support/records.ts'
  */
 let emulator: Awaited<ReturnType<typeof startEmulator>>;
 const BUCKET = 'org-trail-logs-444455556666';
-const KEY = 'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T0915Z_Abc123.json.gz';
-const context = { functionName: 'netwatch-dev-cloudtrailS3', awsRequestId: 'r1', getRemainingTimeInMillis: () => 120_000 } as unknown as Context;
+const KEY =
+  'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T0915Z_Abc123.json.gz';
+const context = {
+  functionName: 'netwatch-dev-cloudtrailS3',
+  awsRequestId: 'r1',
+  getRemainingTimeInMillis: () => 120_000,
+} as unknown as Context;
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -81,54 +86,106 @@ describe('CloudTrail S3 log delivery (org trail)', () => {
     const { deps: d, paging, changeLog } = deps();
     const event = sqsEvent(snsNotification({ s3Bucket: BUCKET, s3ObjectKey: [KEY] })) as unknown as SQSEvent;
     // Act
-    const response = await sqsBatchHandler({ ...d, logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'NetwatchTest' }) }, processCloudTrailDeliveryRecord)(event, context);
+    const response = await sqsBatchHandler(
+      { ...d, logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'NetwatchTest' }) },
+      processCloudTrailDeliveryRecord,
+    )(event, context);
     // Assess
     expect(response.batchItemFailures).toEqual([]);
-    expect(paging.delivered.map((f) => [f.ruleId, f.resource.id, f.source])).toEqual([['sg-open-world', 'sg-0a1b2c3d4e5f60718', 'cloudtrail']]);
+    expect(paging.delivered.map((f) => [f.ruleId, f.resource.id, f.source])).toEqual([
+      ['sg-open-world', 'sg-0a1b2c3d4e5f60718', 'cloudtrail'],
+    ]);
     expect(changeLog.delivered).toHaveLength(1);
   });
 
   it('reads every key of a notification, raw delivery (no SNS envelope) included, and counts the records', async () => {
     await putLog(KEY, gzipSync(JSON.stringify({ Records: [sshWorldRecord()] })));
-    await putLog(`${KEY}.2.json.gz`, gzipSync(JSON.stringify({ Records: [{ ...sshWorldRecord('0c9a8b7d-0000-4000-8000-000000000002'), requestParameters: { groupId: 'sg-0fedcba9876543210', ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } }] } } }, describeRecord()] })));
+    await putLog(
+      `${KEY}.2.json.gz`,
+      gzipSync(
+        JSON.stringify({
+          Records: [
+            {
+              ...sshWorldRecord('0c9a8b7d-0000-4000-8000-000000000002'),
+              requestParameters: {
+                groupId: 'sg-0fedcba9876543210',
+                ipPermissions: {
+                  items: [
+                    { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] } },
+                  ],
+                },
+              },
+            },
+            describeRecord(),
+          ],
+        }),
+      ),
+    );
     const { deps: d, changeLog } = deps();
-    const record = sqsEvent({ s3Bucket: BUCKET, s3ObjectKey: [KEY, `${KEY}.2.json.gz`] }).Records[0] as unknown as SQSEvent['Records'][number];
+    const record = sqsEvent({ s3Bucket: BUCKET, s3ObjectKey: [KEY, `${KEY}.2.json.gz`] })
+      .Records[0] as unknown as SQSEvent['Records'][number];
     const result = await processCloudTrailDeliveryRecord(record, d);
     expect(result.classified.records).toBe(3);
     // Both reach change management; paging is storm-controlled (one page per account + rule per window, the rest digested).
-    expect(changeLog.delivered.map((f) => f.resource.id).sort()).toEqual(['sg-0a1b2c3d4e5f60718', 'sg-0fedcba9876543210']);
+    expect(changeLog.delivered.map((f) => f.resource.id).sort()).toEqual([
+      'sg-0a1b2c3d4e5f60718',
+      'sg-0fedcba9876543210',
+    ]);
     expect(result.outcomes.flatMap((o) => o.digested)).toEqual(['paging']);
   });
 
   it('a missing object fails the record (retried, then dead-lettered) and names it', async () => {
     const { deps: d } = deps();
-    const event = sqsEvent(snsNotification({ s3Bucket: BUCKET, s3ObjectKey: ['AWSLogs/missing.json.gz'] })) as unknown as SQSEvent;
-    const response = await sqsBatchHandler({ ...d, logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'NetwatchTest' }) }, processCloudTrailDeliveryRecord)(event, context);
+    const event = sqsEvent(
+      snsNotification({ s3Bucket: BUCKET, s3ObjectKey: ['AWSLogs/missing.json.gz'] }),
+    ) as unknown as SQSEvent;
+    const response = await sqsBatchHandler(
+      { ...d, logger: new Logger({ logLevel: 'SILENT' }), metrics: new Metrics({ namespace: 'NetwatchTest' }) },
+      processCloudTrailDeliveryRecord,
+    )(event, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[0]?.messageId }]);
   });
 
   it('a damaged gzip object fails with the s3:// name; a plain JSON object is read too', async () => {
     const gz = gzipSync(JSON.stringify({ Records: [sshWorldRecord()] }));
     await putLog('AWSLogs/damaged.json.gz', gz.subarray(0, gz.length - 12));
-    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/damaged.json.gz', 1 << 20)).rejects.toThrow(/could not read log object/);
+    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/damaged.json.gz', 1 << 20)).rejects.toThrow(
+      /could not read log object/,
+    );
     await putLog('AWSLogs/plain.json', new TextEncoder().encode(JSON.stringify({ Records: [] })));
-    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/plain.json', 1 << 20)).resolves.toBe('{"Records":[]}');
+    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/plain.json', 1 << 20)).resolves.toBe(
+      '{"Records":[]}',
+    );
     await putLog('AWSLogs/big.json.gz', gzipSync(Buffer.alloc(4096, 0x20)));
-    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/big.json.gz', 1024)).rejects.toThrow(/larger than 1024 bytes/);
+    await expect(readLogObject(emulator.clients.s3, BUCKET, 'AWSLogs/big.json.gz', 1024)).rejects.toThrow(
+      /larger than 1024 bytes/,
+    );
   });
 
   it('parses notifications: SNS-wrapped, raw, the trail validation message, and malformed bodies with a path', () => {
-    expect(parseDeliveryNotice(JSON.stringify(snsNotification({ s3Bucket: 'b', s3ObjectKey: ['k'] })), {})).toEqual({ kind: 'deliveries', deliveries: [{ bucket: 'b', keys: ['k'] }] });
-    expect(parseDeliveryNotice(JSON.stringify(snsNotification('CloudTrail validation message.')), {})).toEqual({ kind: 'ignored', reason: 'CloudTrail SNS validation message' });
-    expect(() => parseDeliveryNotice(JSON.stringify({ s3Bucket: 'b', s3ObjectKey: 'k' }), { file: 'sqs:m1' })).toThrow(/not a CloudTrail log delivery notification/);
+    expect(parseDeliveryNotice(JSON.stringify(snsNotification({ s3Bucket: 'b', s3ObjectKey: ['k'] })), {})).toEqual({
+      kind: 'deliveries',
+      deliveries: [{ bucket: 'b', keys: ['k'] }],
+    });
+    expect(parseDeliveryNotice(JSON.stringify(snsNotification('CloudTrail validation message.')), {})).toEqual({
+      kind: 'ignored',
+      reason: 'CloudTrail SNS validation message',
+    });
+    expect(() => parseDeliveryNotice(JSON.stringify({ s3Bucket: 'b', s3ObjectKey: 'k' }), { file: 'sqs:m1' })).toThrow(
+      /not a CloudTrail log delivery notification/,
+    );
     expect(() => parseDeliveryNotice('{"Type":', { file: 'sqs:m1' })).toThrow(/not valid JSON/);
   });
 });
 
 describe('functions/cloudtrail-s3', () => {
   it('answers a batch with a partial batch response (validation message succeeds, a non-notification fails)', async () => {
-    const { handler } = (await import('../../functions/cloudtrail-s3.ts')) as { handler: (e: SQSEvent, c: Context) => Promise<{ batchItemFailures: unknown[] }> };
-    const event = sqsEvent(snsNotification('CloudTrail validation message.'), { hello: 'world' }) as unknown as SQSEvent;
+    const { handler } = (await import('../../functions/cloudtrail-s3.ts')) as {
+      handler: (e: SQSEvent, c: Context) => Promise<{ batchItemFailures: unknown[] }>;
+    };
+    const event = sqsEvent(snsNotification('CloudTrail validation message.'), {
+      hello: 'world',
+    }) as unknown as SQSEvent;
     const response = await handler(event, context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: event.Records[1]?.messageId }]);
   });

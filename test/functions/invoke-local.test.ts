@@ -8,20 +8,50 @@ import { REPO_ROOT } from '../support/corpus.ts';
  * the real bundle (osls + serverless-esbuild), as a user runs it.
  */
 function invokeLocal(fn: string, event: string) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'), 'invoke', 'local', '--stage', 'ci', '-f', fn, '-p', event, '-e', 'NETWATCH_ENRICH=off'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'eu-west-1', SLS_TELEMETRY_DISABLED: '1' },
-  });
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(REPO_ROOT, 'node_modules/osls/bin/serverless.js'),
+      'invoke',
+      'local',
+      '--stage',
+      'ci',
+      '-f',
+      fn,
+      '-p',
+      event,
+      '-e',
+      'NETWATCH_ENRICH=off',
+    ],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_REGION: 'eu-west-1',
+        SLS_TELEMETRY_DISABLED: '1',
+      },
+    },
+  );
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
 describe('serverless invoke local', () => {
   it('runs both ingest functions on the bundled SQS samples and answers a partial batch response', () => {
     for (const [fn, event, expected] of [
-      ['cloudtrailEvents', 'events/sqs/cloudtrail-authorize-sg-ingress-ssh-world.json', 'tcp/22 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718'],
-      ['configChanges', 'events/sqs/config-sg-ssh-world-added.json', 'tcp/22 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718'],
+      [
+        'cloudtrailEvents',
+        'events/sqs/cloudtrail-authorize-sg-ingress-ssh-world.json',
+        'tcp/22 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718',
+      ],
+      [
+        'configChanges',
+        'events/sqs/config-sg-ssh-world-added.json',
+        'tcp/22 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718',
+      ],
     ] as const) {
       const { code, out } = invokeLocal(fn, event);
       expect(out, out.slice(-2000)).toContain(expected);

@@ -26,7 +26,8 @@ function assertTypedErrors(value: unknown): void {
     expect(error.where.file).toBe('fuzz.json');
     expect(error.describe()).toMatch(/^fuzz\.json/);
     // A path, when given, is a JSON pointer into the input (none means the input's root value itself).
-    if (error instanceof MalformedInputError && error.where.path !== undefined && error.where.path !== '') expect(error.where.path).toMatch(/^\//);
+    if (error instanceof MalformedInputError && error.where.path !== undefined && error.where.path !== '')
+      expect(error.where.path).toMatch(/^\//);
   }
   for (const finding of result.findings) {
     expect(finding.fingerprint).toMatch(/^[0-9a-f]{16,64}$/);
@@ -36,7 +37,8 @@ function assertTypedErrors(value: unknown): void {
 /** Fail with fast-check's counterexample report; under `npm run fuzz`, also print how many cases ran. */
 function report(name: string, details: fc.RunDetails<[unknown]>): void {
   if (details.failed) throw new Error(fc.defaultReportMessage(details) ?? `${name} failed`);
-  if (process.env['FUZZ_RUNS']) console.info(`fuzz ${name}: ${details.numRuns} cases passed (${details.numSkips} skipped)`);
+  if (process.env['FUZZ_RUNS'])
+    console.info(`fuzz ${name}: ${details.numRuns} cases passed (${details.numSkips} skipped)`);
 }
 
 describe('fuzz: classify never throws; malformed input gives a typed error naming where', () => {
@@ -53,7 +55,15 @@ describe('fuzz: classify never throws; malformed input gives a typed error namin
   });
 
   it('SQS record bodies through the Lambda record pipeline: success, or a typed error (never an untyped throw)', async () => {
-    const delivery = { routes: [], allowlists: [], sinks: new Map(), store: new MemoryDeliveryStore(), dedupWindowMs: 1, groupingWindowMs: 1, claimLeaseMs: 1 };
+    const delivery = {
+      routes: [],
+      allowlists: [],
+      sinks: new Map(),
+      store: new MemoryDeliveryStore(),
+      dedupWindowMs: 1,
+      groupingWindowMs: 1,
+      claimLeaseMs: 1,
+    };
     const pipeline = { ...deps, delivery, approvals: new StaticApprovals([]) };
     await fc.assert(
       fc.asyncProperty(sqsBody, async (body) => {

@@ -14,8 +14,17 @@ import {
   widerThan,
 } from '../../shared/net/cidr.ts';
 
-const v4 = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map((p) => p.join('.'));
-const v6 = fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 }).map((g) => g.map((x) => x.toString(16)).join(':'));
+const v4 = fc
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+    fc.integer({ min: 0, max: 255 }),
+  )
+  .map((p) => p.join('.'));
+const v6 = fc
+  .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
+  .map((g) => g.map((x) => x.toString(16)).join(':'));
 const cidr4 = fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([a, p]) => `${a}/${p}`);
 const cidr6 = fc.tuple(v6, fc.integer({ min: 0, max: 128 })).map(([a, p]) => `${a}/${p}`);
 
@@ -34,7 +43,18 @@ describe('parseCidr', () => {
   });
 
   it('rejects what is not a prefix', () => {
-    for (const bad of ['', '10.0.0/8', '256.0.0.0/8', '10.0.0.0/33', '::/129', '1::2::3/64', 'g::/16', '10.0.0.0/-1', '1:2:3:4:5:6:7:8:9/64', 'pl-12345']) {
+    for (const bad of [
+      '',
+      '10.0.0/8',
+      '256.0.0.0/8',
+      '10.0.0.0/33',
+      '::/129',
+      '1::2::3/64',
+      'g::/16',
+      '10.0.0.0/-1',
+      '1:2:3:4:5:6:7:8:9/64',
+      'pl-12345',
+    ]) {
       expect(tryParseCidr(bad), bad).toBeUndefined();
       expect(() => parseCidr(bad)).toThrow();
     }

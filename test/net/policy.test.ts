@@ -1,12 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PolicyState } from '../../shared/model/change.ts';
-import { assessPolicy, comparePolicies, isRestrictiveCondition, patternCovers, principalCovers } from '../../shared/net/policy.ts';
+import {
+  assessPolicy,
+  comparePolicies,
+  isRestrictiveCondition,
+  patternCovers,
+  principalCovers,
+} from '../../shared/net/policy.ts';
 import { parsePolicyDocument } from '../../shared/net/policy-document.ts';
 
 const BUCKET = 'arn:aws:s3:::acme-prod-artifacts';
 const doc = (...Statement: unknown[]): PolicyState => parsePolicyDocument({ Version: '2012-10-17', Statement });
-const allow = (extra: Record<string, unknown>): Record<string, unknown> => ({ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `${BUCKET}/*`, ...extra });
+const allow = (extra: Record<string, unknown>): Record<string, unknown> => ({
+  Effect: 'Allow',
+  Principal: '*',
+  Action: 's3:GetObject',
+  Resource: `${BUCKET}/*`,
+  ...extra,
+});
 const ORG = { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } };
 
 describe('patternCovers', () => {
@@ -50,15 +62,25 @@ describe('principalCovers / isRestrictiveCondition', () => {
   it('counts only positive, non-IfExists trust-boundary conditions', () => {
     expect(isRestrictiveCondition({ operator: 'StringEquals', key: 'aws:PrincipalOrgID', values: ['o-1'] })).toBe(true);
     expect(isRestrictiveCondition({ operator: 'StringEquals', key: 'aws:sourcevpce', values: ['vpce-1'] })).toBe(true);
-    expect(isRestrictiveCondition({ operator: 'StringEqualsIfExists', key: 'aws:SourceVpce', values: ['vpce-1'] })).toBe(false);
-    expect(isRestrictiveCondition({ operator: 'StringNotEquals', key: 'aws:PrincipalOrgID', values: ['o-1'] })).toBe(false);
+    expect(
+      isRestrictiveCondition({ operator: 'StringEqualsIfExists', key: 'aws:SourceVpce', values: ['vpce-1'] }),
+    ).toBe(false);
+    expect(isRestrictiveCondition({ operator: 'StringNotEquals', key: 'aws:PrincipalOrgID', values: ['o-1'] })).toBe(
+      false,
+    );
     expect(isRestrictiveCondition({ operator: 'Bool', key: 'aws:SecureTransport', values: ['true'] })).toBe(false);
   });
 });
 
 describe('comparePolicies', () => {
   it('sees a new Allow statement', () => {
-    const r = comparePolicies(doc(allow({ Sid: 'Read' })), doc(allow({ Sid: 'Read' }), allow({ Sid: 'Write', Action: 's3:PutObject', Resource: 'arn:aws:s3:::other-bucket/*' })));
+    const r = comparePolicies(
+      doc(allow({ Sid: 'Read' })),
+      doc(
+        allow({ Sid: 'Read' }),
+        allow({ Sid: 'Write', Action: 's3:PutObject', Resource: 'arn:aws:s3:::other-bucket/*' }),
+      ),
+    );
     expect(r.loosenings).toHaveLength(1);
     expect(r.loosenings[0]).toMatch(/new Allow statement "Write".*s3:PutObject/);
     expect(r.tightenings).toEqual([]);
@@ -66,17 +88,28 @@ describe('comparePolicies', () => {
 
   it('sees principal, action and resource widening, with old -> new', () => {
     const before = doc(allow({ Sid: 'S', Principal: { AWS: 'arn:aws:iam::111122223333:role/etl' } }));
-    expect(comparePolicies(before, doc(allow({ Sid: 'S' }))).loosenings).toEqual(['Allow statement "S" widened: principal arn:aws:iam::111122223333:role/etl -> *']);
+    expect(comparePolicies(before, doc(allow({ Sid: 'S' }))).loosenings).toEqual([
+      'Allow statement "S" widened: principal arn:aws:iam::111122223333:role/etl -> *',
+    ]);
     const actionWide = comparePolicies(doc(allow({ Sid: 'S' })), doc(allow({ Sid: 'S', Action: 's3:*' })));
     expect(actionWide.loosenings).toEqual(['Allow statement "S" widened: action s3:GetObject -> s3:*']);
-    expect(comparePolicies(doc(allow({ Sid: 'S', Action: 's3:*' })), doc(allow({ Sid: 'S', Action: '*' }))).loosenings[0]).toMatch(/action s3:\* -> \*/);
-    expect(comparePolicies(doc(allow({ Sid: 'S' })), doc(allow({ Sid: 'S', Resource: '*' }))).loosenings[0]).toMatch(/resource .* -> \*/);
+    expect(
+      comparePolicies(doc(allow({ Sid: 'S', Action: 's3:*' })), doc(allow({ Sid: 'S', Action: '*' }))).loosenings[0],
+    ).toMatch(/action s3:\* -> \*/);
+    expect(comparePolicies(doc(allow({ Sid: 'S' })), doc(allow({ Sid: 'S', Resource: '*' }))).loosenings[0]).toMatch(
+      /resource .* -> \*/,
+    );
   });
 
   it('sees a restrictive condition removed or relaxed', () => {
     const before = doc(allow({ Sid: 'S', Condition: ORG }));
-    expect(comparePolicies(before, doc(allow({ Sid: 'S' }))).loosenings[0]).toMatch(/condition StringEquals aws:PrincipalOrgID = o-a1b2c3d4e5 removed/);
-    const relaxed = comparePolicies(before, doc(allow({ Sid: 'S', Condition: { StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5', 'o-zzzzzzzzzz'] } } })));
+    expect(comparePolicies(before, doc(allow({ Sid: 'S' }))).loosenings[0]).toMatch(
+      /condition StringEquals aws:PrincipalOrgID = o-a1b2c3d4e5 removed/,
+    );
+    const relaxed = comparePolicies(
+      before,
+      doc(allow({ Sid: 'S', Condition: { StringEquals: { 'aws:PrincipalOrgID': ['o-a1b2c3d4e5', 'o-zzzzzzzzzz'] } } })),
+    );
     expect(relaxed.loosenings[0]).toMatch(/relaxed/);
     // Adding the condition back is a tightening, never a loosening.
     const back = comparePolicies(doc(allow({ Sid: 'S' })), before);
@@ -91,7 +124,9 @@ describe('comparePolicies', () => {
     expect(removed.loosenings).toEqual([expect.stringMatching(/^Deny statement "NoDelete" removed/)]);
     expect(removed.tightenings).toEqual([]);
     const narrowed = comparePolicies(base, doc(allow({ Sid: 'S' }), { ...deny, Action: 's3:DeleteBucket' }));
-    expect(narrowed.loosenings[0]).toMatch(/^Deny statement "NoDelete" narrowed: was .*s3:Delete\*.*now .*s3:DeleteBucket/);
+    expect(narrowed.loosenings[0]).toMatch(
+      /^Deny statement "NoDelete" narrowed: was .*s3:Delete\*.*now .*s3:DeleteBucket/,
+    );
     const added = comparePolicies(doc(allow({ Sid: 'S' })), base);
     expect(added.loosenings).toEqual([]);
     expect(added.tightenings[0]).toMatch(/^Deny statement "NoDelete" added/);
@@ -100,7 +135,10 @@ describe('comparePolicies', () => {
   it('full access after a document is a loosening; the reverse a tightening; same -> nothing', () => {
     const scoped = doc(allow({ Condition: ORG }));
     expect(comparePolicies(scoped, { kind: 'full-access' }).loosenings[0]).toMatch(/reset to full access/);
-    expect(comparePolicies({ kind: 'full-access' }, scoped)).toMatchObject({ loosenings: [], tightenings: [expect.stringMatching(/full-access/)] });
+    expect(comparePolicies({ kind: 'full-access' }, scoped)).toMatchObject({
+      loosenings: [],
+      tightenings: [expect.stringMatching(/full-access/)],
+    });
     expect(comparePolicies(scoped, scoped)).toEqual({ loosenings: [], tightenings: [], widenedAllows: [] });
     const explicitFull = doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' });
     expect(comparePolicies(explicitFull, { kind: 'full-access' }).loosenings).toEqual([]);
@@ -116,7 +154,13 @@ describe('comparePolicies', () => {
     const actions = fc.constantFrom('s3:GetObject', 's3:PutObject', 's3:*', '*', 'dynamodb:Query', 's3:Get*');
     const principals = fc.constantFrom('*', 'arn:aws:iam::111122223333:role/etl', '111122223333');
     const resources = fc.constantFrom('*', `${BUCKET}/*`, `${BUCKET}/logs/*`);
-    const statement = fc.record({ Effect: fc.constantFrom('Allow', 'Deny'), Principal: principals, Action: fc.array(actions, { minLength: 1, maxLength: 3 }), Resource: resources, Condition: fc.option(fc.constant(ORG), { nil: undefined }) });
+    const statement = fc.record({
+      Effect: fc.constantFrom('Allow', 'Deny'),
+      Principal: principals,
+      Action: fc.array(actions, { minLength: 1, maxLength: 3 }),
+      Resource: resources,
+      Condition: fc.option(fc.constant(ORG), { nil: undefined }),
+    });
     fc.assert(
       fc.property(fc.array(statement, { minLength: 1, maxLength: 4 }), statement, (stmts, extra) => {
         const p = doc(...stmts);
@@ -138,14 +182,29 @@ describe('assessPolicy (before unknown)', () => {
 
   it('flags a whole-service grant to everyone as broad, not full', () => {
     const r = assessPolicy(doc({ Effect: 'Allow', Principal: '*', Action: 's3:*', Resource: '*' }));
-    expect(r).toMatchObject({ grantsEveryoneFullAccess: false, broad: [expect.stringMatching(/grants everyone s3:\*/)] });
+    expect(r).toMatchObject({
+      grantsEveryoneFullAccess: false,
+      broad: [expect.stringMatching(/grants everyone s3:\*/)],
+    });
   });
 
   it('does not flag scoped or fenced policies', () => {
-    expect(assessPolicy(doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*', Condition: ORG }))).toEqual({ grantsEveryoneFullAccess: false, broad: [] });
+    expect(assessPolicy(doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*', Condition: ORG }))).toEqual({
+      grantsEveryoneFullAccess: false,
+      broad: [],
+    });
     expect(assessPolicy(doc(allow({})))).toEqual({ grantsEveryoneFullAccess: false, broad: [] });
     const fenced = assessPolicy(
-      doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }, { Effect: 'Deny', Principal: '*', Action: '*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }),
+      doc(
+        { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: '*',
+          Resource: '*',
+          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+        },
+      ),
     );
     expect(fenced.grantsEveryoneFullAccess).toBe(false);
     expect(fenced.broad[0]).toMatch(/fenced/);

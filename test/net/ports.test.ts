@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exposureOf, isAllTraffic, portLabel, rangeCovers, rangeWidened, touchedPorts, ADMIN_PORTS } from '../../shared/net/ports.ts';
+import {
+  exposureOf,
+  isAllTraffic,
+  portLabel,
+  rangeCovers,
+  rangeWidened,
+  touchedPorts,
+  ADMIN_PORTS,
+} from '../../shared/net/ports.ts';
 
 describe('exposureOf', () => {
   it.each([
@@ -31,7 +39,11 @@ describe('exposureOf', () => {
 
   it('names the ports a range touches', () => {
     expect(exposureOf('tcp', 20, 25).ports.map((p) => p.name)).toEqual(['ftp', 'ssh', 'telnet']);
-    expect(touchedPorts({ protocol: 'udp', fromPort: 0, toPort: 1000 }, ADMIN_PORTS).map((p) => p.name)).toEqual(['netbios', 'snmp', 'ipmi']);
+    expect(touchedPorts({ protocol: 'udp', fromPort: 0, toPort: 1000 }, ADMIN_PORTS).map((p) => p.name)).toEqual([
+      'netbios',
+      'snmp',
+      'ipmi',
+    ]);
   });
 
   it('property: any tcp range covering 22 is admin (or all-traffic)', () => {
@@ -46,18 +58,30 @@ describe('exposureOf', () => {
 describe('range comparison', () => {
   it('covers and widens', () => {
     expect(rangeCovers({ protocol: 'all' }, { protocol: 'tcp', fromPort: 22, toPort: 22 })).toBe(true);
-    expect(rangeCovers({ protocol: 'tcp', fromPort: 0, toPort: 1024 }, { protocol: 'tcp', fromPort: 22, toPort: 22 })).toBe(true);
-    expect(rangeCovers({ protocol: 'udp', fromPort: 0, toPort: 1024 }, { protocol: 'tcp', fromPort: 22, toPort: 22 })).toBe(false);
-    expect(rangeCovers({ protocol: 'icmp', fromPort: -1, toPort: -1 }, { protocol: 'icmp', fromPort: 8, toPort: 0 })).toBe(true);
-    expect(rangeWidened({ protocol: 'tcp', fromPort: 443, toPort: 443 }, { protocol: 'tcp', fromPort: 0, toPort: 1024 })).toBe(true);
-    expect(rangeWidened({ protocol: 'tcp', fromPort: 443, toPort: 443 }, { protocol: 'tcp', fromPort: 443, toPort: 443 })).toBe(false);
+    expect(
+      rangeCovers({ protocol: 'tcp', fromPort: 0, toPort: 1024 }, { protocol: 'tcp', fromPort: 22, toPort: 22 }),
+    ).toBe(true);
+    expect(
+      rangeCovers({ protocol: 'udp', fromPort: 0, toPort: 1024 }, { protocol: 'tcp', fromPort: 22, toPort: 22 }),
+    ).toBe(false);
+    expect(
+      rangeCovers({ protocol: 'icmp', fromPort: -1, toPort: -1 }, { protocol: 'icmp', fromPort: 8, toPort: 0 }),
+    ).toBe(true);
+    expect(
+      rangeWidened({ protocol: 'tcp', fromPort: 443, toPort: 443 }, { protocol: 'tcp', fromPort: 0, toPort: 1024 }),
+    ).toBe(true);
+    expect(
+      rangeWidened({ protocol: 'tcp', fromPort: 443, toPort: 443 }, { protocol: 'tcp', fromPort: 443, toPort: 443 }),
+    ).toBe(false);
     expect(rangeWidened({ protocol: 'tcp', fromPort: 443, toPort: 443 }, { protocol: 'all' })).toBe(true);
     expect(isAllTraffic({ protocol: 'tcp', fromPort: -1, toPort: -1 })).toBe(true);
     expect(portLabel({ protocol: 'icmp', fromPort: 3, toPort: 4 })).toBe('icmp type 3 code 4');
   });
 
   it('property: covering is reflexive and agrees with interval containment', () => {
-    const r = fc.tuple(fc.constantFrom('tcp', 'udp'), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 })).map(([protocol, a, b]) => ({ protocol, fromPort: Math.min(a, b), toPort: Math.max(a, b) }));
+    const r = fc
+      .tuple(fc.constantFrom('tcp', 'udp'), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }))
+      .map(([protocol, a, b]) => ({ protocol, fromPort: Math.min(a, b), toPort: Math.max(a, b) }));
     fc.assert(
       fc.property(r, r, (a, b) => {
         expect(rangeCovers(a, a)).toBe(true);

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { worldHits, type ReachCandidate } from '../../shared/net/world-reach.ts';
 
-const c = (item: string, cidr: string, protocol: string, fromPort?: number, toPort?: number, scope = 'sg-1'): ReachCandidate<string> => ({
+const c = (
+  item: string,
+  cidr: string,
+  protocol: string,
+  fromPort?: number,
+  toPort?: number,
+  scope = 'sg-1',
+): ReachCandidate<string> => ({
   item,
   scope,
   cidr,
@@ -10,7 +17,11 @@ const c = (item: string, cidr: string, protocol: string, fromPort?: number, toPo
 
 describe('worldHits', () => {
   it('reports a direct /0 and keeps the broader of overlapping hits', () => {
-    const hits = worldHits([c('a', '0.0.0.0/0', 'all'), c('b', '0.0.0.0/0', 'tcp', 22, 22), c('v6', '::/0', 'tcp', 22, 22)]);
+    const hits = worldHits([
+      c('a', '0.0.0.0/0', 'all'),
+      c('b', '0.0.0.0/0', 'tcp', 22, 22),
+      c('v6', '::/0', 'tcp', 22, 22),
+    ]);
     expect(hits.map((h) => [h.items, h.version, h.viaUnion])).toEqual([
       [['a'], 4, false],
       [['v6'], 6, false],

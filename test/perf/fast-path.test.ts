@@ -38,13 +38,17 @@ const doc = (text: string): TextUnit => ({ kind: 'document', text, file: 'f.json
 function eventSamples(): { name: string; text: string }[] {
   const out: { name: string; text: string }[] = [];
   for (const sub of readdirSync(join(REPO_ROOT, 'events'))) {
-    for (const name of readdirSync(join(REPO_ROOT, 'events', sub)).filter((n) => n.endsWith('.json'))) out.push({ name: `${sub}/${name}`, text: readFileSync(join(REPO_ROOT, 'events', sub, name), 'utf8') });
+    for (const name of readdirSync(join(REPO_ROOT, 'events', sub)).filter((n) => n.endsWith('.json')))
+      out.push({ name: `${sub}/${name}`, text: readFileSync(join(REPO_ROOT, 'events', sub, name), 'utf8') });
   }
   return out;
 }
 
 describe.skipIf(!HAS_CORPUS)('fast path = full path', () => {
-  const consoleLines = gunzipSync(readFileSync(join(CORPUS_DIR, 'streams/console-sessions.jsonl.gz'))).toString('utf8').split('\n').filter((l) => l.trim() !== '');
+  const consoleLines = gunzipSync(readFileSync(join(CORPUS_DIR, 'streams/console-sessions.jsonl.gz')))
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
   it('console-sessions stream as JSON Lines: identical findings, changes, counts and locations', () => {
     const units = consoleLines.map((text, i) => line(text, i + 1));
@@ -68,14 +72,19 @@ describe.skipIf(!HAS_CORPUS)('fast path = full path', () => {
   it('every corpus case, as a line, as a pretty document and (for bare records) inside a log file', () => {
     for (const c of loadCorpus()) {
       const input = corpusInput(c);
-      const units = [line(JSON.stringify(input)), doc(JSON.stringify(input, null, 2)), doc(JSON.stringify({ Records: [input, describeRecord()] }))];
+      const units = [
+        line(JSON.stringify(input)),
+        doc(JSON.stringify(input, null, 2)),
+        doc(JSON.stringify({ Records: [input, describeRecord()] })),
+      ];
       for (const unit of units) expect(comparable(run([unit], true)), c.id).toEqual(comparable(run([unit], false)));
     }
   });
 
   it('every sample in events/ (envelopes, SQS batches, Config notifications)', () => {
     for (const sample of eventSamples()) {
-      for (const unit of [doc(sample.text), line(JSON.stringify(JSON.parse(sample.text)))]) expect(comparable(run([unit], true)), sample.name).toEqual(comparable(run([unit], false)));
+      for (const unit of [doc(sample.text), line(JSON.stringify(JSON.parse(sample.text)))])
+        expect(comparable(run([unit], true)), sample.name).toEqual(comparable(run([unit], false)));
     }
   });
 });
@@ -111,15 +120,26 @@ describe('pre-scan', () => {
     expect(canSkipRecord(`{"a":{"b":1},${JSON.stringify(plain).slice(1)}`)).toBe(true);
     expect(canSkipRecord(`{"a":{"b":"}"},${JSON.stringify(plain).slice(1)}`)).toBe(true);
     expect(canSkipRecord(`{"a":{${JSON.stringify(plain).slice(1)}}`)).toBe(false);
-    expect(canSkipRecord(`{"x":"\\"eventName\\":\\"AuthorizeSecurityGroupIngress\\"",${JSON.stringify(plain).slice(1)}`)).toBe(false);
+    expect(
+      canSkipRecord(`{"x":"\\"eventName\\":\\"AuthorizeSecurityGroupIngress\\"",${JSON.stringify(plain).slice(1)}`),
+    ).toBe(false);
   });
 
   it('whenever it skips, the full path yields exactly one ignored record', () => {
-    const texts = [JSON.stringify(describeRecord()), ...eventSamples().map((s) => s.text), ...(HAS_CORPUS ? loadCorpus().map((c) => JSON.stringify(corpusInput(c))) : [])];
+    const texts = [
+      JSON.stringify(describeRecord()),
+      ...eventSamples().map((s) => s.text),
+      ...(HAS_CORPUS ? loadCorpus().map((c) => JSON.stringify(corpusInput(c))) : []),
+    ];
     for (const text of texts) {
       if (!canSkipRecord(text)) continue;
       const full = classifyValue(JSON.parse(text), {}, deps);
-      expect({ records: full.records, ignored: full.ignored.length, findings: full.findings.length, errors: full.errors.length }).toEqual({ records: 1, ignored: 1, findings: 0, errors: 0 });
+      expect({
+        records: full.records,
+        ignored: full.ignored.length,
+        findings: full.findings.length,
+        errors: full.errors.length,
+      }).toEqual({ records: 1, ignored: 1, findings: 0, errors: 0 });
     }
   });
 });
@@ -130,20 +150,80 @@ describe('pre-scan', () => {
  * brackets and key names. Soundness: whenever it skips, the full path makes exactly one ignored record of the text.
  */
 describe('pre-scan properties', () => {
-  const tricky = fc.constantFrom('"', '\\', '{', '}', '[', ']', ':', ',', 'eventName', 'eventSource', 'Records', 'Message', 'detail-type', 'messageType', '"eventName":"', 'a', ' ', '\u00e9');
-  const trickyString = fc.oneof({ arbitrary: fc.stringMatching(/^[a-z0-9 :\/.-]{0,12}$/), weight: 20 }, { arbitrary: fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), weight: 1 });
+  const tricky = fc.constantFrom(
+    '"',
+    '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    ',',
+    'eventName',
+    'eventSource',
+    'Records',
+    'Message',
+    'detail-type',
+    'messageType',
+    '"eventName":"',
+    'a',
+    ' ',
+    '\u00e9',
+  );
+  const trickyString = fc.oneof(
+    { arbitrary: fc.stringMatching(/^[a-z0-9 :\/.-]{0,12}$/), weight: 20 },
+    { arbitrary: fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), weight: 1 },
+  );
   const leaf = fc.oneof(trickyString, fc.integer(), fc.constant(null), fc.boolean());
   const value = fc.letrec<{ value: unknown }>((tie) => ({
-    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.oneof({ arbitrary: trickyString, weight: 30 }, { arbitrary: fc.constantFrom('eventName', 'eventSource', 'type'), weight: 1 }), tie('value'), { maxKeys: 3 })),
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(
+        fc.oneof(
+          { arbitrary: trickyString, weight: 30 },
+          { arbitrary: fc.constantFrom('eventName', 'eventSource', 'type'), weight: 1 },
+        ),
+        tie('value'),
+        { maxKeys: 3 },
+      ),
+    ),
   })).value;
-  const member = fc.tuple(fc.oneof({ arbitrary: trickyString, weight: 20 }, { arbitrary: fc.constantFrom('userIdentity', 'eventTime', 'Records', 'eventName'), weight: 1 }), value).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  const member = fc
+    .tuple(
+      fc.oneof(
+        { arbitrary: trickyString, weight: 20 },
+        { arbitrary: fc.constantFrom('userIdentity', 'eventTime', 'Records', 'eventName'), weight: 1 },
+      ),
+      value,
+    )
+    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
   /** null three times in four. */
-  const rarely = <T,>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
-  const name = fc.constantFrom('DescribeInstances', 'ConsoleLogin', 'ListBuckets', 'AuthorizeSecurityGroupIngress', 'CreateRoute', 'Get:Object', '');
+  const rarely = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
+    fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: arb, weight: 1 });
+  const name = fc.constantFrom(
+    'DescribeInstances',
+    'ConsoleLogin',
+    'ListBuckets',
+    'AuthorizeSecurityGroupIngress',
+    'CreateRoute',
+    'Get:Object',
+    '',
+  );
   const source = fc.constantFrom('ec2.amazonaws.com', 'signin.amazonaws.com', 's3.amazonaws.com', 'aws:s3', '...');
   /** Members, with the source/name pair spliced in at some position and depth, in some order, maybe twice. */
   const recordText = fc
-    .record({ before: fc.array(member, { maxLength: 4 }), after: fc.array(member, { maxLength: 4 }), name, source, nameFirst: fc.boolean(), depth: fc.constantFrom(0, 0, 0, 0, 1, 2), gap: rarely(member), twice: rarely(fc.tuple(name, fc.boolean())) })
+    .record({
+      before: fc.array(member, { maxLength: 4 }),
+      after: fc.array(member, { maxLength: 4 }),
+      name,
+      source,
+      nameFirst: fc.boolean(),
+      depth: fc.constantFrom(0, 0, 0, 0, 1, 2),
+      gap: rarely(member),
+      twice: rarely(fc.tuple(name, fc.boolean())),
+    })
     .map(({ before, after, name, source, nameFirst, depth, gap, twice }) => {
       const s = `"eventSource":${JSON.stringify(source)}`;
       const n = `"eventName":${JSON.stringify(name)}`;
@@ -161,7 +241,15 @@ describe('pre-scan properties', () => {
         if (!canSkipRecord(text)) return;
         skips++;
         const full = classifyValue(value, {}, deps);
-        expect({ records: full.records, ignored: full.ignored.length, findings: full.findings.length, errors: full.errors.length }, text).toEqual({ records: 1, ignored: 1, findings: 0, errors: 0 });
+        expect(
+          {
+            records: full.records,
+            ignored: full.ignored.length,
+            findings: full.findings.length,
+            errors: full.errors.length,
+          },
+          text,
+        ).toEqual({ records: 1, ignored: 1, findings: 0, errors: 0 });
       }),
       { numRuns: 5000 },
     );
@@ -173,16 +261,27 @@ describe('pre-scan properties', () => {
   it('skips real-shaped unhandled records whatever plain strings and nesting come before the keys', () => {
     const plainString = fc.stringMatching(/^[A-Za-z0-9:\/\-_. {}\[\],]{0,20}$/);
     const plainValue = fc.letrec<{ value: unknown }>((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, plainString, fc.integer(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), tie('value'), { maxKeys: 3 })),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        plainString,
+        fc.integer(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 3 }),
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), tie('value'), { maxKeys: 3 }),
+      ),
     })).value;
     fc.assert(
-      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), plainValue, { maxKeys: 4 }), plainValue, (front, tail) => {
-        const record = { ...describeRecord(), userIdentity: front, requestParameters: tail };
-        const text = JSON.stringify(record);
-        // Deeper than the tokenizer follows: parsing is the safe answer (not a test of the generator).
-        fc.pre(depthOf(front) + 2 <= MAX_DEPTH);
-        expect(canSkipRecord(text), text).toBe(true);
-      }),
+      fc.property(
+        fc.dictionary(fc.stringMatching(/^[a-z]{1,8}$/), plainValue, { maxKeys: 4 }),
+        plainValue,
+        (front, tail) => {
+          const record = { ...describeRecord(), userIdentity: front, requestParameters: tail };
+          const text = JSON.stringify(record);
+          // Deeper than the tokenizer follows: parsing is the safe answer (not a test of the generator).
+          fc.pre(depthOf(front) + 2 <= MAX_DEPTH);
+          expect(canSkipRecord(text), text).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -207,7 +306,11 @@ function depthOf(value: unknown): number {
 describe('splitRecordsArray', () => {
   it('finds each record of a log file, whatever the spacing and string content', () => {
     const records = [sshWorldRecord(), { ...describeRecord(), odd: 'quote " brace } bracket ] slash \\ ' }, {}];
-    for (const text of [JSON.stringify({ Records: records }), JSON.stringify({ Records: records }, null, 2), `\ufeff ${JSON.stringify({ Records: records })} \n`]) {
+    for (const text of [
+      JSON.stringify({ Records: records }),
+      JSON.stringify({ Records: records }, null, 2),
+      `\ufeff ${JSON.stringify({ Records: records })} \n`,
+    ]) {
       const spans = splitRecordsArray(text);
       expect(spans?.map(([s, e]) => JSON.parse(text.slice(s, e)))).toEqual(records);
     }
@@ -215,7 +318,16 @@ describe('splitRecordsArray', () => {
   });
 
   it('declines anything that is not exactly a Records array of objects', () => {
-    for (const text of ['{"Records":[{"a":1}],"x":1}', '{"x":1,"Records":[]}', '{"Records":[1]}', '{"Records":[{"a":"}]}', '{"Records":[{"a":1}', '[{"a":1}]', '{"Records":[{"a":1}]} x', '{"Records":[{"a":[}]}']) {
+    for (const text of [
+      '{"Records":[{"a":1}],"x":1}',
+      '{"x":1,"Records":[]}',
+      '{"Records":[1]}',
+      '{"Records":[{"a":"}]}',
+      '{"Records":[{"a":1}',
+      '[{"a":1}]',
+      '{"Records":[{"a":1}]} x',
+      '{"Records":[{"a":[}]}',
+    ]) {
       expect(splitRecordsArray(text), text).toBeUndefined();
     }
   });

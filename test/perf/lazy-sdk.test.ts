@@ -23,9 +23,19 @@ const built = new Map<string, { text: string; imports: Metafile['outputs'][strin
 beforeAll(async () => {
   for (const name of FUNCTIONS) {
     const outfile = join(dir, `${name}.mjs`);
-    const result = await build({ ...slsEsbuildOptions(), sourcemap: false, entryPoints: [join(REPO_ROOT, 'functions', `${name}.ts`)], outfile, metafile: true });
+    const result = await build({
+      ...slsEsbuildOptions(),
+      sourcemap: false,
+      entryPoints: [join(REPO_ROOT, 'functions', `${name}.ts`)],
+      outfile,
+      metafile: true,
+    });
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)!;
-    built.set(name, { text: readFileSync(outfile, 'utf8'), imports: output.imports, inputs: Object.keys(output.inputs) });
+    built.set(name, {
+      text: readFileSync(outfile, 'utf8'),
+      imports: output.imports,
+      inputs: Object.keys(output.inputs),
+    });
   }
 }, 60_000);
 
@@ -40,7 +50,9 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
 
   it("leaves the rules' cases out (RULE_CASES is pure; nothing in a function reaches it)", () => {
     const { text } = built.get(name)!;
-    const names = [...RULE_CASES.values()].flatMap((cases) => cases().map((c) => c.name)).filter((n) => n.length > 24 && n.includes(' '));
+    const names = [...RULE_CASES.values()]
+      .flatMap((cases) => cases().map((c) => c.name))
+      .filter((n) => n.length > 24 && n.includes(' '));
     expect(names.length).toBeGreaterThan(20);
     expect(names.filter((n) => text.includes(JSON.stringify(n)))).toEqual([]);
   });
@@ -58,10 +70,23 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
   function coldStart(env: Record<string, string> = {}): { sdkModules: string[]; logs: string; jitless: unknown } {
     const file = pathToFileURL(join(dir, `${name}.mjs`)).href;
     const script = `await import(${JSON.stringify(file)}); await new Promise((r) => setTimeout(r, 100)); const { createRequire } = await import('node:module'); const cache = createRequire(import.meta.url).cache; process.stdout.write('\\n' + JSON.stringify({ sdkModules: Object.keys(cache).filter((k) => k.includes('@aws-sdk')), jitless: globalThis.__zod_globalConfig?.jitless ?? null }));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '', AWS_REGION: 'eu-west-1', POWERTOOLS_LOG_LEVEL: 'INFO', ...env }, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        NODE_PATH: '',
+        AWS_REGION: 'eu-west-1',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        ...env,
+      },
+      encoding: 'utf8',
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n');
-    return { ...(JSON.parse(lines.at(-1)!) as { sdkModules: string[]; jitless: unknown }), logs: lines.slice(0, -1).join('\n') };
+    return {
+      ...(JSON.parse(lines.at(-1)!) as { sdkModules: string[]; jitless: unknown }),
+      logs: lines.slice(0, -1).join('\n'),
+    };
   }
 
   it('loads no AWS SDK module when imported, nor in its cold-start build (built-in default config)', () => {
@@ -79,13 +104,16 @@ describe.each(FUNCTIONS)('bundle %s', (name) => {
 
   it("turns zod's JIT off before its schemas are built (shared/lambda/zod-jitless.ts is the handler's first import)", () => {
     expect(coldStart().jitless).toBe(true);
-    expect(readFileSync(join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8')).toMatch(/^(?:\/\*\*[^\n]*\*\/\n)?import '\.\.\/shared\/lambda\/zod-jitless\.ts';/);
+    expect(readFileSync(join(REPO_ROOT, 'functions', `${name}.ts`), 'utf8')).toMatch(
+      /^(?:\/\*\*[^\n]*\*\/\n)?import '\.\.\/shared\/lambda\/zod-jitless\.ts';/,
+    );
   });
 });
 
 it('the bundles still reach the SDK, lazily', () => {
   // Not vacuous: the sinks' clients and Powertools Parameters' SSM client are in there, as calls.
   const text = built.get('cloudtrail-events')!.text;
-  for (const pkg of ['@aws-sdk/client-sns', '@aws-sdk/client-ssm', '@aws-sdk/lib-dynamodb']) expect(text).toContain(`"${pkg}"`);
+  for (const pkg of ['@aws-sdk/client-sns', '@aws-sdk/client-ssm', '@aws-sdk/lib-dynamodb'])
+    expect(text).toContain(`"${pkg}"`);
   expect(text).toContain('SSMProvider');
 });

@@ -47,7 +47,8 @@ for (const rule of RULES) {
     }
 
     it('is deterministic', () => {
-      for (const c of casesOf(rule)) expect(rule.classify(c.change, EMPTY_CONTEXT)).toEqual(rule.classify(c.change, EMPTY_CONTEXT));
+      for (const c of casesOf(rule))
+        expect(rule.classify(c.change, EMPTY_CONTEXT)).toEqual(rule.classify(c.change, EMPTY_CONTEXT));
     });
   });
 }

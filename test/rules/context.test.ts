@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { change, ec2, endpointServiceChange, FOREIGN_ACCOUNT, hybrid, igwAttach, ORG_ACCOUNT, peeringChange, peeringDelta, REGION, servicePermission } from '../../rules/cases/build.ts';
+import {
+  change,
+  ec2,
+  endpointServiceChange,
+  FOREIGN_ACCOUNT,
+  hybrid,
+  igwAttach,
+  ORG_ACCOUNT,
+  peeringChange,
+  peeringDelta,
+  REGION,
+  servicePermission,
+} from '../../rules/cases/build.ts';
 import { rule as endpointServiceOpen } from '../../rules/endpoint-service-open.ts';
 import { rule as hybridLink } from '../../rules/hybrid-link.ts';
 import { rule as igwAttachRule } from '../../rules/igw-attach.ts';
@@ -13,7 +25,11 @@ const CONTEXT: RuleContext = { internalVpcIds: new Set([INTERNAL_VPC]), knownAcc
 
 describe('rules that use context', () => {
   it('igw-attach: an internal-only VPC makes it critical and says why', () => {
-    const c = change({ type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046' }, [igwAttach('added', INTERNAL_VPC)], { api: ec2('AttachInternetGateway') });
+    const c = change(
+      { type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046' },
+      [igwAttach('added', INTERNAL_VPC)],
+      { api: ec2('AttachInternetGateway') },
+    );
     const [f] = igwAttachRule.classify(c, CONTEXT);
     expect(f!.severity).toBe('critical');
     expect(f!.why.join(' ')).toMatch(/internal-only/);
@@ -21,13 +37,19 @@ describe('rules that use context', () => {
   });
 
   it('igw-attach: falls back to the resource VPC when the delta has none', () => {
-    const c = change({ type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046', vpcId: INTERNAL_VPC }, [{ kind: 'gateway-attachment', op: 'added', gateway: { kind: 'internet-gateway', id: 'igw-0d7c5b3a19e8f2046' } }]);
+    const c = change({ type: 'AWS::EC2::InternetGateway', id: 'igw-0d7c5b3a19e8f2046', vpcId: INTERNAL_VPC }, [
+      { kind: 'gateway-attachment', op: 'added', gateway: { kind: 'internet-gateway', id: 'igw-0d7c5b3a19e8f2046' } },
+    ]);
     expect(igwAttachRule.classify(c, CONTEXT)[0]!.severity).toBe('critical');
   });
 
   it('peering: an org account is medium, a foreign one high', () => {
-    const org = peeringChange([peeringDelta('changed', 'accepted', { vpcId: 'vpc-09f8e7d6c5b4a3921', account: ORG_ACCOUNT, region: REGION })]);
-    const foreign = peeringChange([peeringDelta('changed', 'accepted', { vpcId: 'vpc-09f8e7d6c5b4a3921', account: FOREIGN_ACCOUNT, region: REGION })]);
+    const org = peeringChange([
+      peeringDelta('changed', 'accepted', { vpcId: 'vpc-09f8e7d6c5b4a3921', account: ORG_ACCOUNT, region: REGION }),
+    ]);
+    const foreign = peeringChange([
+      peeringDelta('changed', 'accepted', { vpcId: 'vpc-09f8e7d6c5b4a3921', account: FOREIGN_ACCOUNT, region: REGION }),
+    ]);
     const [o] = peering.classify(org, CONTEXT);
     expect(o!.severity).toBe('medium');
     expect(o!.summary).toMatch(/cross-account/);
@@ -42,7 +64,9 @@ describe('rules that use context', () => {
   });
 
   it('hybrid-link: a foreign peer account is named but stays medium', () => {
-    const c = change({ type: 'AWS::EC2::TransitGatewayAttachment', id: 'tgw-attach-0b1c2d3e4f5a69788' }, [hybrid('added', 'transit-gateway-peering', { peerAccount: FOREIGN_ACCOUNT })]);
+    const c = change({ type: 'AWS::EC2::TransitGatewayAttachment', id: 'tgw-attach-0b1c2d3e4f5a69788' }, [
+      hybrid('added', 'transit-gateway-peering', { peerAccount: FOREIGN_ACCOUNT }),
+    ]);
     const findings = hybridLink.classify(c, CONTEXT);
     expect(maxSeverity(...findings.map((f) => f.severity))).toBe('medium');
     expect(findings[0]!.why.join(' ')).toMatch(new RegExp(`${FOREIGN_ACCOUNT} is not in context.knownAccounts`));

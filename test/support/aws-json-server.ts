@@ -24,17 +24,33 @@ export async function startAwsJsonServer(handlers: Record<string, TargetHandler>
   return startReceiver((request, _n, res) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const handler = handlers[target];
-    const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '11111111-2222-3333-4444-555555555555' };
-    if (!handler) return reply(res, 400, JSON.stringify({ __type: 'UnknownOperationException', message: `no handler for ${target}` }), headers);
+    const headers = {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': '11111111-2222-3333-4444-555555555555',
+    };
+    if (!handler)
+      return reply(
+        res,
+        400,
+        JSON.stringify({ __type: 'UnknownOperationException', message: `no handler for ${target}` }),
+        headers,
+      );
     try {
       const input = JSON.parse(request.body || '{}') as Record<string, unknown>;
       reply(res, 200, JSON.stringify(handler(input, request)), headers);
     } catch (error) {
-      if (error instanceof AwsFault) reply(res, error.status, JSON.stringify({ __type: error.type, message: error.message }), { ...headers, 'x-amzn-errortype': error.type });
+      if (error instanceof AwsFault)
+        reply(res, error.status, JSON.stringify({ __type: error.type, message: error.message }), {
+          ...headers,
+          'x-amzn-errortype': error.type,
+        });
       else reply(res, 500, JSON.stringify({ __type: 'InternalFailure', message: String(error) }), headers);
     }
   });
 }
 
 /** Dummy credentials and region for SDK clients pointed at local servers. */
-export const LOCAL_AWS = { region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } } as const;
+export const LOCAL_AWS = {
+  region: 'eu-west-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+} as const;

@@ -28,7 +28,9 @@ export function loadCorpus(): CorpusCase[] {
   const out: CorpusCase[] = [];
   for (const sub of ['cloudtrail', 'config']) {
     const dir = join(CORPUS_DIR, sub);
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()) {
       out.push(JSON.parse(readFileSync(join(dir, name), 'utf8')) as CorpusCase);
     }
   }

@@ -7,7 +7,8 @@ export function matchesPattern(pattern: Readonly<Record<string, unknown>>, event
   const fields = isObject(event) ? event : {};
   for (const [key, rule] of Object.entries(pattern)) {
     if (key === '$or') {
-      if (!Array.isArray(rule) || !rule.some((branch) => isObject(branch) && matchesPattern(branch, event))) return false;
+      if (!Array.isArray(rule) || !rule.some((branch) => isObject(branch) && matchesPattern(branch, event)))
+        return false;
       continue;
     }
     const present = Object.hasOwn(fields, key);

@@ -12,6 +12,11 @@ export async function startEmulator() {
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
   process.env.AWS_REGION = 'eu-west-1';
   const server = await startFauxqs({ port: 0, host: 'localhost', defaultRegion: 'eu-west-1', logger: false });
-  const clients: AwsClients = createAwsClients({ ...LOCAL_AWS, endpoint: server.address, forcePathStyle: true, maxAttempts: 1 });
+  const clients: AwsClients = createAwsClients({
+    ...LOCAL_AWS,
+    endpoint: server.address,
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
   return { server, clients, stop: () => server.stop() };
 }

@@ -21,7 +21,13 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
     summary: `${SG} allows tcp/22 (SSH) from 0.0.0.0/0`,
     severity: 'high',
     category: 'sg-open-world',
-    resource: { type: 'AWS::EC2::SecurityGroup', id: SG, arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${SG}`, vpcId: 'vpc-0f1e2d3c4b5a69788', tags: { Environment: 'prod', Team: 'storefront' } },
+    resource: {
+      type: 'AWS::EC2::SecurityGroup',
+      id: SG,
+      arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${SG}`,
+      vpcId: 'vpc-0f1e2d3c4b5a69788',
+      tags: { Environment: 'prod', Team: 'storefront' },
+    },
     account: ACCOUNT,
     region: REGION,
     actor: {
@@ -37,7 +43,20 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
     at: '2026-11-20T09:15:02Z',
     source: 'cloudtrail',
     changeId: EVENT_ID,
-    evidence: [{ kind: 'sg-permission', op: 'added', groupId: SG, permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } }],
+    evidence: [
+      {
+        kind: 'sg-permission',
+        op: 'added',
+        groupId: SG,
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
+      },
+    ],
     why: ['tcp/22 (SSH) reachable from 0.0.0.0/0: high'],
     ...overrides,
   };
@@ -47,7 +66,14 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
 export function sshWorldConfigFinding(overrides: Partial<Finding> = {}): Finding {
   const base = sshWorldFinding();
   const { actor: _actor, api: _api, ...rest } = base;
-  return { ...rest, source: 'config', changeId: `config:AWS::EC2::SecurityGroup/${SG}@2026-11-20T09:16:40.112Z`, at: '2026-11-20T09:16:40.112Z', related: [EVENT_ID], ...overrides };
+  return {
+    ...rest,
+    source: 'config',
+    changeId: `config:AWS::EC2::SecurityGroup/${SG}@2026-11-20T09:16:40.112Z`,
+    at: '2026-11-20T09:16:40.112Z',
+    related: [EVENT_ID],
+    ...overrides,
+  };
 }
 
 /** A security group widened by the CI deployment role (sg-widened, medium). */
@@ -61,9 +87,28 @@ export function ciWidenedFinding(overrides: Partial<Finding> = {}): Finding {
     summary: `${SG} tcp/443 widened from 10.0.0.0/16 to 10.0.0.0/8`,
     severity: 'medium',
     category: 'sg-widened',
-    actor: { arn: CI_SESSION, type: 'AssumedRole', accountId: ACCOUNT, sessionIssuerArn: CI_ROLE, accessKeyId: 'ASIACIEXAMPLE' },
+    actor: {
+      arn: CI_SESSION,
+      type: 'AssumedRole',
+      accountId: ACCOUNT,
+      sessionIssuerArn: CI_ROLE,
+      accessKeyId: 'ASIACIEXAMPLE',
+    },
     changeId: '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9',
-    evidence: [{ kind: 'sg-permission', op: 'added', groupId: SG, permission: { direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, peer: { kind: 'cidr4', cidr: '10.0.0.0/8' } } }],
+    evidence: [
+      {
+        kind: 'sg-permission',
+        op: 'added',
+        groupId: SG,
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          peer: { kind: 'cidr4', cidr: '10.0.0.0/8' },
+        },
+      },
+    ],
     why: ['ingress widened within private space: medium'],
     ...overrides,
   };

@@ -29,31 +29,41 @@ export function validate(root: Schema, value: unknown): string[] {
   const check = (schema: Schema, v: unknown, path: string): void => {
     if (typeof schema.$ref === 'string') return check(resolve(schema.$ref), v, path);
     if ('const' in schema && v !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
-    if (Array.isArray(schema.enum) && !schema.enum.includes(v)) errors.push(`${path}: ${JSON.stringify(v)} not in enum`);
+    if (Array.isArray(schema.enum) && !schema.enum.includes(v))
+      errors.push(`${path}: ${JSON.stringify(v)} not in enum`);
     if (schema.type !== undefined) {
       const types = Array.isArray(schema.type) ? (schema.type as string[]) : [schema.type as string];
-      if (!types.some((t) => matchesType(v, t))) return void errors.push(`${path}: expected ${types.join('|')}, got ${typeOf(v)}`);
+      if (!types.some((t) => matchesType(v, t)))
+        return void errors.push(`${path}: expected ${types.join('|')}, got ${typeOf(v)}`);
     }
     if (Array.isArray(schema.oneOf)) {
-      const passing = (schema.oneOf as Schema[]).filter((s) => validate({ $defs: root.$defs, ...s }, v).length === 0).length;
+      const passing = (schema.oneOf as Schema[]).filter(
+        (s) => validate({ $defs: root.$defs, ...s }, v).length === 0,
+      ).length;
       if (passing !== 1) errors.push(`${path}: matches ${passing} of oneOf, expected exactly 1`);
     }
     if (typeof v === 'string') {
-      if (typeof schema.minLength === 'number' && v.length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`);
-      if (typeof schema.maxLength === 'number' && v.length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`);
-      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(v)) errors.push(`${path}: does not match ${schema.pattern}`);
+      if (typeof schema.minLength === 'number' && v.length < schema.minLength)
+        errors.push(`${path}: shorter than ${schema.minLength}`);
+      if (typeof schema.maxLength === 'number' && v.length > schema.maxLength)
+        errors.push(`${path}: longer than ${schema.maxLength}`);
+      if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(v))
+        errors.push(`${path}: does not match ${schema.pattern}`);
     }
-    if (typeof v === 'number' && typeof schema.minimum === 'number' && v < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
+    if (typeof v === 'number' && typeof schema.minimum === 'number' && v < schema.minimum)
+      errors.push(`${path}: below ${schema.minimum}`);
     if (Array.isArray(v) && schema.items) v.forEach((item, i) => check(schema.items as Schema, item, `${path}/${i}`));
     if (typeOf(v) === 'object') {
       const object = v as Record<string, unknown>;
       const properties = (schema.properties ?? {}) as Record<string, Schema>;
-      for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in object)) errors.push(`${path}: missing required ${key}`);
+      for (const key of (schema.required as string[] | undefined) ?? [])
+        if (!(key in object)) errors.push(`${path}: missing required ${key}`);
       for (const [key, child] of Object.entries(object)) {
         const propertySchema = properties[key];
         if (propertySchema) check(propertySchema, child, `${path}/${key}`);
         else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property ${key}`);
-        else if (typeof schema.additionalProperties === 'object') check(schema.additionalProperties as Schema, child, `${path}/${key}`);
+        else if (typeof schema.additionalProperties === 'object')
+          check(schema.additionalProperties as Schema, child, `${path}/${key}`);
       }
     }
   };

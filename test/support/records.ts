@@ -12,7 +12,15 @@ export function sshWorldRecord(eventID = '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d')
       arn: 'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice',
       accountId: '111122223333',
       accessKeyId: 'ASIAEXAMPLEKEY',
-      sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEID', arn: 'arn:aws:iam::111122223333:role/NetworkAdmin', accountId: '111122223333', userName: 'NetworkAdmin' } },
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: 'AROAEXAMPLEID',
+          arn: 'arn:aws:iam::111122223333:role/NetworkAdmin',
+          accountId: '111122223333',
+          userName: 'NetworkAdmin',
+        },
+      },
     },
     eventTime: '2026-11-20T09:15:02Z',
     eventSource: 'ec2.amazonaws.com',
@@ -22,9 +30,38 @@ export function sshWorldRecord(eventID = '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d')
     userAgent: 'aws-cli/2.17.0 Python/3.12.1 Linux/6.1 exe/x86_64',
     requestParameters: {
       groupId: 'sg-0a1b2c3d4e5f60718',
-      ipPermissions: { items: [{ ipProtocol: 'tcp', fromPort: 22, toPort: 22, groups: {}, ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] }, ipv6Ranges: {}, prefixListIds: {} }] },
+      ipPermissions: {
+        items: [
+          {
+            ipProtocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            groups: {},
+            ipRanges: { items: [{ cidrIp: '0.0.0.0/0' }] },
+            ipv6Ranges: {},
+            prefixListIds: {},
+          },
+        ],
+      },
     },
-    responseElements: { requestId: '1a2b3c4d-0000-4000-8000-000000000001', _return: true, securityGroupRuleSet: { items: [{ groupOwnerId: '111122223333', groupId: 'sg-0a1b2c3d4e5f60718', securityGroupRuleId: 'sgr-0123456789abcdef0', isEgress: false, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' }] } },
+    responseElements: {
+      requestId: '1a2b3c4d-0000-4000-8000-000000000001',
+      _return: true,
+      securityGroupRuleSet: {
+        items: [
+          {
+            groupOwnerId: '111122223333',
+            groupId: 'sg-0a1b2c3d4e5f60718',
+            securityGroupRuleId: 'sgr-0123456789abcdef0',
+            isEgress: false,
+            ipProtocol: 'tcp',
+            fromPort: 22,
+            toPort: 22,
+            cidrIpv4: '0.0.0.0/0',
+          },
+        ],
+      },
+    },
     requestID: '1a2b3c4d-0000-4000-8000-000000000001',
     eventID,
     readOnly: false,
@@ -37,7 +74,13 @@ export function sshWorldRecord(eventID = '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d')
 
 /** A read-only call: must be ignored. */
 export function describeRecord(): Record<string, unknown> {
-  return { ...sshWorldRecord('5b6c7d8e-0000-4000-8000-00000000000d'), eventName: 'DescribeSecurityGroups', requestParameters: { securityGroupSet: {} }, responseElements: null, readOnly: true };
+  return {
+    ...sshWorldRecord('5b6c7d8e-0000-4000-8000-00000000000d'),
+    eventName: 'DescribeSecurityGroups',
+    requestParameters: { securityGroupSet: {} },
+    responseElements: null,
+    readOnly: true,
+  };
 }
 
 /** A Lambda SQS event whose bodies are the given JSON values (or raw strings, passed as is). */
@@ -47,7 +90,12 @@ export function sqsEvent(...bodies: unknown[]): { Records: Record<string, unknow
       messageId: `2e1a9c3b-5d4f-4e6a-8b7c-00000000000${i}`,
       receiptHandle: `AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a${i}`,
       body: typeof body === 'string' ? body : JSON.stringify(body),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1763630100000', SenderId: 'AIDAIENQZJOLO23YVJ4VO', ApproximateFirstReceiveTimestamp: '1763630100010' },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1763630100000',
+        SenderId: 'AIDAIENQZJOLO23YVJ4VO',
+        ApproximateFirstReceiveTimestamp: '1763630100010',
+      },
       messageAttributes: {},
       md5OfBody: '098f6bcd4621d373cade4e832627b4f6',
       eventSource: 'aws:sqs',

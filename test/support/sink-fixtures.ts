@@ -9,7 +9,13 @@ export function sshWorldDelta(overrides: Partial<SgPermissionDelta> = {}): SgPer
     op: 'added',
     groupId: 'sg-0a1b2c3d4e5f60718',
     groupName: 'web-frontend',
-    permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+    permission: {
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+    },
     ruleId: 'sgr-0123456789abcdef0',
     ...overrides,
   };
@@ -24,7 +30,13 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
     summary: 'sg-0a1b2c3d4e5f60718 (web-frontend) now allows tcp/22 from 0.0.0.0/0',
     severity: 'high',
     category: 'sg-open-world',
-    resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0a1b2c3d4e5f60718', name: 'web-frontend', vpcId: 'vpc-0fedcba9876543210', arn: 'arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a1b2c3d4e5f60718' },
+    resource: {
+      type: 'AWS::EC2::SecurityGroup',
+      id: 'sg-0a1b2c3d4e5f60718',
+      name: 'web-frontend',
+      vpcId: 'vpc-0fedcba9876543210',
+      arn: 'arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a1b2c3d4e5f60718',
+    },
     account: '111122223333',
     region: 'eu-west-1',
     actor: {
@@ -42,7 +54,10 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
     source: 'cloudtrail',
     changeId: '9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d',
     evidence: [sshWorldDelta()],
-    why: ['SSH (tcp/22) is reachable from 0.0.0.0/0: the whole IPv4 internet', 'administrative port: brute force and exploit traffic arrives within minutes'],
+    why: [
+      'SSH (tcp/22) is reachable from 0.0.0.0/0: the whole IPv4 internet',
+      'administrative port: brute force and exploit traffic arrives within minutes',
+    ],
     ...overrides,
   };
 }
@@ -51,23 +66,50 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
 export function widenedDelta(): SgPermissionDelta {
   return sshWorldDelta({
     op: 'changed',
-    before: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '10.0.0.0/8' } },
+    before: {
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      peer: { kind: 'cidr4', cidr: '10.0.0.0/8' },
+    },
   });
 }
 
-export function notice(finding: Finding = sshWorldFinding(), approval: ApprovalVerdict = UNAPPROVED, routes: string[] = ['paging']): Notice {
+export function notice(
+  finding: Finding = sshWorldFinding(),
+  approval: ApprovalVerdict = UNAPPROVED,
+  routes: string[] = ['paging'],
+): Notice {
   return { kind: 'finding', finding, approval, routes };
 }
 
 export const APPROVED: ApprovalVerdict = {
   state: 'approved',
-  approval: { ticket: 'CHG0031337', description: 'Open SSH for vendor maintenance', windowStart: '2026-11-20T09:00:00Z', windowEnd: '2026-11-20T11:00:00Z', source: 'dynamodb' },
+  approval: {
+    ticket: 'CHG0031337',
+    description: 'Open SSH for vendor maintenance',
+    windowStart: '2026-11-20T09:00:00Z',
+    windowEnd: '2026-11-20T11:00:00Z',
+    source: 'dynamodb',
+  },
   reason: 'covered by CHG0031337 (window 09:00–11:00Z)',
 };
 
 /** `count` distinct world-open ingress deltas on consecutive ports (for size tests). */
 export function manyDeltas(count: number): NetworkDelta[] {
-  return Array.from({ length: count }, (_, i) => sshWorldDelta({ permission: { direction: 'ingress', protocol: 'tcp', fromPort: 1000 + i, toPort: 1000 + i, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } }, ruleId: `sgr-${String(i).padStart(17, '0')}` }));
+  return Array.from({ length: count }, (_, i) =>
+    sshWorldDelta({
+      permission: {
+        direction: 'ingress',
+        protocol: 'tcp',
+        fromPort: 1000 + i,
+        toPort: 1000 + i,
+        peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+      },
+      ruleId: `sgr-${String(i).padStart(17, '0')}`,
+    }),
+  );
 }
 
 /** A storm digest: `count` findings of one rule in a 15-minute window. */

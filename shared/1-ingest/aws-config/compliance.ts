@@ -15,11 +15,21 @@ import { ComplianceNotificationSchema, parseAt } from './message.ts';
 export function normalizeCompliance(message: unknown, where: InputLocation): Normalized {
   const m = parseAt(ComplianceNotificationSchema, message, where, '', 'ComplianceChangeNotification');
   const result = m.newEvaluationResult;
-  const at = result.resultRecordedTime ?? result.evaluationResultIdentifier?.orderingTimestamp ?? m.notificationCreationTime;
+  const at =
+    result.resultRecordedTime ?? result.evaluationResultIdentifier?.orderingTimestamp ?? m.notificationCreationTime;
   if (at === undefined) {
-    throw malformedAt(where, '/newEvaluationResult/resultRecordedTime', 'ComplianceChangeNotification has no evaluation time (resultRecordedTime, orderingTimestamp or notificationCreationTime)');
+    throw malformedAt(
+      where,
+      '/newEvaluationResult/resultRecordedTime',
+      'ComplianceChangeNotification has no evaluation time (resultRecordedTime, orderingTimestamp or notificationCreationTime)',
+    );
   }
-  const delta: ComplianceDelta = { kind: 'compliance', op: 'changed', configRuleName: m.configRuleName, after: result.complianceType };
+  const delta: ComplianceDelta = {
+    kind: 'compliance',
+    op: 'changed',
+    configRuleName: m.configRuleName,
+    after: result.complianceType,
+  };
   if (m.oldEvaluationResult?.complianceType !== undefined) delta.before = m.oldEvaluationResult.complianceType;
   if (result.annotation !== undefined) delta.annotation = result.annotation;
   const event: ChangeEvent = {

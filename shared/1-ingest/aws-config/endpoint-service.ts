@@ -1,5 +1,9 @@
 import * as z from 'zod';
-import type { EndpointServiceAcceptanceDelta, EndpointServicePermissionDelta, NetworkDelta } from '../../model/change.ts';
+import type {
+  EndpointServiceAcceptanceDelta,
+  EndpointServicePermissionDelta,
+  NetworkDelta,
+} from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { setDifference } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
@@ -17,14 +21,16 @@ import { ciObject, optionalBoolean, optionalList, optionalString } from './field
  * @see https://github.com/awslabs/aws-config-resource-schema/blob/master/config/properties/resource-types/AWS%3A%3AEC2%3A%3AVPCEndpointService.properties.json
  */
 const Principal = z.lazy(() => z.union([z.string(), ciObject({ principal: z.string() })]));
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    serviceId: optionalString,
-    acceptanceRequired: optionalBoolean,
-    allowedPrincipals: optionalList(Principal),
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      serviceId: optionalString,
+      acceptanceRequired: optionalBoolean,
+      allowedPrincipals: optionalList(Principal),
+    }),
+    supplementaryConfiguration: ciObject({ allowedPrincipals: optionalList(Principal) }),
   }),
-  supplementaryConfiguration: ciObject({ allowedPrincipals: optionalList(Principal) }),
-}));
+);
 type State = z.output<typeof State>;
 
 function principals(state: State | undefined): string[] {
@@ -40,15 +46,34 @@ export const endpointService: Extractor = (input) => {
   const serviceId = after?.configuration.serviceId ?? before?.configuration.serviceId ?? input.resourceId;
   const { added, removed } = setDifference(principals(before), principals(after), (p) => p);
   const out: NetworkDelta[] = [
-    ...added.map((principal): EndpointServicePermissionDelta => ({ kind: 'endpoint-service-permission', op: 'added', serviceId, principal })),
-    ...removed.map((principal): EndpointServicePermissionDelta => ({ kind: 'endpoint-service-permission', op: 'removed', serviceId, principal })),
+    ...added.map(
+      (principal): EndpointServicePermissionDelta => ({
+        kind: 'endpoint-service-permission',
+        op: 'added',
+        serviceId,
+        principal,
+      }),
+    ),
+    ...removed.map(
+      (principal): EndpointServicePermissionDelta => ({
+        kind: 'endpoint-service-permission',
+        op: 'removed',
+        serviceId,
+        principal,
+      }),
+    ),
   ];
   const now = after?.configuration.acceptanceRequired;
   const was = before?.configuration.acceptanceRequired;
   if (now !== undefined && before === undefined && input.lifecycle === 'created') {
     out.push({ kind: 'endpoint-service-acceptance', op: 'added', serviceId, acceptanceRequired: now });
   } else if (now !== undefined && before !== undefined && was !== now) {
-    const delta: EndpointServiceAcceptanceDelta = { kind: 'endpoint-service-acceptance', op: 'changed', serviceId, acceptanceRequired: now };
+    const delta: EndpointServiceAcceptanceDelta = {
+      kind: 'endpoint-service-acceptance',
+      op: 'changed',
+      serviceId,
+      acceptanceRequired: now,
+    };
     if (was !== undefined) delta.before = was;
     out.push(delta);
   }

@@ -37,7 +37,12 @@ export function stateAccess(
   states: { before: ItemState | undefined; after: ItemState | undefined; origins: Origins },
   where: InputLocation,
 ): Pick<ExtractInput, 'read' | 'fail'> {
-  const fail = (side: 'before' | 'after', path: ReadonlyArray<PropertyKey>, message: string, cause?: unknown): never => {
+  const fail = (
+    side: 'before' | 'after',
+    path: ReadonlyArray<PropertyKey>,
+    message: string,
+    cause?: unknown,
+  ): never => {
     const state = states[side];
     const at = state === undefined ? '' : states.origins.locate(state, path);
     const label = side === 'before' ? ' (in the state before the change, rebuilt from configurationItemDiff)' : '';
@@ -55,12 +60,22 @@ export function stateAccess(
 }
 
 /** Set difference by a canonical key: what AFTER has that BEFORE lacks, and the reverse. Order follows the input. */
-export function setDifference<T>(before: readonly T[], after: readonly T[], key: (item: T) => string): { added: T[]; removed: T[] } {
+export function setDifference<T>(
+  before: readonly T[],
+  after: readonly T[],
+  key: (item: T) => string,
+): { added: T[]; removed: T[] } {
   const beforeKeys = new Set(before.map(key));
   const afterKeys = new Set(after.map(key));
   return {
-    added: unique(after.filter((item) => !beforeKeys.has(key(item))), key),
-    removed: unique(before.filter((item) => !afterKeys.has(key(item))), key),
+    added: unique(
+      after.filter((item) => !beforeKeys.has(key(item))),
+      key,
+    ),
+    removed: unique(
+      before.filter((item) => !afterKeys.has(key(item))),
+      key,
+    ),
   };
 }
 
@@ -101,7 +116,9 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
 export function stableKey(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

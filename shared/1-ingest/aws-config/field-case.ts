@@ -52,22 +52,28 @@ export function ciObject<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 /** A string, with Config's `null` for "absent" folded to `undefined`. */
-export const optionalString = z.lazy(() => z
-  .string()
-  .nullish()
-  .transform((v) => v ?? undefined));
+export const optionalString = z.lazy(() =>
+  z
+    .string()
+    .nullish()
+    .transform((v) => v ?? undefined),
+);
 
 /** A boolean; old Config items log booleans as `"true"`/`"false"` strings (see the docs' 1.0 example). */
-export const optionalBoolean = z.lazy(() => z
-  .union([z.boolean(), z.enum(['true', 'false', 'True', 'False'])])
-  .nullish()
-  .transform((v) => (v === null || v === undefined ? undefined : v === true || String(v).toLowerCase() === 'true')));
+export const optionalBoolean = z.lazy(() =>
+  z
+    .union([z.boolean(), z.enum(['true', 'false', 'True', 'False'])])
+    .nullish()
+    .transform((v) => (v === null || v === undefined ? undefined : v === true || String(v).toLowerCase() === 'true')),
+);
 
 /** A number as AWS logs it: number or numeric string (`"443"`); left raw for `normalizePorts`. */
-export const numberish = z.lazy(() => z
-  .union([z.number(), z.string()])
-  .nullish()
-  .transform((v) => v ?? undefined));
+export const numberish = z.lazy(() =>
+  z
+    .union([z.number(), z.string()])
+    .nullish()
+    .transform((v) => v ?? undefined),
+);
 
 /** A list that Config may log as `null`; absent and `null` both become `[]`. */
 export function optionalList<T extends z.ZodType>(item: T) {

@@ -26,7 +26,11 @@ function stateText(state: z.output<typeof StateField>): string | undefined {
 const GONE = new Set(['deleted', 'deleting']);
 
 /** `added`/`removed` by item lifecycle, or by the resource's own state reaching `deleted` under status OK. */
-function linkOp(lifecycle: Parameters<typeof existenceOp>[0], was: string | undefined, now: string | undefined): 'added' | 'removed' | undefined {
+function linkOp(
+  lifecycle: Parameters<typeof existenceOp>[0],
+  was: string | undefined,
+  now: string | undefined,
+): 'added' | 'removed' | undefined {
   const op = existenceOp(lifecycle);
   if (op === 'added' && now !== undefined && GONE.has(now)) return undefined;
   if (op !== undefined) return op;
@@ -34,42 +38,55 @@ function linkOp(lifecycle: Parameters<typeof existenceOp>[0], was: string | unde
   return undefined;
 }
 
-const VpnState = z.lazy(() => ciObject({
-  configuration: ciObject({ vpnConnectionId: optionalString, customerGatewayId: optionalString, state: StateField }),
-}));
+const VpnState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({ vpnConnectionId: optionalString, customerGatewayId: optionalString, state: StateField }),
+  }),
+);
 export const vpnConnection: Extractor = (input) => {
   const before = input.read(VpnState, 'before')?.configuration;
   const after = input.read(VpnState, 'after')?.configuration;
   const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
   if (op === undefined) return [];
-  return [{ kind: 'hybrid-link', op, link: 'vpn-connection', id: (after ?? before)?.vpnConnectionId ?? input.resourceId }];
+  return [
+    { kind: 'hybrid-link', op, link: 'vpn-connection', id: (after ?? before)?.vpnConnectionId ?? input.resourceId },
+  ];
 };
 
-const CustomerGatewayState = z.lazy(() => ciObject({
-  configuration: ciObject({ customerGatewayId: optionalString, ipAddress: optionalString, state: StateField }),
-}));
+const CustomerGatewayState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({ customerGatewayId: optionalString, ipAddress: optionalString, state: StateField }),
+  }),
+);
 export const customerGateway: Extractor = (input) => {
   const before = input.read(CustomerGatewayState, 'before')?.configuration;
   const after = input.read(CustomerGatewayState, 'after')?.configuration;
   const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
   if (op === undefined) return [];
   const config = after ?? before;
-  const delta: HybridLinkDelta = { kind: 'hybrid-link', op, link: 'customer-gateway', id: config?.customerGatewayId ?? input.resourceId };
+  const delta: HybridLinkDelta = {
+    kind: 'hybrid-link',
+    op,
+    link: 'customer-gateway',
+    id: config?.customerGatewayId ?? input.resourceId,
+  };
   if (config?.ipAddress !== undefined) delta.peerAddress = config.ipAddress;
   return [delta];
 };
 
-const TgwAttachmentState = z.lazy(() => ciObject({
-  configuration: ciObject({
-    id: optionalString,
-    transitGatewayAttachmentId: optionalString,
-    vpcId: optionalString,
-    resourceType: optionalString,
-    resourceId: optionalString,
-    resourceOwnerId: optionalString,
-    state: StateField,
+const TgwAttachmentState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      id: optionalString,
+      transitGatewayAttachmentId: optionalString,
+      vpcId: optionalString,
+      resourceType: optionalString,
+      resourceId: optionalString,
+      resourceOwnerId: optionalString,
+      state: StateField,
+    }),
   }),
-}));
+);
 export const transitGatewayAttachment: Extractor = (input) => {
   const before = input.read(TgwAttachmentState, 'before')?.configuration;
   const after = input.read(TgwAttachmentState, 'after')?.configuration;
@@ -85,24 +102,35 @@ export const transitGatewayAttachment: Extractor = (input) => {
     id: config?.id ?? config?.transitGatewayAttachmentId ?? input.resourceId,
   };
   if (vpcId !== undefined && !peeringAttachment) delta.vpcId = vpcId;
-  if (peeringAttachment && config?.resourceOwnerId !== undefined && config.resourceOwnerId !== input.account) delta.peerAccount = config.resourceOwnerId;
+  if (peeringAttachment && config?.resourceOwnerId !== undefined && config.resourceOwnerId !== input.account)
+    delta.peerAccount = config.resourceOwnerId;
   return [delta];
 };
 
-const VpnGatewayState = z.lazy(() => ciObject({
-  configuration: ciObject({
-    vpnGatewayId: optionalString,
-    vpcAttachments: optionalList(ciObject({ vpcId: optionalString, state: optionalString })),
+const VpnGatewayState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      vpnGatewayId: optionalString,
+      vpcAttachments: optionalList(ciObject({ vpcId: optionalString, state: optionalString })),
+    }),
   }),
-}));
+);
 const DETACHED = new Set(['detaching', 'detached']);
 export const vpnGateway: Extractor = (input) => {
   const before = input.read(VpnGatewayState, 'before')?.configuration;
   const after = input.read(VpnGatewayState, 'after')?.configuration;
   const attached = (config: typeof before): string[] =>
-    (config?.vpcAttachments ?? []).flatMap((a) => (a.vpcId !== undefined && !DETACHED.has(a.state?.toLowerCase() ?? '') ? [a.vpcId] : []));
+    (config?.vpcAttachments ?? []).flatMap((a) =>
+      a.vpcId !== undefined && !DETACHED.has(a.state?.toLowerCase() ?? '') ? [a.vpcId] : [],
+    );
   const id = (after ?? before)?.vpnGatewayId ?? input.resourceId;
   const { added, removed } = setDifference(attached(before), attached(after), (v) => v);
-  const delta = (op: 'added' | 'removed', vpcId: string): HybridLinkDelta => ({ kind: 'hybrid-link', op, link: 'vpn-gateway-attachment', id, vpcId });
+  const delta = (op: 'added' | 'removed', vpcId: string): HybridLinkDelta => ({
+    kind: 'hybrid-link',
+    op,
+    link: 'vpn-gateway-attachment',
+    id,
+    vpcId,
+  });
   return [...added.map((v) => delta('added', v)), ...removed.map((v) => delta('removed', v))];
 };

@@ -53,7 +53,9 @@ export const EXTRACTORS: ReadonlyMap<string, Extractor> = new Map<string, Extrac
   ['AWS::Config::ConfigurationRecorder', configurationRecorder],
 ]);
 
-const BY_LOWER_CASE: ReadonlyMap<string, TypeEntry> = new Map([...EXTRACTORS].map(([type, extract]) => [type.toLowerCase(), { type, extract }]));
+const BY_LOWER_CASE: ReadonlyMap<string, TypeEntry> = new Map(
+  [...EXTRACTORS].map(([type, extract]) => [type.toLowerCase(), { type, extract }]),
+);
 
 const lookup: ExtractorLookup = (resourceType) => BY_LOWER_CASE.get(resourceType.toLowerCase());
 

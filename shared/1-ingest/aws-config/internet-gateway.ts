@@ -13,15 +13,24 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/config/latest/developerguide/resource-config-reference.html (relationships)
  */
 const Attachment = z.lazy(() => ciObject({ vpcId: optionalString, state: optionalString }));
-const Relationship = z.lazy(() => ciObject({ resourceId: optionalString, resourceType: optionalString, name: optionalString, relationshipName: optionalString }));
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    internetGatewayId: optionalString,
-    egressOnlyInternetGatewayId: optionalString,
-    attachments: z.array(Attachment).nullish(),
+const Relationship = z.lazy(() =>
+  ciObject({
+    resourceId: optionalString,
+    resourceType: optionalString,
+    name: optionalString,
+    relationshipName: optionalString,
   }),
-  relationships: z.array(Relationship).nullish(),
-}));
+);
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      internetGatewayId: optionalString,
+      egressOnlyInternetGatewayId: optionalString,
+      attachments: z.array(Attachment).nullish(),
+    }),
+    relationships: z.array(Relationship).nullish(),
+  }),
+);
 type State = z.output<typeof State>;
 
 const DETACHED = new Set(['detaching', 'detached']);
@@ -29,9 +38,16 @@ const DETACHED = new Set(['detaching', 'detached']);
 function attachedVpcs(state: State | undefined): string[] {
   if (state === undefined) return [];
   const { attachments } = state.configuration;
-  if (attachments) return attachments.flatMap((a) => (a.vpcId !== undefined && !DETACHED.has(a.state?.toLowerCase() ?? '') ? [a.vpcId] : []));
+  if (attachments)
+    return attachments.flatMap((a) =>
+      a.vpcId !== undefined && !DETACHED.has(a.state?.toLowerCase() ?? '') ? [a.vpcId] : [],
+    );
   return (state.relationships ?? []).flatMap((r) =>
-    r.resourceType === 'AWS::EC2::VPC' && /attached/i.test(r.name ?? r.relationshipName ?? '') && r.resourceId !== undefined ? [r.resourceId] : [],
+    r.resourceType === 'AWS::EC2::VPC' &&
+    /attached/i.test(r.name ?? r.relationshipName ?? '') &&
+    r.resourceId !== undefined
+      ? [r.resourceId]
+      : [],
   );
 }
 
@@ -42,7 +58,12 @@ function gatewayExtractor(kind: GatewayAttachmentDelta['gateway']['kind']): Extr
     const config = after?.configuration ?? before?.configuration;
     const id = config?.internetGatewayId ?? config?.egressOnlyInternetGatewayId ?? input.resourceId;
     const { added, removed } = setDifference(attachedVpcs(before), attachedVpcs(after), (v) => v);
-    const delta = (op: 'added' | 'removed', vpcId: string): GatewayAttachmentDelta => ({ kind: 'gateway-attachment', op, gateway: { kind, id }, vpcId });
+    const delta = (op: 'added' | 'removed', vpcId: string): GatewayAttachmentDelta => ({
+      kind: 'gateway-attachment',
+      op,
+      gateway: { kind, id },
+      vpcId,
+    });
     return [...added.map((v) => delta('added', v)), ...removed.map((v) => delta('removed', v))];
   };
 }

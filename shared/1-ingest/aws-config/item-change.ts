@@ -34,12 +34,18 @@ export const notNetworkRelated = (resourceType: string): string => `resource typ
  * @see https://docs.aws.amazon.com/config/latest/developerguide/example-sns-notification.html
  * @see https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html
  */
-export function normalizeItemChange(message: Readonly<Record<string, unknown>>, where: InputLocation, lookup: ExtractorLookup): Normalized {
+export function normalizeItemChange(
+  message: Readonly<Record<string, unknown>>,
+  where: InputLocation,
+  lookup: ExtractorLookup,
+): Normalized {
   const raw = message['configurationItem'];
   if (raw === undefined || raw === null) {
     throw malformedAt(where, '/configurationItem', 'ConfigurationItemChangeNotification has no configurationItem');
   }
-  const items: Array<[unknown, string]> = Array.isArray(raw) ? raw.map((item, i) => [item, pointer('/configurationItem', i)]) : [[raw, '/configurationItem']];
+  const items: Array<[unknown, string]> = Array.isArray(raw)
+    ? raw.map((item, i) => [item, pointer('/configurationItem', i)])
+    : [[raw, '/configurationItem']];
   if (items.length === 0) throw malformedAt(where, '/configurationItem', 'configurationItem is an empty list');
   const diff = items.length === 1 ? message['configurationItemDiff'] : undefined;
   const results = items.map(([item, at]) => normalizeItem(item, at, diff, where, lookup));
@@ -47,15 +53,25 @@ export function normalizeItemChange(message: Readonly<Record<string, unknown>>, 
   return found.length > 0 ? changes(...found) : (results[0] as Normalized);
 }
 
-function normalizeItem(raw: unknown, at: string, rawDiff: unknown, where: InputLocation, lookup: ExtractorLookup): Normalized {
+function normalizeItem(
+  raw: unknown,
+  at: string,
+  rawDiff: unknown,
+  where: InputLocation,
+  lookup: ExtractorLookup,
+): Normalized {
   if (!isRecord(raw)) throw malformedAt(where, at, 'configuration item is not an object');
   const rawType = raw['resourceType'];
-  if (typeof rawType !== 'string' || rawType === '') throw malformedAt(where, pointer(at, 'resourceType'), 'configuration item has no resourceType');
+  if (typeof rawType !== 'string' || rawType === '')
+    throw malformedAt(where, pointer(at, 'resourceType'), 'configuration item has no resourceType');
   const entry = lookup(rawType);
   if (entry === undefined) return ignored(notNetworkRelated(rawType));
 
   const item = parseAt(ConfigurationItemSchema, raw, where, at, 'configuration item');
-  const diff = rawDiff === undefined || rawDiff === null ? undefined : parseAt(ConfigurationItemDiffSchema, rawDiff, where, '/configurationItemDiff', 'configurationItemDiff');
+  const diff =
+    rawDiff === undefined || rawDiff === null
+      ? undefined
+      : parseAt(ConfigurationItemDiffSchema, rawDiff, where, '/configurationItemDiff', 'configurationItemDiff');
   const states = reconstruct({
     status: item.configurationItemStatus,
     configuration: configurationObject(item.configuration, where, pointer(at, 'configuration')),
@@ -72,7 +88,12 @@ function normalizeItem(raw: unknown, at: string, rawDiff: unknown, where: InputL
  * The {@link ChangeEvent} of one parsed item whose BEFORE and AFTER states are known (from the notification's diff,
  * or from two whole items: item-pair.ts). One place builds the event, so both paths give the same change.
  */
-export function changeFromStates(entry: TypeEntry, item: ConfigurationItem, states: Reconstructed, where: InputLocation): ChangeEvent {
+export function changeFromStates(
+  entry: TypeEntry,
+  item: ConfigurationItem,
+  states: Reconstructed,
+  where: InputLocation,
+): ChangeEvent {
   const deltas = entry.extract({
     resourceType: entry.type,
     resourceId: item.resourceId,
@@ -97,7 +118,8 @@ export function changeFromStates(entry: TypeEntry, item: ConfigurationItem, stat
   };
   const related = item.relatedEvents ?? [];
   if (related.length > 0) event.related = related;
-  if (states.lifecycle === 'not-recorded') event.notes = ['AWS Config stopped recording this resource (ResourceNotRecorded): no configuration to compare'];
+  if (states.lifecycle === 'not-recorded')
+    event.notes = ['AWS Config stopped recording this resource (ResourceNotRecorded): no configuration to compare'];
   const facts = factsOf(entry.type, item.relationships);
   if (facts !== undefined) event.facts = facts;
   return event;

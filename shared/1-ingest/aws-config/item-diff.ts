@@ -132,7 +132,8 @@ export function reconstruct(input: ReconstructInput): Reconstructed {
   const origins = new Origins();
   const diff = input.diff;
   const properties = diff ? Object.entries(diff.changedProperties) : [];
-  if (input.status === 'ResourceNotRecorded') return { lifecycle: 'not-recorded', before: undefined, after: undefined, origins };
+  if (input.status === 'ResourceNotRecorded')
+    return { lifecycle: 'not-recorded', before: undefined, after: undefined, origins };
 
   if (DELETED.has(input.status)) {
     const touchesState = properties.some(([key]) => ROOTS[(key.split('.')[0] ?? '').toLowerCase()] === 'configuration');
@@ -146,12 +147,15 @@ export function reconstruct(input: ReconstructInput): Reconstructed {
   if (input.status === 'ResourceDiscovered' || diff?.changeType === 'CREATE') {
     return { lifecycle: 'created', before: undefined, after, origins };
   }
-  if (diff === undefined) return { lifecycle: 'unchanged', before: clone(after, input.itemPointer, origins), after, origins };
+  if (diff === undefined)
+    return { lifecycle: 'unchanged', before: clone(after, input.itemPointer, origins), after, origins };
 
   const twins = new WeakMap<object, object>();
   const before = clone(after, input.itemPointer, origins, twins);
   const existed = applyInverse(before, twins, properties, input.diffPointer, origins);
-  return existed ? { lifecycle: 'updated', before, after, origins } : { lifecycle: 'created', before: undefined, after, origins };
+  return existed
+    ? { lifecycle: 'updated', before, after, origins }
+    : { lifecycle: 'created', before: undefined, after, origins };
 }
 
 function emptyState(itemPointer: string, origins: Origins): ItemState {
@@ -175,11 +179,15 @@ export function itemState(
   origins: Origins,
 ): ItemState {
   const state: ItemState = {
-    configuration: isRecord(input.configuration) ? clone(input.configuration, pointer(itemPointer, 'configuration'), origins) : {},
+    configuration: isRecord(input.configuration)
+      ? clone(input.configuration, pointer(itemPointer, 'configuration'), origins)
+      : {},
     supplementaryConfiguration: isRecord(input.supplementaryConfiguration)
       ? clone(input.supplementaryConfiguration, pointer(itemPointer, 'supplementaryConfiguration'), origins)
       : {},
-    relationships: Array.isArray(input.relationships) ? clone(input.relationships, pointer(itemPointer, 'relationships'), origins) : [],
+    relationships: Array.isArray(input.relationships)
+      ? clone(input.relationships, pointer(itemPointer, 'relationships'), origins)
+      : [],
   };
   origins.setNode(state, itemPointer);
   return state;
@@ -191,7 +199,9 @@ function clone<T>(value: T, at: string, origins: Origins, twins?: WeakMap<object
   const here = origins.node(value) ?? at;
   const copy: unknown = Array.isArray(value)
     ? value.map((item, index) => clone(item, pointer(here, index), origins, twins))
-    : Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clone(item, pointer(here, key), origins, twins)]));
+    : Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, clone(item, pointer(here, key), origins, twins)]),
+      );
   origins.setNode(copy as object, here);
   twins?.set(copy as object, value);
   return copy as T;
@@ -255,7 +265,13 @@ function navigate(node: unknown, segments: readonly string[], create: boolean): 
   return current;
 }
 
-function invertField(parent: Record<string, unknown>, segment: string, property: ChangedProperty, at: string, origins: Origins): void {
+function invertField(
+  parent: Record<string, unknown>,
+  segment: string,
+  property: ChangedProperty,
+  at: string,
+  origins: Origins,
+): void {
   const key = findKey(parent, segment) ?? lowerFirst(segment);
   const previous = property.previousValue;
   if (property.changeType === 'CREATE' || previous === null || previous === undefined) {

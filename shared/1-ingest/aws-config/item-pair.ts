@@ -32,24 +32,46 @@ const DELETED = new Set(['ResourceDeleted', 'ResourceDeletedNotRecorded']);
 export function normalizeItemPair(pair: ItemPair, where: InputLocation, lookup: ExtractorLookup): Normalized {
   if (!isRecord(pair.current)) throw malformedAt(where, '/current', 'configuration item is not an object');
   const rawType = pair.current['resourceType'];
-  if (typeof rawType !== 'string' || rawType === '') throw malformedAt(where, '/current/resourceType', 'configuration item has no resourceType');
+  if (typeof rawType !== 'string' || rawType === '')
+    throw malformedAt(where, '/current/resourceType', 'configuration item has no resourceType');
   const entry = lookup(rawType);
   if (entry === undefined) return ignored(notNetworkRelated(rawType));
 
   const current = parseAt(ConfigurationItemSchema, pair.current, where, '/current', 'configuration item');
-  const previous = pair.previous === undefined ? undefined : parseAt(ConfigurationItemSchema, pair.previous, where, '/previous', 'previous configuration item');
-  if (previous !== undefined && (previous.resourceId !== current.resourceId || previous.resourceType.toLowerCase() !== current.resourceType.toLowerCase())) {
-    throw malformedAt(where, '/previous/resourceId', `previous item is ${previous.resourceType} ${previous.resourceId}, not ${current.resourceType} ${current.resourceId}`);
+  const previous =
+    pair.previous === undefined
+      ? undefined
+      : parseAt(ConfigurationItemSchema, pair.previous, where, '/previous', 'previous configuration item');
+  if (
+    previous !== undefined &&
+    (previous.resourceId !== current.resourceId ||
+      previous.resourceType.toLowerCase() !== current.resourceType.toLowerCase())
+  ) {
+    throw malformedAt(
+      where,
+      '/previous/resourceId',
+      `previous item is ${previous.resourceType} ${previous.resourceId}, not ${current.resourceType} ${current.resourceId}`,
+    );
   }
   const origins = new Origins();
   const state = (item: ConfigurationItem, at: string): ItemState | undefined =>
     item.configuration === null || item.configuration === undefined
       ? undefined
-      : itemState({ ...item, configuration: configurationObject(item.configuration, where, pointer(at, 'configuration')) }, at, origins);
-  const before = previous === undefined || DELETED.has(previous.configurationItemStatus) ? undefined : state(previous, '/previous');
+      : itemState(
+          { ...item, configuration: configurationObject(item.configuration, where, pointer(at, 'configuration')) },
+          at,
+          origins,
+        );
+  const before =
+    previous === undefined || DELETED.has(previous.configurationItemStatus) ? undefined : state(previous, '/previous');
   const lifecycle = lifecycleOf(current.configurationItemStatus, before);
   const after = lifecycle === 'deleted' || lifecycle === 'not-recorded' ? undefined : state(current, '/current');
-  const states: Reconstructed = { lifecycle, before: lifecycle === 'not-recorded' ? undefined : before, after, origins };
+  const states: Reconstructed = {
+    lifecycle,
+    before: lifecycle === 'not-recorded' ? undefined : before,
+    after,
+    origins,
+  };
   return changes(changeFromStates(entry, current, states, where));
 }
 

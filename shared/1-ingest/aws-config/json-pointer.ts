@@ -16,5 +16,9 @@ function escapeSegment(segment: PropertyKey): string {
 
 /** A {@link MalformedInputError} at `path` inside the record `where` points to (the record's own path is kept). */
 export function malformedAt(where: InputLocation, path: string, message: string, cause?: unknown): MalformedInputError {
-  return new MalformedInputError(message, { ...where, path: `${where.path ?? ''}${path}` }, cause === undefined ? undefined : { cause });
+  return new MalformedInputError(
+    message,
+    { ...where, path: `${where.path ?? ''}${path}` },
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -11,21 +11,31 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancer.html
  * @see https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_LoadBalancerDescription.html
  */
-const Scheme = z.lazy(() => z
-  .string()
-  .nullish()
-  .transform((v): LoadBalancerDelta['scheme'] | undefined => (v === 'internet-facing' || v === 'internal' ? v : undefined)));
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    loadBalancerName: optionalString,
-    loadBalancerArn: optionalString,
-    scheme: Scheme,
-    type: optionalString,
+const Scheme = z.lazy(() =>
+  z
+    .string()
+    .nullish()
+    .transform((v): LoadBalancerDelta['scheme'] | undefined =>
+      v === 'internet-facing' || v === 'internal' ? v : undefined,
+    ),
+);
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      loadBalancerName: optionalString,
+      loadBalancerArn: optionalString,
+      scheme: Scheme,
+      type: optionalString,
+    }),
   }),
-}));
+);
 type Config = z.output<typeof State>['configuration'];
 
-const TYPES: Readonly<Record<string, LoadBalancerDelta['lbType']>> = { application: 'application', network: 'network', gateway: 'gateway' };
+const TYPES: Readonly<Record<string, LoadBalancerDelta['lbType']>> = {
+  application: 'application',
+  network: 'network',
+  gateway: 'gateway',
+};
 
 function loadBalancerExtractor(classic: boolean): Extractor {
   return (input) => {

@@ -38,7 +38,8 @@ function compare<T extends Record<string, unknown>>(
 ): LoggingDelta[] {
   if (input.lifecycle === 'deleted') return [{ kind: 'logging', op: 'removed', subject, id, action: 'deleted' }];
   if (after === undefined) return [];
-  if (before === undefined) return input.lifecycle === 'created' ? [{ kind: 'logging', op: 'added', subject, id, action: 'created' }] : [];
+  if (before === undefined)
+    return input.lifecycle === 'created' ? [{ kind: 'logging', op: 'added', subject, id, action: 'created' }] : [];
   const weakenings: string[] = [];
   const strengthenings: string[] = [];
   for (const [field, off, on] of flags) {
@@ -48,7 +49,12 @@ function compare<T extends Record<string, unknown>>(
   extra(before, after, weakenings, strengthenings);
   const wasRunning = running === undefined ? undefined : before[running];
   const isRunning = running === undefined ? undefined : after[running];
-  const action: LoggingDelta['action'] = wasRunning === true && isRunning === false ? 'stopped' : wasRunning === false && isRunning === true ? 'started' : 'updated';
+  const action: LoggingDelta['action'] =
+    wasRunning === true && isRunning === false
+      ? 'stopped'
+      : wasRunning === false && isRunning === true
+        ? 'started'
+        : 'updated';
   if (action === 'updated' && weakenings.length === 0 && strengthenings.length === 0) return [];
   return [
     {
@@ -63,21 +69,23 @@ function compare<T extends Record<string, unknown>>(
   ];
 }
 
-const TrailState = z.lazy(() => ciObject({
-  configuration: ciObject({
-    name: optionalString,
-    trailARN: optionalString,
-    isLogging: optionalBoolean,
-    isMultiRegionTrail: optionalBoolean,
-    logFileValidationEnabled: optionalBoolean,
-    includeGlobalServiceEvents: optionalBoolean,
-    isOrganizationTrail: optionalBoolean,
-    s3BucketName: optionalString,
-    s3KeyPrefix: optionalString,
-    kmsKeyId: optionalString,
-    cloudWatchLogsLogGroupArn: optionalString,
+const TrailState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      name: optionalString,
+      trailARN: optionalString,
+      isLogging: optionalBoolean,
+      isMultiRegionTrail: optionalBoolean,
+      logFileValidationEnabled: optionalBoolean,
+      includeGlobalServiceEvents: optionalBoolean,
+      isOrganizationTrail: optionalBoolean,
+      s3BucketName: optionalString,
+      s3KeyPrefix: optionalString,
+      kmsKeyId: optionalString,
+      cloudWatchLogsLogGroupArn: optionalString,
+    }),
   }),
-}));
+);
 type Trail = z.output<typeof TrailState>['configuration'];
 
 const TRAIL_FLAGS: ReadonlyArray<Flag<Trail>> = [
@@ -96,27 +104,33 @@ export const trail: Extractor = (input) => {
 };
 
 function trailExtras(before: Trail, after: Trail, weakenings: string[], strengthenings: string[]): void {
-  if (before.s3BucketName !== after.s3BucketName || before.s3KeyPrefix !== after.s3KeyPrefix) weakenings.push('destination changed');
+  if (before.s3BucketName !== after.s3BucketName || before.s3KeyPrefix !== after.s3KeyPrefix)
+    weakenings.push('destination changed');
   if (before.kmsKeyId !== undefined && after.kmsKeyId === undefined) weakenings.push('encryption off');
   if (before.kmsKeyId === undefined && after.kmsKeyId !== undefined) strengthenings.push('encryption on');
-  if (before.kmsKeyId !== undefined && after.kmsKeyId !== undefined && before.kmsKeyId !== after.kmsKeyId) weakenings.push('encryption key changed');
-  if (before.cloudWatchLogsLogGroupArn !== undefined && after.cloudWatchLogsLogGroupArn === undefined) weakenings.push('cloudwatch logs delivery off');
-  if (before.cloudWatchLogsLogGroupArn === undefined && after.cloudWatchLogsLogGroupArn !== undefined) strengthenings.push('cloudwatch logs delivery on');
+  if (before.kmsKeyId !== undefined && after.kmsKeyId !== undefined && before.kmsKeyId !== after.kmsKeyId)
+    weakenings.push('encryption key changed');
+  if (before.cloudWatchLogsLogGroupArn !== undefined && after.cloudWatchLogsLogGroupArn === undefined)
+    weakenings.push('cloudwatch logs delivery off');
+  if (before.cloudWatchLogsLogGroupArn === undefined && after.cloudWatchLogsLogGroupArn !== undefined)
+    strengthenings.push('cloudwatch logs delivery on');
 }
 
-const RecorderState = z.lazy(() => ciObject({
-  configuration: ciObject({
-    name: optionalString,
-    recording: optionalBoolean,
-    roleARN: optionalString,
-    recordingGroup: ciObject({
-      allSupported: optionalBoolean,
-      includeGlobalResourceTypes: optionalBoolean,
-      resourceTypes: optionalList(z.string()),
-      exclusionByResourceTypes: ciObject({ resourceTypes: optionalList(z.string()) }).nullish(),
-    }).nullish(),
+const RecorderState = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      name: optionalString,
+      recording: optionalBoolean,
+      roleARN: optionalString,
+      recordingGroup: ciObject({
+        allSupported: optionalBoolean,
+        includeGlobalResourceTypes: optionalBoolean,
+        resourceTypes: optionalList(z.string()),
+        exclusionByResourceTypes: ciObject({ resourceTypes: optionalList(z.string()) }).nullish(),
+      }).nullish(),
+    }),
   }),
-}));
+);
 type RecorderConfig = z.output<typeof RecorderState>['configuration'];
 interface Recorder extends Record<string, unknown> {
   recording: boolean | undefined;
@@ -148,7 +162,16 @@ export const configurationRecorder: Extractor = (input) => {
   const beforeConfig = input.read(RecorderState, 'before')?.configuration;
   const afterConfig = input.read(RecorderState, 'after')?.configuration;
   const id = (afterConfig ?? beforeConfig)?.name ?? input.resourceName ?? input.resourceId;
-  return compare(input, 'config-recorder', id, flatRecorder(beforeConfig), flatRecorder(afterConfig), RECORDER_FLAGS, recorderExtras, 'recording');
+  return compare(
+    input,
+    'config-recorder',
+    id,
+    flatRecorder(beforeConfig),
+    flatRecorder(afterConfig),
+    RECORDER_FLAGS,
+    recorderExtras,
+    'recording',
+  );
 };
 
 function recorderExtras(before: Recorder, after: Recorder, weakenings: string[], strengthenings: string[]): void {

@@ -29,7 +29,9 @@ export const IGNORED_MESSAGE_TYPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** `configurationItemStatus` values. @see https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationItem.html */
-export const ItemStatusSchema = z.lazy(() => z.enum(['OK', 'ResourceDiscovered', 'ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded']));
+export const ItemStatusSchema = z.lazy(() =>
+  z.enum(['OK', 'ResourceDiscovered', 'ResourceNotRecorded', 'ResourceDeleted', 'ResourceDeletedNotRecorded']),
+);
 
 /** Account ids are strings, but some producers write them as JSON numbers. */
 const AccountId = z.lazy(() => z.union([z.string().min(1), z.number()]).transform(String));
@@ -47,95 +49,118 @@ function withAliases(value: unknown): unknown {
 }
 
 /** One configuration item (`configurationItem`, or one element of the old list form). */
-export const ConfigurationItemSchema = z.lazy(() => z.preprocess(
-  withAliases,
-  z.object({
-    resourceType: z.string().min(1),
-    resourceId: z.string().min(1),
-    configurationItemCaptureTime: z.string().min(1),
-    awsAccountId: AccountId,
-    awsRegion: z.string().min(1),
-    configurationItemStatus: ItemStatusSchema,
-    resourceName: optionalString,
-    ARN: optionalString,
-    configuration: z.unknown(),
-    supplementaryConfiguration: z.unknown(),
-    relationships: z.unknown(),
-    tags: z.record(z.string(), z.unknown()).nullish(),
-    relatedEvents: z.array(z.string()).nullish(),
-  }),
-));
-export type ConfigurationItem = z.output<typeof ConfigurationItemSchema>;
-
-/** `configurationItemDiff` (null or absent in rule invocations and unchanged re-recordings). */
-export const ConfigurationItemDiffSchema = z.lazy(() => z.object({
-  changeType: optionalString,
-  changedProperties: z
-    .record(
-      z.string(),
-      z.object({
-        previousValue: z.unknown(),
-        updatedValue: z.unknown(),
-        changeType: z.enum(['CREATE', 'UPDATE', 'DELETE']),
-      }),
-    )
-    .nullish()
-    .transform((v) => v ?? {}),
-}));
-export type ConfigurationItemDiff = z.output<typeof ConfigurationItemDiffSchema>;
-
-/** `OversizedConfigurationItemChangeNotification`: a summary instead of the item, the item itself in S3. */
-export const OversizedNotificationSchema = z.lazy(() => z.object({
-  configurationItemSummary: z.preprocess(
+export const ConfigurationItemSchema = z.lazy(() =>
+  z.preprocess(
     withAliases,
     z.object({
-      changeType: optionalString,
+      resourceType: z.string().min(1),
+      resourceId: z.string().min(1),
       configurationItemCaptureTime: z.string().min(1),
       awsAccountId: AccountId,
       awsRegion: z.string().min(1),
       configurationItemStatus: ItemStatusSchema,
-      resourceType: z.string().min(1),
-      resourceId: z.string().min(1),
       resourceName: optionalString,
       ARN: optionalString,
+      configuration: z.unknown(),
+      supplementaryConfiguration: z.unknown(),
+      relationships: z.unknown(),
+      tags: z.record(z.string(), z.unknown()).nullish(),
+      relatedEvents: z.array(z.string()).nullish(),
     }),
   ),
-  s3DeliverySummary: z
-    .object({ s3BucketLocation: optionalString, errorCode: optionalString, errorMessage: optionalString })
-    .nullish()
-    .transform((v) => v ?? undefined),
-}));
+);
+export type ConfigurationItem = z.output<typeof ConfigurationItemSchema>;
+
+/** `configurationItemDiff` (null or absent in rule invocations and unchanged re-recordings). */
+export const ConfigurationItemDiffSchema = z.lazy(() =>
+  z.object({
+    changeType: optionalString,
+    changedProperties: z
+      .record(
+        z.string(),
+        z.object({
+          previousValue: z.unknown(),
+          updatedValue: z.unknown(),
+          changeType: z.enum(['CREATE', 'UPDATE', 'DELETE']),
+        }),
+      )
+      .nullish()
+      .transform((v) => v ?? {}),
+  }),
+);
+export type ConfigurationItemDiff = z.output<typeof ConfigurationItemDiffSchema>;
+
+/** `OversizedConfigurationItemChangeNotification`: a summary instead of the item, the item itself in S3. */
+export const OversizedNotificationSchema = z.lazy(() =>
+  z.object({
+    configurationItemSummary: z.preprocess(
+      withAliases,
+      z.object({
+        changeType: optionalString,
+        configurationItemCaptureTime: z.string().min(1),
+        awsAccountId: AccountId,
+        awsRegion: z.string().min(1),
+        configurationItemStatus: ItemStatusSchema,
+        resourceType: z.string().min(1),
+        resourceId: z.string().min(1),
+        resourceName: optionalString,
+        ARN: optionalString,
+      }),
+    ),
+    s3DeliverySummary: z
+      .object({ s3BucketLocation: optionalString, errorCode: optionalString, errorMessage: optionalString })
+      .nullish()
+      .transform((v) => v ?? undefined),
+  }),
+);
 
 /** Compliance types as Config spells them. @see https://docs.aws.amazon.com/config/latest/APIReference/API_EvaluationResult.html */
-export const ComplianceTypeSchema = z.lazy(() => z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']));
+export const ComplianceTypeSchema = z.lazy(() =>
+  z.enum(['COMPLIANT', 'NON_COMPLIANT', 'NOT_APPLICABLE', 'INSUFFICIENT_DATA']),
+);
 
-const EvaluationResult = z.lazy(() => z.object({
-  complianceType: ComplianceTypeSchema,
-  annotation: optionalString,
-  resultRecordedTime: optionalString,
-  evaluationResultIdentifier: z.object({ orderingTimestamp: optionalString }).nullish(),
-}));
+const EvaluationResult = z.lazy(() =>
+  z.object({
+    complianceType: ComplianceTypeSchema,
+    annotation: optionalString,
+    resultRecordedTime: optionalString,
+    evaluationResultIdentifier: z.object({ orderingTimestamp: optionalString }).nullish(),
+  }),
+);
 
 /**
  * `ComplianceChangeNotification` — the SNS message and the EventBridge "Config Rules Compliance Change" `detail`
  * share these fields (EventBridge's `oldEvaluationResult` is often absent).
  * @see https://docs.aws.amazon.com/config/latest/developerguide/monitor-config-with-cloudwatchevents.html
  */
-export const ComplianceNotificationSchema = z.lazy(() => z.object({
-  configRuleName: z.string().min(1),
-  resourceType: z.string().min(1),
-  resourceId: z.string().min(1),
-  awsAccountId: AccountId,
-  awsRegion: z.string().min(1),
-  newEvaluationResult: EvaluationResult,
-  oldEvaluationResult: EvaluationResult.nullish(),
-  notificationCreationTime: optionalString,
-}));
+export const ComplianceNotificationSchema = z.lazy(() =>
+  z.object({
+    configRuleName: z.string().min(1),
+    resourceType: z.string().min(1),
+    resourceId: z.string().min(1),
+    awsAccountId: AccountId,
+    awsRegion: z.string().min(1),
+    newEvaluationResult: EvaluationResult,
+    oldEvaluationResult: EvaluationResult.nullish(),
+    notificationCreationTime: optionalString,
+  }),
+);
 
 /** Parses `value` (found at `at` inside the message) or throws MalformedInputError naming the first bad field. */
-export function parseAt<S extends z.ZodType>(schema: S, value: unknown, where: InputLocation, at: string, what: string): z.output<S> {
+export function parseAt<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: InputLocation,
+  at: string,
+  what: string,
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw malformedAt(where, pointer(at, ...(issue?.path ?? [])), `${what}: ${issue?.message ?? 'invalid'}`, result.error);
+  throw malformedAt(
+    where,
+    pointer(at, ...(issue?.path ?? [])),
+    `${what}: ${issue?.message ?? 'invalid'}`,
+    result.error,
+  );
 }

@@ -18,21 +18,28 @@ import { ciObject, numberish, optionalBoolean, optionalList, optionalString } fr
  */
 const DEFAULT_RULE = 32767;
 
-const Entry = z.lazy(() => ciObject({
-  ruleNumber: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number),
-  protocol: z.union([z.string(), z.number()]).nullish(),
-  ruleAction: z.string().transform((v) => v.toLowerCase()).pipe(z.enum(['allow', 'deny'])),
-  egress: optionalBoolean,
-  cidrBlock: optionalString,
-  ipv6CidrBlock: optionalString,
-  portRange: ciObject({ from: numberish, to: numberish }).nullish(),
-  icmpTypeCode: ciObject({ type: numberish, code: numberish }).nullish(),
-}));
+const Entry = z.lazy(() =>
+  ciObject({
+    ruleNumber: z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number),
+    protocol: z.union([z.string(), z.number()]).nullish(),
+    ruleAction: z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(z.enum(['allow', 'deny'])),
+    egress: optionalBoolean,
+    cidrBlock: optionalString,
+    ipv6CidrBlock: optionalString,
+    portRange: ciObject({ from: numberish, to: numberish }).nullish(),
+    icmpTypeCode: ciObject({ type: numberish, code: numberish }).nullish(),
+  }),
+);
 type Entry = z.output<typeof Entry>;
 
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({ networkAclId: optionalString, entries: optionalList(Entry) }),
-}));
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({ networkAclId: optionalString, entries: optionalList(Entry) }),
+  }),
+);
 
 export const networkAcl: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
@@ -43,19 +50,28 @@ export const networkAcl: Extractor = (input) => {
   const naclId = after?.networkAclId ?? before?.networkAclId ?? input.resourceId;
   return [
     ...added.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'added', naclId, entry })),
-    ...changed.map((c): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'changed', naclId, entry: c.after, before: c.before })),
+    ...changed.map(
+      (c): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'changed', naclId, entry: c.after, before: c.before }),
+    ),
     ...removed.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'removed', naclId, entry })),
   ];
 };
 
 function toEntry(raw: Entry): NaclEntry[] {
   if (raw.ruleNumber === DEFAULT_RULE) return [];
-  const cidr = raw.cidrBlock !== undefined ? { kind: 'cidr4' as const, value: raw.cidrBlock } : raw.ipv6CidrBlock !== undefined ? { kind: 'cidr6' as const, value: raw.ipv6CidrBlock } : undefined;
+  const cidr =
+    raw.cidrBlock !== undefined
+      ? { kind: 'cidr4' as const, value: raw.cidrBlock }
+      : raw.ipv6CidrBlock !== undefined
+        ? { kind: 'cidr6' as const, value: raw.ipv6CidrBlock }
+        : undefined;
   if (cidr === undefined) return [];
   const protocol = normalizeProtocol(raw.protocol);
   const ports =
     protocol === 'icmp' || protocol === 'icmpv6'
       ? normalizePorts(protocol, raw.icmpTypeCode?.type, raw.icmpTypeCode?.code)
       : normalizePorts(protocol, raw.portRange?.from, raw.portRange?.to);
-  return [{ ruleNumber: raw.ruleNumber, egress: raw.egress ?? false, action: raw.ruleAction, protocol, cidr, ...ports }];
+  return [
+    { ruleNumber: raw.ruleNumber, egress: raw.egress ?? false, action: raw.ruleAction, protocol, cidr, ...ports },
+  ];
 }

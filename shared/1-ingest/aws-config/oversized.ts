@@ -19,11 +19,17 @@ export const OVERSIZED_NOTE = 'oversized item not inspected; fetch it with GetRe
  * @see https://docs.aws.amazon.com/config/latest/developerguide/example-oversized-configuration-item-change-notification.html
  * @see https://docs.aws.amazon.com/config/latest/APIReference/API_GetResourceConfigHistory.html
  */
-export function normalizeOversized(message: Readonly<Record<string, unknown>>, where: InputLocation, lookup: ExtractorLookup): Normalized {
+export function normalizeOversized(
+  message: Readonly<Record<string, unknown>>,
+  where: InputLocation,
+  lookup: ExtractorLookup,
+): Normalized {
   const summary = message['configurationItemSummary'];
-  if (!isRecord(summary)) throw malformedAt(where, '/configurationItemSummary', 'oversized notification has no configurationItemSummary');
+  if (!isRecord(summary))
+    throw malformedAt(where, '/configurationItemSummary', 'oversized notification has no configurationItemSummary');
   const rawType = field(summary, 'resourceType');
-  if (typeof rawType !== 'string' || rawType === '') throw malformedAt(where, '/configurationItemSummary/resourceType', 'oversized notification has no resourceType');
+  if (typeof rawType !== 'string' || rawType === '')
+    throw malformedAt(where, '/configurationItemSummary/resourceType', 'oversized notification has no resourceType');
   const entry = lookup(rawType);
   if (entry === undefined) return ignored(notNetworkRelated(rawType));
 
@@ -34,7 +40,10 @@ export function normalizeOversized(message: Readonly<Record<string, unknown>>, w
   if (s.changeType !== undefined) delta.changeType = s.changeType;
   const notes = [OVERSIZED_NOTE];
   const error = m.s3DeliverySummary?.errorCode;
-  if (error !== undefined) notes.push(`S3 delivery of the item failed: ${error}${m.s3DeliverySummary?.errorMessage ? ` (${m.s3DeliverySummary.errorMessage})` : ''}`);
+  if (error !== undefined)
+    notes.push(
+      `S3 delivery of the item failed: ${error}${m.s3DeliverySummary?.errorMessage ? ` (${m.s3DeliverySummary.errorMessage})` : ''}`,
+    );
   const event: ChangeEvent = {
     id: `config:${entry.type}/${s.resourceId}@${s.configurationItemCaptureTime}`,
     source: 'config',

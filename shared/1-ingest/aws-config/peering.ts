@@ -13,15 +13,19 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcPeeringConnectionStateReason.html
  * @see https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html#vpc-peering-lifecycle
  */
-const VpcInfo = z.lazy(() => ciObject({ ownerId: optionalString, region: optionalString, vpcId: optionalString }).nullish());
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    vpcPeeringConnectionId: optionalString,
-    requesterVpcInfo: VpcInfo,
-    accepterVpcInfo: VpcInfo,
-    status: z.union([z.string(), ciObject({ code: optionalString })]).nullish(),
+const VpcInfo = z.lazy(() =>
+  ciObject({ ownerId: optionalString, region: optionalString, vpcId: optionalString }).nullish(),
+);
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      vpcPeeringConnectionId: optionalString,
+      requesterVpcInfo: VpcInfo,
+      accepterVpcInfo: VpcInfo,
+      status: z.union([z.string(), ciObject({ code: optionalString })]).nullish(),
+    }),
   }),
-}));
+);
 type Config = z.output<typeof State>['configuration'];
 
 const STATES: Readonly<Record<string, PeeringDelta['state']>> = {

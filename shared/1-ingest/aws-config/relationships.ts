@@ -22,6 +22,8 @@ export function factsOf(resourceType: string, relationships: unknown): ResourceF
   if (resourceType !== 'AWS::EC2::SecurityGroup') return undefined;
   const parsed = Relationships.safeParse(relationships);
   if (!parsed.success) return undefined;
-  const enis = parsed.data.flatMap((r) => (r.resourceType === NETWORK_INTERFACE && r.resourceId !== undefined ? [r.resourceId] : []));
+  const enis = parsed.data.flatMap((r) =>
+    r.resourceType === NETWORK_INTERFACE && r.resourceId !== undefined ? [r.resourceId] : [],
+  );
   return { networkInterfaces: [...new Set(enis)] };
 }

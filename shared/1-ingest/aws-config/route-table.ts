@@ -16,24 +16,28 @@ import { routeTargetKind } from '../../net/route-target.ts';
  * `instanceId` and `networkInterfaceId`; the instance wins (that is what `CreateRoute --instance-id` names).
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html
  */
-const Route = z.lazy(() => ciObject({
-  destinationCidrBlock: optionalString,
-  destinationIpv6CidrBlock: optionalString,
-  destinationPrefixListId: optionalString,
-  gatewayId: optionalString,
-  natGatewayId: optionalString,
-  transitGatewayId: optionalString,
-  vpcPeeringConnectionId: optionalString,
-  egressOnlyInternetGatewayId: optionalString,
-  carrierGatewayId: optionalString,
-  localGatewayId: optionalString,
-  coreNetworkArn: optionalString,
-  instanceId: optionalString,
-  networkInterfaceId: optionalString,
-}));
+const Route = z.lazy(() =>
+  ciObject({
+    destinationCidrBlock: optionalString,
+    destinationIpv6CidrBlock: optionalString,
+    destinationPrefixListId: optionalString,
+    gatewayId: optionalString,
+    natGatewayId: optionalString,
+    transitGatewayId: optionalString,
+    vpcPeeringConnectionId: optionalString,
+    egressOnlyInternetGatewayId: optionalString,
+    carrierGatewayId: optionalString,
+    localGatewayId: optionalString,
+    coreNetworkArn: optionalString,
+    instanceId: optionalString,
+    networkInterfaceId: optionalString,
+  }),
+);
 type Route = z.output<typeof Route>;
 
-const State = z.lazy(() => ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) }));
+const State = z.lazy(() =>
+  ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) }),
+);
 
 /** Target fields in precedence order, with the kind used when the id has no known prefix. */
 const TARGET_FIELDS: ReadonlyArray<[keyof Route, RouteTargetKind]> = [
@@ -58,11 +62,18 @@ export const routeTable: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
   const after = input.read(State, 'after')?.configuration;
   const routes = (side: typeof before): NormalRoute[] => (side?.routes ?? []).flatMap(toRoute);
-  const { added, removed, changed } = keyedDifference(routes(before), routes(after), (r) => stableKey(r.destination), (r) => stableKey(r.target));
+  const { added, removed, changed } = keyedDifference(
+    routes(before),
+    routes(after),
+    (r) => stableKey(r.destination),
+    (r) => stableKey(r.target),
+  );
   const routeTableId = after?.routeTableId ?? before?.routeTableId ?? input.resourceId;
   return [
     ...added.map((r): RouteDelta => ({ kind: 'route', op: 'added', routeTableId, ...r })),
-    ...changed.map((c): RouteDelta => ({ kind: 'route', op: 'changed', routeTableId, ...c.after, beforeTarget: c.before.target })),
+    ...changed.map(
+      (c): RouteDelta => ({ kind: 'route', op: 'changed', routeTableId, ...c.after, beforeTarget: c.before.target }),
+    ),
     ...removed.map((r): RouteDelta => ({ kind: 'route', op: 'removed', routeTableId, ...r })),
   ];
 };

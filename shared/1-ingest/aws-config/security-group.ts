@@ -22,26 +22,32 @@ import { ciObject, numberish, optionalList, optionalString } from './field-case.
  * @see https://docs.aws.amazon.com/config/latest/developerguide/example-sns-notification.html (legacy `ipRanges`)
  */
 const Cidr4 = z.lazy(() => z.union([z.string(), ciObject({ cidrIp: z.string() })]));
-const Permission = z.lazy(() => ciObject({
-  ipProtocol: z.union([z.string(), z.number()]).nullish(),
-  fromPort: numberish,
-  toPort: numberish,
-  ipv4Ranges: optionalList(Cidr4),
-  ipRanges: optionalList(Cidr4),
-  ipv6Ranges: optionalList(z.union([z.string(), ciObject({ cidrIpv6: z.string() })])),
-  userIdGroupPairs: optionalList(ciObject({ groupId: optionalString, groupName: optionalString, userId: optionalString })),
-  prefixListIds: optionalList(z.union([z.string(), ciObject({ prefixListId: z.string() })])),
-}));
+const Permission = z.lazy(() =>
+  ciObject({
+    ipProtocol: z.union([z.string(), z.number()]).nullish(),
+    fromPort: numberish,
+    toPort: numberish,
+    ipv4Ranges: optionalList(Cidr4),
+    ipRanges: optionalList(Cidr4),
+    ipv6Ranges: optionalList(z.union([z.string(), ciObject({ cidrIpv6: z.string() })])),
+    userIdGroupPairs: optionalList(
+      ciObject({ groupId: optionalString, groupName: optionalString, userId: optionalString }),
+    ),
+    prefixListIds: optionalList(z.union([z.string(), ciObject({ prefixListId: z.string() })])),
+  }),
+);
 type Permission = z.output<typeof Permission>;
 
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    groupId: optionalString,
-    groupName: optionalString,
-    ipPermissions: optionalList(Permission),
-    ipPermissionsEgress: optionalList(Permission),
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      groupId: optionalString,
+      groupName: optionalString,
+      ipPermissions: optionalList(Permission),
+      ipPermissionsEgress: optionalList(Permission),
+    }),
   }),
-}));
+);
 
 export const securityGroup: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
@@ -71,14 +77,24 @@ function flattenPermission(permission: Permission, direction: 'ingress' | 'egres
   const protocol = normalizeProtocol(permission.ipProtocol);
   const ports = normalizePorts(protocol, permission.fromPort, permission.toPort);
   const peers: Peer[] = [
-    ...[...permission.ipv4Ranges, ...permission.ipRanges].map((r): Peer => ({ kind: 'cidr4', cidr: typeof r === 'string' ? r : r.cidrIp })),
+    ...[...permission.ipv4Ranges, ...permission.ipRanges].map(
+      (r): Peer => ({ kind: 'cidr4', cidr: typeof r === 'string' ? r : r.cidrIp }),
+    ),
     ...permission.ipv6Ranges.map((r): Peer => ({ kind: 'cidr6', cidr: typeof r === 'string' ? r : r.cidrIpv6 })),
     ...permission.userIdGroupPairs.flatMap((pair): Peer[] => {
       const groupId = pair.groupId ?? pair.groupName;
       if (groupId === undefined) return [];
-      return [{ kind: 'security-group', groupId, ...(pair.userId !== undefined && pair.userId !== account ? { userId: pair.userId } : {}) }];
+      return [
+        {
+          kind: 'security-group',
+          groupId,
+          ...(pair.userId !== undefined && pair.userId !== account ? { userId: pair.userId } : {}),
+        },
+      ];
     }),
-    ...permission.prefixListIds.map((p): Peer => ({ kind: 'prefix-list', prefixListId: typeof p === 'string' ? p : p.prefixListId })),
+    ...permission.prefixListIds.map(
+      (p): Peer => ({ kind: 'prefix-list', prefixListId: typeof p === 'string' ? p : p.prefixListId }),
+    ),
   ];
   const seen = new Set<string>();
   return peers.flatMap((peer) => {

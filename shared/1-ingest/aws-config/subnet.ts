@@ -11,14 +11,16 @@ import { ciObject, optionalBoolean, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Subnet.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySubnetAttribute.html
  */
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    subnetId: optionalString,
-    mapPublicIpOnLaunch: optionalBoolean,
-    assignIpv6AddressOnCreation: optionalBoolean,
-    mapCustomerOwnedIpOnLaunch: optionalBoolean,
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      subnetId: optionalString,
+      mapPublicIpOnLaunch: optionalBoolean,
+      assignIpv6AddressOnCreation: optionalBoolean,
+      mapCustomerOwnedIpOnLaunch: optionalBoolean,
+    }),
   }),
-}));
+);
 
 const ATTRIBUTES = [
   ['mapPublicIpOnLaunch', 'map-public-ip-on-launch'],
@@ -34,9 +36,19 @@ export const subnet: Extractor = (input) => {
   return ATTRIBUTES.flatMap(([field, attribute]): SubnetAttributeDelta[] => {
     const now = after[field];
     if (now === undefined) return [];
-    if (before === undefined) return now ? [{ kind: 'subnet-attribute', op: 'changed', subnetId, attribute, after: now }] : [];
+    if (before === undefined)
+      return now ? [{ kind: 'subnet-attribute', op: 'changed', subnetId, attribute, after: now }] : [];
     const was = before[field];
     if ((was ?? false) === now) return [];
-    return [{ kind: 'subnet-attribute', op: 'changed', subnetId, attribute, ...(was !== undefined ? { before: was } : {}), after: now }];
+    return [
+      {
+        kind: 'subnet-attribute',
+        op: 'changed',
+        subnetId,
+        attribute,
+        ...(was !== undefined ? { before: was } : {}),
+        after: now,
+      },
+    ];
   });
 };

@@ -14,13 +14,15 @@ import { ciObject, optionalString } from './field-case.ts';
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
  * @see https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
  */
-const State = z.lazy(() => ciObject({
-  configuration: ciObject({
-    vpcEndpointId: optionalString,
-    serviceName: optionalString,
-    policyDocument: z.unknown(),
+const State = z.lazy(() =>
+  ciObject({
+    configuration: ciObject({
+      vpcEndpointId: optionalString,
+      serviceName: optionalString,
+      policyDocument: z.unknown(),
+    }),
   }),
-}));
+);
 
 export const vpcEndpoint: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
@@ -28,7 +30,11 @@ export const vpcEndpoint: Extractor = (input) => {
   if (after === undefined) return [];
   const afterPolicy = policy(input, after.policyDocument, 'after');
   const endpointId = after.vpcEndpointId ?? input.resourceId;
-  const base = { kind: 'endpoint-policy' as const, endpointId, ...(after.serviceName !== undefined ? { serviceName: after.serviceName } : {}) };
+  const base = {
+    kind: 'endpoint-policy' as const,
+    endpointId,
+    ...(after.serviceName !== undefined ? { serviceName: after.serviceName } : {}),
+  };
   if (before === undefined) return input.lifecycle === 'created' ? [{ ...base, op: 'added', after: afterPolicy }] : [];
   const beforePolicy = policy(input, before.policyDocument, 'before');
   if (stableKey(beforePolicy) === stableKey(afterPolicy)) return [];

@@ -27,7 +27,11 @@ export type Outcome = { kind: 'changes'; items: ChangeItem[] } | { kind: 'ignore
 export type Handler = (call: Call) => Outcome;
 
 /** Shorthand: one change. */
-export function one(resource: ResourceRef, deltas: NetworkDelta[], extra: { notes?: string[]; accountHint?: string } = {}): Outcome {
+export function one(
+  resource: ResourceRef,
+  deltas: NetworkDelta[],
+  extra: { notes?: string[]; accountHint?: string } = {},
+): Outcome {
   const item: ChangeItem = { resource, deltas };
   if (extra.notes !== undefined && extra.notes.length > 0) item.notes = extra.notes;
   if (extra.accountHint !== undefined) item.accountHint = extra.accountHint;
@@ -55,8 +59,16 @@ export class Call {
     readonly record: CloudTrailRecord,
     readonly where: InputLocation,
   ) {
-    this.params = body(new Shape(record.requestParameters ?? undefined, '/requestParameters'), record.eventName, 'Request');
-    this.response = body(new Shape(record.responseElements ?? undefined, '/responseElements'), record.eventName, 'Response');
+    this.params = body(
+      new Shape(record.requestParameters ?? undefined, '/requestParameters'),
+      record.eventName,
+      'Request',
+    );
+    this.response = body(
+      new Shape(record.responseElements ?? undefined, '/responseElements'),
+      record.eventName,
+      'Response',
+    );
   }
 
   /** `eventName`, used to prefix every message. */
@@ -77,7 +89,11 @@ export class Call {
   /** Throw a MalformedInputError at `at` (a Shape or a JSON pointer inside the record). */
   fail(at: Shape | string, message: string, cause?: unknown): never {
     const path = typeof at === 'string' ? at : at.path;
-    throw new MalformedInputError(`${this.name}: ${message}`, { ...this.where, path: (this.where.path ?? '') + path }, cause === undefined ? undefined : { cause });
+    throw new MalformedInputError(
+      `${this.name}: ${message}`,
+      { ...this.where, path: (this.where.path ?? '') + path },
+      cause === undefined ? undefined : { cause },
+    );
   }
 
   /** The string at `shape`, or a MalformedInputError "Action: requestParameters.groupId missing". */
@@ -108,7 +124,9 @@ export function dotted(path: string): string {
  * deliberately ignore (`ignore` says why — e.g. CreateSecurityGroup: nothing is reachable until rules are added).
  * Only rows with `handle` appear in CLOUDTRAIL_API_CALLS.
  */
-export type CallEntry = { source: string; name: string; handle: Handler } | { source: string; name: string; ignore: string };
+export type CallEntry =
+  | { source: string; name: string; handle: Handler }
+  | { source: string; name: string; ignore: string };
 
 /** The EC2 service's eventSource. */
 export const EC2 = 'ec2.amazonaws.com';

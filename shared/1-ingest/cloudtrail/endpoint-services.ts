@@ -21,8 +21,22 @@ function principals(call: Call, shape: Shape): string[] {
 function permissions(call: Call): Outcome {
   const serviceId = call.required(call.params.field('serviceId'));
   const deltas: EndpointServicePermissionDelta[] = [
-    ...principals(call, call.params.field('addAllowedPrincipals')).map((principal): EndpointServicePermissionDelta => ({ kind: 'endpoint-service-permission', op: 'added', serviceId, principal })),
-    ...principals(call, call.params.field('removeAllowedPrincipals')).map((principal): EndpointServicePermissionDelta => ({ kind: 'endpoint-service-permission', op: 'removed', serviceId, principal })),
+    ...principals(call, call.params.field('addAllowedPrincipals')).map(
+      (principal): EndpointServicePermissionDelta => ({
+        kind: 'endpoint-service-permission',
+        op: 'added',
+        serviceId,
+        principal,
+      }),
+    ),
+    ...principals(call, call.params.field('removeAllowedPrincipals')).map(
+      (principal): EndpointServicePermissionDelta => ({
+        kind: 'endpoint-service-permission',
+        op: 'removed',
+        serviceId,
+        principal,
+      }),
+    ),
   ];
   if (deltas.length === 0) return skip('ModifyVpcEndpointServicePermissions with no principals added or removed');
   return one({ type: SERVICE_TYPE, id: serviceId }, deltas);
@@ -31,8 +45,16 @@ function permissions(call: Call): Outcome {
 function configurationModified(call: Call): Outcome {
   const serviceId = call.required(call.params.field('serviceId'));
   const acceptanceRequired = call.params.field('acceptanceRequired').bool();
-  if (acceptanceRequired === undefined) return skip('ModifyVpcEndpointServiceConfiguration without AcceptanceRequired (load balancers, DNS, regions): acceptance unchanged');
-  const delta: EndpointServiceAcceptanceDelta = { kind: 'endpoint-service-acceptance', op: 'changed', serviceId, acceptanceRequired };
+  if (acceptanceRequired === undefined)
+    return skip(
+      'ModifyVpcEndpointServiceConfiguration without AcceptanceRequired (load balancers, DNS, regions): acceptance unchanged',
+    );
+  const delta: EndpointServiceAcceptanceDelta = {
+    kind: 'endpoint-service-acceptance',
+    op: 'changed',
+    serviceId,
+    acceptanceRequired,
+  };
   return one({ type: SERVICE_TYPE, id: serviceId }, [delta]);
 }
 
@@ -46,9 +68,18 @@ function configurationCreated(call: Call): Outcome {
   const serviceId = call.required(config.field('serviceId'));
   const known = config.field('acceptanceRequired').bool() ?? call.params.field('acceptanceRequired').bool();
   const notes = known === undefined ? ['acceptanceRequired not logged; assumed false'] : [];
-  const delta: EndpointServiceAcceptanceDelta = { kind: 'endpoint-service-acceptance', op: 'added', serviceId, acceptanceRequired: known ?? false };
+  const delta: EndpointServiceAcceptanceDelta = {
+    kind: 'endpoint-service-acceptance',
+    op: 'added',
+    serviceId,
+    acceptanceRequired: known ?? false,
+  };
   const name = config.field('serviceName').str();
-  return one(name !== undefined ? { type: SERVICE_TYPE, id: serviceId, name } : { type: SERVICE_TYPE, id: serviceId }, [delta], { notes });
+  return one(
+    name !== undefined ? { type: SERVICE_TYPE, id: serviceId, name } : { type: SERVICE_TYPE, id: serviceId },
+    [delta],
+    { notes },
+  );
 }
 
 /** Endpoint-service dispatch rows. */

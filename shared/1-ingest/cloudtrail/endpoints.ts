@@ -36,7 +36,10 @@ function modified(call: Call): Outcome {
   let after: PolicyState;
   if (policy.present) after = call.policy(policy);
   else if (call.params.field('resetPolicy').bool() === true) after = { kind: 'full-access' };
-  else return skip('ModifyVpcEndpoint without PolicyDocument or ResetPolicy (subnets, route tables, security groups, DNS): policy unchanged');
+  else
+    return skip(
+      'ModifyVpcEndpoint without PolicyDocument or ResetPolicy (subnets, route tables, security groups, DNS): policy unchanged',
+    );
   const delta: EndpointPolicyDelta = { kind: 'endpoint-policy', op: 'changed', endpointId, after };
   return one({ type: ENDPOINT_TYPE, id: endpointId }, [delta]);
 }

@@ -15,7 +15,12 @@ function internetGateway(op: 'added' | 'removed') {
   return (call: Call): Outcome => {
     const id = call.required(call.params.field('internetGatewayId'));
     const vpcId = call.required(call.params.field('vpcId'));
-    const delta: GatewayAttachmentDelta = { kind: 'gateway-attachment', op, gateway: { kind: 'internet-gateway', id }, vpcId };
+    const delta: GatewayAttachmentDelta = {
+      kind: 'gateway-attachment',
+      op,
+      gateway: { kind: 'internet-gateway', id },
+      vpcId,
+    };
     return one({ type: 'AWS::EC2::InternetGateway', id, vpcId }, [delta]);
   };
 }
@@ -24,7 +29,12 @@ function egressOnlyCreated(call: Call): Outcome {
   const vpcId = call.required(call.params.field('vpcId'));
   const gateway = call.response.field('egressOnlyInternetGateway');
   const id = call.required(gateway.field('egressOnlyInternetGatewayId'));
-  const delta: GatewayAttachmentDelta = { kind: 'gateway-attachment', op: 'added', gateway: { kind: 'egress-only-internet-gateway', id }, vpcId };
+  const delta: GatewayAttachmentDelta = {
+    kind: 'gateway-attachment',
+    op: 'added',
+    gateway: { kind: 'egress-only-internet-gateway', id },
+    vpcId,
+  };
   return one({ type: 'AWS::EC2::EgressOnlyInternetGateway', id, vpcId }, [delta]);
 }
 
@@ -33,5 +43,9 @@ export const GATEWAY_CALLS: CallEntry[] = [
   { source: EC2, name: 'AttachInternetGateway', handle: internetGateway('added') },
   { source: EC2, name: 'DetachInternetGateway', handle: internetGateway('removed') },
   { source: EC2, name: 'CreateEgressOnlyInternetGateway', handle: egressOnlyCreated },
-  { source: EC2, name: 'CreateInternetGateway', ignore: 'an unattached internet gateway routes nothing; AttachInternetGateway is the change' },
+  {
+    source: EC2,
+    name: 'CreateInternetGateway',
+    ignore: 'an unattached internet gateway routes nothing; AttachInternetGateway is the change',
+  },
 ];

@@ -24,7 +24,11 @@ import type { Shape } from './request-shape.ts';
 
 const DIRECT_CONNECT = 'directconnect.amazonaws.com';
 
-function link(op: HybridLinkDelta['op'], kind: HybridLinkDelta['link'], fields: Partial<Omit<HybridLinkDelta, 'kind' | 'op' | 'link'>>): HybridLinkDelta {
+function link(
+  op: HybridLinkDelta['op'],
+  kind: HybridLinkDelta['link'],
+  fields: Partial<Omit<HybridLinkDelta, 'kind' | 'op' | 'link'>>,
+): HybridLinkDelta {
   const delta: HybridLinkDelta = { kind: 'hybrid-link', op, link: kind };
   for (const [key, value] of Object.entries(fields)) if (value !== undefined) Object.assign(delta, { [key]: value });
   return delta;
@@ -63,24 +67,37 @@ function tgwVpcAttachmentCreated(call: Call): Outcome {
   const vpcId = call.params.field('vpcId').str() ?? attachment.field('vpcId').str();
   const tgw = call.params.field('transitGatewayId').str() ?? attachment.field('transitGatewayId').str();
   const notes = tgw !== undefined ? [`attached to transit gateway ${tgw}`] : [];
-  return one(resource('AWS::EC2::TransitGatewayAttachment', id, vpcId), [link('added', 'transit-gateway-vpc-attachment', { id, vpcId })], { notes });
+  return one(
+    resource('AWS::EC2::TransitGatewayAttachment', id, vpcId),
+    [link('added', 'transit-gateway-vpc-attachment', { id, vpcId })],
+    { notes },
+  );
 }
 
 function tgwVpcAttachmentDeleted(call: Call): Outcome {
   const id = call.required(call.params.field('transitGatewayAttachmentId'));
   const vpcId = call.response.field('transitGatewayVpcAttachment').field('vpcId').str();
-  return one(resource('AWS::EC2::TransitGatewayAttachment', id, vpcId), [link('removed', 'transit-gateway-vpc-attachment', { id, vpcId })]);
+  return one(resource('AWS::EC2::TransitGatewayAttachment', id, vpcId), [
+    link('removed', 'transit-gateway-vpc-attachment', { id, vpcId }),
+  ]);
 }
 
 function tgwPeering(op: 'added' | 'changed') {
   return (call: Call): Outcome => {
     const attachment = call.response.field('transitGatewayPeeringAttachment');
-    const id = op === 'added' ? call.required(attachment.field('transitGatewayAttachmentId')) : call.required(call.params.field('transitGatewayAttachmentId'));
+    const id =
+      op === 'added'
+        ? call.required(attachment.field('transitGatewayAttachmentId'))
+        : call.required(call.params.field('transitGatewayAttachmentId'));
     // The far side: for the requester, the accepter; for the accepter (AcceptTransitGatewayPeeringAttachment), the requester.
     const far = attachment.field(op === 'added' ? 'accepterTgwInfo' : 'requesterTgwInfo');
-    const peerAccount = far.field('ownerId').str() ?? (op === 'added' ? call.params.field('peerAccountId').str() : undefined);
-    const peerRegion = far.field('region').str() ?? (op === 'added' ? call.params.field('peerRegion').str() : undefined);
-    return one(resource('AWS::EC2::TransitGatewayAttachment', id), [link(op, 'transit-gateway-peering', { id, peerAccount, peerRegion })]);
+    const peerAccount =
+      far.field('ownerId').str() ?? (op === 'added' ? call.params.field('peerAccountId').str() : undefined);
+    const peerRegion =
+      far.field('region').str() ?? (op === 'added' ? call.params.field('peerRegion').str() : undefined);
+    return one(resource('AWS::EC2::TransitGatewayAttachment', id), [
+      link(op, 'transit-gateway-peering', { id, peerAccount, peerRegion }),
+    ]);
   };
 }
 
@@ -88,9 +105,12 @@ function tgwPeering(op: 'added' | 'changed') {
 function tgwRoute(call: Call): Outcome {
   const tableId = call.required(call.params.field('transitGatewayRouteTableId'));
   const cidr = call.required(call.params.field('destinationCidrBlock'));
-  if (call.params.field('blackhole').bool() === true) return skip('CreateTransitGatewayRoute blackhole route: drops traffic, opens nothing');
+  if (call.params.field('blackhole').bool() === true)
+    return skip('CreateTransitGatewayRoute blackhole route: drops traffic, opens nothing');
   const id = call.params.field('transitGatewayAttachmentId').str();
-  return one(resource('AWS::EC2::TransitGatewayRouteTable', tableId), [link('added', 'transit-gateway-route', { id, cidr })]);
+  return one(resource('AWS::EC2::TransitGatewayRouteTable', tableId), [
+    link('added', 'transit-gateway-route', { id, cidr }),
+  ]);
 }
 
 /**
@@ -107,7 +127,14 @@ function virtualInterface(requestField: string) {
     const peerAccount = owner !== undefined && owner !== call.account ? owner : undefined;
     const peerAddress = vif.field('customerAddress').str() ?? spec.field('customerAddress').str();
     const peerRegion = vif.field('region').str();
-    return one(resource('AWS::DirectConnect::VirtualInterface', id), [link('added', 'direct-connect-virtual-interface', { id, peerAccount, peerAddress, peerRegion: peerRegion !== call.region ? peerRegion : undefined })]);
+    return one(resource('AWS::DirectConnect::VirtualInterface', id), [
+      link('added', 'direct-connect-virtual-interface', {
+        id,
+        peerAccount,
+        peerAddress,
+        peerRegion: peerRegion !== call.region ? peerRegion : undefined,
+      }),
+    ]);
   };
 }
 
@@ -125,7 +152,11 @@ function dxGatewayAssociation(call: Call): Outcome {
     .map((p) => p.field('cidr').str() ?? p.str())
     .filter((c): c is string => c !== undefined);
   const notes = prefixes.length > 0 ? [`allowed prefixes: ${prefixes.join(', ')}`] : [];
-  return one(resource('AWS::DirectConnect::Gateway', gatewayId), [link('added', 'direct-connect-gateway-association', { id, peerAccount, peerRegion })], { notes });
+  return one(
+    resource('AWS::DirectConnect::Gateway', gatewayId),
+    [link('added', 'direct-connect-gateway-association', { id, peerAccount, peerRegion })],
+    { notes },
+  );
 }
 
 /** Hybrid-connectivity dispatch rows. */
@@ -139,11 +170,35 @@ export const HYBRID_CALLS: CallEntry[] = [
   { source: EC2, name: 'CreateTransitGatewayPeeringAttachment', handle: tgwPeering('added') },
   { source: EC2, name: 'AcceptTransitGatewayPeeringAttachment', handle: tgwPeering('changed') },
   { source: EC2, name: 'CreateTransitGatewayRoute', handle: tgwRoute },
-  { source: DIRECT_CONNECT, name: 'CreatePrivateVirtualInterface', handle: virtualInterface('newPrivateVirtualInterface') },
-  { source: DIRECT_CONNECT, name: 'CreatePublicVirtualInterface', handle: virtualInterface('newPublicVirtualInterface') },
-  { source: DIRECT_CONNECT, name: 'CreateTransitVirtualInterface', handle: virtualInterface('newTransitVirtualInterface') },
-  { source: DIRECT_CONNECT, name: 'AllocatePrivateVirtualInterface', handle: virtualInterface('newPrivateVirtualInterfaceAllocation') },
-  { source: DIRECT_CONNECT, name: 'AllocatePublicVirtualInterface', handle: virtualInterface('newPublicVirtualInterfaceAllocation') },
-  { source: DIRECT_CONNECT, name: 'AllocateTransitVirtualInterface', handle: virtualInterface('newTransitVirtualInterfaceAllocation') },
+  {
+    source: DIRECT_CONNECT,
+    name: 'CreatePrivateVirtualInterface',
+    handle: virtualInterface('newPrivateVirtualInterface'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'CreatePublicVirtualInterface',
+    handle: virtualInterface('newPublicVirtualInterface'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'CreateTransitVirtualInterface',
+    handle: virtualInterface('newTransitVirtualInterface'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'AllocatePrivateVirtualInterface',
+    handle: virtualInterface('newPrivateVirtualInterfaceAllocation'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'AllocatePublicVirtualInterface',
+    handle: virtualInterface('newPublicVirtualInterfaceAllocation'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'AllocateTransitVirtualInterface',
+    handle: virtualInterface('newTransitVirtualInterfaceAllocation'),
+  },
   { source: DIRECT_CONNECT, name: 'CreateDirectConnectGatewayAssociation', handle: dxGatewayAssociation },
 ];

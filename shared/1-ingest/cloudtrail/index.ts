@@ -62,13 +62,15 @@ export const CLOUDTRAIL_API_CALLS: ApiCallSpec[] = (() => {
 })();
 
 /** Just enough to know what a record is, before deciding whether its details matter. */
-const CoreSchema = z.lazy(() => z.looseObject({
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
-  errorCode: z.unknown().optional(),
-  eventType: z.unknown().optional(),
-  eventCategory: z.unknown().optional(),
-}));
+const CoreSchema = z.lazy(() =>
+  z.looseObject({
+    eventSource: z.string().min(1),
+    eventName: z.string().min(1),
+    errorCode: z.unknown().optional(),
+    eventType: z.unknown().optional(),
+    eventCategory: z.unknown().optional(),
+  }),
+);
 
 const SERVICE_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/;
 const READ_ONLY = /^(Describe|Get|List|Lookup|Search|BatchGet)/;
@@ -83,7 +85,10 @@ function lookup(source: string, name: string): { row: CallEntry; note?: string }
   if (SERVICE_HOST.test(source)) return undefined;
   const byName = ALL_ROWS.filter((r) => r.name === name);
   if (byName.length !== 1) return undefined;
-  return { row: byName[0]!, note: `eventSource '${source}' is not a service name (redacted?); matched ${byName[0]!.source} by eventName` };
+  return {
+    row: byName[0]!,
+    note: `eventSource '${source}' is not a service name (redacted?); matched ${byName[0]!.source} by eventName`,
+  };
 }
 
 /** Failed calls and non-API copies changed nothing; returns the reason, or undefined for a real successful call. */
@@ -93,15 +98,24 @@ function notAChange(core: z.infer<typeof CoreSchema>): string | undefined {
   // Network-activity copies (eventType AwsVpceEvent, eventCategory NetworkActivity) record a call seen through a VPC
   // endpoint, not a change; service events and insights are not API calls either.
   // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-network-events.html
-  if (typeof eventType === 'string' && eventType !== '' && eventType !== 'AwsApiCall') return `${eventName}: eventType ${eventType} is not an API call`;
-  if (typeof eventCategory === 'string' && eventCategory !== '' && eventCategory !== 'Management') return `${eventName}: eventCategory ${eventCategory} is not a management event`;
+  if (typeof eventType === 'string' && eventType !== '' && eventType !== 'AwsApiCall')
+    return `${eventName}: eventType ${eventType} is not an API call`;
+  if (typeof eventCategory === 'string' && eventCategory !== '' && eventCategory !== 'Management')
+    return `${eventName}: eventCategory ${eventCategory} is not a management event`;
   return undefined;
 }
 
 /** The fields every change needs; required only once we know the call yields one. */
-function requireCommon(record: CloudTrailRecord, where: InputLocation): { eventID: string; eventTime: string; awsRegion: string } {
+function requireCommon(
+  record: CloudTrailRecord,
+  where: InputLocation,
+): { eventID: string; eventTime: string; awsRegion: string } {
   for (const key of ['eventID', 'eventTime', 'awsRegion'] as const) {
-    if (!record[key]) throw new MalformedInputError(`${record.eventName}: ${key} missing`, { ...where, path: `${where.path ?? ''}/${key}` });
+    if (!record[key])
+      throw new MalformedInputError(`${record.eventName}: ${key} missing`, {
+        ...where,
+        path: `${where.path ?? ''}/${key}`,
+      });
   }
   return { eventID: record.eventID!, eventTime: record.eventTime!, awsRegion: record.awsRegion! };
 }
@@ -124,14 +138,22 @@ export function normalizeCloudTrailRecord(record: unknown, where: InputLocation)
   if (!core.success) {
     const first = core.error.issues[0];
     const path = first === undefined ? '' : first.path.map((p) => `/${String(p)}`).join('');
-    throw new MalformedInputError('not a CloudTrail record: eventSource and eventName must be non-empty strings', { ...where, path: (where.path ?? '') + path }, { cause: core.error });
+    throw new MalformedInputError(
+      'not a CloudTrail record: eventSource and eventName must be non-empty strings',
+      { ...where, path: (where.path ?? '') + path },
+      { cause: core.error },
+    );
   }
   const { eventSource, eventName } = core.data;
   const skipped = notAChange(core.data);
   if (skipped !== undefined) return ignored(skipped);
   const found = lookup(eventSource, eventName);
   if (found === undefined) {
-    return ignored(READ_ONLY.test(eventName) ? `${eventName}: read-only call` : `${eventSource} ${eventName}: not a network change Netwatch handles`);
+    return ignored(
+      READ_ONLY.test(eventName)
+        ? `${eventName}: read-only call`
+        : `${eventSource} ${eventName}: not a network change Netwatch handles`,
+    );
   }
   const { row, note } = found;
   if (!('handle' in row)) return ignored(`${eventName}: ${row.ignore}`);

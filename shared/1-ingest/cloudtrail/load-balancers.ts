@@ -28,8 +28,16 @@ function created(call: Call): Outcome {
   if (classicName !== undefined) {
     const scheme = schemeOf(call.params.field('scheme').str());
     if (call.params.field('scheme').str() === undefined) notes.push('scheme not given: AWS default internet-facing');
-    const delta: LoadBalancerDelta = { kind: 'load-balancer', op: 'added', name: classicName, lbType: 'classic', scheme };
-    return one({ type: 'AWS::ElasticLoadBalancing::LoadBalancer', id: classicName, name: classicName }, [delta], { notes });
+    const delta: LoadBalancerDelta = {
+      kind: 'load-balancer',
+      op: 'added',
+      name: classicName,
+      lbType: 'classic',
+      scheme,
+    };
+    return one({ type: 'AWS::ElasticLoadBalancing::LoadBalancer', id: classicName, name: classicName }, [delta], {
+      notes,
+    });
   }
   const name = call.required(call.params.field('name'));
   const described = call.response.field('loadBalancers').list()[0];

@@ -17,9 +17,21 @@ const CONFIG = 'config.amazonaws.com';
 
 type Action = LoggingDelta['action'];
 
-const OP: Readonly<Record<Action, LoggingDelta['op']>> = { created: 'added', deleted: 'removed', stopped: 'changed', started: 'changed', updated: 'changed' };
+const OP: Readonly<Record<Action, LoggingDelta['op']>> = {
+  created: 'added',
+  deleted: 'removed',
+  stopped: 'changed',
+  started: 'changed',
+  updated: 'changed',
+};
 
-function logging(subject: LoggingSubject, id: string, action: Action, weakenings: string[] = [], strengthenings: string[] = []): LoggingDelta {
+function logging(
+  subject: LoggingSubject,
+  id: string,
+  action: Action,
+  weakenings: string[] = [],
+  strengthenings: string[] = [],
+): LoggingDelta {
   const delta: LoggingDelta = { kind: 'logging', op: OP[action], subject, id, action };
   if (weakenings.length > 0) delta.weakenings = weakenings;
   if (strengthenings.length > 0) delta.strengthenings = strengthenings;
@@ -60,7 +72,11 @@ function flowLogsDeleted(call: Call): Outcome {
   const failed = unsuccessful(call);
   const deleted = ids.filter((id) => !failed.has(id));
   if (deleted.length === 0) return skip('DeleteFlowLogs: every flow log is listed as unsuccessful');
-  return many(deleted.map((id): ChangeItem => ({ resource: { type: FLOW_LOG_TYPE, id }, deltas: [logging('flow-log', id, 'deleted')] })));
+  return many(
+    deleted.map(
+      (id): ChangeItem => ({ resource: { type: FLOW_LOG_TYPE, id }, deltas: [logging('flow-log', id, 'deleted')] }),
+    ),
+  );
 }
 
 /**
@@ -82,8 +98,14 @@ function flowLogsCreated(call: Call): Outcome {
   return many(
     ids.map((id, i): ChangeItem => {
       const target = ids.length === targets.length ? targets[i] : undefined;
-      const resource: ResourceRef = target?.startsWith('vpc-') ? { type: FLOW_LOG_TYPE, id, vpcId: target } : { type: FLOW_LOG_TYPE, id };
-      return { resource, deltas: [logging('flow-log', id, 'created')], ...(target !== undefined ? { notes: [`logs ${target}`] } : {}) };
+      const resource: ResourceRef = target?.startsWith('vpc-')
+        ? { type: FLOW_LOG_TYPE, id, vpcId: target }
+        : { type: FLOW_LOG_TYPE, id };
+      return {
+        resource,
+        deltas: [logging('flow-log', id, 'created')],
+        ...(target !== undefined ? { notes: [`logs ${target}`] } : {}),
+      };
     }),
   );
 }
@@ -111,7 +133,8 @@ function trailAction(action: Action) {
   return (call: Call): Outcome => {
     const nameShape = call.params.field('name');
     // StartLogging only strengthens logging; a record without the trail name (seen in the wild) has nothing to report.
-    if (action === 'started' && nameShape.str() === undefined) return skip('StartLogging without requestParameters.name: starting logging is never a risk');
+    if (action === 'started' && nameShape.str() === undefined)
+      return skip('StartLogging without requestParameters.name: starting logging is never a risk');
     const { resource, accountHint } = trailOf(call, nameShape);
     return one(resource, [logging('trail', resource.id, action)], accountHint !== undefined ? { accountHint } : {});
   };
@@ -147,7 +170,11 @@ function trailUpdated(call: Call): Outcome {
   if (kms === '' && call.response.field('kmsKeyId').str() === undefined) weakenings.push('encryption off');
   if (kms !== undefined && kms !== '') strengthenings.push('encryption on');
   if (call.params.field('cloudWatchLogsLogGroupArn').rawStr() === '') weakenings.push('cloudwatch logs delivery off');
-  return one(resource, [logging('trail', resource.id, 'updated', weakenings, strengthenings)], accountHint !== undefined ? { accountHint } : {});
+  return one(
+    resource,
+    [logging('trail', resource.id, 'updated', weakenings, strengthenings)],
+    accountHint !== undefined ? { accountHint } : {},
+  );
 }
 
 /** An advanced selector that logs write management events: `eventCategory = Management` and not `readOnly = true`. */
@@ -156,7 +183,12 @@ function advancedLogsManagementWrites(selector: Shape): boolean {
   const equals = (name: string): string[] =>
     fields
       .filter((f) => f.field('field').str() === name)
-      .flatMap((f) => f.field('equals').list().map((v) => v.str() ?? ''));
+      .flatMap((f) =>
+        f
+          .field('equals')
+          .list()
+          .map((v) => v.str() ?? ''),
+      );
   return equals('eventCategory').includes('Management') && !equals('readOnly').includes('true');
 }
 
@@ -171,18 +203,36 @@ function eventSelectorsPut(call: Call): Outcome {
   const { resource, accountHint } = trailOf(call, call.params.field('trailName'));
   const basicShape = call.params.field('eventSelectors');
   const advancedShape = call.params.field('advancedEventSelectors');
-  if (!basicShape.present && !advancedShape.present) call.fail(basicShape, 'requestParameters.eventSelectors missing (nor advancedEventSelectors)');
+  if (!basicShape.present && !advancedShape.present)
+    call.fail(basicShape, 'requestParameters.eventSelectors missing (nor advancedEventSelectors)');
   const basic = basicShape.list();
   const advanced = advancedShape.list();
   const weakenings: string[] = [];
   const strengthenings: string[] = [];
   const managementWrites = advancedShape.present
     ? advanced.some(advancedLogsManagementWrites)
-    : basic.some((s) => s.field('includeManagementEvents').bool() !== false && (s.field('readWriteType').str() ?? 'All') !== 'ReadOnly');
-  (managementWrites ? strengthenings : weakenings).push(managementWrites ? 'management events on' : 'management events off');
-  const excluded = basic.flatMap((s) => s.field('excludeManagementEventSources').list().map((v) => v.str() ?? '')).filter((v) => v !== '');
+    : basic.some(
+        (s) =>
+          s.field('includeManagementEvents').bool() !== false &&
+          (s.field('readWriteType').str() ?? 'All') !== 'ReadOnly',
+      );
+  (managementWrites ? strengthenings : weakenings).push(
+    managementWrites ? 'management events on' : 'management events off',
+  );
+  const excluded = basic
+    .flatMap((s) =>
+      s
+        .field('excludeManagementEventSources')
+        .list()
+        .map((v) => v.str() ?? ''),
+    )
+    .filter((v) => v !== '');
   if (excluded.length > 0) weakenings.push(`management event sources excluded: ${excluded.join(', ')}`);
-  return one(resource, [logging('trail', resource.id, 'updated', weakenings, strengthenings)], accountHint !== undefined ? { accountHint } : {});
+  return one(
+    resource,
+    [logging('trail', resource.id, 'updated', weakenings, strengthenings)],
+    accountHint !== undefined ? { accountHint } : {},
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,15 +260,25 @@ function recorderAction(action: Action) {
 function recorderPut(call: Call): Outcome {
   const recorder = call.params.field('configurationRecorder');
   const name = recorder.field('name').str() ?? 'default';
-  const notes = recorder.field('name').str() === undefined ? ["configurationRecorder.name not logged; AWS names the recorder 'default'"] : [];
+  const notes =
+    recorder.field('name').str() === undefined
+      ? ["configurationRecorder.name not logged; AWS names the recorder 'default'"]
+      : [];
   const group = recorder.field('recordingGroup');
   const weakenings: string[] = [];
   const strengthenings: string[] = [];
   if (group.present) {
     const strategy = group.field('recordingStrategy').field('useOnly').str();
     const allSupported = group.field('allSupported').bool();
-    const listed = group.field('resourceTypes').list().map((t) => t.str() ?? '');
-    const excluded = group.field('exclusionByResourceTypes').field('resourceTypes').list().map((t) => t.str() ?? '');
+    const listed = group
+      .field('resourceTypes')
+      .list()
+      .map((t) => t.str() ?? '');
+    const excluded = group
+      .field('exclusionByResourceTypes')
+      .field('resourceTypes')
+      .list()
+      .map((t) => t.str() ?? '');
     if (strategy === 'EXCLUSION_BY_RESOURCE_TYPES') {
       const hit = NETWORK_TYPES.filter((t) => excluded.includes(t));
       if (hit.length > 0) weakenings.push(`network resource types excluded: ${hit.join(', ')}`);
@@ -231,7 +291,11 @@ function recorderPut(call: Call): Outcome {
     } else if (allSupported === true) strengthenings.push('all resource types recorded');
   }
   if (recorder.field('recordingMode').field('recordingFrequency').str() === 'DAILY') weakenings.push('daily recording');
-  return one({ type: RECORDER_TYPE, id: name, name }, [logging('config-recorder', name, 'updated', weakenings, strengthenings)], { notes });
+  return one(
+    { type: RECORDER_TYPE, id: name, name },
+    [logging('config-recorder', name, 'updated', weakenings, strengthenings)],
+    { notes },
+  );
 }
 
 /**
@@ -242,7 +306,9 @@ function recorderPut(call: Call): Outcome {
 function channelName(shape: Shape, notes: string[]): string {
   const name = shape.str();
   if (name !== undefined) return name;
-  notes.push(`${shape.path.replace(/^\//, '').replace(/\//g, '.')} not logged; assumed the region's only channel, 'default'`);
+  notes.push(
+    `${shape.path.replace(/^\//, '').replace(/\//g, '.')} not logged; assumed the region's only channel, 'default'`,
+  );
   return 'default';
 }
 
@@ -257,8 +323,15 @@ function channelPut(call: Call): Outcome {
   const notes: string[] = [];
   const channel = call.params.field('deliveryChannel');
   const name = channelName(channel.field('name'), notes);
-  const weakenings = channel.field('s3BucketName').str() !== undefined || channel.field('snsTopicARN').str() !== undefined ? ['destination changed'] : [];
-  return one({ type: CHANNEL_TYPE, id: name, name }, [logging('config-delivery-channel', name, 'updated', weakenings)], { notes });
+  const weakenings =
+    channel.field('s3BucketName').str() !== undefined || channel.field('snsTopicARN').str() !== undefined
+      ? ['destination changed']
+      : [];
+  return one(
+    { type: CHANNEL_TYPE, id: name, name },
+    [logging('config-delivery-channel', name, 'updated', weakenings)],
+    { notes },
+  );
 }
 
 /** Logging dispatch rows. */

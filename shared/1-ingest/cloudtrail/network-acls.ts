@@ -16,7 +16,8 @@ const NACL_TYPE = 'AWS::EC2::NetworkAcl';
 function target(call: Call): { naclId: string; ruleNumber: number; egress: boolean; resource: ResourceRef } {
   const naclId = call.required(call.params.field('networkAclId'));
   const numberShape = call.params.field('ruleNumber');
-  const ruleNumber = numberShape.num() ?? call.fail(numberShape, 'requestParameters.ruleNumber missing or not a number');
+  const ruleNumber =
+    numberShape.num() ?? call.fail(numberShape, 'requestParameters.ruleNumber missing or not a number');
   const egressShape = call.params.field('egress');
   const egress = egressShape.bool() ?? call.fail(egressShape, 'requestParameters.egress missing or not a boolean');
   return { naclId, ruleNumber, egress, resource: { type: NACL_TYPE, id: naclId } };
@@ -26,18 +27,22 @@ function entry(call: Call, ruleNumber: number, egress: boolean): NaclEntry {
   const p = call.params;
   const actionShape = p.field('ruleAction');
   const action = actionShape.str()?.toLowerCase();
-  if (action !== 'allow' && action !== 'deny') call.fail(actionShape, 'requestParameters.ruleAction missing or not allow/deny');
+  if (action !== 'allow' && action !== 'deny')
+    call.fail(actionShape, 'requestParameters.ruleAction missing or not allow/deny');
   const protocolShape = p.field('aclProtocol', 'protocol');
   if (protocolShape.str() === undefined) call.fail(protocolShape, 'requestParameters.aclProtocol missing');
   const protocol = normalizeProtocol(protocolShape.str());
   const v4 = p.field('cidrBlock').str();
   const v6 = p.field('ipv6CidrBlock').str();
-  if (v4 === undefined && v6 === undefined) call.fail(p.field('cidrBlock'), 'requestParameters.cidrBlock missing (nor ipv6CidrBlock)');
+  if (v4 === undefined && v6 === undefined)
+    call.fail(p.field('cidrBlock'), 'requestParameters.cidrBlock missing (nor ipv6CidrBlock)');
   const cidr: NaclEntry['cidr'] = v4 !== undefined ? { kind: 'cidr4', value: v4 } : { kind: 'cidr6', value: v6! };
   const icmp = protocol === 'icmp' || protocol === 'icmpv6';
   const range = icmp ? p.field('icmpTypeCode', 'icmp') : p.field('portRange');
   // ICMP keeps type in fromPort and code in toPort, as the model (and AWS's security-group API) does.
-  const ports = icmp ? normalizePorts(protocol, range.field('type').num(), range.field('code').num()) : normalizePorts(protocol, range.field('from').num(), range.field('to').num());
+  const ports = icmp
+    ? normalizePorts(protocol, range.field('type').num(), range.field('code').num())
+    : normalizePorts(protocol, range.field('from').num(), range.field('to').num());
   return { ruleNumber, egress, action, protocol, cidr, ...ports };
 }
 
@@ -56,7 +61,9 @@ function upsert(op: 'added' | 'changed') {
  */
 function remove(call: Call): Outcome {
   const { ruleNumber, egress, resource } = target(call);
-  return one(resource, [], { notes: [`${egress ? 'egress' : 'ingress'} entry #${ruleNumber} deleted; CloudTrail does not log its contents`] });
+  return one(resource, [], {
+    notes: [`${egress ? 'egress' : 'ingress'} entry #${ruleNumber} deleted; CloudTrail does not log its contents`],
+  });
 }
 
 /** Network ACL dispatch rows. */
@@ -65,5 +72,9 @@ export const NETWORK_ACL_CALLS: CallEntry[] = [
   { source: EC2, name: 'ReplaceNetworkAclEntry', handle: upsert('changed') },
   { source: EC2, name: 'DeleteNetworkAclEntry', handle: remove },
   { source: EC2, name: 'CreateNetworkAcl', ignore: 'a new network ACL denies everything until entries are added' },
-  { source: EC2, name: 'DeleteNetworkAcl', ignore: 'an ACL still associated with a subnet cannot be deleted; nothing opens' },
+  {
+    source: EC2,
+    name: 'DeleteNetworkAcl',
+    ignore: 'an ACL still associated with a subnet cannot be deleted; nothing opens',
+  },
 ];

@@ -45,7 +45,11 @@ function requested(call: Call): Outcome {
   accepter.region = peerRegion;
   Object.assign(accepter, sideOf(connection.field('accepterVpcInfo')));
   const delta: PeeringDelta = { kind: 'peering', op: 'added', connectionId, state: 'requested', requester, accepter };
-  return one(resourceOf(connectionId, vpcId), [delta], requester.account !== undefined ? { accountHint: requester.account } : {});
+  return one(
+    resourceOf(connectionId, vpcId),
+    [delta],
+    requester.account !== undefined ? { accountHint: requester.account } : {},
+  );
 }
 
 function accepted(call: Call): Outcome {
@@ -54,12 +58,23 @@ function accepted(call: Call): Outcome {
   const requester = sideOf(connection.field('requesterVpcInfo'));
   const accepter = sideOf(connection.field('accepterVpcInfo'));
   const delta: PeeringDelta = { kind: 'peering', op: 'changed', connectionId, state: 'accepted', requester, accepter };
-  return one(resourceOf(connectionId, accepter.vpcId), [delta], accepter.account !== undefined ? { accountHint: accepter.account } : {});
+  return one(
+    resourceOf(connectionId, accepter.vpcId),
+    [delta],
+    accepter.account !== undefined ? { accountHint: accepter.account } : {},
+  );
 }
 
 function deleted(call: Call): Outcome {
   const connectionId = call.required(call.params.field('vpcPeeringConnectionId'));
-  const delta: PeeringDelta = { kind: 'peering', op: 'removed', connectionId, state: 'deleted', requester: {}, accepter: {} };
+  const delta: PeeringDelta = {
+    kind: 'peering',
+    op: 'removed',
+    connectionId,
+    state: 'deleted',
+    requester: {},
+    accepter: {},
+  };
   return one(resourceOf(connectionId, undefined), [delta]);
 }
 

@@ -35,7 +35,9 @@ import { CLOUDTRAIL_API_CALLS } from './index.ts';
 const HANDLED_NAMES: ReadonlySet<string> = new Set(CLOUDTRAIL_API_CALLS.flatMap((call) => call.names));
 
 /** The keys the scan must see: the two members it reads and every wrapper's key, as a regex alternation. */
-const KEY_NAMES = ['eventName', 'eventSource', ...WRAPPER_MARKERS.map((m) => m.slice(1))].map((k) => k.replace(/-/g, '\\-')).join('|');
+const KEY_NAMES = ['eventName', 'eventSource', ...WRAPPER_MARKERS.map((m) => m.slice(1))]
+  .map((k) => k.replace(/-/g, '\\-'))
+  .join('|');
 
 /** A string without backslashes that does not start with a key of interest. */
 const PLAIN_STRING = `"(?!${KEY_NAMES})[^"\\\\]*"`;
@@ -55,7 +57,8 @@ export const MAX_DEPTH = 8;
  */
 const PREFIX = (() => {
   let nested = '(?!)';
-  for (let depth = 0; depth < MAX_DEPTH - 1; depth++) nested = `[{\\[](?:${PLAIN_CHAR}|${PLAIN_STRING}|${nested})*[}\\]]`;
+  for (let depth = 0; depth < MAX_DEPTH - 1; depth++)
+    nested = `[{\\[](?:${PLAIN_CHAR}|${PLAIN_STRING}|${nested})*[}\\]]`;
   return new RegExp(`\\{(?:${PLAIN_CHAR}|${PLAIN_STRING}|${nested})*`, 'y');
 })();
 

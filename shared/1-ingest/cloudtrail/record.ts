@@ -14,36 +14,40 @@ import type { InputLocation } from '../../platform/errors.ts';
 const AccountId = z.lazy(() => z.union([z.string(), z.number()]).transform(String));
 const OptText = z.lazy(() => z.string().nullish());
 
-const UserIdentitySchema = z.lazy(() => z.looseObject({
-  type: OptText,
-  principalId: OptText,
-  arn: OptText,
-  accountId: AccountId.nullish(),
-  accessKeyId: OptText,
-  invokedBy: OptText,
-  sessionContext: z
-    .looseObject({
-      sessionIssuer: z.looseObject({ arn: OptText }).nullish(),
-    })
-    .nullish(),
-}));
+const UserIdentitySchema = z.lazy(() =>
+  z.looseObject({
+    type: OptText,
+    principalId: OptText,
+    arn: OptText,
+    accountId: AccountId.nullish(),
+    accessKeyId: OptText,
+    invokedBy: OptText,
+    sessionContext: z
+      .looseObject({
+        sessionIssuer: z.looseObject({ arn: OptText }).nullish(),
+      })
+      .nullish(),
+  }),
+);
 
-export const CloudTrailRecordSchema = z.lazy(() => z.looseObject({
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
-  eventID: OptText,
-  eventTime: OptText,
-  awsRegion: OptText,
-  eventType: OptText,
-  eventCategory: OptText,
-  errorCode: OptText,
-  recipientAccountId: AccountId.nullish(),
-  userIdentity: UserIdentitySchema.nullish(),
-  sourceIPAddress: OptText,
-  userAgent: OptText,
-  requestParameters: z.record(z.string(), z.unknown()).nullish(),
-  responseElements: z.unknown().optional(),
-}));
+export const CloudTrailRecordSchema = z.lazy(() =>
+  z.looseObject({
+    eventSource: z.string().min(1),
+    eventName: z.string().min(1),
+    eventID: OptText,
+    eventTime: OptText,
+    awsRegion: OptText,
+    eventType: OptText,
+    eventCategory: OptText,
+    errorCode: OptText,
+    recipientAccountId: AccountId.nullish(),
+    userIdentity: UserIdentitySchema.nullish(),
+    sourceIPAddress: OptText,
+    userAgent: OptText,
+    requestParameters: z.record(z.string(), z.unknown()).nullish(),
+    responseElements: z.unknown().optional(),
+  }),
+);
 
 /** A CloudTrail record whose common fields have been validated. */
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;
@@ -58,7 +62,9 @@ export function parseRecord(record: unknown, where: InputLocation): CloudTrailRe
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue === undefined ? '' : issue.path.map((p) => `/${String(p)}`).join('');
-  const missingCore = parsed.error.issues.some((i) => i.path.length === 1 && (i.path[0] === 'eventSource' || i.path[0] === 'eventName'));
+  const missingCore = parsed.error.issues.some(
+    (i) => i.path.length === 1 && (i.path[0] === 'eventSource' || i.path[0] === 'eventName'),
+  );
   const message = missingCore
     ? 'not a CloudTrail record: eventSource and eventName are required strings'
     : `CloudTrail record field ${path.slice(1).replace(/\//g, '.') || '(root)'} is invalid: ${issue?.message ?? 'unknown problem'}`;

@@ -54,7 +54,8 @@ export class Shape {
     if (obj !== undefined) {
       for (const name of names) {
         const key = name in obj ? name : Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
-        if (key !== undefined && obj[key] !== undefined && obj[key] !== null) return new Shape(obj[key], `${this.path}/${segment(key)}`);
+        if (key !== undefined && obj[key] !== undefined && obj[key] !== null)
+          return new Shape(obj[key], `${this.path}/${segment(key)}`);
       }
     }
     return new Shape(undefined, `${this.path}/${segment(names[0] ?? '')}`);
@@ -71,7 +72,8 @@ export class Shape {
     if (isObject(v)) {
       const keys = Object.keys(v);
       if (keys.length === 0) return [];
-      if ('items' in v && (Array.isArray(v['items']) || v['items'] === null)) return new Shape(v['items'], `${this.path}/items`).list();
+      if ('items' in v && (Array.isArray(v['items']) || v['items'] === null))
+        return new Shape(v['items'], `${this.path}/items`).list();
       if (keys.length === 1 && 'item' in v) return new Shape(v['item'], `${this.path}/item`).list();
     }
     return [unwrapMember(this)];

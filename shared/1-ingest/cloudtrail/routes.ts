@@ -44,7 +44,10 @@ function destinationOf(call: Call): RouteDelta['destination'] {
   if (v6 !== undefined) return { kind: 'cidr6', value: v6 };
   const pl = call.params.field('destinationPrefixListId').str();
   if (pl !== undefined) return { kind: 'prefix-list', value: pl };
-  return call.fail(call.params.field('destinationCidrBlock'), 'requestParameters.destinationCidrBlock missing (nor destinationIpv6CidrBlock, destinationPrefixListId)');
+  return call.fail(
+    call.params.field('destinationCidrBlock'),
+    'requestParameters.destinationCidrBlock missing (nor destinationIpv6CidrBlock, destinationPrefixListId)',
+  );
 }
 
 function routeChange(op: RouteDelta['op']) {
@@ -56,7 +59,12 @@ function routeChange(op: RouteDelta['op']) {
       // DeleteRoute names only the destination; the target that was removed is not logged.
       target = { kind: 'unknown' };
     } else {
-      target = targetOf(call) ?? call.fail(call.params.field('gatewayId'), 'no route target (gatewayId, natGatewayId, transitGatewayId, … ) in requestParameters');
+      target =
+        targetOf(call) ??
+        call.fail(
+          call.params.field('gatewayId'),
+          'no route target (gatewayId, natGatewayId, transitGatewayId, … ) in requestParameters',
+        );
     }
     const delta: RouteDelta = { kind: 'route', op, routeTableId, destination, target };
     // ReplaceRoute: the previous target is not in CloudTrail, so beforeTarget stays undefined.
@@ -73,11 +81,13 @@ export const ROUTE_CALLS: CallEntry[] = [
   {
     source: EC2,
     name: 'AssociateRouteTable',
-    ignore: 'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
+    ignore:
+      'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
   },
   {
     source: EC2,
     name: 'ReplaceRouteTableAssociation',
-    ignore: 'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
+    ignore:
+      'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
   },
 ];

@@ -23,10 +23,13 @@ function groupOf(call: Call): { groupId: string; groupName?: string; resource: R
   const idShape = call.params.field('groupId');
   const groupId = idShape.str();
   const groupName = call.params.field('groupName').str();
-  if (groupId === undefined && groupName === undefined) call.fail(idShape, 'requestParameters.groupId missing (neither groupId nor groupName given)');
+  if (groupId === undefined && groupName === undefined)
+    call.fail(idShape, 'requestParameters.groupId missing (neither groupId nor groupName given)');
   const resource: ResourceRef = { type: SG_TYPE, id: groupId ?? groupName! };
   if (groupName !== undefined) resource.name = groupName;
-  return groupName !== undefined ? { groupId: groupId ?? groupName, groupName, resource } : { groupId: groupId!, resource };
+  return groupName !== undefined
+    ? { groupId: groupId ?? groupName, groupName, resource }
+    : { groupId: groupId!, resource };
 }
 
 /**
@@ -34,7 +37,9 @@ function groupOf(call: Call): { groupId: string; groupName?: string; resource: R
  * CloudTrail usually does not, so a same-account owner would make the two sources of one change differ.
  */
 function groupPeer(call: Call, groupId: string, userId: string | undefined): Peer {
-  return userId !== undefined && userId !== call.account ? { kind: 'security-group', groupId, userId } : { kind: 'security-group', groupId };
+  return userId !== undefined && userId !== call.account
+    ? { kind: 'security-group', groupId, userId }
+    : { kind: 'security-group', groupId };
 }
 
 /** Flatten one IpPermission (any shape) into single-peer permissions. */
@@ -49,8 +54,10 @@ function flattenPermission(call: Call, p: Shape, direction: Direction): SgPermis
     if (id === undefined) call.fail(g.field('groupId'), `${dotted(g.path)}.groupId missing`);
     peers.push(groupPeer(call, id, g.field('userId').str()));
   }
-  for (const l of p.field('prefixListIds').list()) peers.push({ kind: 'prefix-list', prefixListId: l.field('prefixListId').str() ?? call.required(l) });
-  if (peers.length === 0) call.fail(p, `${dotted(p.path)}: permission has no peer (ipRanges, ipv6Ranges, groups or prefixListIds)`);
+  for (const l of p.field('prefixListIds').list())
+    peers.push({ kind: 'prefix-list', prefixListId: l.field('prefixListId').str() ?? call.required(l) });
+  if (peers.length === 0)
+    call.fail(p, `${dotted(p.path)}: permission has no peer (ipRanges, ipv6Ranges, groups or prefixListIds)`);
   return peers.map((peer) => ({ direction, protocol, ...ports, peer }));
 }
 
@@ -67,7 +74,9 @@ function flatPermission(call: Call, direction: Direction): SgPermission[] {
   if (cidr !== undefined) return [{ direction, protocol, ...ports, peer: { kind: 'cidr4', cidr } }];
   const source = p.field('sourceSecurityGroupName').str() ?? p.field('sourceSecurityGroupId').str();
   if (source !== undefined) {
-    return [{ direction, protocol, ...ports, peer: groupPeer(call, source, p.field('sourceSecurityGroupOwnerId').str()) }];
+    return [
+      { direction, protocol, ...ports, peer: groupPeer(call, source, p.field('sourceSecurityGroupOwnerId').str()) },
+    ];
   }
   return [];
 }
@@ -95,7 +104,10 @@ function rulePermission(call: Call, rule: Shape, direction: Direction): SgPermis
 
 /** {@link rulePermission}, failing with the rule's path when it names no peer. */
 function ruleToPermission(call: Call, rule: Shape, direction: Direction): SgPermission {
-  return rulePermission(call, rule, direction) ?? call.fail(rule, `${dotted(rule.path)}: rule has no peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`);
+  return (
+    rulePermission(call, rule, direction) ??
+    call.fail(rule, `${dotted(rule.path)}: rule has no peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`)
+  );
 }
 
 function peerKey(peer: Peer): string {
@@ -131,7 +143,12 @@ function ruleIdsFromResponse(call: Call, direction: Direction): Map<string, stri
   return ids;
 }
 
-function toDeltas(permissions: Located[], op: SgPermissionDelta['op'], groupId: string, groupName: string | undefined): SgPermissionDelta[] {
+function toDeltas(
+  permissions: Located[],
+  op: SgPermissionDelta['op'],
+  groupId: string,
+  groupName: string | undefined,
+): SgPermissionDelta[] {
   return permissions.map(({ permission, ruleId }) => {
     const delta: SgPermissionDelta = { kind: 'sg-permission', op, groupId, permission };
     if (groupName !== undefined) delta.groupName = groupName;
@@ -156,26 +173,40 @@ function permissionChange(direction: Direction, op: 'added' | 'removed') {
       if (ruleIds.length > 0) {
         const revoked = call.response.field('revokedSecurityGroupRuleSet').list();
         if (revoked.length === 0) {
-          notes.push(`revoked by rule id (${ruleIds.map((r) => r.field('securityGroupRuleId').str() ?? r.str() ?? '?').join(', ')}); CloudTrail does not carry the rule contents`);
+          notes.push(
+            `revoked by rule id (${ruleIds.map((r) => r.field('securityGroupRuleId').str() ?? r.str() ?? '?').join(', ')}); CloudTrail does not carry the rule contents`,
+          );
           return one(resource, [], { notes });
         }
         const located = revoked.map((rule) => {
           const egress = rule.field('isEgress').bool();
-          const permission = ruleToPermission(call, rule, egress === undefined ? direction : egress ? 'egress' : 'ingress');
+          const permission = ruleToPermission(
+            call,
+            rule,
+            egress === undefined ? direction : egress ? 'egress' : 'ingress',
+          );
           const id = rule.field('securityGroupRuleId').str();
           return id !== undefined ? { permission, ruleId: id } : { permission };
         });
         return one(resource, toDeltas(located, op, groupId, groupName));
       }
     }
-    if (permissions.length === 0) call.fail(call.params.field('ipPermissions'), 'requestParameters.ipPermissions missing or empty (and no flat cidrIp/sourceSecurityGroupName)');
+    if (permissions.length === 0)
+      call.fail(
+        call.params.field('ipPermissions'),
+        'requestParameters.ipPermissions missing or empty (and no flat cidrIp/sourceSecurityGroupName)',
+      );
     const ids = ruleIdsFromResponse(call, direction);
     const located: Located[] = permissions.map((permission) => {
       const ruleId = ids.get(permissionKey(permission));
       return ruleId !== undefined ? { permission, ruleId } : { permission };
     });
     const accountHint = call.response.field('securityGroupRuleSet').list()[0]?.field('groupOwnerId').str();
-    return one(resource, toDeltas(located, op, groupId, groupName), accountHint !== undefined ? { notes, accountHint } : { notes });
+    return one(
+      resource,
+      toDeltas(located, op, groupId, groupName),
+      accountHint !== undefined ? { notes, accountHint } : { notes },
+    );
   };
 }
 
@@ -210,13 +241,24 @@ export const SECURITY_GROUP_CALLS: CallEntry[] = [
   { source: EC2, name: 'RevokeSecurityGroupIngress', handle: permissionChange('ingress', 'removed') },
   { source: EC2, name: 'RevokeSecurityGroupEgress', handle: permissionChange('egress', 'removed') },
   { source: EC2, name: 'ModifySecurityGroupRules', handle: modifyRules },
-  { source: EC2, name: 'UpdateSecurityGroupRuleDescriptionsIngress', ignore: 'rule description change only: reach unchanged' },
-  { source: EC2, name: 'UpdateSecurityGroupRuleDescriptionsEgress', ignore: 'rule description change only: reach unchanged' },
+  {
+    source: EC2,
+    name: 'UpdateSecurityGroupRuleDescriptionsIngress',
+    ignore: 'rule description change only: reach unchanged',
+  },
+  {
+    source: EC2,
+    name: 'UpdateSecurityGroupRuleDescriptionsEgress',
+    ignore: 'rule description change only: reach unchanged',
+  },
   {
     source: EC2,
     name: 'CreateSecurityGroup',
     ignore: 'a new security group has no ingress; its default allow-all egress is AWS behaviour, not a change to flag',
   },
-  { source: EC2, name: 'DeleteSecurityGroup', ignore: 'deleting a security group removes reach; a group in use cannot be deleted' },
+  {
+    source: EC2,
+    name: 'DeleteSecurityGroup',
+    ignore: 'deleting a security group removes reach; a group in use cannot be deleted',
+  },
 ];
-

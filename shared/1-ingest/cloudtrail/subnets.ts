@@ -26,7 +26,8 @@ function subnetAttribute(call: Call): Outcome {
     const after = shape.bool() ?? call.fail(shape, `requestParameters.${field} is not a boolean value`);
     deltas.push({ kind: 'subnet-attribute', op: 'changed', subnetId, attribute, after });
   }
-  if (deltas.length === 0) return skip('ModifySubnetAttribute of an attribute that does not expose instances (DNS, hostname type, …)');
+  if (deltas.length === 0)
+    return skip('ModifySubnetAttribute of an attribute that does not expose instances (DNS, hostname type, …)');
   return one({ type: 'AWS::EC2::Subnet', id: subnetId }, deltas);
 }
 

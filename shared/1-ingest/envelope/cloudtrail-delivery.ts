@@ -17,7 +17,9 @@ export interface LogDelivery {
 /** What an SQS body held: deliveries, or a reason there is nothing to read. */
 export type DeliveryNotice = { kind: 'deliveries'; deliveries: LogDelivery[] } | { kind: 'ignored'; reason: string };
 
-const Notification = z.lazy(() => z.object({ s3Bucket: z.string().min(1), s3ObjectKey: z.array(z.string().min(1)).min(1) }));
+const Notification = z.lazy(() =>
+  z.object({ s3Bucket: z.string().min(1), s3ObjectKey: z.array(z.string().min(1)).min(1) }),
+);
 
 /**
  * SNS sends this text once when a topic is configured on a trail (not JSON): nothing to read.
@@ -33,7 +35,8 @@ export function parseDeliveryNotice(body: string, where: InputLocation): Deliver
   const value = parseJson(body, { ...where, path: '/body' });
   if (isObject(value) && value['Type'] === 'Notification' && 'Message' in value) {
     const message = value['Message'];
-    if (typeof message === 'string' && VALIDATION_MESSAGE.test(message.trim())) return { kind: 'ignored', reason: 'CloudTrail SNS validation message' };
+    if (typeof message === 'string' && VALIDATION_MESSAGE.test(message.trim()))
+      return { kind: 'ignored', reason: 'CloudTrail SNS validation message' };
     const inner = typeof message === 'string' ? parseJson(message, { ...where, path: '/body/Message' }) : message;
     return { kind: 'deliveries', deliveries: [notification(inner, { ...where, path: '/body/Message' })] };
   }
@@ -45,7 +48,10 @@ function notification(value: unknown, where: InputLocation): LogDelivery {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue ? `${where.path ?? ''}/${issue.path.join('/')}` : where.path;
-    throw new MalformedInputError(`not a CloudTrail log delivery notification ({"s3Bucket", "s3ObjectKey": [...]}): ${issue?.message ?? 'invalid'}`, { ...where, ...(path !== undefined ? { path } : {}) });
+    throw new MalformedInputError(
+      `not a CloudTrail log delivery notification ({"s3Bucket", "s3ObjectKey": [...]}): ${issue?.message ?? 'invalid'}`,
+      { ...where, ...(path !== undefined ? { path } : {}) },
+    );
   }
   return { bucket: parsed.data.s3Bucket, keys: parsed.data.s3ObjectKey };
 }

@@ -19,8 +19,19 @@ import { decodeText, isGzip, type Decoded } from './decode.ts';
  * can skip records without parsing them (the classify fast path) take these; others use {@link decodeStream}.
  */
 export type DecodedText =
-  | { kind: 'line'; text: string; file: string; line: number; /** The last line of a damaged gzip stream: drop it quietly if it does not parse. */ mayBeCut: boolean }
-  | { kind: 'document'; text: string; file: string; /** The gzip stream was damaged: see {@link decodeText}'s `truncated`. */ truncated: boolean }
+  | {
+      kind: 'line';
+      text: string;
+      file: string;
+      line: number /** The last line of a damaged gzip stream: drop it quietly if it does not parse. */;
+      mayBeCut: boolean;
+    }
+  | {
+      kind: 'document';
+      text: string;
+      file: string /** The gzip stream was damaged: see {@link decodeText}'s `truncated`. */;
+      truncated: boolean;
+    }
   | { kind: 'error'; error: MalformedInputError };
 
 /** Chunks of a byte stream: a Node Readable, `process.stdin`, an S3 `Body`, or any async iterable of bytes. */
@@ -44,7 +55,14 @@ export function parseLine(item: Extract<DecodedText, { kind: 'line' }>): Decoded
     return { kind: 'value', value: JSON.parse(item.text), file: item.file, line: item.line };
   } catch (cause) {
     if (item.mayBeCut) return undefined;
-    return { kind: 'error', error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file: item.file, line: item.line }, { cause }) };
+    return {
+      kind: 'error',
+      error: new MalformedInputError(
+        `not valid JSON: ${(cause as Error).message}`,
+        { file: item.file, line: item.line },
+        { cause },
+      ),
+    };
   }
 }
 
@@ -87,7 +105,11 @@ export async function* decodeStreamBatches(chunks: ByteChunks, file: string): As
         yield chunk as Buffer;
       }
     } catch (cause) {
-      damage = new MalformedInputError(`gzip stream is damaged (${(cause as Error).message}); ${recovered} bytes recovered before the damage`, { file }, { cause });
+      damage = new MalformedInputError(
+        `gzip stream is damaged (${(cause as Error).message}); ${recovered} bytes recovered before the damage`,
+        { file },
+        { cause },
+      );
     }
   }
   yield* splitText(texts.feed(inflated()), file, () => damage);
@@ -108,7 +130,9 @@ class TextChunks {
   private readonly decoder = new StringDecoder('utf8');
   async *feed(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
     for await (const chunk of bytes) {
-      const text = this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      const text = this.decoder.write(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      );
       if (text !== '') yield text;
     }
     const rest = this.decoder.end();
@@ -120,7 +144,11 @@ class TextChunks {
  * Text chunks → JSON Lines lines, or one document. `damaged()` is asked once the text has ended (the gzip error, if
  * any, is known only then).
  */
-async function* splitText(texts: AsyncIterable<string>, file: string, damaged: () => MalformedInputError | undefined): AsyncGenerator<DecodedText[]> {
+async function* splitText(
+  texts: AsyncIterable<string>,
+  file: string,
+  damaged: () => MalformedInputError | undefined,
+): AsyncGenerator<DecodedText[]> {
   let pending = '';
   let lineNo = 0;
   let mode: 'undecided' | 'lines' | 'document' = 'undecided';
@@ -210,7 +238,8 @@ function decideMode(text: string): 'lines' | 'document' | undefined {
   const nl = text.indexOf('\n');
   if (nl === -1) return undefined;
   const line = text.slice(0, nl).trim();
-  if (!((line.startsWith('{') && line.endsWith('}')) || (line.startsWith('[') && line.endsWith(']')))) return 'document';
+  if (!((line.startsWith('{') && line.endsWith('}')) || (line.startsWith('[') && line.endsWith(']'))))
+    return 'document';
   try {
     JSON.parse(line);
     return 'lines';

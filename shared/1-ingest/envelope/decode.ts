@@ -9,7 +9,9 @@ import { MalformedInputError } from '../../platform/errors.ts';
  */
 
 /** One decoded value with where it came from, or an error naming the file and line. */
-export type Decoded = { kind: 'value'; value: unknown; file: string; line?: number } | { kind: 'error'; error: MalformedInputError };
+export type Decoded =
+  | { kind: 'value'; value: unknown; file: string; line?: number }
+  | { kind: 'error'; error: MalformedInputError };
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -33,7 +35,11 @@ export function gunzipLenient(bytes: Uint8Array, file: string): { text: string; 
     } catch {
       partial = '';
     }
-    const error = new MalformedInputError(`gzip stream is damaged (${(cause as Error).message}); ${partial.length} bytes recovered before the damage`, { file }, { cause });
+    const error = new MalformedInputError(
+      `gzip stream is damaged (${(cause as Error).message}); ${partial.length} bytes recovered before the damage`,
+      { file },
+      { cause },
+    );
     return { text: partial, error };
   }
 }
@@ -68,7 +74,11 @@ export function* decodeText(text: string, file: string, truncated = false): Gene
       return;
     } catch (cause) {
       if (first === -1 || truncated) {
-        if (!truncated) yield { kind: 'error', error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file }, { cause }) };
+        if (!truncated)
+          yield {
+            kind: 'error',
+            error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file }, { cause }),
+          };
         return;
       }
       // Fall through: maybe JSON Lines whose first line is long.
@@ -83,7 +93,10 @@ export function* decodeText(text: string, file: string, truncated = false): Gene
       yield { kind: 'value', value: JSON.parse(line), file, line: i + 1 };
     } catch (cause) {
       if (truncated && i === last) continue;
-      yield { kind: 'error', error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file, line: i + 1 }, { cause }) };
+      yield {
+        kind: 'error',
+        error: new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, { file, line: i + 1 }, { cause }),
+      };
     }
   }
 }

@@ -60,7 +60,12 @@ function visit(value: unknown, where: InputLocation, depth: number, out: Payload
       return;
     }
   }
-  out.push(malformed(`unrecognised input: not a CloudTrail record, Config message, or SNS/SQS/EventBridge envelope (keys: ${Object.keys(value).slice(0, 8).join(', ') || 'none'})`, where));
+  out.push(
+    malformed(
+      `unrecognised input: not a CloudTrail record, Config message, or SNS/SQS/EventBridge envelope (keys: ${Object.keys(value).slice(0, 8).join(', ') || 'none'})`,
+      where,
+    ),
+  );
 }
 
 interface Wrapper {
@@ -73,7 +78,8 @@ const WRAPPERS: Wrapper[] = [
   {
     // {"Records":[...]}: Lambda SQS / SNS events, CloudTrail log files (and S3 events, which we do not consume).
     matches: (v) => Array.isArray(v['Records']),
-    open: (v, where, depth, out) => (v['Records'] as unknown[]).forEach((record, i) => openRecordsEntry(record, i, where, depth, out)),
+    open: (v, where, depth, out) =>
+      (v['Records'] as unknown[]).forEach((record, i) => openRecordsEntry(record, i, where, depth, out)),
   },
   {
     // SNS notification as SQS (or an HTTP endpoint) receives it; Message is a JSON string, or an object in the docs.
@@ -87,20 +93,34 @@ const WRAPPERS: Wrapper[] = [
       const detail = v['detail'];
       const here = at(where, '/detail');
       const type = v['detail-type'] as string;
-      if (v['source'] === 'aws.config' && (type === 'Config Configuration Item Change' || type === 'Config Rules Compliance Change')) {
+      if (
+        v['source'] === 'aws.config' &&
+        (type === 'Config Configuration Item Change' || type === 'Config Rules Compliance Change')
+      ) {
         if (!isObject(detail)) return void out.push(malformed(`${type}: detail is not an object`, here));
         // The compliance event's detail lacks messageType in some renderings; it is the same message otherwise.
-        const message = type === 'Config Rules Compliance Change' && detail['messageType'] === undefined ? { ...detail, messageType: 'ComplianceChangeNotification' } : detail;
+        const message =
+          type === 'Config Rules Compliance Change' && detail['messageType'] === undefined
+            ? { ...detail, messageType: 'ComplianceChangeNotification' }
+            : detail;
         out.push({ kind: 'config', message, where: here });
         return;
       }
       // StreamAlert fixtures redact detail-type to "..."; a detail holding eventSource+eventName is a CloudTrail record.
-      if (type === 'AWS API Call via CloudTrail' || type === 'AWS Console Action via CloudTrail' || isCloudTrailRecord(detail)) {
+      if (
+        type === 'AWS API Call via CloudTrail' ||
+        type === 'AWS Console Action via CloudTrail' ||
+        isCloudTrailRecord(detail)
+      ) {
         if (!isObject(detail)) return void out.push(malformed(`${type}: detail is not an object`, here));
         visit(detail, here, depth + 1, out);
         return;
       }
-      out.push({ kind: 'ignored', reason: `EventBridge event "${type}" from ${String(v['source'])} is not a change Netwatch monitors`, where });
+      out.push({
+        kind: 'ignored',
+        reason: `EventBridge event "${type}" from ${String(v['source'])} is not a change Netwatch monitors`,
+        where,
+      });
     },
   },
   {
@@ -111,7 +131,12 @@ const WRAPPERS: Wrapper[] = [
   {
     // CloudTrail delivery notification (org-trail S3 mode): the records are in S3, fetched by the S3 handler.
     matches: (v) => typeof v['s3Bucket'] === 'string' && Array.isArray(v['s3ObjectKey']),
-    open: (_v, where, _depth, out) => void out.push({ kind: 'ignored', reason: 'CloudTrail log delivery notification: records are in S3 (use the S3 log handler)', where }),
+    open: (_v, where, _depth, out) =>
+      void out.push({
+        kind: 'ignored',
+        reason: 'CloudTrail log delivery notification: records are in S3 (use the S3 log handler)',
+        where,
+      }),
   },
   {
     matches: (v) => typeof v['messageType'] === 'string',
@@ -138,7 +163,12 @@ function openRecordsEntry(record: unknown, i: number, where: InputLocation, dept
   const here = at(where, `/Records/${i}`, i);
   if (isObject(record) && record['eventSource'] === 'aws:sqs' && 'body' in record) {
     const id = typeof record['messageId'] === 'string' ? record['messageId'] : undefined;
-    openJsonText(record['body'], { ...at(here, '/body'), ...(id && where.file === undefined ? { file: `sqs:${id}` } : {}) }, depth, out);
+    openJsonText(
+      record['body'],
+      { ...at(here, '/body'), ...(id && where.file === undefined ? { file: `sqs:${id}` } : {}) },
+      depth,
+      out,
+    );
   } else if (isObject(record) && record['EventSource'] === 'aws:sns' && isObject(record['Sns'])) {
     openJsonText((record['Sns'] as Record<string, unknown>)['Message'], at(here, '/Sns/Message'), depth, out);
   } else if (isObject(record) && record['eventSource'] === 'aws:s3') {
@@ -154,11 +184,23 @@ function openRecordsEntry(record: unknown, i: number, where: InputLocation, dept
  * can only be a bare CloudTrail record, or not an input at all. The classify fast path relies on this list: a new
  * wrapper must add its key here (test/perf/fast-path.test.ts checks every wrapper sample against it).
  */
-export const WRAPPER_MARKERS: readonly string[] = ['"Records', '"Message', '"detail-type', '"invokingEvent', '"messageType', '"s3Bucket'];
+export const WRAPPER_MARKERS: readonly string[] = [
+  '"Records',
+  '"Message',
+  '"detail-type',
+  '"invokingEvent',
+  '"messageType',
+  '"s3Bucket',
+];
 
 /** A CloudTrail record has eventSource + eventName (eventVersion is missing from trimmed console exports). */
 export function isCloudTrailRecord(value: unknown): value is Record<string, unknown> {
-  return isObject(value) && typeof value['eventSource'] === 'string' && typeof value['eventName'] === 'string' && !String(value['eventSource']).startsWith('aws:');
+  return (
+    isObject(value) &&
+    typeof value['eventSource'] === 'string' &&
+    typeof value['eventName'] === 'string' &&
+    !String(value['eventSource']).startsWith('aws:')
+  );
 }
 
 /** A field that should hold JSON text (SQS body, SNS Message): a string is parsed; an object is taken as is. */
@@ -169,7 +211,13 @@ function openJsonText(text: unknown, where: InputLocation, depth: number, out: P
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    out.push(malformed(`not valid JSON (${(cause as Error).message}); starts with ${JSON.stringify(text.slice(0, 40))}`, where, cause));
+    out.push(
+      malformed(
+        `not valid JSON (${(cause as Error).message}); starts with ${JSON.stringify(text.slice(0, 40))}`,
+        where,
+        cause,
+      ),
+    );
     return;
   }
   visit(parsed, where, depth + 1, out);

@@ -31,7 +31,12 @@ export class DynamoApprovalStore implements ApprovalSource {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
-    private readonly options: { indexName?: string; expiredLookbackDays?: number; now?: () => Date; onInvalid?: (problem: string) => void } = {},
+    private readonly options: {
+      indexName?: string;
+      expiredLookbackDays?: number;
+      now?: () => Date;
+      onInvalid?: (problem: string) => void;
+    } = {},
   ) {}
 
   private get indexName(): string {
@@ -53,11 +58,21 @@ export class DynamoApprovalStore implements ApprovalSource {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new (sdk.dynamodbDocument().ScanCommand)({ TableName: this.tableName, FilterExpression: 'begins_with(pk, :p)', ExpressionAttributeValues: { ':p': 'APPROVAL#' }, ExclusiveStartKey: start, ConsistentRead: true }));
+      const page = await this.client.send(
+        new (sdk.dynamodbDocument().ScanCommand)({
+          TableName: this.tableName,
+          FilterExpression: 'begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':p': 'APPROVAL#' },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
     } while (start);
-    return this.merge(items).sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.ticket.localeCompare(b.ticket));
+    return this.merge(items).sort(
+      (a, b) => a.windowStart.localeCompare(b.windowStart) || a.ticket.localeCompare(b.ticket),
+    );
   }
 
   /** Write an approval (one item per account). Refuses to overwrite an existing ticket. */
@@ -74,7 +89,10 @@ export class DynamoApprovalStore implements ApprovalSource {
           }),
         );
       } catch (error) {
-        if (isConditionFailed(error)) throw new ApprovalStoreError(`approval ${approval.ticket} already exists for account ${account}; expire it or use another ticket`);
+        if (isConditionFailed(error))
+          throw new ApprovalStoreError(
+            `approval ${approval.ticket} already exists for account ${account}; expire it or use another ticket`,
+          );
         throw error;
       }
     }
@@ -86,7 +104,14 @@ export class DynamoApprovalStore implements ApprovalSource {
    */
   async expire(ticket: string): Promise<number> {
     const now = this.now().toISOString();
-    const { Items = [] } = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` }, ConsistentRead: true }));
+    const { Items = [] } = await this.client.send(
+      new (sdk.dynamodbDocument().QueryCommand)({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` },
+        ConsistentRead: true,
+      }),
+    );
     if (Items.length === 0) throw new ApprovalStoreError(`no approval with ticket ${ticket} in ${this.tableName}`);
     let updated = 0;
     for (const item of Items) {
@@ -133,13 +158,16 @@ export class DynamoApprovalStore implements ApprovalSource {
     for (const raw of items) {
       const parsed = approvalItemSchema.safeParse(raw);
       if (!parsed.success) {
-        this.options.onInvalid?.(`${this.tableName} item ${String(raw['pk'])}/${String(raw['sk'])}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}`);
+        this.options.onInvalid?.(
+          `${this.tableName} item ${String(raw['pk'])}/${String(raw['sk'])}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}`,
+        );
         continue;
       }
       const { account, ...fields } = parsed.data;
       const existing = byTicket.get(fields.ticket);
       if (existing) {
-        if (existing.accounts && account !== '*' && !existing.accounts.includes(account)) existing.accounts.push(account);
+        if (existing.accounts && account !== '*' && !existing.accounts.includes(account))
+          existing.accounts.push(account);
         if (account === '*') delete existing.accounts;
         continue;
       }
@@ -159,10 +187,16 @@ export class ApprovalStoreError extends NetwatchError {
  * One approvals-table item, as the change-management system writes it. Not strict: key attributes, `expiresAt` and
  * the writer's own attributes (createdBy, state, …) are dropped; `accounts` is ignored (the row's `account` rules).
  */
-export const approvalItemSchema = z.lazy(() => z.object({ ...approvalFields, account: z.union([accountIdSchema, z.literal('*')]) }).omit({ accounts: true }));
+export const approvalItemSchema = z.lazy(() =>
+  z.object({ ...approvalFields, account: z.union([accountIdSchema, z.literal('*')]) }).omit({ accounts: true }),
+);
 
 /** The item written for one account of an approval. */
-export function approvalItem(approval: Approval, account: string, meta: { createdAt?: string; createdBy?: string } = {}): Record<string, unknown> {
+export function approvalItem(
+  approval: Approval,
+  account: string,
+  meta: { createdAt?: string; createdBy?: string } = {},
+): Record<string, unknown> {
   const { source: _source, accounts: _accounts, ...fields } = approval;
   return {
     pk: `APPROVAL#${approval.ticket}`,

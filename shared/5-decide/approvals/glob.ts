@@ -9,7 +9,10 @@ const compiled = new Map<string, RegExp>();
 export function globMatches(pattern: string, value: string): boolean {
   let re = compiled.get(pattern);
   if (!re) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${source}$`, 's');
     compiled.set(pattern, re);
   }

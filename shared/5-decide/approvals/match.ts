@@ -13,7 +13,12 @@ import type { Allowlist, Approval } from './model.ts';
  * 3. `expired` — an approval covers the finding but its window had ended before the change (the reason says when);
  * 4. `unapproved` — nothing applies (an approval whose window starts after the change is named in the reason).
  */
-export function reconcile(finding: Finding, approvals: readonly Approval[], allowlists: readonly Allowlist[], now: Date): ApprovalVerdict {
+export function reconcile(
+  finding: Finding,
+  approvals: readonly Approval[],
+  allowlists: readonly Allowlist[],
+  now: Date,
+): ApprovalVerdict {
   const parsed = Date.parse(finding.at);
   const at = Number.isNaN(parsed) ? now.getTime() : parsed;
   const atText = new Date(at).toISOString();
@@ -21,15 +26,30 @@ export function reconcile(finding: Finding, approvals: readonly Approval[], allo
 
   const active = covering.find((a) => Date.parse(a.windowStart) <= at && at <= Date.parse(a.windowEnd));
   if (active) {
-    return { state: 'approved', approval: ref(active), reason: `approved change ${active.ticket} (window ${active.windowStart} – ${active.windowEnd}) covers this change at ${atText}${active.description ? `: ${active.description}` : ''}` };
+    return {
+      state: 'approved',
+      approval: ref(active),
+      reason: `approved change ${active.ticket} (window ${active.windowStart} – ${active.windowEnd}) covers this change at ${atText}${active.description ? `: ${active.description}` : ''}`,
+    };
   }
 
-  const allow = allowlists.find((l) => l.categories.includes(finding.category) && (!l.accounts || l.accounts.includes(finding.account)) && actorMatches(l.actorArnPatterns, finding));
+  const allow = allowlists.find(
+    (l) =>
+      l.categories.includes(finding.category) &&
+      (!l.accounts || l.accounts.includes(finding.account)) &&
+      actorMatches(l.actorArnPatterns, finding),
+  );
   if (allow) {
-    return { state: 'allowlisted', allowlist: allow.name, reason: `actor ${finding.actor?.sessionIssuerArn ?? finding.actor?.arn} is allowlisted for ${finding.category} by "${allow.name}": ${allow.reason}` };
+    return {
+      state: 'allowlisted',
+      allowlist: allow.name,
+      reason: `actor ${finding.actor?.sessionIssuerArn ?? finding.actor?.arn} is allowlisted for ${finding.category} by "${allow.name}": ${allow.reason}`,
+    };
   }
 
-  const ended = covering.filter((a) => Date.parse(a.windowEnd) < at).sort((a, b) => Date.parse(b.windowEnd) - Date.parse(a.windowEnd))[0];
+  const ended = covering
+    .filter((a) => Date.parse(a.windowEnd) < at)
+    .sort((a, b) => Date.parse(b.windowEnd) - Date.parse(a.windowEnd))[0];
   if (ended) {
     return {
       state: 'expired',
@@ -39,16 +59,22 @@ export function reconcile(finding: Finding, approvals: readonly Approval[], allo
   }
 
   const upcoming = covering.find((a) => Date.parse(a.windowStart) > at);
-  if (upcoming) return { state: 'unapproved', reason: `no active approval: ${upcoming.ticket} covers this change but its window starts at ${upcoming.windowStart}, after the change at ${atText}` };
+  if (upcoming)
+    return {
+      state: 'unapproved',
+      reason: `no active approval: ${upcoming.ticket} covers this change but its window starts at ${upcoming.windowStart}, after the change at ${atText}`,
+    };
   return UNAPPROVED;
 }
 
 /** True when every scope the approval sets covers the finding (the window is checked separately). */
 export function covers(approval: Approval, finding: Finding): boolean {
-  if (approval.accounts && !approval.accounts.includes('*') && !approval.accounts.includes(finding.account)) return false;
+  if (approval.accounts && !approval.accounts.includes('*') && !approval.accounts.includes(finding.account))
+    return false;
   if (approval.regions && !approval.regions.includes(finding.region)) return false;
   if (approval.categories && !approval.categories.includes(finding.category)) return false;
-  if (approval.resourceIds && !anyGlobMatches(approval.resourceIds, [finding.resource.id, finding.resource.arn])) return false;
+  if (approval.resourceIds && !anyGlobMatches(approval.resourceIds, [finding.resource.id, finding.resource.arn]))
+    return false;
   if (approval.resourceTags) {
     const tags = finding.resource.tags ?? {};
     for (const [key, values] of Object.entries(approval.resourceTags)) {
@@ -66,7 +92,13 @@ function actorMatches(patterns: readonly string[], finding: Finding): boolean {
 }
 
 function ref(a: Approval): ApprovalRef {
-  return { ticket: a.ticket, ...(a.description !== undefined ? { description: a.description } : {}), windowStart: a.windowStart, windowEnd: a.windowEnd, source: a.source };
+  return {
+    ticket: a.ticket,
+    ...(a.description !== undefined ? { description: a.description } : {}),
+    windowStart: a.windowStart,
+    windowEnd: a.windowEnd,
+    source: a.source,
+  };
 }
 
 /** `2 h 15 min`, `40 s`. */

@@ -1,5 +1,15 @@
 import * as z from 'zod';
-import { accountIdSchema, arnPatternSchema, categorySchema, isoDateTimeSchema, normalizeTagFilter, regionSchema, strictObject, tagFilterSchema, type TagFilter } from '../../model/fields.ts';
+import {
+  accountIdSchema,
+  arnPatternSchema,
+  categorySchema,
+  isoDateTimeSchema,
+  normalizeTagFilter,
+  regionSchema,
+  strictObject,
+  tagFilterSchema,
+  type TagFilter,
+} from '../../model/fields.ts';
 import type { Category } from '../../model/category.ts';
 
 /**
@@ -27,10 +37,24 @@ export interface Approval {
 }
 
 /** The scope keys; an approval needs at least one. */
-export const APPROVAL_SCOPES = ['accounts', 'regions', 'resourceIds', 'resourceTags', 'categories', 'actorArnPatterns'] as const;
+export const APPROVAL_SCOPES = [
+  'accounts',
+  'regions',
+  'resourceIds',
+  'resourceTags',
+  'categories',
+  'actorArnPatterns',
+] as const;
 
 /** Ticket ids: the change system's ids (`CHG0012345`, `OPS-1234`). No `#`: it separates key parts in DynamoDB. */
-export const ticketSchema = z.lazy(() => z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'must be a ticket id of letters, digits and . _ : / - (no spaces or #)'));
+export const ticketSchema = z.lazy(() =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/,
+      'must be a ticket id of letters, digits and . _ : / - (no spaces or #)',
+    ),
+);
 
 /** The approval fields as written in the config file (and, without `source`, in the approvals table). */
 export const approvalFields = {
@@ -38,7 +62,10 @@ export const approvalFields = {
   description: z.string().max(1000).optional(),
   windowStart: isoDateTimeSchema,
   windowEnd: isoDateTimeSchema,
-  accounts: z.array(z.union([accountIdSchema, z.literal('*')])).min(1).optional(),
+  accounts: z
+    .array(z.union([accountIdSchema, z.literal('*')]))
+    .min(1)
+    .optional(),
   regions: z.array(regionSchema).min(1).optional(),
   resourceIds: z.array(z.string().min(1)).min(1).optional(),
   resourceTags: tagFilterSchema.optional(),
@@ -47,17 +74,30 @@ export const approvalFields = {
 };
 
 /** One approval in the config's `approvals.static` list; checks window order and that something is covered. */
-export const approvalSchema = z.lazy(() => strictObject(approvalFields).superRefine((a, ctx) => {
-  if (Date.parse(a.windowEnd) <= Date.parse(a.windowStart)) ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be after windowStart (${a.windowStart})` });
-  if (!APPROVAL_SCOPES.some((k) => a[k] !== undefined)) ctx.addIssue({ code: 'custom', path: [], message: `an approval must say what it covers: set at least one of ${APPROVAL_SCOPES.join(', ')}` });
-}));
+export const approvalSchema = z.lazy(() =>
+  strictObject(approvalFields).superRefine((a, ctx) => {
+    if (Date.parse(a.windowEnd) <= Date.parse(a.windowStart))
+      ctx.addIssue({ code: 'custom', path: ['windowEnd'], message: `must be after windowStart (${a.windowStart})` });
+    if (!APPROVAL_SCOPES.some((k) => a[k] !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `an approval must say what it covers: set at least one of ${APPROVAL_SCOPES.join(', ')}`,
+      });
+  }),
+);
 
 /** Parsed (config-file) approval input. */
 export type ApprovalInput = z.infer<typeof approvalSchema>;
 
 /** Input → {@link Approval} (tags normalized, source stamped, undefined keys dropped). */
 export function toApproval(input: ApprovalInput, source: Approval['source']): Approval {
-  const approval: Approval = { ticket: input.ticket, windowStart: new Date(input.windowStart).toISOString(), windowEnd: new Date(input.windowEnd).toISOString(), source };
+  const approval: Approval = {
+    ticket: input.ticket,
+    windowStart: new Date(input.windowStart).toISOString(),
+    windowEnd: new Date(input.windowEnd).toISOString(),
+    source,
+  };
   if (input.description !== undefined) approval.description = input.description;
   if (input.accounts) approval.accounts = input.accounts;
   if (input.regions) approval.regions = input.regions;

@@ -5,7 +5,18 @@ import * as z from 'zod';
 import { isConditionFailed } from '../../platform/aws/dynamodb.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ApprovalVerdict } from '../../model/notice.ts';
-import { aliasSortKey, digestKey, eventIdsOf, type ClaimResult, type Clock, type DeliveryStore, type DigestMember, type LedgerEntry, type LedgerStatus, type StormWindow } from './store.ts';
+import {
+  aliasSortKey,
+  digestKey,
+  eventIdsOf,
+  type ClaimResult,
+  type Clock,
+  type DeliveryStore,
+  type DigestMember,
+  type LedgerEntry,
+  type LedgerStatus,
+  type StormWindow,
+} from './store.ts';
 
 /**
  * The delivery store on DynamoDB: every write that decides something is a conditional write, so concurrent
@@ -43,7 +54,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const written: string[] = [];
     for (const id of eventIdsOf(finding)) {
       const pk = `EVT#${id}`;
-      if (await this.putIfAbsent(this.dedupTable, { pk, sk, fingerprint: finding.fingerprint, source: finding.source, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) }, clock.now)) {
+      if (
+        await this.putIfAbsent(
+          this.dedupTable,
+          {
+            pk,
+            sk,
+            fingerprint: finding.fingerprint,
+            source: finding.source,
+            expiresAt: seconds(clock.now.getTime() + clock.ttlMs),
+          },
+          clock.now,
+        )
+      ) {
         written.push(pk);
       } else {
         // Only the other source's alias merges: several findings of one event (same rule and resource, different
@@ -56,7 +79,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const canonical = existing[0] ?? finding.fingerprint;
     // Aliases this call created point at its own fingerprint; re-point them when another source got there first.
     if (canonical !== finding.fingerprint) {
-      for (const pk of written) await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: this.dedupTable, Item: { pk, sk, fingerprint: canonical, source: finding.source, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
+      for (const pk of written)
+        await this.client.send(
+          new (sdk.dynamodbDocument().PutCommand)({
+            TableName: this.dedupTable,
+            Item: {
+              pk,
+              sk,
+              fingerprint: canonical,
+              source: finding.source,
+              expiresAt: seconds(clock.now.getTime() + clock.ttlMs),
+            },
+          }),
+        );
     }
     return canonical;
   }
@@ -68,8 +103,17 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
           TableName: this.dedupTable,
-          Item: { pk: key, sk: `SINK#${sink}`, status: 'pending', at: clock.now.toISOString(), token, leaseUntil: nowMs + clock.leaseMs, expiresAt: seconds(nowMs + clock.ttlMs) },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#status = :pending AND leaseUntil < :nowMs)',
+          Item: {
+            pk: key,
+            sk: `SINK#${sink}`,
+            status: 'pending',
+            at: clock.now.toISOString(),
+            token,
+            leaseUntil: nowMs + clock.leaseMs,
+            expiresAt: seconds(nowMs + clock.ttlMs),
+          },
+          ConditionExpression:
+            'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#status = :pending AND leaseUntil < :nowMs)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':nowSec': seconds(nowMs), ':nowMs': nowMs, ':pending': 'pending' },
         }),
@@ -83,35 +127,86 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return { state: 'done', entry: toEntry(row.data) };
   }
 
-  async complete(key: string, sink: string, status: Exclude<LedgerStatus, 'pending'>, clock: Clock, digest?: string): Promise<void> {
-    await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: this.dedupTable, Item: { pk: key, sk: `SINK#${sink}`, status, at: clock.now.toISOString(), digest, expiresAt: seconds(clock.now.getTime() + clock.ttlMs) } }));
+  async complete(
+    key: string,
+    sink: string,
+    status: Exclude<LedgerStatus, 'pending'>,
+    clock: Clock,
+    digest?: string,
+  ): Promise<void> {
+    await this.client.send(
+      new (sdk.dynamodbDocument().PutCommand)({
+        TableName: this.dedupTable,
+        Item: {
+          pk: key,
+          sk: `SINK#${sink}`,
+          status,
+          at: clock.now.toISOString(),
+          digest,
+          expiresAt: seconds(clock.now.getTime() + clock.ttlMs),
+        },
+      }),
+    );
   }
 
   async release(key: string, sink: string, token: string): Promise<void> {
     try {
-      await this.client.send(new (sdk.dynamodbDocument().DeleteCommand)({ TableName: this.dedupTable, Key: { pk: key, sk: `SINK#${sink}` }, ConditionExpression: '#token = :token', ExpressionAttributeNames: { '#token': 'token' }, ExpressionAttributeValues: { ':token': token } }));
+      await this.client.send(
+        new (sdk.dynamodbDocument().DeleteCommand)({
+          TableName: this.dedupTable,
+          Key: { pk: key, sk: `SINK#${sink}` },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
     } catch (error) {
       if (!isConditionFailed(error)) throw error; // someone else holds or completed it now
     }
   }
 
   async ledger(key: string): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.dedupTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)', ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' }, ConsistentRead: true }));
+    const { Items = [] } = await this.client.send(
+      new (sdk.dynamodbDocument().QueryCommand)({
+        TableName: this.dedupTable,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' },
+        ConsistentRead: true,
+      }),
+    );
     return Items.flatMap((i) => {
       const row = ledgerRow.safeParse(i);
       return row.success ? [toEntry(row.data)] : [];
     });
   }
 
-  async openWindow(account: string, ruleId: string, fingerprint: string, windowMs: number, clock: Clock): Promise<StormWindow & { opener: boolean }> {
+  async openWindow(
+    account: string,
+    ruleId: string,
+    fingerprint: string,
+    windowMs: number,
+    clock: Clock,
+  ): Promise<StormWindow & { opener: boolean }> {
     const nowMs = clock.now.getTime();
     const pk = `STORM#${account}#${ruleId}`;
-    const window = { account, ruleId, windowStart: clock.now.toISOString(), windowEnd: new Date(nowMs + windowMs).toISOString() };
+    const window = {
+      account,
+      ruleId,
+      windowStart: clock.now.toISOString(),
+      windowEnd: new Date(nowMs + windowMs).toISOString(),
+    };
     try {
       await this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
           TableName: this.groupingTable,
-          Item: { pk, sk: 'WINDOW', ...window, endMs: nowMs + windowMs, opener: fingerprint, expiresAt: seconds(nowMs + clock.ttlMs) },
+          Item: {
+            pk,
+            sk: 'WINDOW',
+            ...window,
+            endMs: nowMs + windowMs,
+            opener: fingerprint,
+            expiresAt: seconds(nowMs + clock.ttlMs),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR endMs < :nowMs',
           ExpressionAttributeValues: { ':nowMs': nowMs },
         }),
@@ -121,7 +216,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
       if (!isConditionFailed(error)) throw error;
     }
     const open = windowRow.parse(await this.get(this.groupingTable, pk, 'WINDOW'));
-    return { account, ruleId, windowStart: open.windowStart, windowEnd: open.windowEnd, opener: open.opener === fingerprint };
+    return {
+      account,
+      ruleId,
+      windowStart: open.windowStart,
+      windowEnd: open.windowEnd,
+      opener: open.opener === fingerprint,
+    };
   }
 
   async appendToDigest(window: StormWindow, member: DigestMember, clock: Clock): Promise<boolean> {
@@ -130,7 +231,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
     await this.client.send(
       new (sdk.dynamodbDocument().PutCommand)({
         TableName: this.groupingTable,
-        Item: { pk: key, sk: `F#${member.fingerprint}`, fingerprint: member.fingerprint, finding: JSON.stringify(member.finding), approval: JSON.stringify(member.approval), routes: member.routes, sinks: member.sinks, expiresAt },
+        Item: {
+          pk: key,
+          sk: `F#${member.fingerprint}`,
+          fingerprint: member.fingerprint,
+          finding: JSON.stringify(member.finding),
+          approval: JSON.stringify(member.approval),
+          routes: member.routes,
+          sinks: member.sinks,
+          expiresAt,
+        },
       }),
     );
     try {
@@ -138,10 +248,18 @@ export class DynamoDeliveryStore implements DeliveryStore {
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
-          UpdateExpression: 'SET #status = :pending, account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end, expiresAt = :exp',
+          UpdateExpression:
+            'SET #status = :pending, account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end, expiresAt = :exp',
           ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':account': window.account, ':ruleId': window.ruleId, ':start': window.windowStart, ':end': window.windowEnd, ':exp': expiresAt },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':account': window.account,
+            ':ruleId': window.ruleId,
+            ':start': window.windowStart,
+            ':end': window.windowEnd,
+            ':exp': expiresAt,
+          },
         }),
       );
       return true;
@@ -155,10 +273,24 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const windows: StormWindow[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND sk < :now', ExpressionAttributeValues: { ':pk': 'DIGESTS', ':now': now.toISOString() }, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: this.groupingTable,
+          KeyConditionExpression: 'pk = :pk AND sk < :now',
+          ExpressionAttributeValues: { ':pk': 'DIGESTS', ':now': now.toISOString() },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
       for (const item of page.Items ?? []) {
         const w = markerRow.safeParse(item);
-        if (w.success) windows.push({ account: w.data.account, ruleId: w.data.ruleId, windowStart: w.data.windowStart, windowEnd: w.data.windowEnd });
+        if (w.success)
+          windows.push({
+            account: w.data.account,
+            ruleId: w.data.ruleId,
+            windowStart: w.data.windowStart,
+            windowEnd: w.data.windowEnd,
+          });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -188,10 +320,24 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const members: DigestMember[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.client.send(new (sdk.dynamodbDocument().QueryCommand)({ TableName: this.groupingTable, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)', ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' }, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: this.groupingTable,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
+          ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
       for (const item of page.Items ?? []) {
         const m = memberRow.parse(item);
-        members.push({ fingerprint: m.fingerprint, finding: m.finding, approval: m.approval, routes: m.routes, sinks: m.sinks });
+        members.push({
+          fingerprint: m.fingerprint,
+          finding: m.finding,
+          approval: m.approval,
+          routes: m.routes,
+          sinks: m.sinks,
+        });
       }
       start = page.LastEvaluatedKey;
     } while (start);
@@ -199,12 +345,24 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async finishDigest(window: StormWindow): Promise<void> {
-    await this.client.send(new (sdk.dynamodbDocument().DeleteCommand)({ TableName: this.groupingTable, Key: { pk: 'DIGESTS', sk: markerSortKey(window) } }));
+    await this.client.send(
+      new (sdk.dynamodbDocument().DeleteCommand)({
+        TableName: this.groupingTable,
+        Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
+      }),
+    );
   }
 
   private async putIfAbsent(table: string, item: Record<string, unknown>, now: Date): Promise<boolean> {
     try {
-      await this.client.send(new (sdk.dynamodbDocument().PutCommand)({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec', ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) } }));
+      await this.client.send(
+        new (sdk.dynamodbDocument().PutCommand)({
+          TableName: table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
+          ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionFailed(error)) return false;
@@ -213,7 +371,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   private async get(table: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.client.send(new (sdk.dynamodbDocument().GetCommand)({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
+    const { Item } = await this.client.send(
+      new (sdk.dynamodbDocument().GetCommand)({ TableName: table, Key: { pk, sk }, ConsistentRead: true }),
+    );
     return Item;
   }
 }
@@ -221,26 +381,63 @@ export class DynamoDeliveryStore implements DeliveryStore {
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 const markerSortKey = (w: StormWindow): string => `${w.windowEnd}#${w.account}#${w.ruleId}#${w.windowStart}`;
 
-const ledgerRow = z.lazy(() => z.object({ pk: z.string(), sk: z.string().startsWith('SINK#'), status: z.enum(['pending', 'delivered', 'digested']), at: z.string(), digest: z.string().optional() }));
+const ledgerRow = z.lazy(() =>
+  z.object({
+    pk: z.string(),
+    sk: z.string().startsWith('SINK#'),
+    status: z.enum(['pending', 'delivered', 'digested']),
+    at: z.string(),
+    digest: z.string().optional(),
+  }),
+);
 const windowRow = z.lazy(() => z.object({ windowStart: z.string(), windowEnd: z.string(), opener: z.string() }));
-const markerRow = z.lazy(() => z.object({ account: z.string(), ruleId: z.string(), windowStart: z.string(), windowEnd: z.string() }));
+const markerRow = z.lazy(() =>
+  z.object({ account: z.string(), ruleId: z.string(), windowStart: z.string(), windowEnd: z.string() }),
+);
 
 /**
  * Members hold the finding as JSON text this store wrote itself; the check is structural (the fields the digest and
  * sinks read), not a re-validation of every delta.
  */
-const findingJson = z.lazy(() => z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ fingerprint: z.string(), ruleId: z.string(), account: z.string(), at: z.string(), severity: z.string(), category: z.string() })));
-const verdictJson = z.lazy(() => z.string().transform((text) => JSON.parse(text) as unknown).pipe(z.looseObject({ state: z.enum(['approved', 'unapproved', 'expired', 'allowlisted']), reason: z.string() })));
-const memberRow = z.lazy(() => z.object({
-  fingerprint: z.string(),
-  finding: findingJson.transform((f) => f as unknown as Finding),
-  approval: verdictJson.transform((v) => v as unknown as ApprovalVerdict),
-  routes: z.array(z.string()),
-  sinks: z.array(z.string()),
-}));
+const findingJson = z.lazy(() =>
+  z
+    .string()
+    .transform((text) => JSON.parse(text) as unknown)
+    .pipe(
+      z.looseObject({
+        fingerprint: z.string(),
+        ruleId: z.string(),
+        account: z.string(),
+        at: z.string(),
+        severity: z.string(),
+        category: z.string(),
+      }),
+    ),
+);
+const verdictJson = z.lazy(() =>
+  z
+    .string()
+    .transform((text) => JSON.parse(text) as unknown)
+    .pipe(z.looseObject({ state: z.enum(['approved', 'unapproved', 'expired', 'allowlisted']), reason: z.string() })),
+);
+const memberRow = z.lazy(() =>
+  z.object({
+    fingerprint: z.string(),
+    finding: findingJson.transform((f) => f as unknown as Finding),
+    approval: verdictJson.transform((v) => v as unknown as ApprovalVerdict),
+    routes: z.array(z.string()),
+    sinks: z.array(z.string()),
+  }),
+);
 
 function toEntry(row: z.infer<typeof ledgerRow>): LedgerEntry {
-  return { key: row.pk, sink: row.sk.slice('SINK#'.length), status: row.status, at: row.at, ...(row.digest ? { digest: row.digest } : {}) };
+  return {
+    key: row.pk,
+    sink: row.sk.slice('SINK#'.length),
+    status: row.status,
+    at: row.at,
+    ...(row.digest ? { digest: row.digest } : {}),
+  };
 }
 
 /** The CreateTable input for the delivery (dedup + grouping) table. Enable TTL on `expiresAt` in the deploy stack. */

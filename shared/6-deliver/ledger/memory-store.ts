@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Finding } from '../../model/finding.ts';
-import { aliasSortKey, digestKey, eventIdsOf, type ClaimResult, type Clock, type DeliveryStore, type DigestMember, type LedgerEntry, type LedgerStatus, type StormWindow } from './store.ts';
+import {
+  aliasSortKey,
+  digestKey,
+  eventIdsOf,
+  type ClaimResult,
+  type Clock,
+  type DeliveryStore,
+  type DigestMember,
+  type LedgerEntry,
+  type LedgerStatus,
+  type StormWindow,
+} from './store.ts';
 
 interface Row extends LedgerEntry {
   token?: string;
@@ -24,11 +35,14 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const keys = eventIdsOf(finding).map((id) => `EVT#${id}|${aliasSortKey(finding.ruleId, finding.resource.id)}`);
     // Only the *other* source's alias merges: several findings of one event (one rule, one resource, different
     // peers) are distinct changes, not duplicates.
-    const existing = keys.map((k) => this.aliases.get(k)).find((a) => a !== undefined && a.expiresAt > now && a.source !== finding.source);
+    const existing = keys
+      .map((k) => this.aliases.get(k))
+      .find((a) => a !== undefined && a.expiresAt > now && a.source !== finding.source);
     const canonical = existing?.fingerprint ?? finding.fingerprint;
     for (const k of keys) {
       const a = this.aliases.get(k);
-      if (!a || a.expiresAt <= now) this.aliases.set(k, { fingerprint: canonical, expiresAt: now + clock.ttlMs, source: finding.source });
+      if (!a || a.expiresAt <= now)
+        this.aliases.set(k, { fingerprint: canonical, expiresAt: now + clock.ttlMs, source: finding.source });
     }
     return canonical;
   }
@@ -42,12 +56,33 @@ export class MemoryDeliveryStore implements DeliveryStore {
       if ((row.leaseUntil ?? 0) >= now) return { state: 'busy' };
     }
     const token = randomUUID();
-    this.rows.set(id, { key, sink, status: 'pending', at: clock.now.toISOString(), token, leaseUntil: now + clock.leaseMs, expiresAt: now + clock.ttlMs });
+    this.rows.set(id, {
+      key,
+      sink,
+      status: 'pending',
+      at: clock.now.toISOString(),
+      token,
+      leaseUntil: now + clock.leaseMs,
+      expiresAt: now + clock.ttlMs,
+    });
     return { state: 'claimed', token };
   }
 
-  async complete(key: string, sink: string, status: Exclude<LedgerStatus, 'pending'>, clock: Clock, digest?: string): Promise<void> {
-    this.rows.set(`${key}|${sink}`, { key, sink, status, at: clock.now.toISOString(), ...(digest ? { digest } : {}), expiresAt: clock.now.getTime() + clock.ttlMs });
+  async complete(
+    key: string,
+    sink: string,
+    status: Exclude<LedgerStatus, 'pending'>,
+    clock: Clock,
+    digest?: string,
+  ): Promise<void> {
+    this.rows.set(`${key}|${sink}`, {
+      key,
+      sink,
+      status,
+      at: clock.now.toISOString(),
+      ...(digest ? { digest } : {}),
+      expiresAt: clock.now.getTime() + clock.ttlMs,
+    });
   }
 
   async release(key: string, sink: string, token: string): Promise<void> {
@@ -56,15 +91,36 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async ledger(key: string): Promise<LedgerEntry[]> {
-    return [...this.rows.values()].filter((r) => r.key === key).map(entry).sort((a, b) => a.sink.localeCompare(b.sink));
+    return [...this.rows.values()]
+      .filter((r) => r.key === key)
+      .map(entry)
+      .sort((a, b) => a.sink.localeCompare(b.sink));
   }
 
-  async openWindow(account: string, ruleId: string, fingerprint: string, windowMs: number, clock: Clock): Promise<StormWindow & { opener: boolean }> {
+  async openWindow(
+    account: string,
+    ruleId: string,
+    fingerprint: string,
+    windowMs: number,
+    clock: Clock,
+  ): Promise<StormWindow & { opener: boolean }> {
     const id = `${account}#${ruleId}`;
     const now = clock.now.getTime();
     const open = this.windows.get(id);
-    if (open && open.endMs > now) return { account, ruleId, windowStart: open.windowStart, windowEnd: open.windowEnd, opener: open.opener === fingerprint };
-    const window = { account, ruleId, windowStart: clock.now.toISOString(), windowEnd: new Date(now + windowMs).toISOString() };
+    if (open && open.endMs > now)
+      return {
+        account,
+        ruleId,
+        windowStart: open.windowStart,
+        windowEnd: open.windowEnd,
+        opener: open.opener === fingerprint,
+      };
+    const window = {
+      account,
+      ruleId,
+      windowStart: clock.now.toISOString(),
+      windowEnd: new Date(now + windowMs).toISOString(),
+    };
     this.windows.set(id, { ...window, opener: fingerprint, endMs: now + windowMs });
     return { ...window, opener: true };
   }
@@ -81,7 +137,10 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async dueDigests(now: Date): Promise<StormWindow[]> {
-    return [...this.markers.values()].filter((m) => Date.parse(m.windowEnd) < now.getTime()).map(pick).sort((a, b) => a.windowEnd.localeCompare(b.windowEnd));
+    return [...this.markers.values()]
+      .filter((m) => Date.parse(m.windowEnd) < now.getTime())
+      .map(pick)
+      .sort((a, b) => a.windowEnd.localeCompare(b.windowEnd));
   }
 
   async beginDigest(window: StormWindow): Promise<boolean> {
@@ -101,7 +160,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
 }
 
 function entry(row: Row): LedgerEntry {
-  return { key: row.key, sink: row.sink, status: row.status, at: row.at, ...(row.digest ? { digest: row.digest } : {}) };
+  return {
+    key: row.key,
+    sink: row.sink,
+    status: row.status,
+    at: row.at,
+    ...(row.digest ? { digest: row.digest } : {}),
+  };
 }
 
 function pick(w: StormWindow): StormWindow {

@@ -26,7 +26,10 @@ export interface LedgerEntry {
 }
 
 /** Result of claiming (key, sink): send it, it is already done, or another invocation holds it right now. */
-export type ClaimResult = { state: 'claimed'; token: string } | { state: 'done'; entry: LedgerEntry } | { state: 'busy' };
+export type ClaimResult =
+  | { state: 'claimed'; token: string }
+  | { state: 'done'; entry: LedgerEntry }
+  | { state: 'busy' };
 
 /** A storm window of one (account, rule). */
 export interface StormWindow {
@@ -63,14 +66,26 @@ export interface DeliveryStore {
   /** Claim (key, sink) for sending; a pending claim older than `leaseMs` is taken over (the holder crashed). */
   claim(key: string, sink: string, clock: Clock & { leaseMs: number }): Promise<ClaimResult>;
   /** Mark a claimed (key, sink) delivered or digested. */
-  complete(key: string, sink: string, status: Exclude<LedgerStatus, 'pending'>, clock: Clock, digest?: string): Promise<void>;
+  complete(
+    key: string,
+    sink: string,
+    status: Exclude<LedgerStatus, 'pending'>,
+    clock: Clock,
+    digest?: string,
+  ): Promise<void>;
   /** Drop a claim after a failed send, so the retry can claim it at once. */
   release(key: string, sink: string, token: string): Promise<void>;
   /** Ledger rows of one key (reports, tests). */
   ledger(key: string): Promise<LedgerEntry[]>;
 
   /** Open the (account, rule) window, or return the open one; `opener` = this fingerprint opened it (or retries). */
-  openWindow(account: string, ruleId: string, fingerprint: string, windowMs: number, clock: Clock): Promise<StormWindow & { opener: boolean }>;
+  openWindow(
+    account: string,
+    ruleId: string,
+    fingerprint: string,
+    windowMs: number,
+    clock: Clock,
+  ): Promise<StormWindow & { opener: boolean }>;
   /** Add a finding to the window's digest; false when the digest is already being sent (the caller pages directly). */
   appendToDigest(window: StormWindow, member: DigestMember, clock: Clock): Promise<boolean>;
   /** Windows that closed before `now` and still have a digest to send. */
@@ -86,7 +101,8 @@ export interface DeliveryStore {
 /** Ledger key of a finding. */
 export const findingKey = (fingerprint: string): string => `FP#${fingerprint}`;
 /** Ledger key of a digest (also the partition of its members). */
-export const digestKey = (w: Pick<StormWindow, 'account' | 'ruleId' | 'windowStart'>): string => `DIGEST#${w.account}#${w.ruleId}#${w.windowStart}`;
+export const digestKey = (w: Pick<StormWindow, 'account' | 'ruleId' | 'windowStart'>): string =>
+  `DIGEST#${w.account}#${w.ruleId}#${w.windowStart}`;
 /** Alias sort key: one CloudTrail event may yield findings of several rules and resources. */
 export const aliasSortKey = (ruleId: string, resourceId: string): string => `ALIAS#${ruleId}#${resourceId}`;
 

@@ -32,5 +32,8 @@ export function awsDeliveryError(sink: string, action: string, cause: unknown): 
   const status = meta?.httpStatusCode;
   const throttled = status === 429 || /throttl|toomanyrequests|slowdown/i.test(name);
   const permanent = !throttled && (PERMANENT.has(name) || (status !== undefined && status >= 400 && status < 500));
-  return new DeliveryError(sink, `${action} failed: ${name ? `${name}: ` : ''}${errorText(cause)}`, { cause, retryable: !permanent });
+  return new DeliveryError(sink, `${action} failed: ${name ? `${name}: ` : ''}${errorText(cause)}`, {
+    cause,
+    retryable: !permanent,
+  });
 }

@@ -34,7 +34,12 @@ export const FINDING_DETAIL_TYPE = 'Netwatch Finding';
 export const DIGEST_DETAIL_TYPE = 'Netwatch Digest';
 /** Entry size limit; the budget leaves room for Source, DetailType, Resources and Time. */
 const ENTRY_MAX_BYTES = 262_144;
-const RETRYABLE_ENTRY_ERRORS = new Set(['ThrottlingException', 'InternalFailure', 'InternalException', 'ServiceUnavailable']);
+const RETRYABLE_ENTRY_ERRORS = new Set([
+  'ThrottlingException',
+  'InternalFailure',
+  'InternalException',
+  'ServiceUnavailable',
+]);
 
 export class EventBridgeSink implements Sink {
   readonly kind = 'eventbridge';
@@ -46,7 +51,12 @@ export class EventBridgeSink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const now = (this.deps.now ?? (() => new Date()))();
-    const { json } = changeRecordJson(notice, now, ENTRY_MAX_BYTES - 4_096, 'shortened to fit the 256 KB EventBridge entry limit');
+    const { json } = changeRecordJson(
+      notice,
+      now,
+      ENTRY_MAX_BYTES - 4_096,
+      'shortened to fit the 256 KB EventBridge entry limit',
+    );
     const arn = notice.kind === 'finding' ? notice.finding.resource.arn : undefined;
     const at = new Date(notice.kind === 'finding' ? notice.finding.at : notice.windowEnd);
     let response;
@@ -68,10 +78,15 @@ export class EventBridgeSink implements Sink {
     } catch (cause) {
       throw awsDeliveryError(this.name, `EventBridge PutEvents to ${this.settings.eventBusName}`, cause);
     }
-    const failed = (response.FailedEntryCount ?? 0) > 0 ? response.Entries?.find((e) => e.ErrorCode !== undefined) : undefined;
+    const failed =
+      (response.FailedEntryCount ?? 0) > 0 ? response.Entries?.find((e) => e.ErrorCode !== undefined) : undefined;
     if ((response.FailedEntryCount ?? 0) > 0 || failed) {
       const code = failed?.ErrorCode ?? 'Unknown';
-      throw new DeliveryError(this.name, `EventBridge rejected the event: ${code}${failed?.ErrorMessage ? `: ${failed.ErrorMessage}` : ''}`, { retryable: RETRYABLE_ENTRY_ERRORS.has(code) });
+      throw new DeliveryError(
+        this.name,
+        `EventBridge rejected the event: ${code}${failed?.ErrorMessage ? `: ${failed.ErrorMessage}` : ''}`,
+        { retryable: RETRYABLE_ENTRY_ERRORS.has(code) },
+      );
     }
   }
 }

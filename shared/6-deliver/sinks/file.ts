@@ -27,7 +27,11 @@ export class FileSink implements Sink {
   ) {}
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
-    this.buffer.push(JSON.stringify(notice.kind === 'finding' ? { ...notice.finding, approval: notice.approval, routes: notice.routes } : notice));
+    this.buffer.push(
+      JSON.stringify(
+        notice.kind === 'finding' ? { ...notice.finding, approval: notice.approval, routes: notice.routes } : notice,
+      ),
+    );
     if (this.buffer.length >= 500) await this.flush();
   }
 
@@ -44,7 +48,10 @@ export class FileSink implements Sink {
       await this.ready;
       await appendFile(this.path, text, 'utf8');
     } catch (cause) {
-      throw new DeliveryError(this.name, `cannot write ${this.path}: ${(cause as Error).message}`, { cause, retryable: false });
+      throw new DeliveryError(this.name, `cannot write ${this.path}: ${(cause as Error).message}`, {
+        cause,
+        retryable: false,
+      });
     }
   }
 }

@@ -1,5 +1,12 @@
 import { DeliveryError } from '../../platform/errors.ts';
-import { REAL_CLOCK, parseRetryAfter, retry, type AttemptResult, type RetryClock, type RetrySettings } from './retry.ts';
+import {
+  REAL_CLOCK,
+  parseRetryAfter,
+  retry,
+  type AttemptResult,
+  type RetryClock,
+  type RetrySettings,
+} from './retry.ts';
 
 /** One HTTP POST a sink wants delivered. */
 export interface HttpPost {
@@ -31,17 +38,29 @@ export interface HttpResult {
  *
  * The URL is never put into error messages: for Slack the URL is the credential.
  */
-export async function postWithRetry(sink: string, request: HttpPost, settings: RetrySettings, deps: Partial<HttpDeliveryDeps> = {}): Promise<HttpResult> {
+export async function postWithRetry(
+  sink: string,
+  request: HttpPost,
+  settings: RetrySettings,
+  deps: Partial<HttpDeliveryDeps> = {},
+): Promise<HttpResult> {
   const doFetch = deps.fetch ?? fetch;
   const clock = deps.clock ?? REAL_CLOCK;
   const outcome = await retry<{ status: number; text: string }>(
     async (): Promise<AttemptResult<{ status: number; text: string }>> => {
       let response: Response;
       try {
-        response = await doFetch(request.url, { method: 'POST', body: request.body, headers: request.headers, signal: AbortSignal.timeout(request.timeoutMs) });
+        response = await doFetch(request.url, {
+          method: 'POST',
+          body: request.body,
+          headers: request.headers,
+          signal: AbortSignal.timeout(request.timeoutMs),
+        });
       } catch (cause) {
         const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-        const message = timedOut ? `no response within ${request.timeoutMs} ms` : `request failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+        const message = timedOut
+          ? `no response within ${request.timeoutMs} ms`
+          : `request failed: ${cause instanceof Error ? cause.message : String(cause)}`;
         return { ok: false, retryable: true, error: new Error(message, { cause }) };
       }
       const text = await response.text().catch(() => '');
@@ -49,7 +68,9 @@ export async function postWithRetry(sink: string, request: HttpPost, settings: R
       const error = new Error(`HTTP ${response.status}${text ? `: ${text.slice(0, 300)}` : ''}`);
       if (response.status === 429 || response.status >= 500) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-        return retryAfterMs !== undefined ? { ok: false, retryable: true, error, retryAfterMs } : { ok: false, retryable: true, error };
+        return retryAfterMs !== undefined
+          ? { ok: false, retryable: true, error, retryAfterMs }
+          : { ok: false, retryable: true, error };
       }
       return { ok: false, retryable: false, error };
     },
@@ -57,6 +78,12 @@ export async function postWithRetry(sink: string, request: HttpPost, settings: R
     clock,
   );
   if (outcome.ok) return { status: outcome.value.status, text: outcome.value.text, attempts: outcome.attempts };
-  const suffix = outcome.retryAfterTooLong !== undefined ? ` (server asked to retry after ${outcome.retryAfterTooLong} ms, longer than allowed in process)` : '';
-  throw new DeliveryError(sink, `${outcome.error.message} after ${outcome.attempts} attempt(s)${suffix}`, { cause: outcome.error, retryable: outcome.retryable });
+  const suffix =
+    outcome.retryAfterTooLong !== undefined
+      ? ` (server asked to retry after ${outcome.retryAfterTooLong} ms, longer than allowed in process)`
+      : '';
+  throw new DeliveryError(sink, `${outcome.error.message} after ${outcome.attempts} attempt(s)${suffix}`, {
+    cause: outcome.error,
+    retryable: outcome.retryable,
+  });
 }

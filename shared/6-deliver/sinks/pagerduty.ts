@@ -39,7 +39,13 @@ export type PagerDutySettings = z.output<typeof pagerDutySettingsSchema>;
 /** PagerDuty knows four severities. */
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
-const SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = { critical: 'critical', high: 'error', medium: 'warning', low: 'info', info: 'info' };
+const SEVERITY: Readonly<Record<Severity, PagerDutySeverity>> = {
+  critical: 'critical',
+  high: 'error',
+  medium: 'warning',
+  low: 'info',
+  info: 'info',
+};
 
 /** Map a Netwatch severity to PagerDuty's scale. */
 export function pagerDutySeverity(severity: Severity): PagerDutySeverity {
@@ -51,16 +57,32 @@ const SUMMARY_MAX = 1024;
 const CUSTOM_DETAILS_MAX = 400_000;
 
 /** The Events API v2 body for a notice (routing key inserted by the sink). */
-export function buildPagerDutyEvent(notice: Notice | DigestNotice, settings: Pick<PagerDutySettings, 'source' | 'client' | 'clientUrl'>, routingKey: string, now: Date) {
+export function buildPagerDutyEvent(
+  notice: Notice | DigestNotice,
+  settings: Pick<PagerDutySettings, 'source' | 'client' | 'clientUrl'>,
+  routingKey: string,
+  now: Date,
+) {
   // Events API v2 accepts at most 512 KB per event: keep custom_details well under it.
-  const record = fitChangeRecord(buildChangeRecord(notice, now), CUSTOM_DETAILS_MAX, 'shortened to fit the PagerDuty 512 KB event limit');
+  const record = fitChangeRecord(
+    buildChangeRecord(notice, now),
+    CUSTOM_DETAILS_MAX,
+    'shortened to fit the PagerDuty 512 KB event limit',
+  );
   const finding = notice.kind === 'finding' ? notice.finding : worstFinding(notice);
   const severity = notice.kind === 'finding' ? notice.finding.severity : digestSeverity(notice);
   const account = notice.kind === 'finding' ? notice.finding.account : notice.account;
   const region = notice.kind === 'finding' ? notice.finding.region : digestRegion(notice);
   const summaryText = notice.kind === 'finding' ? `${headline(notice)} — ${notice.finding.summary}` : headline(notice);
   const links: Array<{ href: string; text: string }> = [];
-  if (finding) links.push({ href: findingLink(finding), text: notice.kind === 'finding' ? 'Open the resource in the AWS console' : 'Open the worst finding\'s resource in the AWS console' });
+  if (finding)
+    links.push({
+      href: findingLink(finding),
+      text:
+        notice.kind === 'finding'
+          ? 'Open the resource in the AWS console'
+          : "Open the worst finding's resource in the AWS console",
+    });
   const event = notice.kind === 'finding' ? eventLink(notice.finding) : undefined;
   if (event !== undefined) links.push({ href: event, text: 'CloudTrail event' });
   return {
@@ -78,7 +100,15 @@ export function buildPagerDutyEvent(notice: Notice | DigestNotice, settings: Pic
       component: notice.kind === 'finding' ? notice.finding.resource.id : notice.ruleId,
       group: account,
       class: notice.kind === 'finding' ? notice.finding.category : digestCategory(notice),
-      custom_details: record.finding ? { finding: record.finding, shortened: record.shortened ?? null, approval: record.approval, routes: record.routes, details: record.change.details } : { digest: record.digest, details: record.change.details },
+      custom_details: record.finding
+        ? {
+            finding: record.finding,
+            shortened: record.shortened ?? null,
+            approval: record.approval,
+            routes: record.routes,
+            details: record.change.details,
+          }
+        : { digest: record.digest, details: record.change.details },
     },
   };
 }
@@ -99,12 +129,22 @@ export class PagerDutySink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const routingKey = await resolveSecret(this.name, this.deps.secrets, this.settings.routingKey);
-    const body = JSON.stringify(buildPagerDutyEvent(notice, this.settings, routingKey, (this.deps.now ?? (() => new Date()))()));
+    const body = JSON.stringify(
+      buildPagerDutyEvent(notice, this.settings, routingKey, (this.deps.now ?? (() => new Date()))()),
+    );
     await postWithRetry(
       this.name,
-      { url: this.settings.url, body, headers: { 'content-type': 'application/json' }, timeoutMs: this.settings.timeoutMs },
+      {
+        url: this.settings.url,
+        body,
+        headers: { 'content-type': 'application/json' },
+        timeoutMs: this.settings.timeoutMs,
+      },
       this.settings.retry,
-      { ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}), ...(this.deps.clock ? { clock: this.deps.clock } : {}) },
+      {
+        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      },
     );
   }
 }

@@ -24,7 +24,10 @@ export interface SinkKind<S extends z.ZodType> {
   create(name: string, settings: z.output<S>, deps: SinkDeps): Sink;
 }
 
-function kind<S extends z.ZodType>(settings: S, create: (name: string, settings: z.output<S>, deps: SinkDeps) => Sink): SinkKind<S> {
+function kind<S extends z.ZodType>(
+  settings: S,
+  create: (name: string, settings: z.output<S>, deps: SinkDeps) => Sink,
+): SinkKind<S> {
   return { settings, create };
 }
 
@@ -45,34 +48,46 @@ export const SINK_KINDS = {
 export type SinkKindName = keyof typeof SINK_KINDS;
 
 /** One sink's config: discriminated on `type`. */
-export const sinkSpecSchema = z.discriminatedUnion('type', [
-  snsSettingsSchema,
-  pagerDutySettingsSchema,
-  slackSettingsSchema,
-  webhookSettingsSchema,
-  sqsSettingsSchema,
-  eventBridgeSettingsSchema,
-  s3SettingsSchema,
-  stdoutSettingsSchema,
-  fileSettingsSchema,
-  logSettingsSchema,
-  memorySettingsSchema,
-], {
-  // zod's default ("Invalid discriminator value") does not say what was wrong or what is allowed.
-  error: (issue) => {
-    if (issue.code !== 'invalid_union') return undefined;
-    const type = typeof issue.input === 'object' && issue.input !== null ? (issue.input as Record<string, unknown>)['type'] : undefined;
-    const known = Object.keys(SINK_KINDS).join(', ');
-    return type === undefined ? `a sink needs a "type" (one of ${known})` : `unknown sink type ${JSON.stringify(type)} (known: ${known})`;
+export const sinkSpecSchema = z.discriminatedUnion(
+  'type',
+  [
+    snsSettingsSchema,
+    pagerDutySettingsSchema,
+    slackSettingsSchema,
+    webhookSettingsSchema,
+    sqsSettingsSchema,
+    eventBridgeSettingsSchema,
+    s3SettingsSchema,
+    stdoutSettingsSchema,
+    fileSettingsSchema,
+    logSettingsSchema,
+    memorySettingsSchema,
+  ],
+  {
+    // zod's default ("Invalid discriminator value") does not say what was wrong or what is allowed.
+    error: (issue) => {
+      if (issue.code !== 'invalid_union') return undefined;
+      const type =
+        typeof issue.input === 'object' && issue.input !== null
+          ? (issue.input as Record<string, unknown>)['type']
+          : undefined;
+      const known = Object.keys(SINK_KINDS).join(', ');
+      return type === undefined
+        ? `a sink needs a "type" (one of ${known})`
+        : `unknown sink type ${JSON.stringify(type)} (known: ${known})`;
+    },
   },
-});
+);
 
 export type SinkSpec = z.output<typeof sinkSpecSchema>;
 /** What a config file may contain (before defaults). */
 export type SinkSpecInput = z.input<typeof sinkSpecSchema>;
 
 /** `sinks:` section: sink name (what routes refer to) → spec. */
-export const sinksConfigSchema = z.record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a sink name: lower-case letters, digits, dashes'), sinkSpecSchema);
+export const sinksConfigSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a sink name: lower-case letters, digits, dashes'),
+  sinkSpecSchema,
+);
 
 /** Build one sink from a validated spec. */
 export function createSink(name: string, spec: SinkSpec, deps: SinkDeps): Sink {
@@ -125,6 +140,9 @@ export function secretRefsOf(spec: SinkSpec): SecretRef[] {
  * Resolve every secret the configured sinks need, at cold start: the first page does not wait on SSM, and a missing
  * or misnamed secret fails the deployment's first invocation loudly instead of the first 3 a.m. page.
  */
-export async function prefetchSinkSecrets(config: Readonly<Record<string, SinkSpec>>, secrets: SecretResolver): Promise<void> {
+export async function prefetchSinkSecrets(
+  config: Readonly<Record<string, SinkSpec>>,
+  secrets: SecretResolver,
+): Promise<void> {
   await secrets.prefetch(Object.values(config).flatMap(secretRefsOf));
 }

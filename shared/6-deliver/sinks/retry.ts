@@ -29,7 +29,11 @@ export interface RetryClock {
 export const REAL_CLOCK: RetryClock = { sleep: (ms) => delay(ms), random: Math.random };
 
 /** Backoff before attempt `attempt + 1` (0-based `attempt` that just failed), full jitter. */
-export function backoffMs(attempt: number, settings: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>, random: () => number): number {
+export function backoffMs(
+  attempt: number,
+  settings: Pick<RetrySettings, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number,
+): number {
   const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** attempt);
   return Math.floor(random() * ceiling);
 }
@@ -49,7 +53,9 @@ export function parseRetryAfter(value: string | null, now: Date = new Date()): n
 }
 
 /** What one attempt concluded. `retryAfterMs` overrides the backoff when the server said when to come back. */
-export type AttemptResult<T> = { ok: true; value: T } | { ok: false; retryable: boolean; error: Error; retryAfterMs?: number };
+export type AttemptResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; retryable: boolean; error: Error; retryAfterMs?: number };
 
 /** Why retrying stopped. */
 export interface RetryFailure {
@@ -64,13 +70,24 @@ export interface RetryFailure {
  * Run `attempt` until it succeeds, returns a non-retryable failure, or attempts run out. Never throws itself: the
  * caller turns a {@link RetryFailure} into its own typed error (a sink's DeliveryError).
  */
-export async function retry<T>(attempt: (n: number) => Promise<AttemptResult<T>>, settings: RetrySettings, clock: RetryClock = REAL_CLOCK): Promise<{ ok: true; value: T; attempts: number } | ({ ok: false } & RetryFailure)> {
+export async function retry<T>(
+  attempt: (n: number) => Promise<AttemptResult<T>>,
+  settings: RetrySettings,
+  clock: RetryClock = REAL_CLOCK,
+): Promise<{ ok: true; value: T; attempts: number } | ({ ok: false } & RetryFailure)> {
   for (let n = 0; ; n++) {
     const result = await attempt(n);
     if (result.ok) return { ok: true, value: result.value, attempts: n + 1 };
-    if (!result.retryable || n + 1 >= settings.attempts) return { ok: false, error: result.error, retryable: result.retryable, attempts: n + 1 };
+    if (!result.retryable || n + 1 >= settings.attempts)
+      return { ok: false, error: result.error, retryable: result.retryable, attempts: n + 1 };
     if (result.retryAfterMs !== undefined && result.retryAfterMs > settings.maxRetryAfterMs) {
-      return { ok: false, error: result.error, retryable: true, attempts: n + 1, retryAfterTooLong: result.retryAfterMs };
+      return {
+        ok: false,
+        error: result.error,
+        retryable: true,
+        attempts: n + 1,
+        retryAfterTooLong: result.retryAfterMs,
+      };
     }
     const wait = result.retryAfterMs ?? backoffMs(n, settings, clock.random);
     await clock.sleep(wait);

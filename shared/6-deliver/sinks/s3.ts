@@ -83,7 +83,14 @@ export class S3Sink implements Sink {
 
   private async put(key: string, body: string): Promise<void> {
     try {
-      await this.deps.clients.s3.send(new (sdk.s3().PutObjectCommand)({ Bucket: this.settings.bucket, Key: key, Body: body, ContentType: 'application/x-ndjson' }));
+      await this.deps.clients.s3.send(
+        new (sdk.s3().PutObjectCommand)({
+          Bucket: this.settings.bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ndjson',
+        }),
+      );
     } catch (cause) {
       throw awsDeliveryError(this.name, `S3 PutObject s3://${this.settings.bucket}/${key}`, cause);
     }

@@ -4,7 +4,14 @@ import type { Finding } from '../../model/finding.ts';
 import type { DigestNotice, Notice } from '../../model/notice.ts';
 import type { SinkDeps } from './deps.ts';
 import { eventLink, findingLink } from './format/console-link.ts';
-import { digestCategory, digestKey, digestRegion, digestSeverity, severityCounts, worstFinding } from './format/digest.ts';
+import {
+  digestCategory,
+  digestKey,
+  digestRegion,
+  digestSeverity,
+  severityCounts,
+  worstFinding,
+} from './format/digest.ts';
 import { headline, severityLabel } from './format/headline.ts';
 import { renderActor, renderApproval, renderDelta } from './format/text.ts';
 import { truncateChars } from './format/truncate.ts';
@@ -43,11 +50,20 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const md = (text: string, max: number = LIMIT.section): TextObject => ({ type: 'mrkdwn', text: truncateChars(escapeMrkdwn(text), max) });
-const field = (label: string, value: string): TextObject => ({ type: 'mrkdwn', text: truncateChars(`*${label}*\n${escapeMrkdwn(value)}`, LIMIT.field) });
+const md = (text: string, max: number = LIMIT.section): TextObject => ({
+  type: 'mrkdwn',
+  text: truncateChars(escapeMrkdwn(text), max),
+});
+const field = (label: string, value: string): TextObject => ({
+  type: 'mrkdwn',
+  text: truncateChars(`*${label}*\n${escapeMrkdwn(value)}`, LIMIT.field),
+});
 
 function button(url: string, text: string): Block {
-  return { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: truncateChars(text, LIMIT.button) }, url }] };
+  return {
+    type: 'actions',
+    elements: [{ type: 'button', text: { type: 'plain_text', text: truncateChars(text, LIMIT.button) }, url }],
+  };
 }
 
 function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
@@ -76,20 +92,34 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
     button(findingLink(f), 'Open in AWS console'),
     {
       type: 'context',
-      elements: [md(`fingerprint ${f.fingerprint} · rule ${f.ruleId} · ${f.at}${event !== undefined ? ` · <${event}|CloudTrail event>` : ''}`, LIMIT.context)],
+      elements: [
+        md(
+          `fingerprint ${f.fingerprint} · rule ${f.ruleId} · ${f.at}${event !== undefined ? ` · <${event}|CloudTrail event>` : ''}`,
+          LIMIT.context,
+        ),
+      ],
     },
   ];
 }
 
 function digestBlocks(digest: DigestNotice, maxItems: number): Block[] {
   const worst = worstFinding(digest);
-  const lines = digest.findings.slice(0, maxItems).map((f) => `• ${f.at} [${f.severity}] ${f.resource.id}: ${f.summary}`);
+  const lines = digest.findings
+    .slice(0, maxItems)
+    .map((f) => `• ${f.at} [${f.severity}] ${f.resource.id}: ${f.summary}`);
   if (digest.findings.length > maxItems) lines.push(`… and ${digest.findings.length - maxItems} more`);
   return [
     { type: 'header', text: { type: 'plain_text', text: truncateChars(headline(digest), LIMIT.header), emoji: false } },
     {
       type: 'section',
-      fields: [field('Severity', severityLabel(digestSeverity(digest))), field('Category', digestCategory(digest)), field('Account', digest.account), field('Region', digestRegion(digest)), field('Findings', `${digest.findings.length} (${severityCounts(digest.findings)})`), field('Window', `${digest.windowStart} → ${digest.windowEnd}`)],
+      fields: [
+        field('Severity', severityLabel(digestSeverity(digest))),
+        field('Category', digestCategory(digest)),
+        field('Account', digest.account),
+        field('Region', digestRegion(digest)),
+        field('Findings', `${digest.findings.length} (${severityCounts(digest.findings)})`),
+        field('Window', `${digest.windowStart} → ${digest.windowEnd}`),
+      ],
     },
     { type: 'section', text: md(lines.join('\n')) },
     ...(worst ? [button(findingLink(worst), 'Open worst finding in console')] : []),
@@ -98,9 +128,16 @@ function digestBlocks(digest: DigestNotice, maxItems: number): Block[] {
 }
 
 /** The webhook body: `text` fallback + blocks. Escapes strings the button `url` — the console link is ours. */
-export function buildSlackMessage(notice: Notice | DigestNotice, settings: Pick<SlackSettings, 'maxDeltas'>): { text: string; blocks: Block[] } {
+export function buildSlackMessage(
+  notice: Notice | DigestNotice,
+  settings: Pick<SlackSettings, 'maxDeltas'>,
+): { text: string; blocks: Block[] } {
   const text = notice.kind === 'finding' ? `${headline(notice)} — ${notice.finding.summary}` : headline(notice);
-  return { text: truncateChars(text, LIMIT.text), blocks: notice.kind === 'finding' ? findingBlocks(notice, settings.maxDeltas) : digestBlocks(notice, settings.maxDeltas) };
+  return {
+    text: truncateChars(text, LIMIT.text),
+    blocks:
+      notice.kind === 'finding' ? findingBlocks(notice, settings.maxDeltas) : digestBlocks(notice, settings.maxDeltas),
+  };
 }
 
 /** Posts each notice to one Slack incoming webhook. */
@@ -120,9 +157,17 @@ export class SlackSink implements Sink {
     const url = await resolveSecret(this.name, this.deps.secrets, this.settings.webhookUrl);
     await postWithRetry(
       this.name,
-      { url, body: JSON.stringify(buildSlackMessage(notice, this.settings)), headers: { 'content-type': 'application/json' }, timeoutMs: this.settings.timeoutMs },
+      {
+        url,
+        body: JSON.stringify(buildSlackMessage(notice, this.settings)),
+        headers: { 'content-type': 'application/json' },
+        timeoutMs: this.settings.timeoutMs,
+      },
       this.settings.retry,
-      { ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}), ...(this.deps.clock ? { clock: this.deps.clock } : {}) },
+      {
+        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      },
     );
   }
 }

@@ -48,17 +48,23 @@ export interface SnsMessage {
 /** Size of message attributes as SNS counts them: name + data type + value. */
 function attributeBytes(attributes: Record<string, MessageAttributeValue>): number {
   let total = 0;
-  for (const [name, value] of Object.entries(attributes)) total += utf8Bytes(name) + utf8Bytes(value.DataType ?? '') + utf8Bytes(value.StringValue ?? '');
+  for (const [name, value] of Object.entries(attributes))
+    total += utf8Bytes(name) + utf8Bytes(value.DataType ?? '') + utf8Bytes(value.StringValue ?? '');
   return total;
 }
 
-const SHORTENED = 'this page was shortened to fit the 256 KB SNS message limit; the full finding is in the change record / audit archive';
+const SHORTENED =
+  'this page was shortened to fit the 256 KB SNS message limit; the full finding is in the change record / audit archive';
 
 /**
  * Build subject, message and attributes within {@link SNS_MAX_BYTES}: first all deltas; if too large, as many deltas
  * as fit (binary search) with a "… N more not shown (SHORTENED …)" line; if even none fit, cut the text by bytes.
  */
-export function buildSnsMessage(notice: Notice | DigestNotice, settings: Pick<SnsSettings, 'subjectPrefix'>, maxBytes = SNS_MAX_BYTES): SnsMessage {
+export function buildSnsMessage(
+  notice: Notice | DigestNotice,
+  settings: Pick<SnsSettings, 'subjectPrefix'>,
+  maxBytes = SNS_MAX_BYTES,
+): SnsMessage {
   const severity = notice.kind === 'finding' ? notice.finding.severity : digestSeverity(notice);
   const category = notice.kind === 'finding' ? notice.finding.category : digestCategory(notice);
   const account = notice.kind === 'finding' ? notice.finding.account : notice.account;
@@ -116,11 +122,21 @@ export class SnsSink implements Sink {
     const built = buildSnsMessage(notice, this.settings);
     // FIFO topics need a group; the fingerprint as deduplication id makes SNS drop a redelivered page within 5 minutes.
     const fifo = this.settings.topicArn.endsWith('.fifo')
-      ? { MessageGroupId: notice.kind === 'finding' ? notice.finding.account : notice.account, MessageDeduplicationId: noticeKey(notice) }
+      ? {
+          MessageGroupId: notice.kind === 'finding' ? notice.finding.account : notice.account,
+          MessageDeduplicationId: noticeKey(notice),
+        }
       : {};
     try {
       await this.deps.clients.sns.send(
-        new (sdk.sns().PublishCommand)({ TopicArn: this.settings.topicArn, Subject: built.subject, Message: built.message, MessageStructure: 'json', MessageAttributes: built.attributes, ...fifo }),
+        new (sdk.sns().PublishCommand)({
+          TopicArn: this.settings.topicArn,
+          Subject: built.subject,
+          Message: built.message,
+          MessageStructure: 'json',
+          MessageAttributes: built.attributes,
+          ...fifo,
+        }),
       );
     } catch (cause) {
       throw awsDeliveryError(this.name, `SNS Publish to ${this.settings.topicArn}`, cause);

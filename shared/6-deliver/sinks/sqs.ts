@@ -33,16 +33,30 @@ export class SqsSink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const now = (this.deps.now ?? (() => new Date()))();
-    const { record, json } = changeRecordJson(notice, now, SQS_MAX_BYTES - 2_048, 'shortened to fit the 256 KB SQS message limit');
+    const { record, json } = changeRecordJson(
+      notice,
+      now,
+      SQS_MAX_BYTES - 2_048,
+      'shortened to fit the 256 KB SQS message limit',
+    );
     const attributes: Record<string, MessageAttributeValue> = {
       severity: { DataType: 'String', StringValue: record.severity },
       category: { DataType: 'String', StringValue: record.category },
       account: { DataType: 'String', StringValue: record.account },
       rule: { DataType: 'String', StringValue: record.ruleId },
     };
-    const fifo = this.settings.queueUrl.endsWith('.fifo') ? { MessageGroupId: record.account, MessageDeduplicationId: record.fingerprint } : {};
+    const fifo = this.settings.queueUrl.endsWith('.fifo')
+      ? { MessageGroupId: record.account, MessageDeduplicationId: record.fingerprint }
+      : {};
     try {
-      await this.deps.clients.sqs.send(new (sdk.sqs().SendMessageCommand)({ QueueUrl: this.settings.queueUrl, MessageBody: json, MessageAttributes: attributes, ...fifo }));
+      await this.deps.clients.sqs.send(
+        new (sdk.sqs().SendMessageCommand)({
+          QueueUrl: this.settings.queueUrl,
+          MessageBody: json,
+          MessageAttributes: attributes,
+          ...fifo,
+        }),
+      );
     } catch (cause) {
       throw awsDeliveryError(this.name, `SQS SendMessage to ${this.settings.queueUrl}`, cause);
     }

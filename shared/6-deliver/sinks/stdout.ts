@@ -34,7 +34,10 @@ export class StdoutSink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const out = this.deps.stdout ?? process.stdout;
-    const line = this.settings.format === 'text' ? textLine(notice) : JSON.stringify(buildChangeRecord(notice, (this.deps.now ?? (() => new Date()))()));
+    const line =
+      this.settings.format === 'text'
+        ? textLine(notice)
+        : JSON.stringify(buildChangeRecord(notice, (this.deps.now ?? (() => new Date()))()));
     out.write(`${line}\n`);
   }
 }

@@ -24,7 +24,8 @@ import type { Sink } from './sink.ts';
  * from SSM / Secrets Manager), e.g. `Authorization` for ServiceNow basic auth.
  */
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
-const RESERVED_HEADER = /^(content-type|idempotency-key|x-netwatch-signature|x-netwatch-timestamp|content-length|host)$/i;
+const RESERVED_HEADER =
+  /^(content-type|idempotency-key|x-netwatch-signature|x-netwatch-timestamp|content-length|host)$/i;
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
 
@@ -39,8 +40,14 @@ export const webhookSettingsSchema = z.strictObject({
     .default({})
     .superRefine((headers, ctx) => {
       for (const name of Object.keys(headers)) {
-        if (CREDENTIAL_HEADER.test(name)) ctx.addIssue({ code: 'custom', message: `header ${name} carries a credential: put it in secretHeaders as a secret reference`, path: [name] });
-        if (RESERVED_HEADER.test(name)) ctx.addIssue({ code: 'custom', message: `header ${name} is set by Netwatch`, path: [name] });
+        if (CREDENTIAL_HEADER.test(name))
+          ctx.addIssue({
+            code: 'custom',
+            message: `header ${name} carries a credential: put it in secretHeaders as a secret reference`,
+            path: [name],
+          });
+        if (RESERVED_HEADER.test(name))
+          ctx.addIssue({ code: 'custom', message: `header ${name} is set by Netwatch`, path: [name] });
       }
     }),
   /** Headers whose values are secrets (e.g. `Authorization`). */
@@ -75,8 +82,14 @@ export class WebhookSink implements Sink {
     const now = (this.deps.now ?? (() => new Date()))();
     const secret = await resolveSecret(this.name, this.deps.secrets, this.settings.signingSecret);
     const secretHeaders: Record<string, string> = {};
-    for (const [header, ref] of Object.entries(this.settings.secretHeaders)) secretHeaders[header] = await resolveSecret(this.name, this.deps.secrets, ref);
-    const { record, json } = changeRecordJson(notice, now, this.settings.maxBytes, `shortened to fit the webhook's ${this.settings.maxBytes}-byte limit`);
+    for (const [header, ref] of Object.entries(this.settings.secretHeaders))
+      secretHeaders[header] = await resolveSecret(this.name, this.deps.secrets, ref);
+    const { record, json } = changeRecordJson(
+      notice,
+      now,
+      this.settings.maxBytes,
+      `shortened to fit the webhook's ${this.settings.maxBytes}-byte limit`,
+    );
     const timestamp = String(Math.floor(now.getTime() / 1000));
     await postWithRetry(
       this.name,
@@ -95,7 +108,10 @@ export class WebhookSink implements Sink {
         timeoutMs: this.settings.timeoutMs,
       },
       this.settings.retry,
-      { ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}), ...(this.deps.clock ? { clock: this.deps.clock } : {}) },
+      {
+        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
+      },
     );
   }
 }

@@ -65,10 +65,20 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     get sqs() {
       // With an endpoint override the queue URL's host (sqs.<region>.localhost for emulators) must not replace it.
       const endpointSet = options.endpoints?.sqs !== undefined || options.endpoint !== undefined;
-      return lazy('sqs', () => new (sdk.sqs().SQSClient)({ ...base('sqs'), ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}) }));
+      return lazy(
+        'sqs',
+        () => new (sdk.sqs().SQSClient)({ ...base('sqs'), ...(endpointSet ? { useQueueUrlAsEndpoint: false } : {}) }),
+      );
     },
     get s3() {
-      return lazy('s3', () => new (sdk.s3().S3Client)({ ...base('s3'), ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}) }));
+      return lazy(
+        's3',
+        () =>
+          new (sdk.s3().S3Client)({
+            ...base('s3'),
+            ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+          }),
+      );
     },
     get eventBridge() {
       return lazy('eventBridge', () => new (sdk.eventBridge().EventBridgeClient)(base('eventBridge')));

@@ -9,7 +9,9 @@ import { sdk } from './sdk.ts';
  */
 export function documentClient(endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB']): DynamoDBDocumentClient {
   const client = new (sdk.dynamodb().DynamoDBClient)(endpoint ? { endpoint } : {});
-  return sdk.dynamodbDocument().DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return sdk
+    .dynamodbDocument()
+    .DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /**
@@ -18,7 +20,9 @@ export function documentClient(endpoint = process.env['AWS_ENDPOINT_URL_DYNAMODB
  * the rest of the cold start together; a batch that yields no finding never touches the ledger. The proxy creates the
  * real client the first time any member is read, then forwards everything to it (methods bound to it).
  */
-export function lazyDocumentClient(create: () => DynamoDBDocumentClient = () => documentClient()): DynamoDBDocumentClient {
+export function lazyDocumentClient(
+  create: () => DynamoDBDocumentClient = () => documentClient(),
+): DynamoDBDocumentClient {
   let real: DynamoDBDocumentClient | undefined;
   return new Proxy({} as DynamoDBDocumentClient, {
     get(_target, property) {

@@ -18,7 +18,10 @@ export class TokenBuckets {
    * @param ratePerSecond tokens added per second (LookupEvents: 2)
    * @param burst bucket size (default: the rate)
    */
-  constructor(ratePerSecond: number, options: { burst?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {}) {
+  constructor(
+    ratePerSecond: number,
+    options: { burst?: number; now?: () => number; sleep?: (ms: number) => Promise<void> } = {},
+  ) {
     this.#rate = ratePerSecond;
     this.#burst = options.burst ?? ratePerSecond;
     this.#now = options.now ?? Date.now;

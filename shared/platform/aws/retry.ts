@@ -20,11 +20,22 @@ export interface RetryOptions {
 }
 
 /** Error names AWS services use for "slow down" (Config: ThrottlingException; CloudTrail LookupEvents: ThrottlingException). */
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded', 'LimitExceededException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
 
 /** The `name` of an error the SDK threw (`ResourceNotDiscoveredException`, …), or `Error`. */
 export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'Error';
+  return error instanceof Error
+    ? error.name
+    : typeof error === 'object' && error !== null && 'name' in error
+      ? String(error.name)
+      : 'Error';
 }
 
 /** One line about an error, for a finding's `why`: `ThrottlingException: Rate exceeded`. */
@@ -66,7 +77,8 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       return { value: await call(), throttled };
     } catch (error) {
       if (!isThrottling(error) || attempt >= attempts) {
-        if (typeof error === 'object' && error !== null) Object.assign(error, { throttledAttempts: throttled + (isThrottling(error) ? 1 : 0) });
+        if (typeof error === 'object' && error !== null)
+          Object.assign(error, { throttledAttempts: throttled + (isThrottling(error) ? 1 : 0) });
         throw error;
       }
       throttled += 1;

@@ -37,7 +37,11 @@ export const sdk = {
  */
 export const powertools = {
   ssm: (): typeof import('@aws-lambda-powertools/parameters/ssm') =>
-    typeof require === 'function' ? require('@aws-lambda-powertools/parameters/ssm') : load('@aws-lambda-powertools/parameters/ssm'),
+    typeof require === 'function'
+      ? require('@aws-lambda-powertools/parameters/ssm')
+      : load('@aws-lambda-powertools/parameters/ssm'),
   secrets: (): typeof import('@aws-lambda-powertools/parameters/secrets') =>
-    typeof require === 'function' ? require('@aws-lambda-powertools/parameters/secrets') : load('@aws-lambda-powertools/parameters/secrets'),
+    typeof require === 'function'
+      ? require('@aws-lambda-powertools/parameters/secrets')
+      : load('@aws-lambda-powertools/parameters/secrets'),
 };

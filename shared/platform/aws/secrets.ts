@@ -10,16 +10,20 @@ import { powertools } from './sdk.ts';
  * URL is itself a credential) and signing secrets stay in SSM Parameter Store (SecureString) or Secrets Manager.
  * `key` picks one field of a JSON secret (Secrets Manager secrets are often `{"routingKey": "...", ...}`).
  */
-export const secretRefSchema = z.lazy(() => z.union([
-  z.strictObject({ ssm: z.string().regex(/^\//, 'an SSM parameter name starts with /') }),
-  z.strictObject({ secretsManager: z.string().min(1), key: z.string().min(1).optional() }),
-]));
+export const secretRefSchema = z.lazy(() =>
+  z.union([
+    z.strictObject({ ssm: z.string().regex(/^\//, 'an SSM parameter name starts with /') }),
+    z.strictObject({ secretsManager: z.string().min(1), key: z.string().min(1).optional() }),
+  ]),
+);
 
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** Human name of a reference (for errors and logs; never the value). */
 export function describeSecretRef(ref: SecretRef): string {
-  return 'ssm' in ref ? `ssm:${ref.ssm}` : `secretsmanager:${ref.secretsManager}${ref.key !== undefined ? `#${ref.key}` : ''}`;
+  return 'ssm' in ref
+    ? `ssm:${ref.ssm}`
+    : `secretsmanager:${ref.secretsManager}${ref.key !== undefined ? `#${ref.key}` : ''}`;
 }
 
 /** A secret could not be resolved. `retryable` is false when the secret does not exist or has the wrong shape. */
@@ -48,7 +52,15 @@ export interface ParametersSecretResolverOptions {
 }
 
 /** Error names (SDK or Powertools) meaning "this secret is not there": retrying will not help. */
-const PERMANENT = new Set(['ParameterNotFound', 'ParameterNotFoundError', 'ParameterVersionNotFound', 'ResourceNotFoundException', 'ValidationException', 'AccessDeniedException', 'DecryptionFailure']);
+const PERMANENT = new Set([
+  'ParameterNotFound',
+  'ParameterNotFoundError',
+  'ParameterVersionNotFound',
+  'ResourceNotFoundException',
+  'ValidationException',
+  'AccessDeniedException',
+  'DecryptionFailure',
+]);
 
 /**
  * {@link SecretResolver} over Powertools Parameters (SSM `getParameter` with decryption, Secrets Manager `getSecret`),

@@ -32,7 +32,16 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   'cfg-awsdocs-rule-invocation-instance': { ignored: 'resource type not network related: AWS::EC2::Instance' },
   'cfg-awsdocs-rule-invocation-oversized': { ignored: 'resource type not network related: AWS::EC2::Instance' },
   'cfg-awsdocs-sns-compliance-cloudtrail-enabled': {
-    deltas: (d) => expect(d).toEqual([{ kind: 'compliance', op: 'changed', configRuleName: 'cloudtrail-enabled', before: 'NON_COMPLIANT', after: 'COMPLIANT' }]),
+    deltas: (d) =>
+      expect(d).toEqual([
+        {
+          kind: 'compliance',
+          op: 'changed',
+          configRuleName: 'cloudtrail-enabled',
+          before: 'NON_COMPLIANT',
+          after: 'COMPLIANT',
+        },
+      ]),
   },
   'cfg-awsdocs-sns-ebs-volume-attached': { ignored: 'resource type not network related: AWS::EC2::VOLUME' },
   'cfg-awsdocs-sns-instance-sg-swapped': { ignored: 'resource type not network related: AWS::EC2::Instance' },
@@ -40,31 +49,47 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     // New group: no ingress at all; only AWS's default allow-all egress (legacy ipRanges, ports null).
     deltas: (d) =>
       expect(d).toEqual([
-        expect.objectContaining({ op: 'added', permission: { direction: 'egress', protocol: 'all', peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } }),
+        expect.objectContaining({
+          op: 'added',
+          permission: { direction: 'egress', protocol: 'all', peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+        }),
       ]),
   },
   'cfg-custodian-eventbridge-instance-discovered': { ignored: 'resource type not network related: AWS::EC2::Instance' },
-  'cfg-custodian-eventbridge-oversized-ssm': { ignored: 'resource type not network related: AWS::SSM::ManagedInstanceInventory' },
+  'cfg-custodian-eventbridge-oversized-ssm': {
+    ignored: 'resource type not network related: AWS::SSM::ManagedInstanceInventory',
+  },
   'cfg-custodian-rule-invocation-sg-ssh-world-discovered': {
     // No diff, ResourceDiscovered: judged on the whole state; ipv4Ranges + ipRanges count once.
     deltas: (d) => {
-      expect(d.filter((x) => x.kind === 'sg-permission' && x.permission.direction === 'ingress')).toEqual([sgIngress('added', '0.0.0.0/0', 22)]);
+      expect(d.filter((x) => x.kind === 'sg-permission' && x.permission.direction === 'ingress')).toEqual([
+        sgIngress('added', '0.0.0.0/0', 22),
+      ]);
       expect(d).toHaveLength(2);
     },
   },
-  'cfg-guardian-sg-443-single-host-added': { deltas: (d) => expect(d).toEqual([sgIngress('added', '1.2.3.4/32', 443)]) },
+  'cfg-guardian-sg-443-single-host-added': {
+    deltas: (d) => expect(d).toEqual([sgIngress('added', '1.2.3.4/32', 443)]),
+  },
   'cfg-guardian-sg-no-diff': { deltas: (d) => expect(d).toEqual([]) },
   'cfg-guardian-sg-relationship-removed': { deltas: (d) => expect(d).toEqual([]) },
   'cfg-guardian-sg-ssh-opened-world-v4-v6': {
     deltas: (d) =>
-      expect(d).toEqual([sgIngress('added', '0.0.0.0/0', 22), sgIngress('added', '::/0', 22), sgIngress('removed', '77.91.250.235/32', 22)]),
+      expect(d).toEqual([
+        sgIngress('added', '0.0.0.0/0', 22),
+        sgIngress('added', '::/0', 22),
+        sgIngress('removed', '77.91.250.235/32', 22),
+      ]),
   },
 };
 
 const cases = corpusCases();
 
 describe('Config corpus (../shared/corpus/config)', () => {
-  it.skipIf(CORPUS_DIR !== undefined)('SKIPPED: ../shared/corpus/config is not checked out next to the repo; corpus cases not run', () => {});
+  it.skipIf(CORPUS_DIR !== undefined)(
+    'SKIPPED: ../shared/corpus/config is not checked out next to the repo; corpus cases not run',
+    () => {},
+  );
 
   it.runIf(CORPUS_DIR !== undefined)('has an expectation for every corpus case', () => {
     expect(cases.map((c) => c.id).sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -88,7 +113,12 @@ describe('Config corpus (../shared/corpus/config)', () => {
     // A benign-labelled case must never show a world-open ingress being added.
     if (!c.expected.risky) {
       const worldIngress = result.changes[0]!.deltas.filter(
-        (x) => x.kind === 'sg-permission' && x.op === 'added' && x.permission.direction === 'ingress' && 'cidr' in x.permission.peer && x.permission.peer.cidr.endsWith('/0'),
+        (x) =>
+          x.kind === 'sg-permission' &&
+          x.op === 'added' &&
+          x.permission.direction === 'ingress' &&
+          'cidr' in x.permission.peer &&
+          x.permission.peer.cidr.endsWith('/0'),
       );
       expect(worldIngress).toEqual([]);
     }

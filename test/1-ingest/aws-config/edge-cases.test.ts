@@ -31,7 +31,16 @@ function sgMessage(ipPermissions: unknown[], changedProperties: Record<string, u
   return message;
 }
 
-const world22 = { ipProtocol: 'tcp', fromPort: 22, toPort: 22, ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }], ipRanges: ['0.0.0.0/0'], ipv6Ranges: [], userIdGroupPairs: [], prefixListIds: [] };
+const world22 = {
+  ipProtocol: 'tcp',
+  fromPort: 22,
+  toPort: 22,
+  ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }],
+  ipRanges: ['0.0.0.0/0'],
+  ipv6Ranges: [],
+  userIdGroupPairs: [],
+  prefixListIds: [],
+};
 
 describe('Config message envelope and malformed input', () => {
   it('a change notification without configurationItem is malformed at /configurationItem, keeping the caller location', () => {
@@ -51,13 +60,18 @@ describe('Config message envelope and malformed input', () => {
     expect(malformed('not json object').message).toMatch(/not a JSON object/);
   });
 
-  it.each(['ScheduledNotification', 'ConfigurationSnapshotDeliveryCompleted', 'ConfigurationHistoryDeliveryCompleted', 'ConfigRulesEvaluationStarted'])(
-    '%s is ignored with a reason',
-    (messageType) => {
-      const result = normalizeConfigMessage({ messageType, notificationCreationTime: '2024-05-14T09:00:00.000Z', awsAccountId: '111122223333' }, {});
-      expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining('carries no change') as unknown });
-    },
-  );
+  it.each([
+    'ScheduledNotification',
+    'ConfigurationSnapshotDeliveryCompleted',
+    'ConfigurationHistoryDeliveryCompleted',
+    'ConfigRulesEvaluationStarted',
+  ])('%s is ignored with a reason', (messageType) => {
+    const result = normalizeConfigMessage(
+      { messageType, notificationCreationTime: '2024-05-14T09:00:00.000Z', awsAccountId: '111122223333' },
+      {},
+    );
+    expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining('carries no change') as unknown });
+  });
 
   it('a wrongly typed ipPermissions element is malformed at its path in the configuration', () => {
     const message = sgMessage([{ ...world22, ipv4Ranges: 'oops' }], null);
@@ -67,9 +81,13 @@ describe('Config message envelope and malformed input', () => {
 
   it('a bad value put back from the diff is reported at the diff entry, not the configuration', () => {
     const bad = { ...world22, ipv4Ranges: [{ cidrIp: 42 }] };
-    const message = sgMessage([], { 'Configuration.IpPermissions.0': { previousValue: bad, updatedValue: null, changeType: 'DELETE' } });
+    const message = sgMessage([], {
+      'Configuration.IpPermissions.0': { previousValue: bad, updatedValue: null, changeType: 'DELETE' },
+    });
     const error = malformed(message);
-    expect(error.where.path).toBe('/configurationItemDiff/changedProperties/Configuration.IpPermissions.0/previousValue/ipv4Ranges/0');
+    expect(error.where.path).toBe(
+      '/configurationItemDiff/changedProperties/Configuration.IpPermissions.0/previousValue/ipv4Ranges/0',
+    );
     expect(error.message).toMatch(/before the change/);
   });
 
@@ -78,12 +96,19 @@ describe('Config message envelope and malformed input', () => {
     delete at(message, 'configurationItem')['awsRegion'];
     expect(malformed(message).where.path).toBe('/configurationItem/awsRegion');
     at(message, 'configurationItem')['resourceType'] = 'AWS::EC2::Instance';
-    expect(normalizeConfigMessage(message, {})).toEqual({ kind: 'ignored', reason: 'resource type not network related: AWS::EC2::Instance' });
+    expect(normalizeConfigMessage(message, {})).toEqual({
+      kind: 'ignored',
+      reason: 'resource type not network related: AWS::EC2::Instance',
+    });
   });
 
   it('a changedProperties entry with an unknown changeType is malformed at its path', () => {
-    const message = sgMessage([world22], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'MOVE' } });
-    expect(malformed(message).where.path).toBe('/configurationItemDiff/changedProperties/Configuration.IpPermissions.0/changeType');
+    const message = sgMessage([world22], {
+      'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'MOVE' },
+    });
+    expect(malformed(message).where.path).toBe(
+      '/configurationItemDiff/changedProperties/Configuration.IpPermissions.0/changeType',
+    );
   });
 });
 
@@ -102,14 +127,25 @@ describe('Config item shapes', () => {
     // Assess
     expect(change.account).toBe('111122223333');
     expect(change.resource.arn).toBe(`arn:aws:ec2:eu-west-1:111122223333:security-group/${SG}`);
-    expect(change.deltas).toEqual([expect.objectContaining({ op: 'added', permission: expect.objectContaining({ fromPort: 22 }) as unknown })]);
+    expect(change.deltas).toEqual([
+      expect.objectContaining({ op: 'added', permission: expect.objectContaining({ fromPort: 22 }) as unknown }),
+    ]);
   });
 
   it('configurationItemDiff null: status OK gives no deltas, ResourceDiscovered is judged on its whole state', () => {
     expect(deltasOf(sgMessage([world22], null))).toEqual([]);
     const discovered = deltasOf(sgMessage([world22], null, 'ResourceDiscovered'));
     expect(discovered.filter((d) => d.kind === 'sg-permission' && d.permission.direction === 'ingress')).toEqual([
-      expect.objectContaining({ op: 'added', permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } }),
+      expect.objectContaining({
+        op: 'added',
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
+      }),
     ]);
   });
 
@@ -121,12 +157,20 @@ describe('Config item shapes', () => {
 
   it('string fromPort/toPort ("22") normalize to numbers', () => {
     const stringPorts = { ...world22, fromPort: '22', toPort: '22' };
-    const deltas = deltasOf(sgMessage([stringPorts], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: stringPorts, changeType: 'CREATE' } }));
-    expect(deltas).toEqual([expect.objectContaining({ permission: expect.objectContaining({ fromPort: 22, toPort: 22 }) as unknown })]);
+    const deltas = deltasOf(
+      sgMessage([stringPorts], {
+        'Configuration.IpPermissions.0': { previousValue: null, updatedValue: stringPorts, changeType: 'CREATE' },
+      }),
+    );
+    expect(deltas).toEqual([
+      expect.objectContaining({ permission: expect.objectContaining({ fromPort: 22, toPort: 22 }) as unknown }),
+    ]);
   });
 
   it('the Config item gaining tcp 22 from 0.0.0.0/0 yields exactly the canonical delta CloudTrail yields', () => {
-    const message = sgMessage([world22], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'CREATE' } });
+    const message = sgMessage([world22], {
+      'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'CREATE' },
+    });
     const item = at(message, 'configurationItem');
     item['resourceId'] = 'sg-1';
     at(item, 'configuration')['groupId'] = 'sg-1';
@@ -136,19 +180,40 @@ describe('Config item shapes', () => {
         op: 'added',
         groupId: 'sg-1',
         groupName: 'bastion-sg',
-        permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
       },
     ]);
   });
 
   it('legacy ipRanges strings alone count; ipRanges + ipv4Ranges together count once', () => {
-    const legacy = { ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ipRanges: ['0.0.0.0/0', '10.0.0.0/8'], userIdGroupPairs: [], prefixListIds: [] };
-    const deltas = deltasOf(sgMessage([legacy], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: legacy, changeType: 'CREATE' } }));
+    const legacy = {
+      ipProtocol: 'tcp',
+      fromPort: 3389,
+      toPort: 3389,
+      ipRanges: ['0.0.0.0/0', '10.0.0.0/8'],
+      userIdGroupPairs: [],
+      prefixListIds: [],
+    };
+    const deltas = deltasOf(
+      sgMessage([legacy], {
+        'Configuration.IpPermissions.0': { previousValue: null, updatedValue: legacy, changeType: 'CREATE' },
+      }),
+    );
     expect(deltas.map((d) => (d.kind === 'sg-permission' ? d.permission.peer : undefined))).toEqual([
       { kind: 'cidr4', cidr: '0.0.0.0/0' },
       { kind: 'cidr4', cidr: '10.0.0.0/8' },
     ]);
-    const both = deltasOf(sgMessage([world22], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'CREATE' } }));
+    const both = deltasOf(
+      sgMessage([world22], {
+        'Configuration.IpPermissions.0': { previousValue: null, updatedValue: world22, changeType: 'CREATE' },
+      }),
+    );
     expect(both).toHaveLength(1);
   });
 
@@ -166,10 +231,18 @@ describe('Config item shapes', () => {
       ipRanges: [],
       ipv6Ranges: [],
     };
-    const deltas = deltasOf(sgMessage([all], { 'Configuration.IpPermissions.0': { previousValue: null, updatedValue: all, changeType: 'CREATE' } }));
+    const deltas = deltasOf(
+      sgMessage([all], {
+        'Configuration.IpPermissions.0': { previousValue: null, updatedValue: all, changeType: 'CREATE' },
+      }),
+    );
     expect(deltas.map((d) => (d.kind === 'sg-permission' ? d.permission : undefined))).toEqual([
       { direction: 'ingress', protocol: 'all', peer: { kind: 'security-group', groupId: 'sg-0same' } },
-      { direction: 'ingress', protocol: 'all', peer: { kind: 'security-group', groupId: 'sg-0other', userId: '999988887777' } },
+      {
+        direction: 'ingress',
+        protocol: 'all',
+        peer: { kind: 'security-group', groupId: 'sg-0other', userId: '999988887777' },
+      },
       { direction: 'ingress', protocol: 'all', peer: { kind: 'prefix-list', prefixListId: 'pl-6da54004' } },
     ]);
   });
@@ -180,7 +253,10 @@ describe('Config item shapes', () => {
     const old = item['configuration'];
     item['configuration'] = null;
     item['configurationItemStatus'] = 'ResourceDeleted';
-    message['configurationItemDiff'] = { changedProperties: { Configuration: { previousValue: old, updatedValue: null, changeType: 'DELETE' } }, changeType: 'DELETE' };
+    message['configurationItemDiff'] = {
+      changedProperties: { Configuration: { previousValue: old, updatedValue: null, changeType: 'DELETE' } },
+      changeType: 'DELETE',
+    };
     const deltas = deltasOf(message);
     expect(deltas.every((d) => d.op === 'removed')).toBe(true);
     expect(deltas).toHaveLength(3);
@@ -210,7 +286,16 @@ describe('Config extractors beyond the samples', () => {
   it('NACL: ICMP type/code go to fromPort/toPort; a deleted entry is removed; egress keeps egress', () => {
     const message = sample('nacl-entry-allow-world.json');
     const entries = at(at(message, 'configurationItem'), 'configuration')['entries'] as Array<Record<string, unknown>>;
-    const icmp = { cidrBlock: '10.0.0.0/8', egress: true, icmpTypeCode: { code: -1, type: 8 }, ipv6CidrBlock: null, portRange: null, protocol: '1', ruleAction: 'allow', ruleNumber: 120 };
+    const icmp = {
+      cidrBlock: '10.0.0.0/8',
+      egress: true,
+      icmpTypeCode: { code: -1, type: 8 },
+      ipv6CidrBlock: null,
+      portRange: null,
+      protocol: '1',
+      ruleAction: 'allow',
+      ruleNumber: 120,
+    };
     const removedEntry = entries.splice(3, 1)[0];
     entries.push(icmp);
     message['configurationItemDiff'] = {
@@ -225,9 +310,20 @@ describe('Config extractors beyond the samples', () => {
         kind: 'nacl-entry',
         op: 'added',
         naclId: 'acl-0b7c6d5e4f3a21098',
-        entry: { ruleNumber: 120, egress: true, action: 'allow', protocol: 'icmp', cidr: { kind: 'cidr4', value: '10.0.0.0/8' }, fromPort: 8, toPort: -1 },
+        entry: {
+          ruleNumber: 120,
+          egress: true,
+          action: 'allow',
+          protocol: 'icmp',
+          cidr: { kind: 'cidr4', value: '10.0.0.0/8' },
+          fromPort: 8,
+          toPort: -1,
+        },
       },
-      expect.objectContaining({ op: 'removed', entry: expect.objectContaining({ ruleNumber: 110, cidr: { kind: 'cidr4', value: '0.0.0.0/0' } }) as unknown }),
+      expect.objectContaining({
+        op: 'removed',
+        entry: expect.objectContaining({ ruleNumber: 110, cidr: { kind: 'cidr4', value: '0.0.0.0/0' } }) as unknown,
+      }),
     ]);
   });
 
@@ -236,14 +332,28 @@ describe('Config extractors beyond the samples', () => {
     const item = at(message, 'configurationItem');
     item['configurationItemStatus'] = 'ResourceDiscovered';
     const routes = at(item, 'configuration')['routes'] as unknown[];
-    routes.push({ destinationIpv6CidrBlock: '::/0', egressOnlyInternetGatewayId: 'eigw-0123456789abcdef0', state: 'active', origin: 'CreateRoute' });
-    routes.push({ destinationPrefixListId: 'pl-6ea54007', gatewayId: 'vpce-0a1b2c3d4e5f6a7b8', state: 'active', origin: 'CreateRoute' });
+    routes.push({
+      destinationIpv6CidrBlock: '::/0',
+      egressOnlyInternetGatewayId: 'eigw-0123456789abcdef0',
+      state: 'active',
+      origin: 'CreateRoute',
+    });
+    routes.push({
+      destinationPrefixListId: 'pl-6ea54007',
+      gatewayId: 'vpce-0a1b2c3d4e5f6a7b8',
+      state: 'active',
+      origin: 'CreateRoute',
+    });
     message['configurationItemDiff'] = { changedProperties: {}, changeType: 'CREATE' };
     const deltas = deltasOf(message);
     expect(deltas.map((d) => (d.kind === 'route' ? [d.op, d.destination, d.target] : d))).toEqual([
       ['added', { kind: 'cidr4', value: '10.20.0.0/16' }, { kind: 'local', id: 'local' }],
       ['added', { kind: 'cidr4', value: '0.0.0.0/0' }, { kind: 'internet-gateway', id: 'igw-0e1f2a3b4c5d6e7f8' }],
-      ['added', { kind: 'cidr6', value: '::/0' }, { kind: 'egress-only-internet-gateway', id: 'eigw-0123456789abcdef0' }],
+      [
+        'added',
+        { kind: 'cidr6', value: '::/0' },
+        { kind: 'egress-only-internet-gateway', id: 'eigw-0123456789abcdef0' },
+      ],
       ['added', { kind: 'prefix-list', value: 'pl-6ea54007' }, { kind: 'vpc-endpoint', id: 'vpce-0a1b2c3d4e5f6a7b8' }],
     ]);
   });
@@ -253,19 +363,34 @@ describe('Config extractors beyond the samples', () => {
     const config = at(at(detached, 'configurationItem'), 'configuration');
     const attachment = (config['attachments'] as unknown[])[0];
     config['attachments'] = [];
-    detached['configurationItemDiff'] = { changeType: 'UPDATE', changedProperties: { 'Configuration.Attachments.0': { previousValue: attachment, updatedValue: null, changeType: 'DELETE' } } };
+    detached['configurationItemDiff'] = {
+      changeType: 'UPDATE',
+      changedProperties: {
+        'Configuration.Attachments.0': { previousValue: attachment, updatedValue: null, changeType: 'DELETE' },
+      },
+    };
     expect(deltasOf(detached)).toEqual([
-      { kind: 'gateway-attachment', op: 'removed', gateway: { kind: 'internet-gateway', id: 'igw-0e1f2a3b4c5d6e7f8' }, vpcId: 'vpc-0f1e2d3c4b5a69788' },
+      {
+        kind: 'gateway-attachment',
+        op: 'removed',
+        gateway: { kind: 'internet-gateway', id: 'igw-0e1f2a3b4c5d6e7f8' },
+        vpcId: 'vpc-0f1e2d3c4b5a69788',
+      },
     ]);
 
     const byRelationship = sample('igw-attached.json');
     delete at(at(byRelationship, 'configurationItem'), 'configuration')['attachments'];
     byRelationship['configurationItemDiff'] = {
       changeType: 'UPDATE',
-      changedProperties: (byRelationship['configurationItemDiff'] as { changedProperties: Record<string, unknown> }).changedProperties,
+      changedProperties: (byRelationship['configurationItemDiff'] as { changedProperties: Record<string, unknown> })
+        .changedProperties,
     };
-    delete (at(byRelationship, 'configurationItemDiff')['changedProperties'] as Record<string, unknown>)['Configuration.Attachments.0'];
-    expect(deltasOf(byRelationship)).toEqual([expect.objectContaining({ op: 'added', vpcId: 'vpc-0f1e2d3c4b5a69788' })]);
+    delete (at(byRelationship, 'configurationItemDiff')['changedProperties'] as Record<string, unknown>)[
+      'Configuration.Attachments.0'
+    ];
+    expect(deltasOf(byRelationship)).toEqual([
+      expect.objectContaining({ op: 'added', vpcId: 'vpc-0f1e2d3c4b5a69788' }),
+    ]);
   });
 
   it('VPC endpoint discovered: added with no before; no policy document means full access', () => {
@@ -275,7 +400,13 @@ describe('Config extractors beyond the samples', () => {
     at(item, 'configuration')['policyDocument'] = null;
     message['configurationItemDiff'] = { changedProperties: {}, changeType: 'CREATE' };
     expect(deltasOf(message)).toEqual([
-      { kind: 'endpoint-policy', op: 'added', endpointId: 'vpce-0a1b2c3d4e5f6a7b8', serviceName: 'com.amazonaws.eu-west-1.s3', after: { kind: 'full-access' } },
+      {
+        kind: 'endpoint-policy',
+        op: 'added',
+        endpointId: 'vpce-0a1b2c3d4e5f6a7b8',
+        serviceName: 'com.amazonaws.eu-west-1.s3',
+        after: { kind: 'full-access' },
+      },
     ]);
   });
 
@@ -286,7 +417,9 @@ describe('Config extractors beyond the samples', () => {
     entry['previousValue'] = JSON.stringify(JSON.parse(config['policyDocument'] as string));
     expect(deltasOf(same)).toEqual([]);
     entry['previousValue'] = '{"Statement": [';
-    expect(malformed(same).where.path).toBe('/configurationItemDiff/changedProperties/Configuration.PolicyDocument/previousValue');
+    expect(malformed(same).where.path).toBe(
+      '/configurationItemDiff/changedProperties/Configuration.PolicyDocument/previousValue',
+    );
   });
 
   it('endpoint service discovered with acceptance off reports it as added; principal removal is removed', () => {
@@ -295,9 +428,19 @@ describe('Config extractors beyond the samples', () => {
     item['configurationItemStatus'] = 'ResourceDiscovered';
     message['configurationItemDiff'] = { changedProperties: {}, changeType: 'CREATE' };
     expect(deltasOf(message)).toEqual([
-      { kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0f1e2d3c4b5a69788', principal: 'arn:aws:iam::444455556666:root' },
+      {
+        kind: 'endpoint-service-permission',
+        op: 'added',
+        serviceId: 'vpce-svc-0f1e2d3c4b5a69788',
+        principal: 'arn:aws:iam::444455556666:root',
+      },
       { kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0f1e2d3c4b5a69788', principal: '*' },
-      { kind: 'endpoint-service-acceptance', op: 'added', serviceId: 'vpce-svc-0f1e2d3c4b5a69788', acceptanceRequired: false },
+      {
+        kind: 'endpoint-service-acceptance',
+        op: 'added',
+        serviceId: 'vpce-svc-0f1e2d3c4b5a69788',
+        acceptanceRequired: false,
+      },
     ]);
   });
 
@@ -306,14 +449,34 @@ describe('Config extractors beyond the samples', () => {
     const item = at(accepted, 'configurationItem');
     item['configurationItemStatus'] = 'OK';
     at(at(item, 'configuration'), 'status')['code'] = 'active';
-    accepted['configurationItemDiff'] = { changeType: 'UPDATE', changedProperties: { 'Configuration.Status.Code': { previousValue: 'pending-acceptance', updatedValue: 'active', changeType: 'UPDATE' } } };
-    expect(deltasOf(accepted)).toEqual([expect.objectContaining({ kind: 'peering', op: 'changed', state: 'accepted' })]);
+    accepted['configurationItemDiff'] = {
+      changeType: 'UPDATE',
+      changedProperties: {
+        'Configuration.Status.Code': {
+          previousValue: 'pending-acceptance',
+          updatedValue: 'active',
+          changeType: 'UPDATE',
+        },
+      },
+    };
+    expect(deltasOf(accepted)).toEqual([
+      expect.objectContaining({ kind: 'peering', op: 'changed', state: 'accepted' }),
+    ]);
 
     const deleted = sample('peering-pending-cross-account.json');
     at(deleted, 'configurationItem')['configurationItemStatus'] = 'ResourceDeleted';
     at(deleted, 'configurationItem')['configuration'] = null;
     deleted['configurationItemDiff'] = null;
-    expect(deltasOf(deleted)).toEqual([{ kind: 'peering', op: 'removed', connectionId: 'pcx-0a9b8c7d6e5f43210', state: 'deleted', requester: {}, accepter: {} }]);
+    expect(deltasOf(deleted)).toEqual([
+      {
+        kind: 'peering',
+        op: 'removed',
+        connectionId: 'pcx-0a9b8c7d6e5f43210',
+        state: 'deleted',
+        requester: {},
+        accepter: {},
+      },
+    ]);
   });
 
   it('trail: validation off and a new bucket are weakenings; deletion is removed/deleted; tags alone give nothing', () => {
@@ -325,12 +488,20 @@ describe('Config extractors beyond the samples', () => {
       changeType: 'UPDATE',
       changedProperties: {
         'Configuration.LogFileValidationEnabled': { previousValue: true, updatedValue: false, changeType: 'UPDATE' },
-        'Configuration.S3BucketName': { previousValue: 'corp-cloudtrail-111122223333', updatedValue: 'attacker-bucket', changeType: 'UPDATE' },
+        'Configuration.S3BucketName': {
+          previousValue: 'corp-cloudtrail-111122223333',
+          updatedValue: 'attacker-bucket',
+          changeType: 'UPDATE',
+        },
         'Configuration.IsMultiRegionTrail': { previousValue: false, updatedValue: false, changeType: 'UPDATE' },
       },
     };
     expect(deltasOf(message)).toEqual([
-      expect.objectContaining({ subject: 'trail', action: 'updated', weakenings: ['log-file validation off', 'destination changed'] }),
+      expect.objectContaining({
+        subject: 'trail',
+        action: 'updated',
+        weakenings: ['log-file validation off', 'destination changed'],
+      }),
     ]);
 
     const deleted = sample('trail-multi-region-off.json');
@@ -338,11 +509,20 @@ describe('Config extractors beyond the samples', () => {
     at(deleted, 'configurationItem')['configuration'] = null;
     deleted['configurationItemDiff'] = null;
     expect(deltasOf(deleted)).toEqual([
-      { kind: 'logging', op: 'removed', subject: 'trail', id: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit', action: 'deleted' },
+      {
+        kind: 'logging',
+        op: 'removed',
+        subject: 'trail',
+        id: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit',
+        action: 'deleted',
+      },
     ]);
 
     const tags = sample('trail-multi-region-off.json');
-    tags['configurationItemDiff'] = { changeType: 'UPDATE', changedProperties: { 'Tags.owner': { previousValue: null, updatedValue: 'sec', changeType: 'CREATE' } } };
+    tags['configurationItemDiff'] = {
+      changeType: 'UPDATE',
+      changedProperties: { 'Tags.owner': { previousValue: null, updatedValue: 'sec', changeType: 'CREATE' } },
+    };
     expect(deltasOf(tags)).toEqual([]);
   });
 
@@ -357,11 +537,22 @@ describe('Config extractors beyond the samples', () => {
       changeType: 'UPDATE',
       changedProperties: {
         'Configuration.RecordingGroup.AllSupported': { previousValue: true, updatedValue: false, changeType: 'UPDATE' },
-        'Configuration.RecordingGroup.ResourceTypes.0': { previousValue: null, updatedValue: 'AWS::EC2::Instance', changeType: 'CREATE' },
+        'Configuration.RecordingGroup.ResourceTypes.0': {
+          previousValue: null,
+          updatedValue: 'AWS::EC2::Instance',
+          changeType: 'CREATE',
+        },
       },
     };
     expect(deltasOf(message)).toEqual([
-      { kind: 'logging', op: 'changed', subject: 'config-recorder', id: 'default', action: 'updated', weakenings: ['all resource types off'] },
+      {
+        kind: 'logging',
+        op: 'changed',
+        subject: 'config-recorder',
+        id: 'default',
+        action: 'updated',
+        weakenings: ['all resource types off'],
+      },
     ]);
   });
 
@@ -371,25 +562,43 @@ describe('Config extractors beyond the samples', () => {
     item['resourceType'] = 'AWS::ElasticLoadBalancing::LoadBalancer';
     item['resourceId'] = 'legacy-web';
     item['ARN'] = null;
-    item['configuration'] = { loadBalancerName: 'legacy-web', scheme: 'internet-facing', dnsname: 'legacy-web-1.eu-west-1.elb.amazonaws.com', vpcid: 'vpc-0f1e2d3c4b5a69788' };
+    item['configuration'] = {
+      loadBalancerName: 'legacy-web',
+      scheme: 'internet-facing',
+      dnsname: 'legacy-web-1.eu-west-1.elb.amazonaws.com',
+      vpcid: 'vpc-0f1e2d3c4b5a69788',
+    };
     const change = onlyChange(normalizeConfigMessage(elb, {}));
     expect(change.resource.vpcId).toBe('vpc-0f1e2d3c4b5a69788');
-    expect(change.deltas).toEqual([{ kind: 'load-balancer', op: 'added', name: 'legacy-web', lbType: 'classic', scheme: 'internet-facing' }]);
+    expect(change.deltas).toEqual([
+      { kind: 'load-balancer', op: 'added', name: 'legacy-web', lbType: 'classic', scheme: 'internet-facing' },
+    ]);
 
     const subnet = sample('subnet-map-public-ip-on.json');
     at(subnet, 'configurationItem')['configurationItemStatus'] = 'ResourceDiscovered';
     subnet['configurationItemDiff'] = { changedProperties: {}, changeType: 'CREATE' };
     expect(deltasOf(subnet)).toEqual([
-      { kind: 'subnet-attribute', op: 'changed', subnetId: 'subnet-0c1d2e3f4a5b6c7d8', attribute: 'map-public-ip-on-launch', after: true },
+      {
+        kind: 'subnet-attribute',
+        op: 'changed',
+        subnetId: 'subnet-0c1d2e3f4a5b6c7d8',
+        attribute: 'map-public-ip-on-launch',
+        after: true,
+      },
     ]);
   });
 
   it('oversized EventBridge detail without s3DeliverySummary still gives an uninspected change; other types are ignored', () => {
     const message = sample('oversized-sg.json');
     delete message['s3DeliverySummary'];
-    expect(deltasOf(message)).toEqual([{ kind: 'uninspected', op: 'changed', reason: 'oversized', changeType: 'UPDATE' }]);
+    expect(deltasOf(message)).toEqual([
+      { kind: 'uninspected', op: 'changed', reason: 'oversized', changeType: 'UPDATE' },
+    ]);
     at(message, 'configurationItemSummary')['resourceType'] = 'AWS::EC2::Instance';
-    expect(normalizeConfigMessage(message, {})).toEqual({ kind: 'ignored', reason: 'resource type not network related: AWS::EC2::Instance' });
+    expect(normalizeConfigMessage(message, {})).toEqual({
+      kind: 'ignored',
+      reason: 'resource type not network related: AWS::EC2::Instance',
+    });
   });
 
   it('compliance: kept for any resource type; no old result means no before; a bad complianceType is malformed at its path', () => {
@@ -398,7 +607,9 @@ describe('Config extractors beyond the samples', () => {
     delete message['oldEvaluationResult'];
     const change = onlyChange(normalizeConfigMessage(message, {}));
     expect(change.resource).toEqual({ type: 'AWS::S3::Bucket', id: SG });
-    expect(change.deltas).toEqual([{ kind: 'compliance', op: 'changed', configRuleName: 'restricted-ssh', after: 'COMPLIANT' }]);
+    expect(change.deltas).toEqual([
+      { kind: 'compliance', op: 'changed', configRuleName: 'restricted-ssh', after: 'COMPLIANT' },
+    ]);
     at(message, 'newEvaluationResult')['complianceType'] = 'MOSTLY_FINE';
     expect(malformed(message).where.path).toBe('/newEvaluationResult/complianceType');
   });

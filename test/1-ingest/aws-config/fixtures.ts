@@ -9,7 +9,9 @@ const ROOT = new URL('../../../', import.meta.url);
 
 /** A hand-built sample from events/config, cloned so a test can mutate it freely. */
 export function sample(name: string): Record<string, unknown> {
-  return structuredClone(JSON.parse(readFileSync(new URL(`events/config/${name}`, ROOT), 'utf8')) as Record<string, unknown>);
+  return structuredClone(
+    JSON.parse(readFileSync(new URL(`events/config/${name}`, ROOT), 'utf8')) as Record<string, unknown>,
+  );
 }
 
 /** The shared conformance corpus (`../shared/corpus` next to the repo), or undefined when it is not checked out. */

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ChangedProperty, ReconstructInput } from '../../../shared/1-ingest/aws-config/item-diff.ts';
 import { reconstruct } from '../../../shared/1-ingest/aws-config/item-diff.ts';
 
-function input(configuration: unknown, changedProperties: Record<string, ChangedProperty> | undefined, status: ReconstructInput['status'] = 'OK'): ReconstructInput {
+function input(
+  configuration: unknown,
+  changedProperties: Record<string, ChangedProperty> | undefined,
+  status: ReconstructInput['status'] = 'OK',
+): ReconstructInput {
   return {
     status,
     configuration,
@@ -33,17 +37,30 @@ describe('reconstruct (before state from configurationItemDiff)', () => {
 
   it('rolls back nested object fields and recreates containers a DELETE needs', () => {
     const { before } = reconstruct(
-      input({ status: { code: 'active' } }, {
-        'Configuration.Status.Code': { previousValue: 'pending-acceptance', updatedValue: 'active', changeType: 'UPDATE' },
-        'Configuration.Options.StaticRoutesOnly': { previousValue: true, updatedValue: null, changeType: 'DELETE' },
-      }),
+      input(
+        { status: { code: 'active' } },
+        {
+          'Configuration.Status.Code': {
+            previousValue: 'pending-acceptance',
+            updatedValue: 'active',
+            changeType: 'UPDATE',
+          },
+          'Configuration.Options.StaticRoutesOnly': { previousValue: true, updatedValue: null, changeType: 'DELETE' },
+        },
+      ),
     );
-    expect(before?.configuration).toEqual({ status: { code: 'pending-acceptance' }, options: { staticRoutesOnly: true } });
+    expect(before?.configuration).toEqual({
+      status: { code: 'pending-acceptance' },
+      options: { staticRoutesOnly: true },
+    });
   });
 
   it('when the configuration disagrees with a CREATE, the diff wins at its index on both sides', () => {
     const { before, after } = reconstruct(
-      input({ items: [{ n: 'X' }, { n: 'Y' }] }, { 'Configuration.Items.1': { previousValue: null, updatedValue: { n: 'Z' }, changeType: 'CREATE' } }),
+      input(
+        { items: [{ n: 'X' }, { n: 'Y' }] },
+        { 'Configuration.Items.1': { previousValue: null, updatedValue: { n: 'Z' }, changeType: 'CREATE' } },
+      ),
     );
     expect(after?.configuration).toEqual({ items: [{ n: 'X' }, { n: 'Z' }] });
     expect(before?.configuration).toEqual({ items: [{ n: 'X' }] });
@@ -51,18 +68,47 @@ describe('reconstruct (before state from configurationItemDiff)', () => {
 
   it('ignores key order, key case and null fields when matching list elements', () => {
     const { before } = reconstruct(
-      input({ items: [{ a: 1, b: 'x' }] }, { 'Configuration.Items.0': { previousValue: null, updatedValue: { B: 'x', A: 1, c: null }, changeType: 'CREATE' } }),
+      input(
+        { items: [{ a: 1, b: 'x' }] },
+        {
+          'Configuration.Items.0': {
+            previousValue: null,
+            updatedValue: { B: 'x', A: 1, c: null },
+            changeType: 'CREATE',
+          },
+        },
+      ),
     );
     expect(before?.configuration).toEqual({ items: [] });
   });
 
   it('lifecycles: discovered, deleted (whole configuration put back), unchanged (no diff), whole-Configuration CREATE', () => {
-    expect(reconstruct(input({ a: 1 }, undefined, 'ResourceDiscovered'))).toMatchObject({ lifecycle: 'created', before: undefined });
-    expect(reconstruct(input({ a: 1 }, undefined))).toMatchObject({ lifecycle: 'unchanged', before: { configuration: { a: 1 } } });
-    const deleted = reconstruct(input(null, { Configuration: { previousValue: { a: 1 }, updatedValue: null, changeType: 'DELETE' } }, 'ResourceDeleted'));
+    expect(reconstruct(input({ a: 1 }, undefined, 'ResourceDiscovered'))).toMatchObject({
+      lifecycle: 'created',
+      before: undefined,
+    });
+    expect(reconstruct(input({ a: 1 }, undefined))).toMatchObject({
+      lifecycle: 'unchanged',
+      before: { configuration: { a: 1 } },
+    });
+    const deleted = reconstruct(
+      input(
+        null,
+        { Configuration: { previousValue: { a: 1 }, updatedValue: null, changeType: 'DELETE' } },
+        'ResourceDeleted',
+      ),
+    );
     expect(deleted).toMatchObject({ lifecycle: 'deleted', after: undefined, before: { configuration: { a: 1 } } });
-    expect(reconstruct(input(null, undefined, 'ResourceDeleted'))).toMatchObject({ lifecycle: 'deleted', before: undefined, after: undefined });
-    expect(reconstruct(input({ a: 1 }, { Configuration: { previousValue: null, updatedValue: { a: 1 }, changeType: 'CREATE' } }))).toMatchObject({
+    expect(reconstruct(input(null, undefined, 'ResourceDeleted'))).toMatchObject({
+      lifecycle: 'deleted',
+      before: undefined,
+      after: undefined,
+    });
+    expect(
+      reconstruct(
+        input({ a: 1 }, { Configuration: { previousValue: null, updatedValue: { a: 1 }, changeType: 'CREATE' } }),
+      ),
+    ).toMatchObject({
       lifecycle: 'created',
       before: undefined,
     });
@@ -70,9 +116,14 @@ describe('reconstruct (before state from configurationItemDiff)', () => {
 
   it('locates values: copied ones at their configuration path, restored ones at their diff entry', () => {
     const states = reconstruct(
-      input({ items: [{ n: 'B' }] }, { 'Configuration.Items.0': { previousValue: { n: 'A' }, updatedValue: { n: 'B' }, changeType: 'UPDATE' } }),
+      input(
+        { items: [{ n: 'B' }] },
+        { 'Configuration.Items.0': { previousValue: { n: 'A' }, updatedValue: { n: 'B' }, changeType: 'UPDATE' } },
+      ),
     );
-    expect(states.origins.locate(states.after, ['configuration', 'items', 0, 'n'])).toBe('/configurationItem/configuration/items/0/n');
+    expect(states.origins.locate(states.after, ['configuration', 'items', 0, 'n'])).toBe(
+      '/configurationItem/configuration/items/0/n',
+    );
     expect(states.origins.locate(states.before, ['configuration', 'items', 0, 'n'])).toBe(
       '/configurationItemDiff/changedProperties/Configuration.Items.0/previousValue/n',
     );

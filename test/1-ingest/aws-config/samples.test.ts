@@ -22,7 +22,13 @@ describe('Config samples (events/config)', () => {
       region: 'eu-west-1',
       itemStatus: 'OK',
       related: ['16c22eb9-7ee4-5edb-8335-888db019d616'],
-      resource: { type: 'AWS::EC2::SecurityGroup', id: SG, name: 'bastion-sg', vpcId: VPC, tags: { Name: 'bastion', team: 'platform' } },
+      resource: {
+        type: 'AWS::EC2::SecurityGroup',
+        id: SG,
+        name: 'bastion-sg',
+        vpcId: VPC,
+        tags: { Name: 'bastion', team: 'platform' },
+      },
     });
     expect(change.actor).toBeUndefined();
     expect(change.deltas).toEqual([
@@ -31,7 +37,13 @@ describe('Config samples (events/config)', () => {
         op: 'added',
         groupId: SG,
         groupName: 'bastion-sg',
-        permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
       },
     ]);
   });
@@ -41,7 +53,13 @@ describe('Config samples (events/config)', () => {
     expect(change.deltas).toEqual([
       expect.objectContaining({
         op: 'added',
-        permission: { direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, peer: { kind: 'cidr6', cidr: '::/0' } },
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          peer: { kind: 'cidr6', cidr: '::/0' },
+        },
       }),
     ]);
   });
@@ -59,7 +77,15 @@ describe('Config samples (events/config)', () => {
         kind: 'nacl-entry',
         op: 'added',
         naclId: 'acl-0b7c6d5e4f3a21098',
-        entry: { ruleNumber: 110, egress: false, action: 'allow', protocol: 'tcp', cidr: { kind: 'cidr4', value: '0.0.0.0/0' }, fromPort: 22, toPort: 22 },
+        entry: {
+          ruleNumber: 110,
+          egress: false,
+          action: 'allow',
+          protocol: 'tcp',
+          cidr: { kind: 'cidr4', value: '0.0.0.0/0' },
+          fromPort: 22,
+          toPort: 22,
+        },
       },
     ]);
   });
@@ -71,8 +97,24 @@ describe('Config samples (events/config)', () => {
         kind: 'nacl-entry',
         op: 'changed',
         naclId: 'acl-0b7c6d5e4f3a21098',
-        entry: { ruleNumber: 100, egress: false, action: 'allow', protocol: 'tcp', cidr: { kind: 'cidr4', value: '0.0.0.0/0' }, fromPort: 443, toPort: 443 },
-        before: { ruleNumber: 100, egress: false, action: 'allow', protocol: 'tcp', cidr: { kind: 'cidr4', value: '10.20.0.0/16' }, fromPort: 443, toPort: 443 },
+        entry: {
+          ruleNumber: 100,
+          egress: false,
+          action: 'allow',
+          protocol: 'tcp',
+          cidr: { kind: 'cidr4', value: '0.0.0.0/0' },
+          fromPort: 443,
+          toPort: 443,
+        },
+        before: {
+          ruleNumber: 100,
+          egress: false,
+          action: 'allow',
+          protocol: 'tcp',
+          cidr: { kind: 'cidr4', value: '10.20.0.0/16' },
+          fromPort: 443,
+          toPort: 443,
+        },
       },
     ]);
   });
@@ -107,7 +149,12 @@ describe('Config samples (events/config)', () => {
   it('IGW attached to a VPC (attachment state "available") gives a gateway attachment', () => {
     const change = onlyChange(normalizeConfigMessage(sample('igw-attached.json'), {}));
     expect(change.deltas).toEqual([
-      { kind: 'gateway-attachment', op: 'added', gateway: { kind: 'internet-gateway', id: 'igw-0e1f2a3b4c5d6e7f8' }, vpcId: VPC },
+      {
+        kind: 'gateway-attachment',
+        op: 'added',
+        gateway: { kind: 'internet-gateway', id: 'igw-0e1f2a3b4c5d6e7f8' },
+        vpcId: VPC,
+      },
     ]);
   });
 
@@ -134,7 +181,16 @@ describe('Config samples (events/config)', () => {
         },
         after: {
           kind: 'document',
-          statements: [{ sid: 'AllowAll', effect: 'Allow', principals: ['*'], actions: ['s3:*'], resources: ['*'], conditions: [] }],
+          statements: [
+            {
+              sid: 'AllowAll',
+              effect: 'Allow',
+              principals: ['*'],
+              actions: ['s3:*'],
+              resources: ['*'],
+              conditions: [],
+            },
+          ],
         },
       },
     ]);
@@ -144,7 +200,13 @@ describe('Config samples (events/config)', () => {
     const change = onlyChange(normalizeConfigMessage(sample('endpoint-service-open.json'), {}));
     expect(change.deltas).toEqual([
       { kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0f1e2d3c4b5a69788', principal: '*' },
-      { kind: 'endpoint-service-acceptance', op: 'changed', serviceId: 'vpce-svc-0f1e2d3c4b5a69788', acceptanceRequired: false, before: true },
+      {
+        kind: 'endpoint-service-acceptance',
+        op: 'changed',
+        serviceId: 'vpce-svc-0f1e2d3c4b5a69788',
+        acceptanceRequired: false,
+        before: true,
+      },
     ]);
     expect(change.related).toHaveLength(2);
   });
@@ -167,7 +229,9 @@ describe('Config samples (events/config)', () => {
   it('flow log deleted (ResourceDeleted, whole configuration in the diff) gives a flow-log logging delta "deleted"', () => {
     const change = onlyChange(normalizeConfigMessage(sample('flow-log-deleted.json'), {}));
     expect(change.itemStatus).toBe('ResourceDeleted');
-    expect(change.deltas).toEqual([{ kind: 'logging', op: 'removed', subject: 'flow-log', id: 'fl-0b1c2d3e4f5a6b7c8', action: 'deleted' }]);
+    expect(change.deltas).toEqual([
+      { kind: 'logging', op: 'removed', subject: 'flow-log', id: 'fl-0b1c2d3e4f5a6b7c8', action: 'deleted' },
+    ]);
   });
 
   it('trail with multi-region turned off is an update with the weakening named', () => {
@@ -186,13 +250,22 @@ describe('Config samples (events/config)', () => {
 
   it('configuration recorder (PascalCase item) with Recording true → false is "stopped"', () => {
     const change = onlyChange(normalizeConfigMessage(sample('config-recorder-stopped.json'), {}));
-    expect(change.deltas).toEqual([{ kind: 'logging', op: 'changed', subject: 'config-recorder', id: 'default', action: 'stopped' }]);
+    expect(change.deltas).toEqual([
+      { kind: 'logging', op: 'changed', subject: 'config-recorder', id: 'default', action: 'stopped' },
+    ]);
   });
 
   it('subnet mapPublicIpOnLaunch false → true gives the attribute change', () => {
     const change = onlyChange(normalizeConfigMessage(sample('subnet-map-public-ip-on.json'), {}));
     expect(change.deltas).toEqual([
-      { kind: 'subnet-attribute', op: 'changed', subnetId: 'subnet-0c1d2e3f4a5b6c7d8', attribute: 'map-public-ip-on-launch', before: false, after: true },
+      {
+        kind: 'subnet-attribute',
+        op: 'changed',
+        subnetId: 'subnet-0c1d2e3f4a5b6c7d8',
+        attribute: 'map-public-ip-on-launch',
+        before: false,
+        after: true,
+      },
     ]);
   });
 
@@ -215,13 +288,25 @@ describe('Config samples (events/config)', () => {
       { kind: 'hybrid-link', op: 'added', link: 'vpn-connection', id: 'vpn-0c1d2e3f4a5b6c7d8' },
     ]);
     expect(onlyChange(normalizeConfigMessage(sample('customer-gateway-discovered.json'), {})).deltas).toEqual([
-      { kind: 'hybrid-link', op: 'added', link: 'customer-gateway', id: 'cgw-0d1e2f3a4b5c6d7e8', peerAddress: '203.0.113.17' },
+      {
+        kind: 'hybrid-link',
+        op: 'added',
+        link: 'customer-gateway',
+        id: 'cgw-0d1e2f3a4b5c6d7e8',
+        peerAddress: '203.0.113.17',
+      },
     ]);
     expect(onlyChange(normalizeConfigMessage(sample('vpn-gateway-attached.json'), {})).deltas).toEqual([
       { kind: 'hybrid-link', op: 'added', link: 'vpn-gateway-attachment', id: 'vgw-0e1f2a3b4c5d6e7f9', vpcId: VPC },
     ]);
     expect(onlyChange(normalizeConfigMessage(sample('tgw-attachment-deleted.json'), {})).deltas).toEqual([
-      { kind: 'hybrid-link', op: 'removed', link: 'transit-gateway-vpc-attachment', id: 'tgw-attach-0f1a2b3c4d5e6f708', vpcId: VPC },
+      {
+        kind: 'hybrid-link',
+        op: 'removed',
+        link: 'transit-gateway-vpc-attachment',
+        id: 'tgw-attach-0f1a2b3c4d5e6f708',
+        vpcId: VPC,
+      },
     ]);
   });
 
@@ -239,7 +324,9 @@ describe('Config samples (events/config)', () => {
         op: 'changed',
         reason: 'oversized',
         changeType: 'UPDATE',
-        location: expect.stringMatching(/^corp-config-111122223333\/AWSLogs\/.*OversizedChangeNotification\/AWS::EC2::SecurityGroup\/sg-0a1b2c3d4e5f60718\//) as unknown as string,
+        location: expect.stringMatching(
+          /^corp-config-111122223333\/AWSLogs\/.*OversizedChangeNotification\/AWS::EC2::SecurityGroup\/sg-0a1b2c3d4e5f60718\//,
+        ) as unknown as string,
       },
     ]);
   });
@@ -268,6 +355,14 @@ describe('Config samples (events/config)', () => {
 
   it('compliance flip back to COMPLIANT (EventBridge detail form) is the reverse delta', () => {
     const change = onlyChange(normalizeConfigMessage(sample('compliance-restricted-ssh-compliant.json'), {}));
-    expect(change.deltas).toEqual([{ kind: 'compliance', op: 'changed', configRuleName: 'restricted-ssh', before: 'NON_COMPLIANT', after: 'COMPLIANT' }]);
+    expect(change.deltas).toEqual([
+      {
+        kind: 'compliance',
+        op: 'changed',
+        configRuleName: 'restricted-ssh',
+        before: 'NON_COMPLIANT',
+        after: 'COMPLIANT',
+      },
+    ]);
   });
 });

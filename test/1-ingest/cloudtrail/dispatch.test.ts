@@ -66,7 +66,16 @@ describe('CloudTrail record: common fields', () => {
   it('accepts trimmed records (no userIdentity, sourceIPAddress, eventType; errorCode null)', () => {
     // Prepare
     const record = sample('attach-igw');
-    for (const key of ['userIdentity', 'sourceIPAddress', 'eventType', 'readOnly', 'managementEvent', 'eventCategory', 'tlsDetails']) delete record[key];
+    for (const key of [
+      'userIdentity',
+      'sourceIPAddress',
+      'eventType',
+      'readOnly',
+      'managementEvent',
+      'eventCategory',
+      'tlsDetails',
+    ])
+      delete record[key];
     record['errorCode'] = null;
     record['errorMessage'] = null;
     // Act
@@ -91,9 +100,13 @@ describe('CloudTrail record: common fields', () => {
 describe('CloudTrail record: ignored inputs', () => {
   it('failed calls (errorCode), read-only calls and other services', () => {
     // Prepare / Act / Assess
-    expect(ignoredReason(normalize(sample('authorize-sg-ingress-failed')))).toBe('AuthorizeSecurityGroupIngress failed (Client.UnauthorizedOperation): nothing changed');
+    expect(ignoredReason(normalize(sample('authorize-sg-ingress-failed')))).toBe(
+      'AuthorizeSecurityGroupIngress failed (Client.UnauthorizedOperation): nothing changed',
+    );
     expect(ignoredReason(normalize(sample('describe-security-groups')))).toBe('DescribeSecurityGroups: read-only call');
-    expect(ignoredReason(normalize(sample('s3-create-bucket')))).toBe('s3.amazonaws.com CreateBucket: not a network change Netwatch handles');
+    expect(ignoredReason(normalize(sample('s3-create-bucket')))).toBe(
+      's3.amazonaws.com CreateBucket: not a network change Netwatch handles',
+    );
   });
 
   it('network-activity copies (eventType AwsVpceEvent / eventCategory NetworkActivity)', () => {
@@ -119,7 +132,13 @@ describe('CloudTrail record: ignored inputs', () => {
 describe('CloudTrail record: malformed inputs', () => {
   it('not a CloudTrail record at all (an EventBridge event) → MalformedInputError at /eventSource', () => {
     // Prepare
-    const eventBridge = { version: '0', id: 'x', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: {} };
+    const eventBridge = {
+      version: '0',
+      id: 'x',
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      detail: {},
+    };
     // Act
     const error = malformed(eventBridge);
     // Assess
@@ -168,8 +187,14 @@ describe('CloudTrail record: malformed inputs', () => {
     }
     // Assess
     expect(caught).toBeInstanceOf(MalformedInputError);
-    expect((caught as MalformedInputError).where).toEqual({ file: 'trail.json.gz', record: 3, path: '/Records/3/requestParameters/internetGatewayId' });
-    expect((caught as MalformedInputError).describe()).toBe('trail.json.gz record #3 at /Records/3/requestParameters/internetGatewayId: AttachInternetGateway: requestParameters.internetGatewayId missing');
+    expect((caught as MalformedInputError).where).toEqual({
+      file: 'trail.json.gz',
+      record: 3,
+      path: '/Records/3/requestParameters/internetGatewayId',
+    });
+    expect((caught as MalformedInputError).describe()).toBe(
+      'trail.json.gz record #3 at /Records/3/requestParameters/internetGatewayId: AttachInternetGateway: requestParameters.internetGatewayId missing',
+    );
   });
 });
 
@@ -193,7 +218,8 @@ describe('CLOUDTRAIL_API_CALLS', () => {
     // Act
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const result = normalize(sample(file.replace(/\.json$/, '')));
-      if (result.kind === 'changes') for (const change of changesOf(result)) yielding.add(`${change.api?.source}:${change.api?.name}`);
+      if (result.kind === 'changes')
+        for (const change of changesOf(result)) yielding.add(`${change.api?.source}:${change.api?.name}`);
     }
     // Assess
     expect([...yielding].sort()).toEqual([...declared].sort());

@@ -24,7 +24,9 @@ export function sample(name: string): Record<string, unknown> {
 
 /** The CloudTrail record (`event`) of a corpus case. */
 export function corpusEvent(id: string): Record<string, unknown> {
-  const doc = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'cloudtrail', `${id}.json`), 'utf8')) as { event: Record<string, unknown> };
+  const doc = JSON.parse(readFileSync(path.join(CORPUS_DIR, 'cloudtrail', `${id}.json`), 'utf8')) as {
+    event: Record<string, unknown>;
+  };
   return doc.event;
 }
 
@@ -46,7 +48,10 @@ export function onlyChange(result: Normalized): ChangeEvent {
 }
 
 /** The deltas of one kind in a change (typed). */
-export function deltasOf<K extends NetworkDelta['kind']>(change: ChangeEvent, kind: K): Extract<NetworkDelta, { kind: K }>[] {
+export function deltasOf<K extends NetworkDelta['kind']>(
+  change: ChangeEvent,
+  kind: K,
+): Extract<NetworkDelta, { kind: K }>[] {
   return change.deltas.filter((d): d is Extract<NetworkDelta, { kind: K }> => d.kind === kind);
 }
 

@@ -12,7 +12,9 @@ describe('CloudTrail flow-log calls', () => {
       [`${String(record['eventID'])}/fl-0a1b2c3d4e5f60718`, 'AWS::EC2::FlowLog', 'fl-0a1b2c3d4e5f60718'],
       [`${String(record['eventID'])}/fl-0b2c3d4e5f6071829`, 'AWS::EC2::FlowLog', 'fl-0b2c3d4e5f6071829'],
     ]);
-    expect(list[0]?.deltas).toEqual([{ kind: 'logging', op: 'removed', subject: 'flow-log', id: 'fl-0a1b2c3d4e5f60718', action: 'deleted' }]);
+    expect(list[0]?.deltas).toEqual([
+      { kind: 'logging', op: 'removed', subject: 'flow-log', id: 'fl-0a1b2c3d4e5f60718', action: 'deleted' },
+    ]);
   });
 
   it('DeleteFlowLogs (old items shape) skips ids listed as unsuccessful', () => {
@@ -40,8 +42,14 @@ describe('CloudTrail flow-log calls', () => {
     // Prepare / Act
     const change = onlyChange(normalize(sample('create-flow-logs')));
     // Assess
-    expect(change.resource).toEqual({ type: 'AWS::EC2::FlowLog', id: 'fl-0e5f60718293a4b5c', vpcId: 'vpc-0123456789abcdef0' });
-    expect(change.deltas).toEqual([{ kind: 'logging', op: 'added', subject: 'flow-log', id: 'fl-0e5f60718293a4b5c', action: 'created' }]);
+    expect(change.resource).toEqual({
+      type: 'AWS::EC2::FlowLog',
+      id: 'fl-0e5f60718293a4b5c',
+      vpcId: 'vpc-0123456789abcdef0',
+    });
+    expect(change.deltas).toEqual([
+      { kind: 'logging', op: 'added', subject: 'flow-log', id: 'fl-0e5f60718293a4b5c', action: 'created' },
+    ]);
   });
 });
 
@@ -50,13 +58,22 @@ describe('CloudTrail trail calls', () => {
     // Prepare / Act
     const change = onlyChange(normalize(sample('stop-logging')));
     // Assess
-    expect(change.resource).toEqual({ type: 'AWS::CloudTrail::Trail', id: 'org-audit', name: 'org-audit', arn: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit' });
-    expect(change.deltas).toEqual([{ kind: 'logging', op: 'changed', subject: 'trail', id: 'org-audit', action: 'stopped' }]);
+    expect(change.resource).toEqual({
+      type: 'AWS::CloudTrail::Trail',
+      id: 'org-audit',
+      name: 'org-audit',
+      arn: 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-audit',
+    });
+    expect(change.deltas).toEqual([
+      { kind: 'logging', op: 'changed', subject: 'trail', id: 'org-audit', action: 'stopped' },
+    ]);
   });
 
   it('DeleteTrail / StartLogging / CreateTrail actions and ops', () => {
     // Prepare / Act
-    const actions = ['delete-trail', 'start-logging', 'create-trail'].map((n) => deltasOf(onlyChange(normalize(sample(n))), 'logging')[0]);
+    const actions = ['delete-trail', 'start-logging', 'create-trail'].map(
+      (n) => deltasOf(onlyChange(normalize(sample(n))), 'logging')[0],
+    );
     // Assess
     expect(actions.map((d) => [d?.action, d?.op, d?.id])).toEqual([
       ['deleted', 'removed', 'org-audit'],
@@ -95,9 +112,11 @@ describe('CloudTrail trail calls', () => {
 
   it('PutEventSelectors: management events off (basic), off (advanced, data only), on (advanced Management)', () => {
     // Prepare / Act
-    const [basicOff, advancedOff, advancedOn] = ['put-event-selectors-mgmt-off', 'put-advanced-event-selectors-data-only', 'put-advanced-event-selectors-management'].map(
-      (n) => deltasOf(onlyChange(normalize(sample(n))), 'logging')[0],
-    );
+    const [basicOff, advancedOff, advancedOn] = [
+      'put-event-selectors-mgmt-off',
+      'put-advanced-event-selectors-data-only',
+      'put-advanced-event-selectors-management',
+    ].map((n) => deltasOf(onlyChange(normalize(sample(n))), 'logging')[0]);
     // Assess
     expect(basicOff).toMatchObject({ action: 'updated', id: 'org-audit', weakenings: ['management events off'] });
     expect(advancedOff).toMatchObject({ weakenings: ['management events off'] });
@@ -108,11 +127,21 @@ describe('CloudTrail trail calls', () => {
   it('PutEventSelectors: a ReadOnly selector drops write management events; excluded sources are a weakening', () => {
     // Prepare
     const readOnly = sample('put-event-selectors-mgmt-off');
-    params(readOnly)['eventSelectors'] = [{ readWriteType: 'ReadOnly', includeManagementEvents: true, dataResources: [], excludeManagementEventSources: ['kms.amazonaws.com'] }];
+    params(readOnly)['eventSelectors'] = [
+      {
+        readWriteType: 'ReadOnly',
+        includeManagementEvents: true,
+        dataResources: [],
+        excludeManagementEventSources: ['kms.amazonaws.com'],
+      },
+    ];
     // Act
     const [delta] = deltasOf(onlyChange(normalize(readOnly)), 'logging');
     // Assess
-    expect(delta?.weakenings).toEqual(['management events off', 'management event sources excluded: kms.amazonaws.com']);
+    expect(delta?.weakenings).toEqual([
+      'management events off',
+      'management event sources excluded: kms.amazonaws.com',
+    ]);
   });
 
   it('StopLogging without a name → MalformedInputError; StartLogging without one is ignored', () => {
@@ -130,10 +159,20 @@ describe('CloudTrail trail calls', () => {
 describe('CloudTrail AWS Config calls', () => {
   it('Stop / Start / Delete configuration recorder', () => {
     // Prepare / Act
-    const deltas = ['stop-config-recorder', 'start-config-recorder', 'delete-config-recorder'].map((n) => onlyChange(normalize(sample(n))));
+    const deltas = ['stop-config-recorder', 'start-config-recorder', 'delete-config-recorder'].map((n) =>
+      onlyChange(normalize(sample(n))),
+    );
     // Assess
-    expect(deltas.map((c) => c.resource)).toEqual(Array(3).fill({ type: 'AWS::Config::ConfigurationRecorder', id: 'default', name: 'default' }));
-    expect(deltas.map((c) => [deltasOf(c, 'logging')[0]?.subject, deltasOf(c, 'logging')[0]?.action, deltasOf(c, 'logging')[0]?.op])).toEqual([
+    expect(deltas.map((c) => c.resource)).toEqual(
+      Array(3).fill({ type: 'AWS::Config::ConfigurationRecorder', id: 'default', name: 'default' }),
+    );
+    expect(
+      deltas.map((c) => [
+        deltasOf(c, 'logging')[0]?.subject,
+        deltasOf(c, 'logging')[0]?.action,
+        deltasOf(c, 'logging')[0]?.op,
+      ]),
+    ).toEqual([
       ['config-recorder', 'stopped', 'changed'],
       ['config-recorder', 'started', 'changed'],
       ['config-recorder', 'deleted', 'removed'],
@@ -146,7 +185,10 @@ describe('CloudTrail AWS Config calls', () => {
     const excluded = deltasOf(onlyChange(normalize(sample('put-config-recorder-exclude-sg'))), 'logging')[0];
     // Assess
     expect(nothing).toMatchObject({ action: 'updated', weakenings: ['recording nothing'] });
-    expect(excluded?.weakenings).toEqual(['network resource types excluded: AWS::EC2::SecurityGroup, AWS::EC2::NetworkAcl', 'daily recording']);
+    expect(excluded?.weakenings).toEqual([
+      'network resource types excluded: AWS::EC2::SecurityGroup, AWS::EC2::NetworkAcl',
+      'daily recording',
+    ]);
   });
 
   it('PutConfigurationRecorder with allSupported true is a strengthening', () => {
@@ -167,7 +209,9 @@ describe('CloudTrail AWS Config calls', () => {
     const put = onlyChange(normalize(sample('put-delivery-channel')));
     // Assess
     expect(deleted.resource).toEqual({ type: 'AWS::Config::DeliveryChannel', id: 'default', name: 'default' });
-    expect(deleted.deltas).toEqual([{ kind: 'logging', op: 'removed', subject: 'config-delivery-channel', id: 'default', action: 'deleted' }]);
+    expect(deleted.deltas).toEqual([
+      { kind: 'logging', op: 'removed', subject: 'config-delivery-channel', id: 'default', action: 'deleted' },
+    ]);
     expect(deltasOf(put, 'logging')[0]).toMatchObject({ action: 'updated', weakenings: ['destination changed'] });
   });
 

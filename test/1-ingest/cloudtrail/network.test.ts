@@ -14,7 +14,15 @@ describe('CloudTrail network ACL calls', () => {
         kind: 'nacl-entry',
         op: 'added',
         naclId: 'acl-0a1b2c3d4e5f60718',
-        entry: { ruleNumber: 90, egress: false, action: 'allow', protocol: 'tcp', cidr: { kind: 'cidr4', value: '0.0.0.0/0' }, fromPort: 0, toPort: 65535 },
+        entry: {
+          ruleNumber: 90,
+          egress: false,
+          action: 'allow',
+          protocol: 'tcp',
+          cidr: { kind: 'cidr4', value: '0.0.0.0/0' },
+          fromPort: 0,
+          toPort: 65535,
+        },
       },
     ]);
   });
@@ -25,7 +33,12 @@ describe('CloudTrail network ACL calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'nacl-entry');
     // Assess
-    expect(delta?.entry).toMatchObject({ protocol: 'icmp', fromPort: 8, toPort: -1, cidr: { kind: 'cidr4', value: '10.0.0.0/8' } });
+    expect(delta?.entry).toMatchObject({
+      protocol: 'icmp',
+      fromPort: 8,
+      toPort: -1,
+      cidr: { kind: 'cidr4', value: '10.0.0.0/8' },
+    });
   });
 
   it('ReplaceNetworkAclEntry (old shape): changed, no before', () => {
@@ -34,7 +47,10 @@ describe('CloudTrail network ACL calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'nacl-entry');
     // Assess
-    expect(delta).toMatchObject({ op: 'changed', entry: { ruleNumber: 100, action: 'allow', protocol: 'tcp', fromPort: 22, toPort: 22 } });
+    expect(delta).toMatchObject({
+      op: 'changed',
+      entry: { ruleNumber: 100, action: 'allow', protocol: 'tcp', fromPort: 22, toPort: 22 },
+    });
     expect(delta?.before).toBeUndefined();
   });
 
@@ -44,7 +60,15 @@ describe('CloudTrail network ACL calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'nacl-entry');
     // Assess
-    expect(delta?.entry).toEqual({ ruleNumber: 101, egress: false, action: 'allow', protocol: 'udp', cidr: { kind: 'cidr6', value: '::/0' }, fromPort: 53, toPort: 53 });
+    expect(delta?.entry).toEqual({
+      ruleNumber: 101,
+      egress: false,
+      action: 'allow',
+      protocol: 'udp',
+      cidr: { kind: 'cidr6', value: '::/0' },
+      fromPort: 53,
+      toPort: 53,
+    });
   });
 
   it('DeleteNetworkAclEntry: a change without an invented entry, with a note', () => {
@@ -78,7 +102,13 @@ describe('CloudTrail route calls', () => {
     // Assess
     expect(change.resource).toEqual({ type: 'AWS::EC2::RouteTable', id: 'rtb-0a1b2c3d4e5f60718' });
     expect(deltasOf(change, 'route')).toEqual([
-      { kind: 'route', op: 'added', routeTableId: 'rtb-0a1b2c3d4e5f60718', destination: { kind: 'cidr4', value: '0.0.0.0/0' }, target: { kind: 'internet-gateway', id: 'igw-0a1b2c3d4e5f60718' } },
+      {
+        kind: 'route',
+        op: 'added',
+        routeTableId: 'rtb-0a1b2c3d4e5f60718',
+        destination: { kind: 'cidr4', value: '0.0.0.0/0' },
+        target: { kind: 'internet-gateway', id: 'igw-0a1b2c3d4e5f60718' },
+      },
     ]);
   });
 
@@ -102,9 +132,18 @@ describe('CloudTrail route calls', () => {
     const [b] = deltasOf(onlyChange(normalize(pl)), 'route');
     const [c] = deltasOf(onlyChange(normalize(nat)), 'route');
     // Assess
-    expect([a?.destination, a?.target]).toEqual([{ kind: 'cidr6', value: '::/0' }, { kind: 'egress-only-internet-gateway', id: 'eigw-0a1b2c3d4e5f60718' }]);
-    expect([b?.destination, b?.target]).toEqual([{ kind: 'prefix-list', value: 'pl-0b2c3d4e5f6a7b8c9' }, { kind: 'transit-gateway', id: 'tgw-0a1b2c3d4e5f60718' }]);
-    expect([c?.routeTableId, c?.target]).toEqual(['rtb-0c3d4e5f607182930', { kind: 'nat-gateway', id: 'nat-0a1b2c3d4e5f60718' }]);
+    expect([a?.destination, a?.target]).toEqual([
+      { kind: 'cidr6', value: '::/0' },
+      { kind: 'egress-only-internet-gateway', id: 'eigw-0a1b2c3d4e5f60718' },
+    ]);
+    expect([b?.destination, b?.target]).toEqual([
+      { kind: 'prefix-list', value: 'pl-0b2c3d4e5f6a7b8c9' },
+      { kind: 'transit-gateway', id: 'tgw-0a1b2c3d4e5f60718' },
+    ]);
+    expect([c?.routeTableId, c?.target]).toEqual([
+      'rtb-0c3d4e5f607182930',
+      { kind: 'nat-gateway', id: 'nat-0a1b2c3d4e5f60718' },
+    ]);
   });
 
   it('gatewayId prefixes: vgw → virtual-private-gateway, vpce → vpc-endpoint, local → local', () => {
@@ -147,7 +186,13 @@ describe('CloudTrail route calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'route');
     // Assess
-    expect(delta).toEqual({ kind: 'route', op: 'removed', routeTableId: 'rtb-0a1b2c3d4e5f60718', destination: { kind: 'cidr4', value: '0.0.0.0/0' }, target: { kind: 'unknown' } });
+    expect(delta).toEqual({
+      kind: 'route',
+      op: 'removed',
+      routeTableId: 'rtb-0a1b2c3d4e5f60718',
+      destination: { kind: 'cidr4', value: '0.0.0.0/0' },
+      target: { kind: 'unknown' },
+    });
   });
 
   it('CreateRoute without a target or destination → MalformedInputError', () => {
@@ -174,8 +219,19 @@ describe('CloudTrail gateway calls', () => {
     const a = onlyChange(normalize(attach));
     const d = onlyChange(normalize(detach));
     // Assess
-    expect(a.resource).toEqual({ type: 'AWS::EC2::InternetGateway', id: 'igw-0a1b2c3d4e5f60718', vpcId: 'vpc-0123456789abcdef0' });
-    expect(a.deltas).toEqual([{ kind: 'gateway-attachment', op: 'added', gateway: { kind: 'internet-gateway', id: 'igw-0a1b2c3d4e5f60718' }, vpcId: 'vpc-0123456789abcdef0' }]);
+    expect(a.resource).toEqual({
+      type: 'AWS::EC2::InternetGateway',
+      id: 'igw-0a1b2c3d4e5f60718',
+      vpcId: 'vpc-0123456789abcdef0',
+    });
+    expect(a.deltas).toEqual([
+      {
+        kind: 'gateway-attachment',
+        op: 'added',
+        gateway: { kind: 'internet-gateway', id: 'igw-0a1b2c3d4e5f60718' },
+        vpcId: 'vpc-0123456789abcdef0',
+      },
+    ]);
     expect(deltasOf(d, 'gateway-attachment')[0]?.op).toBe('removed');
   });
 
@@ -186,7 +242,14 @@ describe('CloudTrail gateway calls', () => {
     const change = onlyChange(normalize(record));
     // Assess
     expect(change.resource.type).toBe('AWS::EC2::EgressOnlyInternetGateway');
-    expect(change.deltas).toEqual([{ kind: 'gateway-attachment', op: 'added', gateway: { kind: 'egress-only-internet-gateway', id: 'eigw-0a1b2c3d4e5f60718' }, vpcId: 'vpc-0123456789abcdef0' }]);
+    expect(change.deltas).toEqual([
+      {
+        kind: 'gateway-attachment',
+        op: 'added',
+        gateway: { kind: 'egress-only-internet-gateway', id: 'eigw-0a1b2c3d4e5f60718' },
+        vpcId: 'vpc-0123456789abcdef0',
+      },
+    ]);
   });
 
   it('CreateInternetGateway is ignored; AttachInternetGateway without vpcId is malformed', () => {
@@ -209,8 +272,24 @@ describe('CloudTrail subnet and load-balancer calls', () => {
     const b = onlyChange(normalize(wrapped));
     // Assess
     expect(a.resource).toEqual({ type: 'AWS::EC2::Subnet', id: 'subnet-0a1b2c3d4e5f60718' });
-    expect(a.deltas).toEqual([{ kind: 'subnet-attribute', op: 'changed', subnetId: 'subnet-0a1b2c3d4e5f60718', attribute: 'map-public-ip-on-launch', after: true }]);
-    expect(b.deltas).toEqual([{ kind: 'subnet-attribute', op: 'changed', subnetId: 'subnet-0b2c3d4e5f6071829', attribute: 'assign-ipv6-on-creation', after: true }]);
+    expect(a.deltas).toEqual([
+      {
+        kind: 'subnet-attribute',
+        op: 'changed',
+        subnetId: 'subnet-0a1b2c3d4e5f60718',
+        attribute: 'map-public-ip-on-launch',
+        after: true,
+      },
+    ]);
+    expect(b.deltas).toEqual([
+      {
+        kind: 'subnet-attribute',
+        op: 'changed',
+        subnetId: 'subnet-0b2c3d4e5f6071829',
+        attribute: 'assign-ipv6-on-creation',
+        after: true,
+      },
+    ]);
   });
 
   it('ModifySubnetAttribute of an unrelated attribute is ignored', () => {
@@ -228,9 +307,20 @@ describe('CloudTrail subnet and load-balancer calls', () => {
     // Act
     const change = onlyChange(normalize(record));
     // Assess
-    expect(change.resource).toMatchObject({ type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', name: 'shop-public', vpcId: 'vpc-0123456789abcdef0' });
-    expect(change.resource.id).toMatch(/^arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer\/app\/shop-public\//);
-    expect(deltasOf(change, 'load-balancer')[0]).toMatchObject({ op: 'added', name: 'shop-public', lbType: 'application', scheme: 'internet-facing' });
+    expect(change.resource).toMatchObject({
+      type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      name: 'shop-public',
+      vpcId: 'vpc-0123456789abcdef0',
+    });
+    expect(change.resource.id).toMatch(
+      /^arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer\/app\/shop-public\//,
+    );
+    expect(deltasOf(change, 'load-balancer')[0]).toMatchObject({
+      op: 'added',
+      name: 'shop-public',
+      lbType: 'application',
+      scheme: 'internet-facing',
+    });
   });
 
   it('CreateLoadBalancer v2 internal NLB, and Classic defaulting to internet-facing with a note', () => {
@@ -242,8 +332,18 @@ describe('CloudTrail subnet and load-balancer calls', () => {
     const b = onlyChange(normalize(classic));
     // Assess
     expect(deltasOf(a, 'load-balancer')[0]).toMatchObject({ lbType: 'network', scheme: 'internal' });
-    expect(b.resource).toEqual({ type: 'AWS::ElasticLoadBalancing::LoadBalancer', id: 'legacy-web', name: 'legacy-web' });
-    expect(deltasOf(b, 'load-balancer')[0]).toEqual({ kind: 'load-balancer', op: 'added', name: 'legacy-web', lbType: 'classic', scheme: 'internet-facing' });
+    expect(b.resource).toEqual({
+      type: 'AWS::ElasticLoadBalancing::LoadBalancer',
+      id: 'legacy-web',
+      name: 'legacy-web',
+    });
+    expect(deltasOf(b, 'load-balancer')[0]).toEqual({
+      kind: 'load-balancer',
+      op: 'added',
+      name: 'legacy-web',
+      lbType: 'classic',
+      scheme: 'internet-facing',
+    });
     expect(b.notes).toEqual(['scheme not given: AWS default internet-facing']);
   });
 });

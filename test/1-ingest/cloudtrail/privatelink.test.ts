@@ -8,14 +8,30 @@ describe('CloudTrail VPC endpoint calls', () => {
     // Act
     const change = onlyChange(normalize(record));
     // Assess
-    expect(change.resource).toEqual({ type: 'AWS::EC2::VPCEndpoint', id: 'vpce-0a1b2c3d4e5f60718', vpcId: 'vpc-0123456789abcdef0' });
+    expect(change.resource).toEqual({
+      type: 'AWS::EC2::VPCEndpoint',
+      id: 'vpce-0a1b2c3d4e5f60718',
+      vpcId: 'vpc-0123456789abcdef0',
+    });
     expect(deltasOf(change, 'endpoint-policy')).toEqual([
       {
         kind: 'endpoint-policy',
         op: 'added',
         endpointId: 'vpce-0a1b2c3d4e5f60718',
         serviceName: 'com.amazonaws.eu-west-1.s3',
-        after: { kind: 'document', statements: [{ sid: 'AllowAll', effect: 'Allow', principals: ['*'], actions: ['s3:*'], resources: ['*'], conditions: [] }] },
+        after: {
+          kind: 'document',
+          statements: [
+            {
+              sid: 'AllowAll',
+              effect: 'Allow',
+              principals: ['*'],
+              actions: ['s3:*'],
+              resources: ['*'],
+              conditions: [],
+            },
+          ],
+        },
       },
     ]);
   });
@@ -26,7 +42,11 @@ describe('CloudTrail VPC endpoint calls', () => {
     // Act
     const change = onlyChange(normalize(record));
     // Assess
-    expect(deltasOf(change, 'endpoint-policy')[0]).toMatchObject({ op: 'added', endpointId: 'vpce-0b2c3d4e5f6071829', after: { kind: 'full-access' } });
+    expect(deltasOf(change, 'endpoint-policy')[0]).toMatchObject({
+      op: 'added',
+      endpointId: 'vpce-0b2c3d4e5f6071829',
+      after: { kind: 'full-access' },
+    });
     expect(deltasOf(change, 'endpoint-policy')[0]?.before).toBeUndefined();
     expect(change.notes?.[0]).toContain('default full-access');
   });
@@ -37,7 +57,11 @@ describe('CloudTrail VPC endpoint calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'endpoint-policy');
     // Assess
-    expect(delta).toMatchObject({ op: 'changed', endpointId: 'vpce-0a1b2c3d4e5f60718', after: { kind: 'document', statements: [{ principals: ['*'], actions: ['s3:*'] }] } });
+    expect(delta).toMatchObject({
+      op: 'changed',
+      endpointId: 'vpce-0a1b2c3d4e5f60718',
+      after: { kind: 'document', statements: [{ principals: ['*'], actions: ['s3:*'] }] },
+    });
     expect(delta?.before).toBeUndefined();
   });
 
@@ -71,7 +95,12 @@ describe('CloudTrail VPC endpoint calls', () => {
     const a = deltasOf(onlyChange(normalize(wrapped)), 'endpoint-policy')[0];
     const b = deltasOf(onlyChange(normalize(old)), 'endpoint-policy')[0];
     // Assess
-    expect(a).toEqual({ kind: 'endpoint-policy', op: 'changed', endpointId: 'vpce-0a1b2c3d4e5f60718', after: { kind: 'full-access' } });
+    expect(a).toEqual({
+      kind: 'endpoint-policy',
+      op: 'changed',
+      endpointId: 'vpce-0a1b2c3d4e5f60718',
+      after: { kind: 'full-access' },
+    });
     expect(b?.after).toEqual({ kind: 'full-access' });
   });
 
@@ -88,7 +117,9 @@ describe('CloudTrail VPC endpoint calls', () => {
     const error = malformed(record);
     // Assess
     expect(error.where.path).toBe('/requestParameters/ModifyVpcEndpointRequest/PolicyDocument');
-    expect(error.message).toContain('ModifyVpcEndpoint: requestParameters.ModifyVpcEndpointRequest.PolicyDocument: policy document is not valid JSON');
+    expect(error.message).toContain(
+      'ModifyVpcEndpoint: requestParameters.ModifyVpcEndpointRequest.PolicyDocument: policy document is not valid JSON',
+    );
     expect(error.cause).toBeInstanceOf(Error);
   });
 
@@ -111,7 +142,9 @@ describe('CloudTrail endpoint-service calls', () => {
     const change = onlyChange(normalize(record));
     // Assess
     expect(change.resource).toEqual({ type: 'AWS::EC2::VPCEndpointService', id: 'vpce-svc-0a1b2c3d4e5f60718' });
-    expect(change.deltas).toEqual([{ kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0a1b2c3d4e5f60718', principal: '*' }]);
+    expect(change.deltas).toEqual([
+      { kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0a1b2c3d4e5f60718', principal: '*' },
+    ]);
   });
 
   it('ModifyVpcEndpointServicePermissions: a list of added principals and a removed one', () => {
@@ -130,12 +163,22 @@ describe('CloudTrail endpoint-service calls', () => {
   it('old lowercase shape with an array of principals', () => {
     // Prepare
     const record = sample('modify-vpce-service-permissions-add-wildcard');
-    record['requestParameters'] = { serviceId: 'vpce-svc-0a1b2c3d4e5f60718', addAllowedPrincipals: ['arn:aws:iam::444455556666:root'] };
+    record['requestParameters'] = {
+      serviceId: 'vpce-svc-0a1b2c3d4e5f60718',
+      addAllowedPrincipals: ['arn:aws:iam::444455556666:root'],
+    };
     record['responseElements'] = { requestId: 'r', _return: true };
     // Act
     const deltas = deltasOf(onlyChange(normalize(record)), 'endpoint-service-permission');
     // Assess
-    expect(deltas).toEqual([{ kind: 'endpoint-service-permission', op: 'added', serviceId: 'vpce-svc-0a1b2c3d4e5f60718', principal: 'arn:aws:iam::444455556666:root' }]);
+    expect(deltas).toEqual([
+      {
+        kind: 'endpoint-service-permission',
+        op: 'added',
+        serviceId: 'vpce-svc-0a1b2c3d4e5f60718',
+        principal: 'arn:aws:iam::444455556666:root',
+      },
+    ]);
   });
 
   it('a wrapped response with return false is ignored', () => {
@@ -152,13 +195,22 @@ describe('CloudTrail endpoint-service calls', () => {
     // Act
     const change = onlyChange(normalize(record));
     // Assess
-    expect(change.deltas).toEqual([{ kind: 'endpoint-service-acceptance', op: 'changed', serviceId: 'vpce-svc-0a1b2c3d4e5f60718', acceptanceRequired: false }]);
+    expect(change.deltas).toEqual([
+      {
+        kind: 'endpoint-service-acceptance',
+        op: 'changed',
+        serviceId: 'vpce-svc-0a1b2c3d4e5f60718',
+        acceptanceRequired: false,
+      },
+    ]);
   });
 
   it('ModifyVpcEndpointServiceConfiguration without AcceptanceRequired is ignored', () => {
     // Prepare
     const record = sample('modify-vpce-service-config-acceptance-off');
-    delete (params(record)['ModifyVpcEndpointServiceConfigurationRequest'] as Record<string, unknown>)['AcceptanceRequired'];
+    delete (params(record)['ModifyVpcEndpointServiceConfigurationRequest'] as Record<string, unknown>)[
+      'AcceptanceRequired'
+    ];
     // Act / Assess
     expect(ignoredReason(normalize(record))).toContain('acceptance unchanged');
   });
@@ -170,7 +222,14 @@ describe('CloudTrail endpoint-service calls', () => {
     const change = onlyChange(normalize(record));
     // Assess
     expect(change.resource).toMatchObject({ type: 'AWS::EC2::VPCEndpointService', id: 'vpce-svc-0b2c3d4e5f6071829' });
-    expect(change.deltas).toEqual([{ kind: 'endpoint-service-acceptance', op: 'added', serviceId: 'vpce-svc-0b2c3d4e5f6071829', acceptanceRequired: false }]);
+    expect(change.deltas).toEqual([
+      {
+        kind: 'endpoint-service-acceptance',
+        op: 'added',
+        serviceId: 'vpce-svc-0b2c3d4e5f6071829',
+        acceptanceRequired: false,
+      },
+    ]);
   });
 
   it('missing ServiceId → MalformedInputError inside the wrapped request', () => {

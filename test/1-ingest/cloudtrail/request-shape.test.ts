@@ -4,7 +4,10 @@ import { body, Shape } from '../../../shared/1-ingest/cloudtrail/request-shape.t
 describe('Shape.list: every list spelling CloudTrail uses', () => {
   it('reads an old-style {items: [...]} list with member paths', () => {
     // Prepare
-    const shape = new Shape({ items: [{ cidrIp: '10.0.0.0/8' }, { cidrIp: '0.0.0.0/0' }] }, '/requestParameters/ipRanges');
+    const shape = new Shape(
+      { items: [{ cidrIp: '10.0.0.0/8' }, { cidrIp: '0.0.0.0/0' }] },
+      '/requestParameters/ipRanges',
+    );
     // Act
     const members = shape.list();
     // Assess
@@ -14,7 +17,13 @@ describe('Shape.list: every list spelling CloudTrail uses', () => {
 
   it('unwraps {tag, content} members in an array and a single member without an array', () => {
     // Prepare
-    const many = new Shape([{ tag: 1, content: 'fl-1' }, { tag: 2, content: 'fl-2' }], '/r/FlowLogId');
+    const many = new Shape(
+      [
+        { tag: 1, content: 'fl-1' },
+        { tag: 2, content: 'fl-2' },
+      ],
+      '/r/FlowLogId',
+    );
     const single = new Shape({ tag: 1, content: 'fl-3' }, '/r/FlowLogId');
     // Act
     const fromMany = many.list().map((m) => m.str());
@@ -27,7 +36,10 @@ describe('Shape.list: every list spelling CloudTrail uses', () => {
 
   it('keeps a single tagged object member as an object', () => {
     // Prepare
-    const shape = new Shape({ tag: 1, SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: 'tcp' } }, '/r/SecurityGroupRule');
+    const shape = new Shape(
+      { tag: 1, SecurityGroupRuleId: 'sgr-1', SecurityGroupRule: { IpProtocol: 'tcp' } },
+      '/r/SecurityGroupRule',
+    );
     // Act
     const members = shape.list();
     // Assess
@@ -76,7 +88,10 @@ describe('body: the <Action>Request / Response wrapper', () => {
   it('unwraps the exact wrapper name, an abbreviated single *Req key, and leaves plain params alone', () => {
     // Prepare
     const exact = new Shape({ ModifyVpcEndpointRequest: { VpcEndpointId: 'vpce-1' } }, '/requestParameters');
-    const abbreviated = new Shape({ DelTGwVpcAttachReq: { TransitGatewayAttachmentId: 'tgw-attach-1' } }, '/requestParameters');
+    const abbreviated = new Shape(
+      { DelTGwVpcAttachReq: { TransitGatewayAttachmentId: 'tgw-attach-1' } },
+      '/requestParameters',
+    );
     const plain = new Shape({ vpcEndpointId: 'vpce-2', policyDocument: '{}' }, '/requestParameters');
     // Act
     const a = body(exact, 'ModifyVpcEndpoint', 'Request');

@@ -15,7 +15,13 @@ describe('CloudTrail security-group calls', () => {
         kind: 'sg-permission',
         op: 'added',
         groupId: 'sg-0a1b2c3d4e5f60718',
-        permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
         ruleId: 'sgr-0f1e2d3c4b5a69788',
       },
     ]);
@@ -27,12 +33,26 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const deltas = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(deltas.map((d) => [d.permission.protocol, d.permission.fromPort, d.permission.toPort, d.permission.peer, d.ruleId])).toEqual([
+    expect(
+      deltas.map((d) => [
+        d.permission.protocol,
+        d.permission.fromPort,
+        d.permission.toPort,
+        d.permission.peer,
+        d.ruleId,
+      ]),
+    ).toEqual([
       ['tcp', 443, 443, { kind: 'cidr4', cidr: '10.20.0.0/16' }, 'sgr-01aa000000000001a'],
       ['tcp', 443, 443, { kind: 'cidr4', cidr: '192.0.2.0/24' }, 'sgr-01aa000000000002b'],
       ['tcp', 443, 443, { kind: 'cidr6', cidr: '2001:db8:1234::/48' }, 'sgr-01aa000000000003c'],
       ['tcp', 5432, 5432, { kind: 'security-group', groupId: 'sg-0c3d4e5f607182930' }, 'sgr-01aa000000000004d'],
-      ['all', undefined, undefined, { kind: 'prefix-list', prefixListId: 'pl-0a1b2c3d4e5f6a7b8' }, 'sgr-01aa000000000005e'],
+      [
+        'all',
+        undefined,
+        undefined,
+        { kind: 'prefix-list', prefixListId: 'pl-0a1b2c3d4e5f6a7b8' },
+        'sgr-01aa000000000005e',
+      ],
     ]);
   });
 
@@ -42,7 +62,13 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(delta?.permission).toEqual({ direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } });
+    expect(delta?.permission).toEqual({
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+    });
   });
 
   it('reads the flat legacy source-group form (sourceSecurityGroupName/OwnerId) as a group peer on all ports', () => {
@@ -58,7 +84,11 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(delta?.permission).toEqual({ direction: 'ingress', protocol: 'all', peer: { kind: 'security-group', groupId: 'bastion' } });
+    expect(delta?.permission).toEqual({
+      direction: 'ingress',
+      protocol: 'all',
+      peer: { kind: 'security-group', groupId: 'bastion' },
+    });
   });
 
   it('reads the wrapped AuthorizeSecurityGroupIngressRequest shape ({tag} members, single member without array)', () => {
@@ -69,7 +99,13 @@ describe('CloudTrail security-group calls', () => {
     // Assess
     expect(change.resource.id).toBe('sg-0e5f60718293a4b5c');
     expect(deltasOf(change, 'sg-permission').map((d) => d.permission)).toEqual([
-      { direction: 'ingress', protocol: 'tcp', fromPort: 3389, toPort: 3389, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+      {
+        direction: 'ingress',
+        protocol: 'tcp',
+        fromPort: 3389,
+        toPort: 3389,
+        peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+      },
       { direction: 'ingress', protocol: 'tcp', fromPort: 3389, toPort: 3389, peer: { kind: 'cidr6', cidr: '::/0' } },
     ]);
   });
@@ -80,7 +116,10 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(delta).toMatchObject({ op: 'added', permission: { direction: 'egress', protocol: 'all', peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } } });
+    expect(delta).toMatchObject({
+      op: 'added',
+      permission: { direction: 'egress', protocol: 'all', peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+    });
     expect(delta?.permission.fromPort).toBeUndefined();
   });
 
@@ -90,7 +129,10 @@ describe('CloudTrail security-group calls', () => {
     // Act
     const [delta] = deltasOf(onlyChange(normalize(record)), 'sg-permission');
     // Assess
-    expect(delta).toMatchObject({ op: 'removed', permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { cidr: '0.0.0.0/0' } } });
+    expect(delta).toMatchObject({
+      op: 'removed',
+      permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { cidr: '0.0.0.0/0' } },
+    });
   });
 
   it('RevokeSecurityGroupEgress by rule id: the rule comes from revokedSecurityGroupRuleSet', () => {
@@ -130,7 +172,13 @@ describe('CloudTrail security-group calls', () => {
         kind: 'sg-permission',
         op: 'changed',
         groupId: 'sg-0a1b2c3d4e5f60718',
-        permission: { direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, peer: { kind: 'cidr4', cidr: '0.0.0.0/0' } },
+        permission: {
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        },
         ruleId: 'sgr-0f1e2d3c4b5a69788',
       },
     ]);
@@ -152,7 +200,9 @@ describe('CloudTrail security-group calls', () => {
   it('ModifySecurityGroupRules honours IsEgress when present', () => {
     // Prepare
     const record = sample('modify-sg-rules-wrapped-world');
-    const wrapped = params(record)['ModifySecurityGroupRulesRequest'] as { SecurityGroupRule: { SecurityGroupRule: Record<string, unknown> } };
+    const wrapped = params(record)['ModifySecurityGroupRulesRequest'] as {
+      SecurityGroupRule: { SecurityGroupRule: Record<string, unknown> };
+    };
     wrapped.SecurityGroupRule.SecurityGroupRule['IsEgress'] = true;
     // Act
     const change = onlyChange(normalize(record));
@@ -207,7 +257,9 @@ describe('CloudTrail security-group calls', () => {
   it('an ipRanges member without cidrIp → MalformedInputError at the member', () => {
     // Prepare
     const record = sample('authorize-sg-ingress-ssh-world');
-    const perms = params(record)['ipPermissions'] as { items: Array<{ ipRanges: { items: Array<Record<string, unknown>> } }> };
+    const perms = params(record)['ipPermissions'] as {
+      items: Array<{ ipRanges: { items: Array<Record<string, unknown>> } }>;
+    };
     perms.items[0]!.ipRanges.items[0] = { description: 'oops' };
     // Act
     const error = malformed(record);

@@ -6,7 +6,12 @@ import { decodeBytes, type Decoded } from '../../../shared/1-ingest/envelope/dec
 import { decodeStream } from '../../../shared/1-ingest/envelope/decode-stream.ts';
 import { CORPUS_DIR, HAS_CORPUS } from '../../support/corpus.ts';
 
-const rec = (i: number) => ({ eventSource: 'ec2.amazonaws.com', eventName: 'DescribeVpcs', eventID: `id-${i}`, note: 'é — ü 😀' });
+const rec = (i: number) => ({
+  eventSource: 'ec2.amazonaws.com',
+  eventName: 'DescribeVpcs',
+  eventID: `id-${i}`,
+  note: 'é — ü 😀',
+});
 
 /** Feed `bytes` in chunks of `size` (every chunk boundary, including inside multi-byte characters). */
 async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -15,7 +20,11 @@ async function* chunked(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Ar
 
 /** Comparable form: values, locations and error texts. */
 function shape(list: readonly Decoded[]): unknown[] {
-  return list.map((d) => (d.kind === 'value' ? { value: d.value, file: d.file, line: d.line } : { error: d.error.describe().replace(/\d+ bytes recovered/, 'N bytes recovered') }));
+  return list.map((d) =>
+    d.kind === 'value'
+      ? { value: d.value, file: d.file, line: d.line }
+      : { error: d.error.describe().replace(/\d+ bytes recovered/, 'N bytes recovered') },
+  );
 }
 
 async function streamed(bytes: Uint8Array, size: number, file: string): Promise<Decoded[]> {
@@ -50,7 +59,9 @@ describe('decodeStream gives what decodeBytes gives', () => {
   }
 
   it('keeps the records before the damage in a truncated gzip stream, and reports the damage once', async () => {
-    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ ...rec(i), pad: 'x'.repeat(200 + (i % 7)) })).join('\n');
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ ...rec(i), pad: 'x'.repeat(200 + (i % 7)) }),
+    ).join('\n');
     const gz = gzipSync(Buffer.from(lines));
     const cut = new Uint8Array(gz.subarray(0, Math.floor(gz.length / 2)));
     const out = await streamed(cut, 4096, 'logs/part.json.gz');
@@ -59,7 +70,9 @@ describe('decodeStream gives what decodeBytes gives', () => {
     expect(values.length).toBeGreaterThan(10);
     expect(values.length).toBeLessThan(200);
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.kind === 'error' && errors[0].error.describe()).toMatch(/^logs\/part\.json\.gz: gzip stream is damaged/);
+    expect(errors[0]?.kind === 'error' && errors[0].error.describe()).toMatch(
+      /^logs\/part\.json\.gz: gzip stream is damaged/,
+    );
     // Every intact line before the damage is there, in order.
     expect(values.map((d) => d.kind === 'value' && d.line)).toEqual(values.map((_, i) => i + 1));
   });

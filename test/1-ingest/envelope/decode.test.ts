@@ -28,7 +28,9 @@ describe('decodeBytes', () => {
 
   it('keeps the records before the damage in a truncated gzip stream and names the file', () => {
     // Prepare: 200 lines, cut the compressed stream in the middle.
-    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({ ...rec(i), pad: 'x'.repeat(200 + (i % 7)) })).join('\n');
+    const lines = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ ...rec(i), pad: 'x'.repeat(200 + (i % 7)) }),
+    ).join('\n');
     const gz = gzipSync(Buffer.from(lines));
     const cut = gz.subarray(0, Math.floor(gz.length / 2));
     // Act
@@ -39,7 +41,9 @@ describe('decodeBytes', () => {
     expect(values.length).toBeGreaterThan(10);
     expect(values.length).toBeLessThan(200);
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.kind === 'error' && errors[0].error.describe()).toMatch(/^logs\/part\.json\.gz: gzip stream is damaged/);
+    expect(errors[0]?.kind === 'error' && errors[0].error.describe()).toMatch(
+      /^logs\/part\.json\.gz: gzip stream is damaged/,
+    );
   });
 
   it('reports a single broken document once', () => {

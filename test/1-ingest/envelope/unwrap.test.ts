@@ -25,7 +25,10 @@ const eventBridge = {
   detail: record,
 };
 
-const configMessage = { messageType: 'ConfigurationItemChangeNotification', configurationItem: { resourceType: 'AWS::EC2::SecurityGroup' } };
+const configMessage = {
+  messageType: 'ConfigurationItemChangeNotification',
+  configurationItem: { resourceType: 'AWS::EC2::SecurityGroup' },
+};
 
 /** SNS notification as SQS receives it (note the `…URL` spellings). */
 function snsNotification(message: unknown): Record<string, unknown> {
@@ -50,7 +53,12 @@ function sqsEvent(...bodies: string[]): Record<string, unknown> {
       messageId: `0000000${i}-aaaa-bbbb-cccc-dddddddddddd`,
       receiptHandle: 'AQEB...',
       body,
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1763632800000', SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: '1763632800001' },
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '1763632800000',
+        SenderId: 'AIDAEXAMPLE',
+        ApproximateFirstReceiveTimestamp: '1763632800001',
+      },
       messageAttributes: {},
       md5OfBody: 'x',
       eventSource: 'aws:sqs',
@@ -73,7 +81,20 @@ describe('unwrap', () => {
       snsNotification(eventBridge),
       sqsEvent(JSON.stringify(eventBridge)),
       sqsEvent(JSON.stringify(snsNotification(eventBridge))),
-      { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', Sns: { Type: 'Notification', Message: JSON.stringify(eventBridge), SigningCertUrl: 'https://x', UnsubscribeUrl: 'https://y' } }] },
+      {
+        Records: [
+          {
+            EventSource: 'aws:sns',
+            EventVersion: '1.0',
+            Sns: {
+              Type: 'Notification',
+              Message: JSON.stringify(eventBridge),
+              SigningCertUrl: 'https://x',
+              UnsubscribeUrl: 'https://y',
+            },
+          },
+        ],
+      },
     ];
     for (const input of inputs) {
       // Act
@@ -97,24 +118,39 @@ describe('unwrap', () => {
     for (const input of inputs) {
       const payloads = unwrap(structuredClone(input));
       expect(kinds(payloads)).toEqual(['config']);
-      expect(payloads[0]?.kind === 'config' && payloads[0].message['messageType']).toBe('ConfigurationItemChangeNotification');
+      expect(payloads[0]?.kind === 'config' && payloads[0].message['messageType']).toBe(
+        'ConfigurationItemChangeNotification',
+      );
     }
   });
 
   it('gives a compliance EventBridge event its messageType', () => {
-    const payloads = unwrap({ 'detail-type': 'Config Rules Compliance Change', source: 'aws.config', detail: { configRuleName: 'restricted-ssh', newEvaluationResult: { complianceType: 'NON_COMPLIANT' } } });
+    const payloads = unwrap({
+      'detail-type': 'Config Rules Compliance Change',
+      source: 'aws.config',
+      detail: { configRuleName: 'restricted-ssh', newEvaluationResult: { complianceType: 'NON_COMPLIANT' } },
+    });
     expect(payloads[0]?.kind === 'config' && payloads[0].message['messageType']).toBe('ComplianceChangeNotification');
   });
 
   it('ignores EventBridge events that are not CloudTrail or Config, saying what they were', () => {
-    const payloads = unwrap({ version: '0', 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: { 'instance-id': 'i-1', state: 'running' } });
+    const payloads = unwrap({
+      version: '0',
+      'detail-type': 'EC2 Instance State-change Notification',
+      source: 'aws.ec2',
+      detail: { 'instance-id': 'i-1', state: 'running' },
+    });
     expect(payloads).toHaveLength(1);
     expect(payloads[0]?.kind === 'ignored' && payloads[0].reason).toContain('EC2 Instance State-change Notification');
   });
 
   it('reports a bad record with its index and path and keeps the good ones around it', () => {
     // Prepare: an SQS batch whose middle body is truncated JSON.
-    const event = sqsEvent(JSON.stringify(eventBridge), '{"Type":"Notification","Message":"{\\"detail', JSON.stringify(record));
+    const event = sqsEvent(
+      JSON.stringify(eventBridge),
+      '{"Type":"Notification","Message":"{\\"detail',
+      JSON.stringify(record),
+    );
     // Act
     const payloads = unwrap(event, { file: 'batch.json' });
     // Assess
@@ -127,8 +163,12 @@ describe('unwrap', () => {
   });
 
   it('names the path of an SNS Message that is not JSON', () => {
-    const payloads = unwrap(snsNotification('View the Timeline for this Resource in the Console'), { file: 'mail.json' });
-    expect(payloads[0]?.kind === 'error' && payloads[0].error.describe()).toMatch(/mail\.json at \/Message: not valid JSON/);
+    const payloads = unwrap(snsNotification('View the Timeline for this Resource in the Console'), {
+      file: 'mail.json',
+    });
+    expect(payloads[0]?.kind === 'error' && payloads[0].error.describe()).toMatch(
+      /mail\.json at \/Message: not valid JSON/,
+    );
   });
 
   it('rejects unknown shapes with the keys it saw', () => {

@@ -4,15 +4,33 @@ import { buildChangeRecord, fitChangeRecord } from '../../../shared/6-deliver/si
 import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../../support/sink-fixtures.ts';
 import { validate, type Schema } from '../../support/json-schema.ts';
 
-const schema = JSON.parse(readFileSync(new URL('../../../schemas/change-record.schema.json', import.meta.url), 'utf8')) as Schema;
+const schema = JSON.parse(
+  readFileSync(new URL('../../../schemas/change-record.schema.json', import.meta.url), 'utf8'),
+) as Schema;
 const NOW = new Date('2026-11-20T09:14:09Z');
 
 describe('change record matches schemas/change-record.schema.json', () => {
   it.each([
     ['unapproved finding', notice()],
-    ['approved finding with known before', notice(sshWorldFinding({ evidence: [widenedDelta()] }), APPROVED, ['paging', 'change-log'])],
-    ['finding without actor or api (Config item)', notice(sshWorldFinding({ actor: undefined, api: undefined, source: 'config', changeId: 'config:AWS::EC2::SecurityGroup/sg-1@2026-11-20T09:14:03Z' }))],
-    ['expired approval', notice(sshWorldFinding(), { ...APPROVED, state: 'expired', reason: 'CHG0031337 window ended 11:00Z' })],
+    [
+      'approved finding with known before',
+      notice(sshWorldFinding({ evidence: [widenedDelta()] }), APPROVED, ['paging', 'change-log']),
+    ],
+    [
+      'finding without actor or api (Config item)',
+      notice(
+        sshWorldFinding({
+          actor: undefined,
+          api: undefined,
+          source: 'config',
+          changeId: 'config:AWS::EC2::SecurityGroup/sg-1@2026-11-20T09:14:03Z',
+        }),
+      ),
+    ],
+    [
+      'expired approval',
+      notice(sshWorldFinding(), { ...APPROVED, state: 'expired', reason: 'CHG0031337 window ended 11:00Z' }),
+    ],
     ['digest', digest(5)],
   ])('%s', (_name, n) => {
     // Act: serialize exactly as sinks do, then read back as a receiver would
@@ -22,7 +40,10 @@ describe('change record matches schemas/change-record.schema.json', () => {
   });
 
   it('a shortened record still validates and counts what it dropped', () => {
-    const record = fitChangeRecord(buildChangeRecord(notice(sshWorldFinding({ evidence: manyDeltas(5_000) })), NOW), 100_000);
+    const record = fitChangeRecord(
+      buildChangeRecord(notice(sshWorldFinding({ evidence: manyDeltas(5_000) })), NOW),
+      100_000,
+    );
     expect(validate(schema, JSON.parse(JSON.stringify(record)))).toEqual([]);
     expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThanOrEqual(100_000);
     expect((record.finding?.evidence.length ?? 0) + (record.shortened?.omitted ?? 0)).toBe(5_000);
@@ -38,6 +59,15 @@ describe('change record matches schemas/change-record.schema.json', () => {
 
   it('approved is true only for an approved change, never for allowlisted', () => {
     expect(buildChangeRecord(notice(sshWorldFinding(), APPROVED), NOW).approved).toBe(true);
-    expect(buildChangeRecord(notice(sshWorldFinding(), { state: 'allowlisted', allowlist: 'ci-deployer', reason: 'actor on allowlist ci-deployer' }), NOW)).toMatchObject({ approved: false, approval: { state: 'allowlisted', allowlist: 'ci-deployer', ticket: null } });
+    expect(
+      buildChangeRecord(
+        notice(sshWorldFinding(), {
+          state: 'allowlisted',
+          allowlist: 'ci-deployer',
+          reason: 'actor on allowlist ci-deployer',
+        }),
+        NOW,
+      ),
+    ).toMatchObject({ approved: false, approval: { state: 'allowlisted', allowlist: 'ci-deployer', ticket: null } });
   });
 });

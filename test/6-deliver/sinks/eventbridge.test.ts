@@ -12,7 +12,14 @@ afterEach(async () => {
   stop = undefined;
 });
 
-type Entry = { Source: string; DetailType: string; Detail: string; EventBusName: string; Resources?: string[]; Time?: number };
+type Entry = {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName: string;
+  Resources?: string[];
+  Time?: number;
+};
 
 /** An EventBridge speaker: records entries; `failWith` makes it report a per-entry failure in a 200 response. */
 async function eventBridge(failWith?: { ErrorCode: string; ErrorMessage: string }) {
@@ -22,12 +29,20 @@ async function eventBridge(failWith?: { ErrorCode: string; ErrorMessage: string 
       const batch = input.Entries as Entry[];
       entries.push(...batch);
       if (failWith) return { FailedEntryCount: batch.length, Entries: batch.map(() => failWith) };
-      return { FailedEntryCount: 0, Entries: batch.map((_, i) => ({ EventId: `11111111-2222-3333-4444-55555555555${i}` })) };
+      return {
+        FailedEntryCount: 0,
+        Entries: batch.map((_, i) => ({ EventId: `11111111-2222-3333-4444-55555555555${i}` })),
+      };
     },
   });
   stop = server.stop;
   const clients = createAwsClients({ ...LOCAL_AWS, endpoint: server.url, maxAttempts: 1 });
-  const sink = (extra: Record<string, unknown> = {}) => new EventBridgeSink('bus', eventBridgeSettingsSchema.parse({ type: 'eventbridge', eventBusName: 'security', ...extra }), { clients, now: () => new Date('2026-11-20T09:14:09Z') });
+  const sink = (extra: Record<string, unknown> = {}) =>
+    new EventBridgeSink(
+      'bus',
+      eventBridgeSettingsSchema.parse({ type: 'eventbridge', eventBusName: 'security', ...extra }),
+      { clients, now: () => new Date('2026-11-20T09:14:09Z') },
+    );
   return { server, entries, sink };
 }
 
@@ -41,10 +56,20 @@ describe('EventBridge sink', () => {
     expect(server.received[0]?.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
     expect(entries).toHaveLength(1);
     const [entry] = entries;
-    expect(entry).toMatchObject({ Source: 'netwatch', DetailType: 'Netwatch Finding', EventBusName: 'security', Resources: ['arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a1b2c3d4e5f60718'] });
+    expect(entry).toMatchObject({
+      Source: 'netwatch',
+      DetailType: 'Netwatch Finding',
+      EventBusName: 'security',
+      Resources: ['arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a1b2c3d4e5f60718'],
+    });
     expect(entry?.Time).toBe(Date.parse('2026-11-20T09:14:03Z') / 1000);
     const detail = JSON.parse(entry?.Detail ?? '{}') as ChangeRecord;
-    expect(detail).toMatchObject({ kind: 'finding', fingerprint: sshWorldFinding().fingerprint, severity: 'high', approved: false });
+    expect(detail).toMatchObject({
+      kind: 'finding',
+      fingerprint: sshWorldFinding().fingerprint,
+      severity: 'high',
+      approved: false,
+    });
   });
 
   it('labels digests Netwatch Digest and keeps a 5,000-delta finding under the 256 KB entry limit', async () => {
@@ -59,14 +84,23 @@ describe('EventBridge sink', () => {
 
   it('throws when the response reports a failed entry (retryable only for throttling / internal)', async () => {
     const throttled = await eventBridge({ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' });
-    const error = (await throttled.sink().deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await throttled
+      .sink()
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.message).toContain('ThrottlingException: Rate exceeded');
     expect(error.retryable).toBe(true);
     await stop?.();
 
-    const denied = await eventBridge({ ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: 'Not authorized for the source.' });
-    const error2 = (await denied.sink().deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const denied = await eventBridge({
+      ErrorCode: 'NotAuthorizedForSourceException',
+      ErrorMessage: 'Not authorized for the source.',
+    });
+    const error2 = (await denied
+      .sink()
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error2.retryable).toBe(false);
   });
 
@@ -77,7 +111,11 @@ describe('EventBridge sink', () => {
       },
     });
     stop = server.stop;
-    const sink = new EventBridgeSink('bus', eventBridgeSettingsSchema.parse({ type: 'eventbridge', eventBusName: 'security' }), { clients: createAwsClients({ ...LOCAL_AWS, endpoint: server.url, maxAttempts: 1 }) });
+    const sink = new EventBridgeSink(
+      'bus',
+      eventBridgeSettingsSchema.parse({ type: 'eventbridge', eventBusName: 'security' }),
+      { clients: createAwsClients({ ...LOCAL_AWS, endpoint: server.url, maxAttempts: 1 }) },
+    );
     const error = (await sink.deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.retryable).toBe(false);

@@ -17,12 +17,28 @@ afterEach(async () => {
 });
 
 function sink(url: string, extra: Record<string, unknown> = {}, clock = instantClock().clock) {
-  const settings = pagerDutySettingsSchema.parse({ type: 'pagerduty', routingKey: { secretsManager: 'netwatch/pagerduty', key: 'routingKey' }, url: `${url}/v2/enqueue`, retry: { attempts: 4, baseDelayMs: 10 }, ...extra });
+  const settings = pagerDutySettingsSchema.parse({
+    type: 'pagerduty',
+    routingKey: { secretsManager: 'netwatch/pagerduty', key: 'routingKey' },
+    url: `${url}/v2/enqueue`,
+    retry: { attempts: 4, baseDelayMs: 10 },
+    ...extra,
+  });
   return new PagerDutySink('pagerduty', settings, { secrets, now: () => NOW, clock });
 }
 
-type PdEvent = { routing_key: string; event_action: string; dedup_key: string; client: string; links: Array<{ href: string; text: string }>; payload: Record<string, unknown> & { custom_details: Record<string, unknown> } };
-const accepted = (res: Parameters<typeof reply>[0]) => reply(res, 202, '{"status":"success","message":"Event processed","dedup_key":"x"}', { 'content-type': 'application/json' });
+type PdEvent = {
+  routing_key: string;
+  event_action: string;
+  dedup_key: string;
+  client: string;
+  links: Array<{ href: string; text: string }>;
+  payload: Record<string, unknown> & { custom_details: Record<string, unknown> };
+};
+const accepted = (res: Parameters<typeof reply>[0]) =>
+  reply(res, 202, '{"status":"success","message":"Event processed","dedup_key":"x"}', {
+    'content-type': 'application/json',
+  });
 
 describe('PagerDuty sink (Events API v2)', () => {
   it('triggers an alert with the fingerprint as dedup_key and mapped severity', async () => {
@@ -34,13 +50,31 @@ describe('PagerDuty sink (Events API v2)', () => {
     // Assess
     const event = JSON.parse(receiver.received[0]?.body ?? '{}') as PdEvent;
     expect(receiver.received[0]?.url).toBe('/v2/enqueue');
-    expect(event).toMatchObject({ routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: sshWorldFinding().fingerprint, client: 'Netwatch' });
-    expect(event.payload).toMatchObject({ severity: 'error', source: '111122223333/eu-west-1', timestamp: '2026-11-20T09:14:03Z', component: 'sg-0a1b2c3d4e5f60718', group: '111122223333', class: 'sg-open-world' });
+    expect(event).toMatchObject({
+      routing_key: ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: sshWorldFinding().fingerprint,
+      client: 'Netwatch',
+    });
+    expect(event.payload).toMatchObject({
+      severity: 'error',
+      source: '111122223333/eu-west-1',
+      timestamp: '2026-11-20T09:14:03Z',
+      component: 'sg-0a1b2c3d4e5f60718',
+      group: '111122223333',
+      class: 'sg-open-world',
+    });
     expect(String(event.payload.summary)).toContain('[HIGH] Security group open to the world: sg-0a1b2c3d4e5f60718');
     expect(event.payload.custom_details.approval).toMatchObject({ state: 'unapproved' });
-    expect((event.payload.custom_details.finding as { actor: { arn: string } }).actor.arn).toBe('arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice');
-    expect(event.links[0]?.href).toBe('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718');
-    expect(event.links[1]?.href).toContain('cloudtrailv2/home?region=eu-west-1#/events/9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d');
+    expect((event.payload.custom_details.finding as { actor: { arn: string } }).actor.arn).toBe(
+      'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice',
+    );
+    expect(event.links[0]?.href).toBe(
+      'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718',
+    );
+    expect(event.links[1]?.href).toContain(
+      'cloudtrailv2/home?region=eu-west-1#/events/9d3a8e5c-2f41-4b7a-8c6d-0e1f2a3b4c5d',
+    );
   });
 
   it('keeps dedup_key stable across redelivery, and maps every severity', async () => {
@@ -49,7 +83,8 @@ describe('PagerDuty sink (Events API v2)', () => {
     const pd = sink(receiver.url);
     await pd.deliver(notice());
     await pd.deliver(notice());
-    for (const severity of ['critical', 'medium', 'low', 'info'] as const) await pd.deliver(notice(sshWorldFinding({ severity })));
+    for (const severity of ['critical', 'medium', 'low', 'info'] as const)
+      await pd.deliver(notice(sshWorldFinding({ severity })));
     const events = receiver.received.map((r) => JSON.parse(r.body) as PdEvent);
     expect(events[0]?.dedup_key).toBe(events[1]?.dedup_key);
     expect(events.map((e) => e.payload.severity)).toEqual(['error', 'error', 'critical', 'warning', 'info', 'info']);
@@ -70,7 +105,9 @@ describe('PagerDuty sink (Events API v2)', () => {
   it('cuts the summary to 1024 characters and the event under 512 KB for a huge finding', async () => {
     const receiver = await startReceiver((_req, _n, res) => accepted(res));
     stop = receiver.stop;
-    await sink(receiver.url).deliver(notice(sshWorldFinding({ summary: 'x'.repeat(5_000), evidence: manyDeltas(5_000) })));
+    await sink(receiver.url).deliver(
+      notice(sshWorldFinding({ summary: 'x'.repeat(5_000), evidence: manyDeltas(5_000) })),
+    );
     const body = receiver.received[0]?.body ?? '';
     const event = JSON.parse(body) as PdEvent;
     expect(Array.from(String(event.payload.summary)).length).toBeLessThanOrEqual(1024);
@@ -79,7 +116,9 @@ describe('PagerDuty sink (Events API v2)', () => {
   });
 
   it('honours Retry-After on 429 and then delivers', async () => {
-    const receiver = await startReceiver((_req, n, res) => (n === 0 ? reply(res, 429, '{"status":"throttle event"}', { 'retry-after': '2' }) : accepted(res)));
+    const receiver = await startReceiver((_req, n, res) =>
+      n === 0 ? reply(res, 429, '{"status":"throttle event"}', { 'retry-after': '2' }) : accepted(res),
+    );
     stop = receiver.stop;
     const { clock, sleeps } = instantClock();
     await sink(receiver.url, {}, clock).deliver(notice());
@@ -90,16 +129,22 @@ describe('PagerDuty sink (Events API v2)', () => {
   it('fails fast (retryable) when Retry-After exceeds what a Lambda can wait', async () => {
     const receiver = await startReceiver((_req, _n, res) => reply(res, 429, '', { 'retry-after': '3600' }));
     stop = receiver.stop;
-    const error = (await sink(receiver.url).deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await sink(receiver.url)
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error.retryable).toBe(true);
     expect(error.message).toContain('retry after 3600000 ms');
     expect(receiver.received).toHaveLength(1);
   });
 
   it('does not retry 400 (bad routing key / payload)', async () => {
-    const receiver = await startReceiver((_req, _n, res) => reply(res, 400, '{"status":"invalid event","errors":["Event object is invalid"]}'));
+    const receiver = await startReceiver((_req, _n, res) =>
+      reply(res, 400, '{"status":"invalid event","errors":["Event object is invalid"]}'),
+    );
     stop = receiver.stop;
-    const error = (await sink(receiver.url).deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await sink(receiver.url)
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.retryable).toBe(false);
     expect(receiver.received).toHaveLength(1);
@@ -109,7 +154,9 @@ describe('PagerDuty sink (Events API v2)', () => {
     const receiver = await startReceiver(() => undefined); // never answers
     stop = receiver.stop;
     const started = Date.now();
-    const error = (await sink(receiver.url, { timeoutMs: 150, retry: { attempts: 2, baseDelayMs: 1 } }).deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await sink(receiver.url, { timeoutMs: 150, retry: { attempts: 2, baseDelayMs: 1 } })
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.message).toContain('no response within 150 ms after 2 attempt(s)');
     expect(error.retryable).toBe(true);
@@ -119,7 +166,9 @@ describe('PagerDuty sink (Events API v2)', () => {
 
   it('fails not-retryable when the routing key secret is missing', async () => {
     const settings = pagerDutySettingsSchema.parse({ type: 'pagerduty', routingKey: { ssm: '/netwatch/missing' } });
-    const error = (await new PagerDutySink('pagerduty', settings, { secrets }).deliver(notice()).catch((e: unknown) => e)) as DeliveryError;
+    const error = (await new PagerDutySink('pagerduty', settings, { secrets })
+      .deliver(notice())
+      .catch((e: unknown) => e)) as DeliveryError;
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('ssm:/netwatch/missing');

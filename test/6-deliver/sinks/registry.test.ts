@@ -5,7 +5,14 @@ import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../shared/platform/aws/clients.ts';
 import { StaticSecretResolver } from '../../../shared/platform/aws/secrets.ts';
-import { createSinks, prefetchSinkSecrets, secretRefsOf, SINK_KINDS, sinksConfigSchema, sinkSpecSchema } from '../../../shared/6-deliver/sinks/registry.ts';
+import {
+  createSinks,
+  prefetchSinkSecrets,
+  secretRefsOf,
+  SINK_KINDS,
+  sinksConfigSchema,
+  sinkSpecSchema,
+} from '../../../shared/6-deliver/sinks/registry.ts';
 import { StdoutSink, stdoutSettingsSchema } from '../../../shared/6-deliver/sinks/stdout.ts';
 import type { ChangeRecord } from '../../../shared/6-deliver/sinks/format/change-record.ts';
 import { digest, notice } from '../../support/sink-fixtures.ts';
@@ -41,7 +48,10 @@ describe('sink registry', () => {
     const raw = (parseYaml(CONFIG) as { sinks: unknown }).sinks;
     // Act
     const config = sinksConfigSchema.parse(raw);
-    const sinks = createSinks(config, { clients: createAwsClients({ region: 'eu-west-1' }), secrets: new StaticSecretResolver({}) });
+    const sinks = createSinks(config, {
+      clients: createAwsClients({ region: 'eu-west-1' }),
+      secrets: new StaticSecretResolver({}),
+    });
     // Assess
     expect([...sinks.values()].map((s) => [s.name, s.kind])).toEqual([
       ['paging', 'sns'],
@@ -55,11 +65,27 @@ describe('sink registry', () => {
       ['local', 'file'],
       ['logs', 'log'],
     ]);
-    expect(config.pagerduty).toMatchObject({ url: 'https://events.pagerduty.com/v2/enqueue', timeoutMs: 5_000, retry: { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 } });
+    expect(config.pagerduty).toMatchObject({
+      url: 'https://events.pagerduty.com/v2/enqueue',
+      timeoutMs: 5_000,
+      retry: { attempts: 4, baseDelayMs: 200, maxDelayMs: 5_000 },
+    });
     expect(config.servicenow).toMatchObject({ retry: { attempts: 5, baseDelayMs: 200 }, headers: {} });
     expect(config.bus).toEqual({ type: 'eventbridge', eventBusName: 'default', source: 'netwatch' });
     expect(config.archive).toMatchObject({ prefix: 'netwatch/findings', maxBatch: 500 });
-    expect(Object.keys(SINK_KINDS).sort()).toEqual(['eventbridge', 'file', 'log', 'memory', 'pagerduty', 's3', 'slack', 'sns', 'sqs', 'stdout', 'webhook']);
+    expect(Object.keys(SINK_KINDS).sort()).toEqual([
+      'eventbridge',
+      'file',
+      'log',
+      'memory',
+      'pagerduty',
+      's3',
+      'slack',
+      'sns',
+      'sqs',
+      'stdout',
+      'webhook',
+    ]);
   });
 
   it('rejects typos, unknown types and inline secrets with a path', () => {
@@ -80,7 +106,11 @@ describe('sink registry', () => {
       { ssm: '/netwatch/webhook/signing' },
       { ssm: '/netwatch/servicenow/basic' },
     ]);
-    const partial = new StaticSecretResolver({ 'secretsmanager:netwatch/pagerduty#routingKey': 'k', 'ssm:/netwatch/slack/webhook': 'u', 'ssm:/netwatch/webhook/signing': 's' });
+    const partial = new StaticSecretResolver({
+      'secretsmanager:netwatch/pagerduty#routingKey': 'k',
+      'ssm:/netwatch/slack/webhook': 'u',
+      'ssm:/netwatch/webhook/signing': 's',
+    });
     await expect(prefetchSinkSecrets(config, partial)).rejects.toThrow('ssm:/netwatch/servicenow/basic');
   });
 });
@@ -89,11 +119,20 @@ describe('stdout and file sinks', () => {
   it('writes one JSON change record line, or one human line with format text', async () => {
     const lines: string[] = [];
     const stdout = { write: (text: string) => lines.push(text) };
-    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout' }), { stdout, now: () => new Date('2026-11-20T09:14:09Z') }).deliver(notice());
-    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout', format: 'text' }), { stdout }).deliver(notice());
-    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout', format: 'text' }), { stdout }).deliver(digest(5));
+    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout' }), {
+      stdout,
+      now: () => new Date('2026-11-20T09:14:09Z'),
+    }).deliver(notice());
+    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout', format: 'text' }), { stdout }).deliver(
+      notice(),
+    );
+    await new StdoutSink('out', stdoutSettingsSchema.parse({ type: 'stdout', format: 'text' }), { stdout }).deliver(
+      digest(5),
+    );
     expect((JSON.parse(lines[0] ?? '{}') as ChangeRecord).fingerprint).toBe('4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a');
-    expect(lines[1]).toBe('[HIGH] Security group open to the world: sg-0a1b2c3d4e5f60718 (111122223333/eu-west-1) — sg-0a1b2c3d4e5f60718 (web-frontend) now allows tcp/22 from 0.0.0.0/0 [UNAPPROVED] 4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a\n');
+    expect(lines[1]).toBe(
+      '[HIGH] Security group open to the world: sg-0a1b2c3d4e5f60718 (111122223333/eu-west-1) — sg-0a1b2c3d4e5f60718 (web-frontend) now allows tcp/22 from 0.0.0.0/0 [UNAPPROVED] 4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a\n',
+    );
     expect(lines[2]).toMatch(/^\[CRITICAL\] 5 findings: .* digest-[0-9a-f]{32}\n$/);
     expect(lines.every((l) => l.split('\n').length === 2)).toBe(true);
   });
@@ -101,10 +140,14 @@ describe('stdout and file sinks', () => {
   it('builds the file sink from its settings', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'netwatch-sinks-'));
     const config = sinksConfigSchema.parse({ local: { type: 'file', path: join(dir, 'out', 'findings.jsonl') } });
-    const sink = createSinks(config, { clients: createAwsClients(), secrets: new StaticSecretResolver({}) }).get('local');
+    const sink = createSinks(config, { clients: createAwsClients(), secrets: new StaticSecretResolver({}) }).get(
+      'local',
+    );
     await sink?.deliver(notice());
     await sink?.close?.();
     const text = await readFile(join(dir, 'out', 'findings.jsonl'), 'utf8');
-    expect((JSON.parse(text.trim()) as { fingerprint: string; approval: { state: string } }).approval.state).toBe('unapproved');
+    expect((JSON.parse(text.trim()) as { fingerprint: string; approval: { state: string } }).approval.state).toBe(
+      'unapproved',
+    );
   });
 });

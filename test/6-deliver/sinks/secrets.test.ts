@@ -26,11 +26,25 @@ async function ssmServer() {
       const name = String(input.Name);
       const value = PARAMETERS[name];
       if (value === undefined) throw new AwsFault('ParameterNotFound', `Parameter ${name} not found.`);
-      return { Parameter: { Name: name, Type: 'SecureString', Value: input.WithDecryption === true ? value : 'AQICAHh…ciphertext', Version: 3, ARN: `arn:aws:ssm:eu-west-1:111122223333:parameter${name}` } };
+      return {
+        Parameter: {
+          Name: name,
+          Type: 'SecureString',
+          Value: input.WithDecryption === true ? value : 'AQICAHh…ciphertext',
+          Version: 3,
+          ARN: `arn:aws:ssm:eu-west-1:111122223333:parameter${name}`,
+        },
+      };
     },
     'secretsmanager.GetSecretValue': (input) => {
-      if (input.SecretId !== 'netwatch/slack') throw new AwsFault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
-      return { ARN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:netwatch/slack-AbCdEf', Name: 'netwatch/slack', SecretString: '{"webhookUrl":"https://hooks.slack.com/services/T0/B0/X0","note":1}', VersionId: 'v1' };
+      if (input.SecretId !== 'netwatch/slack')
+        throw new AwsFault('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+      return {
+        ARN: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:netwatch/slack-AbCdEf',
+        Name: 'netwatch/slack',
+        SecretString: '{"webhookUrl":"https://hooks.slack.com/services/T0/B0/X0","note":1}',
+        VersionId: 'v1',
+      };
     },
   });
   stop = server.stop;
@@ -41,7 +55,9 @@ describe('secret references resolved through Powertools Parameters', () => {
   it('reads an SSM SecureString with decryption over the real SDK and caches it', async () => {
     // Prepare
     const server = await ssmServer();
-    const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: server.url }), { maxAgeSeconds: 60 });
+    const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: server.url }), {
+      maxAgeSeconds: 60,
+    });
     // Act
     const first = await resolver.resolve({ ssm: '/netwatch/pagerduty/routing-key' });
     const second = await resolver.resolve({ ssm: '/netwatch/pagerduty/routing-key' });
@@ -50,13 +66,18 @@ describe('secret references resolved through Powertools Parameters', () => {
     expect(second).toBe(first);
     expect(server.received).toHaveLength(1); // second came from the cache
     expect(server.received[0]?.headers['x-amz-target']).toBe('AmazonSSM.GetParameter');
-    expect(JSON.parse(server.received[0]?.body ?? '{}')).toEqual({ Name: '/netwatch/pagerduty/routing-key', WithDecryption: true });
+    expect(JSON.parse(server.received[0]?.body ?? '{}')).toEqual({
+      Name: '/netwatch/pagerduty/routing-key',
+      WithDecryption: true,
+    });
     expect(String(server.received[0]?.headers.authorization)).toContain('/eu-west-1/ssm/aws4_request');
   });
 
   it('refetches after maxAge', async () => {
     const server = await ssmServer();
-    const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: server.url }), { maxAgeSeconds: 0 });
+    const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: server.url }), {
+      maxAgeSeconds: 0,
+    });
     await resolver.resolve({ ssm: '/netwatch/pagerduty/routing-key' });
     await new Promise((r) => setTimeout(r, 5));
     await resolver.resolve({ ssm: '/netwatch/pagerduty/routing-key' });
@@ -66,8 +87,12 @@ describe('secret references resolved through Powertools Parameters', () => {
   it('picks one field of a JSON secret from Secrets Manager', async () => {
     const server = await ssmServer();
     const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: server.url }));
-    expect(await resolver.resolve({ secretsManager: 'netwatch/slack', key: 'webhookUrl' })).toBe('https://hooks.slack.com/services/T0/B0/X0');
-    await expect(resolver.resolve({ secretsManager: 'netwatch/slack', key: 'note' })).rejects.toThrow('has no string field "note"');
+    expect(await resolver.resolve({ secretsManager: 'netwatch/slack', key: 'webhookUrl' })).toBe(
+      'https://hooks.slack.com/services/T0/B0/X0',
+    );
+    await expect(resolver.resolve({ secretsManager: 'netwatch/slack', key: 'note' })).rejects.toThrow(
+      'has no string field "note"',
+    );
   });
 
   it('reports a missing parameter as a non-retryable SecretError naming the reference, and prefetch fails fast', async () => {
@@ -77,7 +102,9 @@ describe('secret references resolved through Powertools Parameters', () => {
     expect(error).toBeInstanceOf(SecretError);
     expect(error.retryable).toBe(false);
     expect(error.message).toContain('ssm:/netwatch/nope');
-    await expect(resolver.prefetch([{ ssm: '/netwatch/pagerduty/routing-key' }, { ssm: '/netwatch/nope' }])).rejects.toThrow(SecretError);
+    await expect(
+      resolver.prefetch([{ ssm: '/netwatch/pagerduty/routing-key' }, { ssm: '/netwatch/nope' }]),
+    ).rejects.toThrow(SecretError);
   });
 
   it('treats an unreachable SSM endpoint as retryable', async () => {
@@ -86,14 +113,19 @@ describe('secret references resolved through Powertools Parameters', () => {
     await server.stop();
     stop = undefined;
     const resolver = new ParametersSecretResolver(createAwsClients({ ...LOCAL_AWS, endpoint: url, maxAttempts: 1 }));
-    const error = (await resolver.resolve({ ssm: '/netwatch/pagerduty/routing-key' }).catch((e: unknown) => e)) as SecretError;
+    const error = (await resolver
+      .resolve({ ssm: '/netwatch/pagerduty/routing-key' })
+      .catch((e: unknown) => e)) as SecretError;
     expect(error).toBeInstanceOf(SecretError);
     expect(error.retryable).toBe(true);
   });
 
   it('accepts only references in config, never values', () => {
     expect(secretRefSchema.safeParse({ ssm: '/netwatch/x' }).success).toBe(true);
-    expect(secretRefSchema.safeParse({ secretsManager: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x', key: 'k' }).success).toBe(true);
+    expect(
+      secretRefSchema.safeParse({ secretsManager: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:x', key: 'k' })
+        .success,
+    ).toBe(true);
     expect(secretRefSchema.safeParse('R0UT1NGKEY').success).toBe(false);
     expect(secretRefSchema.safeParse({ ssm: 'netwatch/no-leading-slash' }).success).toBe(false);
     expect(secretRefSchema.safeParse({ ssm: '/x', value: 'inline' }).success).toBe(false);

@@ -11,16 +11,31 @@ afterEach(async () => {
   stop = undefined;
 });
 
-type Block = { type: string; text?: { type: string; text: string }; fields?: Array<{ text: string }>; elements?: Array<{ type: string; text?: unknown; url?: string }> };
+type Block = {
+  type: string;
+  text?: { type: string; text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ type: string; text?: unknown; url?: string }>;
+};
 type Message = { text: string; blocks: Block[] };
 
 async function slack(respond?: Parameters<typeof startReceiver>[0]) {
   const receiver = await startReceiver(respond);
   stop = receiver.stop;
   // The webhook URL is a secret: here it points at the local receiver.
-  const secrets = new StaticSecretResolver({ 'ssm:/netwatch/slack/webhook': `${receiver.url}/services/T000/B000/XXXXXXXX` });
+  const secrets = new StaticSecretResolver({
+    'ssm:/netwatch/slack/webhook': `${receiver.url}/services/T000/B000/XXXXXXXX`,
+  });
   const { clock, sleeps } = instantClock();
-  const sink = new SlackSink('slack', slackSettingsSchema.parse({ type: 'slack', webhookUrl: { ssm: '/netwatch/slack/webhook' }, retry: { baseDelayMs: 10 } }), { secrets, clock });
+  const sink = new SlackSink(
+    'slack',
+    slackSettingsSchema.parse({
+      type: 'slack',
+      webhookUrl: { ssm: '/netwatch/slack/webhook' },
+      retry: { baseDelayMs: 10 },
+    }),
+    { secrets, clock },
+  );
   return { sink, receiver, sleeps };
 }
 
@@ -49,7 +64,9 @@ describe('Slack sink (incoming webhook, Block Kit)', () => {
     expect(texts).toContain('*Why it is risky*');
     expect(texts).toContain('*Approval*\nUNAPPROVED: no approved change covers this finding');
     const actions = rest.find((b) => b.type === 'actions');
-    expect(actions?.elements?.[0]?.url).toBe('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718');
+    expect(actions?.elements?.[0]?.url).toBe(
+      'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718',
+    );
     const context = rest.find((b) => b.type === 'context');
     expect(JSON.stringify(context)).toContain('fingerprint 4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a');
   });

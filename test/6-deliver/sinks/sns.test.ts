@@ -31,7 +31,9 @@ interface Envelope {
 }
 
 async function receiveOne(): Promise<{ envelope: Envelope; raw: Message }> {
-  const out = await emulator.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+  const out = await emulator.clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
   expect(out.Messages).toHaveLength(1);
   const raw = out.Messages?.[0] as Message;
   return { envelope: JSON.parse(raw.Body ?? '{}') as Envelope, raw };
@@ -45,7 +47,8 @@ function perProtocol(envelope: Envelope): { default: string; email: string; sms:
   return JSON.parse(envelope.Message) as { default: string; email: string; sms: string };
 }
 
-const sink = () => new SnsSink('paging', snsSettingsSchema.parse({ type: 'sns', topicArn }), { clients: emulator.clients });
+const sink = () =>
+  new SnsSink('paging', snsSettingsSchema.parse({ type: 'sns', topicArn }), { clients: emulator.clients });
 
 describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
   it('pages email text with before → after, actor, why, what to check, approval and console link', async () => {
@@ -56,19 +59,29 @@ describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
     // Assess
     const { envelope } = await receiveOne();
     const texts = perProtocol(envelope);
-    expect(texts.email).toContain('Security group sg-0a1b2c3d4e5f60718 (web-frontend): rule changed: ingress tcp/22 from 10.0.0.0/8 → ingress tcp/22 from 0.0.0.0/0');
-    expect(texts.email).toContain('arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice (AssumedRole) from 203.0.113.10 using aws-cli/2.15.30');
+    expect(texts.email).toContain(
+      'Security group sg-0a1b2c3d4e5f60718 (web-frontend): rule changed: ingress tcp/22 from 10.0.0.0/8 → ingress tcp/22 from 0.0.0.0/0',
+    );
+    expect(texts.email).toContain(
+      'arn:aws:sts::111122223333:assumed-role/NetworkAdmin/alice (AssumedRole) from 203.0.113.10 using aws-cli/2.15.30',
+    );
     expect(texts.email).toContain('API call: ec2.amazonaws.com AuthorizeSecurityGroupIngress');
     expect(texts.email).toContain('2026-11-20T09:14:03Z, account 111122223333, region eu-west-1');
     expect(texts.email).toContain('SSH (tcp/22) is reachable from 0.0.0.0/0');
     expect(texts.email).toContain('WHAT TO CHECK\n  Is the port meant to be reachable from the internet?');
     expect(texts.email).toContain('APPROVED CHG0031337 (window 2026-11-20T09:00:00Z to 2026-11-20T11:00:00Z)');
-    expect(texts.email).toContain('Console: https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718');
+    expect(texts.email).toContain(
+      'Console: https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718',
+    );
     expect(texts.email).toContain(`Fingerprint: ${finding.fingerprint}`);
-    expect(texts.default).toBe('[HIGH] Security group open to the world: sg-0a1b2c3d4e5f60718 (111122223333/eu-west-1)');
+    expect(texts.default).toBe(
+      '[HIGH] Security group open to the world: sg-0a1b2c3d4e5f60718 (111122223333/eu-west-1)',
+    );
     expect(texts.sms.length).toBeLessThanOrEqual(140);
     expect(texts.sms).toMatch(/^[\x20-\x7e]+$/);
-    expect(texts.sms).toContain('NETWATCH HIGH sg-open-world sg-0a1b2c3d4e5f60718 111122223333 eu-west-1 by alice APPROVED');
+    expect(texts.sms).toContain(
+      'NETWATCH HIGH sg-open-world sg-0a1b2c3d4e5f60718 111122223333 eu-west-1 by alice APPROVED',
+    );
     expect(envelope.Subject?.length).toBeLessThanOrEqual(100);
     expect(envelope.Subject).toMatch(/^[\x20-\x7e]+$/);
     expect(envelope.Subject).toContain('Netwatch [HIGH] Security group open to the world');
@@ -86,10 +99,15 @@ describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
     expect(Buffer.byteLength(unshortened.message)).toBeGreaterThan(SNS_MAX_BYTES); // the case is real
     await sink().deliver(notice(finding));
     const { envelope } = await receiveOne();
-    const attributeBytes = Object.entries(envelope.MessageAttributes).reduce((n, [k, v]) => n + k.length + v.Type.length + v.Value.length, 0);
+    const attributeBytes = Object.entries(envelope.MessageAttributes).reduce(
+      (n, [k, v]) => n + k.length + v.Type.length + v.Value.length,
+      0,
+    );
     expect(Buffer.byteLength(envelope.Message) + attributeBytes).toBeLessThan(SNS_MAX_BYTES);
     const texts = perProtocol(envelope);
-    expect(texts.email).toMatch(/… and \d+ more change\(s\) not shown \(SHORTENED: this page was shortened to fit the 256 KB SNS message limit/);
+    expect(texts.email).toMatch(
+      /… and \d+ more change\(s\) not shown \(SHORTENED: this page was shortened to fit the 256 KB SNS message limit/,
+    );
     expect(texts.email).toContain('ingress tcp/1000 from 0.0.0.0/0');
     expect(texts.email).toContain('WHY IT IS RISKY'); // sections after the evidence survive
   });
@@ -103,7 +121,10 @@ describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
   });
 
   it('sanitizes the subject: one ASCII line, at most 99 characters', () => {
-    const built = buildSnsMessage(notice(sshWorldFinding({ title: 'Sicherheitsgruppe für „Welt“ geöffnet\nzweite Zeile — sehr lang '.repeat(4) })), { subjectPrefix: 'Netwatch' });
+    const built = buildSnsMessage(
+      notice(sshWorldFinding({ title: 'Sicherheitsgruppe für „Welt“ geöffnet\nzweite Zeile — sehr lang '.repeat(4) })),
+      { subjectPrefix: 'Netwatch' },
+    );
     expect(built.subject.length).toBeLessThanOrEqual(99);
     expect(built.subject).toMatch(/^[\x20-\x7e]+$/);
     expect(built.subject.endsWith('...')).toBe(true);
@@ -114,7 +135,9 @@ describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
     const { envelope } = await receiveOne();
     const texts = perProtocol(envelope);
     expect(texts.default).toContain('[CRITICAL] 40 findings');
-    expect(texts.email).toContain('40 findings of rule sg-open-world in account 111122223333 between 2026-11-20T09:00:00Z and 2026-11-20T09:15:00Z');
+    expect(texts.email).toContain(
+      '40 findings of rule sg-open-world in account 111122223333 between 2026-11-20T09:00:00Z and 2026-11-20T09:15:00Z',
+    );
     expect(texts.email).toContain('1 critical, 39 high');
     expect(texts.email).toContain('sg-00000000000000039');
     expect(texts.sms.length).toBeLessThanOrEqual(140);
@@ -122,7 +145,11 @@ describe('SNS paging sink (fauxqs: topic → inbox queue)', () => {
   });
 
   it('fails with a non-retryable DeliveryError for a topic that does not exist', async () => {
-    const missing = new SnsSink('paging', snsSettingsSchema.parse({ type: 'sns', topicArn: 'arn:aws:sns:eu-west-1:000000000000:nope' }), { clients: emulator.clients });
+    const missing = new SnsSink(
+      'paging',
+      snsSettingsSchema.parse({ type: 'sns', topicArn: 'arn:aws:sns:eu-west-1:000000000000:nope' }),
+      { clients: emulator.clients },
+    );
     await expect(missing.deliver(notice())).rejects.toMatchObject({ name: 'DeliveryError', retryable: false });
   });
 });

@@ -8,7 +8,10 @@ import { APPROVED, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../
 import { instantClock, reply, startReceiver } from '../../support/http-receiver.ts';
 
 const SECRET = 'whsec_3b1f0c2e9d8a7b6c5d4e3f2a1b0c9d8e';
-const secrets = new StaticSecretResolver({ 'ssm:/netwatch/webhook/signing': SECRET, 'ssm:/netwatch/servicenow/basic': 'Basic bmV0d2F0Y2g6czNjcjN0' });
+const secrets = new StaticSecretResolver({
+  'ssm:/netwatch/webhook/signing': SECRET,
+  'ssm:/netwatch/servicenow/basic': 'Basic bmV0d2F0Y2g6czNjcjN0',
+});
 const NOW = new Date('2026-11-20T09:14:09.250Z');
 
 let stop: (() => Promise<void>) | undefined;
@@ -18,7 +21,13 @@ afterEach(async () => {
 });
 
 function settings(url: string, extra: Partial<Record<string, unknown>> = {}): WebhookSettings {
-  return webhookSettingsSchema.parse({ type: 'webhook', url: `${url}/api/now/import/netwatch`, signingSecret: { ssm: '/netwatch/webhook/signing' }, retry: { attempts: 4, baseDelayMs: 10 }, ...extra });
+  return webhookSettingsSchema.parse({
+    type: 'webhook',
+    url: `${url}/api/now/import/netwatch`,
+    signingSecret: { ssm: '/netwatch/webhook/signing' },
+    retry: { attempts: 4, baseDelayMs: 10 },
+    ...extra,
+  });
 }
 
 /** What a receiver does: recompute the HMAC over `${timestamp}.${raw body}` and compare in constant time. */
@@ -34,7 +43,14 @@ describe('webhook sink (change management)', () => {
     // Prepare
     const receiver = await startReceiver();
     stop = receiver.stop;
-    const sink = new WebhookSink('change-mgmt', settings(receiver.url, { headers: { 'X-Tenant': 'acme' }, secretHeaders: { Authorization: { ssm: '/netwatch/servicenow/basic' } } }), { secrets, now: () => NOW });
+    const sink = new WebhookSink(
+      'change-mgmt',
+      settings(receiver.url, {
+        headers: { 'X-Tenant': 'acme' },
+        secretHeaders: { Authorization: { ssm: '/netwatch/servicenow/basic' } },
+      }),
+      { secrets, now: () => NOW },
+    );
     const finding = sshWorldFinding({ evidence: [widenedDelta()] });
     // Act
     await sink.deliver(notice(finding, APPROVED, ['paging', 'change-log']));
@@ -62,13 +78,21 @@ describe('webhook sink (change management)', () => {
       account: '111122223333',
       region: 'eu-west-1',
       approved: true,
-      approval: { state: 'approved', ticket: 'CHG0031337', window: { start: '2026-11-20T09:00:00Z', end: '2026-11-20T11:00:00Z' } },
+      approval: {
+        state: 'approved',
+        ticket: 'CHG0031337',
+        window: { start: '2026-11-20T09:00:00Z', end: '2026-11-20T11:00:00Z' },
+      },
       routes: ['paging', 'change-log'],
       deliveredAt: NOW.toISOString(),
     });
     expect(record.finding).toEqual(finding);
-    expect(record.change.details).toEqual(['Security group sg-0a1b2c3d4e5f60718 (web-frontend): rule changed: ingress tcp/22 from 10.0.0.0/8 → ingress tcp/22 from 0.0.0.0/0']);
-    expect(record.change.consoleUrl).toBe('https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718');
+    expect(record.change.details).toEqual([
+      'Security group sg-0a1b2c3d4e5f60718 (web-frontend): rule changed: ingress tcp/22 from 10.0.0.0/8 → ingress tcp/22 from 0.0.0.0/0',
+    ]);
+    expect(record.change.consoleUrl).toBe(
+      'https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#SecurityGroup:groupId=sg-0a1b2c3d4e5f60718',
+    );
   });
 
   it('sends the same Idempotency-Key and body on redelivery of the same finding', async () => {
@@ -83,13 +107,17 @@ describe('webhook sink (change management)', () => {
   });
 
   it('recovers from 500, 500, 500 then 200 within its retry budget, backing off with jitter', async () => {
-    const receiver = await startReceiver((_req, n, res) => (n < 3 ? reply(res, 500, 'upstream down') : reply(res, 200, '{"result":"created"}')));
+    const receiver = await startReceiver((_req, n, res) =>
+      n < 3 ? reply(res, 500, 'upstream down') : reply(res, 200, '{"result":"created"}'),
+    );
     stop = receiver.stop;
     const { clock, sleeps } = instantClock();
     const sink = new WebhookSink('change-mgmt', settings(receiver.url), { secrets, now: () => NOW, clock });
     await sink.deliver(notice());
     expect(receiver.received).toHaveLength(4);
-    expect(new Set(receiver.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set([sshWorldFinding().fingerprint]));
+    expect(new Set(receiver.received.map((r) => r.headers['idempotency-key']))).toEqual(
+      new Set([sshWorldFinding().fingerprint]),
+    );
     // full jitter with random() = 0.5 over 10, 20, 40 ms ceilings
     expect(sleeps).toEqual([5, 10, 20]);
   });
@@ -97,7 +125,10 @@ describe('webhook sink (change management)', () => {
   it('gives up after the configured attempts with a retryable DeliveryError', async () => {
     const receiver = await startReceiver((_req, _n, res) => reply(res, 503));
     stop = receiver.stop;
-    const sink = new WebhookSink('change-mgmt', settings(receiver.url, { retry: { attempts: 3, baseDelayMs: 1 } }), { secrets, clock: instantClock().clock });
+    const sink = new WebhookSink('change-mgmt', settings(receiver.url, { retry: { attempts: 3, baseDelayMs: 1 } }), {
+      secrets,
+      clock: instantClock().clock,
+    });
     const error = await sink.deliver(notice()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).retryable).toBe(true);
@@ -119,7 +150,10 @@ describe('webhook sink (change management)', () => {
   it('keeps the body under maxBytes by dropping evidence and saying so', async () => {
     const receiver = await startReceiver();
     stop = receiver.stop;
-    const sink = new WebhookSink('change-mgmt', settings(receiver.url, { maxBytes: 65_536 }), { secrets, now: () => NOW });
+    const sink = new WebhookSink('change-mgmt', settings(receiver.url, { maxBytes: 65_536 }), {
+      secrets,
+      now: () => NOW,
+    });
     await sink.deliver(notice(sshWorldFinding({ evidence: manyDeltas(5_000) })));
     const body = receiver.received[0]?.body ?? '';
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(65_536);
@@ -130,7 +164,12 @@ describe('webhook sink (change management)', () => {
   });
 
   it('rejects credentials in plain headers at config time', () => {
-    const result = webhookSettingsSchema.safeParse({ type: 'webhook', url: 'https://example.service-now.com/api', signingSecret: { ssm: '/x' }, headers: { Authorization: 'Basic abc' } });
+    const result = webhookSettingsSchema.safeParse({
+      type: 'webhook',
+      url: 'https://example.service-now.com/api',
+      signingSecret: { ssm: '/x' },
+      headers: { Authorization: 'Basic abc' },
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toContain('secretHeaders');
   });

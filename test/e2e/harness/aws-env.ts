@@ -15,7 +15,10 @@ export interface LocalEndpoints {
 }
 
 /** Dummy credentials: emulators accept any signature, and nothing can fall through to a real profile. */
-export const DUMMY_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } as const;
+export const DUMMY_CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+} as const;
 
 export const REGION = 'eu-west-1';
 

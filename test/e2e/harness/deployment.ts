@@ -36,7 +36,8 @@ export class Deployment {
   ) {
     this.restoreEnv = applyEnv(scenario.env);
     this.concurrency = options.concurrency ?? 1;
-    const host = (name: string, entry: string): FunctionHost => (options.killable ? new WorkerHost(name, entry, scenario.env) : new InProcessHost(name, () => load(entry)));
+    const host = (name: string, entry: string): FunctionHost =>
+      options.killable ? new WorkerHost(name, entry, scenario.env) : new InProcessHost(name, () => load(entry));
     this.configChanges = host('netwatch-config-changes', FUNCTIONS.configChanges);
     this.cloudtrailEvents = host('netwatch-cloudtrail-events', FUNCTIONS.cloudtrailEvents);
     this.digest = new InProcessHost('netwatch-digest', () => load(FUNCTIONS.digest));
@@ -59,7 +60,17 @@ export class Deployment {
 
   /** The scheduled digest function's run (EventBridge Scheduler event). */
   async runDigest(): Promise<unknown> {
-    return this.digest.invoke({ version: '0', id: 'e2e-digest', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '111122223333', time: new Date().toISOString(), region: 'eu-west-1', resources: [], detail: {} });
+    return this.digest.invoke({
+      version: '0',
+      id: 'e2e-digest',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '111122223333',
+      time: new Date().toISOString(),
+      region: 'eu-west-1',
+      resources: [],
+      detail: {},
+    });
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,11 @@ export interface Emulators {
 }
 
 export async function startEmulators(): Promise<Emulators> {
-  const [{ server: fauxqs }, dynamo, receivers] = await Promise.all([startEmulator(), startDynalite(), startReceivers()]);
+  const [{ server: fauxqs }, dynamo, receivers] = await Promise.all([
+    startEmulator(),
+    startDynalite(),
+    startReceivers(),
+  ]);
   const dynamoUrl = new URL(dynamo.endpoint);
   const dynamoGate = new TcpGate({ host: dynamoUrl.hostname, port: Number(dynamoUrl.port) });
   await dynamoGate.open();
@@ -50,10 +54,24 @@ export async function startEmulators(): Promise<Emulators> {
       const name = String(input['Name']);
       const value = parameters[name];
       if (value === undefined) throw new AwsFault('ParameterNotFound', `Parameter ${name} not found.`);
-      return { Parameter: { Name: name, Type: 'SecureString', Value: value, Version: 1, ARN: `arn:aws:ssm:${REGION}:111122223333:parameter${name}`, DataType: 'text' } };
+      return {
+        Parameter: {
+          Name: name,
+          Type: 'SecureString',
+          Value: value,
+          Version: 1,
+          ARN: `arn:aws:ssm:${REGION}:111122223333:parameter${name}`,
+          DataType: 'text',
+        },
+      };
     },
   });
-  const clients = createAwsClients({ region: REGION, credentials: DUMMY_CREDENTIALS, endpoint: fauxqs.address, maxAttempts: 1 });
+  const clients = createAwsClients({
+    region: REGION,
+    credentials: DUMMY_CREDENTIALS,
+    endpoint: fauxqs.address,
+    maxAttempts: 1,
+  });
   return {
     fauxqs,
     clients,

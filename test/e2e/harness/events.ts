@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 
 /** A real-shaped sample from events/, parsed fresh (callers mutate their copy). */
 export function sample(path: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The CloudTrail record of `AuthorizeSecurityGroupIngress` opening tcp/22 to 0.0.0.0/0 (its Config twin: below). */

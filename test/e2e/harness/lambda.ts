@@ -101,7 +101,10 @@ export class WorkerHost implements FunctionHost {
   ) {}
 
   private start(): Promise<void> {
-    const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), { workerData: { entry: this.entry }, env: { ...process.env, ...this.env } });
+    const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
+      workerData: { entry: this.entry },
+      env: { ...process.env, ...this.env },
+    });
     this.worker = worker;
     this.coldStarts += 1;
     this.ready = new Promise<void>((resolve, reject) => {

@@ -1,5 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { REGION } from './aws-env.ts';
 import type { FunctionHost } from './lambda.ts';
@@ -42,7 +49,15 @@ export interface PollerStats {
  * @see https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 export class SqsPoller {
-  readonly stats: PollerStats = { receives: 0, received: 0, invocations: 0, functionErrors: 0, itemFailures: 0, deleted: 0, durationsMs: [] };
+  readonly stats: PollerStats = {
+    receives: 0,
+    received: 0,
+    invocations: 0,
+    functionErrors: 0,
+    itemFailures: 0,
+    deleted: 0,
+    durationsMs: [],
+  };
   private readonly inflight = new Set<Promise<void>>();
 
   constructor(private readonly options: PollerOptions) {}
@@ -63,7 +78,10 @@ export class SqsPoller {
     const deadline = Date.now() + timeoutMs;
     const concurrency = this.options.concurrency ?? 1;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`queue ${this.options.queue.name} not drained within ${timeoutMs} ms: ${JSON.stringify(await this.depth())}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `queue ${this.options.queue.name} not drained within ${timeoutMs} ms: ${JSON.stringify(await this.depth())}`,
+        );
       if (this.inflight.size >= concurrency) {
         await Promise.race(this.inflight);
         continue;
@@ -87,10 +105,21 @@ export class SqsPoller {
   /** Messages in the source queue by state. */
   async depth(): Promise<{ visible: number; inFlight: number; delayed: number }> {
     const out = await this.options.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.options.queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.options.queue.url,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
     );
     const n = (name: string) => Number(out.Attributes?.[name as keyof typeof out.Attributes] ?? 0);
-    return { visible: n('ApproximateNumberOfMessages'), inFlight: n('ApproximateNumberOfMessagesNotVisible'), delayed: n('ApproximateNumberOfMessagesDelayed') };
+    return {
+      visible: n('ApproximateNumberOfMessages'),
+      inFlight: n('ApproximateNumberOfMessagesNotVisible'),
+      delayed: n('ApproximateNumberOfMessagesDelayed'),
+    };
   }
 
   private async receive(): Promise<Message[]> {
@@ -101,7 +130,9 @@ export class SqsPoller {
         WaitTimeSeconds: 0,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
-        ...(this.options.visibilityTimeoutSeconds !== undefined ? { VisibilityTimeout: this.options.visibilityTimeoutSeconds } : {}),
+        ...(this.options.visibilityTimeoutSeconds !== undefined
+          ? { VisibilityTimeout: this.options.visibilityTimeoutSeconds }
+          : {}),
       }),
     );
     this.stats.receives += 1;
@@ -116,7 +147,9 @@ export class SqsPoller {
     let failedIds: Set<string>;
     const started = Date.now();
     try {
-      const response = (await this.options.host.invoke(event).finally(() => this.stats.durationsMs.push(Date.now() - started))) as SQSBatchResponse | undefined;
+      const response = (await this.options.host
+        .invoke(event)
+        .finally(() => this.stats.durationsMs.push(Date.now() - started))) as SQSBatchResponse | undefined;
       const failures = response?.batchItemFailures ?? [];
       const ids = new Set(event.Records.map((r) => r.messageId));
       const valid = failures.every((f) => typeof f.itemIdentifier === 'string' && ids.has(f.itemIdentifier));
@@ -129,7 +162,10 @@ export class SqsPoller {
     const done = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
     if (done.length === 0) return;
     const out = await this.options.sqs.send(
-      new DeleteMessageBatchCommand({ QueueUrl: this.options.queue.url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: this.options.queue.url,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
     );
     this.stats.deleted += out.Successful?.length ?? 0;
   }

@@ -47,7 +47,9 @@ export class LocalReceiver {
 
   /** Exchanges answered 2xx: what the receiver accepted. */
   accepted(): Received[] {
-    return this.exchanges.filter((e) => e.status !== undefined && e.status >= 200 && e.status < 300).map((e) => e.request);
+    return this.exchanges
+      .filter((e) => e.status !== undefined && e.status >= 200 && e.status < 300)
+      .map((e) => e.request);
   }
 
   /** Accepted requests counted by a key (Idempotency-Key, dedup_key, …). */
@@ -87,9 +89,17 @@ export function recordKind(request: Received): string {
 /** Start the three SaaS stand-ins with their documented success answers. */
 export async function startReceivers() {
   const [webhook, pagerduty, slack] = await Promise.all([
-    LocalReceiver.start(() => ({ status: 200, body: '{"result":"created"}', headers: { 'content-type': 'application/json' } })),
+    LocalReceiver.start(() => ({
+      status: 200,
+      body: '{"result":"created"}',
+      headers: { 'content-type': 'application/json' },
+    })),
     // https://developer.pagerduty.com/api-reference/368ae3d938c9e-send-an-event-to-pager-duty: 202 + dedup_key.
-    LocalReceiver.start((r) => ({ status: 202, body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey(r) }), headers: { 'content-type': 'application/json' } })),
+    LocalReceiver.start((r) => ({
+      status: 202,
+      body: JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: dedupKey(r) }),
+      headers: { 'content-type': 'application/json' },
+    })),
     LocalReceiver.start(() => ({ status: 200, body: 'ok' })),
   ]);
   return {

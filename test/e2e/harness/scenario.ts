@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { deliveryTableDefinition } from '../../../shared/6-deliver/ledger/dynamodb-store.ts';
 import { REGION } from './aws-env.ts';
 import { SECRETS, type Emulators } from './emulators.ts';
@@ -116,12 +121,29 @@ export class Scenario {
       version: 1,
       sinks: {
         paging: { type: 'sns', topicArn: this.pagingTopic.arn },
-        pagerduty: { type: 'pagerduty', routingKey: { ssm: SECRETS.pagerDutyRoutingKey }, url: `${pagerduty.url}/v2/enqueue`, timeoutMs: 3000, retry },
+        pagerduty: {
+          type: 'pagerduty',
+          routingKey: { ssm: SECRETS.pagerDutyRoutingKey },
+          url: `${pagerduty.url}/v2/enqueue`,
+          timeoutMs: 3000,
+          retry,
+        },
         slack: { type: 'slack', webhookUrl: { ssm: SECRETS.slackWebhook }, timeoutMs: 3000, retry },
-        'change-log': { type: 'webhook', url: `${webhook.url}/api/now/import/u_netwatch`, signingSecret: { ssm: SECRETS.webhookSigning }, timeoutMs: 3000, retry },
+        'change-log': {
+          type: 'webhook',
+          url: `${webhook.url}/api/now/import/u_netwatch`,
+          signingSecret: { ssm: SECRETS.webhookSigning },
+          timeoutMs: 3000,
+          retry,
+        },
       },
       routes: [
-        { name: 'page-risky', kind: 'paging', match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] }, sinks: ['paging', 'pagerduty', 'slack'] },
+        {
+          name: 'page-risky',
+          kind: 'paging',
+          match: { minSeverity: 'medium', approval: ['unapproved', 'expired'] },
+          sinks: ['paging', 'pagerduty', 'slack'],
+        },
         { name: 'change-management', kind: 'record', sinks: ['change-log'] },
       ],
       approvals: { static: this.options.approvals ?? [] },
@@ -132,11 +154,17 @@ export class Scenario {
 
   /** AWS Config publishing a notification to its SNS topic (the message is the notification as JSON text). */
   async publishConfig(notification: Record<string, unknown>): Promise<void> {
-    const item = notification['configurationItem'] as { resourceType?: string; resourceId?: string; awsAccountId?: string } | undefined;
+    const item = notification['configurationItem'] as
+      | { resourceType?: string; resourceId?: string; awsAccountId?: string }
+      | undefined;
     await this.emulators.clients.sns.send(
       new PublishCommand({
         TopicArn: this.configTopicArn,
-        Subject: `[AWS Config:${REGION}] ${item?.resourceType ?? 'resource'} ${item?.resourceId ?? ''} Updated in Account ${item?.awsAccountId ?? ''}`.slice(0, 99),
+        Subject:
+          `[AWS Config:${REGION}] ${item?.resourceType ?? 'resource'} ${item?.resourceId ?? ''} Updated in Account ${item?.awsAccountId ?? ''}`.slice(
+            0,
+            99,
+          ),
         Message: JSON.stringify(notification),
       }),
     );
@@ -171,11 +199,23 @@ export class Scenario {
     const sqs = this.emulators.clients.sqs;
     const all: Message[] = [];
     for (;;) {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30 }));
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue.url,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+          VisibilityTimeout: 30,
+        }),
+      );
       const messages = out.Messages ?? [];
       if (messages.length === 0) return all;
       all.push(...messages);
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })) }));
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queue.url,
+          Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+        }),
+      );
     }
   }
 

@@ -60,7 +60,13 @@ export interface ChangeRecord {
   deliveredAt: string;
 }
 
-const DIGEST_APPROVAL: ChangeRecordApproval = { state: 'unapproved', ticket: null, window: null, reason: 'digest: approvals are reconciled per finding, not per digest', allowlist: null };
+const DIGEST_APPROVAL: ChangeRecordApproval = {
+  state: 'unapproved',
+  ticket: null,
+  window: null,
+  reason: 'digest: approvals are reconciled per finding, not per digest',
+  allowlist: null,
+};
 
 /** Build the change record of a notice. */
 export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): ChangeRecord {
@@ -109,7 +115,12 @@ export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): Cha
     category: digestCategory(notice),
     account: notice.account,
     region: digestRegion(notice),
-    digest: { windowStart: notice.windowStart, windowEnd: notice.windowEnd, count: notice.findings.length, findings: notice.findings },
+    digest: {
+      windowStart: notice.windowStart,
+      windowEnd: notice.windowEnd,
+      count: notice.findings.length,
+      findings: notice.findings,
+    },
     change: {
       title: headline(notice),
       summary: `${notice.findings.length} findings of rule ${notice.ruleId} in account ${notice.account} between ${notice.windowStart} and ${notice.windowEnd}`,
@@ -130,7 +141,11 @@ export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): Cha
 /** The record with only the first `keep` deltas (or digest findings) and their detail lines. */
 function keepItems(record: ChangeRecord, keep: number, total: number, reason: string): ChangeRecord {
   const omitted = total - keep;
-  const out: ChangeRecord = { ...record, change: { ...record.change, details: record.change.details.slice(0, keep) }, shortened: { omitted, reason } };
+  const out: ChangeRecord = {
+    ...record,
+    change: { ...record.change, details: record.change.details.slice(0, keep) },
+    shortened: { omitted, reason },
+  };
   if (record.finding) out.finding = { ...record.finding, evidence: record.finding.evidence.slice(0, keep) };
   if (record.digest) out.digest = { ...record.digest, findings: record.digest.findings.slice(0, keep) };
   return out;
@@ -141,7 +156,11 @@ function keepItems(record: ChangeRecord, keep: number, total: number, reason: st
  * were left out in `shortened`; if even none fit, cut the free texts. Never throws on size: a page that says "shortened"
  * beats a finding stuck in a DLQ.
  */
-export function fitChangeRecord(record: ChangeRecord, maxBytes: number, reason = `shortened to fit ${maxBytes} bytes`): ChangeRecord {
+export function fitChangeRecord(
+  record: ChangeRecord,
+  maxBytes: number,
+  reason = `shortened to fit ${maxBytes} bytes`,
+): ChangeRecord {
   const size = (r: ChangeRecord) => utf8Bytes(JSON.stringify(r));
   if (size(record) <= maxBytes) return record;
   const total = record.finding ? record.finding.evidence.length : (record.digest?.findings.length ?? 0);
@@ -158,13 +177,26 @@ export function fitChangeRecord(record: ChangeRecord, maxBytes: number, reason =
   const small: ChangeRecord = {
     ...fitted,
     change: { ...fitted.change, summary: cut(fitted.change.summary), title: cut(fitted.change.title) },
-    ...(fitted.finding ? { finding: { ...fitted.finding, summary: cut(fitted.finding.summary), why: fitted.finding.why.slice(0, 10).map(cut) } } : {}),
+    ...(fitted.finding
+      ? {
+          finding: {
+            ...fitted.finding,
+            summary: cut(fitted.finding.summary),
+            why: fitted.finding.why.slice(0, 10).map(cut),
+          },
+        }
+      : {}),
   };
   return small;
 }
 
 /** The fitted record's JSON. */
-export function changeRecordJson(notice: Notice | DigestNotice, now: Date, maxBytes?: number, reason?: string): { record: ChangeRecord; json: string } {
+export function changeRecordJson(
+  notice: Notice | DigestNotice,
+  now: Date,
+  maxBytes?: number,
+  reason?: string,
+): { record: ChangeRecord; json: string } {
   const built = buildChangeRecord(notice, now);
   const record = maxBytes === undefined ? built : fitChangeRecord(built, maxBytes, reason);
   return { record, json: JSON.stringify(record) };

@@ -62,11 +62,23 @@ export function consoleLink(resource: ResourceRef, region: string, account?: str
     case 'AWS::DirectConnect::Gateway':
       return app(region, 'directconnect/v2', `/dxgateways/${enc(id)}`);
     case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
-      return app(region, 'ec2', resource.arn !== undefined || id.startsWith('arn:') ? `LoadBalancer:loadBalancerArn=${enc(resource.arn ?? id)}` : `LoadBalancers:search=${enc(id)}`);
+      return app(
+        region,
+        'ec2',
+        resource.arn !== undefined || id.startsWith('arn:')
+          ? `LoadBalancer:loadBalancerArn=${enc(resource.arn ?? id)}`
+          : `LoadBalancers:search=${enc(id)}`,
+      );
     case 'AWS::ElasticLoadBalancing::LoadBalancer':
       return app(region, 'ec2', `LoadBalancers:search=${enc(resource.name ?? id)}`);
     case 'AWS::CloudTrail::Trail': {
-      const arn = resource.arn ?? (id.startsWith('arn:') ? id : account !== undefined ? `arn:aws:cloudtrail:${region}:${account}:trail/${id}` : undefined);
+      const arn =
+        resource.arn ??
+        (id.startsWith('arn:')
+          ? id
+          : account !== undefined
+            ? `arn:aws:cloudtrail:${region}:${account}:trail/${id}`
+            : undefined);
       return arn !== undefined ? app(region, 'cloudtrailv2', `/trails/${arn}`) : app(region, 'cloudtrailv2', '/trails');
     }
     case 'AWS::Config::ConfigurationRecorder':

@@ -28,13 +28,14 @@ export function digestCategory(digest: DigestNotice): string {
 /** Region of the digest's findings: the single region, or `multiple`. */
 export function digestRegion(digest: DigestNotice): string {
   const regions = new Set(digest.findings.map((f) => f.region));
-  return regions.size === 1 ? [...regions][0] ?? 'unknown' : regions.size === 0 ? 'unknown' : 'multiple';
+  return regions.size === 1 ? ([...regions][0] ?? 'unknown') : regions.size === 0 ? 'unknown' : 'multiple';
 }
 
 /** The most severe finding (first of equals), or undefined for an empty digest. */
 export function worstFinding(digest: DigestNotice): Finding | undefined {
   let worst: Finding | undefined;
-  for (const f of digest.findings) if (worst === undefined || severityRank(f.severity) > severityRank(worst.severity)) worst = f;
+  for (const f of digest.findings)
+    if (worst === undefined || severityRank(f.severity) > severityRank(worst.severity)) worst = f;
   return worst;
 }
 

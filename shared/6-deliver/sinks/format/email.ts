@@ -20,7 +20,8 @@ export interface ShortenOptions {
   reason?: string;
 }
 
-const DEFAULT_REASON = 'this message was shortened to fit the delivery size limit; the full finding is in the change record / audit archive';
+const DEFAULT_REASON =
+  'this message was shortened to fit the delivery size limit; the full finding is in the change record / audit archive';
 
 function section(title: string, lines: readonly string[]): string {
   return `${title}\n${lines.map((l) => `  ${l}`).join('\n')}`;
@@ -45,10 +46,18 @@ export function renderFindingEmail(notice: Notice, options: ShortenOptions = {})
   return [
     findingHeadline(f),
     f.summary,
-    section('WHAT CHANGED', [`${f.resource.type} ${f.resource.id}${f.resource.name !== undefined ? ` (${f.resource.name})` : ''}${f.resource.vpcId !== undefined ? ` in ${f.resource.vpcId}` : ''}`, ...listed(f.evidence, renderDelta, options, 'change(s)')]),
+    section('WHAT CHANGED', [
+      `${f.resource.type} ${f.resource.id}${f.resource.name !== undefined ? ` (${f.resource.name})` : ''}${f.resource.vpcId !== undefined ? ` in ${f.resource.vpcId}` : ''}`,
+      ...listed(f.evidence, renderDelta, options, 'change(s)'),
+    ]),
     section('WHO', who),
-    section('WHEN / WHERE', [`${f.at}, account ${f.account}, region ${f.region} (seen in ${f.source}, change ${f.changeId})`]),
-    section('WHY IT IS RISKY', f.why.length ? f.why.map((w) => `- ${w}`) : [`- rule ${f.ruleId} graded this ${f.severity}`]),
+    section('WHEN / WHERE', [
+      `${f.at}, account ${f.account}, region ${f.region} (seen in ${f.source}, change ${f.changeId})`,
+    ]),
+    section(
+      'WHY IT IS RISKY',
+      f.why.length ? f.why.map((w) => `- ${w}`) : [`- rule ${f.ruleId} graded this ${f.severity}`],
+    ),
     section('WHAT TO CHECK', [whatToCheck(f.category)]),
     section('APPROVAL', [renderApproval(approval)]),
     section('LINKS', [`Console: ${link}`, ...(event !== undefined ? [`CloudTrail event: ${event}`] : [])]),
@@ -70,7 +79,15 @@ export function renderDigestEmail(digest: DigestNotice, options: ShortenOptions 
     digestHeadline(digest),
     `${digest.findings.length} findings of rule ${digest.ruleId} in account ${digest.account} between ${digest.windowStart} and ${digest.windowEnd} were collected into this one page (${severityCounts(digest.findings)}).`,
     section('FINDINGS', listed(digest.findings, digestLine, options, 'finding(s)')),
-    ...(first ? [section('WHY IT IS RISKY', first.why.map((w) => `- ${w}`)), section('WHAT TO CHECK', [whatToCheck(first.category)])] : []),
+    ...(first
+      ? [
+          section(
+            'WHY IT IS RISKY',
+            first.why.map((w) => `- ${w}`),
+          ),
+          section('WHAT TO CHECK', [whatToCheck(first.category)]),
+        ]
+      : []),
     `Digest key: ${digestKey(digest)}`,
   ].join('\n\n');
 }

@@ -19,6 +19,15 @@ export function renderSms(notice: Notice | DigestNotice): string {
   }
   const f = notice.finding;
   const who = shortActor(f.actor);
-  const parts = [`NETWATCH ${severityLabel(f.severity)}`, f.category, f.resource.id, f.account, f.region, who !== undefined ? `by ${who}` : undefined, notice.approval.state.toUpperCase(), `fp ${f.fingerprint.slice(0, 8)}`];
+  const parts = [
+    `NETWATCH ${severityLabel(f.severity)}`,
+    f.category,
+    f.resource.id,
+    f.account,
+    f.region,
+    who !== undefined ? `by ${who}` : undefined,
+    notice.approval.state.toUpperCase(),
+    `fp ${f.fingerprint.slice(0, 8)}`,
+  ];
   return asciiLine(parts.filter((p) => p !== undefined).join(' '), SMS_MAX);
 }

@@ -1,4 +1,12 @@
-import type { Actor, NaclEntry, NetworkDelta, Peer, PolicyState, RouteTarget, SgPermission } from '../../../model/change.ts';
+import type {
+  Actor,
+  NaclEntry,
+  NetworkDelta,
+  Peer,
+  PolicyState,
+  RouteTarget,
+  SgPermission,
+} from '../../../model/change.ts';
 import type { ApprovalVerdict } from '../../../model/notice.ts';
 
 /**
@@ -52,17 +60,23 @@ function renderNaclEntry(e: NaclEntry): string {
 export function renderPolicy(policy: PolicyState): string {
   if (policy.kind === 'full-access') return 'full access (AWS default policy)';
   const statements = policy.statements.map((s) => {
-    const principals = s.notPrincipals ? `everyone but ${s.notPrincipals.join(',')}` : s.principals.join(',') || '(none)';
+    const principals = s.notPrincipals
+      ? `everyone but ${s.notPrincipals.join(',')}`
+      : s.principals.join(',') || '(none)';
     const actions = s.notActions ? `all but ${s.notActions.join(',')}` : s.actions.join(',');
     const resources = s.notResources ? `all but ${s.notResources.join(',')}` : s.resources.join(',');
-    const conditions = s.conditions.length ? ` if ${s.conditions.map((c) => `${c.operator} ${c.key}=${c.values.join('|')}`).join(' and ')}` : '';
+    const conditions = s.conditions.length
+      ? ` if ${s.conditions.map((c) => `${c.operator} ${c.key}=${c.values.join('|')}`).join(' and ')}`
+      : '';
     return `${s.effect} ${principals} ${actions} on ${resources}${conditions}`;
   });
   return `${policy.statements.length} statement(s): ${statements.join('; ')}`;
 }
 
 function side(s: { vpcId?: string; account?: string; region?: string }): string {
-  return [s.vpcId ?? 'unknown VPC', s.account !== undefined ? `account ${s.account}` : undefined, s.region].filter((x) => x !== undefined).join(' ');
+  return [s.vpcId ?? 'unknown VPC', s.account !== undefined ? `account ${s.account}` : undefined, s.region]
+    .filter((x) => x !== undefined)
+    .join(' ');
 }
 
 /** One line of human text for one delta. */
@@ -78,17 +92,23 @@ export function renderDelta(delta: NetworkDelta): string {
     }
     case 'route': {
       const to = `${delta.destination.value} via ${renderTarget(delta.target)}`;
-      if (delta.op === 'changed') return `Route table ${delta.routeTableId}: route ${delta.destination.value} re-pointed: ${delta.beforeTarget ? renderTarget(delta.beforeTarget) : 'unknown'} → ${renderTarget(delta.target)}`;
+      if (delta.op === 'changed')
+        return `Route table ${delta.routeTableId}: route ${delta.destination.value} re-pointed: ${delta.beforeTarget ? renderTarget(delta.beforeTarget) : 'unknown'} → ${renderTarget(delta.target)}`;
       return `Route table ${delta.routeTableId}: route ${OPS[delta.op]} ${to}`;
     }
     case 'nacl-entry':
-      if (delta.op === 'changed') return `Network ACL ${delta.naclId}: entry replaced: ${delta.before ? renderNaclEntry(delta.before) : 'unknown'} → ${renderNaclEntry(delta.entry)}`;
+      if (delta.op === 'changed')
+        return `Network ACL ${delta.naclId}: entry replaced: ${delta.before ? renderNaclEntry(delta.before) : 'unknown'} → ${renderNaclEntry(delta.entry)}`;
       return `Network ACL ${delta.naclId}: entry ${OPS[delta.op]} ${renderNaclEntry(delta.entry)}`;
     case 'gateway-attachment':
       return `${delta.gateway.kind} ${delta.gateway.id} ${delta.op === 'added' ? 'attached to' : 'detached from'} ${delta.vpcId ?? 'a VPC'}`;
     case 'endpoint-policy': {
       const svc = delta.serviceName !== undefined ? ` (${delta.serviceName})` : '';
-      const before = delta.before ? renderPolicy(delta.before) : delta.op === 'added' ? 'none (new endpoint)' : 'unknown';
+      const before = delta.before
+        ? renderPolicy(delta.before)
+        : delta.op === 'added'
+          ? 'none (new endpoint)'
+          : 'unknown';
       return `VPC endpoint ${delta.endpointId}${svc}: policy ${OPS[delta.op]}: ${before} → ${renderPolicy(delta.after)}`;
     }
     case 'endpoint-service-permission':
@@ -147,7 +167,9 @@ export function shortActor(actor: Actor | undefined): string | undefined {
 /** `APPROVED by CHG-1234 (window … to …)`, `UNAPPROVED: no approved change covers this finding`. */
 export function renderApproval(verdict: ApprovalVerdict): string {
   const state = verdict.state.toUpperCase();
-  const ticket = verdict.approval ? ` ${verdict.approval.ticket} (window ${verdict.approval.windowStart} to ${verdict.approval.windowEnd})` : '';
+  const ticket = verdict.approval
+    ? ` ${verdict.approval.ticket} (window ${verdict.approval.windowStart} to ${verdict.approval.windowEnd})`
+    : '';
   const allow = verdict.allowlist !== undefined ? ` allowlist "${verdict.allowlist}"` : '';
   return `${state}${ticket}${allow}: ${verdict.reason}`;
 }
