@@ -254,15 +254,17 @@ function logFiles(lines: readonly string[]): void {
   const mb = docs.reduce((s, d) => s + d.length, 0) / 1048576;
   // Interleaved rounds, median of each: one pass is a tenth of a second, where this machine's noise is ±50 %.
   const passes = {
-    bare: () => docs.forEach((d) => JSON.parse(d)),
-    slow: () =>
-      docs.forEach((d) =>
-        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), false),
-      ),
-    fast: () =>
-      docs.forEach((d) =>
-        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), true),
-      ),
+    bare: () => {
+      for (const d of docs) JSON.parse(d);
+    },
+    slow: () => {
+      for (const d of docs)
+        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), false);
+    },
+    fast: () => {
+      for (const d of docs)
+        classifyText({ kind: 'document', text: d, file: 'f', truncated: false }, deps, emptyClassified(), true);
+    },
   };
   const seconds: Record<keyof typeof passes, number[]> = { bare: [], slow: [], fast: [] };
   for (let round = 0; round < 6; round++) {
@@ -361,11 +363,11 @@ function coldImports(files: readonly string[]): void {
   const times = cases.map((): number[] => []);
   for (let round = 0; round < COLD_RUNS; round++) {
     baseline.push(spawnMs(['-e', '0']));
-    cases.forEach((c, i) =>
+    for (const [i, c] of cases.entries()) {
       times[i]!.push(
         spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`], c.env),
-      ),
-    );
+      );
+    }
   }
   const base = median(baseline);
   rows.push({ figure: `cold start: node -e 0 (median of ${COLD_RUNS}, interleaved)`, value: `${base.toFixed(0)} ms` });

@@ -98,7 +98,10 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
   }
   const refTargets = new Set([...Object.keys(resources), ...Object.keys(parameters), ...PSEUDO]);
   const checkRefs = (value: unknown, where: string): void => {
-    if (Array.isArray(value)) return value.forEach((v, i) => checkRefs(v, `${where}/${i}`));
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) checkRefs(v, `${where}/${i}`);
+      return;
+    }
     if (!isObj(value)) return;
     const keys = Object.keys(value);
     if (keys.length === 1) {
@@ -248,7 +251,7 @@ function checkOne(
     case 'array':
       if (!Array.isArray(value))
         return void problems.push({ where, message: `expected a list, found ${describe(value)}` });
-      value.forEach((item, i) => checkValue(db, [type.element], item, `${where}/${i}`, problems));
+      for (const [i, item] of value.entries()) checkValue(db, [type.element], item, `${where}/${i}`, problems);
       return;
     case 'map':
       if (!isObj(value)) return void problems.push({ where, message: `expected a map, found ${describe(value)}` });

@@ -18,7 +18,7 @@ export function plaintextSecretProblems(value: unknown, path: string): string[] 
   const problems: string[] = [];
   const walk = (v: unknown, at: string): void => {
     if (secretRefSchema.safeParse(v).success) return; // a reference is exactly what we want there
-    if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${at}[${i}]`));
+    if (Array.isArray(v)) for (const [i, item] of v.entries()) walk(item, `${at}[${i}]`);
     else if (typeof v === 'object' && v !== null) {
       for (const [k, child] of Object.entries(v)) {
         const here = `${at}.${k}`;

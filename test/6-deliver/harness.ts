@@ -9,7 +9,7 @@ import {
 } from '../../shared/config/build-delivery.ts';
 import { DynamoDeliveryStore, deliveryTableDefinition } from '../../shared/6-deliver/ledger/dynamodb-store.ts';
 import type { DeliveryDeps } from '../../shared/6-deliver/orchestrate.ts';
-import { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
+import type { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
 import type { Sink } from '../../shared/6-deliver/sinks/sink.ts';
 import type { LocalDynamo } from '../support/dynalite.ts';
 

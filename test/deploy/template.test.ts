@@ -149,7 +149,7 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
         expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
         expect(table.Properties['TimeToLiveSpecification']).toEqual({ AttributeName: 'expiresAt', Enabled: true });
       }
-      const gsi = (t.Resources['ApprovalsTable']?.Properties['GlobalSecondaryIndexes'] as Obj[])[0];
+      const gsi = (t.Resources['ApprovalsTable']!.Properties['GlobalSecondaryIndexes'] as Obj[])[0];
       expect(gsi).toMatchObject({
         IndexName: 'byAccount',
         KeySchema: [

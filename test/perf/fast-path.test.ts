@@ -171,7 +171,7 @@ describe('pre-scan properties', () => {
     '\u00e9',
   );
   const trickyString = fc.oneof(
-    { arbitrary: fc.stringMatching(/^[a-z0-9 :\/.-]{0,12}$/), weight: 20 },
+    { arbitrary: fc.stringMatching(/^[a-z0-9 :/.-]{0,12}$/), weight: 20 },
     { arbitrary: fc.array(tricky, { maxLength: 6 }).map((parts) => parts.join('')), weight: 1 },
   );
   const leaf = fc.oneof(trickyString, fc.integer(), fc.constant(null), fc.boolean());
@@ -259,7 +259,7 @@ describe('pre-scan properties', () => {
   });
 
   it('skips real-shaped unhandled records whatever plain strings and nesting come before the keys', () => {
-    const plainString = fc.stringMatching(/^[A-Za-z0-9:\/\-_. {}\[\],]{0,20}$/);
+    const plainString = fc.stringMatching(/^[A-Za-z0-9:/\-_. {}[\],]{0,20}$/);
     const plainValue = fc.letrec<{ value: unknown }>((tie) => ({
       value: fc.oneof(
         { depthSize: 'small' },

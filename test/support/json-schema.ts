@@ -27,7 +27,10 @@ export function validate(root: Schema, value: unknown): string[] {
     return def;
   };
   const check = (schema: Schema, v: unknown, path: string): void => {
-    if (typeof schema.$ref === 'string') return check(resolve(schema.$ref), v, path);
+    if (typeof schema.$ref === 'string') {
+      check(resolve(schema.$ref), v, path);
+      return;
+    }
     if ('const' in schema && v !== schema.const) errors.push(`${path}: expected ${JSON.stringify(schema.const)}`);
     if (Array.isArray(schema.enum) && !schema.enum.includes(v))
       errors.push(`${path}: ${JSON.stringify(v)} not in enum`);
@@ -52,7 +55,8 @@ export function validate(root: Schema, value: unknown): string[] {
     }
     if (typeof v === 'number' && typeof schema.minimum === 'number' && v < schema.minimum)
       errors.push(`${path}: below ${schema.minimum}`);
-    if (Array.isArray(v) && schema.items) v.forEach((item, i) => check(schema.items as Schema, item, `${path}/${i}`));
+    if (Array.isArray(v) && schema.items)
+      for (const [i, item] of v.entries()) check(schema.items as Schema, item, `${path}/${i}`);
     if (typeOf(v) === 'object') {
       const object = v as Record<string, unknown>;
       const properties = (schema.properties ?? {}) as Record<string, Schema>;

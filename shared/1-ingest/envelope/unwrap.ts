@@ -47,7 +47,8 @@ function visit(value: unknown, where: InputLocation, depth: number, out: Payload
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => visit(item, at(where, `/${i}`, depth === 0 ? i : where.record), depth + 1, out));
+    for (const [i, item] of value.entries())
+      visit(item, at(where, `/${i}`, depth === 0 ? i : where.record), depth + 1, out);
     return;
   }
   if (!isObject(value)) {
@@ -78,8 +79,9 @@ const WRAPPERS: Wrapper[] = [
   {
     // {"Records":[...]}: Lambda SQS / SNS events, CloudTrail log files (and S3 events, which we do not consume).
     matches: (v) => Array.isArray(v['Records']),
-    open: (v, where, depth, out) =>
-      (v['Records'] as unknown[]).forEach((record, i) => openRecordsEntry(record, i, where, depth, out)),
+    open: (v, where, depth, out) => {
+      for (const [i, record] of (v['Records'] as unknown[]).entries()) openRecordsEntry(record, i, where, depth, out);
+    },
   },
   {
     // SNS notification as SQS (or an HTTP endpoint) receives it; Message is a JSON string, or an object in the docs.
@@ -205,7 +207,10 @@ export function isCloudTrailRecord(value: unknown): value is Record<string, unkn
 
 /** A field that should hold JSON text (SQS body, SNS Message): a string is parsed; an object is taken as is. */
 function openJsonText(text: unknown, where: InputLocation, depth: number, out: Payload[]): void {
-  if (isObject(text) || Array.isArray(text)) return visit(text, where, depth + 1, out);
+  if (isObject(text) || Array.isArray(text)) {
+    visit(text, where, depth + 1, out);
+    return;
+  }
   if (typeof text !== 'string') return void out.push(malformed(`expected JSON text, found ${describe(text)}`, where));
   let parsed: unknown;
   try {

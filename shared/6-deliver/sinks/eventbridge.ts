@@ -59,7 +59,7 @@ export class EventBridgeSink implements Sink {
     );
     const arn = notice.kind === 'finding' ? notice.finding.resource.arn : undefined;
     const at = new Date(notice.kind === 'finding' ? notice.finding.at : notice.windowEnd);
-    let response;
+    let response: import('@aws-sdk/client-eventbridge').PutEventsCommandOutput;
     try {
       response = await this.deps.clients.eventBridge.send(
         new (sdk.eventBridge().PutEventsCommand)({

@@ -106,7 +106,9 @@ export async function startReceivers() {
     webhook,
     pagerduty,
     slack,
-    reset: () => [webhook, pagerduty, slack].forEach((r) => r.reset()),
+    reset: () => {
+      for (const r of [webhook, pagerduty, slack]) r.reset();
+    },
     stop: () => Promise.all([webhook.stop(), pagerduty.stop(), slack.stop()]),
   };
 }
