@@ -58,18 +58,6 @@ export interface SummaryInput {
   status?: Extract<TrafficEvidenceStatus, 'timeout'>;
 }
 
-/** Human size: `1.2 MB`. */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
 /** Rows → evidence (counts, busiest ports, top sources) with the one-line summary. */
 export function summarizeRows(rows: readonly FlowRow[], input: SummaryInput): TrafficEvidence {
   const accepted = rows.filter((r) => r.action === 'ACCEPT');
