@@ -5,7 +5,7 @@ import type {
   Filter,
 } from '@aws-sdk/client-ec2';
 import { sdk } from '../../platform/aws/sdk.ts';
-import { withRetry, type RetryOptions } from '../../platform/aws/retry.ts';
+import { errorSummary, withRetry, type RetryOptions } from '../../platform/aws/retry.ts';
 
 /**
  * Which network interfaces carry the traffic of a resource, and which flow logs record them — EC2 Describe* calls
@@ -103,9 +103,10 @@ export async function interfacesOfEndpoint(ec2: EC2Client, endpointId: string, r
     out = await call(() => ec2.send(new api.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })), retry);
   } catch (error) {
     if (/NotFound/.test((error as Error).name ?? ''))
-      throw new InterfaceLookupError(`${endpointId}: no such VPC endpoint in this account and region`, {
-        cause: error,
-      });
+      throw new InterfaceLookupError(
+        `${endpointId}: no such VPC endpoint in this account and region (${errorSummary(error)})`,
+        { cause: error },
+      );
     throw error;
   }
   const endpoint = out.VpcEndpoints?.[0];
@@ -142,9 +143,10 @@ export async function interfacesOfEndpointService(
     );
   } catch (error) {
     if (/NotFound/.test((error as Error).name ?? ''))
-      throw new InterfaceLookupError(`${serviceId}: no such endpoint service owned by this account in this region`, {
-        cause: error,
-      });
+      throw new InterfaceLookupError(
+        `${serviceId}: no such endpoint service owned by this account in this region (${errorSummary(error)})`,
+        { cause: error },
+      );
     throw error;
   }
   const config = out.ServiceConfigurations?.[0];

@@ -28,6 +28,34 @@ export const QUERY_FIELD_NAMES: Partial<Record<FlowLogField, string>> = {
   'flow-direction': 'flowDirection',
 };
 
+/** The fields the Contributor Insights rules key and filter on (CLF rules address fields by 1-based position). */
+export const INSIGHT_FIELDS: readonly FlowLogField[] = [
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'action',
+];
+
+/**
+ * The `Fields` of a Contributor Insights CLF rule for a format: 1-based position → name (`{"3": "interfaceId", …}`).
+ * Throws when the format lacks a field the rules use.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html
+ */
+export function contributorInsightsFields(format: FlowLogFormat): Record<string, string> {
+  const missing = INSIGHT_FIELDS.filter((f) => format.position[f] === undefined);
+  if (missing.length)
+    throw new Error(
+      `the flow-log format lacks ${missing.join(', ')}: the Contributor Insights rules key on interface-id, srcaddr, dstaddr, dstport, protocol, packets, bytes and action`,
+    );
+  return Object.fromEntries(
+    INSIGHT_FIELDS.map((f) => [String((format.position[f] as number) + 1), QUERY_FIELD_NAMES[f] as string]),
+  );
+}
+
 /** Row limit of a Logs Insights result (GetQueryResults returns at most 10,000 rows). */
 export const QUERY_ROW_LIMIT = 10_000;
 
@@ -105,14 +133,11 @@ export const PLACEHOLDER_ENI = 'eni-0123456789abcdef0';
 
 /**
  * The saved queries every flow-log group gets: rejections per source, bytes per peer, traffic of given ENIs (or an
- * SG's ENIs) in a time range; and, per PrivateLink endpoint or service, its top talkers (`endpoints`: id → ENIs; an
- * ENI list may be a CloudFormation substitution such as `${PrivateLinkTargets.Target0QueryEnis}`).
+ * SG's ENIs) in a time range; and, per PrivateLink endpoint or service, its top talkers. `parse` is
+ * {@link parseCommand} of the format (or a CloudFormation substitution of it); `endpoints` maps ids to a quoted ENI
+ * list (`"eni-a", "eni-b"`, or a substitution such as `${FlowLogTargets.Target0Enis}`).
  */
-export function savedQueries(
-  format: FlowLogFormat,
-  endpoints: ReadonlyArray<{ id: string; enis: string }> = [],
-): SavedQuery[] {
-  const parse = parseCommand(format);
+export function savedQueries(parse: string, endpoints: ReadonlyArray<{ id: string; enis: string }> = []): SavedQuery[] {
   const q = (...lines: string[]) => [parse, ...lines].join('\n| ');
   const queries: SavedQuery[] = [
     {
