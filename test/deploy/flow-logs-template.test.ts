@@ -280,7 +280,7 @@ describe.skipIf(!packaged)('flow logs in the packaged templates', () => {
         });
       }
       const dashboard = JSON.parse(
-        String((t.Resources['NetwatchDashboard']?.Properties['DashboardBody'] as { 'Fn::Sub': string })['Fn::Sub']),
+        String((t.Resources['NetwatchDashboard']!.Properties['DashboardBody'] as { 'Fn::Sub': string })['Fn::Sub']),
       ) as { widgets: { properties: { title: string; insightRule?: { ruleName: string } } }[] };
       const widgetRules = dashboard.widgets.flatMap((w) =>
         w.properties.insightRule ? [w.properties.insightRule.ruleName] : [],
@@ -347,14 +347,14 @@ describe.skipIf(!packaged)('flow logs in the packaged templates', () => {
       });
       const fn = t.Resources['TrafficEvidenceLambdaFunction']?.Properties;
       expect(fn?.['Timeout']).toBe(180);
-      expect((fn?.['Environment'] as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      expect((fn!['Environment'] as { Variables: Record<string, unknown> }).Variables).toMatchObject({
         NETWATCH_FLOW_LOG_GROUPS: '/vpc/flow-logs/prod',
         NETWATCH_EVIDENCE_TIMEOUT_SECONDS: '120',
         NETWATCH_EVIDENCE_SINK: 'evidence-queue',
         NETWATCH_EVIDENCE_SAVED_QUERY: 'netwatch-ci/traffic-of-enis',
       });
       const policies = (
-        t.Resources['TrafficEvidenceRole']?.Properties['Policies'] as {
+        t.Resources['TrafficEvidenceRole']!.Properties['Policies'] as {
           PolicyDocument: { Statement: Record<string, unknown>[] };
         }[]
       ).flatMap((p) => p.PolicyDocument.Statement);
@@ -383,9 +383,9 @@ describe.skipIf(!packaged)('flow logs in the packaged templates', () => {
   it.each(['org', 'private'] as const)(
     '%s: the custom resource role may describe ENIs and flow logs — and deliver nothing',
     (mode) => {
-      const role = templates[mode].Resources['FlowLogTargetsRole']?.Properties;
+      const role = templates[mode].Resources['FlowLogTargetsRole']!.Properties;
       const statements = (
-        role?.['Policies'] as { PolicyDocument: { Statement: { Sid: string; Action: unknown }[] } }[]
+        role['Policies'] as { PolicyDocument: { Statement: { Sid: string; Action: unknown }[] } }[]
       ).flatMap((p) => p.PolicyDocument.Statement);
       expect(statements.map((s) => s.Sid)).toEqual(['OwnLogGroup', 'StackKey', 'FindEndpointEnisAndFlowLogs']);
       expect(JSON.stringify(role)).not.toMatch(/sns:Publish|sqs:SendMessage|dynamodb:/);

@@ -90,16 +90,14 @@ describe('flow-log targets custom resource', () => {
   });
 
   it('an unknown endpoint fails the deploy with the reason (FAILED, not silence)', async () => {
-    ec2
-      .on(DescribeVpcEndpointsCommand)
-      .rejects(
-        new EC2ServiceException({
-          name: 'InvalidVpcEndpointId.NotFound',
-          $fault: 'client',
-          $metadata: {},
-          message: "The Vpc Endpoint Id 'vpce-0123456789abcdef0' does not exist",
-        }),
-      );
+    ec2.on(DescribeVpcEndpointsCommand).rejects(
+      new EC2ServiceException({
+        name: 'InvalidVpcEndpointId.NotFound',
+        $fault: 'client',
+        $metadata: {},
+        message: "The Vpc Endpoint Id 'vpce-0123456789abcdef0' does not exist",
+      }),
+    );
     const body = await handleFlowLogTargets(
       event({ RequestType: 'Update', PhysicalResourceId: 'netwatch-flow-log-targets' }),
       client(),

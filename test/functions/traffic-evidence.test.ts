@@ -175,8 +175,8 @@ describe('traffic-evidence function', () => {
     expect(String(followUp?.payload['summary'])).toBe(
       `[FOLLOW-UP] [HIGH] Security group open to the internet: sg-0a1b2c3d4e5f60718 (111122223333/eu-west-1) — since it opened: 13 external sources reached tcp/22, 5 accepted`,
     );
-    expect((followUp?.payload['custom_details'] as Record<string, unknown>)['traffic']).toEqual(EVIDENCE);
-    expect((followUp?.['links'] as Array<{ href: string }>)[0]?.href).toBe(EVIDENCE.query?.consoleUrl);
+    expect((followUp!.payload['custom_details'] as Record<string, unknown>)['traffic']).toEqual(EVIDENCE);
+    expect((followUp!['links'] as Array<{ href: string }>)[0]?.href).toBe(EVIDENCE.query?.consoleUrl);
     const [ticket, attachment] = s.itsm.received;
     expect(ticket?.headers['idempotency-key']).toBe(finding.fingerprint);
     expect(attachment?.headers['idempotency-key']).toBe(`${finding.fingerprint}.traffic`);

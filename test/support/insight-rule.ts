@@ -56,7 +56,7 @@ export function insightRuleProblems(body: unknown): string[] {
     const keys = c['Keys'];
     if (!Array.isArray(keys) || keys.length < 1 || keys.length > 4)
       problems.push('Contribution.Keys must hold 1 to 4 fields');
-    else keys.forEach((k, i) => field(k, `Keys[${i}]`));
+    else for (const [i, k] of keys.entries()) field(k, `Keys[${i}]`);
     if (c['ValueOf'] !== undefined) {
       field(c['ValueOf'], 'ValueOf');
       if (body['AggregateOn'] !== 'Sum') problems.push('ValueOf is only allowed with AggregateOn Sum');
@@ -64,12 +64,17 @@ export function insightRuleProblems(body: unknown): string[] {
     const filters = c['Filters'] ?? [];
     if (!Array.isArray(filters) || filters.length > 4) problems.push('Filters must be an array of at most 4');
     else
-      filters.forEach((f, i) => {
-        if (!isObject(f)) return problems.push(`Filters[${i}] is not an object`);
+      for (const [i, f] of filters.entries()) {
+        if (!isObject(f)) {
+          problems.push(`Filters[${i}] is not an object`);
+          continue;
+        }
         field(f['Match'], `Filters[${i}].Match`);
         const ops = Object.keys(f).filter((k) => k !== 'Match');
-        if (ops.length !== 1)
-          return problems.push(`Filters[${i}] needs exactly one operator, has ${ops.join(', ') || 'none'}`);
+        if (ops.length !== 1) {
+          problems.push(`Filters[${i}] needs exactly one operator, has ${ops.join(', ') || 'none'}`);
+          continue;
+        }
         const op = ops[0] as string;
         const v = f[op];
         if (['In', 'NotIn', 'StartsWith'].includes(op)) {
@@ -80,8 +85,7 @@ export function insightRuleProblems(body: unknown): string[] {
         } else if (op === 'IsPresent') {
           if (typeof v !== 'boolean') problems.push(`Filters[${i}].IsPresent must be true or false`);
         } else problems.push(`Filters[${i}]: unknown operator ${op}`);
-        return undefined;
-      });
+      }
   }
   if (body['AggregateOn'] !== 'Count' && body['AggregateOn'] !== 'Sum')
     problems.push('AggregateOn must be Count or Sum');
