@@ -51,6 +51,8 @@ export interface EvidenceRequest {
   finding: Finding;
   /** ISO time the exposure opened (episode start); default `finding.at`. */
   since?: string;
+  /** ISO end of the window; default now (the CLI asks about past windows). */
+  until?: string;
 }
 
 /** AWS clients and bounds. */
@@ -100,12 +102,13 @@ async function interfacesOf(finding: Finding, ec2: EC2Client): Promise<Interface
 export async function gatherTrafficEvidence(request: EvidenceRequest, deps: EvidenceDeps): Promise<TrafficEvidence> {
   const { finding } = request;
   const now = deps.now?.() ?? new Date();
+  const until = request.until !== undefined && !Number.isNaN(Date.parse(request.until)) ? new Date(request.until) : now;
   const sinceText = request.since ?? finding.at;
-  const since = new Date(Number.isNaN(Date.parse(sinceText)) ? now.getTime() : Date.parse(sinceText));
+  const since = new Date(Number.isNaN(Date.parse(sinceText)) ? until.getTime() : Date.parse(sinceText));
   const scope: TrafficScope = {
     interfaces: [],
-    since: since > now ? now : since,
-    until: now,
+    since: since > until ? until : since,
+    until,
     ports: portScopeOf(finding),
     sources: sourceScopeOf(finding.category),
   };
