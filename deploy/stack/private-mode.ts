@@ -127,6 +127,9 @@ export function endpointSpecs(
     // Traffic evidence (flow-logs.ts): Logs Insights on the flow-log groups, and the EC2 look-ups of ENIs and flow logs.
     const logs = specs.find((s) => s.id === 'Logs');
     if (logs) logs.more = [...(logs.more ?? []), ...flowLogEndpointGrants(params)];
+    // The delivering functions send evidence requests to the evidence queue (the `evidence-queue` sink).
+    const sqs = specs.find((s) => s.id === 'Sqs');
+    if (sqs && sqs.resources !== '*') sqs.resources = [...sqs.resources, arnOf('EvidenceQueue')];
     specs.push({
       id: 'Ec2',
       service: 'ec2',

@@ -117,8 +117,11 @@ export interface EvidenceResult {
   followUp?: FollowUpOutcome;
 }
 
-/** The query claim: leased for the query's time limit plus a margin (a crashed holder's claim expires then). */
-const QUERY_SINK = 'query';
+/**
+ * The query claim's pseudo-sink (`#` cannot start a sink name, so it never collides with one): leased for the query's
+ * time limit plus a margin (a crashed holder's claim expires then).
+ */
+const QUERY_SINK = '#query';
 
 /** Process one queue record; throws (SQS retries, then dead-letters) when a follow-up could not be delivered. */
 export async function processEvidenceRecord(

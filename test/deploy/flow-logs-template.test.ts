@@ -407,5 +407,10 @@ describe.skipIf(!packaged)('flow logs in the packaged templates', () => {
     ]);
     expect(JSON.stringify(logs[1]?.['Resource'])).toContain('log-group:/vpc/flow-logs/prod');
     expect(endpoints['Ec2Endpoint']?.Statement[0]?.['Action']).toContain('ec2:DescribeFlowLogs');
+    // The delivering functions reach the evidence queue through the SQS endpoint.
+    expect(endpoints['SqsEndpoint']?.Statement[0]?.['Resource']).toEqual([
+      { 'Fn::GetAtt': ['ChangeQueue', 'Arn'] },
+      { 'Fn::GetAtt': ['EvidenceQueue', 'Arn'] },
+    ]);
   });
 });
