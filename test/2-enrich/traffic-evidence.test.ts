@@ -402,4 +402,19 @@ describe('traffic evidence (Logs Insights, recorded responses)', () => {
     ]);
     expect(evidence.status).toBe('no-interfaces');
   });
+
+  it("the console link uses the console's queryDetail encoding (region host, absolute window, groups, query text)", () => {
+    const url = logsInsightsUrl('eu-west-1', 'fields @message\n| limit 5', ['/vpc/a'], new Date(CHANGE), NOW);
+    expect(
+      url.startsWith(
+        'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logsV2:logs-insights$3FqueryDetail$3D$257E$2528end$257E$25272026-11-20T10*3A14*3A03.000Z$257Estart$257E$25272026-11-20T09*3A14*3A03.000Z$257EtimeType$257E$2527ABSOLUTE',
+      ),
+    ).toBe(true);
+    expect(url).toContain('$257EeditorString$257E$2527fields*20*40message*0A*7C*20limit*205');
+    expect(url).toContain('$257Esource$257E$2528$257E$2527*2Fvpc*2Fa$2529$2529');
+    expect(url).not.toMatch(/[\s"'<>]/);
+    expect(logsInsightsUrl('cn-north-1', 'x', [], NOW, NOW)).toMatch(
+      /^https:\/\/console\.amazonaws\.cn\/cloudwatch\/home\?region=cn-north-1#/,
+    );
+  });
 });
