@@ -19,6 +19,7 @@ import { configOption } from './commands/config-option.ts';
 import { routeCommand } from './commands/route.ts';
 import { configCommand } from './commands/config.ts';
 import { BACKTEST } from './commands/backtest.ts';
+import { evidenceCommand } from './commands/evidence.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import type { InputRun } from './run-inputs.ts';
 
@@ -36,6 +37,8 @@ Usage:
   netwatch config FILE [--json]       validate a config file; --json prints it as the functions read it
   netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
                                       what would have paged over history: a report (table, json, html)
+  netwatch evidence FINGERPRINT|sg-…|vpce-…|rtb-… [--since WHEN] [--files PATH...]
+                                      what the VPC flow logs show since an exposure opened (live or offline)
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -193,6 +196,7 @@ ${ENRICH_HELP}
   config: configCommand,
   approvals: approvalsCommand,
   backtest: BACKTEST,
+  evidence: evidenceCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */

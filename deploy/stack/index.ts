@@ -1,7 +1,16 @@
 import { RULES } from '../../rules/index.ts';
 import { eventPatterns } from '../event-patterns.ts';
 import { arnOf, type CfnResource, type CfnTemplate, ref } from './cfn.ts';
-import { buildAlarms, buildContributorInsights, buildDashboard } from './monitoring.ts';
+import {
+  applyGrants,
+  buildFlowLogs,
+  EVIDENCE_FUNCTION,
+  evidenceEnvironment,
+  needsTargetsResource,
+  TARGETS_FUNCTION,
+  targetsFunctionRole,
+} from './flow-logs.ts';
+import { buildAlarms, buildDashboard } from './monitoring.ts';
 import { parseParams, type StackParams } from './params.ts';
 import { buildPrivateMode } from './private-mode.ts';
 import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId } from './resources.ts';
@@ -23,7 +32,17 @@ export interface ServiceLike {
     logRetentionInDays?: number;
   };
   custom?: { netwatch?: Record<string, unknown> };
-  functions: Record<string, { name?: string; timeout?: number; role?: string; events?: unknown[] }>;
+  functions: Record<
+    string,
+    {
+      name?: string;
+      timeout?: number;
+      role?: string;
+      events?: unknown[];
+      environment?: Record<string, unknown>;
+      vpc?: unknown;
+    }
+  >;
 }
 
 /** Which ingest queue a function consumes. */
@@ -32,6 +51,8 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
   cloudtrailEvents: 'CloudTrailQueue',
   cloudtrailS3: 'CloudTrailQueue',
   digest: undefined,
+  [EVIDENCE_FUNCTION]: undefined,
+  [TARGETS_FUNCTION]: undefined,
 };
 
 export { parseParams };
@@ -46,11 +67,23 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   const params = parseParams(service.custom?.netwatch ?? {}, service.provider.stage);
   // One CloudTrail consumer: EventBridge events, or the org trail's S3 log deliveries.
   delete service.functions[params.cloudTrailSource === 's3' ? 'cloudtrailEvents' : 'cloudtrailS3'];
+  // Flow logs (docs/flow-logs.md): the evidence function with trafficEvidence, the custom resource when needed.
+  if (!params.trafficEvidence) delete service.functions[EVIDENCE_FUNCTION];
+  if (!needsTargetsResource(params)) delete service.functions[TARGETS_FUNCTION];
   for (const key of Object.keys(service.functions)) {
     const fn = service.functions[key];
     if (fn) fn.role = roleId(key);
   }
   const prefix = `${service.service}-${params.stage}`;
+  const evidence = service.functions[EVIDENCE_FUNCTION];
+  if (evidence) {
+    // The queries' time limit plus a minute for the look-ups and the follow-up deliveries.
+    evidence.timeout = params.evidenceTimeoutSeconds + 60;
+    evidence.environment = { ...evidence.environment, ...evidenceEnvironment(prefix, params) };
+  }
+  const targets = service.functions[TARGETS_FUNCTION];
+  // The custom resource answers CloudFormation on a pre-signed S3 URL: out of the private subnets (which reach no S3).
+  if (targets && params.privateMode) targets.vpc = false;
   if (options.local) return params;
   service.provider.environment = {
     ...service.provider.environment,
@@ -84,19 +117,24 @@ export function extendTemplate(template: CfnTemplate, service: ServiceLike, para
   const prefix = `${service.service}-${params.stage}`;
   const configParameterName = params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`;
   const built = buildResources({ service: service.service, params, functions, patterns: eventPatterns(RULES) });
+  const flow = buildFlowLogs(prefix, params, functions);
   const added: Record<string, CfnResource> = {
     ...built.Resources,
     ...buildAlarms(prefix, params, functions),
-    ...buildDashboard(prefix, params, functions),
-    ...buildContributorInsights(prefix, params),
+    ...buildDashboard(prefix, params, functions, flow.widgets),
+    ...flow.resources,
     ...buildPrivateMode(prefix, params, functions, configParameterName, params.privateRouteTableIds),
   };
+  // The custom resource delivers nothing: its role replaces the generic delivery role built for every function.
+  const targetsFn = functions.find((f) => f.key === TARGETS_FUNCTION);
+  if (targetsFn) added[roleId(TARGETS_FUNCTION)] = targetsFunctionRole(targetsFn);
+  applyGrants(added, flow.grants);
   for (const [id, resource] of Object.entries(added)) {
     if (template.Resources[id])
       throw new Error(`Netwatch stack: resource ${id} is defined twice (serverless.yml resources and deploy/stack)`);
     template.Resources[id] = resource;
   }
-  template.Outputs = { ...template.Outputs, ...built.Outputs };
+  template.Outputs = { ...template.Outputs, ...built.Outputs, ...flow.outputs };
   for (const fn of functions) {
     const group = template.Resources[logGroupId(fn.key)];
     if (group?.Properties) {

@@ -3,7 +3,7 @@ import type { StackParams } from './params.ts';
 import { dlqOf, type FunctionInfo, type IngestQueue } from './resources.ts';
 
 /**
- * Alarms (all to the paging topic), the dashboard, and the optional PrivateLink Contributor Insights rules.
+ * Alarms (all to the paging topic) and the dashboard (flow-log widgets come from flow-logs.ts).
  * The monitor watches itself: dead letters, errors, throttles, queue age, and a heartbeat per source — no Config or
  * CloudTrail events for `heartbeatHours` pages, because a silent monitor looks exactly like a quiet estate.
  */
@@ -183,97 +183,12 @@ export function buildAlarms(
   return r;
 }
 
-/** Contributor Insights rule names (dashboard + alarm). */
-export const insightRuleNames = (prefix: string) => ({
-  bytes: `${prefix}-privatelink-bytes`,
-  rejects: `${prefix}-privatelink-rejects`,
-});
-
-/**
- * Contributor Insights on VPC flow logs for PrivateLink endpoint ENIs (AWS's PrivateLink Contributor Insights
- * solution): top talkers by bytes, and rejected connections, with an alarm on rejects. Flow logs in the default
- * (version 2) format are space-delimited: positions per the flow log record fields.
- * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html
- * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html
- */
-export function buildContributorInsights(prefix: string, params: StackParams): Record<string, CfnResource> {
-  if (params.flowLogGroups.length === 0) return {};
-  const names = insightRuleNames(prefix);
-  const fields = {
-    '2': 'accountId',
-    '3': 'interfaceId',
-    '4': 'srcAddr',
-    '5': 'dstAddr',
-    '6': 'srcPort',
-    '7': 'dstPort',
-    '8': 'protocol',
-    '9': 'packets',
-    '10': 'bytes',
-    '11': 'start',
-    '12': 'end',
-    '13': 'action',
-    '14': 'logStatus',
-  };
-  const enis = params.privateLinkEniIds.length ? [{ Match: 'interfaceId', In: params.privateLinkEniIds }] : [];
-  const body = (contribution: Record<string, unknown>, aggregateOn: 'Sum' | 'Count') =>
-    JSON.stringify({
-      Schema: { Name: 'CloudWatchLogRule', Version: 1 },
-      LogGroupNames: params.flowLogGroups,
-      LogFormat: 'CLF',
-      Fields: fields,
-      Contribution: contribution,
-      AggregateOn: aggregateOn,
-    });
-  return {
-    PrivateLinkBytesInsightRule: {
-      Type: 'AWS::CloudWatch::InsightRule',
-      Properties: {
-        RuleName: names.bytes,
-        RuleState: 'ENABLED',
-        RuleBody: body({ Keys: ['srcAddr', 'dstAddr'], ValueOf: 'bytes', Filters: enis }, 'Sum'),
-      },
-    },
-    PrivateLinkRejectsInsightRule: {
-      Type: 'AWS::CloudWatch::InsightRule',
-      Properties: {
-        RuleName: names.rejects,
-        RuleState: 'ENABLED',
-        RuleBody: body(
-          { Keys: ['srcAddr', 'dstAddr', 'dstPort'], Filters: [...enis, { Match: 'action', In: ['REJECT'] }] },
-          'Count',
-        ),
-      },
-    },
-    PrivateLinkRejectsAlarm: {
-      Type: 'AWS::CloudWatch::Alarm',
-      DependsOn: 'PrivateLinkRejectsInsightRule',
-      Properties: {
-        AlarmName: `${prefix}-privatelink-rejects`,
-        AlarmDescription: `More than ${params.flowLogRejectThreshold} rejected connections to the PrivateLink endpoints in 5 min: a security group or NACL change, or someone probing. See the ${names.rejects} Contributor Insights rule for who.`,
-        Metrics: [
-          {
-            Id: 'rejects',
-            Expression: `INSIGHT_RULE_METRIC('${names.rejects}', 'Sum')`,
-            Period: 300,
-            ReturnData: true,
-            Label: 'rejected connections',
-          },
-        ],
-        EvaluationPeriods: 1,
-        Threshold: params.flowLogRejectThreshold,
-        ComparisonOperator: 'GreaterThanThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: PAGING,
-      },
-    },
-  };
-}
-
 /** The dashboard: findings by severity / category, events processed, sink failures, DLQ depth, durations. */
 export function buildDashboard(
   prefix: string,
-  params: StackParams,
+  _params: StackParams,
   functions: readonly FunctionInfo[],
+  extraWidgets: readonly unknown[] = [],
 ): Record<string, CfnResource> {
   const region = '${AWS::Region}';
   const search = (expr: string, label: string) => [
@@ -376,28 +291,7 @@ export function buildDashboard(
       18,
     ),
   ];
-  if (params.flowLogGroups.length) {
-    const names = insightRuleNames(prefix);
-    const insight = (title: string, rule: string, x: number) => ({
-      type: 'metric',
-      x,
-      y: 24,
-      width: 12,
-      height: 6,
-      properties: {
-        title,
-        region,
-        view: 'timeSeries',
-        period: 300,
-        insightRule: { maxContributorCount: 10, orderBy: 'Sum', ruleName: rule },
-        legend: { position: 'bottom' },
-      },
-    });
-    widgets.push(
-      insight('PrivateLink: top talkers by bytes', names.bytes, 0),
-      insight('PrivateLink: rejected connections', names.rejects, 12),
-    );
-  }
+  widgets.push(...extraWidgets);
   return {
     NetwatchDashboard: {
       Type: 'AWS::CloudWatch::Dashboard',

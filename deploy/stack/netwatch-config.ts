@@ -1,3 +1,4 @@
+import { EVIDENCE_CATEGORIES } from '../../shared/2-enrich/traffic/evidence.ts';
 import type { StackParams } from './params.ts';
 
 /**
@@ -5,7 +6,8 @@ import type { StackParams } from './params.ts';
  * findings page through the stack's paging topic (email / SMS subscriptions), every finding goes to the
  * change-management queue (and the webhook when `webhookUrl` is set), dedup / storm control and approvals live in
  * the stack's tables. It is JSON text with `${…}` CloudFormation substitutions (Fn::Sub) for the ARNs and names the
- * stack creates; it holds references to secrets, never secrets.
+ * stack creates; it holds references to secrets, never secrets. With `trafficEvidence`, risky findings of the evidence
+ * categories also go (a `record` route) to the evidence queue, which feeds the traffic-evidence function.
  */
 export function generatedConfigText(params: StackParams): string {
   const changeSinks = ['change-queue', ...(params.webhookUrl ? ['change-webhook'] : [])];
@@ -14,6 +16,7 @@ export function generatedConfigText(params: StackParams): string {
     sinks: {
       paging: { type: 'sns', topicArn: '${PagingTopic}', subjectPrefix: `Netwatch ${params.stage}`.slice(0, 30) },
       'change-queue': { type: 'sqs', queueUrl: '${ChangeQueue}' },
+      ...(params.trafficEvidence ? { 'evidence-queue': { type: 'sqs', queueUrl: '${EvidenceQueue}' } } : {}),
       ...(params.webhookUrl && params.webhookSigningSecretParameter
         ? {
             'change-webhook': {
@@ -32,6 +35,16 @@ export function generatedConfigText(params: StackParams): string {
         sinks: ['paging'],
       },
       { name: 'change-management', kind: 'record', sinks: changeSinks },
+      ...(params.trafficEvidence
+        ? [
+            {
+              name: 'traffic-evidence',
+              kind: 'record',
+              match: { minSeverity: 'medium', categories: [...EVIDENCE_CATEGORIES] },
+              sinks: ['evidence-queue'],
+            },
+          ]
+        : []),
     ],
     context: {
       internalVpcIds: params.internalVpcIds,

@@ -5,6 +5,8 @@
  * @see https://github.com/oss-serverless/osls/blob/main/docs/guides/parameters.md
  */
 
+import { FlowLogFormatError, parseFlowLogFormat } from '../../shared/1-ingest/flow-logs/format.ts';
+
 /** Where CloudTrail events come from. */
 export type CloudTrailSource = 'eventbridge' | 's3';
 /** Where Config notifications come from. */
@@ -43,9 +45,19 @@ export interface StackParams {
   privateSubnetIds: string[];
   /** Route tables of the private subnets (gateway endpoints attach to route tables). */
   privateRouteTableIds: string[];
+  /** CloudWatch Logs groups holding VPC flow logs: Contributor Insights rules, saved queries, evidence queries. */
   flowLogGroups: string[];
-  privateLinkEniIds: string[];
+  /** PrivateLink endpoints (`vpce-…`) and endpoint services (`vpce-svc-…`) whose ENIs get Contributor Insights rules. */
+  privateLinkEndpoints: string[];
+  /** `auto` (read the flow logs' LogFormat at deploy time), `default`, or a field list (`${version} ${srcaddr} …`). */
+  flowLogFormat: string;
   flowLogRejectThreshold: number;
+  /** Traffic evidence on risky findings: the evidence queue and function. */
+  trafficEvidence: boolean;
+  /** Queue delay before a finding's flow logs are queried (flow logs reach CloudWatch Logs within minutes). */
+  evidenceDelaySeconds: number;
+  /** Time limit of the flow-log queries of one finding. */
+  evidenceTimeoutSeconds: number;
   logRetentionDays: number;
 }
 
@@ -65,7 +77,9 @@ const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const VPC = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET = /^subnet-[0-9a-f]{8,17}$/;
-const ENI = /^eni-[0-9a-f]{8,17}$/;
+const PRIVATELINK_ID = /^vpce-(svc-)?[0-9a-f]{8,17}$/;
+/** Four rules per endpoint; CloudWatch allows 100 Contributor Insights rules per account and Region by default. */
+const MAX_PRIVATELINK_TARGETS = 20;
 const ORG = /^o-[a-z0-9]{10,32}$/;
 const ACCOUNT = /^\d{12}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -199,9 +213,45 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
       'subnet-aaa,subnet-bbb',
     );
   const flowLogGroups = list('flowLogGroups', LOG_GROUP, '/vpc/flow-logs/prod');
-  const privateLinkEniIds = list('privateLinkEniIds', ENI, 'eni-0123456789abcdef0');
-  if (privateLinkEniIds.length > 0 && flowLogGroups.length === 0)
-    missing('flowLogGroups', 'privateLinkEniIds are analysed in these VPC flow log groups', '/vpc/flow-logs/prod');
+  if (text('privateLinkEniIds') !== '')
+    problems.push(
+      'privateLinkEniIds: replaced by privateLinkEndpoints — name the endpoints and endpoint services (--param=privateLinkEndpoints=vpce-0123456789abcdef0,vpce-svc-0123456789abcdef0); the stack finds their ENIs at deploy time',
+    );
+  const privateLinkEndpoints = list(
+    'privateLinkEndpoints',
+    PRIVATELINK_ID,
+    'vpce-0123456789abcdef0,vpce-svc-0123456789abcdef0',
+  );
+  if (privateLinkEndpoints.length > MAX_PRIVATELINK_TARGETS)
+    problems.push(
+      `privateLinkEndpoints: at most ${MAX_PRIVATELINK_TARGETS} (4 Contributor Insights rules each; the account default is 100 rules)`,
+    );
+  if (new Set(privateLinkEndpoints).size !== privateLinkEndpoints.length)
+    problems.push('privateLinkEndpoints: an id is listed twice');
+  if (privateLinkEndpoints.length > 0 && flowLogGroups.length === 0)
+    missing(
+      'flowLogGroups',
+      "privateLinkEndpoints are analysed in the VPC flow log groups that record their ENIs' traffic",
+      '/vpc/flow-logs/prod',
+    );
+  const flowLogFormat = text('flowLogFormat') || 'auto';
+  if (flowLogFormat !== 'auto') {
+    try {
+      parseFlowLogFormat(flowLogFormat);
+    } catch (error) {
+      if (!(error instanceof FlowLogFormatError)) throw error;
+      problems.push(
+        `flowLogFormat: ${error.message} (example: --param=flowLogFormat=auto, default, or '\${version} \${interface-id} \${srcaddr} …')`,
+      );
+    }
+  }
+  const trafficEvidence = bool('trafficEvidence');
+  if (trafficEvidence && flowLogGroups.length === 0)
+    missing(
+      'flowLogGroups',
+      'trafficEvidence queries the flow logs in these groups (the function may read only them)',
+      '/vpc/flow-logs/prod',
+    );
   const tag = text('internalVpcTag');
   let internalVpcTag: StackParams['internalVpcTag'];
   if (tag !== '') {
@@ -245,8 +295,12 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     privateSubnetIds,
     privateRouteTableIds,
     flowLogGroups,
-    privateLinkEniIds,
+    privateLinkEndpoints,
+    flowLogFormat,
     flowLogRejectThreshold: int('flowLogRejectThreshold', 100, 1, 10_000_000),
+    trafficEvidence,
+    evidenceDelaySeconds: int('evidenceDelaySeconds', 600, 0, 900),
+    evidenceTimeoutSeconds: int('evidenceTimeoutSeconds', 120, 10, 840),
     logRetentionDays,
   };
   if (problems.length) throw new ParamError(problems);

@@ -21,6 +21,8 @@ export interface EndpointSpec {
   /** "*" only for actions without resource-level permissions (named in the spec's `why`). */
   resources: Json[] | '*';
   why?: string;
+  /** Further grants through the same endpoint, each its own statement (other resources). */
+  more?: { actions: string[]; resources: Json[] | '*'; why?: string }[];
 }
 
 /** The endpoints and their grants for a parameter set. */
@@ -121,6 +123,29 @@ export function endpointSpecs(
       ),
     });
   }
+  if (params.trafficEvidence) {
+    // Traffic evidence (flow-logs.ts): Logs Insights on the flow-log groups, and the EC2 look-ups of ENIs and flow logs.
+    const logs = specs.find((s) => s.id === 'Logs');
+    if (logs) logs.more = [...(logs.more ?? []), ...flowLogEndpointGrants(params)];
+    // The delivering functions send evidence requests to the evidence queue (the `evidence-queue` sink).
+    const sqs = specs.find((s) => s.id === 'Sqs');
+    if (sqs && sqs.resources !== '*') sqs.resources = [...sqs.resources, arnOf('EvidenceQueue')];
+    specs.push({
+      id: 'Ec2',
+      service: 'ec2',
+      type: 'Interface',
+      actions: [
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeVpcEndpoints',
+        'ec2:DescribeVpcEndpointServiceConfigurations',
+        'ec2:DescribeRouteTables',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeFlowLogs',
+      ],
+      resources: '*',
+      why: 'EC2 Describe* actions have no resource-level permissions',
+    });
+  }
   if (params.cloudTrailSource === 's3' && params.cloudTrailBucket) {
     // The trail bucket usually lives in the log-archive account: no aws:PrincipalAccount limit on the resource side.
     specs.push({
@@ -134,17 +159,38 @@ export function endpointSpecs(
   return specs;
 }
 
+/** Logs Insights through the Logs endpoint: StartQuery on the flow-log groups; results by query id. */
+function flowLogEndpointGrants(params: StackParams): NonNullable<EndpointSpec['more']> {
+  return [
+    {
+      actions: ['logs:StartQuery'],
+      resources: params.flowLogGroups.flatMap((g) => [
+        sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${g}`),
+        sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${g}:*`),
+      ]),
+    },
+    {
+      actions: ['logs:GetQueryResults', 'logs:StopQuery'],
+      resources: '*',
+      why: 'GetQueryResults / StopQuery take a query id, not a resource',
+    },
+  ];
+}
+
 /** The endpoint policy document for a spec. */
 export function endpointPolicy(spec: EndpointSpec, vpcId: string): Json {
-  const statement: Statement = {
-    Sid: `Netwatch${spec.id}`,
-    Effect: 'Allow',
-    Principal: { AWS: '*' },
-    Action: spec.actions,
-    Resource: spec.resources === '*' ? '*' : spec.resources,
-    Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT_ID, 'aws:SourceVpc': vpcId } },
-  };
-  return policyDocument([statement]);
+  const condition = { StringEquals: { 'aws:PrincipalAccount': ACCOUNT_ID, 'aws:SourceVpc': vpcId } };
+  const statements: Statement[] = [{ actions: spec.actions, resources: spec.resources }, ...(spec.more ?? [])].map(
+    (grant, i) => ({
+      Sid: `Netwatch${spec.id}${i === 0 ? '' : i + 1}`,
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: grant.actions,
+      Resource: grant.resources === '*' ? '*' : grant.resources,
+      Condition: condition,
+    }),
+  );
+  return policyDocument(statements);
 }
 
 /** Security groups, endpoints and their policies. */

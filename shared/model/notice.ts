@@ -1,4 +1,5 @@
 import type { Finding } from './finding.ts';
+import type { TrafficEvidence } from './traffic.ts';
 
 /**
  * What a sink receives: a finding plus the delivery decisions made about it (approval reconciliation, routes). Sinks
@@ -43,6 +44,12 @@ export interface Notice {
   approval: ApprovalVerdict;
   /** Names of the routes that matched. */
   routes: string[];
+  /**
+   * Set on a follow-up: the traffic evidence gathered after the finding went out (flow logs since the exposure
+   * opened). Sinks attach it to what they sent before — the same PagerDuty alert (same dedup_key), the same ticket
+   * (the record's fingerprint) — under their own idempotency key (`<fingerprint>.traffic`).
+   */
+  traffic?: TrafficEvidence;
 }
 
 /** Several findings of one (account, rule) collected during a storm window, paged once when the window closes. */

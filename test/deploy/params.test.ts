@@ -72,4 +72,42 @@ describe('deploy parameters', () => {
       logRetentionDays: 365,
     });
   });
+
+  it('flow logs: endpoints by id need the groups; the old ENI list is refused with what replaces it; formats are checked', () => {
+    const base = { configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config' };
+    expect(
+      problems({
+        ...base,
+        privateLinkEndpoints: 'vpce-0123456789abcdef0,eni-0123456789abcdef0',
+        trafficEvidence: 'true',
+      }),
+    ).toEqual([
+      'privateLinkEndpoints: "eni-0123456789abcdef0" is not valid (example: --param=privateLinkEndpoints=vpce-0123456789abcdef0,vpce-svc-0123456789abcdef0)',
+      expect.stringMatching(/^missing param flowLogGroups: privateLinkEndpoints are analysed/),
+      expect.stringMatching(/^missing param flowLogGroups: trafficEvidence queries the flow logs/),
+    ]);
+    expect(problems({ ...base, flowLogGroups: '/vpc/fl', privateLinkEniIds: 'eni-0123456789abcdef0' })).toEqual([
+      expect.stringMatching(/^privateLinkEniIds: replaced by privateLinkEndpoints — name the endpoints/),
+    ]);
+    expect(problems({ ...base, flowLogGroups: '/vpc/fl', flowLogFormat: '${version} ${srcadr}' })).toEqual([
+      expect.stringMatching(/^flowLogFormat: unknown flow-log field "srcadr"/),
+    ]);
+    const p = parseParams(
+      {
+        ...base,
+        flowLogGroups: '/vpc/flow-logs/prod',
+        privateLinkEndpoints: 'vpce-0123456789abcdef0, vpce-svc-0123456789abcdef0',
+        trafficEvidence: 'true',
+      },
+      'prod',
+    );
+    expect(p).toMatchObject({
+      privateLinkEndpoints: ['vpce-0123456789abcdef0', 'vpce-svc-0123456789abcdef0'],
+      flowLogFormat: 'auto',
+      trafficEvidence: true,
+      evidenceDelaySeconds: 600,
+      evidenceTimeoutSeconds: 120,
+      flowLogRejectThreshold: 100,
+    });
+  });
 });

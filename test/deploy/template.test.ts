@@ -47,6 +47,7 @@ const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.i
 const REF_VALUES: Obj = {
   PagingTopic: 'arn:aws:sns:eu-west-1:111122223333:netwatch-ci-paging',
   ChangeQueue: 'https://sqs.eu-west-1.amazonaws.com/111122223333/netwatch-ci-changes',
+  EvidenceQueue: 'https://sqs.eu-west-1.amazonaws.com/111122223333/netwatch-ci-traffic-evidence',
   DeliveryTable: 'netwatch-ci-delivery',
   ApprovalsTable: 'netwatch-ci-approvals',
 };
@@ -91,6 +92,13 @@ const STAR_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:CreateNetworkInterface': 'VPC Lambda ENIs (private mode); AWSLambdaVPCAccessExecutionRole uses "*"',
   'ec2:DescribeNetworkInterfaces': 'Describe* has no resource-level permissions',
   'ec2:DescribeSubnets': 'Describe* has no resource-level permissions',
+  'ec2:DescribeVpcEndpoints': 'Describe* has no resource-level permissions (flow logs: endpoint ENIs)',
+  'ec2:DescribeVpcEndpointServiceConfigurations':
+    'Describe* has no resource-level permissions (flow logs: NLB of a service)',
+  'ec2:DescribeRouteTables': 'Describe* has no resource-level permissions (traffic evidence: subnets of a route table)',
+  'ec2:DescribeFlowLogs': 'Describe* has no resource-level permissions (which flow logs, which format)',
+  'logs:GetQueryResults': 'takes a query id, not a resource',
+  'logs:StopQuery': 'takes a query id, not a resource',
   'ec2:DeleteNetworkInterface': 'VPC Lambda ENIs (private mode)',
   'ec2:AssignPrivateIpAddresses': 'VPC Lambda ENIs (private mode)',
   'ec2:UnassignPrivateIpAddresses': 'VPC Lambda ENIs (private mode)',
@@ -170,9 +178,12 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     },
   );
 
+  /** Functions per mode: the three pipeline functions, + trafficEvidence (default, private), + the flow-log custom resource (org, private). */
+  const FUNCTION_COUNT: Record<Mode, number> = { default: 4, org: 4, private: 5 };
+
   it.each(MODES)('%s: functions run nodejs22.x on arm64, each with its own role', (mode) => {
     const fns = of(templates[mode], 'AWS::Lambda::Function');
-    expect(fns.length).toBe(3);
+    expect(fns.length).toBe(FUNCTION_COUNT[mode]);
     const roles = new Set<string>();
     for (const [, f] of fns) {
       expect(f.Properties['Runtime']).toBe('nodejs22.x');
@@ -202,14 +213,16 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       metric('ApproximateNumberOfMessagesVisible')
         .map((a) => a.id)
         .sort(),
-    ).toEqual(['CloudTrailDLQDepthAlarm', 'ConfigDLQDepthAlarm']);
+    ).toEqual(
+      ['CloudTrailDLQDepthAlarm', 'ConfigDLQDepthAlarm', ...(mode === 'org' ? [] : ['EvidenceDLQDepthAlarm'])].sort(),
+    );
     expect(
       metric('ApproximateNumberOfMessagesVisible').every(
         (a) => a['Threshold'] === 1 && a['ComparisonOperator'] === 'GreaterThanOrEqualToThreshold',
       ),
     ).toBe(true);
-    expect(metric('Errors')).toHaveLength(3);
-    expect(metric('Throttles')).toHaveLength(3);
+    expect(metric('Errors')).toHaveLength(FUNCTION_COUNT[mode]);
+    expect(metric('Throttles')).toHaveLength(FUNCTION_COUNT[mode]);
     expect(metric('ApproximateAgeOfOldestMessage')).toHaveLength(2);
     const heartbeats = alarms.filter((a) => a.id.endsWith('HeartbeatAlarm'));
     expect(heartbeats.map((a) => a.id).sort()).toEqual(['CloudTrailHeartbeatAlarm', 'ConfigHeartbeatAlarm']);
@@ -269,7 +282,20 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       type: 'sns',
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:netwatch-ci-paging',
     });
-    expect(config.routes.map((r) => r.name)).toEqual(['page-risky', 'change-management']);
+    // trafficEvidence=true in this package: risky findings of the evidence categories also go to the evidence queue.
+    expect(config.routes.map((r) => r.name)).toEqual(['page-risky', 'change-management', 'traffic-evidence']);
+    expect(config.sinks['evidence-queue']).toEqual({
+      type: 'sqs',
+      queueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/netwatch-ci-traffic-evidence',
+    });
+    expect(config.routes[2]).toMatchObject({
+      kind: 'record',
+      match: {
+        minSeverity: 'medium',
+        categories: ['sg-open-world', 'endpoint-policy-loosened', 'endpoint-service-open', 'route-to-igw'],
+      },
+      sinks: ['evidence-queue'],
+    });
     expect(config.dedup.tableName).toBe('netwatch-ci-delivery');
     expect(config.approvals.dynamodb?.tableName).toBe('netwatch-ci-approvals');
     expect([...config.context.internalVpcIds]).toEqual(['vpc-0123456789abcdef0']);
@@ -295,23 +321,18 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       eventPatterns(RULES).cloudtrail,
     );
     expect(member.Resources['ForwardConfigRule']?.Properties['EventPattern']).toEqual(eventPatterns(RULES).config);
-    expect(of(t, 'AWS::CloudWatch::InsightRule')).toHaveLength(2);
-    const rejects = JSON.parse(String(t.Resources['PrivateLinkRejectsInsightRule']?.Properties['RuleBody'])) as {
-      Contribution: { Filters: unknown[] };
-    };
-    expect(rejects.Contribution.Filters).toEqual([
-      { Match: 'interfaceId', In: ['eni-0123456789abcdef0', 'eni-0fedcba9876543210'] },
-      { Match: 'action', In: ['REJECT'] },
-    ]);
   });
 
   it('private: functions in the private subnets; interface endpoints for every service the issue names, gateway for DynamoDB', () => {
     const t = templates.private;
-    for (const [, f] of of(t, 'AWS::Lambda::Function'))
-      expect(f.Properties['VpcConfig']).toEqual({
-        SecurityGroupIds: [{ Ref: 'FunctionSecurityGroup' }],
-        SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
-      });
+    // The flow-log custom resource answers CloudFormation on an S3 pre-signed URL: it runs outside the VPC.
+    expect(t.Resources['FlowLogTargetsLambdaFunction']?.Properties['VpcConfig']).toBeUndefined();
+    for (const [id, f] of of(t, 'AWS::Lambda::Function'))
+      if (id !== 'FlowLogTargetsLambdaFunction')
+        expect(f.Properties['VpcConfig']).toEqual({
+          SecurityGroupIds: [{ Ref: 'FunctionSecurityGroup' }],
+          SubnetIds: ['subnet-0a1b2c3d4e5f60718', 'subnet-0f1e2d3c4b5a69788'],
+        });
     const endpoints = Object.fromEntries(
       of(t, 'AWS::EC2::VPCEndpoint').map(([, e]) => [
         String(resolve(e.Properties['ServiceName'])).replace('com.amazonaws.eu-west-1.', ''),
@@ -330,6 +351,7 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       'sts',
       'ssm',
       'secretsmanager',
+      'ec2',
     ]) {
       expect(endpoints[service], service).toMatchObject({
         VpcEndpointType: 'Interface',

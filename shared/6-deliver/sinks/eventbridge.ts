@@ -31,6 +31,8 @@ export const eventBridgeSettingsSchema = z.strictObject({
 export type EventBridgeSettings = z.output<typeof eventBridgeSettingsSchema>;
 
 export const FINDING_DETAIL_TYPE = 'Netwatch Finding';
+/** A finding's traffic follow-up (the change record has `kind: evidence`). */
+export const TRAFFIC_DETAIL_TYPE = 'Netwatch Traffic Evidence';
 export const DIGEST_DETAIL_TYPE = 'Netwatch Digest';
 /** Entry size limit; the budget leaves room for Source, DetailType, Resources and Time. */
 const ENTRY_MAX_BYTES = 262_144;
@@ -66,7 +68,12 @@ export class EventBridgeSink implements Sink {
           Entries: [
             {
               Source: this.settings.source,
-              DetailType: notice.kind === 'finding' ? FINDING_DETAIL_TYPE : DIGEST_DETAIL_TYPE,
+              DetailType:
+                notice.kind === 'digest'
+                  ? DIGEST_DETAIL_TYPE
+                  : notice.traffic
+                    ? TRAFFIC_DETAIL_TYPE
+                    : FINDING_DETAIL_TYPE,
               Detail: json,
               EventBusName: this.settings.eventBusName,
               ...(arn !== undefined ? { Resources: [arn] } : {}),

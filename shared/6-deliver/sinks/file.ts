@@ -29,7 +29,14 @@ export class FileSink implements Sink {
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     this.buffer.push(
       JSON.stringify(
-        notice.kind === 'finding' ? { ...notice.finding, approval: notice.approval, routes: notice.routes } : notice,
+        notice.kind === 'finding'
+          ? {
+              ...notice.finding,
+              approval: notice.approval,
+              routes: notice.routes,
+              ...(notice.traffic ? { traffic: notice.traffic } : {}),
+            }
+          : notice,
       ),
     );
     if (this.buffer.length >= 500) await this.flush();

@@ -14,8 +14,12 @@ export class MemorySink implements Sink {
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     this.notices.push(notice);
   }
-  /** The findings of the single-finding notices delivered so far. */
+  /** The findings of the single-finding notices delivered so far (traffic follow-ups not included). */
   get delivered(): Finding[] {
-    return this.notices.flatMap((n) => (n.kind === 'finding' ? [n.finding] : []));
+    return this.notices.flatMap((n) => (n.kind === 'finding' && !n.traffic ? [n.finding] : []));
+  }
+  /** Traffic follow-ups delivered so far. */
+  get followUps(): Notice[] {
+    return this.notices.flatMap((n) => (n.kind === 'finding' && n.traffic ? [n] : []));
   }
 }

@@ -6,7 +6,7 @@ import type { SinkDeps } from './deps.ts';
 import { buildChangeRecord, fitChangeRecord } from './format/change-record.ts';
 import { eventLink, findingLink } from './format/console-link.ts';
 import { digestCategory, digestRegion, digestSeverity, noticeKey, worstFinding } from './format/digest.ts';
-import { headline } from './format/headline.ts';
+import { headline, noticeSummary } from './format/headline.ts';
 import { truncateChars } from './format/truncate.ts';
 import { postWithRetry } from './http.ts';
 import { retrySettingsSchema } from './retry.ts';
@@ -73,7 +73,7 @@ export function buildPagerDutyEvent(
   const severity = notice.kind === 'finding' ? notice.finding.severity : digestSeverity(notice);
   const account = notice.kind === 'finding' ? notice.finding.account : notice.account;
   const region = notice.kind === 'finding' ? notice.finding.region : digestRegion(notice);
-  const summaryText = notice.kind === 'finding' ? `${headline(notice)} — ${notice.finding.summary}` : headline(notice);
+  const summaryText = notice.kind === 'finding' ? `${headline(notice)} — ${noticeSummary(notice)}` : headline(notice);
   const links: Array<{ href: string; text: string }> = [];
   if (finding)
     links.push({
@@ -85,10 +85,14 @@ export function buildPagerDutyEvent(
     });
   const event = notice.kind === 'finding' ? eventLink(notice.finding) : undefined;
   if (event !== undefined) links.push({ href: event, text: 'CloudTrail event' });
+  const traffic = notice.kind === 'finding' ? notice.traffic : undefined;
+  if (traffic?.query?.consoleUrl)
+    links.unshift({ href: traffic.query.consoleUrl, text: 'Flow logs since it opened (Logs Insights)' });
   return {
     routing_key: routingKey,
     event_action: 'trigger' as const,
-    dedup_key: noticeKey(notice),
+    // A traffic follow-up goes to the finding's own alert: same dedup_key, so PagerDuty appends it to that alert's log.
+    dedup_key: notice.kind === 'finding' ? notice.finding.fingerprint : noticeKey(notice),
     client: settings.client,
     ...(settings.clientUrl !== undefined ? { client_url: settings.clientUrl } : {}),
     links,
@@ -102,6 +106,7 @@ export function buildPagerDutyEvent(
       class: notice.kind === 'finding' ? notice.finding.category : digestCategory(notice),
       custom_details: record.finding
         ? {
+            ...(record.traffic ? { traffic: record.traffic } : {}),
             finding: record.finding,
             shortened: record.shortened ?? null,
             approval: record.approval,

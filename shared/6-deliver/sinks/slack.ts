@@ -12,7 +12,8 @@ import {
   severityCounts,
   worstFinding,
 } from './format/digest.ts';
-import { headline, severityLabel } from './format/headline.ts';
+import { headline, severityLabel, noticeSummary } from './format/headline.ts';
+import { trafficLines } from './format/traffic.ts';
 import { renderActor, renderApproval, renderDelta } from './format/text.ts';
 import { truncateChars } from './format/truncate.ts';
 import { whatToCheck } from './format/what-to-check.ts';
@@ -84,6 +85,21 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
         field('Actor', renderActor(f.actor)),
       ],
     },
+    ...(notice.traffic
+      ? [
+          {
+            type: 'section',
+            text: md(
+              `*Traffic since it opened*\n${trafficLines(notice.traffic)
+                .map((l) => `• ${l}`)
+                .join('\n')}`,
+            ),
+          },
+          ...(notice.traffic.query?.consoleUrl
+            ? [button(notice.traffic.query.consoleUrl, 'Open the flow-log query')]
+            : []),
+        ]
+      : []),
     { type: 'section', text: md(f.summary) },
     ...(deltas.length ? [{ type: 'section', text: md(`*What changed*\n${deltas.join('\n')}`) }] : []),
     { type: 'section', text: md(`*Why it is risky*\n${f.why.map((w) => `• ${w}`).join('\n') || '—'}`) },
@@ -132,7 +148,7 @@ export function buildSlackMessage(
   notice: Notice | DigestNotice,
   settings: Pick<SlackSettings, 'maxDeltas'>,
 ): { text: string; blocks: Block[] } {
-  const text = notice.kind === 'finding' ? `${headline(notice)} — ${notice.finding.summary}` : headline(notice);
+  const text = notice.kind === 'finding' ? `${headline(notice)} — ${noticeSummary(notice)}` : headline(notice);
   return {
     text: truncateChars(text, LIMIT.text),
     blocks:

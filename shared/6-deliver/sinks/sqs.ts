@@ -5,6 +5,7 @@ import type { DigestNotice, Notice } from '../../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
 import type { SinkDeps } from './deps.ts';
 import { changeRecordJson } from './format/change-record.ts';
+import { noticeKey } from './format/digest.ts';
 import type { Sink } from './sink.ts';
 
 /**
@@ -46,7 +47,7 @@ export class SqsSink implements Sink {
       rule: { DataType: 'String', StringValue: record.ruleId },
     };
     const fifo = this.settings.queueUrl.endsWith('.fifo')
-      ? { MessageGroupId: record.account, MessageDeduplicationId: record.fingerprint }
+      ? { MessageGroupId: record.account, MessageDeduplicationId: noticeKey(notice) }
       : {};
     try {
       await this.deps.clients.sqs.send(

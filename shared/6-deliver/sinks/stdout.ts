@@ -3,7 +3,7 @@ import type { DigestNotice, Notice } from '../../model/notice.ts';
 import type { SinkDeps } from './deps.ts';
 import { buildChangeRecord } from './format/change-record.ts';
 import { noticeKey } from './format/digest.ts';
-import { headline } from './format/headline.ts';
+import { headline, noticeSummary } from './format/headline.ts';
 import type { Sink } from './sink.ts';
 
 /**
@@ -20,7 +20,7 @@ export type StdoutSettings = z.output<typeof stdoutSettingsSchema>;
 /** `[HIGH] title: sg-… (acct/region) — summary [UNAPPROVED] fp …`. */
 export function textLine(notice: Notice | DigestNotice): string {
   const approval = notice.kind === 'finding' ? ` [${notice.approval.state.toUpperCase()}]` : '';
-  const summary = notice.kind === 'finding' ? ` — ${notice.finding.summary}` : '';
+  const summary = notice.kind === 'finding' ? ` — ${noticeSummary(notice)}` : '';
   return `${headline(notice)}${summary}${approval} ${noticeKey(notice)}`.replace(/[\r\n]+/g, ' ');
 }
 

@@ -7,6 +7,7 @@ import { changeRecordJson } from './format/change-record.ts';
 import { postWithRetry } from './http.ts';
 import { retrySettingsSchema } from './retry.ts';
 import { resolveSecret } from './secret.ts';
+import { noticeKey } from './format/digest.ts';
 import type { Sink } from './sink.ts';
 
 /**
@@ -101,7 +102,7 @@ export class WebhookSink implements Sink {
           ...secretHeaders,
           'content-type': 'application/json',
           'user-agent': 'netwatch',
-          'idempotency-key': record.fingerprint,
+          'idempotency-key': noticeKey(notice),
           'x-netwatch-timestamp': timestamp,
           'x-netwatch-signature': signBody(secret, timestamp, json),
         },

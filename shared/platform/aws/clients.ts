@@ -1,3 +1,5 @@
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -23,7 +25,7 @@ export interface AwsClientOptions {
   maxAttempts?: number;
 }
 
-export type AwsServiceName = 'sns' | 'sqs' | 's3' | 'eventBridge' | 'ssm' | 'secretsManager';
+export type AwsServiceName = 'sns' | 'sqs' | 's3' | 'eventBridge' | 'ssm' | 'secretsManager' | 'ec2' | 'logs';
 
 /**
  * The AWS clients sinks and secret resolution use. Created lazily on first use: a Lambda that only has an SNS sink never
@@ -36,6 +38,10 @@ export interface AwsClients {
   readonly eventBridge: EventBridgeClient;
   readonly ssm: SSMClient;
   readonly secretsManager: SecretsManagerClient;
+  /** EC2 Describe* (traffic evidence: which ENIs, which flow logs). */
+  readonly ec2: EC2Client;
+  /** CloudWatch Logs Insights (traffic evidence). */
+  readonly logs: CloudWatchLogsClient;
 }
 
 /** Build lazily created, memoized clients sharing one set of options. */
@@ -88,6 +94,12 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     get secretsManager() {
       return lazy('secretsManager', () => new (sdk.secretsManager().SecretsManagerClient)(base('secretsManager')));
+    },
+    get ec2() {
+      return lazy('ec2', () => new (sdk.ec2().EC2Client)(base('ec2')));
+    },
+    get logs() {
+      return lazy('logs', () => new (sdk.cloudWatchLogs().CloudWatchLogsClient)(base('logs')));
     },
   };
 }

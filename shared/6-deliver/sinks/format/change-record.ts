@@ -1,9 +1,11 @@
 import type { ResourceRef } from '../../../model/change.ts';
 import type { Finding } from '../../../model/finding.ts';
 import type { ApprovalState, DigestNotice, Notice } from '../../../model/notice.ts';
+import type { TrafficEvidence } from '../../../model/traffic.ts';
 import { eventLink, findingLink } from './console-link.ts';
 import { digestCategory, digestKey, digestRegion, digestSeverity, worstFinding } from './digest.ts';
 import { headline } from './headline.ts';
+import { trafficLines } from './traffic.ts';
 import { renderActor, renderDelta } from './text.ts';
 import { truncateChars, utf8Bytes } from './truncate.ts';
 
@@ -26,8 +28,13 @@ export interface ChangeRecordApproval {
 
 export interface ChangeRecord {
   schemaVersion: typeof CHANGE_RECORD_SCHEMA_VERSION;
-  kind: 'finding' | 'digest';
-  /** Finding fingerprint, or the digest key: the idempotency key a receiver dedups on. */
+  /** `evidence`: a follow-up carrying the traffic evidence of a finding delivered before (same `fingerprint`). */
+  kind: 'finding' | 'digest' | 'evidence';
+  /**
+   * Finding fingerprint, or the digest key: the key a receiver dedups on and finds its ticket by. A follow-up
+   * (`kind: evidence`) carries the fingerprint of the finding it belongs to; its own delivery key (webhook
+   * `Idempotency-Key`, FIFO deduplication id) is `<fingerprint>.traffic`.
+   */
   fingerprint: string;
   ruleId: string;
   severity: string;
@@ -36,6 +43,8 @@ export interface ChangeRecord {
   region: string;
   /** The full finding (kind `finding`). */
   finding?: Finding;
+  /** Traffic evidence (kind `evidence`): flow logs of the affected interfaces since the exposure opened. */
+  traffic?: TrafficEvidence;
   /** The digest (kind `digest`). */
   digest?: { windowStart: string; windowEnd: string; count: number; findings: Finding[] };
   /** The change in human terms, for ticket titles and descriptions. */
@@ -75,7 +84,7 @@ export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): Cha
     const a = notice.approval;
     return {
       schemaVersion: CHANGE_RECORD_SCHEMA_VERSION,
-      kind: 'finding',
+      kind: notice.traffic ? 'evidence' : 'finding',
       fingerprint: f.fingerprint,
       ruleId: f.ruleId,
       severity: f.severity,
@@ -83,13 +92,14 @@ export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): Cha
       account: f.account,
       region: f.region,
       finding: f,
+      ...(notice.traffic ? { traffic: notice.traffic } : {}),
       change: {
         title: headline(notice),
-        summary: f.summary,
+        summary: notice.traffic ? notice.traffic.summary : f.summary,
         resource: f.resource,
         actor: f.actor ? renderActor(f.actor) : null,
         at: f.at,
-        details: f.evidence.map(renderDelta),
+        details: notice.traffic ? trafficLines(notice.traffic) : f.evidence.map(renderDelta),
         consoleUrl: findingLink(f),
         eventUrl: eventLink(f) ?? null,
       },
@@ -143,7 +153,11 @@ function keepItems(record: ChangeRecord, keep: number, total: number, reason: st
   const omitted = total - keep;
   const out: ChangeRecord = {
     ...record,
-    change: { ...record.change, details: record.change.details.slice(0, keep) },
+    // A follow-up's details are the traffic lines (a few dozen at most), not one per delta: kept whole.
+    change: {
+      ...record.change,
+      details: record.kind === 'evidence' ? record.change.details : record.change.details.slice(0, keep),
+    },
     shortened: { omitted, reason },
   };
   if (record.finding) out.finding = { ...record.finding, evidence: record.finding.evidence.slice(0, keep) };

@@ -49,7 +49,11 @@ export function severityCounts(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-/** The idempotency key of any notice: the finding's fingerprint or the digest key. */
+/**
+ * The idempotency key of any notice: the finding's fingerprint, `<fingerprint>.traffic` for its traffic follow-up
+ * (a second delivery about the same finding, which receivers must not drop as a duplicate), or the digest key.
+ */
 export function noticeKey(notice: Notice | DigestNotice): string {
-  return notice.kind === 'finding' ? notice.finding.fingerprint : digestKey(notice);
+  if (notice.kind === 'digest') return digestKey(notice);
+  return notice.traffic ? `${notice.finding.fingerprint}.traffic` : notice.finding.fingerprint;
 }

@@ -4,6 +4,7 @@ import { eventLink, findingLink } from './console-link.ts';
 import { digestKey, severityCounts } from './digest.ts';
 import { digestHeadline, findingHeadline } from './headline.ts';
 import { renderActor, renderApproval, renderDelta } from './text.ts';
+import { trafficLines } from './traffic.ts';
 import { whatToCheck } from './what-to-check.ts';
 
 /**
@@ -44,7 +45,13 @@ export function renderFindingEmail(notice: Notice, options: ShortenOptions = {})
   const who = [renderActor(f.actor)];
   if (f.api) who.push(`API call: ${f.api.source} ${f.api.name}`);
   return [
-    findingHeadline(f),
+    ...(notice.traffic
+      ? [
+          `FOLLOW-UP ${findingHeadline(f)}`,
+          section('TRAFFIC SINCE IT OPENED (VPC flow logs)', trafficLines(notice.traffic)),
+          'The finding this follows up:',
+        ]
+      : [findingHeadline(f)]),
     f.summary,
     section('WHAT CHANGED', [
       `${f.resource.type} ${f.resource.id}${f.resource.name !== undefined ? ` (${f.resource.name})` : ''}${f.resource.vpcId !== undefined ? ` in ${f.resource.vpcId}` : ''}`,

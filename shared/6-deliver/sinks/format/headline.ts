@@ -24,5 +24,11 @@ export function digestHeadline(digest: DigestNotice): string {
 }
 
 export function headline(notice: Notice | DigestNotice): string {
-  return notice.kind === 'finding' ? findingHeadline(notice.finding) : digestHeadline(notice);
+  if (notice.kind === 'digest') return digestHeadline(notice);
+  return notice.traffic ? `[FOLLOW-UP] ${findingHeadline(notice.finding)}` : findingHeadline(notice.finding);
+}
+
+/** The one-line summary of a notice: the finding's, or the traffic evidence's for a follow-up. */
+export function noticeSummary(notice: Notice): string {
+  return notice.traffic ? notice.traffic.summary : notice.finding.summary;
 }

@@ -18,6 +18,11 @@ export function renderSms(notice: Notice | DigestNotice): string {
     return asciiLine(text, SMS_MAX);
   }
   const f = notice.finding;
+  if (notice.traffic)
+    return asciiLine(
+      `NETWATCH FOLLOW-UP ${f.resource.id} ${notice.traffic.summary} fp ${f.fingerprint.slice(0, 8)}`,
+      SMS_MAX,
+    );
   const who = shortActor(f.actor);
   const parts = [
     `NETWATCH ${severityLabel(f.severity)}`,
