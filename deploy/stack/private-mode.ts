@@ -139,7 +139,9 @@ export function endpointPolicy(spec: EndpointSpec, vpcId: string): Json {
   const statement: Statement = {
     Sid: `Netwatch${spec.id}`,
     Effect: 'Allow',
-    Principal: { AWS: '*' },
+    // "*" with the account and VPC conditions: endpoint policies take no other principal form the IAM evaluator
+    // (test/deploy/iam-simulation) reads. https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+    Principal: '*',
     Action: spec.actions,
     Resource: spec.resources === '*' ? '*' : spec.resources,
     Condition: { StringEquals: { 'aws:PrincipalAccount': ACCOUNT_ID, 'aws:SourceVpc': vpcId } },

@@ -519,6 +519,33 @@ function secretArn(nameOrArn: string): Json {
 }
 
 /**
+ * The read-only look-ups of enrichment (shared/2-enrich, `NETWATCH_ENRICH=on`) a function's source needs. Config
+ * changes: the oversized item and its predecessor (GetResourceConfigHistory), the actor behind the change
+ * (LookupEvents of its relatedEvents), the ENIs of a world-open group / the tags of a VPC gaining an internet gateway
+ * (BatchGetResourceConfig). CloudTrail changes carry their actor and are never oversized: only the neighbour look-up.
+ * These APIs have no resource-level permissions, hence Resource "*" (test/deploy/template.test.ts lists why).
+ * test/deploy/iam-simulation.test.ts runs the functions and checks every call they make against these roles.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+ */
+export function enrichmentStatements(fn: FunctionInfo): Statement[] {
+  if (fn.queue === 'ConfigQueue')
+    return [
+      {
+        Sid: 'EnrichConfigChanges',
+        Effect: 'Allow',
+        Action: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig', 'cloudtrail:LookupEvents'],
+        Resource: '*',
+      },
+    ];
+  if (fn.queue === 'CloudTrailQueue')
+    return [
+      { Sid: 'EnrichCloudTrailChanges', Effect: 'Allow', Action: 'config:BatchGetResourceConfig', Resource: '*' },
+    ];
+  return [];
+}
+
+/**
  * One function's role: only the actions it calls, on the resources it touches. Resource "*" appears only for the
  * ENI actions a VPC function's runtime needs (EC2 gives them no resource-level permissions).
  */
@@ -580,6 +607,7 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
       Resource: arnOf(fn.queue),
     });
   }
+  statements.push(...enrichmentStatements(fn));
   if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
     statements.push({
       Sid: 'ReadTrailLogObjects',
