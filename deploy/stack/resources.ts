@@ -124,24 +124,6 @@ export function buildResources(input: StackInput): CfnTemplate {
       Condition: { ArnEquals: { 'aws:SourceArn': externalTopics } },
     });
   }
-  if (params.createConfigTopic) {
-    // Config publishes with its service-linked role, not the service principal.
-    // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
-    keyStatements.push({
-      Sid: 'ConfigServiceLinkedRolePublishes',
-      Effect: 'Allow',
-      Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
-      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      Resource: '*',
-      Condition: {
-        ArnLike: {
-          'aws:PrincipalArn': sub(
-            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/config.amazonaws.com/*',
-          ),
-        },
-      },
-    });
-  }
   r[KEY] = {
     Type: 'AWS::KMS::Key',
     DeletionPolicy: 'Retain',
@@ -226,9 +208,12 @@ export function buildResources(input: StackInput): CfnTemplate {
     };
   });
   if (params.createConfigTopic) {
+    // Not SSE-KMS: "AWS Config does not support encrypted Amazon SNS topics" — an encrypted delivery topic would
+    // receive nothing. Config items carry no secrets; the queue behind the topic is encrypted.
+    // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
     r['ConfigTopic'] = {
       Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: `${prefix}-config-delivery`, KmsMasterKeyId: KEY_ARN },
+      Properties: { TopicName: `${prefix}-config-delivery` },
     };
     r['ConfigTopicPolicy'] = {
       Type: 'AWS::SNS::TopicPolicy',
