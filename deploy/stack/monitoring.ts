@@ -46,6 +46,24 @@ function alarm(a: AlarmSpec): CfnResource {
   };
 }
 
+/**
+ * The `service` dimension each function's metrics carry: the Powertools service name its handler gives
+ * `createTelemetry` (functions/*.ts; test/deploy/template.test.ts checks they agree).
+ */
+export const METRIC_SERVICE: Record<string, string> = {
+  configChanges: 'netwatch-config-changes',
+  cloudtrailEvents: 'netwatch-cloudtrail-events',
+  cloudtrailS3: 'netwatch-cloudtrail-s3',
+  digest: 'netwatch-digest',
+};
+
+export function metricService(functionKey: string): string {
+  const service = METRIC_SERVICE[functionKey];
+  if (service === undefined)
+    throw new Error(`deploy/stack/monitoring.ts: no metric service name for function ${functionKey}`);
+  return service;
+}
+
 /** Queue names the stack gives its queues. */
 export const queueName = (prefix: string, queue: IngestQueue | 'ConfigDLQ' | 'CloudTrailDLQ'): string =>
   ({
@@ -93,6 +111,20 @@ export function buildAlarms(
     });
   }
   for (const fn of functions) {
+    if (fn.queue !== undefined)
+      r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({
+        name: `${fn.name}-aws-calls-denied`,
+        description: `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. Fix the permission; docs/deploy.md lists what each role needs.`,
+        namespace: 'Netwatch',
+        metric: 'AwsCallsDenied',
+        dimensions: { service: metricService(fn.key) },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        missing: 'notBreaching',
+      });
     r[`${pascalKey(fn.key)}ErrorsAlarm`] = alarm({
       name: `${fn.name}-errors`,
       description: `${fn.key} failed invocations (init error, timeout, thrown batch): records are retried, then dead-lettered. Check its log group.`,

@@ -389,7 +389,8 @@ export interface ResourceFacts {
 /** One step of enrichment and how it ended, so the finding's `why` can say what is known and what is not. */
 export interface EnrichmentStep {
   step: 'item-fetch' | 'actor-lookup' | 'resource-lookup';
-  outcome: 'done' | 'failed' | 'timed-out' | 'not-found';
+  /** `denied`: the function's role (or an SCP, a permission boundary, an endpoint policy) refused the call. */
+  outcome: 'done' | 'failed' | 'timed-out' | 'not-found' | 'denied';
   /** One line a responder reads, e.g. "actor lookup timed out after 2000 ms; delivered without the actor". */
   detail: string;
 }
