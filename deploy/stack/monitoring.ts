@@ -153,6 +153,25 @@ export function buildAlarms(
     });
   }
   const hours = params.heartbeatHours;
+  // Silent critical accounts: per account and source, no change at all for heartbeatHours (AccountEvents, emitted by
+  // each SQS function per account; missing data is silence).
+  for (const account of params.criticalAccounts)
+    for (const fn of functions.filter((f) => f.queue !== undefined)) {
+      const label = fn.queue === 'ConfigQueue' ? 'config' : 'cloudtrail';
+      r[`Account${account}${pascalKey(fn.key)}SilentAlarm`] = alarm({
+        name: `${prefix}-account-${account}-${label}-silent`,
+        description: `No ${label === 'config' ? 'AWS Config' : 'CloudTrail'} change from critical account ${account} reached ${fn.key} for ${hours} h: its ${label === 'config' ? 'recorder, delivery channel' : 'trail'} or its forwarding (deploy/member-account.yml) may be broken — or the account was quiet. The dashboard's per-account widget shows when it was last heard from.`,
+        namespace: 'Netwatch',
+        metric: 'AccountEvents',
+        dimensions: { service: metricService(fn.key), account },
+        statistic: 'Sum',
+        period: 3600,
+        evaluationPeriods: hours,
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        missing: 'breaching',
+      });
+    }
   // Heartbeats: hourly sums, every one of the last N hours empty (or missing: an idle queue stops reporting) pages.
   if (params.configSource === 'sns') {
     r['ConfigHeartbeatAlarm'] = alarm({
@@ -308,8 +327,8 @@ export function buildDashboard(
   functions: readonly FunctionInfo[],
 ): Record<string, CfnResource> {
   const region = '${AWS::Region}';
-  const search = (expr: string, label: string) => [
-    { expression: `SEARCH('${expr}', 'Sum', 300)`, label, id: `e${Math.abs(hash(expr))}` },
+  const search = (expr: string, label: string, period = 300) => [
+    { expression: `SEARCH('${expr}', 'Sum', ${period})`, label, id: `e${Math.abs(hash(expr))}` },
   ];
   const widget = (title: string, metrics: unknown[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
     type: 'metric',
@@ -408,6 +427,16 @@ export function buildDashboard(
       18,
     ),
   ];
+  widgets.push(
+    widget(
+      'Changes per account and source (hourly; a gap = the account was not heard from)',
+      search('{Netwatch,service,account} MetricName="AccountEvents"', '', 3600),
+      0,
+      30,
+      { period: 3600 },
+    ),
+    widget('AWS calls denied (enrichment)', search('{Netwatch,service} MetricName="AwsCallsDenied"', ''), 12, 30),
+  );
   if (params.flowLogGroups.length) {
     const names = insightRuleNames(prefix);
     const insight = (title: string, rule: string, x: number) => ({

@@ -165,6 +165,8 @@ export function buildResources(input: StackInput): CfnTemplate {
   if (params.configSource === 'sns')
     configSenders.push(snsSends('ConfigQueue', params.configTopicArn ?? ref('ConfigTopic')));
   else configSenders.push(eventsSend('ConfigQueue', 'ConfigEventsRule'));
+  if (forwardedConfigRule(params))
+    configSenders.push(eventsSend('ConfigQueue', 'OrgConfigEventsRule', 'OrgConfigRuleSends'));
   const cloudTrailSenders: Statement[] = [];
   if (params.cloudTrailSource === 's3' && params.cloudTrailTopicArn)
     cloudTrailSenders.push(snsSends('CloudTrailQueue', params.cloudTrailTopicArn));
@@ -335,6 +337,17 @@ export function buildResources(input: StackInput): CfnTemplate {
       'ConfigQueue',
     );
   }
+  if (forwardedConfigRule(params)) {
+    // Org mode with the Config topic: the member accounts forward their Config item and compliance changes to this
+    // bus (deploy/member-account.yml, ForwardConfigEvents=true); without this rule they would reach no queue. This
+    // account's own Config events come through its delivery channel's topic, so they are left out here (no twin).
+    r['OrgConfigEventsRule'] = eventsRule(
+      `${prefix}-org-config`,
+      'Config item and compliance changes forwarded by the member accounts (deploy/member-account.yml)',
+      { ...input.patterns.config, account: [{ 'anything-but': ACCOUNT_ID }] },
+      'ConfigQueue',
+    );
+  }
   if (params.orgMode && params.organizationId) {
     // Member accounts forward to this account's default bus (deploy/member-account.yml); only the organization may.
     r['OrgEventBusPolicy'] = {
@@ -400,6 +413,14 @@ export function buildResources(input: StackInput): CfnTemplate {
   return { Resources: r, Outputs: outputs };
 }
 
+/**
+ * Whether the central bus needs its own rule for forwarded Config events: org mode with Config read from the delivery
+ * channel's topic. (With configSource=eventbridge the Config rule already matches every account's events on the bus.)
+ */
+export function forwardedConfigRule(params: StackParams): boolean {
+  return params.orgMode && params.configSource === 'sns';
+}
+
 /** DLQ logical id of an ingest queue. */
 export function dlqOf(queue: IngestQueue): 'ConfigDLQ' | 'CloudTrailDLQ' {
   return queue === 'ConfigQueue' ? 'ConfigDLQ' : 'CloudTrailDLQ';
@@ -416,10 +437,10 @@ function snsSends(queueId: string, topicArn: Json): Statement {
   };
 }
 
-function eventsSend(queueId: IngestQueue, ruleId: string): Statement {
+function eventsSend(queueId: IngestQueue, ruleId: string, sid = 'EventBridgeRuleSends'): Statement {
   // The rule's target and its dead-letter queue. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions
   return {
-    Sid: 'EventBridgeRuleSends',
+    Sid: sid,
     Effect: 'Allow',
     Principal: { Service: 'events.amazonaws.com' },
     Action: 'sqs:SendMessage',

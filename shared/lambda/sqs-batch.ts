@@ -47,6 +47,7 @@ export function sqsBatchHandler<D extends LambdaDeps>(
         );
         emitFindingBreakdown(deps.metrics, classified.findings);
         emitDeniedCalls(deps.metrics, classified.changes, deps.logger);
+        emitAccountEvents(deps.metrics, classified.changes);
         for (const o of outcomes) {
           deps.logger.debug('delivered', {
             fingerprint: o.fingerprint,
@@ -74,6 +75,18 @@ export function sqsBatchHandler<D extends LambdaDeps>(
     };
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   };
+}
+
+/**
+ * `AccountEvents` per `account`: the changes each account's events produced, so the dashboard shows when an account
+ * was last heard from (per source: the function's `service` dimension) and a silent critical account alarms — the
+ * queue-level heartbeat is one total over every account of an organization, which one silent account never moves.
+ */
+export function emitAccountEvents(metrics: Metrics, changes: readonly ChangeEvent[]): void {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.account, (counts.get(c.account) ?? 0) + 1);
+  for (const [account, count] of counts)
+    metrics.singleMetric().addDimension('account', account).addMetric('AccountEvents', MetricUnit.Count, count);
 }
 
 /**
