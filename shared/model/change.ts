@@ -416,6 +416,14 @@ export interface ChangeEvent {
   related?: string[];
   /** Free-text remarks from normalization a responder should see (e.g. "oversized item, not inspected"). */
   notes?: string[];
+  /**
+   * Parts of the input that could not be read and were left out, each naming where and why ("requestParameters.
+   * ipPermissions.items.1: permission has no peer"): the rest of the change was judged, and the finding's `why` says
+   * what was not. Parse liberally, judge strictly: one unreadable part never hides the world-open one beside it.
+   */
+  skipped?: string[];
+  /** Fields the change had to do without and what stood in for them ("eventID missing: id derived from the record"). */
+  assumed?: string[];
   /** Facts about the resource's surroundings (Config relationships, enrichment look-ups); absent = unknown. */
   facts?: ResourceFacts;
   /** What enrichment did (shared/2-enrich/enrich.ts); absent when enrichment did not run. */
