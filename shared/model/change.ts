@@ -159,10 +159,15 @@ export interface RouteDelta {
 export interface NaclEntry {
   ruleNumber: number;
   egress: boolean;
-  action: 'allow' | 'deny';
+  /**
+   * `unknown`: the source does not say (CloudTrail's DeleteNetworkAclEntry logs only the rule number and direction);
+   * then protocol is `unknown` and `cidr` absent — never invented.
+   */
+  action: 'allow' | 'deny' | 'unknown';
   /** Same convention as {@link SgPermission.protocol}. */
   protocol: string;
-  cidr: { kind: 'cidr4' | 'cidr6'; value: string };
+  /** Absent when the source does not say (a deleted entry seen in CloudTrail). */
+  cidr?: { kind: 'cidr4' | 'cidr6'; value: string };
   /** `undefined` = all ports. */
   fromPort?: number;
   toPort?: number;
@@ -268,7 +273,15 @@ export interface HybridLinkDelta {
     | 'transit-gateway-peering'
     | 'transit-gateway-route'
     | 'direct-connect-virtual-interface'
-    | 'direct-connect-gateway-association';
+    | 'direct-connect-gateway-association'
+    /** Any transit-gateway attachment (VPC, VPN, Direct Connect, peering) and its route-table association. */
+    | 'transit-gateway-attachment';
+  /**
+   * Where in its life cycle the link is, for the steps between created and deleted: `accepted` (the other side
+   * accepted a cross-account attachment, hosted interface or association proposal: traffic can flow now),
+   * `associated` / `disassociated` (a transit-gateway attachment joined to / taken off a route table).
+   */
+  stage?: 'accepted' | 'associated' | 'disassociated';
   id?: string;
   vpcId?: string;
   /** Foreign account / region / address on the other side, when known. */
