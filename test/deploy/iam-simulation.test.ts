@@ -68,17 +68,44 @@ const TRAIL_BUCKET = 'org-trail-logs-444455556666';
 const TRAIL_KEY =
   'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T0915Z_Abc123.json.gz';
 
+/**
+ * What feeds a function, read from the template (not from its name, so a function added later is driven too): the
+ * queue of its event source mapping — the Config queue gets Config notifications; the CloudTrail queue gets EventBridge
+ * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; any other
+ * queue gets every sample — or, without a queue, the EventBridge schedule event.
+ */
+function feedOf(deployed: DeployedStack, fnId: string): 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' {
+  const stack = deployed.stack;
+  const mapping = stack
+    .of('AWS::Lambda::EventSourceMapping')
+    .find(([, r]) => JSON.stringify(r.Properties?.['FunctionName']).includes(`"${fnId}"`));
+  const source = mapping?.[1].Properties?.['EventSourceArn'] as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const queue = source?.['Fn::GetAtt']?.[0];
+  if (queue === undefined) return 'schedule';
+  if (queue === 'ConfigQueue') return 'config';
+  if (queue !== 'CloudTrailQueue') return 'all';
+  const viaTopic = stack
+    .of('AWS::SNS::Subscription')
+    .some(([, r]) => JSON.stringify(r.Properties?.['Endpoint']).includes('"CloudTrailQueue"'));
+  return viaTopic ? 'trail-log' : 'cloudtrail';
+}
+
 /** Drive every function of a deployed mode over the samples; return the verdicts on what each one sent. */
 async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>> {
   const { config, cloudtrail } = samplesFor(deployed.mode);
   for (const fn of deployed.functions) {
     const t0 = Date.now();
     await deployed.resetTables();
-    if (fn.handler === 'functions/config-changes.handler')
-      for (const batch of chunks(config, 10)) await deployed.invoke(fn, sqsEvent(...batch));
-    else if (fn.handler === 'functions/cloudtrail-events.handler')
-      for (const batch of chunks(cloudtrail.map(eventBridge), 10)) await deployed.invoke(fn, sqsEvent(...batch));
-    else if (fn.handler === 'functions/cloudtrail-s3.handler') {
+    const feed = feedOf(deployed, fn.id);
+    if (feed === 'config' || feed === 'cloudtrail' || feed === 'all') {
+      const bodies =
+        feed === 'config'
+          ? config
+          : feed === 'cloudtrail'
+            ? cloudtrail.map(eventBridge)
+            : [...config, ...cloudtrail.map(eventBridge)];
+      for (const batch of chunks(bodies, 10)) await deployed.invoke(fn, sqsEvent(...batch));
+    } else if (feed === 'trail-log') {
       await deployed.putLogObject(TRAIL_BUCKET, TRAIL_KEY, cloudtrail);
       const delivery = { s3Bucket: TRAIL_BUCKET, s3ObjectKey: [TRAIL_KEY] };
       await deployed.invoke(
@@ -92,12 +119,14 @@ async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>
         }),
       );
     } else await deployed.invoke(fn, { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
-    if (process.env['NETWATCH_PRINT_IAM']) console.log(deployed.mode, fn.handler, Date.now() - t0, 'ms');
+    if (process.env['NETWATCH_PRINT_IAM']) console.log(deployed.mode, fn.handler, feed, Date.now() - t0, 'ms');
   }
   const calls = deployed.calls();
   const verdicts = new Map<string, Verdict[]>();
   for (const fn of deployed.functions)
     verdicts.set(fn.handler, await checkCalls(deployed.stack, fn, calls.get(fn.handler) ?? []));
+  // A call made outside any function's scope would go unchecked: there must be none but the harness's own setup.
+  expect((calls.get(undefined) ?? []).map((c) => `${c.signingName}:${c.operation}`)).toEqual([]);
   return verdicts;
 }
 

@@ -28,6 +28,8 @@ import { type DeployedFunction, deployedFunctions, loadTemplate, type Mode, Reso
  */
 
 export const ACCOUNT = '000000000000';
+/** The attribution scope of the harness's own calls (creating tables, putting log objects): not a function's. */
+export const HARNESS = '(harness)';
 export const REGION = 'eu-west-1';
 const root = join(import.meta.dirname, '..', '..');
 
@@ -102,7 +104,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
         ...(p['GlobalSecondaryIndexes'] ? { GlobalSecondaryIndexes: p['GlobalSecondaryIndexes'] as never } : {}),
       });
   };
-  await createTables();
+  await asFunction(HARNESS, createTables);
 
   // SSM: the stack's config parameter (its value as the template writes it), and SecureStrings the config references.
   const parameters = new Map<string, string>();
@@ -166,8 +168,10 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     stack,
     functions,
     async resetTables() {
-      for (const p of tables) await dynamo.client.send(new DeleteTableCommand({ TableName: String(p['TableName']) }));
-      await createTables();
+      await asFunction(HARNESS, async () => {
+        for (const p of tables) await dynamo.client.send(new DeleteTableCommand({ TableName: String(p['TableName']) }));
+        await createTables();
+      });
     },
     async invoke(fn, event) {
       // One function's environment at a time, as in its own Lambda sandbox.
@@ -198,10 +202,12 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
       return asFunction(fn.handler, () => h(event, context));
     },
     async putLogObject(bucket, key, records) {
-      await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
-      await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(JSON.stringify({ Records: records })) }),
-      );
+      await asFunction(HARNESS, async () => {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: gzipSync(JSON.stringify({ Records: records })) }),
+        );
+      });
     },
     calls() {
       const byFn = new Map<string | undefined, AwsCall[]>();
