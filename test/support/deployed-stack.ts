@@ -1,3 +1,4 @@
+import dns from 'node:dns';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -64,6 +65,24 @@ export interface DeployedStack {
   close(): Promise<void>;
 }
 
+/**
+ * fauxqs names its queues `http://sqs.<region>.localhost:<port>/…`, and SQS clients send to the queue URL's host.
+ * RFC 6761 reserves `*.localhost` for the loopback address, but the system resolver here does not apply it: while a
+ * stack is deployed, lookups of `*.localhost` ask for `localhost` (restored on close). Nothing else changes.
+ * @see https://www.rfc-editor.org/rfc/rfc6761#section-6.3
+ */
+function resolveLocalhostSubdomains(): () => void {
+  const original = dns.lookup;
+  const patched = function (this: unknown, hostname: string, ...rest: unknown[]) {
+    const host = /\.localhost$/i.test(hostname) ? 'localhost' : hostname;
+    return (original as (...args: unknown[]) => unknown).call(this, host, ...rest);
+  };
+  (dns as { lookup: unknown }).lookup = patched;
+  return () => {
+    (dns as { lookup: unknown }).lookup = original;
+  };
+}
+
 /** Powertools Parameters keeps its SSM provider (client, endpoint, cache) per process: a new stack starts clean. */
 function resetPowertoolsParameters(): void {
   const base = createRequire(import.meta.url)('@aws-lambda-powertools/parameters/base') as {
@@ -75,6 +94,14 @@ function resetPowertoolsParameters(): void {
 export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   await recordAwsCalls();
   takeCalls();
+  const restoreDns = resolveLocalhostSubdomains();
+  // The SQS client says, per request, that it sends to the queue URL's host (fauxqs's) rather than the endpoint
+  // variable's: true and harmless here; kept out of the test output.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('useQueueUrlAsEndpoint') && !String(args[0]).includes('differs from SQSClient'))
+      warn(...args);
+  };
   const template = loadTemplate(mode);
   const fauxqs = await startFauxqs({ port: 0, host: 'localhost', defaultRegion: REGION, logger: false });
   const dynamo: LocalDynamo = await startDynalite();
@@ -147,7 +174,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_ENDPOINT_URL_CONFIG_SERVICE: aws.url,
     AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_LOG_LEVEL: process.env['NETWATCH_DEBUG_LOG'] ? 'ERROR' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
   const handlers = new Map<string, (event: unknown, context: unknown) => Promise<unknown>>();
@@ -218,6 +245,8 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
       s3.destroy();
+      restoreDns();
+      console.warn = warn;
       await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop()]);
       await dynamo.close();
     },
