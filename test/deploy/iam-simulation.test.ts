@@ -42,7 +42,11 @@ function samplesFor(mode: Mode): { config: Record<string, unknown>[]; cloudtrail
     if (!bySource.has(record['eventSource'])) bySource.set(record['eventSource'], record);
   return {
     config: parse(samples('config').filter((text) => recordedIds.some((id) => text.includes(id)))),
-    cloudtrail: [...bySource.values()],
+    // One record per event source, and an internet-gateway attachment (it looks up the VPC's tags).
+    cloudtrail: [
+      ...bySource.values(),
+      ...parse(samples('cloudtrail')).filter((r) => r['eventName'] === 'AttachInternetGateway'),
+    ],
   };
 }
 
@@ -219,6 +223,9 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     for (const action of ['sns:Publish', 'sqs:SendMessage', 'dynamodb:PutItem', 'ssm:GetParameter'])
       expect(trail, `the CloudTrail function in ${mode} should have called ${action}`).toContain(action);
     if (mode === 'private') expect(trail).toContain('s3:GetObject');
+    expect(trail, `the CloudTrail function in ${mode} should have looked up a VPC`).toContain(
+      'config:BatchGetResourceConfig',
+    );
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);
