@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRIC_SERVICE } from '../../deploy/stack/monitoring.ts';
+import { emitAccountEvents } from '../../shared/lambda/sqs-batch.ts';
+import type { ChangeEvent } from '../../shared/model/change.ts';
 import { deployedFunctions, loadTemplate, MODES, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
 
 /** The alarms this issue added, on the packaged templates, and the metric dimensions they rely on. */
@@ -10,6 +13,48 @@ const root = join(import.meta.dirname, '..', '..');
 const ENV = { account: '111122223333', region: 'eu-west-1', stackName: 'netwatch-ci' };
 
 describe('monitoring', () => {
+  it('AccountEvents: one count per account of the changes in a record (the per-account last-seen series)', () => {
+    // Prepare
+    const emitted: { dimension: [string, string]; name: string; value: number }[] = [];
+    const metrics = {
+      singleMetric: () => {
+        let dimension: [string, string] = ['', ''];
+        const single = {
+          addDimension: (k: string, v: string) => {
+            dimension = [k, v];
+            return single;
+          },
+          addMetric: (name: string, _unit: unknown, value: number) => emitted.push({ dimension, name, value }),
+        };
+        return single;
+      },
+    } as unknown as Metrics;
+    const change = (account: string) => ({ account }) as ChangeEvent;
+    // Act
+    emitAccountEvents(metrics, [change('111122223333'), change('444455556666'), change('111122223333')]);
+    // Assess
+    expect(emitted).toEqual([
+      { dimension: ['account', '111122223333'], name: 'AccountEvents', value: 2 },
+      { dimension: ['account', '444455556666'], name: 'AccountEvents', value: 1 },
+    ]);
+  });
+
+  it.skipIf(!packaged)(
+    'org: a silent-account alarm per critical account and source; none without the parameter',
+    () => {
+      const org = new ResolvedStack(loadTemplate('org'), ENV);
+      const names = org.of('AWS::CloudWatch::Alarm').map(([, r]) => String(org.resolve(r.Properties?.['AlarmName'])));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'netwatch-ci-account-444455556666-config-silent',
+          'netwatch-ci-account-444455556666-cloudtrail-silent',
+        ]),
+      );
+      const plain = new ResolvedStack(loadTemplate('default'), ENV);
+      expect(plain.of('AWS::CloudWatch::Alarm').filter(([id]) => id.includes('Silent'))).toEqual([]);
+    },
+  );
+
   it("METRIC_SERVICE names each function's Powertools service (the `service` dimension of its metrics)", () => {
     // Prepare: createTelemetry('<service>') in each handler module.
     const handlers = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'));
