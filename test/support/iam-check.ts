@@ -33,9 +33,6 @@ export interface Verdict {
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The SigV4 signing name of a call → the VPC endpoint service name (`com.amazonaws.<region>.<name>`). */
-const ENDPOINT_SERVICE: Record<string, string> = {};
-
 /** The role's inline policies, resolved. Managed policies cannot be read offline: a role with any fails the check. */
 export function rolePolicies(stack: ResolvedStack, roleId: string): { name: string; policy: Obj }[] {
   const props = stack.resource(roleId).Properties ?? {};
@@ -86,7 +83,8 @@ function vpcOf(stack: ResolvedStack, fn: DeployedFunction): string | undefined {
 
 /** The endpoint policy a call from a VPC function passes, or undefined when no endpoint serves the service. */
 function endpointPolicyFor(stack: ResolvedStack, signingName: string): Obj | undefined {
-  const service = ENDPOINT_SERVICE[signingName] ?? signingName;
+  // Interface and gateway endpoint service names are the SigV4 signing names (`monitoring` for CloudWatch too).
+  const service = signingName;
   for (const [, r] of stack.of('AWS::EC2::VPCEndpoint')) {
     const name = String(stack.resolve(r.Properties?.['ServiceName']));
     if (name === `com.amazonaws.${stack.region}.${service}`)
@@ -178,7 +176,7 @@ export async function checkCalls(
     const endpoint = inVpc
       ? {
           policy: endpointPolicyFor(stack, call.signingName),
-          service: ENDPOINT_SERVICE[call.signingName] ?? call.signingName,
+          service: call.signingName,
         }
       : undefined;
     verdicts.push({
