@@ -13,6 +13,7 @@ const LINK_NAMES: Readonly<Record<HybridLinkDelta['link'], string>> = {
   'transit-gateway-route': 'transit gateway route',
   'direct-connect-virtual-interface': 'Direct Connect virtual interface',
   'direct-connect-gateway-association': 'Direct Connect gateway association',
+  'transit-gateway-attachment': 'transit gateway attachment',
 };
 
 /** Uses `context.knownAccounts` only to say in `why` when the other side is a foreign account (severity unchanged). */
@@ -28,11 +29,18 @@ function linkFinding(change: ChangeEvent, d: HybridLinkDelta, context: RuleConte
   ]
     .filter(Boolean)
     .join(', ');
-  const summary = `${name} ${d.op === 'removed' ? 'deleted' : d.op === 'added' ? 'created' : 'changed'}${details ? `: ${details}` : ''}`;
+  const verb = d.stage ?? (d.op === 'removed' ? 'deleted' : d.op === 'added' ? 'created' : 'changed');
+  const summary = `${name} ${verb}${details ? `: ${details}` : ''}`;
   if (d.op === 'removed')
     return { severity: 'info', summary, evidence: [d], why: ['a hybrid path was removed (no new connectivity)'] };
   const why: string[] = [];
   let severity: FindingDraft['severity'] = 'medium';
+  if (d.stage === 'accepted')
+    why.push('the other side accepted: from now on the link can carry traffic between the two networks');
+  else if (d.stage === 'associated')
+    why.push(
+      'associated with a transit-gateway route table: the attachment now follows its routes and carries traffic',
+    );
   if (d.link === 'transit-gateway-route') {
     const c = d.cidr === undefined ? undefined : tryParseCidr(d.cidr);
     if (c && isWholeSpace(c))
@@ -41,7 +49,7 @@ function linkFinding(change: ChangeEvent, d: HybridLinkDelta, context: RuleConte
       severity = 'low';
       why.push(`route to ${d.cidr ?? 'an unknown destination'}: a specific prefix, recorded only`);
     }
-  } else {
+  } else if (d.stage === undefined) {
     why.push(
       'a new path between the VPC network and another network (on-premises, another VPC or account) that bypasses internet-edge controls',
     );
@@ -84,11 +92,12 @@ export const rule: Rule = {
   id: 'hybrid-link',
   title: 'Hybrid network link created',
   description:
-    'A link between the VPC network and another network was created: a Site-to-Site VPN connection or customer ' +
-    'gateway, a virtual private gateway attached, a transit gateway VPC or peering attachment, a transit gateway ' +
-    'default route, or a Direct Connect virtual interface / gateway association. Such links carry traffic around the ' +
-    'internet edge and join trust zones. Check who owns the other side, which routes propagate, and whether the ' +
-    'link was planned. Deletions are recorded at info.',
+    'A link between the VPC network and another network was created, accepted or associated: a Site-to-Site VPN ' +
+    'connection or customer gateway, a virtual private gateway attached, a transit gateway VPC or peering attachment ' +
+    '(created, accepted, associated with a route table), a transit gateway default route, or a Direct Connect ' +
+    'virtual interface (created, allocated, confirmed) / gateway association (proposed, accepted, created). Such ' +
+    'links carry traffic around the internet edge and join trust zones. Check who owns the other side, which routes ' +
+    'propagate, and whether the link was planned. Deletions and disassociations are recorded at info.',
   category: 'hybrid-link',
   deltaKinds: ['hybrid-link', 'gateway-attachment'],
   resourceTypes: [
@@ -113,6 +122,10 @@ export const rule: Rule = {
         'CreateTransitGatewayRoute',
         'DetachVpnGateway',
         'DeleteTransitGatewayVpcAttachment',
+        'AcceptTransitGatewayVpcAttachment',
+        'DeleteTransitGatewayPeeringAttachment',
+        'AssociateTransitGatewayRouteTable',
+        'DisassociateTransitGatewayRouteTable',
       ],
     },
     {
@@ -125,6 +138,13 @@ export const rule: Rule = {
         'AllocatePublicVirtualInterface',
         'AllocateTransitVirtualInterface',
         'CreateDirectConnectGatewayAssociation',
+        'ConfirmPrivateVirtualInterface',
+        'ConfirmPublicVirtualInterface',
+        'ConfirmTransitVirtualInterface',
+        'DeleteVirtualInterface',
+        'CreateDirectConnectGatewayAssociationProposal',
+        'AcceptDirectConnectGatewayAssociationProposal',
+        'DeleteDirectConnectGatewayAssociation',
       ],
     },
   ],
@@ -133,7 +153,43 @@ export const rule: Rule = {
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
+  const tgwAttachment = { type: 'AWS::EC2::TransitGatewayAttachment', id: TGW_ATTACH };
   return [
+    {
+      name: 'cross-account TGW VPC attachment accepted',
+      change: change(
+        tgwAttachment,
+        [
+          hybrid('changed', 'transit-gateway-vpc-attachment', {
+            id: TGW_ATTACH,
+            stage: 'accepted',
+            peerAccount: FOREIGN_ACCOUNT,
+          }),
+        ],
+        { api: ec2('AcceptTransitGatewayVpcAttachment') },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW attachment associated with a route table',
+      change: change(
+        tgwAttachment,
+        [hybrid('changed', 'transit-gateway-attachment', { id: TGW_ATTACH, stage: 'associated' })],
+        {
+          api: ec2('AssociateTransitGatewayRouteTable'),
+        },
+      ),
+      expect: 'medium',
+    },
+    {
+      name: 'TGW attachment disassociated',
+      change: change(
+        tgwAttachment,
+        [hybrid('removed', 'transit-gateway-attachment', { id: TGW_ATTACH, stage: 'disassociated' })],
+        { api: ec2('DisassociateTransitGatewayRouteTable') },
+      ),
+      expect: 'info',
+    },
     {
       name: 'VPN connection created',
       change: change(

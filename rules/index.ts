@@ -11,6 +11,8 @@ import { cases as lbInternetFacingCases, rule as lbInternetFacing } from './lb-i
 import { cases as naclOpenCases, rule as naclOpen } from './nacl-open.ts';
 import { cases as peeringCases, rule as peering } from './peering.ts';
 import { cases as routeToIgwCases, rule as routeToIgw } from './route-to-igw.ts';
+import { cases as routeToPeeringCases, rule as routeToPeering } from './route-to-peering.ts';
+import { cases as routeToTransitGatewayCases, rule as routeToTransitGateway } from './route-to-transit-gateway.ts';
 import { cases as sgOpenWorldCases, rule as sgOpenWorld } from './sg-open-world.ts';
 import { cases as sgWidenedCases, rule as sgWidened } from './sg-widened.ts';
 import { cases as subnetPublicIpCases, rule as subnetPublicIp } from './subnet-public-ip.ts';
@@ -25,6 +27,8 @@ export const RULES: readonly Rule[] = [
   sgWidened,
   naclOpen,
   routeToIgw,
+  routeToPeering,
+  routeToTransitGateway,
   igwAttach,
   endpointPolicyLoosened,
   endpointServiceOpen,
@@ -57,6 +61,8 @@ export const RULE_CASES: ReadonlyMap<string, () => RuleCase[]> = /* @__PURE__ */
   ['nacl-open', naclOpenCases],
   ['peering', peeringCases],
   ['route-to-igw', routeToIgwCases],
+  ['route-to-peering', routeToPeeringCases],
+  ['route-to-transit-gateway', routeToTransitGatewayCases],
   ['sg-open-world', sgOpenWorldCases],
   ['sg-widened', sgWidenedCases],
   ['subnet-public-ip', subnetPublicIpCases],

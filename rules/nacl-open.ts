@@ -29,7 +29,7 @@ function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: nu
 }
 
 function isWorld(e: NaclEntry): boolean {
-  const c = tryParseCidr(e.cidr.value);
+  const c = e.cidr === undefined ? undefined : tryParseCidr(e.cidr.value);
   return c !== undefined && isWholeSpace(c);
 }
 
@@ -49,8 +49,8 @@ function classify(change: ChangeEvent): FindingDraft[] {
   const deltas = change.deltas.filter((d): d is NaclEntryDelta => d.kind === 'nacl-entry');
   const out: FindingDraft[] = [];
   const ingressAllows: ReachCandidate<NaclEntryDelta>[] = deltas
-    .filter((d) => d.op !== 'removed' && d.entry.action === 'allow' && !d.entry.egress)
-    .map((d) => ({ item: d, scope: d.naclId, cidr: d.entry.cidr.value, range: range(d.entry) }));
+    .filter((d) => d.op !== 'removed' && d.entry.action === 'allow' && !d.entry.egress && d.entry.cidr !== undefined)
+    .map((d) => ({ item: d, scope: d.naclId, cidr: d.entry.cidr?.value ?? '', range: range(d.entry) }));
   for (const hit of worldHits(ingressAllows)) {
     const exposure = exposureOf(hit.range.protocol, hit.range.fromPort, hit.range.toPort);
     const first = hit.items[0]!;
@@ -80,7 +80,20 @@ function classify(change: ChangeEvent): FindingDraft[] {
   for (const d of deltas) {
     if (reported.has(d)) continue;
     const e = d.entry;
-    const label = `${portLabel(range(e))} ${e.action} ${e.egress ? 'to' : 'from'} ${e.cidr.value} on ${d.naclId} (${e.egress ? 'egress' : 'ingress'} #${e.ruleNumber}, ${d.op})`;
+    if (d.op === 'removed' && e.action === 'unknown') {
+      // CloudTrail's DeleteNetworkAclEntry: which entry went away is known, what it said is not.
+      out.push({
+        severity: 'low',
+        summary: `${e.egress ? 'egress' : 'ingress'} entry #${e.ruleNumber} deleted from ${d.naclId} (contents not logged by CloudTrail)`,
+        evidence: [d],
+        why: [
+          'an entry was deleted and CloudTrail does not say what it was: if it was a deny, traffic it blocked may now match a later allow',
+          "AWS Config's item of the same change shows the entry; recorded, not paged",
+        ],
+      });
+      continue;
+    }
+    const label = `${portLabel(range(e))} ${e.action} ${e.egress ? 'to' : 'from'} ${e.cidr?.value ?? 'an unknown source'} on ${d.naclId} (${e.egress ? 'egress' : 'ingress'} #${e.ruleNumber}, ${d.op})`;
     if (d.op === 'removed') {
       // Deleting a deny can loosen the ACL, but we cannot see what the remaining entries allow: record, never page.
       if (e.action === 'deny')
@@ -129,6 +142,14 @@ export const rule: Rule = {
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
   return [
+    {
+      name: 'CloudTrail DeleteNetworkAclEntry: entry deleted, contents not logged → recorded low',
+      change: naclChange(
+        [naclDelta('removed', { ruleNumber: 90, egress: false, action: 'unknown', protocol: 'unknown' })],
+        { api: ec2('DeleteNetworkAclEntry') },
+      ),
+      expect: 'low',
+    },
     {
       name: 'ingress allow all from 0.0.0.0/0',
       change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'all', '0.0.0.0/0'))], {

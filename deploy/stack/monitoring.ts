@@ -46,6 +46,24 @@ function alarm(a: AlarmSpec): CfnResource {
   };
 }
 
+/**
+ * The `service` dimension each function's metrics carry: the Powertools service name its handler gives
+ * `createTelemetry` (functions/*.ts; test/deploy/template.test.ts checks they agree).
+ */
+export const METRIC_SERVICE: Record<string, string> = {
+  configChanges: 'netwatch-config-changes',
+  cloudtrailEvents: 'netwatch-cloudtrail-events',
+  cloudtrailS3: 'netwatch-cloudtrail-s3',
+  digest: 'netwatch-digest',
+};
+
+export function metricService(functionKey: string): string {
+  const service = METRIC_SERVICE[functionKey];
+  if (service === undefined)
+    throw new Error(`deploy/stack/monitoring.ts: no metric service name for function ${functionKey}`);
+  return service;
+}
+
 /** Queue names the stack gives its queues. */
 export const queueName = (prefix: string, queue: IngestQueue | 'ConfigDLQ' | 'CloudTrailDLQ'): string =>
   ({
@@ -93,6 +111,20 @@ export function buildAlarms(
     });
   }
   for (const fn of functions) {
+    if (fn.queue !== undefined)
+      r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({
+        name: `${fn.name}-aws-calls-denied`,
+        description: `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. Fix the permission; docs/deploy.md lists what each role needs.`,
+        namespace: 'Netwatch',
+        metric: 'AwsCallsDenied',
+        dimensions: { service: metricService(fn.key) },
+        statistic: 'Sum',
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        missing: 'notBreaching',
+      });
     r[`${pascalKey(fn.key)}ErrorsAlarm`] = alarm({
       name: `${fn.name}-errors`,
       description: `${fn.key} failed invocations (init error, timeout, thrown batch): records are retried, then dead-lettered. Check its log group.`,
@@ -121,6 +153,25 @@ export function buildAlarms(
     });
   }
   const hours = params.heartbeatHours;
+  // Silent critical accounts: per account and source, no change at all for heartbeatHours (AccountEvents, emitted by
+  // each SQS function per account; missing data is silence).
+  for (const account of params.criticalAccounts)
+    for (const fn of functions.filter((f) => f.queue !== undefined)) {
+      const label = fn.queue === 'ConfigQueue' ? 'config' : 'cloudtrail';
+      r[`Account${account}${pascalKey(fn.key)}SilentAlarm`] = alarm({
+        name: `${prefix}-account-${account}-${label}-silent`,
+        description: `No ${label === 'config' ? 'AWS Config' : 'CloudTrail'} change from critical account ${account} reached ${fn.key} for ${hours} h: its ${label === 'config' ? 'recorder, delivery channel' : 'trail'} or its forwarding (deploy/member-account.yml) may be broken — or the account was quiet. The dashboard's per-account widget shows when it was last heard from.`,
+        namespace: 'Netwatch',
+        metric: 'AccountEvents',
+        dimensions: { service: metricService(fn.key), account },
+        statistic: 'Sum',
+        period: 3600,
+        evaluationPeriods: hours,
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        missing: 'breaching',
+      });
+    }
   // Heartbeats: hourly sums, every one of the last N hours empty (or missing: an idle queue stops reporting) pages.
   if (params.configSource === 'sns') {
     r['ConfigHeartbeatAlarm'] = alarm({
@@ -191,8 +242,8 @@ export function buildDashboard(
   extraWidgets: readonly unknown[] = [],
 ): Record<string, CfnResource> {
   const region = '${AWS::Region}';
-  const search = (expr: string, label: string) => [
-    { expression: `SEARCH('${expr}', 'Sum', 300)`, label, id: `e${Math.abs(hash(expr))}` },
+  const search = (expr: string, label: string, period = 300) => [
+    { expression: `SEARCH('${expr}', 'Sum', ${period})`, label, id: `e${Math.abs(hash(expr))}` },
   ];
   const widget = (title: string, metrics: unknown[], x: number, y: number, extra: Record<string, unknown> = {}) => ({
     type: 'metric',
@@ -291,6 +342,16 @@ export function buildDashboard(
       18,
     ),
   ];
+  widgets.push(
+    widget(
+      'Changes per account and source (hourly; a gap = the account was not heard from)',
+      search('{Netwatch,service,account} MetricName="AccountEvents"', '', 3600),
+      0,
+      30,
+      { period: 3600 },
+    ),
+    widget('AWS calls denied (enrichment)', search('{Netwatch,service} MetricName="AwsCallsDenied"', ''), 12, 30),
+  );
   widgets.push(...extraWidgets);
   return {
     NetwatchDashboard: {

@@ -35,6 +35,8 @@ export interface StackParams {
   internalVpcIds: string[];
   internalVpcTag?: { key: string; value?: string };
   knownAccounts: string[];
+  /** Accounts whose silence pages: no Config / CloudTrail change from one of them for `heartbeatHours` alarms. */
+  criticalAccounts: string[];
   heartbeatHours: number;
   queueAgeAlarmSeconds: number;
   errorAlarmThreshold: number;
@@ -285,6 +287,7 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     internalVpcIds: list('internalVpcIds', VPC, 'vpc-0123456789abcdef0'),
     ...(internalVpcTag ? { internalVpcTag } : {}),
     knownAccounts: list('knownAccounts', ACCOUNT, '111122223333,444455556666'),
+    criticalAccounts: list('criticalAccounts', ACCOUNT, '111122223333,444455556666'),
     heartbeatHours: int('heartbeatHours', 6, 1, 24),
     queueAgeAlarmSeconds: int('queueAgeAlarmSeconds', 900, 60, 1_209_600),
     errorAlarmThreshold: int('errorAlarmThreshold', 1, 1, 100_000),

@@ -184,7 +184,9 @@ export function endpointPolicy(spec: EndpointSpec, vpcId: string): Json {
     (grant, i) => ({
       Sid: `Netwatch${spec.id}${i === 0 ? '' : i + 1}`,
       Effect: 'Allow',
-      Principal: { AWS: '*' },
+      // "*" with the account and VPC conditions: endpoint policies take no other principal form the IAM evaluator
+      // (test/deploy/iam-simulation) reads. https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html
+      Principal: '*',
       Action: grant.actions,
       Resource: grant.resources === '*' ? '*' : grant.resources,
       Condition: condition,

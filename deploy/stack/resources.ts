@@ -124,24 +124,6 @@ export function buildResources(input: StackInput): CfnTemplate {
       Condition: { ArnEquals: { 'aws:SourceArn': externalTopics } },
     });
   }
-  if (params.createConfigTopic) {
-    // Config publishes with its service-linked role, not the service principal.
-    // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
-    keyStatements.push({
-      Sid: 'ConfigServiceLinkedRolePublishes',
-      Effect: 'Allow',
-      Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
-      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      Resource: '*',
-      Condition: {
-        ArnLike: {
-          'aws:PrincipalArn': sub(
-            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/config.amazonaws.com/*',
-          ),
-        },
-      },
-    });
-  }
   r[KEY] = {
     Type: 'AWS::KMS::Key',
     DeletionPolicy: 'Retain',
@@ -183,6 +165,8 @@ export function buildResources(input: StackInput): CfnTemplate {
   if (params.configSource === 'sns')
     configSenders.push(snsSends('ConfigQueue', params.configTopicArn ?? ref('ConfigTopic')));
   else configSenders.push(eventsSend('ConfigQueue', 'ConfigEventsRule'));
+  if (forwardedConfigRule(params))
+    configSenders.push(eventsSend('ConfigQueue', 'OrgConfigEventsRule', 'OrgConfigRuleSends'));
   const cloudTrailSenders: Statement[] = [];
   if (params.cloudTrailSource === 's3' && params.cloudTrailTopicArn)
     cloudTrailSenders.push(snsSends('CloudTrailQueue', params.cloudTrailTopicArn));
@@ -226,9 +210,12 @@ export function buildResources(input: StackInput): CfnTemplate {
     };
   });
   if (params.createConfigTopic) {
+    // Not SSE-KMS: "AWS Config does not support encrypted Amazon SNS topics" — an encrypted delivery topic would
+    // receive nothing. Config items carry no secrets; the queue behind the topic is encrypted.
+    // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
     r['ConfigTopic'] = {
       Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: `${prefix}-config-delivery`, KmsMasterKeyId: KEY_ARN },
+      Properties: { TopicName: `${prefix}-config-delivery` },
     };
     r['ConfigTopicPolicy'] = {
       Type: 'AWS::SNS::TopicPolicy',
@@ -350,6 +337,17 @@ export function buildResources(input: StackInput): CfnTemplate {
       'ConfigQueue',
     );
   }
+  if (forwardedConfigRule(params)) {
+    // Org mode with the Config topic: the member accounts forward their Config item and compliance changes to this
+    // bus (deploy/member-account.yml, ForwardConfigEvents=true); without this rule they would reach no queue. This
+    // account's own Config events come through its delivery channel's topic, so they are left out here (no twin).
+    r['OrgConfigEventsRule'] = eventsRule(
+      `${prefix}-org-config`,
+      'Config item and compliance changes forwarded by the member accounts (deploy/member-account.yml)',
+      { ...input.patterns.config, account: [{ 'anything-but': ACCOUNT_ID }] },
+      'ConfigQueue',
+    );
+  }
   if (params.orgMode && params.organizationId) {
     // Member accounts forward to this account's default bus (deploy/member-account.yml); only the organization may.
     r['OrgEventBusPolicy'] = {
@@ -415,6 +413,14 @@ export function buildResources(input: StackInput): CfnTemplate {
   return { Resources: r, Outputs: outputs };
 }
 
+/**
+ * Whether the central bus needs its own rule for forwarded Config events: org mode with Config read from the delivery
+ * channel's topic. (With configSource=eventbridge the Config rule already matches every account's events on the bus.)
+ */
+export function forwardedConfigRule(params: StackParams): boolean {
+  return params.orgMode && params.configSource === 'sns';
+}
+
 /** DLQ logical id of an ingest queue. */
 export function dlqOf(queue: IngestQueue): 'ConfigDLQ' | 'CloudTrailDLQ' {
   return queue === 'ConfigQueue' ? 'ConfigDLQ' : 'CloudTrailDLQ';
@@ -431,10 +437,10 @@ function snsSends(queueId: string, topicArn: Json): Statement {
   };
 }
 
-function eventsSend(queueId: IngestQueue, ruleId: string): Statement {
+function eventsSend(queueId: IngestQueue, ruleId: string, sid = 'EventBridgeRuleSends'): Statement {
   // The rule's target and its dead-letter queue. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions
   return {
-    Sid: 'EventBridgeRuleSends',
+    Sid: sid,
     Effect: 'Allow',
     Principal: { Service: 'events.amazonaws.com' },
     Action: 'sqs:SendMessage',
@@ -519,6 +525,33 @@ function secretArn(nameOrArn: string): Json {
 }
 
 /**
+ * The read-only look-ups of enrichment (shared/2-enrich, `NETWATCH_ENRICH=on`) a function's source needs. Config
+ * changes: the oversized item and its predecessor (GetResourceConfigHistory), the actor behind the change
+ * (LookupEvents of its relatedEvents), the ENIs of a world-open group / the tags of a VPC gaining an internet gateway
+ * (BatchGetResourceConfig). CloudTrail changes carry their actor and are never oversized: only the neighbour look-up.
+ * These APIs have no resource-level permissions, hence Resource "*" (test/deploy/template.test.ts lists why).
+ * test/deploy/iam-simulation.test.ts runs the functions and checks every call they make against these roles.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
+ */
+export function enrichmentStatements(fn: FunctionInfo): Statement[] {
+  if (fn.queue === 'ConfigQueue')
+    return [
+      {
+        Sid: 'EnrichConfigChanges',
+        Effect: 'Allow',
+        Action: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig', 'cloudtrail:LookupEvents'],
+        Resource: '*',
+      },
+    ];
+  if (fn.queue === 'CloudTrailQueue')
+    return [
+      { Sid: 'EnrichCloudTrailChanges', Effect: 'Allow', Action: 'config:BatchGetResourceConfig', Resource: '*' },
+    ];
+  return [];
+}
+
+/**
  * One function's role: only the actions it calls, on the resources it touches. Resource "*" appears only for the
  * ENI actions a VPC function's runtime needs (EC2 gives them no resource-level permissions).
  */
@@ -580,6 +613,7 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
       Resource: arnOf(fn.queue),
     });
   }
+  statements.push(...enrichmentStatements(fn));
   if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
     statements.push({
       Sid: 'ReadTrailLogObjects',

@@ -2,7 +2,7 @@ import type { GetResourceConfigHistoryCommandInput } from '@aws-sdk/client-confi
 import * as z from 'zod';
 import type { ItemPair } from '../1-ingest/aws-config/index.ts';
 import type { RetryOptions } from '../platform/aws/retry.ts';
-import { errorName, errorSummary, withRetry } from '../platform/aws/retry.ts';
+import { errorName, errorSummary, isAccessDenied, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Fetching the two configuration items behind an oversized change. `OversizedConfigurationItemChangeNotification`
@@ -37,6 +37,7 @@ export interface ItemRequest {
 export type ItemFetch =
   | { kind: 'fetched'; pair: ItemPair; throttled: number }
   | { kind: 'not-found'; detail: string }
+  | { kind: 'denied'; detail: string }
   | { kind: 'failed'; detail: string; throttled: number };
 
 /** Timestamps: `Date` from the SDK, epoch seconds in raw API JSON (recorded responses), or ISO text. */
@@ -155,6 +156,8 @@ export async function fetchItemPair(
         detail: `AWS Config has no history of ${request.resourceType} ${request.resourceId} (${errorSummary(error)})`,
       };
     }
+    if (isAccessDenied(error))
+      return { kind: 'denied', detail: `config:GetResourceConfigHistory denied (${errorSummary(error)})` };
     const why = attempts > 0 ? ` after ${attempts} throttled attempt${attempts === 1 ? '' : 's'}` : '';
     return {
       kind: 'failed',

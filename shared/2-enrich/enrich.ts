@@ -105,7 +105,7 @@ async function inspectOversized(
     outcome = 'failed';
   } else {
     failure = fetched.detail;
-    outcome = fetched.kind === 'not-found' ? 'not-found' : 'failed';
+    outcome = fetched.kind === 'not-found' ? 'not-found' : fetched.kind === 'denied' ? 'denied' : 'failed';
   }
   const deltas = change.deltas.map((d) => (d === delta ? { ...delta, failure } : d));
   return {
@@ -179,7 +179,7 @@ async function lookupActor(change: ChangeEvent, trail: TrailLookup | undefined, 
     steps: [
       {
         step: 'actor-lookup',
-        outcome: found.kind === 'not-found' ? 'not-found' : 'failed',
+        outcome: found.kind,
         detail: `actor unknown: ${found.detail}`,
       },
     ],
@@ -223,7 +223,8 @@ async function lookupContext(change: ChangeEvent, deps: EnrichDeps, waitMs: numb
     };
   }
   const found = result.value;
-  if (found.kind === 'failed') return { steps: [{ step: 'resource-lookup', outcome: 'failed', detail: found.detail }] };
+  if (found.kind === 'failed')
+    return { steps: [{ step: 'resource-lookup', outcome: found.denied ? 'denied' : 'failed', detail: found.detail }] };
   const facts: ResourceFacts = {};
   const looked: string[] = [];
   if (found.publicEnis !== undefined) {

@@ -1,7 +1,7 @@
 import type { BatchGetResourceConfigCommandInput } from '@aws-sdk/client-config-service';
 import * as z from 'zod';
 import type { RetryOptions } from '../platform/aws/retry.ts';
-import { errorSummary, withRetry } from '../platform/aws/retry.ts';
+import { errorSummary, isAccessDenied, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Current configuration of neighbouring resources, for context-aware severity: whether the ENIs a world-open security
@@ -37,7 +37,7 @@ const Tagged = z.lazy(() =>
 /** What the look-up found; `failed` keeps the detail for the finding's `why`. */
 export type Neighbours =
   | { kind: 'found'; publicEnis?: string[]; vpcTags?: Record<string, string> }
-  | { kind: 'failed'; detail: string };
+  | { kind: 'failed'; detail: string; denied?: true };
 
 function configurationOf(items: z.output<typeof Item>[], type: string, id: string): unknown {
   const item = items.find((i) => i.resourceType === type && i.resourceId === id);
@@ -67,6 +67,12 @@ export async function lookupNeighbours(
   try {
     raw = (await withRetry(() => api({ region, resourceKeys: keys }), retry)).value.baseConfigurationItems ?? [];
   } catch (error) {
+    if (isAccessDenied(error))
+      return {
+        kind: 'failed',
+        denied: true,
+        detail: `no attachment/VPC context: config:BatchGetResourceConfig denied (${errorSummary(error)})`,
+      };
     return { kind: 'failed', detail: `BatchGetResourceConfig failed: ${errorSummary(error)}` };
   }
   const items = raw.flatMap((r) => {

@@ -5,7 +5,7 @@ import { actorOf, parseRecord } from '../1-ingest/cloudtrail/record.ts';
 import { Lru } from '../platform/lru.ts';
 import { TokenBuckets } from '../platform/aws/rate-limit.ts';
 import type { RetryOptions } from '../platform/aws/retry.ts';
-import { errorSummary, withRetry } from '../platform/aws/retry.ts';
+import { errorSummary, isAccessDenied, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Who made a Config change. A Config item names the CloudTrail events behind it in `relatedEvents`; LookupEvents with
@@ -29,6 +29,7 @@ export type LookupEventsApi = (
 export type ActorLookup =
   | { kind: 'found'; actor: Actor; api: ApiCall }
   | { kind: 'not-found'; detail: string }
+  | { kind: 'denied'; detail: string }
   | { kind: 'failed'; detail: string };
 
 /** Options of {@link TrailLookup}; defaults follow the API limits. */
@@ -69,7 +70,7 @@ export class TrailLookup {
     const cached = this.#cache.get(key);
     if (cached !== undefined) return cached;
     const pending = this.#lookup(eventId, account, region).then((result) => {
-      if (result.kind === 'failed') this.#cache.delete(key);
+      if (result.kind === 'failed' || result.kind === 'denied') this.#cache.delete(key);
       return result;
     });
     this.#cache.set(key, pending);
@@ -90,6 +91,8 @@ export class TrailLookup {
       }, this.#retry);
       events = value.Events ?? [];
     } catch (error) {
+      if (isAccessDenied(error))
+        return { kind: 'denied', detail: `cloudtrail:LookupEvents denied (${errorSummary(error)})` };
       return { kind: 'failed', detail: `LookupEvents failed for event ${eventId}: ${errorSummary(error)}` };
     }
     const event = events

@@ -49,6 +49,8 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
     }
   }
   for (const step of change.enrichment ?? []) why.push(`${step.step}: ${step.detail}`);
+  for (const part of change.skipped ?? []) why.push(`skipped: ${part}`);
+  for (const stand of change.assumed ?? []) why.push(`assumed: ${stand}`);
 
   if (why.length === 0) return finding;
   let severity = finding.severity;

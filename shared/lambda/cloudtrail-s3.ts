@@ -8,7 +8,7 @@ import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import { deliverFindings } from '../6-deliver/orchestrate.ts';
 import { decodeText, isGzip } from '../1-ingest/envelope/decode.ts';
 import { parseDeliveryNotice } from '../1-ingest/envelope/cloudtrail-delivery.ts';
-import { classifyValue, emptyClassified, mergeClassified, type Classified } from '../4-classify/classify.ts';
+import { classifyValueAsync, emptyClassified, mergeClassified, type Classified } from '../4-classify/classify.ts';
 import type { PipelineDeps, RecordResult } from './process-record.ts';
 import { MalformedInputError } from '../platform/errors.ts';
 
@@ -57,10 +57,16 @@ export async function classifyLogObject(deps: S3LogDeps, bucket: string, key: st
   const result = emptyClassified();
   for (const decoded of decodeText(text, file)) {
     if (decoded.kind === 'error') result.errors.push(decoded.error);
+    // With enrichment on (NETWATCH_ENRICH), as in EventBridge mode: an internet gateway attached to an internal-only
+    // VPC is graded by the VPC's tags whichever way the CloudTrail record arrived.
     else
       mergeClassified(
         result,
-        classifyValue(decoded.value, { file, ...(decoded.line !== undefined ? { line: decoded.line } : {}) }, deps),
+        await classifyValueAsync(
+          decoded.value,
+          { file, ...(decoded.line !== undefined ? { line: decoded.line } : {}) },
+          deps,
+        ),
       );
   }
   return result;

@@ -4,6 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
 import { DeliveryError } from '../platform/errors.ts';
+import type { ChangeEvent } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import type { LambdaDeps } from './deps.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
@@ -45,6 +46,8 @@ export function sqsBatchHandler<D extends LambdaDeps>(
           outcomes.reduce((n, o) => n + o.digested.length, 0),
         );
         emitFindingBreakdown(deps.metrics, classified.findings);
+        emitDeniedCalls(deps.metrics, classified.changes, deps.logger);
+        emitAccountEvents(deps.metrics, classified.changes);
         for (const o of outcomes) {
           deps.logger.debug('delivered', {
             fingerprint: o.fingerprint,
@@ -72,6 +75,37 @@ export function sqsBatchHandler<D extends LambdaDeps>(
     };
     return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
   };
+}
+
+/**
+ * `AccountEvents` per `account`: the changes each account's events produced, so the dashboard shows when an account
+ * was last heard from (per source: the function's `service` dimension) and a silent critical account alarms — the
+ * queue-level heartbeat is one total over every account of an organization, which one silent account never moves.
+ */
+export function emitAccountEvents(metrics: Metrics, changes: readonly ChangeEvent[]): void {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(c.account, (counts.get(c.account) ?? 0) + 1);
+  for (const [account, count] of counts)
+    metrics.singleMetric().addDimension('account', account).addMetric('AccountEvents', MetricUnit.Count, count);
+}
+
+/**
+ * `AwsCallsDenied`: enrichment calls AWS refused (the role, an SCP, a permission boundary or an endpoint policy). The
+ * finding still goes out — with `why` saying what is unknown and which call was denied — but a denied call means every
+ * later change is judged without that context, so each one counts here (the `<function>-aws-calls-denied` alarm pages
+ * on the first) and is logged with the step's detail.
+ */
+export function emitDeniedCalls(
+  metrics: Metrics,
+  changes: readonly ChangeEvent[],
+  logger?: { warn(message: string, extra: Record<string, unknown>): void },
+): void {
+  const denied = changes.flatMap((c) =>
+    (c.enrichment ?? []).filter((s) => s.outcome === 'denied').map((s) => ({ change: c.id, ...s })),
+  );
+  if (denied.length === 0) return;
+  metrics.addMetric('AwsCallsDenied', MetricUnit.Count, denied.length);
+  for (const d of denied) logger?.warn('AWS call denied', { changeId: d.change, step: d.step, detail: d.detail });
 }
 
 /**

@@ -159,10 +159,15 @@ export interface RouteDelta {
 export interface NaclEntry {
   ruleNumber: number;
   egress: boolean;
-  action: 'allow' | 'deny';
+  /**
+   * `unknown`: the source does not say (CloudTrail's DeleteNetworkAclEntry logs only the rule number and direction);
+   * then protocol is `unknown` and `cidr` absent — never invented.
+   */
+  action: 'allow' | 'deny' | 'unknown';
   /** Same convention as {@link SgPermission.protocol}. */
   protocol: string;
-  cidr: { kind: 'cidr4' | 'cidr6'; value: string };
+  /** Absent when the source does not say (a deleted entry seen in CloudTrail). */
+  cidr?: { kind: 'cidr4' | 'cidr6'; value: string };
   /** `undefined` = all ports. */
   fromPort?: number;
   toPort?: number;
@@ -268,7 +273,15 @@ export interface HybridLinkDelta {
     | 'transit-gateway-peering'
     | 'transit-gateway-route'
     | 'direct-connect-virtual-interface'
-    | 'direct-connect-gateway-association';
+    | 'direct-connect-gateway-association'
+    /** Any transit-gateway attachment (VPC, VPN, Direct Connect, peering) and its route-table association. */
+    | 'transit-gateway-attachment';
+  /**
+   * Where in its life cycle the link is, for the steps between created and deleted: `accepted` (the other side
+   * accepted a cross-account attachment, hosted interface or association proposal: traffic can flow now),
+   * `associated` / `disassociated` (a transit-gateway attachment joined to / taken off a route table).
+   */
+  stage?: 'accepted' | 'associated' | 'disassociated';
   id?: string;
   vpcId?: string;
   /** Foreign account / region / address on the other side, when known. */
@@ -389,7 +402,8 @@ export interface ResourceFacts {
 /** One step of enrichment and how it ended, so the finding's `why` can say what is known and what is not. */
 export interface EnrichmentStep {
   step: 'item-fetch' | 'actor-lookup' | 'resource-lookup';
-  outcome: 'done' | 'failed' | 'timed-out' | 'not-found';
+  /** `denied`: the function's role (or an SCP, a permission boundary, an endpoint policy) refused the call. */
+  outcome: 'done' | 'failed' | 'timed-out' | 'not-found' | 'denied';
   /** One line a responder reads, e.g. "actor lookup timed out after 2000 ms; delivered without the actor". */
   detail: string;
 }
@@ -415,6 +429,14 @@ export interface ChangeEvent {
   related?: string[];
   /** Free-text remarks from normalization a responder should see (e.g. "oversized item, not inspected"). */
   notes?: string[];
+  /**
+   * Parts of the input that could not be read and were left out, each naming where and why ("requestParameters.
+   * ipPermissions.items.1: permission has no peer"): the rest of the change was judged, and the finding's `why` says
+   * what was not. Parse liberally, judge strictly: one unreadable part never hides the world-open one beside it.
+   */
+  skipped?: string[];
+  /** Fields the change had to do without and what stood in for them ("eventID missing: id derived from the record"). */
+  assumed?: string[];
   /** Facts about the resource's surroundings (Config relationships, enrichment look-ups); absent = unknown. */
   facts?: ResourceFacts;
   /** What enrichment did (shared/2-enrich/enrich.ts); absent when enrichment did not run. */

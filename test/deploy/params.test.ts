@@ -111,3 +111,17 @@ describe('deploy parameters', () => {
     });
   });
 });
+
+describe('criticalAccounts (issue 11)', () => {
+  it('takes 12-digit account ids, comma-separated, and names a bad one with an example', () => {
+    const base = { configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config' };
+    expect(parseParams({ ...base, criticalAccounts: '111122223333, 444455556666' }, 'prod').criticalAccounts).toEqual([
+      '111122223333',
+      '444455556666',
+    ]);
+    expect(parseParams(base, 'prod').criticalAccounts).toEqual([]);
+    expect(problems({ ...base, criticalAccounts: '1111-2222-3333' })).toEqual([
+      'criticalAccounts: "1111-2222-3333" is not valid (example: --param=criticalAccounts=111122223333,444455556666)',
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import { reply, startReceiver, type Received } from './http-receiver.ts';
 
-/** A handler for one `X-Amz-Target` (e.g. `AmazonSSM.GetParameter`): return the JSON result, or throw {@link AwsFault}. */
+/** A handler for one `X-Amz-Target` (e.g. `AmazonSSM.GetParameter`): return the JSON result (or a promise of it), or throw {@link AwsFault}. */
 export type TargetHandler = (input: Record<string, unknown>, request: Received) => unknown;
 
 /** An AWS JSON-protocol error (`__type` + message, HTTP 400 by default). */
@@ -21,7 +21,7 @@ export class AwsFault extends Error {
  * @see https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
  */
 export async function startAwsJsonServer(handlers: Record<string, TargetHandler>) {
-  return startReceiver((request, _n, res) => {
+  return startReceiver(async (request, _n, res) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const handler = handlers[target];
     const headers = {
@@ -37,7 +37,7 @@ export async function startAwsJsonServer(handlers: Record<string, TargetHandler>
       );
     try {
       const input = JSON.parse(request.body || '{}') as Record<string, unknown>;
-      reply(res, 200, JSON.stringify(handler(input, request)), headers);
+      reply(res, 200, JSON.stringify(await handler(input, request)), headers);
     } catch (error) {
       if (error instanceof AwsFault)
         reply(res, error.status, JSON.stringify({ __type: error.type, message: error.message }), {

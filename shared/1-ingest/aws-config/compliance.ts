@@ -41,5 +41,6 @@ export function normalizeCompliance(message: unknown, where: InputLocation): Nor
     resource: { type: m.resourceType, id: m.resourceId },
     deltas: [delta],
   };
+  if (m.assumed.length > 0) event.assumed = m.assumed;
   return changes(event);
 }

@@ -27,6 +27,11 @@ export interface ExtractInput {
   read<S extends z.ZodType>(schema: S, side: 'before' | 'after'): z.output<S> | undefined;
   /** Throws MalformedInputError for the value at `path` (below the item state) of one side. */
   fail(side: 'before' | 'after', path: ReadonlyArray<PropertyKey>, message: string, cause?: unknown): never;
+  /**
+   * Record parts of the AFTER state left out as unreadable (the rest is judged; the finding's `why` names them).
+   * Unreadable parts of the BEFORE state are left out silently: the change is judged by what it leaves behind.
+   */
+  skip(side: 'before' | 'after', parts: readonly string[]): void;
 }
 
 /** One resource type's delta extraction. */
@@ -36,7 +41,8 @@ export type Extractor = (input: ExtractInput) => NetworkDelta[];
 export function stateAccess(
   states: { before: ItemState | undefined; after: ItemState | undefined; origins: Origins },
   where: InputLocation,
-): Pick<ExtractInput, 'read' | 'fail'> {
+): Pick<ExtractInput, 'read' | 'fail' | 'skip'> & { skipped: string[] } {
+  const skipped: string[] = [];
   const fail = (
     side: 'before' | 'after',
     path: ReadonlyArray<PropertyKey>,
@@ -56,7 +62,10 @@ export function stateAccess(
     const issue = result.error.issues[0];
     return fail(side, issue?.path ?? [], issue?.message ?? 'invalid', result.error);
   };
-  return { read, fail };
+  const skip = (side: 'before' | 'after', parts: readonly string[]): void => {
+    if (side === 'after') for (const part of parts) if (!skipped.includes(part)) skipped.push(part);
+  };
+  return { read, fail, skip, skipped };
 }
 
 /** Set difference by a canonical key: what AFTER has that BEFORE lacks, and the reverse. Order follows the input. */

@@ -82,3 +82,33 @@ export function optionalList<T extends z.ZodType>(item: T) {
     .nullish()
     .transform((v) => v ?? []);
 }
+
+/** A list read leniently: the elements that parse, and one line per element that does not (index and why). */
+export interface Lenient<T> {
+  items: T[];
+  skipped: string[];
+}
+
+/**
+ * {@link optionalList}, except that an element that does not parse is left out and reported in `skipped` instead of
+ * failing the whole item: one unreadable NACL entry or permission never hides its readable siblings (the extractor
+ * passes `skipped` to {@link ExtractInput.skip}, and the finding's `why` names it).
+ */
+export function lenientList<T extends z.ZodType>(item: T, what: string) {
+  return z
+    .array(z.unknown())
+    .nullish()
+    .transform((v): Lenient<z.output<T>> => {
+      const out: Lenient<z.output<T>> = { items: [], skipped: [] };
+      (v ?? []).forEach((element, i) => {
+        const parsed = item.safeParse(element);
+        if (parsed.success) out.items.push(parsed.data);
+        else {
+          const issue = parsed.error.issues[0];
+          const at = (issue?.path ?? []).map(String).join('.');
+          out.skipped.push(`${what} ${i}${at ? ` (${at})` : ''}: ${issue?.message ?? 'unreadable'}`);
+        }
+      });
+      return out;
+    });
+}

@@ -94,6 +94,7 @@ export function changeFromStates(
   states: Reconstructed,
   where: InputLocation,
 ): ChangeEvent {
+  const access = stateAccess(states, where);
   const deltas = entry.extract({
     resourceType: entry.type,
     resourceId: item.resourceId,
@@ -103,7 +104,9 @@ export function changeFromStates(
     lifecycle: states.lifecycle,
     before: states.before,
     after: states.after,
-    ...stateAccess(states, where),
+    read: access.read,
+    fail: access.fail,
+    skip: access.skip,
   });
 
   const event: ChangeEvent = {
@@ -116,6 +119,8 @@ export function changeFromStates(
     itemStatus: item.configurationItemStatus,
     deltas,
   };
+  if (item.assumed.length > 0) event.assumed = [...item.assumed];
+  if (access.skipped.length > 0) event.skipped = access.skipped.map((s) => `configuration ${s}`);
   const related = item.relatedEvents ?? [];
   if (related.length > 0) event.related = related;
   if (states.lifecycle === 'not-recorded')

@@ -40,9 +40,9 @@ export type Lifecycle = 'created' | 'updated' | 'unchanged' | 'deleted' | 'not-r
 
 export interface ReconstructInput {
   status: ItemStatus;
-  configuration: unknown;
-  supplementaryConfiguration: unknown;
-  relationships: unknown;
+  configuration?: unknown;
+  supplementaryConfiguration?: unknown;
+  relationships?: unknown;
   diff: { changeType?: string | undefined; changedProperties: Readonly<Record<string, ChangedProperty>> } | undefined;
   /** JSON pointer of the configuration item inside the message (`/configurationItem` or `/configurationItem/0`). */
   itemPointer: string;

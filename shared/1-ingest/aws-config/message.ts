@@ -48,25 +48,55 @@ function withAliases(value: unknown): unknown {
   return out;
 }
 
-/** One configuration item (`configurationItem`, or one element of the old list form). */
+/**
+ * The account and Region of an item that does not say them (older recorders, trimmed samples): from its ARN
+ * (`arn:aws:ec2:eu-west-1:111122223333:…`), else `unknown`; each stand-in is listed in `assumed`.
+ */
+function placeOf<
+  T extends { awsAccountId?: string | undefined; awsRegion?: string | undefined; ARN?: string | undefined },
+>(item: T): Omit<T, 'awsAccountId' | 'awsRegion'> & { awsAccountId: string; awsRegion: string; assumed: string[] } {
+  const parts = item.ARN?.split(':') ?? [];
+  const assumed: string[] = [];
+  let account = item.awsAccountId;
+  if (account === undefined) {
+    account = /^\d{12}$/.test(parts[4] ?? '') ? (parts[4] as string) : 'unknown';
+    assumed.push(`awsAccountId missing: ${account === 'unknown' ? 'account unknown' : `${account}, from the ARN`}`);
+  }
+  let region = item.awsRegion;
+  if (region === undefined) {
+    region = parts[3] ? parts[3] : 'unknown';
+    assumed.push(`awsRegion missing: ${region === 'unknown' ? 'region unknown' : `${region}, from the ARN`}`);
+  }
+  return { ...item, awsAccountId: account, awsRegion: region, assumed };
+}
+
+/**
+ * One configuration item (`configurationItem`, or one element of the old list form). Required: what a decision reads
+ * — the resource (type, id), when (capture time). Everything else may be missing, as in items from older recorders
+ * and documentation examples: no status means a recorded item (`OK`); no `relationships` / `supplementaryConfiguration`
+ * / `configuration` means unknown (never "none"); no account / Region comes from the ARN (`assumed` says so).
+ * @see https://docs.aws.amazon.com/config/latest/APIReference/API_ConfigurationItem.html
+ */
 export const ConfigurationItemSchema = z.lazy(() =>
   z.preprocess(
     withAliases,
-    z.object({
-      resourceType: z.string().min(1),
-      resourceId: z.string().min(1),
-      configurationItemCaptureTime: z.string().min(1),
-      awsAccountId: AccountId,
-      awsRegion: z.string().min(1),
-      configurationItemStatus: ItemStatusSchema,
-      resourceName: optionalString,
-      ARN: optionalString,
-      configuration: z.unknown(),
-      supplementaryConfiguration: z.unknown(),
-      relationships: z.unknown(),
-      tags: z.record(z.string(), z.unknown()).nullish(),
-      relatedEvents: z.array(z.string()).nullish(),
-    }),
+    z
+      .object({
+        resourceType: z.string().min(1),
+        resourceId: z.string().min(1),
+        configurationItemCaptureTime: z.string().min(1),
+        awsAccountId: AccountId.nullish().transform((v) => v ?? undefined),
+        awsRegion: optionalString,
+        configurationItemStatus: ItemStatusSchema.nullish().transform((v) => v ?? 'OK'),
+        resourceName: optionalString,
+        ARN: optionalString,
+        configuration: z.unknown().optional(),
+        supplementaryConfiguration: z.unknown().optional(),
+        relationships: z.unknown().optional(),
+        tags: z.record(z.string(), z.unknown()).nullish(),
+        relatedEvents: z.array(z.string()).nullish(),
+      })
+      .transform(placeOf),
   ),
 );
 export type ConfigurationItem = z.output<typeof ConfigurationItemSchema>;
@@ -78,11 +108,24 @@ export const ConfigurationItemDiffSchema = z.lazy(() =>
     changedProperties: z
       .record(
         z.string(),
-        z.object({
-          previousValue: z.unknown(),
-          updatedValue: z.unknown(),
-          changeType: z.enum(['CREATE', 'UPDATE', 'DELETE']),
-        }),
+        // A diff entry without its changeType says it by which side it has (Config writes all three, samples not).
+        z
+          .object({
+            previousValue: z.unknown().optional(),
+            updatedValue: z.unknown().optional(),
+            changeType: z.enum(['CREATE', 'UPDATE', 'DELETE']).nullish(),
+          })
+          .transform((p) => ({
+            previousValue: p.previousValue,
+            updatedValue: p.updatedValue,
+            changeType:
+              p.changeType ??
+              (p.previousValue == null
+                ? ('CREATE' as const)
+                : p.updatedValue == null
+                  ? ('DELETE' as const)
+                  : ('UPDATE' as const)),
+          })),
       )
       .nullish()
       .transform((v) => v ?? {}),
@@ -95,17 +138,19 @@ export const OversizedNotificationSchema = z.lazy(() =>
   z.object({
     configurationItemSummary: z.preprocess(
       withAliases,
-      z.object({
-        changeType: optionalString,
-        configurationItemCaptureTime: z.string().min(1),
-        awsAccountId: AccountId,
-        awsRegion: z.string().min(1),
-        configurationItemStatus: ItemStatusSchema,
-        resourceType: z.string().min(1),
-        resourceId: z.string().min(1),
-        resourceName: optionalString,
-        ARN: optionalString,
-      }),
+      z
+        .object({
+          changeType: optionalString,
+          configurationItemCaptureTime: z.string().min(1),
+          awsAccountId: AccountId.nullish().transform((v) => v ?? undefined),
+          awsRegion: optionalString,
+          configurationItemStatus: ItemStatusSchema.nullish().transform((v) => v ?? 'OK'),
+          resourceType: z.string().min(1),
+          resourceId: z.string().min(1),
+          resourceName: optionalString,
+          ARN: optionalString,
+        })
+        .transform(placeOf),
     ),
     s3DeliverySummary: z
       .object({ s3BucketLocation: optionalString, errorCode: optionalString, errorMessage: optionalString })
@@ -134,16 +179,19 @@ const EvaluationResult = z.lazy(() =>
  * @see https://docs.aws.amazon.com/config/latest/developerguide/monitor-config-with-cloudwatchevents.html
  */
 export const ComplianceNotificationSchema = z.lazy(() =>
-  z.object({
-    configRuleName: z.string().min(1),
-    resourceType: z.string().min(1),
-    resourceId: z.string().min(1),
-    awsAccountId: AccountId,
-    awsRegion: z.string().min(1),
-    newEvaluationResult: EvaluationResult,
-    oldEvaluationResult: EvaluationResult.nullish(),
-    notificationCreationTime: optionalString,
-  }),
+  z
+    .object({
+      configRuleName: z.string().min(1),
+      resourceType: z.string().min(1),
+      resourceId: z.string().min(1),
+      awsAccountId: AccountId.nullish().transform((v) => v ?? undefined),
+      awsRegion: optionalString,
+      newEvaluationResult: EvaluationResult,
+      // The previous result only says what it was before: absent or unreadable = unknown (a first evaluation).
+      oldEvaluationResult: EvaluationResult.nullish().catch(undefined),
+      notificationCreationTime: optionalString,
+    })
+    .transform(placeOf),
 );
 
 /** Parses `value` (found at `at` inside the message) or throws MalformedInputError naming the first bad field. */

@@ -3,7 +3,7 @@ import type { NaclEntry, NaclEntryDelta } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import type { Extractor } from './extractor.ts';
 import { keyedDifference, stableKey } from './extractor.ts';
-import { ciObject, numberish, optionalBoolean, optionalList, optionalString } from './field-case.ts';
+import { ciObject, lenientList, numberish, optionalBoolean, optionalString } from './field-case.ts';
 
 /**
  * `AWS::EC2::NetworkAcl` → {@link NaclEntryDelta}s from `configuration.entries` (the `DescribeNetworkAcls` shape:
@@ -37,14 +37,15 @@ type Entry = z.output<typeof Entry>;
 
 const State = z.lazy(() =>
   ciObject({
-    configuration: ciObject({ networkAclId: optionalString, entries: optionalList(Entry) }),
+    configuration: ciObject({ networkAclId: optionalString, entries: lenientList(Entry, 'entry') }),
   }),
 );
 
 export const networkAcl: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
   const after = input.read(State, 'after')?.configuration;
-  const entries = (side: typeof before): NaclEntry[] => (side?.entries ?? []).flatMap(toEntry);
+  input.skip('after', after?.entries.skipped ?? []);
+  const entries = (side: typeof before): NaclEntry[] => (side?.entries.items ?? []).flatMap(toEntry);
   const identity = (e: NaclEntry) => `${e.egress ? 'egress' : 'ingress'}:${e.ruleNumber}`;
   const { added, removed, changed } = keyedDifference(entries(before), entries(after), identity, stableKey);
   const naclId = after?.networkAclId ?? before?.networkAclId ?? input.resourceId;

@@ -3,7 +3,7 @@ import type { Peer, SgPermission, SgPermissionDelta } from '../../model/change.t
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import type { Extractor } from './extractor.ts';
 import { setDifference, stableKey } from './extractor.ts';
-import { ciObject, numberish, optionalList, optionalString } from './field-case.ts';
+import { ciObject, lenientList, numberish, optionalList, optionalString } from './field-case.ts';
 
 /**
  * `AWS::EC2::SecurityGroup` → {@link SgPermissionDelta}s. Config's `configuration` is the `DescribeSecurityGroups`
@@ -21,7 +21,7 @@ import { ciObject, numberish, optionalList, optionalString } from './field-case.
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_UserIdGroupPair.html
  * @see https://docs.aws.amazon.com/config/latest/developerguide/example-sns-notification.html (legacy `ipRanges`)
  */
-const Cidr4 = z.lazy(() => z.union([z.string(), ciObject({ cidrIp: z.string() })]));
+const Cidr4 = z.lazy(() => z.union([z.string(), ciObject({ cidrIp: optionalString })]));
 const Permission = z.lazy(() =>
   ciObject({
     ipProtocol: z.union([z.string(), z.number()]).nullish(),
@@ -29,11 +29,11 @@ const Permission = z.lazy(() =>
     toPort: numberish,
     ipv4Ranges: optionalList(Cidr4),
     ipRanges: optionalList(Cidr4),
-    ipv6Ranges: optionalList(z.union([z.string(), ciObject({ cidrIpv6: z.string() })])),
+    ipv6Ranges: optionalList(z.union([z.string(), ciObject({ cidrIpv6: optionalString })])),
     userIdGroupPairs: optionalList(
       ciObject({ groupId: optionalString, groupName: optionalString, userId: optionalString }),
     ),
-    prefixListIds: optionalList(z.union([z.string(), ciObject({ prefixListId: z.string() })])),
+    prefixListIds: optionalList(z.union([z.string(), ciObject({ prefixListId: optionalString })])),
   }),
 );
 type Permission = z.output<typeof Permission>;
@@ -43,8 +43,8 @@ const State = z.lazy(() =>
     configuration: ciObject({
       groupId: optionalString,
       groupName: optionalString,
-      ipPermissions: optionalList(Permission),
-      ipPermissionsEgress: optionalList(Permission),
+      ipPermissions: lenientList(Permission, 'ipPermissions'),
+      ipPermissionsEgress: lenientList(Permission, 'ipPermissionsEgress'),
     }),
   }),
 );
@@ -52,14 +52,21 @@ const State = z.lazy(() =>
 export const securityGroup: Extractor = (input) => {
   const before = input.read(State, 'before')?.configuration;
   const after = input.read(State, 'after')?.configuration;
-  const flatten = (side: typeof before): SgPermission[] =>
-    side === undefined
-      ? []
-      : [
-          ...side.ipPermissions.flatMap((p) => flattenPermission(p, 'ingress', input.account)),
-          ...side.ipPermissionsEgress.flatMap((p) => flattenPermission(p, 'egress', input.account)),
-        ];
-  const { added, removed } = setDifference(flatten(before), flatten(after), stableKey);
+  const flatten = (side: typeof before, name: 'before' | 'after'): SgPermission[] => {
+    if (side === undefined) return [];
+    const skipped: string[] = [...side.ipPermissions.skipped, ...side.ipPermissionsEgress.skipped];
+    const out = [
+      ...side.ipPermissions.items.flatMap((p, i) =>
+        flattenPermission(p, 'ingress', input.account, (m) => skipped.push(`ipPermissions ${i}: ${m}`)),
+      ),
+      ...side.ipPermissionsEgress.items.flatMap((p, i) =>
+        flattenPermission(p, 'egress', input.account, (m) => skipped.push(`ipPermissionsEgress ${i}: ${m}`)),
+      ),
+    ];
+    input.skip(name, skipped);
+    return out;
+  };
+  const { added, removed } = setDifference(flatten(before, 'before'), flatten(after, 'after'), stableKey);
   const groupId = after?.groupId ?? before?.groupId ?? input.resourceId;
   const groupName = after?.groupName ?? before?.groupName;
   const delta = (op: 'added' | 'removed', permission: SgPermission): SgPermissionDelta => ({
@@ -73,14 +80,28 @@ export const securityGroup: Extractor = (input) => {
 };
 
 /** One AWS permission (many peers) → one {@link SgPermission} per peer. */
-function flattenPermission(permission: Permission, direction: 'ingress' | 'egress', account: string): SgPermission[] {
+function flattenPermission(
+  permission: Permission,
+  direction: 'ingress' | 'egress',
+  account: string,
+  skip: (message: string) => void,
+): SgPermission[] {
   const protocol = normalizeProtocol(permission.ipProtocol);
   const ports = normalizePorts(protocol, permission.fromPort, permission.toPort);
+  const cidr = (r: string | { cidrIp?: string | undefined } | { cidrIpv6?: string | undefined }, what: string) => {
+    const value = typeof r === 'string' ? r : 'cidrIp' in r ? r.cidrIp : 'cidrIpv6' in r ? r.cidrIpv6 : undefined;
+    if (value === undefined) skip(`${what} without a CIDR`);
+    return value;
+  };
   const peers: Peer[] = [
-    ...[...permission.ipv4Ranges, ...permission.ipRanges].map(
-      (r): Peer => ({ kind: 'cidr4', cidr: typeof r === 'string' ? r : r.cidrIp }),
-    ),
-    ...permission.ipv6Ranges.map((r): Peer => ({ kind: 'cidr6', cidr: typeof r === 'string' ? r : r.cidrIpv6 })),
+    ...[...permission.ipv4Ranges, ...permission.ipRanges].flatMap((r): Peer[] => {
+      const value = cidr(r, 'IPv4 range');
+      return value === undefined ? [] : [{ kind: 'cidr4', cidr: value }];
+    }),
+    ...permission.ipv6Ranges.flatMap((r): Peer[] => {
+      const value = cidr(r, 'IPv6 range');
+      return value === undefined ? [] : [{ kind: 'cidr6', cidr: value }];
+    }),
     ...permission.userIdGroupPairs.flatMap((pair): Peer[] => {
       const groupId = pair.groupId ?? pair.groupName;
       if (groupId === undefined) return [];
@@ -92,9 +113,11 @@ function flattenPermission(permission: Permission, direction: 'ingress' | 'egres
         },
       ];
     }),
-    ...permission.prefixListIds.map(
-      (p): Peer => ({ kind: 'prefix-list', prefixListId: typeof p === 'string' ? p : p.prefixListId }),
-    ),
+    ...permission.prefixListIds.flatMap((p): Peer[] => {
+      const id = typeof p === 'string' ? p : p.prefixListId;
+      if (id === undefined) skip('prefix-list peer without prefixListId');
+      return id === undefined ? [] : [{ kind: 'prefix-list', prefixListId: id }];
+    }),
   ];
   const seen = new Set<string>();
   return peers.flatMap((peer) => {

@@ -54,6 +54,8 @@ export class Call {
   readonly params: Shape;
   /** The response body: `responseElements`, or the object inside `{"<Action>Response": …}`. */
   readonly response: Shape;
+  /** Parts left out because they could not be read (see {@link Call.skip}); copied to the change's `skipped`. */
+  readonly skipped: string[] = [];
 
   constructor(
     readonly record: CloudTrailRecord,
@@ -94,6 +96,14 @@ export class Call {
       { ...this.where, path: (this.where.path ?? '') + path },
       cause === undefined ? undefined : { cause },
     );
+  }
+
+  /**
+   * Leave out one unreadable part of the request (a permission with no peer, a range with no CIDR) and say so: the
+   * rest is still judged. Use it for parts among siblings; what the whole call needs still {@link Call.fail}s.
+   */
+  skip(at: Shape, message: string): void {
+    this.skipped.push(`${dotted(at.path)}: ${message}`);
   }
 
   /** The string at `shape`, or a MalformedInputError "Action: requestParameters.groupId missing". */

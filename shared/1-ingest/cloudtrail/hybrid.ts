@@ -159,6 +159,105 @@ function dxGatewayAssociation(call: Call): Outcome {
   );
 }
 
+/**
+ * AcceptTransitGatewayVpcAttachment: the transit-gateway owner accepts another account's VPC attachment — from here
+ * the VPC's traffic can reach the transit gateway.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AcceptTransitGatewayVpcAttachment.html
+ */
+function tgwVpcAttachmentAccepted(call: Call): Outcome {
+  const id = call.required(call.params.field('transitGatewayAttachmentId'));
+  const attachment = call.response.field('transitGatewayVpcAttachment');
+  const vpcId = attachment.field('vpcId').str();
+  const owner = attachment.field('vpcOwnerId').str();
+  const peerAccount = owner !== undefined && owner !== call.account ? owner : undefined;
+  return one(resource('AWS::EC2::TransitGatewayAttachment', id, vpcId), [
+    link('changed', 'transit-gateway-vpc-attachment', { id, vpcId, peerAccount, stage: 'accepted' }),
+  ]);
+}
+
+/** DeleteTransitGatewayPeeringAttachment: the peering between two transit gateways goes away. */
+function tgwPeeringDeleted(call: Call): Outcome {
+  const id = call.required(call.params.field('transitGatewayAttachmentId'));
+  const far = call.response.field('transitGatewayPeeringAttachment').field('accepterTgwInfo');
+  return one(resource('AWS::EC2::TransitGatewayAttachment', id), [
+    link('removed', 'transit-gateway-peering', {
+      id,
+      peerAccount: far.field('ownerId').str(),
+      peerRegion: far.field('region').str(),
+    }),
+  ]);
+}
+
+/**
+ * (Dis)associating an attachment with a transit-gateway route table: association decides which routes the
+ * attachment's traffic follows — an attachment carries nothing until it is associated.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateTransitGatewayRouteTable.html
+ */
+function tgwAssociation(stage: 'associated' | 'disassociated') {
+  return (call: Call): Outcome => {
+    const id = call.required(call.params.field('transitGatewayAttachmentId'));
+    const table = call.params.field('transitGatewayRouteTableId').str();
+    const association = call.response.field('association');
+    const kind = association.field('resourceType').str();
+    return one(
+      resource('AWS::EC2::TransitGatewayAttachment', id),
+      [link(stage === 'associated' ? 'changed' : 'removed', 'transit-gateway-attachment', { id, stage })],
+      { notes: [`route table ${table ?? '(not logged)'}${kind ? `, attachment type ${kind}` : ''}`] },
+    );
+  };
+}
+
+/**
+ * Confirm*VirtualInterface: the account another one allocated a hosted interface to accepts it (it starts carrying
+ * traffic); DeleteVirtualInterface removes one.
+ * @see https://docs.aws.amazon.com/directconnect/latest/APIReference/API_ConfirmPrivateVirtualInterface.html
+ */
+function virtualInterfaceStage(op: 'changed' | 'removed') {
+  return (call: Call): Outcome => {
+    const id = call.required(call.params.field('virtualInterfaceId'));
+    return one(resource('AWS::DirectConnect::VirtualInterface', id), [
+      link(op, 'direct-connect-virtual-interface', op === 'changed' ? { id, stage: 'accepted' } : { id }),
+    ]);
+  };
+}
+
+/**
+ * Direct Connect gateway association proposals (another account's gateway asks to join this Direct Connect
+ * gateway), their acceptance, and deleted associations.
+ * @see https://docs.aws.amazon.com/directconnect/latest/APIReference/API_AcceptDirectConnectGatewayAssociationProposal.html
+ * @see https://docs.aws.amazon.com/directconnect/latest/APIReference/API_DeleteDirectConnectGatewayAssociation.html
+ */
+function dxAssociationStage(op: 'added' | 'changed' | 'removed') {
+  return (call: Call): Outcome => {
+    const association = call.response.field('directConnectGatewayAssociation');
+    const proposal = call.response.field('directConnectGatewayAssociationProposal');
+    const gatewayId =
+      call.params.field('directConnectGatewayId').str() ??
+      association.field('directConnectGatewayId').str() ??
+      call.required(proposal.field('directConnectGatewayId'));
+    const id =
+      association.field('associationId').str() ??
+      call.params.field('associationId', 'proposalId').str() ??
+      proposal.field('proposalId').str();
+    const associated = association.field('associatedGateway');
+    // A proposal comes from the gateway's owner to the Direct Connect gateway's owner: the far side is the latter.
+    const owner =
+      proposal.object !== undefined
+        ? (proposal.field('directConnectGatewayOwnerAccount').str() ??
+          call.params.field('directConnectGatewayOwnerAccount').str())
+        : (call.params.field('associatedGatewayOwnerAccount').str() ?? associated.field('ownerAccount').str());
+    const peerAccount = owner !== undefined && owner !== call.account ? owner : undefined;
+    return one(resource('AWS::DirectConnect::Gateway', gatewayId), [
+      link(op, 'direct-connect-gateway-association', {
+        id,
+        peerAccount,
+        peerRegion: associated.field('region').str(),
+        ...(op === 'changed' ? { stage: 'accepted' as const } : {}),
+      }),
+    ]);
+  };
+}
+
 /** Hybrid-connectivity dispatch rows. */
 export const HYBRID_CALLS: CallEntry[] = [
   { source: EC2, name: 'CreateVpnConnection', handle: vpnConnection },
@@ -201,4 +300,26 @@ export const HYBRID_CALLS: CallEntry[] = [
     handle: virtualInterface('newTransitVirtualInterfaceAllocation'),
   },
   { source: DIRECT_CONNECT, name: 'CreateDirectConnectGatewayAssociation', handle: dxGatewayAssociation },
+  // The rest of the transit-gateway and Direct Connect life cycle: accept, associate, delete.
+  { source: EC2, name: 'AcceptTransitGatewayVpcAttachment', handle: tgwVpcAttachmentAccepted },
+  { source: EC2, name: 'DeleteTransitGatewayPeeringAttachment', handle: tgwPeeringDeleted },
+  { source: EC2, name: 'AssociateTransitGatewayRouteTable', handle: tgwAssociation('associated') },
+  { source: EC2, name: 'DisassociateTransitGatewayRouteTable', handle: tgwAssociation('disassociated') },
+  { source: EC2, name: 'RejectTransitGatewayVpcAttachment', ignore: 'a rejected attachment carries nothing' },
+  { source: EC2, name: 'RejectTransitGatewayPeeringAttachment', ignore: 'a rejected peering carries nothing' },
+  { source: DIRECT_CONNECT, name: 'ConfirmPrivateVirtualInterface', handle: virtualInterfaceStage('changed') },
+  { source: DIRECT_CONNECT, name: 'ConfirmPublicVirtualInterface', handle: virtualInterfaceStage('changed') },
+  { source: DIRECT_CONNECT, name: 'ConfirmTransitVirtualInterface', handle: virtualInterfaceStage('changed') },
+  { source: DIRECT_CONNECT, name: 'DeleteVirtualInterface', handle: virtualInterfaceStage('removed') },
+  {
+    source: DIRECT_CONNECT,
+    name: 'CreateDirectConnectGatewayAssociationProposal',
+    handle: dxAssociationStage('added'),
+  },
+  {
+    source: DIRECT_CONNECT,
+    name: 'AcceptDirectConnectGatewayAssociationProposal',
+    handle: dxAssociationStage('changed'),
+  },
+  { source: DIRECT_CONNECT, name: 'DeleteDirectConnectGatewayAssociation', handle: dxAssociationStage('removed') },
 ];

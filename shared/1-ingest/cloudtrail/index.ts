@@ -15,7 +15,7 @@ import { LOAD_BALANCER_CALLS } from './load-balancers.ts';
 import { LOGGING_CALLS } from './logging.ts';
 import { NETWORK_ACL_CALLS } from './network-acls.ts';
 import { PEERING_CALLS } from './peering.ts';
-import { accountFromArn, actorOf, parseRecord } from './record.ts';
+import { accountFromArn, actorOf, derivedEventId, parseRecord, regionInRecord } from './record.ts';
 import type { CloudTrailRecord } from './record.ts';
 import { ROUTE_CALLS } from './routes.ts';
 import { SECURITY_GROUP_CALLS } from './security-groups.ts';
@@ -105,19 +105,35 @@ function notAChange(core: z.infer<typeof CoreSchema>): string | undefined {
   return undefined;
 }
 
-/** The fields every change needs; required only once we know the call yields one. */
+/**
+ * The fields every change needs, once we know the call yields one. Only `eventTime` is required: it is when the change
+ * happened, which approvals are judged against. A missing `eventID` (documentation examples, trimmed exports) gets a
+ * deterministic id derived from the record — the same record always gets the same id, so a redelivery still dedups;
+ * a missing `awsRegion` is read from an ARN in the record, else `unknown`. Each stand-in is said in `assumed`.
+ */
 function requireCommon(
   record: CloudTrailRecord,
   where: InputLocation,
-): { eventID: string; eventTime: string; awsRegion: string } {
-  for (const key of ['eventID', 'eventTime', 'awsRegion'] as const) {
-    if (!record[key])
-      throw new MalformedInputError(`${record.eventName}: ${key} missing`, {
-        ...where,
-        path: `${where.path ?? ''}/${key}`,
-      });
+): { eventID: string; eventTime: string; awsRegion: string; assumed: string[] } {
+  if (!record.eventTime)
+    throw new MalformedInputError(`${record.eventName}: eventTime missing`, {
+      ...where,
+      path: `${where.path ?? ''}/eventTime`,
+    });
+  const assumed: string[] = [];
+  let eventID = record.eventID ?? '';
+  if (eventID === '') {
+    eventID = derivedEventId(record);
+    assumed.push(`eventID missing: id ${eventID} derived from the record`);
   }
-  return { eventID: record.eventID!, eventTime: record.eventTime!, awsRegion: record.awsRegion! };
+  let awsRegion = record.awsRegion ?? '';
+  if (awsRegion === '') {
+    awsRegion = regionInRecord(record) ?? 'unknown';
+    assumed.push(
+      `awsRegion missing: ${awsRegion === 'unknown' ? 'region unknown' : `${awsRegion}, from an ARN in the record`}`,
+    );
+  }
+  return { eventID, eventTime: record.eventTime, awsRegion, assumed };
 }
 
 /** Many EC2 calls answer `{"_return": false}` (or `{"return": false}` wrapped) when nothing was done. */
@@ -188,6 +204,8 @@ export function normalizeCloudTrailRecord(record: unknown, where: InputLocation)
       };
       if (actor !== undefined) change.actor = actor;
       if (notes.length > 0) change.notes = notes;
+      if (call.skipped.length > 0) change.skipped = [...call.skipped];
+      if (common.assumed.length > 0) change.assumed = common.assumed;
       return change;
     }),
   );

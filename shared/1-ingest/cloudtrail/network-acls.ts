@@ -56,12 +56,20 @@ function upsert(op: 'added' | 'changed') {
 
 /**
  * DeleteNetworkAclEntry logs only the ACL id, rule number and direction — not the action, protocol or CIDR of the
- * entry that went away. Inventing those would mislead rules (a made-up "deny 0.0.0.0/0 removed" looks like a
- * loosening), so the change carries no delta, only a note; AWS Config's item diff has the full entry.
+ * entry that went away. The delta says exactly that (action `unknown`, no CIDR): inventing them would mislead rules,
+ * but dropping the deletion would hide a deny entry going away, which can open what it blocked. nacl-open records it
+ * (low); AWS Config's item diff of the same change has the full entry.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteNetworkAclEntry.html
  */
 function remove(call: Call): Outcome {
-  const { ruleNumber, egress, resource } = target(call);
-  return one(resource, [], {
+  const { naclId, ruleNumber, egress, resource } = target(call);
+  const delta: NaclEntryDelta = {
+    kind: 'nacl-entry',
+    op: 'removed',
+    naclId,
+    entry: { ruleNumber, egress, action: 'unknown', protocol: 'unknown' },
+  };
+  return one(resource, [delta], {
     notes: [`${egress ? 'egress' : 'ingress'} entry #${ruleNumber} deleted; CloudTrail does not log its contents`],
   });
 }

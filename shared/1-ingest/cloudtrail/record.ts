@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Actor } from '../../model/change.ts';
 import { MalformedInputError } from '../../platform/errors.ts';
@@ -89,6 +90,27 @@ export function actorOf(record: CloudTrailRecord): Actor | undefined {
   if (record.sourceIPAddress) actor.sourceIp = record.sourceIPAddress;
   if (record.userAgent) actor.userAgent = record.userAgent;
   return Object.keys(actor).length > 0 ? actor : undefined;
+}
+
+/**
+ * A deterministic id for a record without `eventID`: `derived-` + the first 32 hex digits of the SHA-256 of the record
+ * serialized with sorted keys. The same record (redelivered, or read again by a backtest) gets the same id.
+ */
+export function derivedEventId(record: unknown): string {
+  const text = JSON.stringify(record, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+  return `derived-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+}
+
+/** The Region of the first regional ARN in the record (`arn:aws:ec2:eu-west-1:…`), for records without `awsRegion`. */
+export function regionInRecord(record: unknown): string | undefined {
+  const match = /"arn:aws[a-z-]*:[a-z0-9-]+:([a-z]{2}(?:-[a-z]+)+-\d):/.exec(JSON.stringify(record) ?? '');
+  return match?.[1];
 }
 
 /** The account id inside an ARN (`arn:partition:service:region:ACCOUNT:resource`), when it has one. */

@@ -1,6 +1,6 @@
 import type { Direction, Peer, ResourceRef, SgPermission, SgPermissionDelta } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
-import { dotted, EC2, one } from './call.ts';
+import { EC2, one } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
 import type { Shape } from './request-shape.ts';
 
@@ -47,17 +47,31 @@ function flattenPermission(call: Call, p: Shape, direction: Direction): SgPermis
   const protocol = normalizeProtocol(p.field('ipProtocol').str());
   const ports = normalizePorts(protocol, p.field('fromPort').num(), p.field('toPort').num());
   const peers: Peer[] = [];
-  for (const r of p.field('ipRanges').list()) peers.push({ kind: 'cidr4', cidr: call.required(r.field('cidrIp')) });
-  for (const r of p.field('ipv6Ranges').list()) peers.push({ kind: 'cidr6', cidr: call.required(r.field('cidrIpv6')) });
+  // One unreadable peer is left out (and named in the finding's why); its siblings are still judged.
+  for (const r of p.field('ipRanges').list()) {
+    const cidr = r.field('cidrIp').str() ?? r.str();
+    if (cidr === undefined) call.skip(r, 'IPv4 range without cidrIp');
+    else peers.push({ kind: 'cidr4', cidr });
+  }
+  for (const r of p.field('ipv6Ranges').list()) {
+    const cidr = r.field('cidrIpv6').str() ?? r.str();
+    if (cidr === undefined) call.skip(r, 'IPv6 range without cidrIpv6');
+    else peers.push({ kind: 'cidr6', cidr });
+  }
   for (const g of p.field('groups', 'userIdGroupPairs').list()) {
     const id = g.field('groupId').str() ?? g.field('groupName').str();
-    if (id === undefined) call.fail(g.field('groupId'), `${dotted(g.path)}.groupId missing`);
-    peers.push(groupPeer(call, id, g.field('userId').str()));
+    if (id === undefined) call.skip(g, 'security-group peer without groupId or groupName');
+    else peers.push(groupPeer(call, id, g.field('userId').str()));
   }
-  for (const l of p.field('prefixListIds').list())
-    peers.push({ kind: 'prefix-list', prefixListId: l.field('prefixListId').str() ?? call.required(l) });
-  if (peers.length === 0)
-    call.fail(p, `${dotted(p.path)}: permission has no peer (ipRanges, ipv6Ranges, groups or prefixListIds)`);
+  for (const l of p.field('prefixListIds').list()) {
+    const id = l.field('prefixListId').str() ?? l.str();
+    if (id === undefined) call.skip(l, 'prefix-list peer without prefixListId');
+    else peers.push({ kind: 'prefix-list', prefixListId: id });
+  }
+  if (peers.length === 0) {
+    call.skip(p, 'permission has no readable peer (ipRanges, ipv6Ranges, groups or prefixListIds)');
+    return [];
+  }
   return peers.map((peer) => ({ direction, protocol, ...ports, peer }));
 }
 
@@ -100,14 +114,6 @@ function rulePermission(call: Call, rule: Shape, direction: Direction): SgPermis
     peer = groupPeer(call, group, rule.field('referencedGroupInfo').field('userId').str());
   } else return undefined;
   return { direction, protocol, ...ports, peer };
-}
-
-/** {@link rulePermission}, failing with the rule's path when it names no peer. */
-function ruleToPermission(call: Call, rule: Shape, direction: Direction): SgPermission {
-  return (
-    rulePermission(call, rule, direction) ??
-    call.fail(rule, `${dotted(rule.path)}: rule has no peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`)
-  );
 }
 
 function peerKey(peer: Peer): string {
@@ -178,15 +184,19 @@ function permissionChange(direction: Direction, op: 'added' | 'removed') {
           );
           return one(resource, [], { notes });
         }
-        const located = revoked.map((rule) => {
+        const located = revoked.flatMap((rule): Located[] => {
           const egress = rule.field('isEgress').bool();
-          const permission = ruleToPermission(
+          const permission = rulePermission(
             call,
             rule,
             egress === undefined ? direction : egress ? 'egress' : 'ingress',
           );
+          if (permission === undefined) {
+            call.skip(rule, 'revoked rule without a peer (cidrIpv4, cidrIpv6, prefixListId or referencedGroupId)');
+            return [];
+          }
           const id = rule.field('securityGroupRuleId').str();
-          return id !== undefined ? { permission, ruleId: id } : { permission };
+          return [id !== undefined ? { permission, ruleId: id } : { permission }];
         });
         return one(resource, toDeltas(located, op, groupId, groupName));
       }
@@ -194,7 +204,9 @@ function permissionChange(direction: Direction, op: 'added' | 'removed') {
     if (permissions.length === 0)
       call.fail(
         call.params.field('ipPermissions'),
-        'requestParameters.ipPermissions missing or empty (and no flat cidrIp/sourceSecurityGroupName)',
+        call.skipped.length > 0
+          ? `no readable permission: ${call.skipped.join('; ')}`
+          : 'requestParameters.ipPermissions missing or empty (and no flat cidrIp/sourceSecurityGroupName)',
       );
     const ids = ruleIdsFromResponse(call, direction);
     const located: Located[] = permissions.map((permission) => {
@@ -222,15 +234,23 @@ function modifyRules(call: Call): Outcome {
   const rules = call.params.field('securityGroupRules', 'securityGroupRule').list();
   if (rules.length === 0) call.fail(call.params.field('SecurityGroupRule'), 'SecurityGroupRule missing');
   const notes: string[] = [];
-  const located = rules.map((item) => {
+  const located = rules.flatMap((item): Located[] => {
     const spec = item.field('securityGroupRule');
-    if (spec.object === undefined) call.fail(spec, `${dotted(spec.path)} missing`);
+    if (spec.object === undefined) {
+      call.skip(item, 'rule modification without its SecurityGroupRule');
+      return [];
+    }
     const egress = spec.field('isEgress').bool() ?? item.field('isEgress').bool();
     const ruleId = item.field('securityGroupRuleId').str();
+    const permission = rulePermission(call, spec, egress === true ? 'egress' : 'ingress');
+    if (permission === undefined) {
+      call.skip(spec, 'rule without a peer (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)');
+      return [];
+    }
     if (egress === undefined) notes.push(`direction of ${ruleId ?? 'rule'} not logged by CloudTrail; assumed ingress`);
-    const permission = ruleToPermission(call, spec, egress === true ? 'egress' : 'ingress');
-    return ruleId !== undefined ? { permission, ruleId } : { permission };
+    return [ruleId !== undefined ? { permission, ruleId } : { permission }];
   });
+  if (located.length === 0) call.fail(rules[0] ?? call.params, `no readable rule: ${call.skipped.join('; ')}`);
   return one(resource, toDeltas(located, 'changed', groupId, groupName), { notes });
 }
 

@@ -45,6 +45,26 @@ export function errorSummary(error: unknown): string {
   return message && message !== name ? `${name}: ${message}` : name;
 }
 
+/**
+ * Error names AWS APIs answer when IAM refuses a call: the caller's policies, a service control policy, a permission
+ * boundary or a VPC endpoint policy (JSON-protocol services say AccessDeniedException, EC2 UnauthorizedOperation, S3
+ * AccessDenied).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnauthorizedAccess',
+  'AuthorizationError',
+  'NotAuthorized',
+]);
+
+/** True when AWS refused the call for lack of permission (never retried: the answer will not change). */
+export function isAccessDenied(error: unknown): boolean {
+  return ACCESS_DENIED.has(errorName(error));
+}
+
 /** True for AWS throttling errors (by name, or the SDK's `$retryable.throttling` mark). */
 export function isThrottling(error: unknown): boolean {
   if (THROTTLING.has(errorName(error))) return true;

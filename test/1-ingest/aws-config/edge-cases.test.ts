@@ -73,28 +73,40 @@ describe('Config message envelope and malformed input', () => {
     expect(result).toEqual({ kind: 'ignored', reason: expect.stringContaining('carries no change') as unknown });
   });
 
-  it('a wrongly typed ipPermissions element is malformed at its path in the configuration', () => {
-    const message = sgMessage([{ ...world22, ipv4Ranges: 'oops' }], null);
-    const error = malformed(message);
-    expect(error.where.path).toBe('/configurationItem/configuration/ipPermissions/0/ipv4Ranges');
+  // Issue 11 changed these three from "malformed" to liberal reading: an unreadable permission is skipped and named,
+  // the state before the change is read as far as it goes, a missing Region comes from the ARN.
+  it('a wrongly typed ipPermissions element is skipped and named; the world-open permission beside it is judged', () => {
+    const message = sgMessage([{ ...world22, ipv4Ranges: 'oops' }, world22], null, 'ResourceDiscovered');
+    const change = onlyChange(normalizeConfigMessage(message, {}));
+    expect(change.skipped).toEqual([expect.stringMatching(/^configuration ipPermissions 0 \(ipv4Ranges\): /)]);
+    expect(change.deltas).toContainEqual(
+      expect.objectContaining({
+        op: 'added',
+        permission: expect.objectContaining({
+          direction: 'ingress',
+          fromPort: 22,
+          peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+        }),
+      }),
+    );
   });
 
-  it('a bad value put back from the diff is reported at the diff entry, not the configuration', () => {
+  it('an unreadable permission in the state before the change is left out; the change is judged by what it leaves', () => {
     const bad = { ...world22, ipv4Ranges: [{ cidrIp: 42 }] };
     const message = sgMessage([], {
       'Configuration.IpPermissions.0': { previousValue: bad, updatedValue: null, changeType: 'DELETE' },
     });
-    const error = malformed(message);
-    expect(error.where.path).toBe(
-      '/configurationItemDiff/changedProperties/Configuration.IpPermissions.0/previousValue/ipv4Ranges/0',
-    );
-    expect(error.message).toMatch(/before the change/);
+    const change = onlyChange(normalizeConfigMessage(message, {}));
+    expect(change.deltas).toEqual([]);
+    expect(change.skipped).toBeUndefined();
   });
 
-  it('a network item without awsRegion is malformed at /configurationItem/awsRegion; an unrelated type is ignored first', () => {
+  it('a network item without awsRegion takes it from its ARN (and says so); an unrelated type is ignored first', () => {
     const message = sample('sg-ssh-world-added.json');
     delete at(message, 'configurationItem')['awsRegion'];
-    expect(malformed(message).where.path).toBe('/configurationItem/awsRegion');
+    const change = onlyChange(normalizeConfigMessage(message, {}));
+    expect(change.region).toBe(String(at(message, 'configurationItem')['ARN']).split(':')[3]);
+    expect(change.assumed).toEqual([expect.stringMatching(/^awsRegion missing: [a-z]+-[a-z]+-\d, from the ARN$/)]);
     at(message, 'configurationItem')['resourceType'] = 'AWS::EC2::Instance';
     expect(normalizeConfigMessage(message, {})).toEqual({
       kind: 'ignored',

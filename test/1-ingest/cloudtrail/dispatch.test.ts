@@ -153,7 +153,7 @@ describe('CloudTrail record: malformed inputs', () => {
     expect(malformed('{"eventName": "x"}').message).toContain('not a CloudTrail record');
   });
 
-  it('a handled call without eventID / eventTime / awsRegion', () => {
+  it('a handled call without eventTime (when the change happened is needed)', () => {
     // Prepare
     const record = sample('attach-igw');
     delete record['eventTime'];

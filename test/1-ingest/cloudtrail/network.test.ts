@@ -71,13 +71,21 @@ describe('CloudTrail network ACL calls', () => {
     });
   });
 
-  it('DeleteNetworkAclEntry: a change without an invented entry, with a note', () => {
+  // Issue 11: the deletion is now a delta (contents unknown, never invented) so nacl-open records it; it was dropped.
+  it('DeleteNetworkAclEntry: a removed entry whose contents are unknown (never invented), with a note', () => {
     // Prepare
     const record = sample('delete-nacl-entry');
     // Act
     const change = onlyChange(normalize(record));
     // Assess
-    expect(change.deltas).toEqual([]);
+    expect(change.deltas).toEqual([
+      {
+        kind: 'nacl-entry',
+        op: 'removed',
+        naclId: 'acl-0a1b2c3d4e5f60718',
+        entry: { ruleNumber: 50, egress: false, action: 'unknown', protocol: 'unknown' },
+      },
+    ]);
     expect(change.notes).toEqual(['ingress entry #50 deleted; CloudTrail does not log its contents']);
   });
 

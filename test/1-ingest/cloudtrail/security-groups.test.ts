@@ -242,29 +242,45 @@ describe('CloudTrail security-group calls', () => {
     expect(error.where).toEqual({ file: 'test.json', record: 0, path: '/requestParameters/groupId' });
   });
 
-  it('a permission with no peer → MalformedInputError at that permission', () => {
-    // Prepare
+  // Issue 11 changed these from "the record is malformed" to "the part is skipped": one unreadable permission must
+  // not hide the world-open one beside it.
+  it('a permission with no peer is skipped and named; the world-open permission beside it is still a change', () => {
+    // Prepare: a second permission with no peer before the SSH-to-the-world one.
     const record = sample('authorize-sg-ingress-ssh-world');
     const perms = params(record)['ipPermissions'] as { items: Array<Record<string, unknown>> };
-    perms.items[0]!['ipRanges'] = {};
+    perms.items.unshift({ ipProtocol: 'tcp', fromPort: 3389, toPort: 3389, ipRanges: {} });
     // Act
-    const error = malformed(record);
+    const change = onlyChange(normalize(record));
     // Assess
-    expect(error.where.path).toBe('/requestParameters/ipPermissions/items/0');
-    expect(error.message).toContain('no peer');
+    expect(change.skipped).toEqual([
+      'requestParameters.ipPermissions.items.0: permission has no readable peer (ipRanges, ipv6Ranges, groups or prefixListIds)',
+    ]);
+    expect(change.deltas).toMatchObject([{ op: 'added', permission: { fromPort: 22, peer: { cidr: '0.0.0.0/0' } } }]);
   });
 
-  it('an ipRanges member without cidrIp → MalformedInputError at the member', () => {
+  it('an ipRanges member without cidrIp is skipped and named; its readable siblings are kept', () => {
     // Prepare
     const record = sample('authorize-sg-ingress-ssh-world');
     const perms = params(record)['ipPermissions'] as {
       items: Array<{ ipRanges: { items: Array<Record<string, unknown>> } }>;
     };
-    perms.items[0]!.ipRanges.items[0] = { description: 'oops' };
+    perms.items[0]!.ipRanges.items.unshift({ description: 'oops' });
     // Act
-    const error = malformed(record);
+    const change = onlyChange(normalize(record));
     // Assess
-    expect(error.where.path).toBe('/requestParameters/ipPermissions/items/0/ipRanges/items/0/cidrIp');
+    expect(change.skipped).toEqual([
+      'requestParameters.ipPermissions.items.0.ipRanges.items.0: IPv4 range without cidrIp',
+    ]);
+    expect(change.deltas).toHaveLength(1);
+  });
+
+  it('a permission whose every part is unreadable still fails, naming the parts', () => {
+    const record = sample('authorize-sg-ingress-ssh-world');
+    const perms = params(record)['ipPermissions'] as { items: Array<Record<string, unknown>> };
+    perms.items[0]!['ipRanges'] = {};
+    const error = malformed(record);
+    expect(error.where.path).toBe('/requestParameters/ipPermissions');
+    expect(error.message).toContain('no readable permission: requestParameters.ipPermissions.items.0');
   });
 
   it('ModifySecurityGroupRules without rules → MalformedInputError in the wrapped request', () => {

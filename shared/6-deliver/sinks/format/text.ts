@@ -53,6 +53,8 @@ function renderTarget(target: RouteTarget): string {
 }
 
 function renderNaclEntry(e: NaclEntry): string {
+  if (e.action === 'unknown' || e.cidr === undefined)
+    return `rule #${e.ruleNumber} ${e.egress ? 'egress' : 'ingress'} (contents not reported by the source)`;
   return `rule #${e.ruleNumber} ${e.egress ? 'egress' : 'ingress'} ${e.action} ${renderPorts(e.protocol, e.fromPort, e.toPort)} ${e.egress ? 'to' : 'from'} ${e.cidr.value}`;
 }
 
@@ -128,7 +130,7 @@ export function renderDelta(delta: NetworkDelta): string {
         delta.peerAddress !== undefined ? `peer address ${delta.peerAddress}` : undefined,
         delta.cidr !== undefined ? `destination ${delta.cidr}` : undefined,
       ].filter((x) => x !== undefined);
-      return `${delta.link} ${OPS[delta.op]}${details.length ? `: ${details.join(', ')}` : ''}`;
+      return `${delta.link} ${delta.stage ?? OPS[delta.op]}${details.length ? `: ${details.join(', ')}` : ''}`;
     }
     case 'logging': {
       const weaker = delta.weakenings?.length ? ` (weaker: ${delta.weakenings.join(', ')})` : '';

@@ -1,0 +1,104 @@
+import type { ChangeEvent, RouteDelta } from '../shared/model/change.ts';
+import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Rule, RuleCase } from '../shared/model/rule.ts';
+import { coverUnion, isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import { ec2, routeChange, routeDelta } from './cases/build.ts';
+
+const TGW = { kind: 'transit-gateway', id: 'pcx-0a1b2c3d4e5f60718' } as const;
+
+/**
+ * VPC routes to a transit gateway. An attachment joins the VPC to the transit gateway; the VPC's route tables decide
+ * what goes there. A default route to a transit gateway sends everything without a more specific route to whatever
+ * the transit gateway's own route tables reach — other VPCs, VPN and Direct Connect, other accounts (a hub-and-spoke
+ * egress design does this on purpose, which is why it is medium, not high).
+ */
+function classify(change: ChangeEvent): FindingDraft[] {
+  const routes = change.deltas.filter((d): d is RouteDelta => d.kind === 'route');
+  const toPeer = routes.filter((d) => d.op !== 'removed' && d.target.kind === 'transit-gateway');
+  const union = coverUnion(toPeer.filter((d) => d.destination.kind !== 'prefix-list').map((d) => d.destination.value));
+  const out: FindingDraft[] = [];
+  for (const d of routes) {
+    if (d.target.kind !== 'transit-gateway') continue;
+    const where = `${d.destination.value} -> transit gateway ${d.target.id ?? '(unknown)'} in ${d.routeTableId}`;
+    if (d.op === 'removed') {
+      out.push({
+        severity: 'info',
+        summary: `route removed: ${where}`,
+        evidence: [d],
+        why: ['traffic to the transit gateway narrowed'],
+      });
+      continue;
+    }
+    if (d.op === 'changed' && d.beforeTarget?.kind === 'transit-gateway' && d.beforeTarget.id === d.target.id) continue;
+    const parsed = d.destination.kind === 'prefix-list' ? undefined : tryParseCidr(d.destination.value);
+    const isDefault = parsed !== undefined && (isWholeSpace(parsed) || (parsed.version === 4 ? union.v4 : union.v6));
+    out.push(
+      isDefault
+        ? {
+            severity: 'medium',
+            summary: `default route ${where} (${d.op})`,
+            evidence: [d],
+            why: [
+              'every destination this VPC has no more specific route for now goes to the transit gateway',
+              "what it reaches is decided by the transit gateway's route tables (other VPCs, on-premises, other accounts)",
+            ],
+          }
+        : {
+            severity: 'low',
+            summary: `route ${where} (${d.op})`,
+            evidence: [d],
+            why: [
+              parsed
+                ? `${d.destination.value}: traffic to this prefix goes to the transit gateway`
+                : `destination ${d.destination.value} is a prefix list (contents not visible here)`,
+              'recorded: a path into the transit-gateway network',
+            ],
+          },
+    );
+  }
+  return out;
+}
+
+/** Routes through a transit gateway. */
+export const rule: Rule = {
+  id: 'route-to-transit-gateway',
+  title: 'Route to a transit gateway',
+  description:
+    'A route table sends traffic to a transit gateway. The attachment joins the VPC to the transit gateway; routes ' +
+    'decide what uses it. A default route to a transit gateway sends all traffic this VPC has no specific route for ' +
+    'into the transit-gateway network (medium); a specific prefix is recorded (low); removals at info. Check the ' +
+    "transit gateway's route tables: what does the default route reach from there?",
+  category: 'hybrid-link',
+  deltaKinds: ['route'],
+  resourceTypes: ['AWS::EC2::RouteTable'],
+  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateRoute', 'ReplaceRoute', 'DeleteRoute'] }],
+  classify,
+};
+
+/** This rule's cases: test/rules/cases.test.ts runs them. */
+export function cases(): RuleCase[] {
+  return [
+    {
+      name: 'CreateRoute 0.0.0.0/0 -> tgw',
+      change: routeChange([routeDelta('added', '0.0.0.0/0', TGW)], { api: ec2('CreateRoute') }),
+      expect: 'medium',
+    },
+    {
+      name: 'CreateRoute 10.20.0.0/16 -> tgw',
+      change: routeChange([routeDelta('added', '10.20.0.0/16', TGW)], { api: ec2('CreateRoute') }),
+      expect: 'low',
+    },
+    {
+      name: 'DeleteRoute to tgw',
+      change: routeChange([routeDelta('removed', '10.20.0.0/16', TGW)], { api: ec2('DeleteRoute') }),
+      expect: 'info',
+    },
+    {
+      name: 'route to a NAT gateway is not this rule',
+      change: routeChange([routeDelta('added', '0.0.0.0/0', { kind: 'nat-gateway', id: 'nat-0c1d2e3f4a5b69788' })], {
+        api: ec2('CreateRoute'),
+      }),
+      expect: null,
+    },
+  ];
+}

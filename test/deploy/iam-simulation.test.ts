@@ -1,0 +1,266 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkCalls, describeDenials, type Verdict } from '../support/iam-check.ts';
+import { deployOnEmulators, type DeployedStack } from '../support/deployed-stack.ts';
+import { sqsEvent } from '../support/records.ts';
+import { MODES, type Mode, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
+
+/**
+ * The deployed functions may do what their code does. Each packaged mode (default, org, private) is "deployed" onto the
+ * emulators (test/support/deployed-stack.ts); every function of the template runs from its handler with the
+ * template's environment and config over every sample in events/ (Config changes with enrichment on — oversized item
+ * fetch, actor look-up, VPC tags —, CloudTrail events, an org-trail log file, the digest schedule); every AWS request
+ * it sends is recorded and judged by an IAM evaluator against that function's role in the template, the resource's
+ * policy and, in private mode, the VPC endpoint's policy. Nothing lists the actions a function needs: what the code
+ * sent is what is checked, so a new SDK call — or a new function — is checked the day it is added.
+ */
+const packaged = packagedTemplates('test/deploy/iam-simulation.test.ts');
+const root = join(import.meta.dirname, '..', '..');
+const samples = (dir: string) =>
+  readdirSync(join(root, 'events', dir))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => readFileSync(join(root, 'events', dir, f), 'utf8'));
+
+/** Ids answered by the recorded AWS responses (aws-responses/<Operation>/<id>.json): samples naming one enrich for real. */
+const recordedIds = readdirSync(join(root, 'aws-responses')).flatMap((op) =>
+  readdirSync(join(root, 'aws-responses', op)).map((f) => f.replace(/\.json$/, '')),
+);
+
+/**
+ * The samples a mode runs. The default mode runs every sample in events/ (every code path the samples reach); the
+ * other modes run the same code under another template, so they run the samples that reach the enrichment APIs (they
+ * name a recorded id) and one CloudTrail record per event source — enough to send every kind of call, at a third of
+ * the time (the LookupEvents rate limit of 2/s is real in the functions).
+ */
+function samplesFor(mode: Mode): { config: Record<string, unknown>[]; cloudtrail: Record<string, unknown>[] } {
+  const parse = (texts: string[]) => texts.map((t) => JSON.parse(t) as Record<string, unknown>);
+  if (mode === 'default') return { config: parse(samples('config')), cloudtrail: parse(samples('cloudtrail')) };
+  const bySource = new Map<unknown, Record<string, unknown>>();
+  for (const record of parse(samples('cloudtrail')))
+    if (!bySource.has(record['eventSource'])) bySource.set(record['eventSource'], record);
+  return {
+    config: parse(samples('config').filter((text) => recordedIds.some((id) => text.includes(id)))),
+    // One record per event source, and an internet-gateway attachment (it looks up the VPC's tags).
+    cloudtrail: [
+      ...bySource.values(),
+      ...parse(samples('cloudtrail')).filter((r) => r['eventName'] === 'AttachInternetGateway'),
+    ],
+  };
+}
+
+/** The EventBridge event around a CloudTrail record, as the rule's SQS target delivers it. */
+function eventBridge(record: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: '0',
+    id: `eb-${String(record['eventID'] ?? 'x')}`,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: `aws.${String(record['eventSource'] ?? 'ec2.amazonaws.com').replace('.amazonaws.com', '')}`,
+    account: record['recipientAccountId'] ?? '111122223333',
+    time: record['eventTime'],
+    region: record['awsRegion'] ?? 'eu-west-1',
+    resources: [],
+    detail: record,
+  };
+}
+
+const chunks = <T>(items: T[], n: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / n) }, (_, i) => items.slice(i * n, i * n + n));
+
+const TRAIL_BUCKET = 'org-trail-logs-444455556666';
+const TRAIL_KEY =
+  'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T0915Z_Abc123.json.gz';
+
+/**
+ * What feeds a function, read from the template (not from its name, so a function added later is driven too): the
+ * queue of its event source mapping — the Config queue gets Config notifications; the CloudTrail queue gets EventBridge
+ * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; any other
+ * queue gets every sample — or, without a queue, the EventBridge schedule event.
+ */
+function feedOf(deployed: DeployedStack, fnId: string): 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' {
+  const stack = deployed.stack;
+  const mapping = stack
+    .of('AWS::Lambda::EventSourceMapping')
+    .find(([, r]) => JSON.stringify(r.Properties?.['FunctionName']).includes(`"${fnId}"`));
+  const source = mapping?.[1].Properties?.['EventSourceArn'] as { 'Fn::GetAtt'?: [string, string] } | undefined;
+  const queue = source?.['Fn::GetAtt']?.[0];
+  if (queue === undefined) return 'schedule';
+  if (queue === 'ConfigQueue') return 'config';
+  if (queue !== 'CloudTrailQueue') return 'all';
+  const viaTopic = stack
+    .of('AWS::SNS::Subscription')
+    .some(([, r]) => JSON.stringify(r.Properties?.['Endpoint']).includes('"CloudTrailQueue"'));
+  return viaTopic ? 'trail-log' : 'cloudtrail';
+}
+
+/**
+ * Invoke with a batch the way the SQS event source mapping does: records the function reports failed (two records of
+ * one change in a batch: the second finds the first's delivery claim and asks to be retried) come back in a later
+ * batch, up to three times. What still fails is returned.
+ */
+async function redelivered(
+  deployed: DeployedStack,
+  fn: DeployedStack['functions'][number],
+  event: { Records: Record<string, unknown>[] },
+): Promise<string[]> {
+  let records = event.Records;
+  for (let attempt = 0; attempt < 3 && records.length > 0; attempt += 1) {
+    const response = (await deployed.invoke(fn, { Records: records })) as
+      | { batchItemFailures?: { itemIdentifier: string }[] }
+      | undefined;
+    const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    records = records.filter((r) => failed.has(String(r['messageId'])));
+  }
+  return records.map((r) => `${fn.handler}: record ${String(r['messageId'])} failed 3 times`);
+}
+
+/** Drive every function of a deployed mode over the samples; return the verdicts on what each one sent. */
+async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>> {
+  const { config, cloudtrail } = samplesFor(deployed.mode);
+  // Every record must have gone all the way (delivered): a failing sink would leave calls unmade and unchecked.
+  const failures: string[] = [];
+  for (const fn of deployed.functions) {
+    const t0 = Date.now();
+    const feed = feedOf(deployed, fn.id);
+    // A scheduled function (the digest) runs over what the functions before it left: their storm windows.
+    if (feed !== 'schedule') await deployed.resetTables();
+    if (feed === 'config' || feed === 'cloudtrail' || feed === 'all') {
+      const bodies =
+        feed === 'config'
+          ? config
+          : feed === 'cloudtrail'
+            ? cloudtrail.map(eventBridge)
+            : [...config, ...cloudtrail.map(eventBridge)];
+      for (const batch of chunks(bodies, 10)) failures.push(...(await redelivered(deployed, fn, sqsEvent(...batch))));
+    } else if (feed === 'trail-log') {
+      await deployed.putLogObject(TRAIL_BUCKET, TRAIL_KEY, cloudtrail);
+      const delivery = { s3Bucket: TRAIL_BUCKET, s3ObjectKey: [TRAIL_KEY] };
+      const response = await redelivered(
+        deployed,
+        fn,
+        sqsEvent({
+          Type: 'Notification',
+          MessageId: '6f2b1c9e-33a4-5b1e-9d2f-0a1b2c3d4e5f',
+          TopicArn: 'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications',
+          Message: JSON.stringify(delivery),
+          Timestamp: '2026-11-20T09:20:11.123Z',
+        }),
+      );
+      failures.push(...response);
+    } else {
+      // Fifteen minutes later, as the schedule sees it: the storm windows the ingest functions opened have closed, so
+      // the digest function reads them, sends the held-back findings and marks them — its whole path, not just the scan.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 15 * 60_000);
+      try {
+        await deployed.invoke(fn, { 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
+      } finally {
+        vi.useRealTimers();
+      }
+    }
+    if (process.env['NETWATCH_PRINT_IAM']) console.log(deployed.mode, fn.handler, feed, Date.now() - t0, 'ms');
+  }
+  const calls = deployed.calls();
+  const verdicts = new Map<string, Verdict[]>();
+  for (const fn of deployed.functions)
+    verdicts.set(fn.handler, await checkCalls(deployed.stack, fn, calls.get(fn.handler) ?? []));
+  // A call made outside any function's scope would go unchecked: there must be none but the harness's own setup.
+  expect((calls.get(undefined) ?? []).map((c) => `${c.signingName}:${c.operation}`)).toEqual([]);
+  expect(failures).toEqual([]);
+  return verdicts;
+}
+
+const actions = (verdicts: readonly Verdict[] | undefined) => new Set((verdicts ?? []).map((v) => v.action));
+
+describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is allowed by its role', () => {
+  const results = new Map<Mode, { deployed: DeployedStack; verdicts: Map<string, Verdict[]> }>();
+  beforeAll(async () => {
+    for (const mode of MODES) {
+      const deployed = await deployOnEmulators(mode);
+      try {
+        results.set(mode, { deployed, verdicts: await exercise(deployed) });
+      } finally {
+        await deployed.close();
+      }
+    }
+  }, 120_000);
+  afterAll(() => {
+    if (process.env['NETWATCH_PRINT_IAM']) {
+      for (const [mode, { verdicts }] of results)
+        for (const [fn, vs] of verdicts)
+          console.log(mode, fn, [...new Set(vs.map((v) => `${v.action} ${v.resource}`))].sort().join('\n    '));
+    }
+  });
+
+  it.each(MODES)('%s: no call is refused by the role, a resource policy or an endpoint policy', (mode) => {
+    const r = results.get(mode);
+    expect(r).toBeDefined();
+    const all = [...(r?.verdicts.values() ?? [])].flat();
+    expect(describeDenials(all)).toEqual([]);
+  });
+
+  it.each(MODES)('%s: the run exercised every function and its AWS calls (the check cannot pass empty)', (mode) => {
+    const r = results.get(mode);
+    const byFn = r?.verdicts ?? new Map<string, Verdict[]>();
+    const config = actions(byFn.get('functions/config-changes.handler'));
+    // Enrichment, delivery (SNS paging, SQS change queue), ledger + approvals, config from SSM.
+    for (const action of [
+      'config:GetResourceConfigHistory',
+      'config:BatchGetResourceConfig',
+      'cloudtrail:LookupEvents',
+      'sns:Publish',
+      'sqs:SendMessage',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'ssm:GetParameter',
+      'kms:GenerateDataKey',
+    ])
+      expect(config, `configChanges in ${mode} should have called ${action}`).toContain(action);
+    const trail = actions(
+      byFn.get('functions/cloudtrail-events.handler') ?? byFn.get('functions/cloudtrail-s3.handler'),
+    );
+    for (const action of ['sns:Publish', 'sqs:SendMessage', 'dynamodb:PutItem', 'ssm:GetParameter'])
+      expect(trail, `the CloudTrail function in ${mode} should have called ${action}`).toContain(action);
+    if (mode === 'private') expect(trail).toContain('s3:GetObject');
+    expect(trail, `the CloudTrail function in ${mode} should have looked up a VPC`).toContain(
+      'config:BatchGetResourceConfig',
+    );
+    const digest = actions(byFn.get('functions/digest.handler'));
+    for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
+      expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);
+  });
+
+  it('the check refuses a call once the permission is removed from the role (it can fail)', async () => {
+    // Prepare: the default stack's ConfigChanges role without the enrichment statement.
+    const r = results.get('default');
+    const deployed = r?.deployed;
+    expect(deployed).toBeDefined();
+    if (!deployed) return;
+    const template = structuredClone(deployed.stack.template);
+    const role = template.Resources['ConfigChangesRole']?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+    };
+    for (const policy of role.Policies)
+      policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter(
+        (s) => ![s.Action].flat().includes('cloudtrail:LookupEvents'),
+      );
+    const stripped = new ResolvedStack(template, deployed.stack.env);
+    const fn = deployed.functions.find((f) => f.handler === 'functions/config-changes.handler');
+    expect(fn).toBeDefined();
+    if (!fn) return;
+    const lookup = {
+      fn: fn.handler,
+      signingName: 'cloudtrail',
+      region: 'eu-west-1',
+      operation: 'LookupEvents',
+      input: {},
+    };
+    // Act
+    const [kept] = await checkCalls(deployed.stack, fn, [lookup]);
+    const [removed] = await checkCalls(stripped, fn, [lookup]);
+    // Assess
+    expect(kept?.result).toBe('Allowed');
+    expect(removed?.result).toBe('ImplicitlyDenied');
+  });
+});
