@@ -22,6 +22,15 @@ export const FILES_IN_FLIGHT = 2;
 /** Input size from which worker threads pay for their start-up, when --workers is not given. */
 export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
+/**
+ * The worker thread's entry. The built command (dist/, scripts/build-cli.ts) runs the compiled worker bundled next to
+ * this code; run from the TypeScript sources (vitest, tsx), this module is `pool.ts` and its worker is `worker.ts`,
+ * which a thread can load only after registering tsx (worker-boot.js).
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-boot.js', import.meta.url)
+  : new URL('./backtest-worker.js', import.meta.url);
+
 /** Sent to a worker. */
 export type ToWorker = { id: number; unit: BacktestUnit };
 /** Sent by a worker. */
@@ -134,7 +143,7 @@ function inWorkers(
     const abort = (): void => finish();
     signal?.addEventListener('abort', abort, { once: true });
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./worker-boot.js', import.meta.url), { workerData: setup });
+      const worker = new Worker(WORKER_ENTRY, { workerData: setup });
       live.add(worker);
       worker.on('message', (message: ToMain) => {
         if (message.type === 'ready') feed(worker);
