@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
-import { allItems, isConditionFailed } from '../../platform/aws/dynamodb.ts';
+import { allItems, isConditionFailed, wroteIf } from '../../platform/aws/dynamodb.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ApprovalVerdict } from '../../model/notice.ts';
 import {
@@ -243,8 +243,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
         },
       }),
     );
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
@@ -261,12 +261,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
             ':exp': expiresAt,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async dueDigests(now: Date): Promise<StormWindow[]> {
@@ -296,8 +292,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async beginDigest(window: StormWindow): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
@@ -306,12 +302,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':closing': 'closing' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
@@ -342,20 +334,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   private async putIfAbsent(table: string, item: Record<string, unknown>, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
           TableName: table,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
           ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   private async get(table: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -61,3 +61,17 @@ export async function allItems(
 export function isConditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * Whether a conditional write happened: resolves true when DynamoDB applied it, false when its ConditionExpression
+ * was false (another writer got there first); any other error is thrown.
+ */
+export async function wroteIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
