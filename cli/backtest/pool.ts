@@ -68,7 +68,8 @@ export interface PoolResult extends ScanResult {
 export async function scanUnits(units: readonly BacktestUnit[], options: PoolOptions = {}): Promise<PoolResult> {
   const queue = [...units].sort((a, b) => b.size - a.size);
   const bytes = queue.reduce((sum, u) => sum + u.size, 0);
-  // A worker takes ~1-2 s to start (tsx compiles the rules in each); below a few tens of MB one thread is faster.
+  // A compiled worker is ready in ≈ 50 ms but then warms its own JIT (`npm run bench`, backtest rows); below a few
+  // tens of MB one thread is faster.
   const wanted = options.workers ?? (bytes >= WORKER_THRESHOLD_BYTES ? availableParallelism() : 1);
   const workers = Math.max(1, Math.min(wanted, queue.length));
   const perWorker = Math.max(1, options.perWorker ?? FILES_IN_FLIGHT);
