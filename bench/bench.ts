@@ -269,8 +269,11 @@ async function workerStartMs(): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
+    // execArgv []: a worker inherits this process's flags, and the bench runs under tsx, whose loader the built
+    // command's workers never load.
     const worker = new Worker(join(DIST, 'backtest-worker.js'), {
       workerData: { fast: true, context: EMPTY_CONTEXT },
+      execArgv: [],
     });
     await new Promise<void>((ready, fail) => {
       worker.once('error', fail);
