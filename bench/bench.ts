@@ -8,14 +8,18 @@
  *  3. per-function bundle sizes (esbuild with serverless.yml's options) and what is big in them;
  *  4. cold import of each bundle vs `node -e 0` (median of BENCH_COLD_RUNS spawns);
  *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks);
- *  6. a backtest of a CloudTrail log tree (gzip log files) in this thread and on worker threads, one per core.
+ *  6. a backtest of a CloudTrail log tree (gzip log files) by the built command, on one thread and on worker threads;
+ *  7. the built command as a whole process (dist/, `npm run build`): `netwatch --version` vs `node -e 0`, and classify of
+ *     the console stream ×12 vs a Node script that only reads and JSON.parses every line; a worker thread's start-up.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, backtest, bundles, cold, warm; `cold` builds the bundles too), BENCH_TREE_FILES=600
- * (files in the backtest's log tree).
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm, cli; `cold` builds the bundles too),
+ * BENCH_TREE_FILES=600 (files in the backtest's log tree), BENCH_CLI_RUNS=11 (interleaved rounds of the whole-process
+ * classify).
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import {
   createReadStream,
   createWriteStream,
@@ -26,13 +30,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { SQSRecord } from 'aws-lambda';
 import { build } from 'esbuild';
 import { localUnits } from '../cli/backtest/local-source.ts';
-import { FILES_IN_FLIGHT, scanUnits } from '../cli/backtest/pool.ts';
+import { FILES_IN_FLIGHT } from '../cli/backtest/pool.ts';
 import { scanStream } from '../cli/backtest/scan.ts';
 import { RULES } from '../rules/index.ts';
 import { emptyClassified } from '../shared/4-classify/classify.ts';
@@ -44,13 +48,16 @@ import { canSkipRecord } from '../shared/1-ingest/cloudtrail/prescan.ts';
 import { decodeStreamBatches } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { MemorySink } from '../shared/6-deliver/sinks/memory.ts';
-import { slsEsbuildOptions } from './esbuild-options.ts';
+import { buildCli, DIST } from '../scripts/build-cli.ts';
+import { slsEsbuildOptions, slsNodeOptions } from './esbuild-options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE = join(ROOT, '.bench');
 const STREAM = resolve(ROOT, '../shared/corpus/streams/console-sessions.jsonl.gz');
 const MB = Number(process.env['BENCH_MB'] ?? 300);
 const COLD_RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 15);
+const CLI_RUNS = Number(process.env['BENCH_CLI_RUNS'] ?? 11);
+const NETWATCH = join(DIST, 'netwatch.js');
 const BUNDLE_LIMIT = 400 * 1024;
 const deps = { rules: RULES, context: EMPTY_CONTEXT };
 
@@ -215,27 +222,67 @@ async function backtestScaling(lines: readonly string[]): Promise<void> {
   const records = units.length * perFile;
   const mb = units.reduce((sum, u) => sum + u.size, 0) / 1048576;
   const cores = availableParallelism();
-  const run = async (workers: number): Promise<number> => {
+  /** Wall time of one whole `netwatch backtest` (the built command) over the tree. */
+  const run = (workers: number): number => {
     const t = performance.now();
-    const result = await scanUnits(units, { workers, perWorker: FILES_IN_FLIGHT });
-    if (result.records !== records) throw new Error(`backtest read ${result.records} records, expected ${records}`);
-    return (performance.now() - t) / 1000;
+    const r = spawnSync(
+      process.execPath,
+      [NETWATCH, 'backtest', tree, '--format', 'json', '--workers', String(workers)],
+      { env: benchEnv(), stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 },
+    );
+    const seconds = (performance.now() - t) / 1000;
+    if (r.status !== 0) throw new Error(`netwatch backtest failed: ${r.stderr.toString()}`);
+    const read = (JSON.parse(r.stdout.toString()) as { input: { records: number } }).input.records;
+    if (read !== records) throw new Error(`backtest read ${read} records, expected ${records}`);
+    return seconds;
   };
-  await run(1);
-  const one = await run(1);
-  const many = await run(cores);
+  run(1);
+  // Interleaved rounds, median of each: one run is a few seconds, where this machine's noise is ±20 %.
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    one.push(run(1));
+    many.push(run(cores));
+  }
+  const oneS = median(one);
+  const manyS = median(many);
   rows.push({
-    figure: `backtest of a log tree (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records)`,
+    figure: `backtest of a log tree by the built command (${units.length} gzip files, ${mb.toFixed(0)} MB compressed, ${fmt(records)} records; medians of 3 interleaved runs)`,
     value: '',
   });
   rows.push({
-    figure: `  in this thread (${FILES_IN_FLIGHT} files in flight, as the CLI)`,
-    value: `${fmt(rate(records, one))} records/s (${one.toFixed(1)} s)`,
+    figure: `  --workers 1 (${FILES_IN_FLIGHT} files in flight in the main thread)`,
+    value: `${fmt(rate(records, oneS))} records/s (${oneS.toFixed(1)} s)`,
   });
   rows.push({
-    figure: `  on ${cores} worker threads (one per core; start-up included)`,
-    value: `${fmt(rate(records, many))} records/s (${many.toFixed(1)} s, ${(one / many).toFixed(2)}x)`,
+    figure: `  --workers ${cores} (one compiled worker thread per core, start-up included)`,
+    value: `${fmt(rate(records, manyS))} records/s (${manyS.toFixed(1)} s, ${(oneS / manyS).toFixed(2)}x)`,
   });
+  rows.push({
+    figure: '  start-up of one compiled worker thread (median of 5)',
+    value: `${(await workerStartMs()).toFixed(0)} ms`,
+  });
+}
+
+/** Time from `new Worker(dist/backtest-worker.js)` to its "ready" message, median of 5. */
+async function workerStartMs(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    // execArgv []: a worker inherits this process's flags, and the bench runs under tsx, whose loader the built
+    // command's workers never load.
+    const worker = new Worker(join(DIST, 'backtest-worker.js'), {
+      workerData: { fast: true, context: EMPTY_CONTEXT },
+      execArgv: [],
+    });
+    await new Promise<void>((ready, fail) => {
+      worker.once('error', fail);
+      worker.on('message', (m: { type: string }) => m.type === 'ready' && ready());
+    });
+    times.push(performance.now() - t);
+    await worker.terminate();
+  }
+  return median(times);
 }
 
 /** Log files: parse whole + unwrap vs split + pre-scan, over the stream grouped 1,000 records a file (≈50 MB). */
@@ -289,14 +336,31 @@ function logFiles(lines: readonly string[]): void {
   });
 }
 
-async function bundles(): Promise<string[]> {
+/**
+ * One function bundle, built as deployed (serverless.yml's esbuild options) and the other way round as to source maps:
+ * with them (and --enable-source-maps) when the deployed build has none, without them when it has them.
+ */
+interface Bundle {
+  name: string;
+  deployed: string;
+  other: string;
+}
+
+/** Whether the functions ship source maps and run with --enable-source-maps (serverless.yml; the template test keeps the two together). */
+const DEPLOYED_MAPS = slsNodeOptions().includes('--enable-source-maps');
+
+async function bundles(): Promise<Bundle[]> {
   const options = slsEsbuildOptions();
-  const outDir = join(CACHE, 'bundles');
-  const built: string[] = [];
+  const built: Bundle[] = [];
   for (const entry of readdirSync(join(ROOT, 'functions')).filter((f) => f.endsWith('.ts'))) {
-    const outfile = join(outDir, entry.replace(/\.ts$/, '.mjs'));
-    const result = await build({ ...options, entryPoints: [join(ROOT, 'functions', entry)], outfile, metafile: true });
-    const output = Object.values(result.metafile.outputs)[0]!;
+    const name = entry.replace(/\.ts$/, '.mjs');
+    const deployed = join(CACHE, 'bundles', name);
+    const other = join(CACHE, 'bundles-other-maps', name);
+    const entryPoints = [join(ROOT, 'functions', entry)];
+    const result = await build({ ...options, entryPoints, outfile: deployed, metafile: true });
+    await build({ ...options, sourcemap: !DEPLOYED_MAPS, sourcesContent: false, entryPoints, outfile: other });
+    const output = result.metafile.outputs[relative(ROOT, deployed)]!;
+    const map = statSync(`${DEPLOYED_MAPS ? deployed : other}.map`).size;
     const byPackage = new Map<string, number>();
     for (const [path, info] of Object.entries(output.inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
@@ -309,11 +373,11 @@ async function bundles(): Promise<string[]> {
       .join(', ');
     rows.push({
       figure: `bundle functions/${entry}`,
-      value: `${(output.bytes / 1024).toFixed(0)} KB (${top})`,
+      value: `${(output.bytes / 1024).toFixed(0)} KB (${top}); source map ${(map / 1024).toFixed(0)} KB, ${DEPLOYED_MAPS ? 'shipped' : 'not shipped'}`,
       target: '<= 400 KB',
       pass: output.bytes <= BUNDLE_LIMIT,
     });
-    built.push(outfile);
+    built.push({ name, deployed, other });
   }
   return built;
 }
@@ -327,37 +391,63 @@ const median = (values: readonly number[]): number => [...values].sort((a, b) =>
  */
 const DEPLOYED_ENV = { NETWATCH_CONFIG_PATH: join(ROOT, 'bench', 'deployed-config.json') };
 
-/** Wall time of one `node …` spawn, in ms. */
-function spawnMs(args: string[], extraEnv: Record<string, string> = {}): number {
-  const env = {
+/** Environment of a spawned process: no inherited NODE_OPTIONS (a case sets its own), SDK warning off, a region. */
+function benchEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_REGION: 'eu-west-1',
     NODE_OPTIONS: '',
-    ...extraEnv,
+    NO_COLOR: '1',
+    ...extra,
   };
+}
+
+/** Wall time of one `node …` spawn, in ms; `mustPrint`: a text its stdout must hold (else the figure is meaningless). */
+function spawnMs(args: string[], extraEnv: Record<string, string> = {}, mustPrint?: string): number {
   const t = performance.now();
-  const r = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(process.execPath, args, {
+    env: benchEnv(extraEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+  });
+  const ms = performance.now() - t;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr.toString()}`);
-  // The cold-start build runs after the import resolves; a build that failed would be a fast, meaningless figure.
-  if (args.length > 1 && args[0] === '--input-type=module' && !r.stdout.toString().includes('"config loaded"'))
+  if (mustPrint !== undefined && !r.stdout.toString().includes(mustPrint))
     throw new Error(
-      `node ${args.join(' ')}: no "config loaded" log, the cold-start build failed:\n${r.stdout.toString()}${r.stderr.toString()}`,
+      `node ${args.join(' ')}: no "${mustPrint}" on stdout:\n${r.stdout.toString()}${r.stderr.toString()}`,
     );
-  return performance.now() - t;
+  return ms;
 }
 
 /**
- * Cold import of each bundle against `node -e 0`. The spawns are interleaved (one baseline, then each bundle, round
- * after round) so a machine that speeds up or slows down during the run moves both sides of each ratio alike; each
- * figure is the median of its rounds.
+ * Cold import of each bundle against `node -e 0`, as deployed (serverless.yml's esbuild options and NODE_OPTIONS) and
+ * the other way round as to source maps (map + --enable-source-maps, or neither): what the maps cost. The spawns are
+ * interleaved (one baseline, then each case, round after round) so a machine that speeds up or slows down during the
+ * run moves both sides of each ratio alike; each figure is the median of its rounds.
  */
-function coldImports(files: readonly string[]): void {
+function coldImports(built: readonly Bundle[]): void {
+  const nodeOptions = slsNodeOptions();
+  const deployedMaps = DEPLOYED_MAPS ? 'with source map and --enable-source-maps' : 'no source map';
+  const otherMaps = DEPLOYED_MAPS ? 'without source map' : 'with source map (mappings only) and --enable-source-maps';
   const cases = [
-    ...files.map((file) => ({ label: `cold import ${file.split('/').pop()!}`, file, env: {} })),
-    ...files
-      .filter((f) => !f.endsWith('digest.mjs'))
-      .map((file) => ({ label: `cold import ${file.split('/').pop()!}, deployed config`, file, env: DEPLOYED_ENV })),
+    ...built.map((b) => ({
+      label: `cold import ${b.name} (as deployed: ${deployedMaps})`,
+      file: b.deployed,
+      env: { NODE_OPTIONS: nodeOptions },
+    })),
+    ...built.map((b) => ({
+      label: `cold import ${b.name}, ${otherMaps}`,
+      file: b.other,
+      env: { NODE_OPTIONS: DEPLOYED_MAPS ? '' : '--enable-source-maps' },
+    })),
+    ...built
+      .filter((b) => !b.name.endsWith('digest.mjs'))
+      .map((b) => ({
+        label: `cold import ${b.name}, deployed config`,
+        file: b.deployed,
+        env: { ...DEPLOYED_ENV, NODE_OPTIONS: nodeOptions },
+      })),
   ];
   const baseline: number[] = [];
   const times = cases.map((): number[] => []);
@@ -365,7 +455,12 @@ function coldImports(files: readonly string[]): void {
     baseline.push(spawnMs(['-e', '0']));
     for (const [i, c] of cases.entries()) {
       times[i]!.push(
-        spawnMs(['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`], c.env),
+        // The cold-start build runs after the import resolves; a build that failed would be a fast, meaningless figure.
+        spawnMs(
+          ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(c.file).href)})`],
+          c.env,
+          '"config loaded"',
+        ),
       );
     }
   }
@@ -379,6 +474,85 @@ function coldImports(files: readonly string[]): void {
       target: '<= 2.0x',
       pass: ms <= 2 * base,
     });
+  });
+}
+
+/** console-sessions ×12 (≈ 98k records) as JSON Lines, eventIDs unique per copy (cached in .bench/). */
+async function consoleTimes12(): Promise<{ file: string; records: number }> {
+  const lines = consoleLines();
+  const file = join(CACHE, 'console-sessions-x12.jsonl');
+  if (!existsSync(file) || process.env['BENCH_REBUILD']) {
+    const out = createWriteStream(file);
+    for (let c = 0; c < 12; c++) {
+      const chunk = `${lines.map((l) => l.replace('"eventID":"', `"eventID":"x${c}-`)).join('\n')}\n`;
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    }
+    await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+  }
+  return { file, records: lines.length * 12 };
+}
+
+/** The reference: a whole Node process that reads the file line by line and JSON.parses every line, nothing else. */
+const BARE_PARSE_SCRIPT = `
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+let records = 0;
+for await (const line of createInterface({ input: createReadStream(process.argv[1]), crlfDelay: Infinity }))
+  if (line !== '') { JSON.parse(line); records++; }
+if (records === 0) process.exit(1);
+`;
+
+/**
+ * The built command as users run it (dist/netwatch.js, whole processes, interleaved rounds, medians): start-up
+ * against `node -e 0`, and `classify` of the console stream ×12 against a process that only reads and parses it.
+ */
+async function cliProcess(): Promise<void> {
+  const started = performance.now();
+  await buildCli();
+  rows.push({
+    figure: 'build of dist/ (npm run build, esbuild)',
+    value: `${(performance.now() - started).toFixed(0)} ms`,
+  });
+  const { file, records } = await consoleTimes12();
+  const base: number[] = [];
+  const version: number[] = [];
+  for (let round = 0; round < COLD_RUNS; round++) {
+    base.push(spawnMs(['-e', '0']));
+    version.push(spawnMs([NETWATCH, '--version'], {}, 'netwatch '));
+  }
+  const bare: number[] = [];
+  const classify: number[] = [];
+  for (let round = 0; round < CLI_RUNS; round++) {
+    bare.push(spawnMs(['--input-type=module', '-e', BARE_PARSE_SCRIPT, file]));
+    classify.push(spawnMs([NETWATCH, 'classify', file], {}, '"ruleId"'));
+  }
+  const b = median(base);
+  const v = median(version);
+  rows.push({
+    figure: `netwatch --version vs node -e 0 (medians of ${COLD_RUNS}, interleaved)`,
+    value: `${v.toFixed(0)} ms vs ${b.toFixed(0)} ms = ${(v / b).toFixed(2)}x`,
+    target: '<= 3.0x',
+    pass: v <= 3 * b,
+  });
+  const p = median(bare);
+  const c = median(classify);
+  rows.push({
+    figure: `whole process over console-sessions x12 (${fmt(records)} records; medians of ${CLI_RUNS}, interleaved)`,
+    value: '',
+  });
+  rows.push({
+    figure: '  node script: read + JSON.parse every line',
+    value: `${p.toFixed(0)} ms (${fmt(rate(records, p / 1000))} records/s)`,
+  });
+  rows.push({
+    figure: '  netwatch classify (dist/netwatch.js)',
+    value: `${c.toFixed(0)} ms (${fmt(rate(records, c / 1000))} records/s)`,
+  });
+  rows.push({
+    figure: '  classify / bare parse (whole process)',
+    value: `${(p / c).toFixed(2)}x`,
+    target: '>= 1.0x',
+    pass: c <= p,
   });
 }
 
@@ -430,28 +604,35 @@ function print(): void {
 if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.stdout.write(`Usage: npm run bench   (options are environment variables)
 
-Prints, from one run on this machine: classify throughput vs bare JSON.parse over a large CloudTrail stream,
-the pre-scan vs JSON.parse per record, log-file splitting, per-function bundle sizes, cold import of each bundle
-vs \`node -e 0\` (default and deployed config), and warm per-record latency — with PASS/FAIL against the targets.
+Prints, from one run on this machine: the built command as a whole process (--version vs \`node -e 0\`, classify
+of the console stream x12 vs a read-and-parse script), classify throughput vs bare JSON.parse over a large
+CloudTrail stream, the pre-scan vs JSON.parse per record, log-file splitting, a backtest by the built command on one
+thread and on worker threads, per-function bundle sizes, cold import of each bundle vs \`node -e 0\` (as deployed
+with its source map, without, and with a deployed config), and warm per-record latency — with PASS/FAIL against the
+targets.
 
   BENCH_MB=300           size of the generated input (console-sessions replicated; cached in .bench/)
   BENCH_REBUILD=1        regenerate the input
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
   BENCH_TREE_FILES=600   gzip log files (2,000 records each) in the backtest's log tree
-  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm
+  BENCH_CLI_RUNS=11      interleaved rounds of the whole-process classify (the built command vs a parse script)
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, cli
 `);
   process.exit(0);
 }
 const ONLY = new Set(
-  (process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()),
+  (process.env['BENCH_ONLY'] ?? 'cli,throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()),
 );
-const PARTS = ['throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
+const PARTS = ['cli', 'throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
   say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
   process.exit(2);
 }
 mkdirSync(CACHE, { recursive: true });
+// The backtest part runs the built command too.
+if (ONLY.has('cli')) await cliProcess();
+else if (ONLY.has('backtest')) await buildCli();
 if (ONLY.has('throughput')) await throughput();
 if (ONLY.has('logfiles')) logFiles(consoleLines());
 if (ONLY.has('backtest')) await backtestScaling(consoleLines());

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Decoded } from '../shared/1-ingest/envelope/decode.ts';
-import { decodeStreamText, type ByteChunks, type DecodedText } from '../shared/1-ingest/envelope/decode-stream.ts';
+import { decodeStreamBatches, type ByteChunks, type DecodedText } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { MalformedInputError } from '../shared/platform/errors.ts';
 
 /**
@@ -60,25 +59,27 @@ async function walk(dir: string): Promise<InputFile[]> {
 
 /**
  * Read one input, streamed (gzip detected by content): JSON Lines come out line by line and are never held in memory
- * whole; lines and documents come unparsed, for the classify fast path.
+ * whole; lines and documents come unparsed, for the classify fast path. They come a read chunk at a time: one await
+ * per chunk instead of one per line, which on small records costs as much as classifying them. Chunks of 64 KB, not
+ * 1 MB: each becomes a string of its size, and 1 MB strings are allocated straight into V8's large-object space and
+ * collected by full GCs (splitting the console stream ×12 took 85–110 ms in 1 MB chunks against 65–72 ms in 64 KB).
  */
-export async function* readInputText(file: InputFile): AsyncGenerator<DecodedText> {
-  yield* guarded(file, (chunks) => decodeStreamText(chunks, file.name));
-}
-
-/** Open the file (or stdin) and turn a read failure into an error naming the file, as before streaming. */
-async function* guarded<T>(
-  file: InputFile,
-  decode: (chunks: ByteChunks) => AsyncGenerator<T | Decoded>,
-): AsyncGenerator<T | Extract<Decoded, { kind: 'error' }>> {
+export async function* readInputBatches(file: InputFile): AsyncGenerator<DecodedText[]> {
   const chunks: ByteChunks =
-    file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 20 });
+    file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 16 });
   try {
-    for await (const item of decode(chunks)) yield item as T | Extract<Decoded, { kind: 'error' }>;
+    yield* decodeStreamBatches(chunks, file.name);
   } catch (cause) {
-    yield {
-      kind: 'error',
-      error: new MalformedInputError(`cannot read input: ${(cause as Error).message}`, { file: file.name }, { cause }),
-    };
+    // A read failure becomes an error naming the file, as before streaming.
+    yield [
+      {
+        kind: 'error',
+        error: new MalformedInputError(
+          `cannot read input: ${(cause as Error).message}`,
+          { file: file.name },
+          { cause },
+        ),
+      },
+    ];
   }
 }

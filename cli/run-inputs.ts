@@ -1,6 +1,6 @@
 import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/4-classify/classify.ts';
 import { classifyText, classifyTextAsync } from '../shared/4-classify/classify-text.ts';
-import { expandInputs, readInputText } from './inputs.ts';
+import { expandInputs, readInputBatches } from './inputs.ts';
 import { Progress } from './progress.ts';
 
 /** Totals of one CLI run over its inputs. */
@@ -31,16 +31,18 @@ export async function classifyInputs(
     stderr,
   );
   for (const file of files) {
-    for await (const unit of readInputText(file)) {
-      if (unit.kind === 'error') {
-        result.errors.push(unit.error);
-        continue;
-      }
+    for await (const batch of readInputBatches(file)) {
       const before = result.records;
-      // Enrichment does I/O per change: the async path (full parse). Otherwise the synchronous fast path.
-      result.values += deps.enrich
-        ? await classifyTextAsync(unit, deps, result)
-        : classifyText(unit, deps, result, fast);
+      for (const unit of batch) {
+        if (unit.kind === 'error') {
+          result.errors.push(unit.error);
+          continue;
+        }
+        // Enrichment does I/O per change: the async path (full parse). Otherwise the synchronous fast path.
+        result.values += deps.enrich
+          ? await classifyTextAsync(unit, deps, result)
+          : classifyText(unit, deps, result, fast);
+      }
       progress.tick(result.records - before);
     }
     progress.fileDone(file.size);

@@ -1,5 +1,6 @@
 import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 import type { Property, PropertyType, Resource, SpecDatabase, TypeDefinition } from '@aws-cdk/service-spec-types';
+import { isObject } from '../shared/platform/json.ts';
 
 /**
  * Offline CloudFormation template validation against the CloudFormation resource specification as packaged by
@@ -78,14 +79,14 @@ export function specDatabase(): Promise<SpecDatabase> {
 export async function checkTemplate(template: unknown): Promise<CheckResult> {
   const db = await specDatabase();
   const problems: TemplateProblem[] = [];
-  if (!isObj(template) || !isObj(template['Resources']))
+  if (!isObject(template) || !isObject(template['Resources']))
     return { resources: 0, problems: [{ where: '(template)', message: 'no Resources section' }] };
   const resources = template['Resources'] as Obj;
-  const parameters = isObj(template['Parameters']) ? (template['Parameters'] as Obj) : {};
-  const conditions = isObj(template['Conditions']) ? (template['Conditions'] as Obj) : {};
+  const parameters = isObject(template['Parameters']) ? (template['Parameters'] as Obj) : {};
+  const conditions = isObject(template['Conditions']) ? (template['Conditions'] as Obj) : {};
   const types = new Map<string, Resource | undefined>();
   for (const [id, resource] of Object.entries(resources)) {
-    if (!isObj(resource) || typeof resource['Type'] !== 'string') {
+    if (!isObject(resource) || typeof resource['Type'] !== 'string') {
       problems.push({ where: id, message: 'resource without a Type' });
       continue;
     }
@@ -102,7 +103,7 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
       for (const [i, v] of value.entries()) checkRefs(v, `${where}/${i}`);
       return;
     }
-    if (!isObj(value)) return;
+    if (!isObject(value)) return;
     const keys = Object.keys(value);
     if (keys.length === 1) {
       const [fn] = keys as [string];
@@ -121,7 +122,7 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
         const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
         if (typeof text !== 'string') problems.push({ where, message: 'Fn::Sub without a string' });
         else {
-          const local = new Set(isObj(vars) ? Object.keys(vars) : []);
+          const local = new Set(isObject(vars) ? Object.keys(vars) : []);
           for (const m of text.matchAll(/\$\{([^!}][^}]*)\}/g)) {
             const name = (m[1] ?? '').trim();
             if (local.has(name)) continue;
@@ -132,7 +133,7 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
               problems.push({ where, message: `Fn::Sub references unknown \${${name}}` });
           }
         }
-        if (isObj(vars)) checkRefs(vars, `${where}/Fn::Sub/1`);
+        if (isObject(vars)) checkRefs(vars, `${where}/Fn::Sub/1`);
         return;
       }
       if (fn === 'Fn::If' && Array.isArray(arg) && typeof arg[0] === 'string' && !(arg[0] in conditions))
@@ -154,12 +155,12 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
   };
 
   for (const [id, resource] of Object.entries(resources)) {
-    if (!isObj(resource)) continue;
+    if (!isObject(resource)) continue;
     const spec = types.get(id);
     const props = resource['Properties'];
-    if (props !== undefined && !isObj(props))
+    if (props !== undefined && !isObject(props))
       problems.push({ where: `${id}/Properties`, message: 'Properties is not an object' });
-    if (spec) checkProperties(db, spec.properties, isObj(props) ? props : {}, `${id}/Properties`, problems, spec);
+    if (spec) checkProperties(db, spec.properties, isObject(props) ? props : {}, `${id}/Properties`, problems, spec);
     checkRefs(props, `${id}/Properties`);
     const dependsOn = resource['DependsOn'];
     for (const dep of Array.isArray(dependsOn) ? dependsOn : dependsOn === undefined ? [] : [dependsOn]) {
@@ -169,7 +170,7 @@ export async function checkTemplate(template: unknown): Promise<CheckResult> {
     if (resource['Condition'] !== undefined && !(String(resource['Condition']) in conditions))
       problems.push({ where: `${id}/Condition`, message: `unknown condition ${String(resource['Condition'])}` });
   }
-  if (isObj(template['Outputs'])) checkRefs(template['Outputs'], 'Outputs');
+  if (isObject(template['Outputs'])) checkRefs(template['Outputs'], 'Outputs');
   checkRefs(conditions, 'Conditions');
   return { resources: Object.keys(resources).length, problems };
 }
@@ -246,7 +247,7 @@ function checkOne(
     case 'null':
       return;
     case 'tag':
-      if (!isObj(value) || !('Key' in value)) problems.push({ where, message: 'expected a tag {Key, Value}' });
+      if (!isObject(value) || !('Key' in value)) problems.push({ where, message: 'expected a tag {Key, Value}' });
       return;
     case 'array':
       if (!Array.isArray(value))
@@ -254,7 +255,7 @@ function checkOne(
       for (const [i, item] of value.entries()) checkValue(db, [type.element], item, `${where}/${i}`, problems);
       return;
     case 'map':
-      if (!isObj(value)) return void problems.push({ where, message: `expected a map, found ${describe(value)}` });
+      if (!isObject(value)) return void problems.push({ where, message: `expected a map, found ${describe(value)}` });
       for (const [k, v] of Object.entries(value)) checkValue(db, [type.element], v, `${where}/${k}`, problems);
       return;
     case 'union':
@@ -262,7 +263,7 @@ function checkOne(
       return;
     case 'ref': {
       const def = db.get('typeDefinition', type.reference.$ref);
-      if (!isObj(value))
+      if (!isObject(value))
         return void problems.push({ where, message: `expected a ${def.name} object, found ${describe(value)}` });
       checkProperties(db, def.properties, value, where, problems, def);
       return;
@@ -273,13 +274,9 @@ function checkOne(
 }
 
 function isIntrinsic(value: unknown): boolean {
-  if (!isObj(value)) return false;
+  if (!isObject(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && INTRINSICS.has(keys[0] as string);
-}
-
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

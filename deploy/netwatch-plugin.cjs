@@ -1,4 +1,6 @@
 'use strict';
+const { rmSync } = require('node:fs');
+const { join } = require('node:path');
 /**
  * osls plugin: the Netwatch stack. Thin on purpose — the logic is TypeScript in deploy/stack/ (typed, unit-tested,
  * and it reads the rules directly, so EventBridge patterns come from the rules' apiCalls). osls loads plugins with
@@ -15,6 +17,10 @@ class NetwatchStack {
     this.serverless = serverless;
     this.hooks = {
       initialize: async () => {
+        // serverless-esbuild builds into .esbuild/.build and zips what it finds there; `invoke local` leaves that
+        // directory behind, and a new build does not delete files the old one wrote (a source map from a build with
+        // maps on would ship in the next zip). Start every command from an empty work directory.
+        rmSync(join(serverless.config.servicePath, '.esbuild', '.build'), { recursive: true, force: true });
         const stack = await this.stack();
         try {
           const local = (serverless.processedInput.commands || []).join(' ') === 'invoke local';

@@ -22,6 +22,15 @@ export const FILES_IN_FLIGHT = 2;
 /** Input size from which worker threads pay for their start-up, when --workers is not given. */
 export const WORKER_THRESHOLD_BYTES = 32 * 1024 * 1024;
 
+/**
+ * The worker thread's entry. The built command (dist/, scripts/build-cli.ts) runs the compiled worker bundled next to
+ * this code; run from the TypeScript sources (vitest, tsx), this module is `pool.ts` and its worker is `worker.ts`,
+ * which a thread can load only after registering tsx (worker-boot.js).
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-boot.js', import.meta.url)
+  : new URL('./backtest-worker.js', import.meta.url);
+
 /** Sent to a worker. */
 export type ToWorker = { id: number; unit: BacktestUnit };
 /** Sent by a worker. */
@@ -59,7 +68,8 @@ export interface PoolResult extends ScanResult {
 export async function scanUnits(units: readonly BacktestUnit[], options: PoolOptions = {}): Promise<PoolResult> {
   const queue = [...units].sort((a, b) => b.size - a.size);
   const bytes = queue.reduce((sum, u) => sum + u.size, 0);
-  // A worker takes ~1-2 s to start (tsx compiles the rules in each); below a few tens of MB one thread is faster.
+  // A compiled worker is ready in ≈ 50 ms but then warms its own JIT (`npm run bench`, backtest rows); below a few
+  // tens of MB one thread is faster.
   const wanted = options.workers ?? (bytes >= WORKER_THRESHOLD_BYTES ? availableParallelism() : 1);
   const workers = Math.max(1, Math.min(wanted, queue.length));
   const perWorker = Math.max(1, options.perWorker ?? FILES_IN_FLIGHT);
@@ -134,7 +144,7 @@ function inWorkers(
     const abort = (): void => finish();
     signal?.addEventListener('abort', abort, { once: true });
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./worker-boot.js', import.meta.url), { workerData: setup });
+      const worker = new Worker(WORKER_ENTRY, { workerData: setup });
       live.add(worker);
       worker.on('message', (message: ToMain) => {
         if (message.type === 'ready') feed(worker);

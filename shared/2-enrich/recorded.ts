@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isObject } from '../platform/json.ts';
 import type { ConfigHistoryApi } from './config-history.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
 import type { LookupEventsApi } from './trail-lookup.ts';
@@ -42,10 +43,6 @@ async function readRecorded(dir: string, operation: string, id: string): Promise
     throw Object.assign(new RecordedApiError(message), { name: type });
   }
   return body;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** GetResourceConfigHistory answered from `dir/GetResourceConfigHistory/<resourceId>.json`. */

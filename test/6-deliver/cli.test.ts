@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,30 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvalsTableDefinition } from '../../shared/5-decide/approvals/dynamodb-store.ts';
 import { findingRecord } from '../../cli/format.ts';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.ts';
-import { REPO_ROOT } from '../support/corpus.ts';
+import { netwatchAsync, type CliResult } from '../support/cli.ts';
 import { ciWidenedFinding, sshWorldFinding } from '../support/findings.ts';
 
 let dynamo: LocalDynamo;
 const dir = mkdtempSync(join(tmpdir(), 'netwatch-cli-delivery-'));
 
 /** Run the real command (async: dynalite runs in this process and must keep answering). */
-function netwatch(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
+function netwatch(args: string[], input?: string): Promise<CliResult> {
+  return netwatchAsync(args, {
+    env: { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint },
+    ...(input !== undefined ? { input } : {}),
   });
 }
 

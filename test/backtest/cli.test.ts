@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { timeOption } from '../../cli/commands/backtest.ts';
 import type { BacktestSummary } from '../../cli/backtest/summary.ts';
+import { netwatch } from '../support/cli.ts';
 import { buildLogTree } from './tree.ts';
 
+// The built command, as users run it (dist/netwatch.js; with --workers, its compiled worker threads).
 const tree = buildLogTree();
 const out = mkdtempSync(join(tmpdir(), 'netwatch-report-'));
 afterAll(() => {
@@ -14,19 +15,9 @@ afterAll(() => {
   rmSync(out, { recursive: true, force: true });
 });
 
-let stdout = '';
-let stderr = '';
-beforeEach(() => {
-  stdout = '';
-  stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
-
 describe('netwatch backtest', () => {
   it('prints a JSON summary of a log folder and exits 0', async () => {
-    const code = await main([
+    const { code, stdout } = netwatch([
       'backtest',
       tree.root,
       '--format',
@@ -51,13 +42,15 @@ describe('netwatch backtest', () => {
 
   it('writes the HTML report to --out', async () => {
     const file = join(out, 'report.html');
-    expect(await main(['backtest', tree.root, '--format', 'html', '--out', file])).toBe(0);
+    const { code, stderr } = netwatch(['backtest', tree.root, '--format', 'html', '--out', file]);
+    expect(code).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain('<h2>Would-be pages (6)</h2>');
     expect(stderr).toContain(`html report written to ${file} (6 would-be pages, 6 findings)`);
   });
 
   it('exits 2 and names the input when one is missing, still reporting the rest', async () => {
-    expect(await main(['backtest', tree.root, join(tree.root, 'missing.json.gz')])).toBe(2);
+    const { code, stdout } = netwatch(['backtest', tree.root, join(tree.root, 'missing.json.gz')]);
+    expect(code).toBe(2);
     expect(stdout).toContain('Would have paged: 6');
     expect(stdout).toMatch(/missing\.json\.gz: cannot read input: no such file or directory/);
   });
@@ -81,8 +74,8 @@ describe('netwatch backtest', () => {
         '',
       ].join('\n'),
     );
-    // Act
-    const code = await main([
+    // Act: on two worker threads, as the built command starts them.
+    const { code, stdout } = netwatch([
       'backtest',
       tree.root,
       '--format',
@@ -108,17 +101,17 @@ describe('netwatch backtest', () => {
       'approval CHG0042 covers this change but its window ended at 2026-11-02T11:30:00.000Z, 23 h 30 min before the change at 2026-11-03T11:00:00.000Z',
     );
     // The same run in the table format says which config applied.
-    stdout = '';
-    expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config])).toBe(0);
-    expect(stdout).toContain(`Config ${config}: its context, paging routes, static approvals and allowlists applied`);
-    expect(stdout).toContain('Would have paged: 1');
-    // And the HTML report, in its header and in the approvals section.
-    stdout = '';
-    expect(await main(['backtest', tree.root, '--since', '2026-11-01', '--config', config, '--format', 'html'])).toBe(
-      0,
+    const table = netwatch(['backtest', tree.root, '--since', '2026-11-01', '--config', config]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(
+      `Config ${config}: its context, paging routes, static approvals and allowlists applied`,
     );
-    expect(stdout).toContain(`Routes, context and approvals from <code>${config}</code>.`);
-    expect(stdout).toContain(
+    expect(table.stdout).toContain('Would have paged: 1');
+    // And the HTML report, in its header and in the approvals section.
+    const html = netwatch(['backtest', tree.root, '--since', '2026-11-01', '--config', config, '--format', 'html']);
+    expect(html.code).toBe(0);
+    expect(html.stdout).toContain(`Routes, context and approvals from <code>${config}</code>.`);
+    expect(html.stdout).toContain(
       '2 findings would page unapproved; 1 approved, 0 allowlisted, 1 with an expired approval → <strong>1 pages</strong>',
     );
   });
@@ -126,18 +119,25 @@ describe('netwatch backtest', () => {
   it('--config with a bad file lists its problems and exits 64, reading nothing', async () => {
     const config = join(out, 'bad.config.yml');
     writeFileSync(config, 'version: 1\nsinks: { oncall: { type: pager } }\nroutes: []\n');
-    expect(await main(['backtest', tree.root, '--config', config])).toBe(64);
+    const { code, stdout, stderr } = netwatch(['backtest', tree.root, '--config', config]);
+    expect(code).toBe(64);
     expect(stderr).toContain('unknown sink type "pager"');
     expect(stdout).not.toContain('Would have paged');
   });
 
   it('usage errors exit 64 with help', async () => {
-    expect(await main(['backtest'])).toBe(64);
-    expect(await main(['backtest', tree.root, '--format', 'pdf'])).toBe(64);
-    expect(await main(['backtest', tree.root, '--since', 'last tuesday'])).toBe(64);
-    expect(stderr).toContain('Usage: netwatch backtest');
-    expect(await main(['help', 'backtest'])).toBe(0);
-    expect(stdout).toContain('--lookup-events');
+    for (const args of [
+      ['backtest'],
+      ['backtest', tree.root, '--format', 'pdf'],
+      ['backtest', tree.root, '--since', 'last tuesday'],
+    ]) {
+      const { code, stderr } = netwatch(args);
+      expect(code, args.join(' ')).toBe(64);
+      expect(stderr).toContain('Usage: netwatch backtest');
+    }
+    const help = netwatch(['help', 'backtest']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--lookup-events');
   });
 
   it('reads --since as a duration or a date', () => {

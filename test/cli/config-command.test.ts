@@ -1,20 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfigText as loadJsonOnly } from '../../shared/config/load-core.ts';
+import { netwatch } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/corpus.ts';
-
-function netwatch(args: string[]) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('netwatch config', () => {
   it('validates the example config and summarises it', () => {

@@ -1,18 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/corpus.ts';
-
-/** `npm start`'s enrichment, offline: recorded API responses and the sample context file. */
-function netwatch(args: string[]) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { netwatch } from '../support/cli.ts';
 
 describe('netwatch classify --recorded-aws --context', () => {
   it('an oversized change fetched, a Config change with its actor, a compliance flip: each explained', () => {

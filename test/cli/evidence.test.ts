@@ -1,21 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parsePorts } from '../../cli/commands/evidence.ts';
+import { netwatch as run } from '../support/cli.ts';
 import { REPO_ROOT } from '../support/corpus.ts';
 
-/** `netwatch evidence` offline, as a user runs it (node bin/netwatch.js …) over real-shaped flow-log files. */
-function netwatch(args: string[]) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), 'evidence', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', AWS_REGION: 'eu-west-1' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** `netwatch evidence` offline, as a user runs it (the built command, dist/netwatch.js) over real-shaped flow-log files. */
+function netwatchEvidence(args: string[]) {
+  return run(['evidence', ...args], { env: { AWS_REGION: 'eu-west-1' } });
 }
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'flow-logs');
@@ -25,7 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'netwatch-evidence-'));
 
 describe('netwatch evidence (offline, flow-log files)', () => {
   it('a fingerprint from saved findings: since the change, on the ports it opened, from a default-format file', () => {
-    const { code, stdout, stderr } = netwatch([
+    const { code, stdout, stderr } = netwatchEvidence([
       'd41c4ed8',
       '--findings',
       join(FIXTURES, 'finding-ssh-world.jsonl'),
@@ -49,8 +43,8 @@ describe('netwatch evidence (offline, flow-log files)', () => {
     const gz = join(dir, 'eni-flows.gz');
     writeFileSync(gz, gzipSync(readFileSync(join(FIXTURES, 'default-format.log'))));
     const args = ['sg-0a1b2c3d4e5f60718', '--since', '2026-11-20T09:14:03Z', ...WINDOW, '--ports', 'tcp/22', ...ENIS];
-    const plain = netwatch([...args, '--files', join(FIXTURES, 'default-format.log'), '--format', 'json']);
-    const zipped = netwatch([...args, '--files', dir, '--format', 'json']);
+    const plain = netwatchEvidence([...args, '--files', join(FIXTURES, 'default-format.log'), '--format', 'json']);
+    const zipped = netwatchEvidence([...args, '--files', dir, '--format', 'json']);
     expect(zipped.code).toBe(0);
     const a = JSON.parse(plain.stdout) as Record<string, unknown>;
     const b = JSON.parse(zipped.stdout) as Record<string, unknown>;
@@ -59,7 +53,7 @@ describe('netwatch evidence (offline, flow-log files)', () => {
   });
 
   it('a custom v5 format from the S3 header line; egress records are not counted as sources reaching in', () => {
-    const { code, stdout } = netwatch([
+    const { code, stdout } = netwatchEvidence([
       'sg-0a1b2c3d4e5f60718',
       '--files',
       join(FIXTURES, 'custom-v5.log.gz'),
@@ -84,7 +78,7 @@ describe('netwatch evidence (offline, flow-log files)', () => {
 
   it('a custom v3 format given with --fields: TEST-NET sources are not external; a damaged line exits 2 naming file:line', () => {
     copyFileSync(join(FIXTURES, 'custom-v3.log'), join(dir, 'v3.log'));
-    const { code, stdout, stderr } = netwatch([
+    const { code, stdout, stderr } = netwatchEvidence([
       'sg-0a1b2c3d4e5f60718',
       '--files',
       join(dir, 'v3.log'),
@@ -101,7 +95,7 @@ describe('netwatch evidence (offline, flow-log files)', () => {
 
   it('html: one self-contained page with the summary, ports and top sources, strings escaped', () => {
     const out = join(dir, 'evidence.html');
-    const { code } = netwatch([
+    const { code } = netwatchEvidence([
       'd41c4ed8',
       '--findings',
       join(FIXTURES, 'finding-ssh-world.jsonl'),
@@ -122,11 +116,11 @@ describe('netwatch evidence (offline, flow-log files)', () => {
   });
 
   it('usage errors exit 64 with the reason', () => {
-    expect(netwatch(['i-0abc']).stderr).toContain(
+    expect(netwatchEvidence(['i-0abc']).stderr).toContain(
       '"i-0abc" is not a fingerprint, sg-…, vpce-…, vpce-svc-… or rtb-… id',
     );
-    expect(netwatch(['d41c4ed8']).code).toBe(64);
-    expect(netwatch(['sg-0a1b2c3d4e5f60718', '--ports', 'tcp/99999']).stderr).toContain(
+    expect(netwatchEvidence(['d41c4ed8']).code).toBe(64);
+    expect(netwatchEvidence(['sg-0a1b2c3d4e5f60718', '--ports', 'tcp/99999']).stderr).toContain(
       '--ports: bad range "tcp/99999"',
     );
     expect(() => parsePorts(['ssh/22'])).toThrow(/not like tcp\/22/);

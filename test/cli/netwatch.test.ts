@@ -4,20 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../support/corpus.ts';
+import { netwatch } from '../support/cli.ts';
 import { describeRecord, sshWorldRecord } from '../support/records.ts';
-
-/** Run the real command as a user would (node bin/netwatch.js …). */
-function netwatch(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), ...args], {
-    cwd: REPO_ROOT,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 60_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'netwatch-cli-'));
 
@@ -55,7 +43,9 @@ describe('netwatch classify', () => {
   });
 
   it('reads stdin and prints a table', () => {
-    const { code, stdout } = netwatch(['classify', '--format', 'table', '-'], `${JSON.stringify(sshWorldRecord())}\n`);
+    const { code, stdout } = netwatch(['classify', '--format', 'table', '-'], {
+      input: `${JSON.stringify(sshWorldRecord())}\n`,
+    });
     expect(code).toBe(0);
     const [header, row] = stdout.split('\n');
     expect(header).toMatch(/^SEVERITY\s+RULE\s+RESOURCE\s+ACCOUNT\/REGION\s+ACTOR\s+SUMMARY/);
@@ -84,7 +74,7 @@ describe('netwatch classify', () => {
     const help = netwatch(['classify', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: netwatch classify');
-    const bad = netwatch(['classify', '--format', 'xml', '-'], '');
+    const bad = netwatch(['classify', '--format', 'xml', '-'], { input: '' });
     expect(bad.code).toBe(64);
     expect(bad.stderr).toContain('--format must be jsonl or table');
     expect(bad.stderr).toContain('Usage: netwatch classify');

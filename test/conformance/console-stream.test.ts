@@ -6,9 +6,9 @@ import { classifyValue, emptyClassified, mergeClassified } from '../../shared/4-
 import { decodeBytes } from '../../shared/1-ingest/envelope/decode.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { isRisky } from '../../shared/model/severity.ts';
-import { announceMissingCorpus, CORPUS_DIR, HAS_CORPUS } from '../support/corpus.ts';
+import { CORPUS_DIR, corpusAvailable } from '../support/corpus.ts';
 
-announceMissingCorpus('console-sessions stream');
+const HAS_CORPUS = corpusAvailable('console-sessions stream');
 
 describe.skipIf(!HAS_CORPUS)('console-sessions stream (8,170 real CloudTrail records)', () => {
   it('yields exactly the four medium-or-higher findings its README lists', () => {

@@ -3,14 +3,13 @@ import { RULES } from '../../rules/index.ts';
 import { classifyValue } from '../../shared/4-classify/classify.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { isRisky } from '../../shared/model/severity.ts';
-import { announceMissingCorpus, corpusInput, HAS_CORPUS, loadCorpus, type CorpusCase } from '../support/corpus.ts';
+import { corpusAvailable, corpusInput, loadCorpus, type CorpusCase } from '../support/corpus.ts';
 
 /**
  * Conformance: every labelled case of ../shared/corpus. Risky ⇔ a finding at medium or above, and when risky that
  * finding carries the expected category. Borderline cases are reported, not required.
  */
 const cases = loadCorpus();
-announceMissingCorpus('corpus conformance');
 
 interface Verdict {
   id: string;
@@ -36,7 +35,7 @@ function judge(c: CorpusCase) {
   return { result, risky, categories, agrees };
 }
 
-describe.skipIf(!HAS_CORPUS)('corpus conformance', () => {
+describe.skipIf(!corpusAvailable('corpus conformance'))('corpus conformance', () => {
   it('has the cases the README describes', () => {
     expect(cases.length).toBeGreaterThanOrEqual(91);
   });

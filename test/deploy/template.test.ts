@@ -435,17 +435,38 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
   });
 
   it.each(MODES)(
-    '%s: every function zip holds its ESM bundle, a source map and package.json {"type":"module"}',
+    '%s: every function zip holds its ESM bundle and package.json {"type":"module"}, and a source map exactly when the function runs with --enable-source-maps',
     (mode) => {
-      for (const [id, f] of of(templates[mode], 'AWS::Lambda::Function')) {
+      const t = templates[mode];
+      for (const [id, f] of of(t, 'AWS::Lambda::Function')) {
         const key = String((f.Properties['Code'] as { S3Key: string }).S3Key);
         const zip = join(dir(mode), key.split('/').pop() ?? '');
         const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).trim().split('\n').sort();
         const handler = String(f.Properties['Handler']).replace(/\.handler$/, '.js');
-        expect(entries, id).toEqual([handler, `${handler}.map`, 'functions/package.json'].sort());
+        // A map without the flag is dead weight; the flag without a map costs a failed read at every cold start.
+        const env = (f.Properties['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+        const sourceMaps = String(env?.['NODE_OPTIONS'] ?? '')
+          .split(/\s+/)
+          .includes('--enable-source-maps');
+        expect(entries, id).toEqual(
+          [handler, ...(sourceMaps ? [`${handler}.map`] : []), 'functions/package.json'].sort(),
+        );
         expect(JSON.parse(execFileSync('unzip', ['-p', zip, 'functions/package.json'], { encoding: 'utf8' }))).toEqual({
           type: 'module',
         });
+        if (sourceMaps) {
+          // Mappings only (serverless.yml sourcesContent: false): stack traces need no more, and Node parses the map
+          // at every cold start.
+          const map = JSON.parse(execFileSync('unzip', ['-p', zip, `${handler}.map`], { encoding: 'utf8' })) as {
+            sources: string[];
+            sourcesContent?: unknown;
+          };
+          expect(
+            map.sources.some((s) => s.includes('shared/')),
+            id,
+          ).toBe(true);
+          expect(map.sourcesContent, id).toBeUndefined();
+        }
       }
     },
   );

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { it } from 'vitest';
 
 /** Repository root (this file is test/support/corpus.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -8,7 +9,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /** The shared conformance corpus lives beside the clone, never inside it. */
 export const CORPUS_DIR = resolve(REPO_ROOT, '../shared/corpus');
 
-/** True when ../shared/corpus is present (CI has it beside the clone). */
+/** True when ../shared/corpus is present (CI has it beside the clone; see {@link corpusAvailable}). */
 export const HAS_CORPUS = existsSync(join(CORPUS_DIR, 'README.md'));
 
 /** A labelled corpus case (see ../shared/corpus/README.md). */
@@ -42,7 +43,25 @@ export function corpusInput(c: CorpusCase): unknown {
   return structuredClone(c.envelope ?? c.event ?? c.notification);
 }
 
-/** Print a one-line skip reason once, so a missing corpus is visible in the log. */
-export function announceMissingCorpus(suite: string): void {
-  if (!HAS_CORPUS) console.log(`${suite}: skipped — ../shared/corpus not found beside the repository (${CORPUS_DIR})`);
+/**
+ * CI checks the corpus out beside the clone (README "Development"), so there a missing corpus is a broken checkout:
+ * the run must fail, not pass with the conformance suites skipped. `.ci/run` and GitHub Actions set CI=true.
+ */
+export const IN_CI = /^(1|true|yes)$/i.test(process.env['CI'] ?? '');
+
+/**
+ * Gate of a suite that reads ../shared/corpus — call it at the top level of the test file:
+ * `describe.skipIf(!corpusAvailable('corpus conformance'))(…)`. True when the corpus is there. When it is not:
+ * in CI, registers a failing test that says what is missing; elsewhere prints one line and the suite is reported as
+ * skipped (never as passed).
+ */
+export function corpusAvailable(suite: string): boolean {
+  if (HAS_CORPUS) return true;
+  const message = `${suite}: the shared corpus is missing (${CORPUS_DIR}); it belongs beside the repository`;
+  if (IN_CI)
+    it(`${suite} has the shared corpus`, () => {
+      throw new Error(`${message}. CI must check it out.`);
+    });
+  else console.warn(`${message} — skipped here (CI fails instead)`);
+  return false;
 }

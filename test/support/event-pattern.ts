@@ -3,6 +3,7 @@
  * event (any element matches) and `$or`. Enough for the patterns Netwatch generates; not a general implementation.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
  */
+import { isObject } from '../../shared/platform/json.ts';
 export function matchesPattern(pattern: Readonly<Record<string, unknown>>, event: unknown): boolean {
   const fields = isObject(event) ? event : {};
   for (const [key, rule] of Object.entries(pattern)) {
@@ -41,8 +42,4 @@ function leafMatches(matcher: unknown, value: unknown, present: boolean): boolea
   }
   if (!present) return false;
   return Array.isArray(value) ? value.includes(matcher) : value === matcher;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import type * as z from 'zod';
 import type { InputLocation } from '../../platform/errors.ts';
+import { isObject } from '../../platform/json.ts';
 import type { NetworkDelta } from '../../model/change.ts';
 import type { ItemState, Lifecycle, Origins } from './item-diff.ts';
 import { malformedAt } from './json-pointer.ts';
@@ -124,11 +125,7 @@ function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
 /** Stable JSON of a plain value with sorted keys: a set key for normalized objects. */
 export function stableKey(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
+    isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isObject } from '../../platform/json.ts';
 
 /**
  * AWS Config spells configuration fields two ways: the EC2/ELB `Describe*` output in lowerCamelCase
@@ -22,14 +23,12 @@ export function findKey(record: Readonly<Record<string, unknown>>, name: string)
   return Object.keys(record).find((key) => key.toLowerCase() === lower);
 }
 
-/** A plain (non-array) object, narrowed. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A plain (non-array) object, narrowed: the platform's one {@link isObject}, by the name the Config readers use. */
+export { isObject as isRecord };
 
 /** Field `name` of `value` matched case-insensitively; `undefined` when `value` is not an object. */
 export function field(value: unknown, name: string): unknown {
-  if (!isRecord(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const key = findKey(value, name);
   return key === undefined ? undefined : value[key];
 }
@@ -41,7 +40,7 @@ export function field(value: unknown, name: string): unknown {
 export function ciObject<Shape extends z.ZodRawShape>(shape: Shape) {
   const names = Object.keys(shape);
   return z.preprocess((value) => {
-    if (!isRecord(value)) return value;
+    if (!isObject(value)) return value;
     const out: Record<string, unknown> = {};
     for (const name of names) {
       const key = findKey(value, name);

@@ -1,5 +1,6 @@
 import { MalformedInputError } from '../../platform/errors.ts';
 import type { InputLocation } from '../../platform/errors.ts';
+import { escapePointerToken } from '../../platform/json.ts';
 
 /**
  * JSON Pointer (RFC 6901) helpers for error locations. Every Config error names the path inside the message
@@ -7,11 +8,7 @@ import type { InputLocation } from '../../platform/errors.ts';
  * @see https://www.rfc-editor.org/rfc/rfc6901
  */
 export function pointer(base: string, ...segments: ReadonlyArray<PropertyKey>): string {
-  return segments.reduce<string>((path, segment) => `${path}/${escapeSegment(segment)}`, base);
-}
-
-function escapeSegment(segment: PropertyKey): string {
-  return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
+  return segments.reduce<string>((path, segment) => `${path}/${escapePointerToken(segment)}`, base);
 }
 
 /** A {@link MalformedInputError} at `path` inside the record `where` points to (the record's own path is kept). */

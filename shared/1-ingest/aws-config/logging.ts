@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { LoggingDelta } from '../../model/change.ts';
 import type { ExtractInput, Extractor } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
+import { TRAIL_FLAGS } from '../trail-flags.ts';
 
 /**
  * Audit-logging resources → {@link LoggingDelta}s with the ways logging got weaker or stronger.
@@ -88,19 +89,14 @@ const TrailState = z.lazy(() =>
 );
 type Trail = z.output<typeof TrailState>['configuration'];
 
-const TRAIL_FLAGS: ReadonlyArray<Flag<Trail>> = [
-  ['isMultiRegionTrail', 'multi-region off', 'multi-region on'],
-  ['logFileValidationEnabled', 'log-file validation off', 'log-file validation on'],
-  ['includeGlobalServiceEvents', 'global service events off', 'global service events on'],
-  ['isOrganizationTrail', 'organization trail off', 'organization trail on'],
-];
+const TRAIL_ITEM_FLAGS: ReadonlyArray<Flag<Trail>> = TRAIL_FLAGS.map((f) => [f.item, f.off, f.on]);
 
 export const trail: Extractor = (input) => {
   const before = input.read(TrailState, 'before')?.configuration;
   const after = input.read(TrailState, 'after')?.configuration;
   const config = after ?? before;
   const id = config?.trailARN ?? input.resourceId;
-  return compare(input, 'trail', id, before, after, TRAIL_FLAGS, trailExtras, 'isLogging');
+  return compare(input, 'trail', id, before, after, TRAIL_ITEM_FLAGS, trailExtras, 'isLogging');
 };
 
 function trailExtras(before: Trail, after: Trail, weakenings: string[], strengthenings: string[]): void {

@@ -4,6 +4,7 @@ import { accountFromArn } from './record.ts';
 import { EC2, many, one, skip } from './call.ts';
 import type { Call, CallEntry, ChangeItem, Outcome } from './call.ts';
 import type { Shape } from './request-shape.ts';
+import { TRAIL_FLAGS } from '../trail-flags.ts';
 
 /**
  * Audit-logging calls → {@link LoggingDelta}: VPC flow logs, CloudTrail trails and the AWS Config recorder / delivery
@@ -140,14 +141,6 @@ function trailAction(action: Action) {
   };
 }
 
-/** UpdateTrail settings: [parameter, weakening when false, strengthening when true]. */
-const TRAIL_FLAGS: ReadonlyArray<[string, string, string]> = [
-  ['isMultiRegionTrail', 'multi-region off', 'multi-region on'],
-  ['enableLogFileValidation', 'log-file validation off', 'log-file validation on'],
-  ['includeGlobalServiceEvents', 'global service events off', 'global service events on'],
-  ['isOrganizationTrail', 'organization trail off', 'organization trail on'],
-];
-
 /**
  * UpdateTrail: each flag set to false weakens, to true strengthens; an `s3BucketName` in the request points the logs
  * somewhere (`destination changed` — the old bucket is not logged, so a re-statement of the same bucket also counts).
@@ -160,8 +153,8 @@ function trailUpdated(call: Call): Outcome {
   const { resource, accountHint } = trailOf(call, call.params.field('name'));
   const weakenings: string[] = [];
   const strengthenings: string[] = [];
-  for (const [flag, off, on] of TRAIL_FLAGS) {
-    const value = call.params.field(flag).bool();
+  for (const { request, off, on } of TRAIL_FLAGS) {
+    const value = call.params.field(request).bool();
     if (value === false) weakenings.push(off);
     if (value === true) strengthenings.push(on);
   }

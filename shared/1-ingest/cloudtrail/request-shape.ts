@@ -15,18 +15,7 @@
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 
-/** A plain JSON object. */
-export type JsonObject = Record<string, unknown>;
-
-/** True for a non-null, non-array object. */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Escape one JSON-pointer segment (RFC 6901). */
-function segment(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
-}
+import { escapePointerToken, isObject, type JsonObject } from '../../platform/json.ts';
 
 /** A value inside the record plus the JSON-pointer path that leads to it. Absent values are Shapes too. */
 export class Shape {
@@ -55,10 +44,10 @@ export class Shape {
       for (const name of names) {
         const key = name in obj ? name : Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
         if (key !== undefined && obj[key] !== undefined && obj[key] !== null)
-          return new Shape(obj[key], `${this.path}/${segment(key)}`);
+          return new Shape(obj[key], `${this.path}/${escapePointerToken(key)}`);
       }
     }
-    return new Shape(undefined, `${this.path}/${segment(names[0] ?? '')}`);
+    return new Shape(undefined, `${this.path}/${escapePointerToken(names[0] ?? '')}`);
   }
 
   /**

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { MalformedInputError, type InputLocation } from '../../platform/errors.ts';
+import { isObject } from '../../platform/json.ts';
 
 /**
  * CloudTrail's log-delivery notification, for organisations that centralise CloudTrail in one S3 bucket: each time a
@@ -62,8 +63,4 @@ function parseJson(text: string, where: InputLocation): unknown {
   } catch (cause) {
     throw new MalformedInputError(`not valid JSON: ${(cause as Error).message}`, where, { cause });
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import { MalformedInputError, type InputLocation } from '../../platform/errors.ts';
+import { isObject } from '../../platform/json.ts';
 
 /**
  * Transport unwrapping: from whatever wrapper AWS delivered (SQS, SNS, EventBridge, CloudTrail log files, Config rule
@@ -236,10 +237,6 @@ function at(where: InputLocation, segment: string, record?: number): InputLocati
 
 function malformed(message: string, where: InputLocation, cause?: unknown): Payload {
   return { kind: 'error', error: new MalformedInputError(message, where, cause === undefined ? undefined : { cause }) };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

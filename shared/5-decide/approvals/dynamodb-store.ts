@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
-import { isConditionFailed } from '../../platform/aws/dynamodb.ts';
+import { allItems, isConditionFailed } from '../../platform/aws/dynamodb.ts';
 import { accountIdSchema } from '../../model/fields.ts';
 import { NetwatchError } from '../../platform/errors.ts';
 import { approvalFields, toApproval, type Approval, type ApprovalSource } from './model.ts';
@@ -55,10 +55,8 @@ export class DynamoApprovalStore implements ApprovalSource {
 
   /** Every approval in the table (CLI `list`). */
   async list(): Promise<Approval[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().ScanCommand)({
           TableName: this.tableName,
           FilterExpression: 'begins_with(pk, :p)',
@@ -66,10 +64,8 @@ export class DynamoApprovalStore implements ApprovalSource {
           ExclusiveStartKey: start,
           ConsistentRead: true,
         }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
     return this.merge(items).sort(
       (a, b) => a.windowStart.localeCompare(b.windowStart) || a.ticket.localeCompare(b.ticket),
     );
@@ -133,11 +129,9 @@ export class DynamoApprovalStore implements ApprovalSource {
     return updated;
   }
 
-  private async queryAll(account: string, since: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+  private queryAll(account: string, since: string): Promise<Record<string, unknown>[]> {
+    return allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.tableName,
           IndexName: this.indexName,
@@ -145,11 +139,8 @@ export class DynamoApprovalStore implements ApprovalSource {
           ExpressionAttributeValues: { ':a': account, ':since': since },
           ExclusiveStartKey: start,
         }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+      ),
+    );
   }
 
   /** Parse items and fold the per-account rows of one ticket into one approval. */

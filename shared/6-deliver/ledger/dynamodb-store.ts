@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
-import { isConditionFailed } from '../../platform/aws/dynamodb.ts';
+import { allItems, isConditionFailed, wroteIf } from '../../platform/aws/dynamodb.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ApprovalVerdict } from '../../model/notice.ts';
 import {
@@ -243,8 +243,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
         },
       }),
     );
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
@@ -261,19 +261,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
             ':exp': expiresAt,
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async dueDigests(now: Date): Promise<StormWindow[]> {
-    const windows: StormWindow[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.groupingTable,
           KeyConditionExpression: 'pk = :pk AND sk < :now',
@@ -281,25 +275,25 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const w = markerRow.safeParse(item);
-        if (w.success)
-          windows.push({
-            account: w.data.account,
-            ruleId: w.data.ruleId,
-            windowStart: w.data.windowStart,
-            windowEnd: w.data.windowEnd,
-          });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    const windows: StormWindow[] = [];
+    for (const item of items) {
+      const w = markerRow.safeParse(item);
+      if (w.success)
+        windows.push({
+          account: w.data.account,
+          ruleId: w.data.ruleId,
+          windowStart: w.data.windowStart,
+          windowEnd: w.data.windowEnd,
+        });
+    }
     return windows;
   }
 
   async beginDigest(window: StormWindow): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
@@ -308,19 +302,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':closing': 'closing' },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
-    const members: DigestMember[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.groupingTable,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
@@ -328,20 +316,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const m = memberRow.parse(item);
-        members.push({
-          fingerprint: m.fingerprint,
-          finding: m.finding,
-          approval: m.approval,
-          routes: m.routes,
-          sinks: m.sinks,
-        });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return members;
+      ),
+    );
+    return items.map((item) => {
+      const m = memberRow.parse(item);
+      return { fingerprint: m.fingerprint, finding: m.finding, approval: m.approval, routes: m.routes, sinks: m.sinks };
+    });
   }
 
   async finishDigest(window: StormWindow): Promise<void> {
@@ -354,20 +334,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   private async putIfAbsent(table: string, item: Record<string, unknown>, now: Date): Promise<boolean> {
-    try {
-      await this.client.send(
+    return wroteIf(
+      this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
           TableName: table,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
           ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   private async get(table: string, pk: string, sk: string): Promise<Record<string, unknown> | undefined> {

@@ -33,7 +33,45 @@ export function lazyDocumentClient(
   });
 }
 
+/** One page of a Query or Scan: its items and where the next page starts. */
+export interface ItemPage {
+  Items?: Record<string, unknown>[];
+  LastEvaluatedKey?: Record<string, unknown>;
+}
+
+/**
+ * Every item of a paginated Query or Scan: `page(start)` sends the request with `ExclusiveStartKey: start`, and pages
+ * are read until DynamoDB returns no `LastEvaluatedKey` (a page stops at 1 MB, so one request may not hold them all).
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html
+ */
+export async function allItems(
+  page: (start: Record<string, unknown> | undefined) => Promise<ItemPage>,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const next = await page(start);
+    items.push(...(next.Items ?? []));
+    start = next.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
 /** True for the error DynamoDB returns when a ConditionExpression is false (the write did not happen). */
 export function isConditionFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Whether a conditional write happened: resolves true when DynamoDB applied it, false when its ConditionExpression
+ * was false (another writer got there first); any other error is thrown.
+ */
+export async function wroteIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkDelta } from '../../../shared/model/change.ts';
 import { normalizeConfigMessage } from '../../../shared/1-ingest/aws-config/index.ts';
 import type { Normalized } from '../../../shared/1-ingest/normalized.ts';
-import { CORPUS_DIR, corpusCases } from './fixtures.ts';
+import { corpusAvailable } from '../../support/corpus.ts';
+import { corpusCases } from './fixtures.ts';
 
 /**
  * Every labelled AWS Config sample of the shared corpus (`notification` = the inner message), with what each must
@@ -85,13 +86,8 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
 
 const cases = corpusCases();
 
-describe('Config corpus (../shared/corpus/config)', () => {
-  it.skipIf(CORPUS_DIR !== undefined)(
-    'SKIPPED: ../shared/corpus/config is not checked out next to the repo; corpus cases not run',
-    () => {},
-  );
-
-  it.runIf(CORPUS_DIR !== undefined)('has an expectation for every corpus case', () => {
+describe.skipIf(!corpusAvailable('Config corpus'))('Config corpus (../shared/corpus/config)', () => {
+  it('has an expectation for every corpus case', () => {
     expect(cases.map((c) => c.id).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 

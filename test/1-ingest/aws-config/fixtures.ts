@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { ChangeEvent } from '../../../shared/model/change.ts';
 import type { Normalized } from '../../../shared/1-ingest/normalized.ts';
+import { CORPUS_DIR as SHARED_CORPUS, HAS_CORPUS } from '../../support/corpus.ts';
 
 /** Repo root, from this file's location (never a hard-coded path). */
 const ROOT = new URL('../../../', import.meta.url);
@@ -14,11 +15,8 @@ export function sample(name: string): Record<string, unknown> {
   );
 }
 
-/** The shared conformance corpus (`../shared/corpus` next to the repo), or undefined when it is not checked out. */
-export const CORPUS_DIR: string | undefined = (() => {
-  const dir = fileURLToPath(new URL('../shared/corpus/config/', ROOT));
-  return existsSync(dir) ? dir : undefined;
-})();
+/** The Config cases of the shared corpus (`../shared/corpus/config`), or undefined when it is not checked out. */
+export const CORPUS_DIR: string | undefined = HAS_CORPUS ? join(SHARED_CORPUS, 'config') : undefined;
 
 export interface CorpusCase {
   id: string;

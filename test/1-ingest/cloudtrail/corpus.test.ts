@@ -6,15 +6,14 @@ import {
   CORPUS_DIR,
   corpusEvent,
   deltasOf,
-  HAS_CORPUS,
   ignoredReason,
   malformed,
-  NO_CORPUS_MESSAGE,
   normalize,
   onlyChange,
 } from './fixtures.ts';
+import { corpusAvailable } from '../../support/corpus.ts';
 
-if (!HAS_CORPUS) console.warn(NO_CORPUS_MESSAGE);
+const HAS_CORPUS = corpusAvailable('CloudTrail normalizer corpus');
 
 /** Real, labelled CloudTrail samples from ../shared/corpus: the normalizer must survive every quirk they carry. */
 describe.skipIf(!HAS_CORPUS)('CloudTrail normalizer over the shared corpus', () => {

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { CORPUS_DIR } from '../../support/corpus.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
@@ -13,9 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '../../..');
 const SAMPLES_DIR = path.join(repoRoot, 'events', 'cloudtrail');
 /** The labelled corpus lives next to the repository (../shared/corpus), not inside it. */
-export const CORPUS_DIR = path.resolve(repoRoot, '../shared/corpus');
-export const HAS_CORPUS = existsSync(path.join(CORPUS_DIR, 'cloudtrail'));
-export const NO_CORPUS_MESSAGE = `shared corpus not found at ${CORPUS_DIR}: corpus-backed CloudTrail tests skipped`;
+export { CORPUS_DIR };
 
 /** A fresh copy of events/cloudtrail/<name>.json, safe to mutate. */
 export function sample(name: string): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeBytes, type Decoded } from '../../../shared/1-ingest/envelope/decode.ts';
 import { decodeStream } from '../../../shared/1-ingest/envelope/decode-stream.ts';
-import { CORPUS_DIR, HAS_CORPUS } from '../../support/corpus.ts';
+import { CORPUS_DIR, corpusAvailable } from '../../support/corpus.ts';
 
 const rec = (i: number) => ({
   eventSource: 'ec2.amazonaws.com',
@@ -47,6 +47,8 @@ const CASES: Record<string, string> = {
   'blank input': '  \n \n',
 };
 
+const HAS_STREAM = corpusAvailable('decodeStream over the console-sessions stream');
+
 describe('decodeStream gives what decodeBytes gives', () => {
   for (const [name, text] of Object.entries(CASES)) {
     for (const gz of [false, true]) {
@@ -77,7 +79,7 @@ describe('decodeStream gives what decodeBytes gives', () => {
     expect(values.map((d) => d.kind === 'value' && d.line)).toEqual(values.map((_, i) => i + 1));
   });
 
-  it.skipIf(!HAS_CORPUS)('reads the console-sessions stream (8,170 records) identically', async () => {
+  it.skipIf(!HAS_STREAM)('reads the console-sessions stream (8,170 records) identically', async () => {
     const bytes = new Uint8Array(readFileSync(join(CORPUS_DIR, 'streams/console-sessions.jsonl.gz')));
     const out = await streamed(bytes, 65536, 'console.jsonl.gz');
     expect(out).toHaveLength(8170);

@@ -30,8 +30,8 @@ export interface ScenarioOptions {
   claimLeaseSeconds?: number;
   /** `approvals.static` entries. */
   approvals?: Record<string, unknown>[];
-  /** In-sink HTTP attempts (`retry.attempts`). Default 1: the delivery layer already retries 3× in process, and SQS
-   * redelivery is the outer loop — one attempt per delivery try keeps the counts readable. */
+  /** In-sink HTTP attempts (`retry.attempts`). Default 1: SQS redelivery is the outer loop (the delivery layer sends
+   * once per sink and invocation) — one attempt per delivery try keeps the counts readable. */
   httpAttempts?: number;
 }
 
