@@ -20,6 +20,7 @@ export const sdk = {
   configService: () => load('@aws-sdk/client-config-service') as typeof import('@aws-sdk/client-config-service'),
   dynamodb: () => load('@aws-sdk/client-dynamodb') as typeof import('@aws-sdk/client-dynamodb'),
   dynamodbDocument: () => load('@aws-sdk/lib-dynamodb') as typeof import('@aws-sdk/lib-dynamodb'),
+  ec2: () => load('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2'),
   eventBridge: () => load('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge'),
   s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
   secretsManager: () => load('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
