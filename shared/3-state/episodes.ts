@@ -69,8 +69,8 @@ export function transitionEpisodes(
     if (!c) components.set(root, (c = { episodes: [], exposures: [] }));
     return c;
   };
-  open.forEach((episode, e) => component(find(e)).episodes.push(episode));
-  exposures.forEach((exposure, x) => component(find(open.length + x)).exposures.push(exposure));
+  for (const [e, episode] of open.entries()) component(find(e)).episodes.push(episode);
+  for (const [x, exposure] of exposures.entries()) component(find(open.length + x)).exposures.push(exposure);
 
   const next: Episode[] = [];
   const transitions: EpisodeTransition[] = [];
