@@ -140,18 +140,22 @@ export class StateEngine {
 
       const unknown: string[] = [];
       let record = stored.record;
-      let known = stored.version > 0 && !isEmptyRecord(record);
+      const storedKnown = stored.version > 0 && !isEmptyRecord(record);
+      let known = storedKnown;
       let before: ResourceState | undefined = known ? stateOfRecord(record) : undefined;
       const mine = change.deltas.filter((d) =>
         elementOps(d).some((op) => op.resource.kind === resource.kind && op.resource.id === resource.id),
       );
       const snapshot = snapshotFor(change, resource);
-      if (!known) {
-        if (snapshot !== undefined) {
-          // A Config item carries its diff: "before" is the snapshot with the change taken out.
-          before = invert(materialize(resource, snapshotElements(snapshot.deltas, resource).values()), mine);
-          known = true;
-        } else if (this.#options.lookup !== undefined) {
+      // A Config item older than the kept base changes nothing (a newer snapshot already says more).
+      const fresh = snapshot !== undefined && (record.base === undefined || after(stamp, record.base.stamp));
+      if (fresh && snapshot !== undefined) {
+        // Config items of a resource come in sequence, each with its diff against the one before: "before" is the
+        // snapshot with the change taken out — also when our kept state says otherwise (a missed event).
+        before = invert(materialize(resource, snapshotElements(snapshot.deltas, resource).values()), mine);
+        known = true;
+      } else if (!known && snapshot === undefined) {
+        if (this.#options.lookup !== undefined) {
           const found = await this.#options.lookup.lookup({
             region,
             account: change.account,
@@ -189,10 +193,8 @@ export class StateEngine {
         ...new Set([...prefixListsOf(beforeForExposures), ...prefixListsOf(afterState)]),
       ]);
       const options = this.#exposureOptions(change.account, lists, unknown);
-      const exposuresBefore =
-        stored.version > 0 && !isEmptyRecord(stored.record)
-          ? stored.exposures
-          : exposuresOf(beforeForExposures, options);
+      // What the episodes were last evaluated on — unless a Config item says what was there just before.
+      const exposuresBefore = storedKnown && !fresh ? stored.exposures : exposuresOf(beforeForExposures, options);
       const exposuresAfter = exposuresOf(afterState, options);
       const { open, transitions } = transitionEpisodes(stored.episodes, exposuresAfter, markOf(change), {
         resource: { type: RESOURCE_TYPE_OF[resource.kind], id: resource.id },

@@ -43,6 +43,11 @@ export interface Notice {
   approval: ApprovalVerdict;
   /** Names of the routes that matched. */
   routes: string[];
+  /**
+   * For the record of a closed episode (`finding.episode.state === 'closed'`) sent to a sink that paged it: the dedup
+   * keys of its pages (their fingerprints) — PagerDuty sends `resolve` for each.
+   */
+  resolves?: string[];
 }
 
 /** Several findings of one (account, rule) collected during a storm window, paged once when the window closes. */

@@ -129,7 +129,24 @@ function securityGroupExposures(
         });
     }
   }
-  return worldHits(candidates).map((hit): Exposure => {
+  const hits = worldHits(candidates);
+  // worldHits keeps the widest hit of each family; a rule that reaches the world on narrower traffic (tcp/8443 from
+  // ::/0 next to "all traffic from ::/0") is part of that exposure too: a change to it is an edit of an open hole.
+  const kept = new Set(hits.flatMap((h) => h.items));
+  for (const c of candidates) {
+    if (kept.has(c.item)) continue;
+    const cidr = tryParseCidr(c.cidr);
+    if (cidr === undefined) continue;
+    const supporters = candidates
+      .filter(
+        (s) => s.scope === c.scope && tryParseCidr(s.cidr)?.version === cidr.version && rangeCovers(s.range, c.range),
+      )
+      .map((s) => ({ ...s, range: c.range }));
+    if (!worldHits(supporters).some((h) => h.items.includes(c.item))) continue;
+    const home = hits.find((h) => h.version === cidr.version && rangeCovers(h.range, c.range));
+    if (home !== undefined) home.items.push(c.item);
+  }
+  return hits.map((hit): Exposure => {
     const range = rangeOf(hit.range);
     const assumed = [...new Set(hit.items.flatMap((v) => (v.assumed !== undefined ? [v.assumed] : [])))];
     const label = `${portLabel(range)} from the whole IPv${hit.version} internet`;
@@ -225,7 +242,8 @@ function segmentOpen(segment: PortRange, ordered: readonly NaclEntry[], family: 
     const c = tryParseCidr(e.cidr.value);
     if (c === undefined || c.version !== family) continue;
     if (e.action === 'deny') {
-      denied.push(c);
+      // A deny of private space (10.0.0.0/8, the VPC's own range) takes nothing from the internet.
+      if (isPublic(c)) denied.push(c);
       continue;
     }
     const pieces = subtract(c, denied);
@@ -361,7 +379,9 @@ function routeExposures(
       const pieces: Cidr[] = [];
       const via: ExposureVia[] = [];
       for (const b of mine) {
-        const specific = others.filter((o) => o.cidr.prefix > b.cidr.prefix).map((o) => o.cidr);
+        // Longest prefix wins: a more specific route elsewhere takes its addresses — when they are internet
+        // addresses (the VPC's local route and other private routes take nothing from the internet).
+        const specific = others.filter((o) => o.cidr.prefix > b.cidr.prefix && isPublic(o.cidr)).map((o) => o.cidr);
         const left = subtract(b.cidr, specific);
         if (left.length === 0) continue;
         pieces.push(...left);
