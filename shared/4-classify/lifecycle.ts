@@ -20,7 +20,10 @@ import { stateAfterOf } from './evaluate.ts';
 /** The rule id and category of the record kept for changes no rule found risky. */
 export const NETWORK_CHANGE_RULE = 'network-change';
 
-/** Findings for `change` after the rules ran: closes, and the record of an otherwise unrecorded change. */
+/**
+ * Findings for `change` after the rules ran (the stateful path: shared/4-classify/classify.ts `judgeStateful`): closes,
+ * and the record of an otherwise unrecorded change.
+ */
 export function lifecycleFindings(
   change: ChangeEvent,
   findings: readonly Finding[],
@@ -34,13 +37,9 @@ export function lifecycleFindings(
     (f) => !(f.severity === 'info' && closings.some((c) => c.ruleId === f.ruleId && c.resource.id === f.resource.id)),
   );
   const out = [...kept, ...closings];
-  if (out.length === 0 && isNetworkChange(change)) out.push(networkChangeFinding(change));
+  // Every normalized change is a network change (the sources drop everything else): one record at least.
+  if (out.length === 0) out.push(networkChangeFinding(change));
   return out;
-}
-
-/** A change the state step kept: it touched a kept resource (deltas, a snapshot) or moved exposures. */
-function isNetworkChange(change: ChangeEvent): boolean {
-  return Object.keys(change.state?.resources ?? {}).length > 0 || change.deltas.length > 0;
 }
 
 function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly Rule[]): Finding {
