@@ -41,7 +41,16 @@ function isWorld(e: NaclEntry): boolean {
 function classify(change: ChangeEvent): FindingDraft[] {
   const deltas = change.deltas.filter((d): d is NaclEntryDelta => d.kind === 'nacl-entry');
   const out: FindingDraft[] = [];
-  for (const { exposure, isNew, evidence, view } of exposureChanges(change, 'nacl-ingress')) {
+  for (const { exposure, isNew, evidence: written, view } of exposureChanges(change, 'nacl-ingress')) {
+    // A deny deleted in front of an allow opens what the allow admits: it is evidence of the new exposure.
+    const evidence = isNew
+      ? [
+          ...written,
+          ...deltas.filter(
+            (d) => d.op === 'removed' && d.entry.action === 'deny' && d.naclId === view.id && !d.entry.egress,
+          ),
+        ]
+      : written;
     const range = exposure.range ?? { protocol: 'all' };
     const family = exposure.family ?? 4;
     const exposed = exposureOf(range.protocol, range.fromPort, range.toPort);

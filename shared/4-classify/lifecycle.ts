@@ -29,10 +29,10 @@ export function lifecycleFindings(
   findings: readonly Finding[],
   rules: readonly Rule[],
 ): Finding[] {
-  if (change.state?.source !== 'kept') return [...findings];
   const closings: Finding[] = [];
-  for (const view of Object.values(change.state.resources))
-    for (const t of view.episodes) if (t.change === 'closed') closings.push(closingFinding(change, t.episode, rules));
+  if (change.state?.source === 'kept')
+    for (const view of Object.values(change.state.resources))
+      for (const t of view.episodes) if (t.change === 'closed') closings.push(closingFinding(change, t.episode, rules));
   const kept = findings.filter(
     (f) => !(f.severity === 'info' && closings.some((c) => c.ruleId === f.ruleId && c.resource.id === f.resource.id)),
   );
