@@ -40,15 +40,13 @@ describe('end to end on emulators: exposure episodes (state table on dynalite)',
     expect(events[1]?.dedup_key).toBe(pages[0]?.key);
     expect(slack.accepted()).toHaveLength(2); // pages only: the paging route does not ask for "resolved" notices
     // Three change records: open, closed (who, when, how long), re-open.
-    const records = webhook
-      .accepted()
-      .map(
-        (r) =>
-          JSON.parse(r.body) as {
-            severity: string;
-            episode?: { state: string; openSeconds?: number; closedBy?: string };
-          },
-      );
+    const records = webhook.accepted().map(
+      (r) =>
+        JSON.parse(r.body) as {
+          severity: string;
+          episode?: { state: string; openSeconds?: number; closedBy?: string };
+        },
+    );
     expect(new Set(webhook.accepted().map(idempotencyKey)).size).toBe(3);
     expect(records.map((r) => `${r.severity} ${r.episode?.state}`)).toEqual(['high open', 'info closed', 'high open']);
     expect(records[1]?.episode).toMatchObject({
