@@ -179,11 +179,11 @@ export async function judgeStateful(
   deps: ClassifyDeps,
   result: Classified,
   record = true,
-): Promise<void> {
+): Promise<ChangeEvent[]> {
   const engine = deps.state;
   if (engine === undefined) {
     judgeChange(change, where, { ...deps, defer: false }, result, record);
-    return;
+    return [change];
   }
   if (record) result.changes.push(change);
   let judged: ChangeEvent[];
@@ -195,13 +195,14 @@ export async function judgeStateful(
         ? cause
         : new StateError(`state step failed on change ${change.id}: ${errorText(cause)}`, where, { cause }),
     );
-    return;
+    return [];
   }
   for (const c of judged) {
     const { findings, errors } = evaluate(c, deps.rules, deps.context, where);
     for (const f of lifecycleFindings(c, findings, deps.rules)) result.findings.push(adjust(f, c, deps.context));
     for (const e of errors) result.errors.push(e);
   }
+  return judged;
 }
 
 /** Event-time order: time, then CloudTrail before Config (a Config item reports what the call did), then id. */
@@ -222,11 +223,13 @@ export async function judgeInOrder(
   deps: ClassifyDeps,
   result: Classified,
   onProgress?: (done: number) => void,
+  onJudged?: (judged: readonly ChangeEvent[]) => void,
 ): Promise<void> {
   const ordered = [...pending].sort(byEventTime);
   let done = 0;
   for (const { change, where } of ordered) {
-    await judgeStateful(change, where, { ...deps, defer: false }, result, false);
+    const judged = await judgeStateful(change, where, { ...deps, defer: false }, result, false);
+    onJudged?.(judged);
     done += 1;
     if (onProgress && done % 1000 === 0) onProgress(done);
   }

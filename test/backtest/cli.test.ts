@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { main } from '../../cli/main.ts';
 import { timeOption } from '../../cli/commands/backtest.ts';
 import type { BacktestSummary } from '../../cli/backtest/summary.ts';
-import { buildLogTree } from './tree.ts';
+import { buildLogTree, groupOf } from './tree.ts';
 
 const tree = buildLogTree();
 const out = mkdtempSync(join(tmpdir(), 'netwatch-report-'));
@@ -77,7 +77,7 @@ describe('netwatch backtest', () => {
         "  automationRoles: ['arn:aws:iam::*:role/ci-deployer']",
         'approvals:',
         '  static:',
-        "    - { ticket: CHG0042, windowStart: '2026-11-02T10:30:00Z', windowEnd: '2026-11-02T11:30:00Z', categories: [sg-open-world], resourceIds: [sg-0a1b2c3d4e5f60718] }",
+        `    - { ticket: CHG0042, windowStart: '2026-11-02T10:30:00Z', windowEnd: '2026-11-02T11:30:00Z', categories: [sg-open-world], resourceIds: [${groupOf('1111222233332026-11-02al')}, ${groupOf('1111222233332026-11-03al')}] }`,
         '',
       ].join('\n'),
     );
