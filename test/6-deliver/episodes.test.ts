@@ -152,6 +152,6 @@ describe('delivering episodes', () => {
     );
     for (const r of records) expect(validate(schema, r)).toEqual([]);
     expect(records[1]?.['episode']).toMatchObject({ state: 'closed', openSeconds: 3600 });
-    expect((records[1]?.['finding'] as Finding).stateAfter).toMatchObject({ kind: 'security-group', permissions: [] });
+    expect((records[1]!['finding'] as Finding).stateAfter).toMatchObject({ kind: 'security-group', permissions: [] });
   });
 });

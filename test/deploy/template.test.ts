@@ -266,7 +266,7 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     '%s: the state table (issue 14) has the open-episode GSI; every ingest function names it and may use it and the look-ups',
     (mode) => {
       const t = templates[mode];
-      expect((t.Resources['StateTable']?.Properties['GlobalSecondaryIndexes'] as Obj[])[0]).toMatchObject({
+      expect((t.Resources['StateTable']!.Properties['GlobalSecondaryIndexes'] as Obj[])[0]).toMatchObject({
         IndexName: 'open',
         KeySchema: [
           { AttributeName: 'openIndex', KeyType: 'HASH' },
