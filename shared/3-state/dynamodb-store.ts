@@ -65,14 +65,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async save(item: StoredResource, expectedVersion: number): Promise<boolean> {
-    const data = JSON.stringify({
-      record: item.record,
-      exposures: item.exposures,
-      episodes: item.episodes,
-      closed: item.closed,
-      outcomes: item.outcomes,
-      refs: item.refs,
-    } satisfies StoredData);
+    const data = fitItem(item);
     const firstOpen = item.episodes.map((e) => e.opened.at).sort()[0];
     try {
       await this.client.send(
@@ -162,6 +155,35 @@ export class DynamoStateStore implements StateStore {
       start = page.LastEvaluatedKey;
     } while (start);
     return out.sort((a, b) => (a.episode.opened.at < b.episode.opened.at ? -1 : 1));
+  }
+}
+
+/**
+ * DynamoDB items hold at most 400 KB. A group with hundreds of rules keeps a large state, and every kept outcome holds
+ * it twice (before and after): outcomes are dropped oldest first, then closed episodes, until the item fits; the state,
+ * exposures and open episodes always stay. (An older redelivery then re-applies instead of replaying — a no-op on the
+ * state.)
+ * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-items
+ */
+export const MAX_DATA_BYTES = 350_000;
+
+function fitItem(item: StoredResource): string {
+  let outcomes = item.outcomes;
+  let closed = item.closed;
+  for (;;) {
+    const data = JSON.stringify({
+      record: item.record,
+      exposures: item.exposures,
+      episodes: item.episodes,
+      closed,
+      outcomes,
+      refs: item.refs,
+    } satisfies StoredData);
+    if (Buffer.byteLength(data) <= MAX_DATA_BYTES) return data;
+    if (outcomes.length > 1) outcomes = outcomes.slice(0, Math.floor(outcomes.length / 2));
+    else if (closed.length > 0) closed = [];
+    else if (outcomes.length > 0) outcomes = [];
+    else return data; // the state alone is this large: DynamoDB refuses it and the record fails, visibly
   }
 }
 

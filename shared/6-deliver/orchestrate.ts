@@ -115,7 +115,12 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       // keeps "nothing is dropped" true even when the holder crashed: by then its lease has run out.
       outcome.inProgress.push(name);
       outcome.failed.push(new DeliveryError(name, `another invocation is delivering ${key} right now; retry later`));
-    } else outcome.alreadyDelivered.push(name);
+    } else {
+      outcome.alreadyDelivered.push(name);
+      // A redelivery after a failure between the page and its episode row: write the row again (idempotent).
+      if (finding.episode?.state === 'open' && decision.pageSinks.includes(name) && claim.entry.status === 'delivered')
+        await deps.store.recordEpisodePage(finding.episode.id, name, finding.fingerprint, clock.now);
+    }
   }
 
   const pageSinks = decision.pageSinks.filter((s) => claimed.has(s) && !resolves.has(s));

@@ -132,19 +132,19 @@ function securityGroupExposures(
   const hits = worldHits(candidates);
   // worldHits keeps the widest hit of each family; a rule that reaches the world on narrower traffic (tcp/8443 from
   // ::/0 next to "all traffic from ::/0") is part of that exposure too: a change to it is an edit of an open hole.
-  const kept = new Set(hits.flatMap((h) => h.items));
-  for (const c of candidates) {
-    if (kept.has(c.item)) continue;
-    const cidr = tryParseCidr(c.cidr);
-    if (cidr === undefined) continue;
-    const supporters = candidates
-      .filter(
-        (s) => s.scope === c.scope && tryParseCidr(s.cidr)?.version === cidr.version && rangeCovers(s.range, c.range),
-      )
-      .map((s) => ({ ...s, range: c.range }));
-    if (!worldHits(supporters).some((h) => h.items.includes(c.item))) continue;
-    const home = hits.find((h) => h.version === cidr.version && rangeCovers(h.range, c.range));
-    if (home !== undefined) home.items.push(c.item);
+  // Only candidates under a hit can be one (checked once each, CIDRs parsed once).
+  if (hits.length > 0) {
+    const kept = new Set(hits.flatMap((h) => h.items));
+    const parsed = candidates.map((c) => ({ c, cidr: tryParseCidr(c.cidr) }));
+    for (const { c, cidr } of parsed) {
+      if (kept.has(c.item) || cidr === undefined) continue;
+      const home = hits.find((h) => h.version === cidr.version && rangeCovers(h.range, c.range));
+      if (home === undefined) continue;
+      const supporters = parsed
+        .filter((s) => s.cidr?.version === cidr.version && rangeCovers(s.c.range, c.range))
+        .map((s) => ({ ...s.c, range: c.range }));
+      if (worldHits(supporters).some((h) => h.items.includes(c.item))) home.items.push(c.item);
+    }
   }
   return hits.map((hit): Exposure => {
     const range = rangeOf(hit.range);

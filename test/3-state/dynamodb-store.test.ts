@@ -141,4 +141,31 @@ describe('DynamoStateStore (dynalite)', () => {
   });
 });
 
+describe('DynamoStateStore item size', () => {
+  it('a group with 1,000 rules keeps fitting in a 400 KB item: outcomes are dropped first, the state stays', async () => {
+    // Prepare: 1,000 rules (the EC2 quota's order of magnitude), then more changes than outcomes are kept.
+    const store = new DynamoStateStore(dynamo.client, await freshTable());
+    const j = stateJudge({ store });
+    const many = Array.from({ length: 1000 }, (_, i) =>
+      sgDelta('added', perm('ingress', 'tcp', 1000 + i, cidr(`10.${i % 250}.${Math.floor(i / 250)}.0/24`))),
+    );
+    await j.judge(ct(SG_REF, many, 0, 'e-bulk'));
+    // Act
+    for (let i = 0; i < 9; i++)
+      await j.judge(
+        ct(SG_REF, [sgDelta('added', perm('ingress', 'udp', 53, cidr(`81.2.69.${i}/32`)))], 1 + i, `e-${i}`),
+      );
+    // Assess
+    const stored = (await store.load('eu-west-1', [SG_REF_ID])).get(SG)!;
+    expect(stored.version).toBe(10);
+    expect(Object.keys(stored.record.ops)).toHaveLength(1009);
+    // Each outcome holds the group's state twice (before, after): ~200 KB here, so none fits next to the state.
+    expect(stored.outcomes.length).toBeLessThan(8);
+    // A redelivery is then re-applied instead of replayed: the per-element stamps make it a no-op on the state.
+    await j.judge(ct(SG_REF, [sgDelta('added', perm('ingress', 'udp', 53, cidr('81.2.69.8/32')))], 9, 'e-8'));
+    const again = (await store.load('eu-west-1', [SG_REF_ID])).get(SG)!;
+    expect(again.record).toEqual(stored.record);
+  });
+});
+
 const SG_REF_ID: ResourceId = { kind: 'security-group', id: SG };
