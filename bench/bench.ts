@@ -7,7 +7,8 @@
  *  2. the same for CloudTrail log files ({"Records":[…]}): whole-file parse vs record splitting + pre-scan;
  *  3. per-function bundle sizes (esbuild with serverless.yml's options) and what is big in them;
  *  4. cold import of each bundle vs `node -e 0` (median of BENCH_COLD_RUNS spawns);
- *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks);
+ *  5. warm per-record latency of the Lambda pipeline (processSqsRecord, memory sinks), without state and with the state
+ *     table on dynalite (state look-ups and writes per record);
  *  6. a backtest of a CloudTrail log tree (gzip log files) by the built command, on one thread and on worker threads;
  *  7. the built command as a whole process (dist/, `npm run build`): `netwatch --version` vs `node -e 0`, and classify of
  *     the console stream ×12 vs a Node script that only reads and JSON.parses every line; a worker thread's start-up.
@@ -44,6 +45,10 @@ import { classifyText } from '../shared/4-classify/classify-text.ts';
 import { StaticApprovals } from '../shared/5-decide/approvals/providers.ts';
 import { inMemoryDelivery } from '../shared/config/build-delivery.ts';
 import { processSqsRecord } from '../shared/lambda/process-record.ts';
+import { StateEngine } from '../shared/3-state/engine.ts';
+import { MemoryStateStore } from '../shared/3-state/memory-store.ts';
+import type { StateStore } from '../shared/3-state/store.ts';
+import { judgeInOrder } from '../shared/4-classify/classify.ts';
 import { canSkipRecord } from '../shared/1-ingest/cloudtrail/prescan.ts';
 import { decodeStreamBatches } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
@@ -52,6 +57,7 @@ import { buildCli, DIST } from '../scripts/build-cli.ts';
 import { slsEsbuildOptions, slsNodeOptions } from './esbuild-options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const CACHE = join(ROOT, '.bench');
 const STREAM = resolve(ROOT, '../shared/corpus/streams/console-sessions.jsonl.gz');
 const MB = Number(process.env['BENCH_MB'] ?? 300);
@@ -159,7 +165,47 @@ async function throughput(): Promise<void> {
     figure: 'classify --full-parse (reference)',
     value: `${fmt(rate(full.records, full.seconds))} records/s, ${fmt(full.findings)} findings`,
   });
+  // The CLI with kept state (its default): every input read, then the changes judged in event-time order. Medians of
+  // three interleaved passes each (one pass alone moved ±30 % here).
+  say('CLI classify with state (default) and --state off, 3 interleaved passes…');
+  type Pass = Awaited<ReturnType<typeof classifyCli>>;
+  const passes: { kept: Pass[]; off: Pass[] } = { kept: [], off: [] };
+  for (let i = 0; i < 3; i++) {
+    passes.off.push(await classifyCli(file, 'off'));
+    passes.kept.push(await classifyCli(file, 'kept'));
+  }
+  const mid = (runs: Pass[]): Pass => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!;
+  const kept = mid(passes.kept);
+  const off = mid(passes.off);
+  rows.push({
+    figure: 'CLI classify with state (default) / --state off (medians of 3)',
+    value: `${fmt(rate(kept.records, kept.seconds))} / ${fmt(rate(off.records, off.seconds))} records/s (${(rate(kept.records, kept.seconds) / rate(off.records, off.seconds)).toFixed(2)}x); ${fmt(kept.changes)} changes judged in order in ${(kept.judgeSeconds * 1000).toFixed(0)} ms; ${fmt(kept.findings)} / ${fmt(off.findings)} findings`,
+  });
   prescanVsParse(lines);
+}
+
+/** `netwatch classify FILE` as the CLI runs it (no printing), with or without kept state. */
+async function classifyCli(
+  file: string,
+  state: 'kept' | 'off',
+): Promise<{ records: number; changes: number; findings: number; seconds: number; judgeSeconds: number }> {
+  const t = performance.now();
+  const quiet = Object.assign(Object.create(process.stderr) as NodeJS.WriteStream, { isTTY: false });
+  const { classifyInputs } = await import('../cli/run-inputs.ts');
+  const run = await classifyInputs([file], { ...deps, ...(state === 'kept' ? { defer: true } : {}) }, quiet);
+  const read = performance.now();
+  if (state === 'kept') {
+    const engine = new StateEngine({ store: new MemoryStateStore() });
+    await judgeInOrder(run.pending, { ...deps, state: engine }, run);
+  }
+  const end = performance.now();
+  return {
+    records: run.records,
+    changes: run.changes.length,
+    findings: run.findings.length,
+    seconds: (end - t) / 1000,
+    judgeSeconds: (end - read) / 1000,
+  };
 }
 
 /**
@@ -583,9 +629,106 @@ async function warmLatency(): Promise<void> {
   times.sort((a, b) => a - b);
   const q = (p: number): string => `${(times[Math.floor(times.length * p)]! * 1000).toFixed(0)} µs`;
   rows.push({
-    figure: 'warm latency per SQS record (EventBridge -> SG ssh world -> 2 sinks)',
+    figure: 'warm latency per SQS record (EventBridge -> SG ssh world -> 2 sinks), no state',
     value: `median ${q(0.5)}, p99 ${q(0.99)}`,
   });
+  await warmLatencyWithState(record, pipeline);
+}
+
+/**
+ * The same record through the stateful pipeline with the state table on dynalite (in process, on loopback): a fresh
+ * security group and event id per record, so every record is a first sight — one state read, one look-up of nothing,
+ * one conditional write — the common case of a change. Counted per record.
+ */
+async function warmLatencyWithState(
+  record: SQSRecord,
+  pipeline: () => Omit<Parameters<typeof processSqsRecord>[1], 'state'>,
+): Promise<void> {
+  const { startDynalite } = await import('../test/support/dynalite.ts');
+  const { DynamoStateStore, stateTableDefinition } = await import('../shared/3-state/dynamodb-store.ts');
+  const dynamo = await startDynalite();
+  try {
+    await dynamo.createTable(stateTableDefinition('bench-state'));
+    const calls = { load: 0, save: 0, ms: 0 };
+    const inner = new DynamoStateStore(dynamo.client, 'bench-state');
+    const timed = async <T>(work: Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await work;
+      } finally {
+        calls.ms += performance.now() - t;
+      }
+    };
+    const store: StateStore = {
+      load: (region, ids) => {
+        calls.load += 1;
+        return timed(inner.load(region, ids));
+      },
+      save: (item, expected) => {
+        calls.save += 1;
+        return timed(inner.save(item, expected));
+      },
+      referencing: (region, id) => inner.referencing(region, id),
+      setReference: (region, id, referrer, present) => inner.setReference(region, id, referrer, present),
+      openEpisodes: () => inner.openEpisodes(),
+    };
+    // The floor: one GetItem and one conditional PutItem of a state-sized item on the same dynalite, no Netwatch.
+    const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const bare: number[] = [];
+    const blob = 'x'.repeat(4000);
+    for (let i = 0; i < 2300; i++) {
+      const t = performance.now();
+      const key = { pk: `BENCH#${i}`, sk: 'STATE' };
+      await dynamo.client.send(new GetCommand({ TableName: 'bench-state', Key: key, ConsistentRead: true }));
+      await dynamo.client.send(
+        new PutCommand({
+          TableName: 'bench-state',
+          Item: { ...key, version: 1, data: blob },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      if (i >= 300) bare.push(performance.now() - t);
+    }
+    bare.sort((a, b) => a - b);
+    const at = (list: number[], p: number): string => `${(list[Math.floor(list.length * p)]! * 1000).toFixed(0)} µs`;
+    rows.push({
+      figure: 'dynalite floor: GetItem + conditional PutItem (4 KB item), no Netwatch',
+      value: `median ${at(bare, 0.5)}, p99 ${at(bare, 0.99)}`,
+    });
+    const engine = new StateEngine({ store });
+    const variant = (i: number): SQSRecord => ({
+      ...record,
+      messageId: `m-${i}`,
+      body: record.body
+        .replaceAll('sg-0a1b2c3d4e5f60718', `sg-0b${String(i).padStart(15, '0')}`)
+        .replaceAll('16c22eb9-7ee4-5edb-8335-888db019d616', `16c22eb9-7ee4-5edb-8335-${String(i).padStart(12, '0')}`),
+    });
+    for (let i = 0; i < 300; i++) await processSqsRecord(variant(i), { ...pipeline(), state: engine });
+    const times: number[] = [];
+    const before = { ...calls };
+    const n = 2000;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const next = { ...pipeline(), state: engine };
+      const r = variant(1000 + i);
+      const t = performance.now();
+      await processSqsRecord(r, next);
+      times.push(performance.now() - t);
+      total += performance.now() - t;
+    }
+    times.sort((a, b) => a - b);
+    const ms = (p: number): number => times[Math.floor(times.length * p)]!;
+    const inStore = (calls.ms - before.ms) / total;
+    const q = (p: number): string => `${(ms(p) * 1000).toFixed(0)} µs`;
+    rows.push({
+      figure: 'warm latency per SQS record, state table on dynalite (same record, a new group each time)',
+      value: `median ${q(0.5)}, p99 ${q(0.99)}; per record ${((calls.load - before.load) / n).toFixed(1)} state reads, ${((calls.save - before.save) / n).toFixed(1)} conditional writes (${(inStore * 100).toFixed(0)} % of the time waiting on dynalite)`,
+      target: 'p99 < 5 ms',
+      pass: ms(0.99) < 5,
+    });
+  } finally {
+    await dynamo.close();
+  }
 }
 
 function print(): void {

@@ -1,6 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from '../shared/2-enrich/live-clients.ts';
-import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../shared/2-enrich/recorded.ts';
+import {
+  liveConfigHistory,
+  liveLookupEvents,
+  livePrefixListEntries,
+  liveResourceConfig,
+} from '../shared/2-enrich/live-clients.ts';
+import {
+  recordedConfigHistory,
+  recordedLookupEvents,
+  recordedPrefixListEntries,
+  recordedResourceConfig,
+} from '../shared/2-enrich/recorded.ts';
+import { ApiStateLookup, type StateLookup } from '../shared/2-enrich/state-lookup.ts';
 import { TrailLookup } from '../shared/2-enrich/trail-lookup.ts';
 import { parseContext } from '../shared/4-classify/context.ts';
 import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
@@ -70,5 +81,22 @@ export function enrichOption(values: Record<string, unknown>): EnrichDeps | unde
       resources: liveResourceConfig(),
       ...timing,
     };
+  return undefined;
+}
+
+/**
+ * The state step's on-demand look-ups with the same sources as enrichment: `--recorded-aws DIR` answers
+ * BatchGetResourceConfig and GetManagedPrefixListEntries from DIR, `--enrich` calls AWS; otherwise none (a resource
+ * the input never showed is judged on what its change shows, the worst case assumed for unknown prefix lists).
+ */
+export function stateLookupOption(values: Record<string, unknown>): StateLookup | undefined {
+  const recorded = values['recorded-aws'];
+  if (typeof recorded === 'string')
+    return new ApiStateLookup({
+      resources: recordedResourceConfig(recorded),
+      prefixListEntries: recordedPrefixListEntries(recorded),
+    });
+  if (values['enrich'] === true)
+    return new ApiStateLookup({ resources: liveResourceConfig(), prefixListEntries: livePrefixListEntries() });
   return undefined;
 }

@@ -24,6 +24,7 @@ export function findingRecord(finding: Finding, extra: Record<string, unknown> =
     why: finding.why,
     evidence: finding.evidence,
     ...(finding.related ? { related: finding.related } : {}),
+    ...(finding.episode ? { episode: finding.episode } : {}),
     ...extra,
   };
 }

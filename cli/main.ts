@@ -12,7 +12,15 @@ import { ConfigError, errorText, MalformedInputError } from '../shared/platform/
 import type { Finding } from '../shared/model/finding.ts';
 import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts';
 import { classifyWithRules } from './classify-lazy.ts';
-import { contextOption, ENRICH_HELP, ENRICH_OPTIONS, enrichOption, OptionError } from './enrich-options.ts';
+import {
+  contextOption,
+  ENRICH_HELP,
+  ENRICH_OPTIONS,
+  enrichOption,
+  OptionError,
+  stateLookupOption,
+} from './enrich-options.ts';
+import { exposuresCommand, stateOption, STATE_HELP } from './commands/exposures.ts';
 import { approvalsCommand } from './commands/approvals.ts';
 import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
 import { configOption } from './commands/config-option.ts';
@@ -39,6 +47,7 @@ Usage:
                                       what would have paged over history: a report (table, json, html)
   netwatch evidence FINGERPRINT|sg-…|vpce-…|rtb-… [--since WHEN] [--files PATH...]
                                       what the VPC flow logs show since an exposure opened (live or offline)
+  netwatch exposures [--table NAME | FILE|DIR...]   open exposure episodes and how long each has been open
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -62,25 +71,29 @@ Options:
 ${ENRICH_HELP}
   --full-parse           JSON-parse every record (no pre-scan; a syntax error in a record no rule reads is then
                          reported instead of counted as ignored)
+${STATE_HELP}
   -h, --help             this help
 
 Each JSON line holds ruleId, severity, category, title, summary, resource {type, id, account, region},
-actor, source, changeId, fingerprint, why and evidence.`,
+actor, source, changeId, fingerprint, why and evidence (and episode, for exposures with kept state).`,
     options: {
       format: { type: 'string' },
       'min-severity': { type: 'string', default: 'info' },
       stats: { type: 'boolean', default: false },
       ...ENRICH_OPTIONS,
       'full-parse': { type: 'boolean', default: false },
+      state: { type: 'string', default: 'memory' },
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
       const min = severityOption(values['min-severity']);
+      const state = stateOption(values['state'], ['memory', 'off']);
+      const lookup = stateLookupOption(values);
       const run = await classifyWithRules(
         inputs.length ? inputs : ['-'],
         await contextOption(values['context']),
         enrichOption(values),
-        { fast: !values['full-parse'] },
+        { fast: !values['full-parse'], state: state === 'off' ? 'off' : 'kept', ...(lookup ? { lookup } : {}) },
       );
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
@@ -110,6 +123,8 @@ Options:
   --format table|jsonl   table of findings with their deliveries (default), or JSON Lines with routes and sinks
 ${ENRICH_HELP}
                          (--context replaces the config file's context section)
+${STATE_HELP}
+                         dynamodb: the config's state.tableName (the state the functions keep)
   -h, --help             this help`,
     options: {
       config: { type: 'string' },
@@ -117,6 +132,7 @@ ${ENRICH_HELP}
       out: { type: 'string', default: 'netwatch-out' },
       format: { type: 'string', default: 'table' },
       ...ENRICH_OPTIONS,
+      state: { type: 'string', default: 'memory' },
     },
     async run(values, inputs) {
       const format = outputFormat(values['format']);
@@ -131,7 +147,22 @@ ${ENRICH_HELP}
         );
       const context =
         typeof values['context'] === 'string' ? await contextOption(values['context']) : ruleContextFromConfig(config);
-      const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values));
+      const state = stateOption(values['state'], ['memory', 'dynamodb', 'off']);
+      if (state === 'dynamodb' && !config.state.tableName)
+        throw new UsageError(`--state dynamodb needs state.tableName in ${name}`);
+      const lookup = stateLookupOption(values);
+      const stateStore =
+        state === 'dynamodb' && config.state.tableName
+          ? new (await import('../shared/3-state/dynamodb-store.ts')).DynamoStateStore(
+              documentClient(),
+              config.state.tableName,
+            )
+          : undefined;
+      const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values), {
+        state: state === 'off' ? 'off' : 'kept',
+        ...(stateStore ? { store: stateStore } : {}),
+        ...(lookup ? { lookup } : {}),
+      });
       const findings = [...run.findings].sort(bySeverityThenTime);
       const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
       const client = needsTable ? documentClient() : undefined;
@@ -197,6 +228,7 @@ ${ENRICH_HELP}
   approvals: approvalsCommand,
   backtest: BACKTEST,
   evidence: evidenceCommand,
+  exposures: exposuresCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */

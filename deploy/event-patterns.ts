@@ -1,9 +1,13 @@
+import { EXTRACTORS } from '../shared/1-ingest/aws-config/index.ts';
+import { CLOUDTRAIL_API_CALLS } from '../shared/1-ingest/cloudtrail/index.ts';
 import type { ApiCallSpec, Rule } from '../shared/model/rule.ts';
 
 /**
- * EventBridge event patterns generated from the rules — one source of truth: a rule declares the CloudTrail calls
- * (`apiCalls`) and Config resource types (`resourceTypes`) it reads, and the stack's rules (and the member-account
- * template) subscribe to exactly those, so Lambda runs only for events some rule can judge.
+ * EventBridge event patterns generated from the code — one source of truth: a rule declares the CloudTrail calls
+ * (`apiCalls`) and Config resource types (`resourceTypes`) it reads, the normalizers the calls and types they turn into
+ * network changes, and the stack's rules (and the member-account template) subscribe to exactly their union. Every
+ * network change reaches the state and change management (a revoke, an egress rule, an association too), not only the
+ * calls a rule grades; nothing else invokes Lambda.
  *
  * The output is committed as `deploy/event-patterns.json` (written by `npm run generate:deploy`, checked by a test):
  * osls resolves `${file(...)}` with `require()`, which can neither load TypeScript nor this ESM package's `.js`
@@ -32,11 +36,14 @@ export function eventBridgeSource(eventSource: string): string {
   return `aws.${service}`;
 }
 
-/** Union of the rules' API calls, grouped by event source, names sorted (stable output). */
+/**
+ * Union of the rules' API calls and the calls the CloudTrail normalizer turns into changes, grouped by event source,
+ * names sorted (stable output).
+ */
 export function ruleApiCalls(rules: readonly Rule[]): ApiCallSpec[] {
   const bySource = new Map<string, Set<string>>();
-  for (const rule of rules) {
-    for (const call of rule.apiCalls) {
+  for (const calls of [...rules.map((r) => r.apiCalls), CLOUDTRAIL_API_CALLS]) {
+    for (const call of calls) {
       const names = bySource.get(call.source) ?? new Set<string>();
       for (const name of call.names) names.add(name);
       bySource.set(call.source, names);
@@ -79,6 +86,8 @@ export function configPattern(rules: readonly Rule[]): EventPattern {
     const into = rule.deltaKinds.includes('compliance') ? complianceTypes : itemTypes;
     for (const type of rule.resourceTypes) into.add(type);
   }
+  // Every type the Config normalizer reads is a network change (its state is kept, its change recorded).
+  for (const type of EXTRACTORS.keys()) itemTypes.add(type);
   const items = [...itemTypes].sort();
   return {
     source: ['aws.config'],

@@ -1,6 +1,7 @@
 import type { ChangeEvent, EndpointPolicyDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
+import { viewOf } from '../shared/net/exposure.ts';
 import { assessPolicy, comparePolicies, grantsEveryone, hasBoundaryDeny } from '../shared/net/policy.ts';
 import { ec2, endpointChange, endpointPolicy, policy, VPCE } from './cases/build.ts';
 
@@ -120,8 +121,18 @@ export const rule: Rule = {
   deltaKinds: ['endpoint-policy'],
   resourceTypes: ['AWS::EC2::VPCEndpoint'],
   apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateVpcEndpoint', 'ModifyVpcEndpoint'] }],
+  exposureKinds: ['endpoint-policy'],
   classify: (change: ChangeEvent) =>
-    change.deltas.flatMap((d) => (d.kind === 'endpoint-policy' ? (judge(d) ?? []) : [])),
+    change.deltas.flatMap((d) => {
+      if (d.kind !== 'endpoint-policy') return [];
+      const draft = judge(d);
+      if (draft === undefined) return [];
+      // The endpoint's exposure (a policy granting everyone) in the state left behind: its episode is this finding's.
+      const exposure = viewOf(change).resources[d.endpointId]?.exposures.after.find(
+        (e) => e.kind === 'endpoint-policy',
+      );
+      return [exposure !== undefined ? { ...draft, exposures: [exposure.key] } : draft];
+    }),
 };
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */

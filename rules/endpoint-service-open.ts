@@ -1,6 +1,8 @@
 import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase, RuleContext } from '../shared/model/rule.ts';
+import type { ResourceState } from '../shared/model/state.ts';
+import { principalAccount, viewOf } from '../shared/net/exposure.ts';
 import {
   ACCOUNT,
   ec2,
@@ -11,10 +13,7 @@ import {
 } from './cases/build.ts';
 
 /** Account id of a principal ARN (`arn:aws:iam::123456789012:root`) or a bare account id. */
-function accountOf(principal: string): string | undefined {
-  if (/^\d{12}$/.test(principal)) return principal;
-  return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal)?.[1];
-}
+const accountOf = principalAccount;
 
 /**
  * Uses `context.knownAccounts` (plus the change's own account): allowing a principal of an account outside them is
@@ -22,9 +21,15 @@ function accountOf(principal: string): string | undefined {
  */
 function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   const out: FindingDraft[] = [];
-  const everyoneAdded = change.deltas.some(
-    (d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*',
-  );
+  const view = viewOf(change);
+  // Everyone allowed — by this change, or (kept state) already before it.
+  const everyoneAllowed = (serviceId: string): boolean =>
+    change.deltas.some((d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*') ||
+    (view.source === 'kept' && stateAllowsEveryone(view.resources[serviceId]?.after));
+  const exposuresOf = (serviceId: string, principal?: string): string[] =>
+    (view.resources[serviceId]?.exposures.after ?? [])
+      .filter((e) => e.kind === 'endpoint-service' && (principal === undefined || e.key.endsWith(`|${principal}`)))
+      .map((e) => e.key);
   for (const d of change.deltas) {
     if (d.kind === 'endpoint-service-permission') {
       if (d.op === 'removed') continue; // disallowing a principal only narrows who may connect
@@ -37,6 +42,7 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
             'allowed principal "*": any AWS account can request a connection to the service',
             'the service is exposed to every AWS customer unless acceptance is required and enforced',
           ],
+          exposures: exposuresOf(d.serviceId, '*'),
         });
         continue;
       }
@@ -51,23 +57,30 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
             ? `account ${account} is a known account (context.knownAccounts)`
             : `account ${account ?? 'unknown'} is not in context.knownAccounts: a foreign account can connect`,
         ],
+        exposures: known ? [] : exposuresOf(d.serviceId, d.principal),
       });
     } else if (d.kind === 'endpoint-service-acceptance') {
       if (d.acceptanceRequired || d.before === false) continue;
+      const everyone = everyoneAllowed(d.serviceId);
       out.push({
-        severity: everyoneAdded ? 'high' : 'medium',
+        severity: everyone ? 'high' : 'medium',
         summary: `endpoint service ${d.serviceId} no longer requires acceptance of connection requests`,
         evidence: [d],
         why: [
           'AcceptanceRequired=false: allowed principals connect without the service owner approving each endpoint',
-          ...(everyoneAdded
-            ? ['combined with principal "*" in the same change: any AWS account connects automatically']
+          ...(everyone
+            ? ['combined with principal "*" allowed on the service: any AWS account connects automatically']
             : []),
         ],
+        exposures: exposuresOf(d.serviceId),
       });
     }
   }
   return out;
+}
+
+function stateAllowsEveryone(state: ResourceState | undefined): boolean {
+  return state?.kind === 'endpoint-service' && state.principals.includes('*');
 }
 
 const PERMS = ec2('ModifyVpcEndpointServicePermissions');
@@ -83,6 +96,7 @@ export const rule: Rule = {
     'connection. Whatever the service fronts (an NLB/GWLB and its targets) becomes reachable from those accounts. ' +
     'Check the allowed principals list and acceptance setting of the service, and who changed it.',
   category: 'endpoint-service-open',
+  exposureKinds: ['endpoint-service'],
   deltaKinds: ['endpoint-service-permission', 'endpoint-service-acceptance'],
   resourceTypes: ['AWS::EC2::VPCEndpointService'],
   apiCalls: [

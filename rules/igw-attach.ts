@@ -48,6 +48,7 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
         summary: `egress-only ${where}`,
         evidence: [d],
         why: ['egress-only gateways allow outbound IPv6 only; nothing becomes reachable from the internet'],
+        exposures: [`igw-attachment|${d.gateway.id}|${d.vpcId ?? '?'}`],
       });
     } else {
       const internal = internalReason(change, vpc, context);
@@ -56,7 +57,13 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
       ];
       if (internal) why.push(internal);
       if (vpc === undefined) why.push('VPC not known from the event');
-      out.push({ severity: internal ? 'critical' : 'high', summary: `internet gateway ${where}`, evidence: [d], why });
+      out.push({
+        severity: internal ? 'critical' : 'high',
+        summary: `internet gateway ${where}`,
+        evidence: [d],
+        why,
+        exposures: [`igw-attachment|${d.gateway.id}|${d.vpcId ?? '?'}`],
+      });
     }
   }
   return out;
@@ -78,6 +85,7 @@ export const rule: Rule = {
     'the VPC up). Detaching is ' +
     'recorded at info; egress-only (IPv6 outbound) gateways at low.',
   category: 'igw-attach',
+  exposureKinds: ['igw-attachment'],
   deltaKinds: ['gateway-attachment'],
   resourceTypes: ['AWS::EC2::InternetGateway', 'AWS::EC2::EgressOnlyInternetGateway'],
   apiCalls: [

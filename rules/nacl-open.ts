@@ -3,8 +3,8 @@ import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
 import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
-import { exposureOf, portLabel, rangeCovers, type ExposureClass } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { exposureChanges } from '../shared/net/exposure.ts';
+import { exposureOf, portLabel, type ExposureClass } from '../shared/net/ports.ts';
 import { ec2, naclChange, naclDelta, naclEntry } from './cases/build.ts';
 
 /**
@@ -33,47 +33,56 @@ function isWorld(e: NaclEntry): boolean {
   return c !== undefined && isWholeSpace(c);
 }
 
-/** The entry was already an allow from the world on at least the same traffic (a no-op replace). */
-function alreadyOpen(d: NaclEntryDelta): boolean {
-  const b = d.before;
-  return (
-    b !== undefined &&
-    b.action === 'allow' &&
-    b.egress === d.entry.egress &&
-    isWorld(b) &&
-    rangeCovers(range(b), range(d.entry))
-  );
-}
-
+/**
+ * Grades what the ACL admits from the whole internet after rule ordering, in the state the change leaves: traffic
+ * newly admitted is graded by what it exposes; traffic already admitted that the change only touched is info. Entries
+ * that are no part of such an exposure fall through to the per-entry checks below (egress allow-all, deny deleted).
+ */
 function classify(change: ChangeEvent): FindingDraft[] {
   const deltas = change.deltas.filter((d): d is NaclEntryDelta => d.kind === 'nacl-entry');
   const out: FindingDraft[] = [];
-  const ingressAllows: ReachCandidate<NaclEntryDelta>[] = deltas
-    .filter((d) => d.op !== 'removed' && d.entry.action === 'allow' && !d.entry.egress && d.entry.cidr !== undefined)
-    .map((d) => ({ item: d, scope: d.naclId, cidr: d.entry.cidr?.value ?? '', range: range(d.entry) }));
-  for (const hit of worldHits(ingressAllows)) {
-    const exposure = exposureOf(hit.range.protocol, hit.range.fromPort, hit.range.toPort);
-    const first = hit.items[0]!;
+  for (const { exposure, isNew, evidence: written, view } of exposureChanges(change, 'nacl-ingress')) {
+    // A deny deleted in front of an allow opens what the allow admits: it is evidence of the new exposure.
+    const evidence = isNew
+      ? [
+          ...written,
+          ...deltas.filter(
+            (d) => d.op === 'removed' && d.entry.action === 'deny' && d.naclId === view.id && !d.entry.egress,
+          ),
+        ]
+      : written;
+    const range = exposure.range ?? { protocol: 'all' };
+    const family = exposure.family ?? 4;
+    const exposed = exposureOf(range.protocol, range.fromPort, range.toPort);
+    const cidrs = [...new Set(exposure.via.flatMap((v) => (v.cidr !== undefined ? [v.cidr] : [])))];
+    const union = !cidrs.some((c) => tryParseCidr(c)?.prefix === 0);
     const why = [
-      hit.viaUnion
-        ? `entries ${hit.cidrs.join(' + ')} together cover the whole IPv${hit.version} space`
-        : `${hit.cidrs[0]} is the whole IPv${hit.version} internet (any /0, whatever its host bits)`,
-      exposure.class === 'all-traffic'
+      union
+        ? `entries ${cidrs.join(' + ')} together cover the whole IPv${family} space`
+        : `${cidrs.filter((c) => tryParseCidr(c)?.prefix === 0).join(' + ')} is the whole IPv${family} internet (any /0, whatever its host bits)`,
+      exposed.class === 'all-traffic'
         ? 'all traffic allowed'
-        : `exposure class ${exposure.class}${exposure.ports.length ? `: ${exposure.ports.map((p) => p.name).join(', ')}` : ''}`,
-      'security groups still filter; a lower-numbered deny entry (not visible in this change) may also take precedence',
+        : `exposure class ${exposed.class}${exposed.ports.length ? `: ${exposed.ports.map((p) => p.name).join(', ')}` : ''}`,
+      view.before !== undefined || change.state?.source === 'kept'
+        ? 'after rule ordering: no lower-numbered deny of the ACL takes this traffic first; security groups still filter'
+        : 'security groups still filter; a lower-numbered deny entry (not visible in this change) may also take precedence',
     ];
-    let severity = SEVERITY_BY_CLASS[exposure.class];
-    if (!hit.viaUnion && hit.items.every(alreadyOpen)) {
+    let severity = SEVERITY_BY_CLASS[exposed.class];
+    if (!isNew) {
       severity = 'info';
       why.push('the entry already allowed the same traffic from the world before this change');
     }
-    const rules = hit.items.map((d) => `#${d.entry.ruleNumber}`).join(', ');
+    const naclEvidence = evidence.filter((d): d is NaclEntryDelta => d.kind === 'nacl-entry');
+    const rules = exposure.via
+      .map((v) => /#(\d+)/.exec(v.text)?.[0])
+      .filter((r) => r !== undefined)
+      .join(', ');
     out.push({
       severity,
-      summary: `${exposure.label} allowed from ${hit.cidrs.join(' + ')} on ${first.naclId} (ingress allow ${rules})`,
-      evidence: hit.items,
+      summary: `${exposed.label} allowed from ${cidrs.join(' + ')} on ${view.id} (ingress allow ${rules}${naclEvidence.some((d) => d.op === 'removed') ? '; a deny in front of it was deleted' : ''})`,
+      evidence,
       why,
+      exposures: [exposure.key],
     });
   }
   const reported = new Set(out.flatMap((f) => f.evidence));
@@ -129,6 +138,7 @@ export const rule: Rule = {
     'are recorded at low/info only.',
   category: 'nacl-open',
   deltaKinds: ['nacl-entry'],
+  exposureKinds: ['nacl-ingress'],
   resourceTypes: ['AWS::EC2::NetworkAcl'],
   apiCalls: [
     {

@@ -1,7 +1,8 @@
 import type { ChangeEvent, RouteDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
-import { coverUnion, isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import { exposureChanges } from '../shared/net/exposure.ts';
 import { ec2, IGW, routeChange, routeDelta } from './cases/build.ts';
 
 const IGW_TARGET = { kind: 'internet-gateway', id: IGW } as const;
@@ -10,13 +11,18 @@ function target(d: RouteDelta): string {
   return `${d.target.kind}${d.target.id ? ` ${d.target.id}` : ''}`;
 }
 
+/**
+ * Grades routes by the state the change leaves: the addresses the table sends to an internet gateway after
+ * longest-prefix match (shared/net/exposure.ts). A route that makes that the whole internet (a default route, split
+ * halves added over several calls, a prefix list holding 0.0.0.0/0) is high when it is new; an internet-gateway route
+ * to part of the space is low; removing or re-pointing one is a tightening (info).
+ */
 function classify(change: ChangeEvent): FindingDraft[] {
   const routes = change.deltas.filter((d): d is RouteDelta => d.kind === 'route');
   const out: FindingDraft[] = [];
-  const toIgw = routes.filter((d) => d.op !== 'removed' && d.target.kind === 'internet-gateway');
-  // Split default routes (0.0.0.0/1 + 128.0.0.0/1) to an IGW are a default route in all but name.
-  const cidrs = toIgw.filter((d) => d.destination.kind !== 'prefix-list').map((d) => d.destination.value);
-  const union = coverUnion(cidrs);
+  const igw = exposureChanges(change, 'route-internet').filter((c) => c.exposure.key.endsWith('|igw'));
+  const eigw = exposureChanges(change, 'route-internet').filter((c) => c.exposure.key.endsWith('|eigw'));
+  const used = new Set<RouteDelta>();
   for (const d of routes) {
     const dest = d.destination.value;
     const parsed = d.destination.kind === 'prefix-list' ? undefined : tryParseCidr(dest);
@@ -32,23 +38,28 @@ function classify(change: ChangeEvent): FindingDraft[] {
       continue;
     }
     if (d.target.kind === 'internet-gateway') {
-      const isDefault = parsed !== undefined && (isWholeSpace(parsed) || (parsed.version === 4 ? union.v4 : union.v6));
-      if (isDefault) {
-        const unchanged = d.op === 'changed' && d.beforeTarget?.kind === 'internet-gateway';
+      const world = igw.find((c) => c.exposure.world && c.evidence.includes(d));
+      if (world !== undefined) {
+        used.add(d);
+        const unchanged = !world.isNew;
+        const split = !world.exposure.via.some((v) => v.cidr !== undefined && tryParseCidr(v.cidr)?.prefix === 0);
         out.push({
           severity: unchanged ? 'info' : 'high',
           summary: `default route ${where} (${d.op})`,
           evidence: [d],
           why: [
-            isWholeSpace(parsed)
+            !split && parsed !== undefined
               ? `${dest} is a default route`
-              : `IGW routes added together (${cidrs.join(' + ')}) cover the whole IPv${parsed.version} space`,
+              : `internet-gateway routes ${world.exposure.via.map((v) => v.cidr ?? v.text).join(' + ')} together cover the whole IPv${world.exposure.family ?? 4} space${world.existing.length > 0 ? ' (with routes already in the table)' : ''}`,
             unchanged
               ? 'it already pointed at an internet gateway before the change'
               : `subnets associated with ${d.routeTableId} become public: instances with public IPs are reachable from and can reach the internet${d.op === 'changed' ? ` (before: ${d.beforeTarget?.kind ?? 'unknown target'})` : ''}`,
+            ...(world.exposure.assumed ?? []).map((a) => `worst case: ${a}`),
           ],
+          exposures: [world.exposure.key],
         });
       } else {
+        const partial = igw.find((c) => c.evidence.includes(d));
         out.push({
           severity: 'low',
           summary: `route ${where} (${d.op})`,
@@ -56,19 +67,22 @@ function classify(change: ChangeEvent): FindingDraft[] {
           why: [
             parsed
               ? `${dest} is one specific prefix, not a default route`
-              : `destination ${dest} is a prefix list (contents not visible here)`,
+              : `destination ${dest} is a prefix list${partial ? ` (${partial.exposure.label})` : ' (contents not visible here)'}`,
             'traffic to that prefix leaves through the internet gateway',
           ],
+          ...(partial ? { exposures: [partial.exposure.key] } : {}),
         });
       }
       continue;
     }
     if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWholeSpace(parsed)) {
+      const e = eigw.find((c) => c.evidence.includes(d));
       out.push({
         severity: 'low',
         summary: `IPv6 default route ${where} (${d.op})`,
         evidence: [d],
         why: ['an egress-only internet gateway allows outbound IPv6 only; nothing becomes reachable from the internet'],
+        ...(e ? { exposures: [e.exposure.key] } : {}),
       });
       continue;
     }
@@ -80,6 +94,23 @@ function classify(change: ChangeEvent): FindingDraft[] {
         why: [`re-pointed from ${d.beforeTarget.kind} to ${d.target.kind} (tightening)`],
       });
     }
+  }
+  // Exposures no route delta of this change explains: a prefix list the table routes to the gateway changed, or a
+  // Config item caught the state up.
+  for (const c of igw) {
+    if (!c.isNew || c.evidence.some((d) => d.kind === 'route')) continue;
+    out.push({
+      severity: c.exposure.world ? 'high' : 'low',
+      summary: `${c.exposure.label} in ${c.view.id}${change.state?.cause ? ` (via ${change.state.cause.resource.id})` : ''}`,
+      evidence: c.evidence,
+      why: [
+        c.exposure.world
+          ? `the table's internet-gateway routes now cover the whole IPv${c.exposure.family ?? 4} space: ${c.exposure.via.map((v) => v.text).join(' + ')}`
+          : `more of the address space now leaves through the internet gateway: ${c.exposure.via.map((v) => v.text).join(' + ')}`,
+        ...(c.exposure.assumed ?? []).map((a) => `worst case: ${a}`),
+      ],
+      exposures: [c.exposure.key],
+    });
   }
   return out;
 }
@@ -96,9 +127,22 @@ export const rule: Rule = {
     'change, and whether a NAT gateway was intended. Egress-only gateways and IGW routes to one specific prefix are ' +
     'recorded at low.',
   category: 'route-to-igw',
-  deltaKinds: ['route'],
-  resourceTypes: ['AWS::EC2::RouteTable'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['CreateRoute', 'ReplaceRoute', 'DeleteRoute'] }],
+  deltaKinds: ['route', 'prefix-list-entry'],
+  exposureKinds: ['route-internet'],
+  resourceTypes: ['AWS::EC2::RouteTable', 'AWS::EC2::PrefixList'],
+  apiCalls: [
+    {
+      source: 'ec2.amazonaws.com',
+      names: [
+        'CreateRoute',
+        'ReplaceRoute',
+        'DeleteRoute',
+        'CreateManagedPrefixList',
+        'ModifyManagedPrefixList',
+        'RestoreManagedPrefixListVersion',
+      ],
+    },
+  ],
   classify,
 };
 

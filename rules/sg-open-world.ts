@@ -1,10 +1,11 @@
-import type { ChangeEvent, SgPermission, SgPermissionDelta } from '../shared/model/change.ts';
+import type { ChangeEvent, SgPermissionDelta } from '../shared/model/change.ts';
+import type { ExposureVia } from '../shared/model/exposure.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
-import { exposureOf, rangeCovers, type ExposureClass } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { tryParseCidr } from '../shared/net/cidr.ts';
+import { exposureChanges } from '../shared/net/exposure.ts';
+import { exposureOf, type ExposureClass } from '../shared/net/ports.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -21,63 +22,65 @@ const SEVERITY_BY_CLASS: Readonly<Record<ExposureClass, Severity>> = {
   icmp: 'low',
 };
 
-function peerCidr(p: SgPermission): string | undefined {
-  return p.peer.kind === 'cidr4' || p.peer.kind === 'cidr6' ? p.peer.cidr : undefined;
+function isWorldText(cidr: string): boolean {
+  return /^(0\.0\.0\.0\/0|::\/0)$/.test(cidr);
 }
 
-/** True when `before` was already open to the world on at least the same traffic: no new exposure. */
-function alreadyOpen(delta: SgPermissionDelta): boolean {
-  const before = delta.before;
-  if (!before || before.direction !== 'ingress') return false;
-  const text = peerCidr(before);
-  const parsed = text === undefined ? undefined : tryParseCidr(text);
-  const after = peerCidr(delta.permission);
-  const afterParsed = after === undefined ? undefined : tryParseCidr(after);
-  return (
-    parsed !== undefined &&
-    isWholeSpace(parsed) &&
-    afterParsed?.version === parsed.version &&
-    rangeCovers(before, delta.permission)
-  );
+function sourceText(v: ExposureVia): string {
+  return `${v.cidr ?? v.text}${v.prefixListId !== undefined ? ` (in ${v.prefixListId})` : ''}`;
 }
 
+/**
+ * Grades the exposures the change leaves (`change.state`, or the view its deltas imply): each range of ports the whole
+ * internet reaches that was not reachable before is new (graded by what it exposes); one the change only touched
+ * (an edit of a rule already open to the world) is info.
+ */
 function classify(change: ChangeEvent): FindingDraft[] {
-  const candidates: ReachCandidate<SgPermissionDelta>[] = [];
-  for (const d of change.deltas) {
-    if (d.kind !== 'sg-permission' || d.op === 'removed' || d.permission.direction !== 'ingress') continue;
-    const text = peerCidr(d.permission);
-    if (text !== undefined) candidates.push({ item: d, scope: d.groupId, cidr: text, range: d.permission });
-  }
-  return worldHits(candidates).map((hit): FindingDraft => {
-    const exposure = exposureOf(hit.range.protocol, hit.range.fromPort, hit.range.toPort);
-    const group = hit.items[0]!.groupId;
-    const groupName = hit.items[0]!.groupName;
-    const where = `${hit.cidrs.join(' + ')}`;
+  return exposureChanges(change, 'sg-ingress').map(({ exposure, isNew, evidence, existing, view }): FindingDraft => {
+    const range = exposure.range ?? { protocol: 'all' };
+    const family = exposure.family ?? 4;
+    const classOf = exposureOf(range.protocol, range.fromPort, range.toPort);
+    const sources = exposure.via.filter((v) => v.cidr !== undefined);
+    const where = [...new Set(sources.map(sourceText))].join(' + ');
+    const direct = sources.find((v) => v.cidr !== undefined && tryParseCidr(v.cidr)?.prefix === 0);
+    const sgDeltas = evidence.filter((d): d is SgPermissionDelta => d.kind === 'sg-permission');
+    const groupName = sgDeltas.find((d) => d.groupName !== undefined)?.groupName;
     const why: string[] = [];
-    if (hit.viaUnion) why.push(`CIDRs ${where} added together cover the whole IPv${hit.version} space`);
-    else if (!/^(0\.0\.0\.0\/0|::\/0)$/.test(hit.cidrs[0]!))
-      why.push(`${hit.cidrs[0]} is a /0: AWS ignores host bits, so it is the whole IPv${hit.version} internet`);
-    else why.push(`${hit.cidrs[0]} is the whole IPv${hit.version} internet`);
-    let severity = SEVERITY_BY_CLASS[exposure.class];
+    if (direct === undefined) {
+      if (existing.length > 0 && sgDeltas.length + evidence.length > 0 && isNew)
+        why.push(
+          `together with what was already allowed (${existing.map(sourceText).join(' + ')}), the sources cover the whole IPv${family} space: ${where}`,
+        );
+      else why.push(`CIDRs ${where} added together cover the whole IPv${family} space`);
+    } else if (!isWorldText(direct.cidr!))
+      why.push(`${direct.cidr} is a /0: AWS ignores host bits, so it is the whole IPv${family} internet`);
+    else why.push(`${sourceText(direct)} is the whole IPv${family} internet`);
+    let severity = SEVERITY_BY_CLASS[classOf.class];
     why.push(
-      exposure.class === 'all-traffic'
+      classOf.class === 'all-traffic'
         ? 'all traffic: every port and protocol'
-        : exposure.ports.length
-          ? `exposes ${exposure.class} ports: ${exposure.ports.map((p) => `${p.name} (${p.from === p.to ? p.from : `${p.from}-${p.to}`})`).join(', ')}`
-          : `exposure class ${exposure.class}`,
+        : classOf.ports.length
+          ? `exposes ${classOf.class} ports: ${classOf.ports.map((p) => `${p.name} (${p.from === p.to ? p.from : `${p.from}-${p.to}`})`).join(', ')}`
+          : `exposure class ${classOf.class}`,
     );
-    if (!hit.viaUnion && hit.items.every(alreadyOpen)) {
+    const lists = [...new Set(exposure.via.flatMap((v) => (v.prefixListId !== undefined ? [v.prefixListId] : [])))];
+    if (lists.length > 0)
+      why.push(`prefix list${lists.length > 1 ? 's' : ''} ${lists.join(', ')} resolved to their entries`);
+    for (const a of exposure.assumed ?? []) why.push(`worst case: ${a}`);
+    if (!isNew) {
       severity = 'info';
       why.push(
         'the rule was already open to the world on the same traffic before this change (edit, not new exposure)',
       );
     }
-    const ops = [...new Set(hit.items.map((d) => d.op))].join('/');
+    const ops = [...new Set(evidence.map((d) => d.op))].join('/') || 'state';
+    const cause = change.state?.cause;
     return {
       severity,
-      summary: `${exposure.label} open to ${where} on ${group}${groupName ? ` (${groupName})` : ''} (ingress, ${ops})`,
-      evidence: hit.items,
+      summary: `${classOf.label} open to ${where} on ${view.id}${groupName ? ` (${groupName})` : ''} (ingress, ${cause ? `via ${cause.resource.id} ` : ''}${ops})`,
+      evidence,
       why,
+      exposures: [exposure.key],
     };
   });
 }
@@ -96,9 +99,21 @@ export const rule: Rule = {
     'the port is an admin or database port; restrict the source to known ranges or use SSM Session Manager / a ' +
     'load balancer instead.',
   category: 'sg-open-world',
-  deltaKinds: ['sg-permission'],
-  resourceTypes: ['AWS::EC2::SecurityGroup'],
-  apiCalls: [{ source: 'ec2.amazonaws.com', names: ['AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules'] }],
+  deltaKinds: ['sg-permission', 'prefix-list-entry'],
+  exposureKinds: ['sg-ingress'],
+  resourceTypes: ['AWS::EC2::SecurityGroup', 'AWS::EC2::PrefixList'],
+  apiCalls: [
+    {
+      source: 'ec2.amazonaws.com',
+      names: [
+        'AuthorizeSecurityGroupIngress',
+        'ModifySecurityGroupRules',
+        'CreateManagedPrefixList',
+        'ModifyManagedPrefixList',
+        'RestoreManagedPrefixListVersion',
+      ],
+    },
+  ],
   classify,
 };
 

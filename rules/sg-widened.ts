@@ -4,7 +4,7 @@ import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
 import { contains, isPublic, isSingleHost, tryParseCidr, widerThan, type Cidr } from '../shared/net/cidr.ts';
 import { portLabel, rangeCovers, rangeWidened } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { exposureChanges } from '../shared/net/exposure.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -78,13 +78,9 @@ function classify(change: ChangeEvent): FindingDraft[] {
     (d): d is SgPermissionDelta =>
       d.kind === 'sg-permission' && d.op !== 'removed' && d.permission.direction === 'ingress',
   );
-  // World-reaching rules belong to sg-open-world; do not report them twice.
-  const candidates: ReachCandidate<SgPermissionDelta>[] = ingress.flatMap((d) =>
-    d.permission.peer.kind === 'cidr4' || d.permission.peer.kind === 'cidr6'
-      ? [{ item: d, scope: d.groupId, cidr: d.permission.peer.cidr, range: d.permission }]
-      : [],
-  );
-  const world = new Set(worldHits(candidates).flatMap((h) => h.items));
+  // World-reaching rules belong to sg-open-world (the exposures of the state the change leaves, so a rule that
+  // completes a split /1 + /1 is its too); do not report them twice.
+  const world = new Set<NetworkDelta>(exposureChanges(change, 'sg-ingress').flatMap((c) => c.evidence));
   const out: FindingDraft[] = [];
   for (const d of ingress) {
     if (world.has(d)) continue;

@@ -110,6 +110,7 @@ export async function scanLookupEvents(
       result.ignored += part.ignored.length;
       result.changes += part.changes.length;
       for (const f of part.findings) result.findings.push(f);
+      for (const p of part.pending) result.pending.push(p);
       for (const e of part.errors) result.errors.push(errorText(e));
       onProgress(part.records, 0);
       token = page.NextToken;

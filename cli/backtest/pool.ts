@@ -43,6 +43,8 @@ export interface WorkerSetup {
   fast: boolean;
   /** The rules' estate context (plain data with Sets: structured clone carries it). */
   context: RuleContext;
+  /** Kept state: collect the changes (`pending`) for the main thread to judge in event-time order. */
+  defer?: boolean;
 }
 
 /** How to run a set of units. */
@@ -54,6 +56,8 @@ export interface PoolOptions {
   fast?: boolean;
   /** Estate context for the rules (`--config`'s `context:`); default none. */
   context?: RuleContext;
+  /** Collect changes instead of judging them (kept state: the caller judges them in event-time order). */
+  defer?: boolean;
   onProgress?: OnProgress;
   /** Abort = stop handing out units and stop the workers; what is done so far is returned. */
   signal?: AbortSignal;
@@ -74,7 +78,11 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
   const workers = Math.max(1, Math.min(wanted, queue.length));
   const perWorker = Math.max(1, options.perWorker ?? FILES_IN_FLIGHT);
   const onProgress = options.onProgress ?? (() => undefined);
-  const setup: WorkerSetup = { fast: options.fast ?? true, context: options.context ?? EMPTY_CONTEXT };
+  const setup: WorkerSetup = {
+    fast: options.fast ?? true,
+    context: options.context ?? EMPTY_CONTEXT,
+    ...(options.defer ? { defer: true } : {}),
+  };
   return workers <= 1
     ? inThread(queue, perWorker, setup, onProgress, options.signal)
     : inWorkers(queue, workers, perWorker, setup, onProgress, options.signal);
@@ -83,12 +91,12 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
 async function inThread(
   queue: BacktestUnit[],
   concurrency: number,
-  { fast, context }: WorkerSetup,
+  { fast, context, defer }: WorkerSetup,
   onProgress: OnProgress,
   signal?: AbortSignal,
 ): Promise<PoolResult> {
   const total: PoolResult = { ...emptyScan(), interrupted: false };
-  const deps = { rules: RULES, context };
+  const deps = { rules: RULES, context, ...(defer ? { defer: true } : {}) };
   const lane = async (): Promise<void> => {
     for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
       if (signal?.aborted) return;

@@ -1,5 +1,6 @@
 import { SEVERITY_COLOURS, escapeHtml, horizontalBars, stackedColumns } from './charts.ts';
-import { SEVERITIES_DESC, type BacktestSummary, type FindingRow, type Tally } from './summary.ts';
+import { durationText } from '../../shared/model/exposure.ts';
+import { SEVERITIES_DESC, type BacktestSummary, type EpisodeSummary, type FindingRow, type Tally } from './summary.ts';
 
 /**
  * The backtest as one self-contained HTML file (`--format html`): inline CSS and SVG, no script, no network. What a
@@ -83,6 +84,7 @@ ${
     : '<p>No approvals or allowlists were given (<code>--config</code>, <code>--allow-actor</code>): every risky finding would have paged.</p>'
 }
 
+${s.episodes ? episodeSection(s.episodes) : ''}
 <h2>Would-be pages (${n(s.pages.length)})</h2>
 ${findingTable(s.pages)}
 ${s.suppressed.length ? `<h2>Kept from paging (${n(s.suppressed.length)})</h2>${findingTable(s.suppressed, true)}` : ''}
@@ -114,6 +116,19 @@ function findingTable(rows: readonly FindingRow[], withReason = false): string {
     )
     .join('\n');
   return `<table><thead><tr><th>Time (UTC)</th><th>Severity</th><th>Rule</th><th>Resource</th><th>Actor</th><th>Summary</th>${withReason ? '<th>Why not paged</th>' : ''}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function episodeSection(e: EpisodeSummary): string {
+  const rows = e.rows
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.openedAt)}<br><small>${esc(r.openedBy ?? '')}</small></td><td>${r.state === 'open' ? '<strong>open</strong>' : `${esc(r.closedAt ?? '')}<br><small>${esc(r.closedBy ?? '')}</small>`}</td>` +
+        `<td class="num">${esc(durationText(r.openSeconds))}</td><td>${esc(r.kind)}</td><td><code>${esc(r.resource)}</code><br><small>${esc(r.account)} / ${esc(r.region)}</small></td><td>${esc(r.exposure)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Exposure episodes</h2>
+<p>${n(e.opened)} opened, ${n(e.closed)} closed, <strong>${n(e.stillOpen)} still open</strong>; open for ${esc(durationText(e.medianOpenSeconds))} (median), ${esc(durationText(e.longestOpenSeconds))} (longest).</p>
+${e.rows.length ? `<table><thead><tr><th>Opened</th><th>Closed</th><th class="num">open for</th><th>Kind</th><th>Resource</th><th>Exposure</th></tr></thead><tbody>\n${rows}\n</tbody></table>` : ''}`;
 }
 
 function badge(severity: FindingRow['severity']): string {

@@ -1,4 +1,5 @@
-import type { BacktestSummary, FindingRow, Tally } from './summary.ts';
+import { durationText } from '../../shared/model/exposure.ts';
+import type { BacktestSummary, EpisodeSummary, FindingRow, Tally } from './summary.ts';
 import { SEVERITIES_DESC } from './summary.ts';
 
 /**
@@ -56,6 +57,7 @@ export function renderTextReport(s: BacktestSummary, width = 160): string {
       ),
     );
   }
+  if (s.episodes) out.push(section('Exposure episodes', episodesText(s.episodes, width)));
   out.push(section(`Would-be pages (${s.pages.length})`, rowsTable(s.pages, width) || 'None.'));
   if (s.suppressed.length)
     out.push(
@@ -88,6 +90,19 @@ function rowsTable(rows: readonly FindingRow[], width: number): string {
     r.summary,
   ]);
   return table(['TIME', 'SEVERITY', 'RULE', 'RESOURCE', 'ACCOUNT/REGION', 'ACTOR', 'SUMMARY'], body, width);
+}
+
+function episodesText(e: EpisodeSummary, width: number): string {
+  const head = `${n(e.opened)} opened, ${n(e.closed)} closed, ${n(e.stillOpen)} still open; open for ${durationText(e.medianOpenSeconds)} (median), ${durationText(e.longestOpenSeconds)} (longest)`;
+  const rows = e.rows.map((r) => [
+    r.openedAt,
+    r.state === 'open' ? 'OPEN' : (r.closedAt ?? ''),
+    durationText(r.openSeconds),
+    r.kind,
+    r.resource,
+    r.exposure,
+  ]);
+  return `${head}\n${table(['OPENED', 'CLOSED', 'OPEN FOR', 'KIND', 'RESOURCE', 'EXPOSURE'], rows, width)}`;
 }
 
 function tallyTable(label: string, tallies: readonly Tally[]): string {

@@ -1,5 +1,5 @@
 import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
-import { emptyClassified, type ClassifyDeps } from '../../shared/4-classify/classify.ts';
+import { emptyClassified, type ClassifyDeps, type LocatedChange } from '../../shared/4-classify/classify.ts';
 import { classifyText } from '../../shared/4-classify/classify-text.ts';
 import { decodeStreamBatches, type ByteChunks } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import type { Finding } from '../../shared/model/finding.ts';
@@ -18,6 +18,11 @@ export interface ScanResult {
   ignored: number;
   changes: number;
   findings: Finding[];
+  /**
+   * With kept state (`deps.defer`): the changes read, not judged yet — the backtest judges all of them afterwards, in
+   * event-time order, against one state (a worker cannot: the state spans every file).
+   */
+  pending: LocatedChange[];
   /** Error texts with their location (`file:line record #n at /path: message`). */
   errors: string[];
   /** Bytes read from the source (compressed size for gzip), for progress and ETA. */
@@ -26,7 +31,7 @@ export interface ScanResult {
 
 /** Empty result, for accumulation. */
 export function emptyScan(): ScanResult {
-  return { units: 0, records: 0, ignored: 0, changes: 0, findings: [], errors: [], bytes: 0 };
+  return { units: 0, records: 0, ignored: 0, changes: 0, findings: [], pending: [], errors: [], bytes: 0 };
 }
 
 /** Fold `part` into `into`. */
@@ -37,6 +42,7 @@ export function mergeScan(into: ScanResult, part: ScanResult): ScanResult {
   into.changes += part.changes;
   into.bytes += part.bytes;
   for (const f of part.findings) into.findings.push(f);
+  for (const p of part.pending) into.pending.push(p);
   for (const e of part.errors) into.errors.push(e);
   return into;
 }
@@ -71,6 +77,7 @@ export async function scanStream(
     skipped = 0;
     result.changes += part.changes.length;
     for (const f of part.findings) result.findings.push(f);
+    for (const p of part.pending) result.pending.push(p);
     for (const e of part.errors) result.errors.push(errorText(e));
     onProgress(part.records, pendingBytes);
     pendingBytes = 0;
@@ -78,6 +85,7 @@ export async function scanStream(
     part.ignored.length = 0;
     part.changes.length = 0;
     part.findings.length = 0;
+    part.pending.length = 0;
     part.errors.length = 0;
   };
   try {

@@ -2,6 +2,7 @@ import { defaultConfig } from '../../shared/config/default.ts';
 import { routesFromConfig } from '../../shared/config/routes.ts';
 import { routeFinding, type RouteSpec } from '../../shared/5-decide/route.ts';
 import type { Finding } from '../../shared/model/finding.ts';
+import { episodeRef, type Episode, type EpisodeTransition } from '../../shared/model/exposure.ts';
 import { UNAPPROVED, type ApprovalState, type ApprovalVerdict } from '../../shared/model/notice.ts';
 import { isRisky, maxSeverity, SEVERITIES, severityRank, type Severity } from '../../shared/model/severity.ts';
 import { actorText, bySeverityThenTime } from '../format.ts';
@@ -48,6 +49,78 @@ export interface FindingRow {
   approvalReason?: string;
 }
 
+/** One exposure episode as the report lists it. */
+export interface EpisodeRow {
+  id: string;
+  kind: string;
+  resource: string;
+  account: string;
+  region: string;
+  /** What was (or is) exposed. */
+  exposure: string;
+  openedAt: string;
+  openedBy?: string;
+  closedAt?: string;
+  closedBy?: string;
+  state: 'open' | 'closed';
+  /** Open time: until the close, or until the end of the input for one still open. */
+  openSeconds: number;
+}
+
+/** The life of the exposures seen over the input (kept state). */
+export interface EpisodeSummary {
+  opened: number;
+  closed: number;
+  stillOpen: number;
+  /** Median and longest open time, seconds (still-open ones counted to the end of the input). */
+  medianOpenSeconds: number;
+  longestOpenSeconds: number;
+  /** Every episode, longest open first. */
+  rows: EpisodeRow[];
+}
+
+/**
+ * Episodes from the transitions the state step reported while judging the input in event-time order: each opening
+ * and its close (the last state of the episode wins). `end` measures those still open (the last change read).
+ */
+export function summarizeEpisodes(transitions: readonly EpisodeTransition[], end: string): EpisodeSummary {
+  const latest = new Map<string, Episode>();
+  for (const t of transitions) {
+    const had = latest.get(t.episode.id);
+    if (had?.closed !== undefined && t.change !== 'closed') continue;
+    latest.set(t.episode.id, t.episode);
+  }
+  const rows = [...latest.values()].map((e): EpisodeRow => {
+    const ref = episodeRef(e);
+    const until = e.closed?.at ?? end;
+    const row: EpisodeRow = {
+      id: e.id,
+      kind: e.kind,
+      resource: e.resource.id,
+      account: e.account,
+      region: e.region,
+      exposure: ref.exposure,
+      openedAt: e.opened.at,
+      state: ref.state,
+      openSeconds: Math.max(0, Math.round((Date.parse(until) - Date.parse(e.opened.at)) / 1000)) || 0,
+    };
+    if (ref.openedBy !== undefined) row.openedBy = ref.openedBy;
+    if (ref.closedAt !== undefined) row.closedAt = ref.closedAt;
+    if (ref.closedBy !== undefined) row.closedBy = ref.closedBy;
+    return row;
+  });
+  rows.sort((a, b) => b.openSeconds - a.openSeconds || a.openedAt.localeCompare(b.openedAt));
+  const times = rows.map((r) => r.openSeconds).sort((a, b) => a - b);
+  return {
+    opened: rows.length,
+    closed: rows.filter((r) => r.state === 'closed').length,
+    stillOpen: rows.filter((r) => r.state === 'open').length,
+    medianOpenSeconds: times.length ? times[Math.floor(times.length / 2)]! : 0,
+    longestOpenSeconds: times.length ? times[times.length - 1]! : 0,
+    rows,
+  };
+}
+
 /** The backtest result. */
 export interface BacktestSummary {
   generatedAt: string;
@@ -89,6 +162,8 @@ export interface BacktestSummary {
     expired: number;
     byEntry: { entry: string; findings: number }[];
   };
+  /** Exposure episodes over the input (kept state; absent with `--state off`). */
+  episodes?: EpisodeSummary;
 }
 
 /** Would this finding have paged, given its approval verdict? */
@@ -126,6 +201,8 @@ export interface SummaryOptions {
   topActors?: number;
   /** Error texts kept (default 20). */
   errorSamples?: number;
+  /** Episodes over the input (kept state). */
+  episodes?: EpisodeSummary;
 }
 
 const zeroSeverities = (): Record<Severity, number> => ({ info: 0, low: 0, medium: 0, high: 0, critical: 0 });
@@ -257,6 +334,7 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
       expired: pages.filter((r) => r.approval === 'expired').length,
       byEntry: [...byEntry].map(([entry, n]) => ({ entry, findings: n })).sort((a, b) => b.findings - a.findings),
     },
+    ...(options.episodes !== undefined ? { episodes: options.episodes } : {}),
   };
 }
 

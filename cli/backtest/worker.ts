@@ -10,7 +10,7 @@ import { scanUnit } from './scan.ts';
 const port = parentPort;
 if (port === null) throw new Error('cli/backtest/worker.ts must run in a worker thread');
 const setup = workerData as WorkerSetup;
-const deps = { rules: RULES, context: setup.context };
+const deps = { rules: RULES, context: setup.context, ...(setup.defer ? { defer: true } : {}) };
 
 port.on('message', (message: ToWorker) => {
   void scanUnit(

@@ -12,7 +12,20 @@ import { FILES_IN_FLIGHT, scanUnits } from '../backtest/pool.ts';
 import { renderHtmlReport } from '../backtest/report-html.ts';
 import { renderTextReport } from '../backtest/report-text.ts';
 import { emptyScan, mergeScan, type ScanResult } from '../backtest/scan.ts';
-import { pagePolicy, summarize, type BacktestSummary, type PagePolicy } from '../backtest/summary.ts';
+import {
+  pagePolicy,
+  summarize,
+  summarizeEpisodes,
+  type BacktestSummary,
+  type EpisodeSummary,
+  type PagePolicy,
+} from '../backtest/summary.ts';
+import { StateEngine } from '../../shared/3-state/engine.ts';
+import { MemoryStateStore } from '../../shared/3-state/memory-store.ts';
+import { emptyClassified, judgeInOrder } from '../../shared/4-classify/classify.ts';
+import type { EpisodeTransition } from '../../shared/model/exposure.ts';
+import { errorText } from '../../shared/platform/errors.ts';
+import { stateOption } from './exposures.ts';
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
 import { reconcile } from '../../shared/5-decide/approvals/match.ts';
@@ -62,6 +75,9 @@ Options:
   --workers N            worker threads for multi-file inputs (default: one per core from 32 MB of input)
   --concurrency N        inputs in flight per worker (default 2 for files, 8 for S3)
   --full-parse           JSON-parse every record (no pre-scan)
+  --state memory|off     keep the network state (default memory): every change is judged in event-time order
+                         against the state it leaves, as the deployed stack would; the report adds the exposure
+                         episodes (opened, closed, still open, how long). off = each change on its own deltas
   -h, --help             this help
 
 Exit codes: 0 read everything; 2 some input was malformed (reported; the rest was read); 64 usage error;
@@ -82,6 +98,7 @@ export const BACKTEST: Command = {
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'full-parse': { type: 'boolean', default: false },
+    state: { type: 'string', default: 'memory' },
   },
   run: runBacktest,
 };
@@ -108,6 +125,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const days = { ...(from ? { from: window.from!.slice(0, 10) } : {}), ...(to ? { to: window.to!.slice(0, 10) } : {}) };
   const fast = values['full-parse'] !== true;
   const context = configured?.context ?? EMPTY_CONTEXT;
+  const kept = stateOption(values['state'], ['memory', 'off']) === 'memory';
 
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -157,6 +175,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         perWorker: concurrency,
         fast,
         context,
+        ...(kept ? { defer: true } : {}),
         onProgress,
         signal: controller.signal,
       });
@@ -171,7 +190,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
           total,
           await scanLookupEvents(
             { region, start, end: to ?? now, signal: controller.signal },
-            { rules: RULES, context },
+            { rules: RULES, context, ...(kept ? { defer: true } : {}) },
             onProgress,
           ),
         );
@@ -180,6 +199,31 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     progress.done();
   } finally {
     process.off('SIGINT', onSigint);
+  }
+  // Kept state: every change read, judged now in event-time order against one state (as the stack would have).
+  let episodes: EpisodeSummary | undefined;
+  if (kept) {
+    const transitions: EpisodeTransition[] = [];
+    const judged = emptyClassified();
+    await judgeInOrder(
+      total.pending,
+      {
+        rules: RULES,
+        context,
+        state: new StateEngine({ store: new MemoryStateStore(), knownAccounts: context.knownAccounts }),
+      },
+      judged,
+      undefined,
+      (changes) => {
+        for (const c of changes)
+          for (const view of Object.values(c.state?.resources ?? {})) transitions.push(...view.episodes);
+      },
+    );
+    for (const f of judged.findings) total.findings.push(f);
+    for (const e of judged.errors) total.errors.push(errorText(e));
+    const end = total.pending.reduce((last, p) => (p.change.at > last ? p.change.at : last), '');
+    total.pending.length = 0;
+    episodes = summarizeEpisodes(transitions, to?.toISOString() ?? (end || now.toISOString()));
   }
   const summary = summarize(total, {
     sources: [...inputs, ...regions.map((r) => `LookupEvents ${r}`)],
@@ -195,6 +239,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     ...(configured ? { wouldPage: configured.wouldPage, config: configured.name } : {}),
     seconds: (performance.now() - started) / 1000,
     interrupted: controller.signal.aborted,
+    ...(episodes !== undefined ? { episodes } : {}),
   });
   await writeReport(summary, format, values['out'] as string | undefined);
   if (controller.signal.aborted) return EXIT.interrupted;

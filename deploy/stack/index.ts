@@ -90,6 +90,7 @@ export function configureService(service: ServiceLike, options: { local?: boolea
     NETWATCH_CONFIG_PARAMETER: params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`,
     NETWATCH_DEDUP_TABLE: `${prefix}-delivery`,
     NETWATCH_APPROVALS_TABLE: `${prefix}-approvals`,
+    NETWATCH_STATE_TABLE: `${prefix}-state`,
   };
   service.provider.kmsKeyArn = arnOf('NetwatchKey');
   service.provider.logRetentionInDays = params.logRetentionDays;

@@ -4,7 +4,8 @@ import { ssmParameterArn, type FunctionInfo } from './resources.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints
- * for SQS, SNS, Logs, CloudWatch, Config, CloudTrail, KMS, EventBridge, STS and SSM (the config parameter), Secrets
+ * for SQS, SNS, Logs, CloudWatch, Config, CloudTrail, KMS, EventBridge, STS, SSM (the config parameter) and EC2 (prefix-list
+ * entries the state step looks up), Secrets
  * Manager when secrets are used, and gateway endpoints for DynamoDB (and S3 in org-trail S3 mode). Each endpoint
  * policy allows only the actions the stack calls, on the stack's resources where the API has resources, and only for
  * principals of this account calling from this VPC (`aws:PrincipalAccount`, `aws:SourceVpc`) — Netwatch's own
@@ -106,8 +107,28 @@ export function endpointSpecs(
       id: 'DynamoDb',
       service: 'dynamodb',
       type: 'Gateway',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      resources: [arnOf('DeliveryTable'), sub('${ApprovalsTable.Arn}/index/byAccount')],
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+      resources: [
+        arnOf('DeliveryTable'),
+        sub('${ApprovalsTable.Arn}/index/byAccount'),
+        arnOf('StateTable'),
+        sub('${StateTable.Arn}/index/open'),
+      ],
+    },
+    {
+      // The state step's look-up of prefix lists AWS Config does not record (AWS-managed lists: owned by AWS).
+      id: 'Ec2',
+      service: 'ec2',
+      type: 'Interface',
+      actions: ['ec2:GetManagedPrefixListEntries'],
+      resources: [sub('arn:${AWS::Partition}:ec2:${AWS::Region}:*:prefix-list/*')],
     },
   ];
   if (params.secretsManagerSecrets.length) {

@@ -278,6 +278,35 @@ export function buildResources(input: StackInput): CfnTemplate {
       ],
     },
   };
+  // The kept network state (issue 14): one item per resource, the reverse index of prefix lists, and the sparse GSI
+  // of resources with an open exposure episode. Rebuildable from AWS Config, so not retained with the stack; items
+  // carry no expiresAt (the state is the network now), the TTL setting is the tables' common base.
+  r['StateTable'] = {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      ...tableBase(`${prefix}-state`),
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'openIndex', AttributeType: 'S' },
+        { AttributeName: 'openSince', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'open',
+          KeySchema: [
+            { AttributeName: 'openIndex', KeyType: 'HASH' },
+            { AttributeName: 'openSince', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    },
+  };
   r['ApprovalsTable'] = {
     Type: 'AWS::DynamoDB::Table',
     // Approvals are the change-management system's records: kept when the stack is removed.
@@ -403,6 +432,10 @@ export function buildResources(input: StackInput): CfnTemplate {
   outputs['DeliveryTableName'] = {
     Description: 'Delivery ledger, dedup and storm windows',
     Value: ref('DeliveryTable'),
+  };
+  outputs['StateTableName'] = {
+    Description: 'Kept network state and exposure episodes (netwatch exposures --table)',
+    Value: ref('StateTable'),
   };
   outputs['NetwatchConfigParameterName'] = {
     Description: "SSM parameter holding the functions' Netwatch config",
@@ -606,6 +639,35 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
       Resource: params.secretsManagerSecrets.map(secretArn),
     });
   if (fn.queue) {
+    // The state step (shared/3-state): read and conditionally write resource items, the prefix-list reverse index
+    // and the open-episode GSI.
+    statements.push({
+      Sid: 'NetworkState',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+      Resource: [arnOf('StateTable'), sub('${StateTable.Arn}/index/open')],
+    });
+    // Unknown state looked up on demand (shared/2-enrich/state-lookup.ts): the Config item of a resource never seen
+    // (BatchGetResourceConfig has no resource-level permissions), the entries of a prefix list Config does not record
+    // (AWS-managed lists are owned by AWS, not by an account of the organisation: any owner).
+    statements.push({
+      Sid: 'StateLookupConfig',
+      Effect: 'Allow',
+      Action: 'config:BatchGetResourceConfig',
+      Resource: '*',
+    });
+    statements.push({
+      Sid: 'StateLookupPrefixLists',
+      Effect: 'Allow',
+      Action: 'ec2:GetManagedPrefixListEntries',
+      Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:*:prefix-list/*'),
+    });
     statements.push({
       Sid: 'ConsumeIngestQueue',
       Effect: 'Allow',

@@ -82,6 +82,16 @@ const ApiItem = z.lazy(() =>
 );
 type ApiItem = z.output<typeof ApiItem>;
 
+/**
+ * One configuration item of the Config API (GetResourceConfigHistory's `ConfigurationItem`, or BatchGetResourceConfig's
+ * `BaseConfigurationItem`, which lacks relationships and tags) in the notification's item shape; `undefined` when it
+ * is not readable as one.
+ */
+export function notificationItemOf(raw: unknown): Record<string, unknown> | undefined {
+  const parsed = ApiItem.safeParse(raw);
+  return parsed.success ? toNotificationItem(parsed.data) : undefined;
+}
+
 /** A supplementary value is JSON text (`"{\"...\"}"`, `"true"`); kept as text when it is not JSON. */
 function parseJsonText(text: string): unknown {
   try {

@@ -1,7 +1,9 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ConfigHistoryApi } from './config-history.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
+import type { PrefixListEntriesApi } from './state-lookup.ts';
 import { sdk } from '../platform/aws/sdk.ts';
 import type { LookupEventsApi } from './trail-lookup.ts';
 
@@ -46,4 +48,10 @@ export function liveLookupEvents(): LookupEventsApi {
     (region): CloudTrailClient => new (sdk.cloudTrail().CloudTrailClient)({ region, maxAttempts: 1 }),
   );
   return ({ region, ...input }) => client(region).send(new (sdk.cloudTrail().LookupEventsCommand)(input));
+}
+
+/** GetManagedPrefixListEntries through `@aws-sdk/client-ec2` (the state step's look-up of prefix lists Config lacks). */
+export function livePrefixListEntries(): PrefixListEntriesApi {
+  const client = perRegion((region): EC2Client => new (sdk.ec2().EC2Client)({ region, maxAttempts: 1 }));
+  return ({ region, ...input }) => client(region).send(new (sdk.ec2().GetManagedPrefixListEntriesCommand)(input));
 }

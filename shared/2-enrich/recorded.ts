@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isObject } from '../platform/json.ts';
 import type { ConfigHistoryApi } from './config-history.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
+import type { PrefixListEntriesApi } from './state-lookup.ts';
 import type { LookupEventsApi } from './trail-lookup.ts';
 
 /**
@@ -13,7 +14,8 @@ import type { LookupEventsApi } from './trail-lookup.ts';
  *   (`{"configurationItems": [...]}`, timestamps in epoch seconds, `configuration` a JSON string);
  * - `LookupEvents/<eventId>.json` — `{"Events": [{"EventId", "CloudTrailEvent": "<JSON string>", ...}]}`;
  * - `BatchGetResourceConfig/<resourceId>.json` — `{"baseConfigurationItems": [...]}` for that one resource (a batch
- *   request is answered by merging the files of its keys; keys without a file are `unprocessedResourceKeys`).
+ *   request is answered by merging the files of its keys; keys without a file are `unprocessedResourceKeys`);
+ * - `GetManagedPrefixListEntries/<prefixListId>.json` — `{"Entries": [{"Cidr": "…"}]}` (no pagination).
  *
  * An error is recorded as the API's JSON error body, `{"__type": "ResourceNotDiscoveredException", "message": "..."}`,
  * and replayed as an error of that name. A call with no file is a `ResourceNotDiscoveredException` (Config) or an empty
@@ -83,5 +85,18 @@ export function recordedResourceConfig(dir: string): ResourceConfigApi {
         items.push(...(body['baseConfigurationItems'] as unknown[]));
     }
     return { baseConfigurationItems: items };
+  };
+}
+
+/** GetManagedPrefixListEntries answered from `dir/GetManagedPrefixListEntries/<prefixListId>.json`. */
+export function recordedPrefixListEntries(dir: string): PrefixListEntriesApi {
+  return async (input) => {
+    const body = await readRecorded(dir, 'GetManagedPrefixListEntries', input.PrefixListId ?? '');
+    if (body === undefined)
+      throw Object.assign(new RecordedApiError(`The prefix list ID '${input.PrefixListId}' does not exist`), {
+        name: 'InvalidPrefixListID.NotFound',
+      });
+    const entries = isObject(body) && Array.isArray(body['Entries']) ? (body['Entries'] as { Cidr?: string }[]) : [];
+    return { Entries: entries };
   };
 }

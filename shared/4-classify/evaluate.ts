@@ -1,7 +1,9 @@
 import { RuleError, type InputLocation } from '../platform/errors.ts';
 import type { ChangeEvent } from '../model/change.ts';
+import { episodeRef, type Episode, type ExposureKind } from '../model/exposure.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Rule, RuleContext } from '../model/rule.ts';
+import type { ResourceState } from '../model/state.ts';
 import { fingerprint } from './fingerprint.ts';
 
 /** Findings for one change, and the rules that threw (each other rule still ran). */
@@ -11,8 +13,11 @@ export interface Evaluation {
 }
 
 /**
- * Run every applicable rule on one change. A rule applies when the change holds a delta of a kind it reads. A rule
- * that throws becomes a {@link RuleError} naming it; the rest still run (ARCHITECTURE.md, error policy).
+ * Run every applicable rule on one change. A rule applies when the change holds a delta of a kind it reads, or — with
+ * kept state — when an exposure of a kind it grades moved (a Config item that caught the state up, a prefix list
+ * seen from a group that uses it). A rule that throws becomes a {@link RuleError} naming it; the rest still run
+ * (ARCHITECTURE.md, error policy). With kept state each finding carries the episode of the exposure it grades (and
+ * that episode joins its fingerprint) and the resource's state after the change.
  */
 export function evaluate(
   change: ChangeEvent,
@@ -22,14 +27,24 @@ export function evaluate(
 ): Evaluation {
   const findings: Finding[] = [];
   const errors: RuleError[] = [];
-  if (change.deltas.length === 0) return { findings, errors };
+  const moved = movedExposureKinds(change);
+  if (change.deltas.length === 0 && moved.size === 0) return { findings, errors };
   const kinds = new Set(change.deltas.map((d) => d.kind));
+  const stateAfter = stateAfterOf(change);
   for (const rule of rules) {
-    if (!rule.deltaKinds.some((k) => kinds.has(k))) continue;
+    if (!rule.deltaKinds.some((k) => kinds.has(k)) && !(rule.exposureKinds ?? []).some((k) => moved.has(k))) continue;
     try {
       for (const draft of rule.classify(change, context)) {
+        const episode = episodeOf(change, draft.exposures);
         const finding: Finding = {
-          fingerprint: fingerprint(rule.id, change.account, change.region, change.resource, draft.evidence),
+          fingerprint: fingerprint(
+            rule.id,
+            change.account,
+            change.region,
+            change.resource,
+            draft.evidence,
+            episode?.id,
+          ),
           ruleId: rule.id,
           title: draft.title ?? rule.title,
           summary: draft.summary,
@@ -47,6 +62,8 @@ export function evaluate(
         if (change.actor) finding.actor = change.actor;
         if (change.api) finding.api = change.api;
         if (change.related?.length) finding.related = change.related;
+        if (episode !== undefined) finding.episode = episodeRef(episode);
+        if (stateAfter !== undefined) finding.stateAfter = stateAfter;
         findings.push(finding);
       }
     } catch (cause) {
@@ -54,4 +71,37 @@ export function evaluate(
     }
   }
   return { findings, errors };
+}
+
+/** Exposure kinds whose exposures differ before and after the change (kept state only). */
+export function movedExposureKinds(change: ChangeEvent): Set<ExposureKind> {
+  const out = new Set<ExposureKind>();
+  if (change.state?.source !== 'kept') return out;
+  for (const view of Object.values(change.state.resources)) {
+    const text = (list: typeof view.exposures.before, kind: ExposureKind) =>
+      list
+        .filter((e) => e.kind === kind)
+        .map((e) => `${e.key}|${e.label}`)
+        .sort()
+        .join('\n');
+    for (const e of [...view.exposures.before, ...view.exposures.after])
+      if (text(view.exposures.before, e.kind) !== text(view.exposures.after, e.kind)) out.add(e.kind);
+  }
+  return out;
+}
+
+/** The open episode (opened or continued by this change) holding one of the exposures a finding grades. */
+function episodeOf(change: ChangeEvent, keys: readonly string[] | undefined): Episode | undefined {
+  if (keys === undefined || keys.length === 0 || change.state?.source !== 'kept') return undefined;
+  for (const view of Object.values(change.state.resources))
+    for (const t of view.episodes)
+      if (t.change !== 'closed' && t.episode.exposures.some((e) => keys.includes(e.key))) return t.episode;
+  return undefined;
+}
+
+/** The state the change left on its own resource (kept state only). */
+export function stateAfterOf(change: ChangeEvent): ResourceState | undefined {
+  if (change.state?.source !== 'kept') return undefined;
+  const views = Object.values(change.state.resources);
+  return (change.state.resources[change.resource.id] ?? views[0])?.after;
 }

@@ -7,7 +7,9 @@ import type { NetworkDelta, ResourceRef } from '../model/change.ts';
  * - a redelivered event,
  * - the CloudTrail record and the Config item of the same change,
  * - ModifySecurityGroupRules (CloudTrail: `changed`, before unknown) and its Config item (`added` + `removed`)
- * all produce the same fingerprint. Delivery dedup relies on exactly this.
+ * all produce the same fingerprint. Delivery dedup relies on exactly this. With kept state, the episode of the exposure
+ * a finding is about joins the identity: both sources and every redelivery of one change share the episode (the state
+ * step replays its recorded outcome), while the same hole opened again after a close is a new episode, a new finding.
  */
 export function fingerprint(
   ruleId: string,
@@ -15,9 +17,19 @@ export function fingerprint(
   region: string,
   resource: ResourceRef,
   evidence: readonly NetworkDelta[],
+  episode?: string,
 ): string {
   const parts = evidence.map(deltaIdentity).sort();
-  const text = [ruleId, account, region, resource.type, resource.id, ...parts].join('\n');
+  // The episode (kept state only) separates a hole opened again after a close from its first opening.
+  const text = [
+    ruleId,
+    account,
+    region,
+    resource.type,
+    resource.id,
+    ...parts,
+    ...(episode ? [`episode:${episode}`] : []),
+  ].join('\n');
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 

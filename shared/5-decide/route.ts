@@ -31,6 +31,11 @@ export interface RouteSpec {
   approval?: ApprovalState[];
   /** Sink instance names this route delivers to. */
   sinks: string[];
+  /**
+   * Paging routes: also send the record of a closed episode ("resolved") to this route's sinks that paged it. PagerDuty
+   * sinks always get their `resolve`; this is for the others (Slack, SNS, webhooks). Default false.
+   */
+  resolved?: boolean;
 }
 
 /** Where one finding goes. */

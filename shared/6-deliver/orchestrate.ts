@@ -39,6 +39,8 @@ export interface FindingOutcome {
   digested: string[];
   /** Sinks another invocation is delivering to right now (also listed in `failed`, so the record is retried). */
   inProgress: string[];
+  /** The record of a closed episode: sinks that paged the episode and got its resolve (also in `delivered`). */
+  resolved: string[];
   failed: DeliveryError[];
 }
 
@@ -88,9 +90,12 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
     alreadyDelivered: [],
     digested: [],
     inProgress: [],
+    resolved: [],
     failed: [],
   };
-  if (decision.sinks.length === 0) return outcome;
+  const resolves = await resolveTargets(finding, deps);
+  const extra = [...resolves.keys()].filter((s) => !decision.sinks.includes(s));
+  if (decision.sinks.length === 0 && extra.length === 0) return outcome;
 
   outcome.fingerprint = await deps.store.canonicalFingerprint(finding, clock);
   const key = findingKey(outcome.fingerprint);
@@ -98,7 +103,7 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
 
   // Claim every routed sink first: what is done or busy elsewhere is settled before anything is sent.
   const claimed = new Map<string, string>();
-  for (const name of decision.sinks) {
+  for (const name of [...decision.sinks, ...extra]) {
     if (!deps.sinks.has(name)) {
       outcome.failed.push(new DeliveryError(name, 'no sink with this name is configured', { retryable: false }));
       continue;
@@ -110,11 +115,18 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       // keeps "nothing is dropped" true even when the holder crashed: by then its lease has run out.
       outcome.inProgress.push(name);
       outcome.failed.push(new DeliveryError(name, `another invocation is delivering ${key} right now; retry later`));
-    } else outcome.alreadyDelivered.push(name);
+    } else {
+      outcome.alreadyDelivered.push(name);
+      // A redelivery after a failure between the page and its episode row: write the row again (idempotent).
+      if (finding.episode?.state === 'open' && decision.pageSinks.includes(name) && claim.entry.status === 'delivered')
+        await deps.store.recordEpisodePage(finding.episode.id, name, finding.fingerprint, clock.now);
+    }
   }
 
-  const pageSinks = decision.pageSinks.filter((s) => claimed.has(s));
-  const direct = decision.recordSinks.filter((s) => claimed.has(s));
+  const pageSinks = decision.pageSinks.filter((s) => claimed.has(s) && !resolves.has(s));
+  const direct = [...decision.recordSinks, ...decision.pageSinks.filter((s) => resolves.has(s)), ...extra].filter((s) =>
+    claimed.has(s),
+  );
   if (pageSinks.length > 0) {
     const window = await deps.store.openWindow(
       finding.account,
@@ -150,8 +162,9 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       const sink = deps.sinks.get(name);
       const token = claimed.get(name);
       if (!sink || token === undefined) return;
+      const keys = resolves.get(name);
       try {
-        await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
+        await sendWithRetry(sink, keys ? { ...notice, resolves: keys } : notice, deps.retry ?? DEFAULT_RETRY);
       } catch (error) {
         outcome.failed.push(
           error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
@@ -161,10 +174,37 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       }
       await deps.store.complete(key, name, 'delivered', clock);
       outcome.delivered.push(name);
+      if (keys) outcome.resolved.push(name);
+      // A page of an open episode: remember it, so the episode's close resolves it here.
+      if (finding.episode?.state === 'open' && decision.pageSinks.includes(name))
+        await deps.store.recordEpisodePage(finding.episode.id, name, finding.fingerprint, clock.now);
     }),
   );
-  outcome.delivered.sort((a, b) => decision.sinks.indexOf(a) - decision.sinks.indexOf(b));
+  const order = [...decision.sinks, ...extra];
+  outcome.delivered.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   return outcome;
+}
+
+/**
+ * Where the record of a closed episode also goes: each sink that paged the episode (the ledger remembers its pages)
+ * and wants to hear it closed — PagerDuty sinks always (`resolve` with the pages' dedup keys), other sinks when a
+ * paging route that names them says `resolved: true`. Sink → the dedup keys (fingerprints) of its pages.
+ */
+async function resolveTargets(finding: Finding, deps: DeliveryDeps): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (finding.episode?.state !== 'closed') return out;
+  for (const { sink, fingerprint } of await deps.store.episodePages(finding.episode.id)) {
+    const adapter = deps.sinks.get(sink);
+    if (adapter === undefined) continue;
+    const wanted =
+      adapter.kind === 'pagerduty' ||
+      deps.routes.some((r) => (r.kind ?? 'record') === 'paging' && r.resolved === true && r.sinks.includes(sink));
+    if (!wanted) continue;
+    const keys = out.get(sink) ?? [];
+    if (!keys.includes(fingerprint)) keys.push(fingerprint);
+    out.set(sink, keys);
+  }
+  return out;
 }
 
 /** Every delivery failure of a set of outcomes. */

@@ -10,6 +10,7 @@ import { toRuleContext } from '../4-classify/context.ts';
 export function routesFromConfig(config: NetwatchConfig): RouteSpec[] {
   return config.routes.map((r) => {
     const spec: RouteSpec = { name: r.name, kind: r.kind, sinks: r.sinks };
+    if (r.resolved) spec.resolved = true;
     const m = r.match;
     if (m.minSeverity) spec.minSeverity = m.minSeverity;
     if (m.categories) spec.categories = m.categories;

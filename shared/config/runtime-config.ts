@@ -11,7 +11,8 @@ export type ConfigOrigin = { kind: 'file'; path: string } | { kind: 'ssm'; name:
  * The functions' config (JSON), read once at cold start: `NETWATCH_CONFIG_PATH` (a file bundled with the function), or
  * `NETWATCH_CONFIG_PARAMETER` (an SSM parameter holding the JSON text, read through Powertools Parameters —
  * change routing without a deploy; a new cold start picks it up), or the built-in default. Env overrides for table
- * names the deploy stack creates: `NETWATCH_DEDUP_TABLE`, `NETWATCH_GROUPING_TABLE`, `NETWATCH_APPROVALS_TABLE`.
+ * names the deploy stack creates: `NETWATCH_DEDUP_TABLE`, `NETWATCH_GROUPING_TABLE`, `NETWATCH_APPROVALS_TABLE`,
+ * `NETWATCH_STATE_TABLE`.
  * Any problem throws {@link ConfigError} listing everything, so the function fails at init, visibly.
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/parameters/
  */
@@ -47,8 +48,10 @@ export function withTableOverrides(config: NetwatchConfig, env: NodeJS.ProcessEn
   const dedup = env['NETWATCH_DEDUP_TABLE'];
   const grouping = env['NETWATCH_GROUPING_TABLE'];
   const approvals = env['NETWATCH_APPROVALS_TABLE'];
+  const state = env['NETWATCH_STATE_TABLE'];
   return {
     ...config,
+    state: state ? { ...config.state, tableName: state } : config.state,
     dedup: dedup ? { ...config.dedup, tableName: dedup } : config.dedup,
     grouping: grouping ? { ...config.grouping, tableName: grouping } : config.grouping,
     approvals: approvals

@@ -44,6 +44,11 @@ export const routeSchema = strictObject({
   kind: z.enum(ROUTE_KINDS).default('record'),
   match: routeMatchSchema.default({}),
   sinks: z.array(nameSchema).min(1),
+  /**
+   * Paging routes: when an exposure episode this route paged closes, send its "resolved" record to the route's sinks
+   * that got the page (PagerDuty sinks resolve their incident whatever this says). Default false.
+   */
+  resolved: z.boolean().default(false),
 });
 
 /** Facts about the estate, handed to rules and the severity step (one schema with `--context FILE`). */
@@ -83,6 +88,15 @@ export const dedupSchema = strictObject({
   claimLeaseSeconds: z.number().int().min(5).max(3600).default(120),
 });
 
+/** The network state table (shared/3-state). */
+export const stateSchema = strictObject({
+  /**
+   * DynamoDB table of the kept network state (pk, sk strings; GSI `open`). Without it the functions judge each change
+   * on its own deltas (no episodes, no resolve); the CLI keeps state in memory.
+   */
+  tableName: z.string().min(3).max(255).optional(),
+});
+
 /** Storm control. */
 export const groupingSchema = strictObject({
   windowMinutes: z
@@ -103,6 +117,7 @@ const configShape = strictObject({
   approvals: approvalsSchema.default({ static: [] }),
   dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
   grouping: groupingSchema.default({ windowMinutes: 5 }),
+  state: stateSchema.default({}),
 });
 
 /** The whole config (per-key checks; the cross-section checks are {@link crossCheckProblems}). */

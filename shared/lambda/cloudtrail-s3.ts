@@ -8,7 +8,13 @@ import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import { deliverFindings } from '../6-deliver/orchestrate.ts';
 import { decodeText, isGzip } from '../1-ingest/envelope/decode.ts';
 import { parseDeliveryNotice } from '../1-ingest/envelope/cloudtrail-delivery.ts';
-import { classifyValueAsync, emptyClassified, mergeClassified, type Classified } from '../4-classify/classify.ts';
+import {
+  classifyValueAsync,
+  emptyClassified,
+  judgeInOrder,
+  mergeClassified,
+  type Classified,
+} from '../4-classify/classify.ts';
 import type { PipelineDeps, RecordResult } from './process-record.ts';
 import { MalformedInputError } from '../platform/errors.ts';
 
@@ -41,9 +47,13 @@ export async function processCloudTrailDeliveryRecord(
     classified.ignored.push({ reason: notice.reason, where: { file: `sqs:${record.messageId}` } });
     return { classified, outcomes: [] };
   }
+  // With kept state, the files' changes are judged together in event-time order once all are read.
+  const reading: S3LogDeps = deps.state !== undefined ? { ...deps, defer: true } : deps;
   for (const delivery of notice.deliveries) {
-    for (const key of delivery.keys) mergeClassified(classified, await classifyLogObject(deps, delivery.bucket, key));
+    for (const key of delivery.keys)
+      mergeClassified(classified, await classifyLogObject(reading, delivery.bucket, key));
   }
+  if (deps.state !== undefined) await judgeInOrder(classified.pending, deps, classified);
   const outcomes = await deliverFindings(classified.findings, approvals, deps.delivery);
   const failures = [...classified.errors, ...outcomes.flatMap((o) => o.failed)];
   if (failures.length > 0) throw new AggregateError(failures, failures.map((f) => f.describe()).join('; '));

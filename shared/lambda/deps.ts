@@ -1,5 +1,14 @@
 import { RULES } from '../../rules/index.ts';
-import { liveConfigHistory, liveLookupEvents, liveResourceConfig } from '../2-enrich/live-clients.ts';
+import {
+  liveConfigHistory,
+  liveLookupEvents,
+  livePrefixListEntries,
+  liveResourceConfig,
+} from '../2-enrich/live-clients.ts';
+import { ApiStateLookup } from '../2-enrich/state-lookup.ts';
+import { DynamoStateStore } from '../3-state/dynamodb-store.ts';
+import { StateEngine } from '../3-state/engine.ts';
+import { lazyDocumentClient } from '../platform/aws/dynamodb.ts';
 import { TrailLookup } from '../2-enrich/trail-lookup.ts';
 import type { EnrichDeps } from '../2-enrich/enrich.ts';
 import { ConfigError } from '../platform/errors.ts';
@@ -32,6 +41,27 @@ export async function buildLambdaDeps(
   };
   const enrich = enrichFromEnv(env);
   if (enrich !== undefined) deps.enrich = enrich;
+  const table = runtime.config.state.tableName;
+  if (table !== undefined) {
+    deps.state = new StateEngine({
+      store: new DynamoStateStore(lazyDocumentClient(), table),
+      knownAccounts: deps.context.knownAccounts,
+      // Unknown state is looked up where enrichment is on (the same read-only permissions, plus EC2's prefix lists).
+      ...(enrich !== undefined
+        ? {
+            lookup: new ApiStateLookup({
+              resources: liveResourceConfig(),
+              prefixListEntries: livePrefixListEntries(),
+              ...(enrich.retry !== undefined ? { retry: enrich.retry } : {}),
+            }),
+          }
+        : {}),
+    });
+  } else {
+    runtime.logger.warn(
+      'no state table configured (state.tableName / NETWATCH_STATE_TABLE): each change is judged on its own deltas; no episodes, no resolve',
+    );
+  }
   return deps;
 }
 

@@ -19,6 +19,7 @@ export const CATEGORIES = [
   'subnet-public-ip',
   'lb-internet-facing',
   'uninspected',
+  'network-change',
 ] as const;
 
 /** One finding category. */

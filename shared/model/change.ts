@@ -1,3 +1,5 @@
+import type { StateView } from './exposure.ts';
+
 /**
  * The normalized change model. Every input — a CloudTrail record or an AWS Config item, whatever wrapper it came in —
  * becomes one {@link ChangeEvent} carrying {@link NetworkDelta}s: what was added, removed or changed. Rules read only
@@ -33,6 +35,7 @@ export const RESOURCE_TYPES = [
   'AWS::EC2::CustomerGateway',
   'AWS::EC2::TransitGateway',
   'AWS::EC2::TransitGatewayAttachment',
+  'AWS::EC2::PrefixList',
   'AWS::DirectConnect::VirtualInterface',
   'AWS::DirectConnect::Gateway',
   'AWS::ElasticLoadBalancingV2::LoadBalancer',
@@ -343,6 +346,38 @@ export interface ComplianceDelta {
   annotation?: string;
 }
 
+/**
+ * A CIDR added to (or removed from) a customer-managed prefix list. Every security-group rule and route that names
+ * the list changes reach with it, so the state step re-evaluates each of them (shared/3-state).
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html
+ */
+export interface PrefixListEntryDelta {
+  kind: 'prefix-list-entry';
+  op: 'added' | 'removed';
+  prefixListId: string;
+  /** The entry as AWS returned it (host bits kept, like every CIDR in the model). */
+  cidr: string;
+}
+
+/**
+ * A subnet associated with (added) or disassociated from (removed) a route table or a network ACL. Which table a
+ * subnet uses decides whether its routes and ACL entries apply to it; kept in state (change management sees it), not
+ * graded on its own.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/WorkWithRouteTables.html
+ */
+export interface SubnetAssociationDelta {
+  kind: 'subnet-association';
+  op: 'added' | 'removed';
+  /** What the subnet is associated with. */
+  table: 'route-table' | 'network-acl';
+  /** `rtb-…` or `acl-…`. */
+  tableId: string;
+  /** `subnet-…`; absent for the main route table's implicit association. */
+  subnetId?: string;
+  /** True for the VPC's main route table (subnets without an explicit association use it). */
+  main?: boolean;
+}
+
 /** A change that could not be inspected (oversized Config item with no item attached). */
 export interface UninspectedDelta {
   kind: 'uninspected';
@@ -373,7 +408,9 @@ export type NetworkDelta =
   | SubnetAttributeDelta
   | LoadBalancerDelta
   | ComplianceDelta
-  | UninspectedDelta;
+  | UninspectedDelta
+  | PrefixListEntryDelta
+  | SubnetAssociationDelta;
 
 export type DeltaKind = NetworkDelta['kind'];
 
@@ -441,4 +478,24 @@ export interface ChangeEvent {
   facts?: ResourceFacts;
   /** What enrichment did (shared/2-enrich/enrich.ts); absent when enrichment did not run. */
   enrichment?: EnrichmentStep[];
+  /**
+   * The resource's whole network configuration after the change, when the source carries it: a Config item is a full
+   * snapshot (authoritative, ordered by capture time). Expressed as `added` deltas so one vocabulary describes both
+   * a change and a state (shared/model/state.ts turns them into state elements).
+   */
+  snapshot?: ResourceSnapshot;
+  /**
+   * The network state this change was judged against: before and after state and exposures of each resource it
+   * touches, and the exposure episodes it opened or closed. Set by the state step (shared/3-state); absent when no
+   * state is kept, and rules then derive the same view from the deltas alone (shared/net/exposure.ts `viewOf`).
+   */
+  state?: StateView;
+}
+
+/** A resource's full configuration from a Config item (see {@link ChangeEvent.snapshot}). */
+export interface ResourceSnapshot {
+  /** The item describes a deleted (or no longer recorded) resource: its state is empty. */
+  deleted: boolean;
+  /** Every rule, entry, route, association, policy of the resource, as `added` deltas. */
+  deltas: NetworkDelta[];
 }

@@ -1,6 +1,8 @@
 import type { Category } from './category.ts';
 import type { Actor, ApiCall, ChangeSource, NetworkDelta, ResourceRef } from './change.ts';
+import type { EpisodeRef } from './exposure.ts';
 import type { Severity } from './severity.ts';
+import type { ResourceState } from './state.ts';
 
 /**
  * A graded statement about one change: what a responder reads and what routing keys on.
@@ -30,6 +32,13 @@ export interface Finding {
   why: string[];
   /** CloudTrail event ids related to the change (from the Config item), for cross-source dedup. */
   related?: string[];
+  /**
+   * The exposure episode the finding is about (kept state only): its id is part of the fingerprint, so a hole
+   * opened again after it was closed is a new finding; `state: 'closed'` marks the record of a close.
+   */
+  episode?: EpisodeRef;
+  /** The resource's network state after the change (kept state only): what change management records. */
+  stateAfter?: ResourceState;
 }
 
 /** What a rule returns for one change; the engine adds identity (fingerprint, resource, actor, time). */
@@ -40,4 +49,9 @@ export interface FindingDraft {
   summary: string;
   evidence: NetworkDelta[];
   why: string[];
+  /**
+   * Keys of the exposures (of `change.state`) this finding grades, for rules that judge exposures: the engine
+   * attaches their episode (shared/4-classify/evaluate.ts).
+   */
+  exposures?: string[];
 }

@@ -50,6 +50,11 @@ export interface Notice {
    * (the record's fingerprint) — under their own idempotency key (`<fingerprint>.traffic`).
    */
   traffic?: TrafficEvidence;
+  /**
+   * For the record of a closed episode (`finding.episode.state === 'closed'`) sent to a sink that paged it: the dedup
+   * keys of its pages (their fingerprints) — PagerDuty sends `resolve` for each.
+   */
+  resolves?: string[];
 }
 
 /** Several findings of one (account, rule) collected during a storm window, paged once when the window closes. */

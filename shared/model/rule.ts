@@ -1,5 +1,6 @@
 import type { Category } from './category.ts';
 import type { ChangeEvent, DeltaKind } from './change.ts';
+import type { ExposureKind } from './exposure.ts';
 import type { FindingDraft } from './finding.ts';
 import type { Severity } from './severity.ts';
 
@@ -84,6 +85,12 @@ export interface Rule {
   category: Category;
   /** Delta kinds the rule reads; the engine skips the rule for changes without any. */
   deltaKinds: DeltaKind[];
+  /**
+   * Exposure kinds the rule grades from the state a change leaves (shared/net/exposure.ts). The engine also runs the
+   * rule for a change without its delta kinds when the kept state shows one of these exposures moved (a Config item
+   * that caught the state up, a prefix list seen from a group that uses it), and the rule owns their episodes.
+   */
+  exposureKinds?: ExposureKind[];
   /** Config resource types the rule covers. */
   resourceTypes: string[];
   /** CloudTrail API calls the rule covers. */

@@ -90,3 +90,11 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/**
+ * The state step could not keep the network state: the state store failed, or every conditional write lost a race.
+ * The record fails (and is retried): judging it without its state would grade the wrong exposure.
+ */
+export class StateError extends NetwatchError {
+  readonly code = 'STATE_FAILED';
+}

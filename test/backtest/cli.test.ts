@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { timeOption } from '../../cli/commands/backtest.ts';
 import type { BacktestSummary } from '../../cli/backtest/summary.ts';
 import { netwatch } from '../support/cli.ts';
-import { buildLogTree } from './tree.ts';
+import { buildLogTree, groupOf } from './tree.ts';
 
 // The built command, as users run it (dist/netwatch.js; with --workers, its compiled worker threads).
 const tree = buildLogTree();
@@ -70,7 +70,7 @@ describe('netwatch backtest', () => {
         "  automationRoles: ['arn:aws:iam::*:role/ci-deployer']",
         'approvals:',
         '  static:',
-        "    - { ticket: CHG0042, windowStart: '2026-11-02T10:30:00Z', windowEnd: '2026-11-02T11:30:00Z', categories: [sg-open-world], resourceIds: [sg-0a1b2c3d4e5f60718] }",
+        `    - { ticket: CHG0042, windowStart: '2026-11-02T10:30:00Z', windowEnd: '2026-11-02T11:30:00Z', categories: [sg-open-world], resourceIds: [${groupOf('1111222233332026-11-02al')}, ${groupOf('1111222233332026-11-03al')}] }`,
         '',
       ].join('\n'),
     );

@@ -4,9 +4,25 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describeRecord, sshWorldRecord } from '../support/records.ts';
 
+/**
+ * The record for another security group: each opening in these trees is a distinct hole (with kept state, opening
+ * the same group again while it is open is an edit, not a new exposure — the trees test counting, not that).
+ */
+function onGroup<T extends Record<string, unknown>>(record: T, tag: string): T {
+  return JSON.parse(JSON.stringify(record).replaceAll('sg-0a1b2c3d4e5f60718', groupOf(tag))) as T;
+}
+
+/** The security group of one opening: `groupOf(\`${account}${day}al\`)` is alice's on that day, `…ci` the deployer's. */
+export function groupOf(tag: string): string {
+  return `sg-0e0e0${Buffer.from(tag).toString('hex').slice(-12).padStart(12, '0')}`;
+}
+
 /** CloudTrail records for backtest tests: risky SG openings by two actors on two days, and read-only noise. */
 export function dayRecords(day: string, account = '111122223333'): Record<string, unknown>[] {
-  const deployer = structuredClone(sshWorldRecord(`${day}-ci`)) as Record<string, unknown> & {
+  const deployer = onGroup(structuredClone(sshWorldRecord(`${day}-ci`)), `${account}${day}ci`) as Record<
+    string,
+    unknown
+  > & {
     userIdentity: Record<string, unknown>;
   };
   deployer.eventTime = `${day}T10:00:00Z`;
@@ -17,7 +33,11 @@ export function dayRecords(day: string, account = '111122223333'): Record<string
     accountId: account,
     sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${account}:role/ci-deployer` } },
   };
-  const human = { ...sshWorldRecord(`${day}-alice`), eventTime: `${day}T11:00:00Z`, recipientAccountId: account };
+  const human = {
+    ...onGroup(sshWorldRecord(`${day}-alice`), `${account}${day}al`),
+    eventTime: `${day}T11:00:00Z`,
+    recipientAccountId: account,
+  };
   const noise = Array.from({ length: 20 }, (_, i) => ({
     ...describeRecord(),
     eventID: `${day}-noise-${i}`,

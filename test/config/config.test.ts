@@ -40,7 +40,14 @@ describe('config loading', () => {
     // Assess
     expect(config.dedup).toEqual({ windowHours: 24, claimLeaseSeconds: 120 });
     expect(config.grouping).toEqual({ windowMinutes: 5 });
-    expect(config.routes[1]).toEqual({ name: 'record', kind: 'record', match: {}, sinks: ['change-log'] });
+    expect(config.routes[1]).toEqual({
+      name: 'record',
+      kind: 'record',
+      match: {},
+      sinks: ['change-log'],
+      resolved: false,
+    });
+    expect(config.state).toEqual({});
     expect(config.approvals).toEqual({ static: [] });
     expect(config.context).toEqual({ internalVpcIds: [], knownAccounts: [] });
   });

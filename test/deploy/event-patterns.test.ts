@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventBridgeSource, eventPatterns, renderEventPatterns } from '../../deploy/event-patterns.ts';
 import { RULES } from '../../rules/index.ts';
+import { CLOUDTRAIL_API_CALLS } from '../../shared/1-ingest/cloudtrail/index.ts';
 import { classifyValue } from '../../shared/4-classify/classify.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { matchesPattern } from '../support/event-pattern.ts';
@@ -49,9 +50,14 @@ describe('EventBridge patterns generated from the rules', () => {
     expect(readFileSync(join(root, 'deploy', 'event-patterns.json'), 'utf8')).toBe(renderEventPatterns(RULES));
   });
 
-  it("admits exactly the union of the rules' API calls, nothing else", () => {
+  it("admits exactly the union of the rules' API calls and the calls the normalizer turns into changes, nothing else", () => {
+    // Every network change reaches the state and change management (issue 14), not only what a rule grades.
     const declared = [
-      ...new Set(RULES.flatMap((r) => r.apiCalls.flatMap((c) => c.names.map((n) => `${c.source} ${n}`)))),
+      ...new Set(
+        [...RULES.flatMap((r) => r.apiCalls), ...CLOUDTRAIL_API_CALLS].flatMap((c) =>
+          c.names.map((n) => `${c.source} ${n}`),
+        ),
+      ),
     ].sort();
     expect(admittedCalls(committed.cloudtrail)).toEqual(declared);
     expect((committed.cloudtrail['source'] as string[]).sort()).toEqual(
@@ -72,7 +78,7 @@ describe('EventBridge patterns generated from the rules', () => {
     },
   );
 
-  it('rejects failed calls, read-only calls, calls the normalizer handles but no rule needs, and names of another service', () => {
+  it('rejects failed calls, read-only calls and names of another service; admits tightening (revokes) for change management', () => {
     const call = (eventSource: string, eventName: string, extra: Record<string, unknown> = {}) =>
       asEventBridgeCloudTrail({ eventSource, eventName, ...extra });
     expect(
@@ -82,7 +88,7 @@ describe('EventBridge patterns generated from the rules', () => {
       ),
     ).toBe(false);
     expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'DescribeSecurityGroups'))).toBe(false);
-    expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'RevokeSecurityGroupIngress'))).toBe(false);
+    expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'RevokeSecurityGroupIngress'))).toBe(true);
     expect(matchesPattern(patterns.cloudtrail, call('ec2.amazonaws.com', 'StopLogging'))).toBe(false);
     expect(matchesPattern(patterns.cloudtrail, call('s3.amazonaws.com', 'CreateBucket'))).toBe(false);
   });

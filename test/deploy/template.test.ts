@@ -151,7 +151,7 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       for (const [, q] of of(t, 'AWS::SQS::Queue')) expect(q.Properties['KmsMasterKeyId']).toEqual(key);
       for (const [, s] of of(t, 'AWS::SNS::Topic')) expect(s.Properties['KmsMasterKeyId']).toEqual(key);
       const tables = of(t, 'AWS::DynamoDB::Table');
-      expect(tables.map(([id]) => id).sort()).toEqual(['ApprovalsTable', 'DeliveryTable']);
+      expect(tables.map(([id]) => id).sort()).toEqual(['ApprovalsTable', 'DeliveryTable', 'StateTable']);
       for (const [, table] of tables) {
         expect(table.Properties['SSESpecification']).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: key });
         expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -274,6 +274,50 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     expect(of(t, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties['Protocol'] === 'sms')).toHaveLength(1);
     expect(of(t, 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
   });
+
+  it.each(MODES)(
+    '%s: the state table (issue 14) has the open-episode GSI; every ingest function names it and may use it and the look-ups',
+    (mode) => {
+      const t = templates[mode];
+      expect((t.Resources['StateTable']!.Properties['GlobalSecondaryIndexes'] as Obj[])[0]).toMatchObject({
+        IndexName: 'open',
+        KeySchema: [
+          { AttributeName: 'openIndex', KeyType: 'HASH' },
+          { AttributeName: 'openSince', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      });
+      // The ingest functions (the digest, traffic-evidence and flow-log-target functions judge no change).
+      const functions = of(t, 'AWS::Lambda::Function').filter(([id]) =>
+        /^(ConfigChanges|CloudtrailEvents|CloudtrailS3)LambdaFunction$/.test(id),
+      );
+      expect(functions.length).toBe(2);
+      for (const [id, f] of functions) {
+        const env = (f.Properties['Environment'] as { Variables: Obj }).Variables;
+        expect(env['NETWATCH_STATE_TABLE'], id).toBe('netwatch-ci-state');
+        const roleId = (f.Properties['Role'] as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+        const statements = iamStatements({ Resources: { [roleId]: t.Resources[roleId]! } }).map((s) => s.statement);
+        const state = statements.find((s) => s['Sid'] === 'NetworkState');
+        expect(state?.['Action']).toEqual([
+          'dynamodb:GetItem',
+          'dynamodb:BatchGetItem',
+          'dynamodb:PutItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ]);
+        expect(resolve(state?.['Resource'])).toEqual([
+          'arn:aws:test:eu-west-1:111122223333:StateTable',
+          'arn:aws:test:eu-west-1:111122223333:StateTable/index/open',
+        ]);
+        expect(statements.find((s) => s['Sid'] === 'StateLookupConfig')?.['Action']).toBe(
+          'config:BatchGetResourceConfig',
+        );
+        expect(resolve(statements.find((s) => s['Sid'] === 'StateLookupPrefixLists')?.['Resource'])).toBe(
+          'arn:aws:ec2:eu-west-1:*:prefix-list/*',
+        );
+      }
+    },
+  );
 
   it("default: the stack's generated Netwatch config is valid and pages through the stack's topic", () => {
     const text = String(resolve(templates.default.Resources['NetwatchConfigParameter']?.Properties['Value']));

@@ -1,4 +1,5 @@
 import type { InputLocation } from '../../platform/errors.ts';
+import type { ChangeEvent } from '../../model/change.ts';
 import type { Normalized } from '../normalized.ts';
 import { ignored } from '../normalized.ts';
 import { normalizeCompliance } from './compliance.ts';
@@ -19,6 +20,7 @@ import { IGNORED_MESSAGE_TYPES } from './message.ts';
 import { networkAcl } from './network-acl.ts';
 import { normalizeOversized } from './oversized.ts';
 import { peering } from './peering.ts';
+import { prefixList } from './prefix-list.ts';
 import { routeTable } from './route-table.ts';
 import { securityGroup } from './security-group.ts';
 import { subnet } from './subnet.ts';
@@ -41,6 +43,7 @@ export const EXTRACTORS: ReadonlyMap<string, Extractor> = new Map<string, Extrac
   ['AWS::EC2::VPCEndpoint', vpcEndpoint],
   ['AWS::EC2::VPCEndpointService', endpointService],
   ['AWS::EC2::VPCPeeringConnection', peering],
+  ['AWS::EC2::PrefixList', prefixList],
   ['AWS::EC2::FlowLog', flowLog],
   ['AWS::EC2::Subnet', subnet],
   ['AWS::ElasticLoadBalancingV2::LoadBalancer', loadBalancerV2],
@@ -94,4 +97,35 @@ export type { ItemPair } from './item-pair.ts';
  */
 export function deltasFromItems(pair: ItemPair, where: InputLocation): Normalized {
   return normalizeItemPair(pair, where, lookup);
+}
+
+/** A resource's whole configuration read from one Config item (see {@link snapshotFromItem}). */
+export interface ItemSnapshot {
+  resourceType: string;
+  resourceId: string;
+  account: string;
+  region: string;
+  /** `configurationItemCaptureTime`. */
+  capturedAt: string;
+  snapshot: NonNullable<ChangeEvent['snapshot']>;
+}
+
+/**
+ * The snapshot one whole configuration item (notification item shape) describes, for the state step's on-demand
+ * look-ups (shared/2-enrich/state-lookup.ts maps BatchGetResourceConfig items to this shape first). `undefined` for a
+ * type whose state is not kept, or an item that records nothing (`ResourceNotRecorded`).
+ * @throws MalformedInputError naming `/current/…`
+ */
+export function snapshotFromItem(item: unknown, where: InputLocation): ItemSnapshot | undefined {
+  const normalized = normalizeItemPair({ current: item }, where, lookup);
+  const change = normalized.kind === 'changes' ? normalized.changes[0] : undefined;
+  if (change?.snapshot === undefined) return undefined;
+  return {
+    resourceType: change.resource.type,
+    resourceId: change.resource.id,
+    account: change.account,
+    region: change.region,
+    capturedAt: change.at,
+    snapshot: change.snapshot,
+  };
 }

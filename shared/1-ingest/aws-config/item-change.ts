@@ -1,5 +1,6 @@
 import type { InputLocation } from '../../platform/errors.ts';
 import type { ChangeEvent, ResourceRef } from '../../model/change.ts';
+import { kindOfType } from '../../model/state.ts';
 import type { Normalized } from '../normalized.ts';
 import { changes, ignored } from '../normalized.ts';
 import type { Extractor } from './extractor.ts';
@@ -95,12 +96,15 @@ export function changeFromStates(
   where: InputLocation,
 ): ChangeEvent {
   const access = stateAccess(states, where);
-  const deltas = entry.extract({
+  const common = {
     resourceType: entry.type,
     resourceId: item.resourceId,
     ...(item.resourceName !== undefined ? { resourceName: item.resourceName } : {}),
     ...(item.ARN !== undefined ? { arn: item.ARN } : {}),
     account: item.awsAccountId,
+  };
+  const deltas = entry.extract({
+    ...common,
     lifecycle: states.lifecycle,
     before: states.before,
     after: states.after,
@@ -127,6 +131,23 @@ export function changeFromStates(
     event.notes = ['AWS Config stopped recording this resource (ResourceNotRecorded): no configuration to compare'];
   const facts = factsOf(entry.type, item.relationships);
   if (facts !== undefined) event.facts = facts;
+  // A Config item is the resource's whole configuration: for kinds whose state is kept, say so as a snapshot (the
+  // same extractor, judging the AFTER side as if newly discovered, lists every rule / route / entry as `added`).
+  if (kindOfType(entry.type) !== undefined && states.lifecycle !== 'not-recorded') {
+    event.snapshot =
+      states.after === undefined
+        ? { deleted: true, deltas: [] }
+        : {
+            deleted: false,
+            deltas: entry.extract({
+              ...common,
+              lifecycle: 'created',
+              before: undefined,
+              after: states.after,
+              ...stateAccess({ before: undefined, after: states.after, origins: states.origins }, where),
+            }),
+          };
+  }
   return event;
 }
 

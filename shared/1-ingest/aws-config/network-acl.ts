@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import type { NaclEntry, NaclEntryDelta } from '../../model/change.ts';
+import type { NaclEntry, NaclEntryDelta, SubnetAssociationDelta } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import type { Extractor } from './extractor.ts';
-import { keyedDifference, stableKey } from './extractor.ts';
-import { ciObject, lenientList, numberish, optionalBoolean, optionalString } from './field-case.ts';
+import { keyedDifference, setDifference, stableKey } from './extractor.ts';
+import { ciObject, lenientList, numberish, optionalBoolean, optionalList, optionalString } from './field-case.ts';
 
 /**
  * `AWS::EC2::NetworkAcl` → {@link NaclEntryDelta}s from `configuration.entries` (the `DescribeNetworkAcls` shape:
@@ -35,9 +35,16 @@ const Entry = z.lazy(() =>
 );
 type Entry = z.output<typeof Entry>;
 
+/** `associations`: the subnets using the ACL. */
+const Association = z.lazy(() => ciObject({ subnetId: optionalString }));
+
 const State = z.lazy(() =>
   ciObject({
-    configuration: ciObject({ networkAclId: optionalString, entries: lenientList(Entry, 'entry') }),
+    configuration: ciObject({
+      networkAclId: optionalString,
+      entries: lenientList(Entry, 'entry'),
+      associations: optionalList(Association),
+    }),
   }),
 );
 
@@ -49,12 +56,24 @@ export const networkAcl: Extractor = (input) => {
   const identity = (e: NaclEntry) => `${e.egress ? 'egress' : 'ingress'}:${e.ruleNumber}`;
   const { added, removed, changed } = keyedDifference(entries(before), entries(after), identity, stableKey);
   const naclId = after?.networkAclId ?? before?.networkAclId ?? input.resourceId;
+  const subnets = (side: typeof before): string[] =>
+    (side?.associations ?? []).flatMap((a) => (a.subnetId !== undefined ? [a.subnetId] : []));
+  const moved = setDifference(subnets(before), subnets(after), (s) => s);
+  const association = (op: 'added' | 'removed', subnetId: string): SubnetAssociationDelta => ({
+    kind: 'subnet-association',
+    op,
+    table: 'network-acl',
+    tableId: naclId,
+    subnetId,
+  });
   return [
     ...added.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'added', naclId, entry })),
     ...changed.map(
       (c): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'changed', naclId, entry: c.after, before: c.before }),
     ),
     ...removed.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'removed', naclId, entry })),
+    ...moved.added.map((s) => association('added', s)),
+    ...moved.removed.map((s) => association('removed', s)),
   ];
 };
 

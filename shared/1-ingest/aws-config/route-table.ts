@@ -1,12 +1,13 @@
 import * as z from 'zod';
-import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
+import type { RouteDelta, RouteTarget, RouteTargetKind, SubnetAssociationDelta } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
-import { keyedDifference, stableKey } from './extractor.ts';
-import { ciObject, optionalList, optionalString } from './field-case.ts';
+import { keyedDifference, setDifference, stableKey } from './extractor.ts';
+import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
 import { routeTargetKind } from '../../net/route-target.ts';
 
 /**
- * `AWS::EC2::RouteTable` → {@link RouteDelta}s from `configuration.routes` (the `DescribeRouteTables` route shape).
+ * `AWS::EC2::RouteTable` → {@link RouteDelta}s from `configuration.routes` (the `DescribeRouteTables` route shape),
+ * and {@link SubnetAssociationDelta}s from `configuration.associations` (which subnets use the table).
  * A route's identity is its destination (`destinationCidrBlock`, `destinationIpv6CidrBlock` or
  * `destinationPrefixListId`); the same destination with another target is `changed` with `beforeTarget`
  * (what `ReplaceRoute` does). Route `state` (active/blackhole) is not a change of intent and is ignored.
@@ -35,8 +36,17 @@ const Route = z.lazy(() =>
 );
 type Route = z.output<typeof Route>;
 
+/** `associations`: the subnets using the table (`main: true` for the VPC's main table, which has no subnet). */
+const Association = z.lazy(() => ciObject({ subnetId: optionalString, main: optionalBoolean }));
+
 const State = z.lazy(() =>
-  ciObject({ configuration: ciObject({ routeTableId: optionalString, routes: optionalList(Route) }) }),
+  ciObject({
+    configuration: ciObject({
+      routeTableId: optionalString,
+      routes: optionalList(Route),
+      associations: optionalList(Association),
+    }),
+  }),
 );
 
 /** Target fields in precedence order, with the kind used when the id has no known prefix. */
@@ -69,12 +79,26 @@ export const routeTable: Extractor = (input) => {
     (r) => stableKey(r.target),
   );
   const routeTableId = after?.routeTableId ?? before?.routeTableId ?? input.resourceId;
+  const associations = (side: typeof before): { subnetId?: string; main?: boolean }[] =>
+    (side?.associations ?? []).flatMap((a): { subnetId?: string; main?: boolean }[] =>
+      a.subnetId !== undefined ? [{ subnetId: a.subnetId }] : a.main === true ? [{ main: true }] : [],
+    );
+  const moved = setDifference(associations(before), associations(after), stableKey);
+  const association = (op: 'added' | 'removed', a: { subnetId?: string; main?: boolean }): SubnetAssociationDelta => ({
+    kind: 'subnet-association',
+    op,
+    table: 'route-table',
+    tableId: routeTableId,
+    ...a,
+  });
   return [
     ...added.map((r): RouteDelta => ({ kind: 'route', op: 'added', routeTableId, ...r })),
     ...changed.map(
       (c): RouteDelta => ({ kind: 'route', op: 'changed', routeTableId, ...c.after, beforeTarget: c.before.target }),
     ),
     ...removed.map((r): RouteDelta => ({ kind: 'route', op: 'removed', routeTableId, ...r })),
+    ...moved.added.map((a) => association('added', a)),
+    ...moved.removed.map((a) => association('removed', a)),
   ];
 };
 

@@ -15,6 +15,7 @@ import { LOAD_BALANCER_CALLS } from './load-balancers.ts';
 import { LOGGING_CALLS } from './logging.ts';
 import { NETWORK_ACL_CALLS } from './network-acls.ts';
 import { PEERING_CALLS } from './peering.ts';
+import { PREFIX_LIST_CALLS } from './prefix-lists.ts';
 import { accountFromArn, actorOf, derivedEventId, parseRecord, regionInRecord } from './record.ts';
 import type { CloudTrailRecord } from './record.ts';
 import { ROUTE_CALLS } from './routes.ts';
@@ -33,6 +34,7 @@ const ALL_ROWS: readonly CallEntry[] = [
   ...SECURITY_GROUP_CALLS,
   ...NETWORK_ACL_CALLS,
   ...ROUTE_CALLS,
+  ...PREFIX_LIST_CALLS,
   ...GATEWAY_CALLS,
   ...ENDPOINT_CALLS,
   ...ENDPOINT_SERVICE_CALLS,

@@ -1,4 +1,4 @@
-import type { RouteDelta, RouteTarget, RouteTargetKind } from '../../model/change.ts';
+import type { RouteDelta, RouteTarget, RouteTargetKind, SubnetAssociationDelta } from '../../model/change.ts';
 import { routeTargetKind } from '../../net/route-target.ts';
 import { EC2, one } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
@@ -72,18 +72,33 @@ function routeChange(op: RouteDelta['op']) {
   };
 }
 
+/**
+ * AssociateRouteTable: a subnet now uses this table (kept in state: which subnets a default route makes public). A
+ * gateway association (`gatewayId`, edge association) names no subnet and is recorded without one.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateRouteTable.html
+ */
+function associated(call: Call): Outcome {
+  const routeTableId = call.required(call.params.field('routeTableId'));
+  const subnetId = call.params.field('subnetId').str();
+  const delta: SubnetAssociationDelta = {
+    kind: 'subnet-association',
+    op: 'added',
+    table: 'route-table',
+    tableId: routeTableId,
+    ...(subnetId !== undefined ? { subnetId } : {}),
+  };
+  return one({ type: ROUTE_TABLE_TYPE, id: routeTableId }, subnetId !== undefined ? [delta] : [], {
+    notes: subnetId === undefined ? ['gateway (edge) association: no subnet'] : [],
+  });
+}
+
 /** Route dispatch rows. */
 export const ROUTE_CALLS: CallEntry[] = [
   { source: EC2, name: 'CreateRoute', handle: routeChange('added') },
   { source: EC2, name: 'ReplaceRoute', handle: routeChange('changed') },
   { source: EC2, name: 'DeleteRoute', handle: routeChange('removed') },
   { source: EC2, name: 'CreateRouteTable', ignore: 'a new route table holds only the local route' },
-  {
-    source: EC2,
-    name: 'AssociateRouteTable',
-    ignore:
-      'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
-  },
+  { source: EC2, name: 'AssociateRouteTable', handle: associated },
   {
     source: EC2,
     name: 'ReplaceRouteTableAssociation',

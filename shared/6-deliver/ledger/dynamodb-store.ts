@@ -16,6 +16,8 @@ import {
   type LedgerEntry,
   type LedgerStatus,
   type StormWindow,
+  EPISODE_PAGE_TTL_MS,
+  episodeKey,
 } from './store.ts';
 
 /**
@@ -34,6 +36,7 @@ import {
  * | storm window | `STORM#<account>#<ruleId>` | `WINDOW` | windowStart, windowEnd, endMs, opener |
  * | digest member | `DIGEST#<account>#<ruleId>#<windowStart>` | `F#<fingerprint>` | finding (JSON), approval (JSON), routes, sinks |
  * | pending digest | `DIGESTS` | `<windowEnd>#<account>#<ruleId>#<windowStart>` | status (pending/closing), window fields |
+ * | page of an episode | `EP#<episode id>` | `PAGE#<sink>#<fingerprint>` | sink, fingerprint, at (kept 90 days: its close resolves it) |
  * Ledger and aliases live in the dedup table; windows, members and pending digests in the grouping table (the same
  * table by default). The `DIGESTS` partition holds one small item per stormy window, so the scheduled digest reads
  * due windows with one Query (`sk < now`) instead of a Scan.
@@ -94,6 +97,46 @@ export class DynamoDeliveryStore implements DeliveryStore {
         );
     }
     return canonical;
+  }
+
+  async recordEpisodePage(episodeId: string, sink: string, fingerprint: string, now: Date): Promise<void> {
+    await this.client.send(
+      new (sdk.dynamodbDocument().PutCommand)({
+        TableName: this.dedupTable,
+        Item: {
+          pk: episodeKey(episodeId),
+          sk: `PAGE#${sink}#${fingerprint}`,
+          sink,
+          fingerprint,
+          at: now.toISOString(),
+          expiresAt: seconds(now.getTime() + EPISODE_PAGE_TTL_MS),
+        },
+      }),
+    );
+  }
+
+  async episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]> {
+    const out: { sink: string; fingerprint: string }[] = [];
+    let start: Record<string, unknown> | undefined;
+    const nowSec = seconds(Date.now());
+    do {
+      const page = await this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: this.dedupTable,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+          ExpressionAttributeValues: { ':pk': episodeKey(episodeId), ':p': 'PAGE#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const row = pageRow.safeParse(item);
+        if (row.success && row.data.expiresAt > nowSec)
+          out.push({ sink: row.data.sink, fingerprint: row.data.fingerprint });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async claim(key: string, sink: string, clock: Clock & { leaseMs: number }): Promise<ClaimResult> {
@@ -366,6 +409,7 @@ const ledgerRow = z.lazy(() =>
     digest: z.string().optional(),
   }),
 );
+const pageRow = z.lazy(() => z.object({ sink: z.string(), fingerprint: z.string(), expiresAt: z.number() }));
 const windowRow = z.lazy(() => z.object({ windowStart: z.string(), windowEnd: z.string(), opener: z.string() }));
 const markerRow = z.lazy(() =>
   z.object({ account: z.string(), ruleId: z.string(), windowStart: z.string(), windowEnd: z.string() }),

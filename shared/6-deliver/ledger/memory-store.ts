@@ -11,6 +11,7 @@ import {
   type LedgerEntry,
   type LedgerStatus,
   type StormWindow,
+  EPISODE_PAGE_TTL_MS,
 } from './store.ts';
 
 interface Row extends LedgerEntry {
@@ -29,6 +30,20 @@ export class MemoryDeliveryStore implements DeliveryStore {
   private readonly windows = new Map<string, StormWindow & { opener: string; endMs: number }>();
   private readonly members = new Map<string, Map<string, DigestMember>>();
   private readonly markers = new Map<string, StormWindow & { status: 'pending' | 'closing' }>();
+  private readonly episodes = new Map<string, Map<string, { sink: string; fingerprint: string; expiresAt: number }>>();
+
+  async recordEpisodePage(episodeId: string, sink: string, fingerprint: string, now: Date): Promise<void> {
+    let pages = this.episodes.get(episodeId);
+    if (!pages) this.episodes.set(episodeId, (pages = new Map()));
+    pages.set(`${sink}#${fingerprint}`, { sink, fingerprint, expiresAt: now.getTime() + EPISODE_PAGE_TTL_MS });
+  }
+
+  async episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]> {
+    const now = Date.now();
+    return [...(this.episodes.get(episodeId)?.values() ?? [])]
+      .filter((p) => p.expiresAt > now)
+      .map(({ sink, fingerprint }) => ({ sink, fingerprint }));
+  }
 
   async canonicalFingerprint(finding: Finding, clock: Clock): Promise<string> {
     const now = clock.now.getTime();

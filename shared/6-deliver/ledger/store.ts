@@ -73,6 +73,13 @@ export interface DeliveryStore {
     clock: Clock,
     digest?: string,
   ): Promise<void>;
+  /**
+   * Remember that `sink` got a page of episode `episodeId` under `fingerprint` (its dedup key), so the episode's close
+   * can resolve it there. Kept {@link EPISODE_PAGE_TTL_MS} (an exposure may stay open for weeks). Idempotent.
+   */
+  recordEpisodePage(episodeId: string, sink: string, fingerprint: string, now: Date): Promise<void>;
+  /** The pages of an episode: which sink got which dedup key. */
+  episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]>;
   /** Drop a claim after a failed send, so the retry can claim it at once. */
   release(key: string, sink: string, token: string): Promise<void>;
   /** Ledger rows of one key (reports, tests). */
@@ -97,6 +104,12 @@ export interface DeliveryStore {
   /** The digest went out to every sink: forget the pending marker. */
   finishDigest(window: StormWindow): Promise<void>;
 }
+
+/** How long the pages of an episode are remembered for its close: 90 days. */
+export const EPISODE_PAGE_TTL_MS = 90 * 24 * 3_600_000;
+
+/** Ledger key of an episode's pages. */
+export const episodeKey = (episodeId: string): string => `EP#${episodeId}`;
 
 /** Ledger key of a finding. */
 export const findingKey = (fingerprint: string): string => `FP#${fingerprint}`;

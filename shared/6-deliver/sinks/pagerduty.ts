@@ -118,7 +118,19 @@ export function buildPagerDutyEvent(
   };
 }
 
-/** Triggers a PagerDuty alert per notice. */
+/**
+ * The Events API v2 body that resolves the alert opened under `dedupKey`: a closed exposure episode resolves the
+ * incidents of its pages. PagerDuty ignores a resolve for a key with no open alert.
+ * @see https://developer.pagerduty.com/docs/events-api-v2/resolve-events/
+ */
+export function buildPagerDutyResolve(routingKey: string, dedupKey: string) {
+  return { routing_key: routingKey, event_action: 'resolve' as const, dedup_key: dedupKey };
+}
+
+/**
+ * Triggers a PagerDuty alert per notice; the record of a closed episode resolves the alerts of its pages instead (and
+ * never triggers: a close is not an incident).
+ */
 export class PagerDutySink implements Sink {
   readonly kind = 'pagerduty';
   constructor(
@@ -134,9 +146,17 @@ export class PagerDutySink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const routingKey = await resolveSecret(this.name, this.deps.secrets, this.settings.routingKey);
+    if (notice.kind === 'finding' && notice.finding.episode?.state === 'closed') {
+      for (const key of notice.resolves ?? []) await this.#post(JSON.stringify(buildPagerDutyResolve(routingKey, key)));
+      return;
+    }
     const body = JSON.stringify(
       buildPagerDutyEvent(notice, this.settings, routingKey, (this.deps.now ?? (() => new Date()))()),
     );
+    await this.#post(body);
+  }
+
+  async #post(body: string): Promise<void> {
     await postWithRetry(
       this.name,
       {

@@ -339,7 +339,7 @@ describe('Config extractors beyond the samples', () => {
     ]);
   });
 
-  it('route table discovered reports every route including local; IPv6 ::/0 to an egress-only IGW; prefix-list destination', () => {
+  it('route table discovered reports every route including local; IPv6 ::/0 to an egress-only IGW; prefix-list destination; the subnets using it', () => {
     const message = sample('route-table-default-to-igw.json');
     const item = at(message, 'configurationItem');
     item['configurationItemStatus'] = 'ResourceDiscovered';
@@ -367,6 +367,13 @@ describe('Config extractors beyond the samples', () => {
         { kind: 'egress-only-internet-gateway', id: 'eigw-0123456789abcdef0' },
       ],
       ['added', { kind: 'prefix-list', value: 'pl-6ea54007' }, { kind: 'vpc-endpoint', id: 'vpce-0a1b2c3d4e5f6a7b8' }],
+      {
+        kind: 'subnet-association',
+        op: 'added',
+        table: 'route-table',
+        tableId: 'rtb-0d9c8b7a6f5e43210',
+        subnetId: 'subnet-0c1d2e3f4a5b6c7d8',
+      },
     ]);
   });
 

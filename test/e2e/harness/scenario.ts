@@ -9,6 +9,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { deliveryTableDefinition } from '../../../shared/6-deliver/ledger/dynamodb-store.ts';
+import { stateTableDefinition } from '../../../shared/3-state/dynamodb-store.ts';
 import { REGION } from './aws-env.ts';
 import { SECRETS, type Emulators } from './emulators.ts';
 
@@ -33,6 +34,8 @@ export interface ScenarioOptions {
   /** In-sink HTTP attempts (`retry.attempts`). Default 1: SQS redelivery is the outer loop (the delivery layer sends
    * once per sink and invocation) — one attempt per delivery try keeps the counts readable. */
   httpAttempts?: number;
+  /** Keep the network state in a state table (`NETWATCH_STATE_TABLE`), as the deployed stack does. Default true. */
+  state?: boolean;
 }
 
 /** One page as the paging inbox (an SQS queue subscribed to the paging topic) received it. */
@@ -51,12 +54,14 @@ let counter = 0;
  * - the CloudTrail queue (what an EventBridge rule's SQS target fills);
  * - a DLQ per source queue, wired with a RedrivePolicy;
  * - the paging SNS topic with an inbox queue subscribed, standing in for the on-call's email/SMS;
- * - the delivery table (dynalite), and a config file naming real sinks: SNS paging, PagerDuty, Slack and the
+ * - the delivery and state tables (dynalite), and a config file naming real sinks: SNS paging, PagerDuty, Slack and the
  *   change-management webhook on the local receivers, secrets by SSM reference.
  */
 export class Scenario {
   readonly id: string;
   readonly table: string;
+  /** The state table (issue 14), when the scenario keeps state. */
+  readonly stateTable: string | undefined;
   readonly configPath: string;
   readonly configQueue: QueueRef;
   readonly cloudtrailQueue: QueueRef;
@@ -97,6 +102,7 @@ export class Scenario {
     this.pagingTopic = { name: pagingName, arn: fauxqs.createTopic(pagingName, { region: REGION }).topicArn };
     fauxqs.subscribe({ topic: pagingName, queue: this.inbox.name, region: REGION });
     this.table = `netwatch-delivery-${this.id}`;
+    this.stateTable = options.state === false ? undefined : `netwatch-state-${this.id}`;
     this.configPath = join(mkdtempSync(join(tmpdir(), 'netwatch-e2e-')), 'netwatch.config.json');
     writeFileSync(this.configPath, JSON.stringify(this.config(), null, 2));
   }
@@ -104,13 +110,19 @@ export class Scenario {
   static async create(emulators: Emulators, options: ScenarioOptions = {}): Promise<Scenario> {
     const scenario = new Scenario(emulators, options);
     await emulators.dynamo.createTable(deliveryTableDefinition(scenario.table));
+    if (scenario.stateTable) await emulators.dynamo.createTable(stateTableDefinition(scenario.stateTable));
     emulators.receivers.reset();
     return scenario;
   }
 
   /** The function environment: emulator endpoints, the config file, the table. */
   get env(): Record<string, string> {
-    return { ...this.emulators.env, NETWATCH_CONFIG_PATH: this.configPath, NETWATCH_DEDUP_TABLE: this.table };
+    return {
+      ...this.emulators.env,
+      NETWATCH_CONFIG_PATH: this.configPath,
+      NETWATCH_DEDUP_TABLE: this.table,
+      ...(this.stateTable ? { NETWATCH_STATE_TABLE: this.stateTable } : {}),
+    };
   }
 
   /** The Netwatch config under test: real sinks only. */

@@ -1,4 +1,5 @@
 import type { ResourceRef } from '../../../model/change.ts';
+import type { EpisodeRef } from '../../../model/exposure.ts';
 import type { Finding } from '../../../model/finding.ts';
 import type { ApprovalState, DigestNotice, Notice } from '../../../model/notice.ts';
 import type { TrafficEvidence } from '../../../model/traffic.ts';
@@ -62,6 +63,11 @@ export interface ChangeRecord {
   approval: ChangeRecordApproval;
   /** True only when an approved change covers the finding (state `approved`); allowlisted is not "approved". */
   approved: boolean;
+  /**
+   * The exposure episode the finding is about (kept state): `state: 'closed'` marks the record of a close, with who
+   * closed it, when, and how long it was open (`openSeconds`).
+   */
+  episode?: EpisodeRef;
   routes: string[];
   /** Present when evidence or findings were left out to fit a size limit. */
   shortened?: { omitted: number; reason: string };
@@ -111,6 +117,7 @@ export function buildChangeRecord(notice: Notice | DigestNotice, now: Date): Cha
         allowlist: a.allowlist ?? null,
       },
       approved: a.state === 'approved',
+      ...(f.episode !== undefined ? { episode: f.episode } : {}),
       routes: [...notice.routes],
       deliveredAt: now.toISOString(),
     };
@@ -177,6 +184,11 @@ export function fitChangeRecord(
 ): ChangeRecord {
   const size = (r: ChangeRecord) => utf8Bytes(JSON.stringify(r));
   if (size(record) <= maxBytes) return record;
+  if (record.finding?.stateAfter !== undefined) {
+    // The state after the change goes first: it can be large (a group with hundreds of rules) and is in AWS Config.
+    const { stateAfter: _dropped, ...finding } = record.finding;
+    return fitChangeRecord({ ...record, finding, shortened: { omitted: 0, reason } }, maxBytes, reason);
+  }
   const total = record.finding ? record.finding.evidence.length : (record.digest?.findings.length ?? 0);
   let lo = 0;
   let hi = total;

@@ -39,6 +39,8 @@ export function consoleLink(resource: ResourceRef, region: string, account?: str
       return vpc(`EndpointDetails:vpcEndpointId=${enc(id)}`);
     case 'AWS::EC2::VPCEndpointService':
       return vpc(`EndpointServiceDetails:endpointServiceId=${enc(id)}`);
+    case 'AWS::EC2::PrefixList':
+      return vpc(`PrefixListDetails:prefixListId=${enc(id)}`);
     case 'AWS::EC2::VPCPeeringConnection':
       return vpc(`PeeringConnectionDetails:VpcPeeringConnectionId=${enc(id)}`);
     case 'AWS::EC2::Subnet':

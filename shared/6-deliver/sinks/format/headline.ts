@@ -12,8 +12,14 @@ export function severityLabel(severity: string): string {
   return severity.toUpperCase();
 }
 
-/** `[HIGH] Security group open to the world: sg-0a1b… (111122223333/eu-west-1)`. */
+/**
+ * `[HIGH] Security group open to the world: sg-0a1b… (111122223333/eu-west-1)`; `[RESOLVED] … — closed: …` for the
+ * record of a closed exposure episode.
+ */
 export function findingHeadline(finding: Finding): string {
+  // A closed exposure episode is news of a resolution, whatever its (info) severity.
+  if (finding.episode?.state === 'closed')
+    return `[RESOLVED] ${finding.title}: ${finding.resource.id} (${finding.account}/${finding.region})`;
   return `[${severityLabel(finding.severity)}] ${finding.title}: ${finding.resource.id} (${finding.account}/${finding.region})`;
 }
 

@@ -145,6 +145,13 @@ export function renderDelta(delta: NetworkDelta): string {
       return `Config rule ${delta.configRuleName}: ${delta.before ?? 'unknown'} → ${delta.after}${delta.annotation !== undefined ? ` (${delta.annotation})` : ''}`;
     case 'uninspected':
       return `Change not inspected: the Config item was ${delta.reason}${delta.location !== undefined ? `; full item at ${delta.location}` : ''}`;
+    case 'prefix-list-entry':
+      return `Prefix list ${delta.prefixListId}: entry ${OPS[delta.op]} ${delta.cidr}`;
+    case 'subnet-association': {
+      const what = delta.table === 'route-table' ? 'Route table' : 'Network ACL';
+      const subnet = delta.subnetId ?? (delta.main ? 'main (subnets without their own table)' : 'a subnet');
+      return `${what} ${delta.tableId}: ${delta.op === 'added' ? 'now used by' : 'no longer used by'} ${subnet}`;
+    }
   }
 }
 

@@ -35,6 +35,8 @@ export const WHAT_TO_CHECK: Readonly<Record<Category, string>> = {
     'New instances in this subnet now get public IPs automatically. Confirm the subnet is meant to be public and its route table and security groups match.',
   'lb-internet-facing':
     'An internet-facing load balancer exposes its targets. Check its listeners, security groups and target groups, and whether it should have been internal.',
+  'network-change':
+    'Recorded for change management: no rule found this change risky. The record carries the network state after the change; compare it with the approved design if the change was not planned.',
   uninspected:
     'Netwatch could not see what changed (an oversized AWS Config item it could not fetch). Open the resource timeline in the Config console (or the S3 copy named in the finding) and review the change by hand.',
 };
