@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AwsCall } from '../support/aws-calls.ts';
 import { checkCalls, describeDenials, type Verdict } from '../support/iam-check.ts';
 import { deployOnEmulators, type DeployedStack, type SqsEventRecord } from '../support/deployed-stack.ts';
 import { sqsEvent } from '../support/records.ts';
@@ -158,6 +159,8 @@ interface Run {
   customResources: Map<string, Record<string, unknown>[]>;
   /** What reached the sink queues no function consumes (the change-management queue), by sink name. */
   delivered: Map<string, Record<string, unknown>[]>;
+  /** The recorded calls, per function handler. */
+  calls: Map<string | undefined, AwsCall[]>;
 }
 
 /** Drive every function of a deployed mode over the samples; return the verdicts on what each one sent. */
@@ -253,7 +256,7 @@ async function exercise(deployed: DeployedStack): Promise<Run> {
   // A call made outside any function's scope would go unchecked: there must be none but the harness's own setup.
   expect((calls.get(undefined) ?? []).map((c) => `${c.signingName}:${c.operation}`)).toEqual([]);
   expect(failures).toEqual([]);
-  return { verdicts, fedBySink, customResources, delivered };
+  return { verdicts, fedBySink, customResources, delivered, calls };
 }
 
 const actions = (verdicts: readonly Verdict[] | undefined) => new Set((verdicts ?? []).map((v) => v.action));
@@ -440,4 +443,34 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     expect(kept?.result).toBe('Allowed');
     expect(removed?.result).toBe('ImplicitlyDenied');
   });
+
+  it.each(['default', 'private'] as const)(
+    '%s: without logs:StartQuery in TrafficEvidenceRole, the queries the function really sent are refused',
+    async (mode) => {
+      // Prepare: the calls the evidence function made in this run, and its role without the query statement.
+      const r = results.get(mode);
+      const deployed = r?.deployed;
+      const fn = deployed?.functions.find((f) => f.handler === 'functions/traffic-evidence.handler');
+      expect(fn).toBeDefined();
+      if (!deployed || !fn) return;
+      const calls = r?.calls.get(fn.handler) ?? [];
+      expect(calls.filter((c) => c.operation === 'StartQuery').length).toBeGreaterThan(0);
+      const template = structuredClone(deployed.stack.template);
+      const role = template.Resources['TrafficEvidenceRole']?.Properties as {
+        Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+      };
+      for (const policy of role.Policies)
+        policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter(
+          (s) => ![s.Action].flat().includes('logs:StartQuery'),
+        );
+      // Act
+      const verdicts = await checkCalls(new ResolvedStack(template, deployed.stack.env), fn, calls);
+      // Assess: exactly the StartQuery requests are refused, by the role
+      expect(describeDenials(verdicts)).toEqual([
+        expect.stringMatching(
+          /^functions\/traffic-evidence\.handler: logs:StartQuery on arn:aws:logs:eu-west-1:000000000000:log-group:\/vpc\/flow-logs\/prod → ImplicitlyDenied \(identity: ImplicitlyDenied, /,
+        ),
+      ]);
+    },
+  );
 });
