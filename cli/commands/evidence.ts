@@ -277,7 +277,7 @@ export const evidenceCommand: Command = {
     const out = stringFlag(values, 'out');
     if (out) await writeFile(out, text);
     else writeLines([text.replace(/\n$/, '')]);
-    if (evidence.status === 'failed') return EXIT.failed;
+    if (evidence.status === 'failed' || evidence.status === 'denied') return EXIT.failed;
     return malformed ? EXIT.malformed : EXIT.ok;
   },
 };

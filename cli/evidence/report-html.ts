@@ -19,6 +19,7 @@ export function renderEvidenceHtml(evidence: TrafficEvidence, subject: { title: 
     'no-interfaces': 'no interfaces',
     timeout: 'timed out (partial)',
     failed: 'failed',
+    denied: 'access denied',
   };
   const f = subject.finding;
   const card = (n: string, label: string, cls = '') =>

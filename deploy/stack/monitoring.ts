@@ -1,4 +1,5 @@
 import { ref, type CfnResource, type Json, sub } from './cfn.ts';
+import { EVIDENCE_FUNCTION, TARGETS_FUNCTION } from './flow-logs.ts';
 import type { StackParams } from './params.ts';
 import { dlqOf, type FunctionInfo, type IngestQueue } from './resources.ts';
 
@@ -48,14 +49,42 @@ function alarm(a: AlarmSpec): CfnResource {
 
 /**
  * The `service` dimension each function's metrics carry: the Powertools service name its handler gives
- * `createTelemetry` (functions/*.ts; test/deploy/template.test.ts checks they agree).
+ * `createTelemetry` (functions/*.ts; test/deploy/monitoring.test.ts checks they agree).
  */
 export const METRIC_SERVICE: Record<string, string> = {
   configChanges: 'netwatch-config-changes',
   cloudtrailEvents: 'netwatch-cloudtrail-events',
   cloudtrailS3: 'netwatch-cloudtrail-s3',
   digest: 'netwatch-digest',
+  [EVIDENCE_FUNCTION]: 'netwatch-traffic-evidence',
 };
+
+/**
+ * Functions that emit no Netwatch metrics, and why — listed so that a function without a `service` is a decision, not
+ * an oversight (test/deploy/monitoring.test.ts: every function is in {@link METRIC_SERVICE} or here). What still
+ * watches them: the Lambda `Errors` / `Throttles` alarms every function gets.
+ */
+export const WITHOUT_METRICS: Record<string, string> = {
+  [TARGETS_FUNCTION]:
+    'the CloudFormation custom resource: it runs only during a deploy, and any failure (an unknown endpoint id, a refused ec2:Describe* call, formats that differ) answers FAILED with the reason, which fails the deploy itself — nothing runs later that a metric could watch',
+};
+
+/**
+ * Functions that call AWS for what they report and count the calls AWS refuses in `AwsCallsDenied`: the ingest
+ * functions (enrichment) and the traffic-evidence function (ENI and flow-log look-ups, Logs Insights). Each gets the
+ * `<function>-aws-calls-denied` alarm.
+ */
+export function countsDeniedCalls(fn: FunctionInfo): boolean {
+  return fn.queue !== undefined || fn.key === EVIDENCE_FUNCTION;
+}
+
+/** What the `<function>-aws-calls-denied` alarm tells the person it pages. */
+function deniedCallsDescription(fn: FunctionInfo): string {
+  const fix = 'Fix the permission; docs/deploy.md lists what each role needs.';
+  return fn.key === EVIDENCE_FUNCTION
+    ? `${fn.key}: AWS refused a call of the traffic-evidence step (ec2:Describe* to find the ENIs and their flow logs, logs:StartQuery / GetQueryResults / StopQuery) — the role, a service control policy, a permission boundary or a VPC endpoint policy. The follow-up still goes out, saying "traffic unknown: <action> denied", and so will every later one until it is granted. ${fix}`
+    : `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. ${fix}`;
+}
 
 export function metricService(functionKey: string): string {
   const service = METRIC_SERVICE[functionKey];
@@ -111,10 +140,10 @@ export function buildAlarms(
     });
   }
   for (const fn of functions) {
-    if (fn.queue !== undefined)
+    if (countsDeniedCalls(fn))
       r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({
         name: `${fn.name}-aws-calls-denied`,
-        description: `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. Fix the permission; docs/deploy.md lists what each role needs.`,
+        description: deniedCallsDescription(fn),
         namespace: 'Netwatch',
         metric: 'AwsCallsDenied',
         dimensions: { service: metricService(fn.key) },
@@ -350,7 +379,12 @@ export function buildDashboard(
       30,
       { period: 3600 },
     ),
-    widget('AWS calls denied (enrichment)', search('{Netwatch,service} MetricName="AwsCallsDenied"', ''), 12, 30),
+    widget(
+      'AWS calls denied (enrichment, traffic evidence)',
+      search('{Netwatch,service} MetricName="AwsCallsDenied"', ''),
+      12,
+      30,
+    ),
   );
   widgets.push(...extraWidgets);
   return {

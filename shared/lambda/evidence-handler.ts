@@ -159,6 +159,7 @@ export async function processEvidenceRecord(
       .singleMetric()
       .addDimension('status', evidence.status)
       .addMetric('TrafficEvidence', MetricUnit.Count, 1);
+    emitDeniedActions(deps, fingerprint, evidence);
     followUp = await deliverTrafficFollowUp(finding, evidence, approvals, delivery, deps.exclude);
   } catch (error) {
     await delivery.store.release(key, QUERY_SINK, claim.token);
@@ -179,6 +180,24 @@ export async function processEvidenceRecord(
   }
   await delivery.store.complete(key, QUERY_SINK, 'delivered', clock);
   return { state: 'gathered', evidence, followUp };
+}
+
+/**
+ * `AwsCallsDenied`: the calls AWS refused while gathering (`logs:StartQuery`, `ec2:Describe*`, a `logs:StopQuery` that
+ * leaves a query running). The follow-up still goes out — saying "traffic unknown: logs:StartQuery denied" — but
+ * every later finding would be just as blind, so each refused action counts (the `<function>-aws-calls-denied` alarm
+ * pages on the first) and is logged with the finding's fingerprint. Never a silent downgrade.
+ */
+function emitDeniedActions(
+  deps: Pick<EvidenceHandlerDeps, 'metrics' | 'logger'>,
+  fingerprint: string,
+  evidence: TrafficEvidence,
+): void {
+  const denied = evidence.denied ?? [];
+  if (denied.length === 0) return;
+  deps.metrics.addMetric('AwsCallsDenied', MetricUnit.Count, denied.length);
+  for (const action of denied)
+    deps.logger.warn('AWS call denied', { fingerprint, step: 'traffic-evidence', action, summary: evidence.summary });
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   sameFormat,
 } from '../1-ingest/flow-logs/format.ts';
 import {
+  DeniedCallError,
   flowLogsInGroups,
   InterfaceLookupError,
   type Interfaces,
@@ -63,7 +64,7 @@ export async function discoverTargets(
         : await interfacesOfEndpoint(ec2, id);
     } catch (error) {
       throw new Error(
-        `privateLinkEndpoints: ${error instanceof InterfaceLookupError ? error.message : `${id}: ${errorSummary(error)}`}`,
+        `privateLinkEndpoints: ${error instanceof InterfaceLookupError ? error.message : `${id}: ${error instanceof DeniedCallError ? error.message : errorSummary(error)}`}`,
         { cause: error },
       );
     }

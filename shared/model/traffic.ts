@@ -4,7 +4,7 @@
  * to a finding after the fact (a follow-up on the same page / ticket), never computed on the paging path.
  *
  * `status` is a closed union: a responder must be able to tell "nobody came" (`no-traffic`) from "we cannot see"
- * (`no-flow-logs`, `no-interfaces`, `timeout`, `failed`).
+ * (`no-flow-logs`, `no-interfaces`, `timeout`, `failed`, `denied`).
  */
 
 /** What the evidence step could establish. */
@@ -19,8 +19,13 @@ export const TRAFFIC_EVIDENCE_STATUSES = [
   'no-interfaces',
   /** The query did not finish within the time limit; the partial numbers (if any) are lower bounds. */
   'timeout',
-  /** An API call failed (access denied, throttled out, log group deleted); `notes` says which. */
+  /** An API call failed (throttled out, log group deleted, resource gone); `notes` says which. */
   'failed',
+  /**
+   * AWS refused a call the step needs (the role, a service control policy, a permission boundary or a VPC endpoint
+   * policy): `denied` names the IAM actions. Never a silent downgrade: the function also counts it (`AwsCallsDenied`).
+   */
+  'denied',
 ] as const;
 
 export type TrafficEvidenceStatus = (typeof TRAFFIC_EVIDENCE_STATUSES)[number];
@@ -106,6 +111,11 @@ export interface TrafficEvidence {
   query?: TrafficQuery;
   /** Caveats: flow logs that capture only REJECT, groups this stack may not read, interfaces capped, … */
   notes: string[];
+  /**
+   * IAM actions AWS refused while gathering (`logs:StartQuery`, `ec2:DescribeNetworkInterfaces`, …) — with status
+   * `denied` when nothing could be read because of them, or next to partial numbers (a refused `logs:StopQuery`).
+   */
+  denied?: string[];
   /** ISO time the evidence was gathered. */
   gatheredAt: string;
 }

@@ -250,6 +250,105 @@ describe('traffic evidence (Logs Insights, recorded responses)', () => {
     expect(logs.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
   });
 
+  it('StartQuery refused (AccessDeniedException): denied, naming the action — never a quiet "no traffic"', async () => {
+    // Prepare
+    sgHasTwoEnisWithVpcFlowLog();
+    logs.on(StartQueryCommand).rejects(
+      Object.assign(
+        new Error('User: arn:aws:sts::111122223333:assumed-role/x/y is not authorized to perform: logs:StartQuery'),
+        {
+          name: 'AccessDeniedException',
+        },
+      ),
+    );
+    // Act
+    const evidence = await gatherTrafficEvidence({ finding: finding() }, deps());
+    // Assess
+    expect(evidence.status).toBe('denied');
+    expect(evidence.denied).toEqual(['logs:StartQuery']);
+    expect(evidence.summary).toBe(
+      'traffic unknown: logs:StartQuery denied (could not read the flow logs of sg-0a1b2c3d4e5f60718)',
+    );
+    expect(evidence.notes).toEqual([
+      `logs:StartQuery denied on ${GROUP} (AccessDeniedException: User: arn:aws:sts::111122223333:assumed-role/x/y is not authorized to perform: logs:StartQuery)`,
+    ]);
+    expect(evidence.query?.logGroups).toEqual([GROUP]);
+    expect(logs.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+  });
+
+  it('an EC2 look-up refused (UnauthorizedOperation): denied, naming the Describe* action', async () => {
+    // Prepare
+    const refused = Object.assign(new Error('You are not authorized to perform this operation.'), {
+      name: 'UnauthorizedOperation',
+    });
+    ec2.on(DescribeNetworkInterfacesCommand).rejects(refused);
+    // Act
+    const lookup = await gatherTrafficEvidence({ finding: finding() }, deps());
+    ec2.reset();
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [{ NetworkInterfaceId: ENI_A, SubnetId: 'subnet-0a1b2c3d4e5f60718', VpcId: VPC }],
+    });
+    ec2.on(DescribeFlowLogsCommand).rejects(refused);
+    const flowLogs = await gatherTrafficEvidence({ finding: finding() }, deps());
+    // Assess
+    expect(lookup).toMatchObject({
+      status: 'denied',
+      denied: ['ec2:DescribeNetworkInterfaces'],
+      summary:
+        'traffic unknown: ec2:DescribeNetworkInterfaces denied (could not find the network interfaces of sg-0a1b2c3d4e5f60718)',
+      notes: [
+        'ec2:DescribeNetworkInterfaces denied (UnauthorizedOperation: You are not authorized to perform this operation.)',
+      ],
+    });
+    expect(flowLogs).toMatchObject({
+      status: 'denied',
+      denied: ['ec2:DescribeFlowLogs'],
+      summary: 'traffic unknown: ec2:DescribeFlowLogs denied (could not list the flow logs of sg-0a1b2c3d4e5f60718)',
+    });
+    expect(logs.commandCalls(StartQueryCommand)).toHaveLength(0);
+  });
+
+  it('StopQuery refused after our time limit: the partial numbers stay, the refusal is named (the query runs on)', async () => {
+    // Prepare: as "our time limit runs out", but StopQuery is refused
+    sgHasTwoEnisWithVpcFlowLog();
+    logs.on(StartQueryCommand).resolves({ queryId: 'q-slow' });
+    logs.on(GetQueryResultsCommand).resolves(recorded('get-query-results-running.json'));
+    logs.on(StopQueryCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    let clock = 0;
+    const timed = deps({
+      timeoutMs: 45_000,
+      pollMs: 20_000,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const realNow = Date.now;
+    Date.now = () => realNow.call(Date) + clock;
+    try {
+      // Act
+      const evidence = await gatherTrafficEvidence({ finding: finding() }, timed);
+      // Assess
+      expect(evidence.status).toBe('timeout');
+      expect(evidence.denied).toEqual(['logs:StopQuery']);
+      expect(evidence.notes).toContain(
+        'logs:StopQuery denied: query q-slow could not be stopped and runs on until Logs Insights ends it',
+      );
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('a refused GetQueryResults is denied too (and the query is stopped)', async () => {
+    sgHasTwoEnisWithVpcFlowLog();
+    logs.on(StartQueryCommand).resolves({ queryId: 'q-3' });
+    logs.on(GetQueryResultsCommand).rejects(Object.assign(new Error('no'), { name: 'AccessDeniedException' }));
+    logs.on(StopQueryCommand).resolves({ success: true });
+    const evidence = await gatherTrafficEvidence({ finding: finding() }, deps());
+    expect(evidence).toMatchObject({ status: 'denied', denied: ['logs:GetQueryResults'] });
+    expect(evidence.summary).toMatch(/^traffic unknown: logs:GetQueryResults denied/);
+    expect(logs.commandCalls(StopQueryCommand).map((c) => c.args[0].input)).toEqual([{ queryId: 'q-3' }]);
+  });
+
   it('no flow logs on the ENIs, their subnets or VPC: no query at all, and the finding says so', async () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({
       NetworkInterfaces: [{ NetworkInterfaceId: ENI_A, SubnetId: 'subnet-0a1b2c3d4e5f60718', VpcId: VPC }],

@@ -39,8 +39,16 @@ describe('recorded AWS calls', () => {
         region: 'eu-west-1',
         operation: 'GetParameter',
         input: { Name: '/netwatch/prod/config' },
+        output: { Parameter: { Name: '/netwatch/prod/config', Value: 'v', Type: 'String' } },
       },
-      { fn: undefined, signingName: 'ssm', region: 'eu-west-1', operation: 'GetParameter', input: { Name: '/other' } },
+      {
+        fn: undefined,
+        signingName: 'ssm',
+        region: 'eu-west-1',
+        operation: 'GetParameter',
+        input: { Name: '/other' },
+        output: { Parameter: { Name: '/other', Value: 'v', Type: 'String' } },
+      },
     ]);
   });
 });
@@ -92,6 +100,36 @@ describe('AWS call → IAM request', () => {
     const requests = await iamRequestsOf(recorded, A);
     expect(requests.map((r) => r.action)).toEqual(resources.map(() => action));
     expect(requests.map((r) => r.resource)).toEqual([...resources]);
+  });
+
+  it('a Logs Insights query id stands for the log groups of the StartQuery that returned it (GetQueryResults)', async () => {
+    // Prepare
+    const start: AwsCall = {
+      ...call('logs', 'StartQuery', { logGroupNames: ['/vpc/flow-logs/a', '/vpc/flow-logs/b'], queryString: 'x' }),
+      output: { queryId: 'q-1' },
+    };
+    const results = call('logs', 'GetQueryResults', { queryId: 'q-1' });
+    // Act
+    const requests = await iamRequestsOf(results, A, [call('logs', 'StartQuery', {}), start]);
+    // Assess: the action is authorized on the query's log groups (service authorization reference: `log-group`).
+    expect(requests).toEqual([
+      {
+        action: 'logs:GetQueryResults',
+        resource: `arn:aws:logs:eu-west-1:${A}:log-group:/vpc/flow-logs/a`,
+        resourceAccount: A,
+      },
+      {
+        action: 'logs:GetQueryResults',
+        resource: `arn:aws:logs:eu-west-1:${A}:log-group:/vpc/flow-logs/b`,
+        resourceAccount: A,
+      },
+    ]);
+    // StopQuery has no resource type: "*".
+    expect(await iamRequestsOf(call('logs', 'StopQuery', { queryId: 'q-1' }), A)).toEqual([
+      { action: 'logs:StopQuery', resource: '*', resourceAccount: A },
+    ]);
+    // A query id no earlier StartQuery returned is not guessed.
+    await expect(iamRequestsOf(results, A, [])).rejects.toThrow(/cannot tell the resource of logs:GetQueryResults/);
   });
 
   it('refuses to guess: an operation that is no IAM action, or a resource it cannot tell, fails with where to teach it', async () => {

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AwsCall } from '../support/aws-calls.ts';
 import { checkCalls, describeDenials, type Verdict } from '../support/iam-check.ts';
-import { deployOnEmulators, type DeployedStack } from '../support/deployed-stack.ts';
+import { deployOnEmulators, type DeployedStack, type SqsEventRecord } from '../support/deployed-stack.ts';
 import { sqsEvent } from '../support/records.ts';
 import { MODES, type Mode, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
 
@@ -10,10 +11,13 @@ import { MODES, type Mode, packagedTemplates, ResolvedStack } from '../support/s
  * The deployed functions may do what their code does. Each packaged mode (default, org, private) is "deployed" onto the
  * emulators (test/support/deployed-stack.ts); every function of the template runs from its handler with the
  * template's environment and config over every sample in events/ (Config changes with enrichment on — oversized item
- * fetch, actor look-up, VPC tags —, CloudTrail events, an org-trail log file, the digest schedule); every AWS request
- * it sends is recorded and judged by an IAM evaluator against that function's role in the template, the resource's
- * policy and, in private mode, the VPC endpoint's policy. Nothing lists the actions a function needs: what the code
- * sent is what is checked, so a new SDK call — or a new function — is checked the day it is added.
+ * fetch, actor look-up, VPC tags —, CloudTrail events, an org-trail log file, the digest schedule), the traffic-evidence
+ * function over the evidence requests those functions delivered to its queue (ENIs and flow logs from recorded EC2
+ * answers, Logs Insights queries from recorded results, follow-ups through the delivery ledger), and the flow-log
+ * targets custom resource over CloudFormation's Create request; every AWS request it sends is recorded and judged by an
+ * IAM evaluator against that function's role in the template, the resource's policy and, in private mode, the VPC
+ * endpoint's policy. Nothing lists the actions a function needs: what the code sent is what is checked, so a new SDK
+ * call — or a new function — is checked the day it is added.
  */
 const packaged = packagedTemplates('test/deploy/iam-simulation.test.ts');
 const root = join(import.meta.dirname, '..', '..');
@@ -72,26 +76,57 @@ const TRAIL_BUCKET = 'org-trail-logs-444455556666';
 const TRAIL_KEY =
   'AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/eu-west-1/2026/11/20/111122223333_CloudTrail_eu-west-1_20261120T0915Z_Abc123.json.gz';
 
+/** What feeds a function. */
+type Feed =
+  | { kind: 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' }
+  /** A queue the stack's own config delivers into (a sink): fed with what the other functions sent it. */
+  | { kind: 'sink'; queue: string; sink: string }
+  /** A custom resource's provider: fed by CloudFormation with the resource's Create request. */
+  | { kind: 'custom-resource'; resource: string };
+
+/** The sinks of the stack's config (its SSM parameter, as the template writes it): name → settings. */
+function configSinks(deployed: DeployedStack): Record<string, { type?: string; queueUrl?: string }> {
+  const stack = deployed.stack;
+  for (const [, r] of stack.of('AWS::SSM::Parameter')) {
+    const value = stack.resolve(r.Properties?.['Value']);
+    try {
+      const config = JSON.parse(String(value)) as { sinks?: Record<string, { type?: string; queueUrl?: string }> };
+      if (config.sinks) return config.sinks;
+    } catch {
+      // Not the config parameter.
+    }
+  }
+  return {};
+}
+
 /**
  * What feeds a function, read from the template (not from its name, so a function added later is driven too): the
  * queue of its event source mapping — the Config queue gets Config notifications; the CloudTrail queue gets EventBridge
- * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; any other
- * queue gets every sample — or, without a queue, the EventBridge schedule event.
+ * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; a queue that
+ * a sink of the stack's config delivers into (the evidence queue) gets what the other functions delivered there; any
+ * other queue gets every sample — a custom resource naming it as ServiceToken is fed CloudFormation's Create request;
+ * otherwise the EventBridge schedule event.
  */
-function feedOf(deployed: DeployedStack, fnId: string): 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' {
+function feedOf(deployed: DeployedStack, fnId: string): Feed {
   const stack = deployed.stack;
-  const mapping = stack
-    .of('AWS::Lambda::EventSourceMapping')
-    .find(([, r]) => JSON.stringify(r.Properties?.['FunctionName']).includes(`"${fnId}"`));
+  const names = (v: unknown) => JSON.stringify(v).includes(`"${fnId}"`);
+  const mapping = stack.of('AWS::Lambda::EventSourceMapping').find(([, r]) => names(r.Properties?.['FunctionName']));
   const source = mapping?.[1].Properties?.['EventSourceArn'] as { 'Fn::GetAtt'?: [string, string] } | undefined;
   const queue = source?.['Fn::GetAtt']?.[0];
-  if (queue === undefined) return 'schedule';
-  if (queue === 'ConfigQueue') return 'config';
-  if (queue !== 'CloudTrailQueue') return 'all';
+  if (queue === undefined) {
+    const custom = Object.entries(stack.template.Resources).find(
+      ([, r]) => r.Type.startsWith('Custom::') && names(r.Properties?.['ServiceToken']),
+    );
+    return custom ? { kind: 'custom-resource', resource: custom[0] } : { kind: 'schedule' };
+  }
+  if (queue === 'ConfigQueue') return { kind: 'config' };
+  const sink = Object.entries(configSinks(deployed)).find(([, s]) => s.queueUrl === stack.ref(queue));
+  if (sink) return { kind: 'sink', queue, sink: sink[0] };
+  if (queue !== 'CloudTrailQueue') return { kind: 'all' };
   const viaTopic = stack
     .of('AWS::SNS::Subscription')
     .some(([, r]) => JSON.stringify(r.Properties?.['Endpoint']).includes('"CloudTrailQueue"'));
-  return viaTopic ? 'trail-log' : 'cloudtrail';
+  return { kind: viaTopic ? 'trail-log' : 'cloudtrail' };
 }
 
 /**
@@ -115,25 +150,57 @@ async function redelivered(
   return records.map((r) => `${fn.handler}: record ${String(r['messageId'])} failed 3 times`);
 }
 
+/** What one mode's run did besides the calls: failures, and what each sink-fed function was given. */
+interface Run {
+  verdicts: Map<string, Verdict[]>;
+  /** Per sink-fed function: the records it was invoked with (the messages the other functions sent its queue). */
+  fedBySink: Map<string, SqsEventRecord[]>;
+  /** Per custom-resource function: the responses CloudFormation received. */
+  customResources: Map<string, Record<string, unknown>[]>;
+  /** What reached the sink queues no function consumes (the change-management queue), by sink name. */
+  delivered: Map<string, Record<string, unknown>[]>;
+  /** The recorded calls, per function handler. */
+  calls: Map<string | undefined, AwsCall[]>;
+}
+
 /** Drive every function of a deployed mode over the samples; return the verdicts on what each one sent. */
-async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>> {
+async function exercise(deployed: DeployedStack): Promise<Run> {
   const { config, cloudtrail } = samplesFor(deployed.mode);
   // Every record must have gone all the way (delivered): a failing sink would leave calls unmade and unchecked.
   const failures: string[] = [];
+  const feeds = new Map(deployed.functions.map((fn) => [fn.handler, feedOf(deployed, fn.id)] as const));
+  const fedBySink = new Map<string, SqsEventRecord[]>();
+  const customResources = new Map<string, Record<string, unknown>[]>();
+  const consumers = deployed.functions.flatMap((fn) => {
+    const feed = feeds.get(fn.handler);
+    return feed?.kind === 'sink' ? [{ fn, queue: feed.queue }] : [];
+  });
+  /**
+   * The functions fed by a sink run over what was just delivered to it, before the ledger is reset: a traffic
+   * follow-up goes to the sinks the finding reached, which the ledger says.
+   */
+  const runConsumers = async () => {
+    for (const { fn, queue } of consumers) {
+      const records = await deployed.receive(queue);
+      fedBySink.set(fn.handler, [...(fedBySink.get(fn.handler) ?? []), ...records]);
+      for (const batch of chunks(records, 10)) failures.push(...(await redelivered(deployed, fn, { Records: batch })));
+    }
+  };
   for (const fn of deployed.functions) {
     const t0 = Date.now();
-    const feed = feedOf(deployed, fn.id);
+    const feed = feeds.get(fn.handler) ?? { kind: 'schedule' };
+    if (feed.kind === 'sink') continue;
     // A scheduled function (the digest) runs over what the functions before it left: their storm windows.
-    if (feed !== 'schedule') await deployed.resetTables();
-    if (feed === 'config' || feed === 'cloudtrail' || feed === 'all') {
+    if (feed.kind !== 'schedule' && feed.kind !== 'custom-resource') await deployed.resetTables();
+    if (feed.kind === 'config' || feed.kind === 'cloudtrail' || feed.kind === 'all') {
       const bodies =
-        feed === 'config'
+        feed.kind === 'config'
           ? config
-          : feed === 'cloudtrail'
+          : feed.kind === 'cloudtrail'
             ? cloudtrail.map(eventBridge)
             : [...config, ...cloudtrail.map(eventBridge)];
       for (const batch of chunks(bodies, 10)) failures.push(...(await redelivered(deployed, fn, sqsEvent(...batch))));
-    } else if (feed === 'trail-log') {
+    } else if (feed.kind === 'trail-log') {
       await deployed.putLogObject(TRAIL_BUCKET, TRAIL_KEY, cloudtrail);
       const delivery = { s3Bucket: TRAIL_BUCKET, s3ObjectKey: [TRAIL_KEY] };
       const response = await redelivered(
@@ -148,6 +215,14 @@ async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>
         }),
       );
       failures.push(...response);
+    } else if (feed.kind === 'custom-resource') {
+      // Deploy time: CloudFormation creates the resource; a FAILED answer would fail the deploy.
+      const response = await deployed.createCustomResource(fn, feed.resource);
+      customResources.set(fn.handler, [...(customResources.get(fn.handler) ?? []), response]);
+      if (response['Status'] !== 'SUCCESS')
+        failures.push(
+          `${fn.handler}: ${feed.resource} answered ${String(response['Status'])}: ${String(response['Reason'])}`,
+        );
     } else {
       // Fifteen minutes later, as the schedule sees it: the storm windows the ingest functions opened have closed, so
       // the digest function reads them, sends the held-back findings and marks them — its whole path, not just the scan.
@@ -159,7 +234,20 @@ async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>
         vi.useRealTimers();
       }
     }
-    if (process.env['NETWATCH_PRINT_IAM']) console.log(deployed.mode, fn.handler, feed, Date.now() - t0, 'ms');
+    await runConsumers();
+    if (process.env['NETWATCH_PRINT_IAM']) console.log(deployed.mode, fn.handler, feed.kind, Date.now() - t0, 'ms');
+  }
+  // What the functions delivered to the queues nobody in the stack consumes (the change-management queue).
+  const delivered = new Map<string, Record<string, unknown>[]>();
+  for (const [name, sink] of Object.entries(configSinks(deployed))) {
+    const queue = deployed.stack
+      .of('AWS::SQS::Queue')
+      .find(([id]) => sink.queueUrl === deployed.stack.ref(id) && !consumers.some((c) => c.queue === id));
+    if (queue)
+      delivered.set(
+        name,
+        (await deployed.receive(queue[0])).map((r) => JSON.parse(r.body) as Record<string, unknown>),
+      );
   }
   const calls = deployed.calls();
   const verdicts = new Map<string, Verdict[]>();
@@ -168,18 +256,18 @@ async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>
   // A call made outside any function's scope would go unchecked: there must be none but the harness's own setup.
   expect((calls.get(undefined) ?? []).map((c) => `${c.signingName}:${c.operation}`)).toEqual([]);
   expect(failures).toEqual([]);
-  return verdicts;
+  return { verdicts, fedBySink, customResources, delivered, calls };
 }
 
 const actions = (verdicts: readonly Verdict[] | undefined) => new Set((verdicts ?? []).map((v) => v.action));
 
 describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is allowed by its role', () => {
-  const results = new Map<Mode, { deployed: DeployedStack; verdicts: Map<string, Verdict[]> }>();
+  const results = new Map<Mode, Run & { deployed: DeployedStack }>();
   beforeAll(async () => {
     for (const mode of MODES) {
       const deployed = await deployOnEmulators(mode);
       try {
-        results.set(mode, { deployed, verdicts: await exercise(deployed) });
+        results.set(mode, { deployed, ...(await exercise(deployed)) });
       } finally {
         await deployed.close();
       }
@@ -229,6 +317,98 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);
+    // Every function of the template was driven and sent something (a function added later included).
+    for (const fn of r?.deployed.functions ?? [])
+      expect(byFn.get(fn.handler)?.length ?? 0, `${fn.handler} in ${mode} made no AWS call`).toBeGreaterThan(0);
+  });
+
+  it.each(MODES)(
+    '%s: the traffic-evidence function ran over the evidence requests the ingest functions sent',
+    (mode) => {
+      // Prepare
+      const r = results.get(mode);
+      const fn = r?.deployed.functions.find((f) => f.handler === 'functions/traffic-evidence.handler');
+      if (mode === 'org') {
+        // org here is packaged without trafficEvidence: no function, no evidence queue, no evidence sink.
+        expect(fn).toBeUndefined();
+        return;
+      }
+      expect(fn).toBeDefined();
+      const fed = r?.fedBySink.get('functions/traffic-evidence.handler') ?? [];
+      const bodies = fed.map(
+        (record) => JSON.parse(record.body) as { kind?: string; finding?: Record<string, unknown> },
+      );
+      // Assess: real change records of the evidence categories, as the `evidence-queue` sink wrote them.
+      expect(bodies.length).toBeGreaterThan(0);
+      expect(new Set(bodies.map((b) => b.kind))).toEqual(new Set(['finding']));
+      expect(new Set(bodies.map((b) => b.finding?.['category']))).toContain('sg-open-world');
+      for (const record of fed) expect(record['eventSourceARN']).toMatch(/:netwatch-ci-traffic-evidence$/);
+      const calls = actions(r?.verdicts.get('functions/traffic-evidence.handler'));
+      // ENI and flow-log look-ups, the Logs Insights query, the claim in the ledger, the follow-up to the page and record.
+      const expected = [
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeFlowLogs',
+        'logs:StartQuery',
+        'logs:GetQueryResults',
+        'dynamodb:PutItem',
+        'sns:Publish',
+        'sqs:SendMessage',
+        'ssm:GetParameter',
+      ];
+      // Every sample (default mode) reaches every interface look-up: SG, endpoint, endpoint service, route table.
+      if (mode === 'default')
+        expected.push(
+          'ec2:DescribeVpcEndpoints',
+          'ec2:DescribeVpcEndpointServiceConfigurations',
+          'ec2:DescribeRouteTables',
+          'ec2:DescribeSubnets',
+        );
+      for (const action of expected)
+        expect(calls, `trafficEvidence in ${mode} should have called ${action}`).toContain(action);
+      // The follow-ups reached the change-management queue, each with what the flow logs (or their absence) showed.
+      const followUps = (r?.delivered.get('change-queue') ?? []).filter((b) => b['kind'] === 'evidence');
+      const statuses = new Set(followUps.map((b) => (b['traffic'] as { status?: string } | undefined)?.status));
+      expect(statuses).toContain('traffic');
+      if (mode === 'default') expect([...statuses].sort()).toEqual(['failed', 'no-interfaces', 'traffic']);
+      const seen = followUps.find((b) => (b['traffic'] as { status?: string }).status === 'traffic');
+      expect(seen?.['traffic']).toMatchObject({
+        summary: expect.stringMatching(/^since it opened: 13 (external )?sources reached /),
+        query: { logGroups: ['/vpc/flow-logs/prod'], savedQueryName: 'netwatch-ci/traffic-of-enis' },
+      });
+    },
+  );
+
+  it.each(MODES)('%s: the flow-log targets custom resource answered CloudFormation with the ENIs', (mode) => {
+    const r = results.get(mode);
+    const fn = r?.deployed.functions.find((f) => f.handler === 'functions/flow-log-targets.handler');
+    if (mode === 'default') {
+      // default here names no PrivateLink endpoint and a fixed format: the custom resource is not needed.
+      expect(fn).toBeUndefined();
+      return;
+    }
+    const [response] = r?.customResources.get('functions/flow-log-targets.handler') ?? [];
+    expect(response).toMatchObject({ Status: 'SUCCESS', LogicalResourceId: 'FlowLogTargets' });
+    const data = response?.['Data'] as Record<string, string> | undefined;
+    if (mode === 'org') {
+      expect(data).toMatchObject({
+        Target0Enis: '"eni-01234567890abcde1", "eni-01234567890abcde2"',
+        Target1Enis: '"eni-0123456789abcdef3", "eni-0123456789abcdef4"',
+        FormatSource: 'LogFormat of fl-0aaaaaaaaaaaaaaa1, fl-0aaaaaaaaaaaaaaa2',
+      });
+      expect(actions(r?.verdicts.get('functions/flow-log-targets.handler'))).toEqual(
+        new Set([
+          'ec2:DescribeVpcEndpoints',
+          'ec2:DescribeVpcEndpointServiceConfigurations',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeFlowLogs',
+        ]),
+      );
+    } else {
+      expect(data).toMatchObject({ Target0Enis: '"eni-0a7b8c9d0e1f20304"', FormatSource: 'flowLogFormat parameter' });
+      expect(actions(r?.verdicts.get('functions/flow-log-targets.handler'))).toEqual(
+        new Set(['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces']),
+      );
+    }
   });
 
   it('the check refuses a call once the permission is removed from the role (it can fail)', async () => {
@@ -263,4 +443,34 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     expect(kept?.result).toBe('Allowed');
     expect(removed?.result).toBe('ImplicitlyDenied');
   });
+
+  it.each(['default', 'private'] as const)(
+    '%s: without logs:StartQuery in TrafficEvidenceRole, the queries the function really sent are refused',
+    async (mode) => {
+      // Prepare: the calls the evidence function made in this run, and its role without the query statement.
+      const r = results.get(mode);
+      const deployed = r?.deployed;
+      const fn = deployed?.functions.find((f) => f.handler === 'functions/traffic-evidence.handler');
+      expect(fn).toBeDefined();
+      if (!deployed || !fn) return;
+      const calls = r?.calls.get(fn.handler) ?? [];
+      expect(calls.filter((c) => c.operation === 'StartQuery').length).toBeGreaterThan(0);
+      const template = structuredClone(deployed.stack.template);
+      const role = template.Resources['TrafficEvidenceRole']?.Properties as {
+        Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
+      };
+      for (const policy of role.Policies)
+        policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter(
+          (s) => ![s.Action].flat().includes('logs:StartQuery'),
+        );
+      // Act
+      const verdicts = await checkCalls(new ResolvedStack(template, deployed.stack.env), fn, calls);
+      // Assess: exactly the StartQuery requests are refused, by the role
+      expect(describeDenials(verdicts)).toEqual([
+        expect.stringMatching(
+          /^functions\/traffic-evidence\.handler: logs:StartQuery on arn:aws:logs:eu-west-1:000000000000:log-group:\/vpc\/flow-logs\/prod → ImplicitlyDenied \(identity: ImplicitlyDenied, /,
+        ),
+      ]);
+    },
+  );
 });

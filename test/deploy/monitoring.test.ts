@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRIC_SERVICE } from '../../deploy/stack/monitoring.ts';
+import { METRIC_SERVICE, WITHOUT_METRICS } from '../../deploy/stack/monitoring.ts';
 import { emitAccountEvents } from '../../shared/lambda/sqs-batch.ts';
 import type { ChangeEvent } from '../../shared/model/change.ts';
 import { deployedFunctions, loadTemplate, MODES, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
@@ -58,11 +58,34 @@ describe('monitoring', () => {
   it("METRIC_SERVICE names each function's Powertools service (the `service` dimension of its metrics)", () => {
     // Prepare: createTelemetry('<service>') in each handler module.
     const handlers = readdirSync(join(root, 'functions')).filter((f) => f.endsWith('.ts'));
-    const services = handlers.map(
-      (f) => /createTelemetry\('([^']+)'\)/.exec(readFileSync(join(root, 'functions', f), 'utf8'))?.[1],
-    );
+    const services = handlers.flatMap((f) => {
+      const service = /createTelemetry\('([^']+)'\)/.exec(readFileSync(join(root, 'functions', f), 'utf8'))?.[1];
+      return service === undefined ? [] : [service];
+    });
     // Assess
     expect(services.sort()).toEqual(Object.values(METRIC_SERVICE).sort());
+  });
+
+  it('every function of serverless.yml either has its metric service or is listed as emitting none, with why', () => {
+    // Prepare: function key → handler module, from serverless.yml.
+    const yml = readFileSync(join(root, 'serverless.yml'), 'utf8');
+    const handlerOf = new Map(
+      [...yml.matchAll(/^ {2}(\w+):\n(?: {4}#.*\n)* {4}handler: (functions\/[\w-]+)\.handler$/gm)].map((m) => [
+        String(m[1]),
+        `${String(m[2])}.ts`,
+      ]),
+    );
+    expect(handlerOf.size).toBeGreaterThanOrEqual(6);
+    // Assess
+    for (const [key, file] of handlerOf) {
+      const service = /createTelemetry\('([^']+)'\)/.exec(readFileSync(join(root, file), 'utf8'))?.[1];
+      if (key in WITHOUT_METRICS) {
+        expect(service, `${key} is listed in WITHOUT_METRICS but ${file} creates telemetry`).toBeUndefined();
+        expect(WITHOUT_METRICS[key]?.length ?? 0, `${key}: say why it has no metrics`).toBeGreaterThan(40);
+        expect(METRIC_SERVICE[key]).toBeUndefined();
+      } else expect(METRIC_SERVICE[key], `${key} (${file})`).toBe(service);
+    }
+    expect(Object.keys(WITHOUT_METRICS).every((key) => handlerOf.has(key))).toBe(true);
   });
 
   it.skipIf(!packaged).each(MODES)('%s: every SQS function has an AwsCallsDenied alarm on its service', (mode) => {

@@ -109,6 +109,32 @@ describe('flow-log targets custom resource', () => {
     expect(JSON.parse(receiver.received[0]?.body ?? '{}').Status).toBe('FAILED');
   });
 
+  it('a refused EC2 look-up fails the deploy naming the IAM action (the role, an SCP, a permission boundary)', async () => {
+    const refused = new EC2ServiceException({
+      name: 'UnauthorizedOperation',
+      $fault: 'client',
+      $metadata: {},
+      message: 'You are not authorized to perform this operation.',
+    });
+    ec2.on(DescribeVpcEndpointsCommand).rejects(refused);
+    const endpoint = await handleFlowLogTargets(event(), client());
+    ec2.reset();
+    ec2.on(DescribeFlowLogsCommand).rejects(refused);
+    const format = await handleFlowLogTargets(
+      event({ ResourceProperties: { Targets: [], LogGroups: ['/vpc/a'] } }),
+      client(),
+    );
+    expect(endpoint).toMatchObject({
+      Status: 'FAILED',
+      Reason:
+        'privateLinkEndpoints: vpce-0123456789abcdef0: ec2:DescribeVpcEndpoints denied (UnauthorizedOperation: You are not authorized to perform this operation.)',
+    });
+    expect(format).toMatchObject({
+      Status: 'FAILED',
+      Reason: 'ec2:DescribeFlowLogs denied (UnauthorizedOperation: You are not authorized to perform this operation.)',
+    });
+  });
+
   it('more than 10 ENIs (the In-filter limit) or flow logs with different formats: FAILED, saying what to do', async () => {
     const enis = Array.from({ length: 11 }, (_, i) => `eni-0${i.toString(16)}`);
     ec2

@@ -25,6 +25,10 @@ import { instantClock, reply, startReceiver } from '../support/http-receiver.ts'
 import { sshWorldFinding } from '../support/findings.ts';
 import { readFileSync } from 'node:fs';
 import { type Schema, validate } from '../support/json-schema.ts';
+import { createAwsClients } from '../../shared/platform/aws/clients.ts';
+import { AwsFault, LOCAL_AWS, startAwsJsonServer } from '../support/aws-json-server.ts';
+import { RECORDED_EC2 } from '../support/deployed-stack.ts';
+import { startEc2QueryServer } from '../support/ec2-query-server.ts';
 
 const SCHEMA = JSON.parse(
   readFileSync(new URL('../../schemas/change-record.schema.json', import.meta.url), 'utf8'),
@@ -237,6 +241,79 @@ describe('traffic-evidence function', () => {
       `${sshWorldFinding().fingerprint}.traffic`,
       `${sshWorldFinding().fingerprint}.traffic`,
     ]);
+  });
+
+  it('AWS refuses StartQuery: the follow-up says "denied" with the action, AwsCallsDenied is counted and logged', async () => {
+    // Prepare: the real evidence step over real SDK clients — EC2 answered from the recorded account, Logs refusing
+    // StartQuery as IAM does (an SCP, a permission boundary, an endpoint policy, an edited role).
+    const s = await setup();
+    const ec2Server = await startEc2QueryServer(RECORDED_EC2);
+    const logsServer = await startAwsJsonServer({
+      'Logs_20140328.StartQuery': () => {
+        throw new AwsFault(
+          'AccessDeniedException',
+          'User: arn:aws:sts::111122223333:assumed-role/netwatch-prod-trafficEvidence/x is not authorized to perform: logs:StartQuery with an explicit deny in a service control policy',
+        );
+      },
+    });
+    stops.push(ec2Server.stop, logsServer.stop);
+    const clients = createAwsClients({ ...LOCAL_AWS, endpoints: { ec2: ec2Server.url, logs: logsServer.url } });
+    const emitted: { name: string; value: number; dimension?: [string, string] }[] = [];
+    const warnings: { message: string; extra: Record<string, unknown> }[] = [];
+    const metrics = {
+      addMetric: (name: string, _unit: unknown, value: number) => emitted.push({ name, value }),
+      singleMetric: () => {
+        let dimension: [string, string] | undefined;
+        const single = {
+          addDimension: (k: string, v: string) => {
+            dimension = [k, v];
+            return single;
+          },
+          addMetric: (name: string, _unit: unknown, value: number) =>
+            emitted.push({ name, value, ...(dimension ? { dimension } : {}) }),
+        };
+        return single;
+      },
+    } as unknown as Metrics;
+    const warn = (message: string, extra: Record<string, unknown>) => warnings.push({ message, extra });
+    const { gather: _recorded, ...real } = s.deps;
+    const deps = {
+      ...real,
+      evidence: { ec2: clients.ec2, logs: clients.logs, timeoutMs: 30_000, now: () => NOW },
+      metrics,
+      logger: { ...logger, warn } as unknown as Logger,
+    };
+    const finding = sshWorldFinding();
+    await deliverFindings([finding], s.approvals, s.delivery);
+    // Act
+    const result = await processEvidenceRecord(s.queueRecord(), deps);
+    // Assess: the follow-up went out and says what AWS refused
+    expect(result.state).toBe('gathered');
+    expect(result.evidence).toMatchObject({
+      status: 'denied',
+      denied: ['logs:StartQuery'],
+      summary: 'traffic unknown: logs:StartQuery denied (could not read the flow logs of sg-0a1b2c3d4e5f60718)',
+    });
+    const attachment = JSON.parse(s.itsm.received[1]?.body ?? '{}') as Record<string, unknown>;
+    expect(attachment).toMatchObject({ kind: 'evidence', traffic: { status: 'denied', denied: ['logs:StartQuery'] } });
+    expect(validate(SCHEMA, attachment)).toEqual([]);
+    expect(JSON.stringify(attachment['details'] ?? attachment)).toContain('AWS refused logs:StartQuery');
+    // … and it is counted (the <function>-aws-calls-denied alarm) and logged
+    expect(emitted).toEqual([
+      { name: 'TrafficEvidence', value: 1, dimension: ['status', 'denied'] },
+      { name: 'AwsCallsDenied', value: 1 },
+    ]);
+    expect(warnings).toEqual([
+      {
+        message: 'AWS call denied',
+        extra: expect.objectContaining({
+          step: 'traffic-evidence',
+          action: 'logs:StartQuery',
+          fingerprint: finding.fingerprint,
+        }),
+      },
+    ]);
+    for (const client of [clients.ec2, clients.logs]) client.destroy();
   });
 
   it('ignores follow-ups, digests and categories without evidence; refuses bodies that are not change records', () => {

@@ -6,8 +6,9 @@ import { createRequire } from 'node:module';
  * shared/platform/aws/clients.ts, the enrichment clients, the DynamoDB document client, the clients Powertools
  * Parameters builds, and any client a later change adds — without touching the code: every SDK v3 client class extends
  * smithy's `Client`, so wrapping `Client.prototype.send` once reaches them all. The first `send` of a client adds one
- * middleware to its stack, at the `deserialize` step, the innermost one: it sees the request exactly as signed and sent
- * (so a retried request is seen on every attempt), and reads the SigV4 credential scope for the signing service and
+ * middleware to its stack, at the `deserialize` step, the innermost one (ahead of the SDK's deserializer within it): it
+ * sees the request exactly as signed and sent (so a retried request is seen on every attempt) and the parsed output
+ * that comes back, and reads the SigV4 credential scope for the signing service and
  * Region — the service name IAM uses for the action prefix (`sns`, `dynamodb`, `config`, …) — so no table of clients
  * is kept here.
  *
@@ -30,6 +31,11 @@ export interface AwsCall {
   operation: string;
   /** The operation input as serialized (document-client commands are seen marshalled, as the service gets them). */
   input: Record<string, unknown>;
+  /**
+   * The operation's output, once it succeeded: some calls name their resource only through an earlier answer (a Logs
+   * Insights query id stands for the log groups StartQuery was asked about).
+   */
+  output?: Record<string, unknown>;
 }
 
 const scope = new AsyncLocalStorage<string>();
@@ -55,19 +61,26 @@ function recordingMiddleware(client: ClientLike) {
   return (next: (args: unknown) => Promise<unknown>, context: Record<string, unknown>) =>
     async (args: { input?: Record<string, unknown>; request?: { headers?: Record<string, string> } }) => {
       const calls = sink.calls;
+      let call: AwsCall | undefined;
       if (calls !== undefined) {
         const signed = credentialScope(args.request?.headers);
         const smithy = context['__smithy_context'] as { operation?: string } | undefined;
         const operation = smithy?.operation ?? String(context['commandName'] ?? '').replace(/Command$/, '');
-        calls.push({
+        call = {
           fn: scope.getStore(),
           signingName: signed?.service ?? `unsigned:${String(context['clientName'] ?? client.constructor.name)}`,
           region: signed?.region ?? '',
           operation,
           input: { ...(args.input ?? {}) },
-        });
+        };
+        calls.push(call);
       }
-      return next(args);
+      const result = (await next(args)) as { output?: Record<string, unknown> } | undefined;
+      if (call && result?.output) {
+        const { $metadata: _, ...output } = result.output;
+        call.output = output;
+      }
+      return result;
     };
 }
 
@@ -94,6 +107,8 @@ export async function recordAwsCalls(): Promise<AwsCall[]> {
       if (!Object.hasOwn(this, RECORDED)) {
         this.middlewareStack.add(recordingMiddleware(this), {
           step: 'deserialize',
+          // Outside the SDK's deserializer (same step, higher priority): it sees the parsed output come back.
+          priority: 'high',
           name: 'netwatchTestRecordAwsCall',
           override: true,
         });

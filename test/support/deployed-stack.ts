@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { vi } from 'vitest';
 import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../../shared/2-enrich/recorded.ts';
@@ -11,6 +14,7 @@ import { createAwsClients } from '../../shared/platform/aws/clients.ts';
 import { asFunction, recordAwsCalls, takeCalls, type AwsCall } from './aws-calls.ts';
 import { AwsFault, startAwsJsonServer } from './aws-json-server.ts';
 import { startDynalite, type LocalDynamo } from './dynalite.ts';
+import { readEc2Recordings, startEc2QueryServer } from './ec2-query-server.ts';
 import { startReceiver } from './http-receiver.ts';
 import { type DeployedFunction, deployedFunctions, loadTemplate, type Mode, ResolvedStack } from './stack-template.ts';
 
@@ -18,14 +22,16 @@ import { type DeployedFunction, deployedFunctions, loadTemplate, type Mode, Reso
  * A packaged template "deployed" onto the in-process emulators, the way CloudFormation would create it: every queue,
  * topic and table of the template under its own name (fauxqs, dynalite), the stack's config parameter served by a local
  * SSM speaker with the value the template writes, AWS Config and CloudTrail (no emulator exists) answered over real HTTP
- * from the recorded responses in aws-responses/, and each function of the template run from its handler module with
- * the environment the template gives it — so its cold start reads the same config and reaches the same resources, by
- * the same names and ARNs, as in the account. The account is fauxqs's (000000000000): the template is
- * account-agnostic, and the emulator's ARNs must be the ones the code is told.
+ * from the recorded responses in aws-responses/, EC2's Describe* calls and CloudWatch Logs Insights (StartQuery,
+ * GetQueryResults, StopQuery) likewise from test/fixtures/recorded-aws/ec2 and test/fixtures/logs-insights, and each
+ * function of the template run from its handler module with the environment the template gives it — so its cold start
+ * reads the same config and reaches the same resources, by the same names and ARNs, as in the account. The account is
+ * fauxqs's (000000000000): the template is account-agnostic, and the emulator's ARNs must be the ones the code is told.
  *
  * Every AWS request is recorded per function (test/support/aws-calls.ts), to be judged against the function's role.
- * Only two things differ from the account, both outside IAM: endpoints point at loopback, and a webhook sink's URL
- * (private mode) is a local receiver — nothing here may leave the machine.
+ * Only three things differ from the account, all outside IAM: endpoints point at loopback, a webhook sink's URL
+ * (private mode) is a local receiver, and so is a custom resource's pre-signed response URL — nothing here may leave
+ * the machine.
  */
 
 export const ACCOUNT = '000000000000';
@@ -39,7 +45,79 @@ const TARGETS = {
   history: 'StarlingDoveService.GetResourceConfigHistory',
   batch: 'StarlingDoveService.BatchGetResourceConfig',
   lookup: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+  startQuery: 'Logs_20140328.StartQuery',
+  queryResults: 'Logs_20140328.GetQueryResults',
+  stopQuery: 'Logs_20140328.StopQuery',
 } as const;
+
+/** Recorded EC2 Describe* responses (one unfiltered response per operation; test/support/ec2-query-server.ts). */
+export const RECORDED_EC2 = join(root, 'test', 'fixtures', 'recorded-aws', 'ec2');
+const RECORDED_QUERIES = join(root, 'test', 'fixtures', 'logs-insights');
+
+/** A Lambda SQS event record, as the event source mapping builds it from a received message. */
+export type SqsEventRecord = Record<string, unknown> & { messageId: string; body: string };
+
+/**
+ * CloudWatch Logs Insights answered from recorded responses: the log groups that exist are those the recorded flow
+ * logs write to (DescribeFlowLogs), a query over any other is the API's ResourceNotFoundException; the first query of
+ * a deployed stack is `Running` at its first poll (the recorded partial result), every poll after that and every
+ * other query `Complete` (the recorded final result).
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
+ * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html
+ */
+function recordedLogsInsights(account: string) {
+  const flowLogs = (readEc2Recordings(RECORDED_EC2)['DescribeFlowLogs']?.['flowLogSet'] ?? []) as {
+    logGroupName?: string;
+  }[];
+  const groups = new Set(flowLogs.flatMap((f) => (f.logGroupName ? [f.logGroupName] : [])));
+  const recorded = (name: string) => JSON.parse(readFileSync(join(RECORDED_QUERIES, name), 'utf8')) as unknown;
+  const running = recorded('get-query-results-running.json');
+  const complete = recorded('get-query-results-complete.json');
+  const polls = new Map<string, number>();
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  const known = (queryId: unknown) => {
+    const id = String(queryId ?? '');
+    if (!polls.has(id)) throw new AwsFault('ResourceNotFoundException', `Query ${id} not found`);
+    return id;
+  };
+  return {
+    [TARGETS.startQuery]: (input: Record<string, unknown>) => {
+      const names = [
+        ...list(input['logGroupNames']),
+        ...list(input['logGroupIdentifiers']),
+        ...(input['logGroupName'] ? [String(input['logGroupName'])] : []),
+      ];
+      const missing = names.find((g) => !groups.has(g.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '')));
+      if (missing !== undefined)
+        throw new AwsFault(
+          'ResourceNotFoundException',
+          `Log group '${missing}' does not exist for account ID '${account}'`,
+        );
+      const queryId = randomUUID();
+      polls.set(queryId, 0);
+      return { queryId };
+    },
+    [TARGETS.queryResults]: (input: Record<string, unknown>) => {
+      const id = known(input['queryId']);
+      const n = polls.get(id) ?? 0;
+      polls.set(id, n + 1);
+      const first = [...polls.keys()][0] === id && n === 0;
+      return first ? running : complete;
+    },
+    [TARGETS.stopQuery]: (input: Record<string, unknown>) => {
+      known(input['queryId']);
+      return { success: true };
+    },
+  };
+}
+
+/** Scalars as strings, as CloudFormation passes a custom resource's properties. */
+function cfnStrings(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cfnStrings);
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cfnStrings(v)]));
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
 
 /** Turn a recorded API error (named Error) into the JSON error the real API sends. */
 async function answered<T>(work: () => Promise<T>): Promise<T> {
@@ -60,6 +138,17 @@ export interface DeployedStack {
   invoke(fn: DeployedFunction, event: unknown): Promise<unknown>;
   /** Put a CloudTrail log object in the emulated S3 (org-trail S3 mode). */
   putLogObject(bucket: string, key: string, records: unknown[]): Promise<void>;
+  /**
+   * Take every message waiting in one of the stack's queues (by logical id) as the Lambda event source mapping does
+   * (ReceiveMessage with all attributes), as the records of the SQS event it would invoke the consumer with.
+   */
+  receive(queueId: string): Promise<SqsEventRecord[]>;
+  /**
+   * Create a custom resource of the template as CloudFormation does: invoke its ServiceToken function with a `Create`
+   * request (the resolved properties, scalars as strings) whose pre-signed response URL is a local receiver, and return
+   * the response the function PUT there.
+   */
+  createCustomResource(fn: DeployedFunction, logicalId: string): Promise<Record<string, unknown>>;
   /** The recorded calls per function handler (and unattributed ones under `undefined`). */
   calls(): Map<string | undefined, AwsCall[]>;
   close(): Promise<void>;
@@ -159,7 +248,11 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     [TARGETS.history]: (input) => answered(() => history(region(input) as never)),
     [TARGETS.batch]: (input) => answered(() => batch(region(input) as never)),
     [TARGETS.lookup]: (input) => answered(() => lookup(region(input) as never)),
+    ...recordedLogsInsights(ACCOUNT),
   });
+  const ec2 = await startEc2QueryServer(RECORDED_EC2);
+  // CloudFormation's side of a custom resource: the pre-signed S3 URL the function PUTs its response to.
+  const cfnResponses = await startReceiver((_req, _n, res) => res.end());
 
   const functions = deployedFunctions(stack);
   const endpoints: Record<string, string> = {
@@ -174,6 +267,8 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_ENDPOINT_URL_CONFIG_SERVICE: aws.url,
     AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.url,
+    AWS_ENDPOINT_URL_EC2: ec2.url,
     POWERTOOLS_LOG_LEVEL: process.env['NETWATCH_DEBUG_LOG'] ? 'ERROR' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
@@ -184,13 +279,14 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     delete env['NODE_OPTIONS'];
     return env;
   };
-  const s3 = createAwsClients({
+  const harnessClients = createAwsClients({
     region: REGION,
     endpoint: fauxqs.address,
     forcePathStyle: true,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  }).s3;
-  return {
+  });
+  const s3 = harnessClients.s3;
+  const deployed: DeployedStack = {
     mode,
     stack,
     functions,
@@ -236,6 +332,68 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
         );
       });
     },
+    async receive(queueId) {
+      const queueUrl = stack.ref(queueId);
+      const records: SqsEventRecord[] = [];
+      await asFunction(HARNESS, async () => {
+        for (;;) {
+          const out = await harnessClients.sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queueUrl,
+              MaxNumberOfMessages: 10,
+              VisibilityTimeout: 43_200,
+              MessageSystemAttributeNames: ['All'],
+              MessageAttributeNames: ['All'],
+            }),
+          );
+          if (!out.Messages?.length) break;
+          for (const m of out.Messages)
+            records.push({
+              messageId: String(m.MessageId),
+              receiptHandle: String(m.ReceiptHandle),
+              body: String(m.Body),
+              attributes: { ...m.Attributes },
+              messageAttributes: Object.fromEntries(
+                Object.entries(m.MessageAttributes ?? {}).map(([name, a]) => [
+                  name,
+                  {
+                    ...(a.StringValue !== undefined ? { stringValue: a.StringValue } : {}),
+                    stringListValues: a.StringListValues ?? [],
+                    binaryListValues: [],
+                    dataType: a.DataType,
+                  },
+                ]),
+              ),
+              md5OfBody: String(m.MD5OfBody),
+              eventSource: 'aws:sqs',
+              eventSourceARN: stack.getAtt(queueId, 'Arn'),
+              awsRegion: REGION,
+            });
+        }
+      });
+      return records;
+    },
+    async createCustomResource(fn, logicalId) {
+      const resource = stack.resource(logicalId);
+      const properties = cfnStrings(stack.resolve(resource.Properties ?? {})) as Record<string, unknown>;
+      const stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/netwatch-${mode}/5b6c2e10-8f1d-11ef-9c1a-0a1b2c3d4e5f`;
+      const requestId = randomUUID();
+      const key = encodeURIComponent(`${stackId}|${logicalId}|${requestId}`);
+      const before = cfnResponses.received.length;
+      await deployed.invoke(fn, {
+        RequestType: 'Create',
+        ServiceToken: properties['ServiceToken'],
+        ResponseURL: `${cfnResponses.url}/${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-SignedHeaders=host&X-Amz-Signature=0123456789abcdef`,
+        StackId: stackId,
+        RequestId: requestId,
+        ResourceType: resource.Type,
+        LogicalResourceId: logicalId,
+        ResourceProperties: properties,
+      });
+      const response = cfnResponses.received.slice(before).find((r) => r.method === 'PUT');
+      if (!response) throw new Error(`${fn.handler}: no response reached CloudFormation for ${logicalId}`);
+      return JSON.parse(response.body) as Record<string, unknown>;
+    },
     calls() {
       const byFn = new Map<string | undefined, AwsCall[]>();
       for (const call of takeCalls()) byFn.set(call.fn, [...(byFn.get(call.fn) ?? []), call]);
@@ -244,11 +402,12 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     async close() {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
-      s3.destroy();
+      for (const client of [harnessClients.s3, harnessClients.sqs]) client.destroy();
       restoreDns();
       console.warn = warn;
-      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop()]);
+      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), ec2.stop(), cfnResponses.stop(), webhook.stop()]);
       await dynamo.close();
     },
   };
+  return deployed;
 }

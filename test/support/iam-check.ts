@@ -151,10 +151,10 @@ export async function checkCalls(
   const seen = new Set<string>();
   const verdicts: Verdict[] = [];
   const inVpc = vpcOf(stack, fn) !== undefined;
-  for (const call of calls) {
+  for (const [i, call] of calls.entries()) {
     let requests: IamRequest[];
     try {
-      requests = await iamRequestsOf(call, stack.account);
+      requests = await iamRequestsOf(call, stack.account, calls.slice(0, i));
     } catch (error) {
       verdicts.push({
         fn: fn.handler,

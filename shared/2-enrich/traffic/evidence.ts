@@ -11,6 +11,7 @@ import type { Finding } from '../../model/finding.ts';
 import type { TrafficEvidence } from '../../model/traffic.ts';
 import { errorSummary } from '../../platform/aws/retry.ts';
 import {
+  DeniedCallError,
   flowLogsFor,
   type Interfaces,
   interfacesOfEndpoint,
@@ -98,8 +99,32 @@ async function interfacesOf(finding: Finding, ec2: EC2Client): Promise<Interface
   }
 }
 
-/** The documented step: never throws for AWS errors — they become a `failed` evidence that says what failed. */
+/**
+ * The documented step: never throws for AWS errors — they become a `failed` evidence that says what failed, or a
+ * `denied` one naming the IAM action AWS refused (`denied` lists every refused action, also next to partial numbers).
+ */
 export async function gatherTrafficEvidence(request: EvidenceRequest, deps: EvidenceDeps): Promise<TrafficEvidence> {
+  const denied: string[] = [];
+  const evidence = await gather(request, deps, denied);
+  const actions = [...new Set(denied)];
+  if (actions.length > 0) evidence.denied = actions;
+  return evidence;
+}
+
+/** `traffic unknown: <action> denied (<what could not be done>)`, the note naming the error. */
+function deniedEvidence(
+  error: DeniedCallError,
+  what: string,
+  denied: string[],
+  base: () => Parameters<typeof emptyEvidence>[2],
+): TrafficEvidence {
+  denied.push(error.action);
+  const input = base();
+  input.notes.push(error.message);
+  return emptyEvidence('denied', `traffic unknown: ${error.action} denied (${what})`, input);
+}
+
+async function gather(request: EvidenceRequest, deps: EvidenceDeps, denied: string[]): Promise<TrafficEvidence> {
   const { finding } = request;
   const now = deps.now?.() ?? new Date();
   const until = request.until !== undefined && !Number.isNaN(Date.parse(request.until)) ? new Date(request.until) : now;
@@ -118,6 +143,8 @@ export async function gatherTrafficEvidence(request: EvidenceRequest, deps: Evid
   try {
     found = await interfacesOf(finding, deps.ec2);
   } catch (error) {
+    if (error instanceof DeniedCallError)
+      return deniedEvidence(error, `could not find the network interfaces of ${finding.resource.id}`, denied, base);
     notes.push(`interface look-up failed: ${errorSummary(error)}`);
     return emptyEvidence(
       'failed',
@@ -146,6 +173,8 @@ export async function gatherTrafficEvidence(request: EvidenceRequest, deps: Evid
   try {
     flowLogs = await flowLogsFor(deps.ec2, resources);
   } catch (error) {
+    if (error instanceof DeniedCallError)
+      return deniedEvidence(error, `could not list the flow logs of ${finding.resource.id}`, denied, base);
     notes.push(`DescribeFlowLogs failed: ${errorSummary(error)}`);
     return emptyEvidence('failed', `traffic unknown: could not list the flow logs of ${finding.resource.id}`, base());
   }
@@ -212,6 +241,7 @@ export async function gatherTrafficEvidence(request: EvidenceRequest, deps: Evid
   let truncated = false;
   let timedOut = false;
   let failed: string | undefined;
+  let refused: { action: string; detail: string } | undefined;
   let first: TrafficEvidence['query'];
   for (const { format, groups } of byFormat.values()) {
     const text = evidenceQuery(format, scope);
@@ -240,6 +270,18 @@ export async function gatherTrafficEvidence(request: EvidenceRequest, deps: Evid
       ...('statistics' in run && run.statistics ? run.statistics : {}),
     };
     first ??= query;
+    if ('denied' in run && run.denied) {
+      denied.push(...run.denied);
+      if (run.denied.includes('logs:StopQuery'))
+        notes.push(
+          `logs:StopQuery denied: query ${'queryId' in run ? run.queryId : ''} could not be stopped and runs on until Logs Insights ends it`,
+        );
+    }
+    if (run.status === 'Denied') {
+      refused ??= { action: run.denied[0] ?? 'logs:StartQuery', detail: run.detail };
+      notes.push(run.detail);
+      continue;
+    }
     if (run.status === 'NoLogGroup' || run.status === 'Failed') {
       failed = run.detail;
       notes.push(run.detail);
@@ -258,6 +300,15 @@ export async function gatherTrafficEvidence(request: EvidenceRequest, deps: Evid
       const row = toFlowRow(r);
       if (row) rows.push(row);
     }
+  }
+  if (refused !== undefined && rows.length === 0 && !timedOut) {
+    const out = emptyEvidence(
+      'denied',
+      `traffic unknown: ${refused.action} denied (could not read the flow logs of ${finding.resource.id})`,
+      base(),
+    );
+    if (first) out.query = first;
+    return out;
   }
   if (failed !== undefined && rows.length === 0 && !timedOut) {
     const out = emptyEvidence('failed', `traffic unknown: ${failed}`, base());

@@ -5,7 +5,7 @@ import type {
   Filter,
 } from '@aws-sdk/client-ec2';
 import { sdk } from '../../platform/aws/sdk.ts';
-import { errorSummary, withRetry, type RetryOptions } from '../../platform/aws/retry.ts';
+import { errorSummary, isAccessDenied, withRetry, type RetryOptions } from '../../platform/aws/retry.ts';
 
 /**
  * Which network interfaces carry the traffic of a resource, and which flow logs record them — EC2 Describe* calls
@@ -43,10 +43,31 @@ export interface FlowLogTarget {
 /** An id the caller named that EC2 does not know (or a gateway endpoint, which has no ENIs). */
 export class InterfaceLookupError extends Error {}
 
+/**
+ * EC2 refused a look-up for lack of permission (`UnauthorizedOperation`: the role, an SCP, a permission boundary or
+ * the EC2 endpoint's policy). `action` is the IAM action refused, so callers can say which one to grant.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html#CommonErrors
+ */
+export class DeniedCallError extends Error {
+  override readonly name = 'DeniedCallError';
+  constructor(
+    readonly action: string,
+    cause: unknown,
+  ) {
+    super(`${action} denied (${errorSummary(cause)})`, { cause });
+  }
+}
+
 type Retry = Pick<RetryOptions, 'attempts' | 'sleep' | 'random'>;
 
-async function call<T>(fn: () => Promise<T>, retry: Retry): Promise<T> {
-  return (await withRetry(fn, retry)).value;
+/** One EC2 call (throttling retried); a refusal becomes a {@link DeniedCallError} naming `ec2:<operation>`. */
+async function call<T>(operation: string, fn: () => Promise<T>, retry: Retry): Promise<T> {
+  try {
+    return (await withRetry(fn, retry)).value;
+  } catch (error) {
+    if (isAccessDenied(error)) throw new DeniedCallError(`ec2:${operation}`, error);
+    throw error;
+  }
 }
 
 const CHUNK = 200;
@@ -63,6 +84,7 @@ export async function describeInterfaces(ec2: EC2Client, filters: Filter[], retr
   let token: string | undefined;
   do {
     const out = await call(
+      'DescribeNetworkInterfaces',
       () =>
         ec2.send(
           new api.DescribeNetworkInterfacesCommand({
@@ -100,7 +122,11 @@ export async function interfacesOfEndpoint(ec2: EC2Client, endpointId: string, r
   const api = sdk.ec2();
   let out: DescribeVpcEndpointsCommandOutput;
   try {
-    out = await call(() => ec2.send(new api.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })), retry);
+    out = await call(
+      'DescribeVpcEndpoints',
+      () => ec2.send(new api.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })),
+      retry,
+    );
   } catch (error) {
     if (/NotFound/.test((error as Error).name ?? ''))
       throw new InterfaceLookupError(
@@ -138,6 +164,7 @@ export async function interfacesOfEndpointService(
   let out: DescribeVpcEndpointServiceConfigurationsCommandOutput;
   try {
     out = await call(
+      'DescribeVpcEndpointServiceConfigurations',
       () => ec2.send(new api.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] })),
       retry,
     );
@@ -174,17 +201,23 @@ export async function interfacesOfRouteTable(
   retry: Retry = {},
 ): Promise<Interfaces> {
   const api = sdk.ec2();
-  const out = await call(() => ec2.send(new api.DescribeRouteTablesCommand({ RouteTableIds: [routeTableId] })), retry);
+  const out = await call(
+    'DescribeRouteTables',
+    () => ec2.send(new api.DescribeRouteTablesCommand({ RouteTableIds: [routeTableId] })),
+    retry,
+  );
   const table = out.RouteTables?.[0];
   if (!table) throw new InterfaceLookupError(`${routeTableId}: no such route table in this account and region`);
   const subnets = new Set((table.Associations ?? []).flatMap((a) => (a.SubnetId ? [a.SubnetId] : [])));
   if ((table.Associations ?? []).some((a) => a.Main) && table.VpcId) {
     const vpcId = table.VpcId;
     const all = await call(
+      'DescribeSubnets',
       () => ec2.send(new api.DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })),
       retry,
     );
     const tables = await call(
+      'DescribeRouteTables',
       () => ec2.send(new api.DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })),
       retry,
     );
@@ -222,6 +255,7 @@ export async function flowLogsFor(
     let token: string | undefined;
     do {
       const out = await call(
+        'DescribeFlowLogs',
         () =>
           ec2.send(
             new api.DescribeFlowLogsCommand({
@@ -263,6 +297,7 @@ export async function flowLogsInGroups(
   let token: string | undefined;
   do {
     const out = await call(
+      'DescribeFlowLogs',
       () =>
         ec2.send(
           new api.DescribeFlowLogsCommand({

@@ -1,13 +1,14 @@
 import type { CloudWatchLogsClient, GetQueryResultsCommandOutput, ResultField } from '@aws-sdk/client-cloudwatch-logs';
 import { sdk } from '../../platform/aws/sdk.ts';
-import { errorName, errorSummary, realSleep, withRetry } from '../../platform/aws/retry.ts';
+import { errorName, errorSummary, isAccessDenied, realSleep, withRetry } from '../../platform/aws/retry.ts';
 
 /**
  * Run one CloudWatch Logs Insights query to the end, bounded: StartQuery, then GetQueryResults every `pollMs` until
  * the query is `Complete` (or `Failed` / `Cancelled` / `Timeout`), and StopQuery when our own time limit runs out first
  * — a query left running keeps scanning (and costing) after the caller gave up. Throttling (`LimitExceededException`:
  * too many concurrent queries; `ThrottlingException`) is retried with backoff; a missing log group is an answer,
- * not an error.
+ * not an error; a refused call (`AccessDeniedException`) is `Denied` and names the IAM action, and a refused
+ * StopQuery is reported next to the result (`denied`), since the query then runs on.
  * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StartQuery.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetQueryResults.html
  * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_StopQuery.html
@@ -23,9 +24,13 @@ export type QueryRun =
       statistics?: { bytesScanned?: number; recordsScanned?: number; recordsMatched?: number };
       /** `Timeout`: who gave up — our limit (`limit`) or Logs Insights itself (`service`). */
       timedOut?: 'limit' | 'service';
+      /** IAM actions refused along the way (`logs:StopQuery`: the query could not be stopped). */
+      denied?: string[];
     }
   | { status: 'NoLogGroup'; detail: string }
-  | { status: 'Failed'; queryId?: string; detail: string };
+  | { status: 'Failed'; queryId?: string; detail: string; denied?: string[] }
+  /** AWS refused StartQuery or GetQueryResults: `denied` names the action(s), `detail` the error. */
+  | { status: 'Denied'; queryId?: string; detail: string; denied: string[] };
 
 export interface QueryOptions {
   /** Total time for the query, start to results (default 60 s). */
@@ -85,6 +90,12 @@ export async function runLogsInsightsQuery(
   } catch (error) {
     if (errorName(error) === 'ResourceNotFoundException')
       return { status: 'NoLogGroup', detail: `StartQuery: ${errorSummary(error)}` };
+    if (isAccessDenied(error))
+      return {
+        status: 'Denied',
+        denied: ['logs:StartQuery'],
+        detail: `logs:StartQuery denied on ${input.logGroups.join(', ')} (${errorSummary(error)})`,
+      };
     return { status: 'Failed', detail: `StartQuery failed: ${errorSummary(error)}` };
   }
   for (;;) {
@@ -92,8 +103,20 @@ export async function runLogsInsightsQuery(
     try {
       out = (await withRetry(() => client.send(new logs.GetQueryResultsCommand({ queryId })), retry)).value;
     } catch (error) {
-      await stop(client, queryId);
-      return { status: 'Failed', queryId, detail: `GetQueryResults failed: ${errorSummary(error)}` };
+      const stopDenied = await stop(client, queryId);
+      if (isAccessDenied(error))
+        return {
+          status: 'Denied',
+          queryId,
+          denied: ['logs:GetQueryResults', ...stopDenied],
+          detail: `logs:GetQueryResults denied for query ${queryId} (${errorSummary(error)})`,
+        };
+      return {
+        status: 'Failed',
+        queryId,
+        detail: `GetQueryResults failed: ${errorSummary(error)}`,
+        ...(stopDenied.length ? { denied: stopDenied } : {}),
+      };
     }
     const statistics = out.statistics
       ? {
@@ -114,19 +137,29 @@ export async function runLogsInsightsQuery(
       default:
         // Scheduled / Running / Unknown: wait, unless our time is up.
         if (now() + (options.pollMs ?? 1000) > deadline) {
-          await stop(client, queryId);
-          return { status: 'Timeout', timedOut: 'limit', ...base };
+          const stopDenied = await stop(client, queryId);
+          return {
+            status: 'Timeout',
+            timedOut: 'limit',
+            ...base,
+            ...(stopDenied.length ? { denied: stopDenied } : {}),
+          };
         }
         await sleep(options.pollMs ?? 1000);
     }
   }
 }
 
-/** StopQuery, best effort (a query that just finished cannot be stopped; that is fine). */
-async function stop(client: CloudWatchLogsClient, queryId: string): Promise<void> {
+/**
+ * StopQuery, best effort (a query that just finished cannot be stopped; that is fine) — except a refusal, which is
+ * returned (`['logs:StopQuery']`): the query then scans on until Logs Insights ends it, and someone should know.
+ */
+async function stop(client: CloudWatchLogsClient, queryId: string): Promise<string[]> {
   try {
     await client.send(new (sdk.cloudWatchLogs().StopQueryCommand)({ queryId }));
-  } catch {
+  } catch (error) {
+    if (isAccessDenied(error)) return ['logs:StopQuery'];
     // Already finished or not found: nothing to stop.
   }
+  return [];
 }

@@ -47,6 +47,10 @@ export function trafficLines(t: TrafficEvidence): string[] {
       `Logs Insights: ${t.query.consoleUrl}${t.query.savedQueryName ? ` (saved query: ${t.query.savedQueryName})` : ''}`,
     );
   else if (t.query) lines.push(`read from: ${t.query.logGroups.join(', ')} — ${t.query.text}`);
+  if (t.denied?.length)
+    lines.push(
+      `AWS refused ${t.denied.join(', ')} (the role, a service control policy, a permission boundary or a VPC endpoint policy): grant it to see the traffic`,
+    );
   for (const n of t.notes) lines.push(`note: ${n}`);
   return lines;
 }
