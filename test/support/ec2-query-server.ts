@@ -146,6 +146,7 @@ class Ec2Fault extends Error {
 
 /** Answer one request from the recorded items of its operation (throws {@link Ec2Fault}). */
 export function answerEc2(operation: string, form: URLSearchParams, recorded: Record<string, Item>): Item {
+  if (operation === 'GetManagedPrefixListEntries') return prefixListEntries(form, recorded);
   const model = EC2_OPERATIONS[operation];
   const response = recorded[operation];
   if (!model || !response)
@@ -207,4 +208,18 @@ export async function startEc2QueryServer(dir: string) {
       );
     }
   });
+}
+
+/**
+ * GetManagedPrefixListEntries names one list (`PrefixListId`) and answers its `entrySet`; the recording maps list ids to
+ * their answers. An unrecorded list is EC2's `InvalidPrefixListID.NotFound` (the state step then grades the worst case).
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_GetManagedPrefixListEntries.html
+ */
+function prefixListEntries(form: URLSearchParams, recorded: Record<string, Item>): Item {
+  const id = form.get('PrefixListId') ?? '';
+  const lists = recorded['GetManagedPrefixListEntries'] as Record<string, Item> | undefined;
+  const answer = lists?.[id];
+  if (answer === undefined)
+    throw new Ec2Fault('InvalidPrefixListID.NotFound', `The prefix list ID '${id}' does not exist`);
+  return answer;
 }

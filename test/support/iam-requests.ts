@@ -142,6 +142,11 @@ function resourceOf(
           : own(`arn:aws:logs:${region}:${account}:log-group:${group}`),
       );
     }
+    case 'ec2': {
+      // GetManagedPrefixListEntries: the list (AWS-managed lists are owned by AWS; the role allows any owner's).
+      const list = text(input['PrefixListId']);
+      return list ? own(`arn:aws:ec2:${region}:${account}:prefix-list/${list}`) : undefined;
+    }
     case 'kms': {
       const key = text(input['KeyId']);
       if (!key) return undefined;
