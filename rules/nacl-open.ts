@@ -2,9 +2,9 @@ import type { ChangeEvent, NaclEntry, NaclEntryDelta } from '../shared/model/cha
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import { contains, isWorldEquivalent, publicCidrs, tryParseCidr } from '../shared/net/cidr.ts';
 import { exposureOf, portLabel, rangeCovers, type ExposureClass } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { reachShares, worldHits, worldReason, type ReachCandidate } from '../shared/net/world-reach.ts';
 import { ec2, naclChange, naclDelta, naclEntry } from './cases/build.ts';
 
 /**
@@ -20,6 +20,9 @@ const SEVERITY_BY_CLASS: Readonly<Record<ExposureClass, Severity>> = {
   icmp: 'low',
 };
 
+/** An ingress allow reaching at least this share of the public internet (not all of it) is medium. */
+const HALF_THE_INTERNET = 0.5;
+
 function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: number } {
   return {
     protocol: e.protocol,
@@ -30,7 +33,7 @@ function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: nu
 
 function isWorld(e: NaclEntry): boolean {
   const c = tryParseCidr(e.cidr.value);
-  return c !== undefined && isWholeSpace(c);
+  return c !== undefined && isWorldEquivalent(c);
 }
 
 /** The entry was already an allow from the world on at least the same traffic (a no-op replace). */
@@ -45,6 +48,22 @@ function alreadyOpen(d: NaclEntryDelta): boolean {
   );
 }
 
+/** The entry already allowed at least the same sources on the same traffic before this change. */
+function alreadyAllowed(d: NaclEntryDelta): boolean {
+  const b = d.before;
+  const before = b ? tryParseCidr(b.cidr.value) : undefined;
+  const after = tryParseCidr(d.entry.cidr.value);
+  return (
+    b !== undefined &&
+    b.action === 'allow' &&
+    b.egress === d.entry.egress &&
+    before !== undefined &&
+    after !== undefined &&
+    contains(before, after) &&
+    rangeCovers(range(b), range(d.entry))
+  );
+}
+
 function classify(change: ChangeEvent): FindingDraft[] {
   const deltas = change.deltas.filter((d): d is NaclEntryDelta => d.kind === 'nacl-entry');
   const out: FindingDraft[] = [];
@@ -55,9 +74,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const exposure = exposureOf(hit.range.protocol, hit.range.fromPort, hit.range.toPort);
     const first = hit.items[0]!;
     const why = [
-      hit.viaUnion
-        ? `entries ${hit.cidrs.join(' + ')} together cover the whole IPv${hit.version} space`
-        : `${hit.cidrs[0]} is the whole IPv${hit.version} internet (any /0, whatever its host bits)`,
+      worldReason(hit),
       exposure.class === 'all-traffic'
         ? 'all traffic allowed'
         : `exposure class ${exposure.class}${exposure.ports.length ? `: ${exposure.ports.map((p) => p.name).join(', ')}` : ''}`,
@@ -77,6 +94,21 @@ function classify(change: ChangeEvent): FindingDraft[] {
     });
   }
   const reported = new Set(out.flatMap((f) => f.evidence));
+  // Partial coverage is graded by the share of the public internet it reaches: half or more is medium.
+  for (const [d, reach] of reachShares(ingressAllows)) {
+    if (reported.has(d) || reach.share < HALF_THE_INTERNET || alreadyAllowed(d)) continue;
+    const exposure = exposureOf(d.entry.protocol, d.entry.fromPort, d.entry.toPort);
+    out.push({
+      severity: 'medium',
+      summary: `${exposure.label} allowed from ${d.entry.cidr.value} on ${d.naclId} (ingress allow #${d.entry.ruleNumber}, ${d.op})`,
+      evidence: [d],
+      why: [
+        `${reach.cidrs.join(' + ')} ${reach.cidrs.length > 1 ? 'together reach' : 'reaches'} ${(reach.share * 100).toFixed(1)} % of the public IPv${reach.version} internet: graded by the share of public space`,
+        'security groups still filter; a lower-numbered deny entry (not visible in this change) may also take precedence',
+      ],
+    });
+    reported.add(d);
+  }
   for (const d of deltas) {
     if (reported.has(d)) continue;
     const e = d.entry;
@@ -163,6 +195,28 @@ export function cases(): RuleCase[] {
         { api: ec2('ReplaceNetworkAclEntry') },
       ),
       expect: 'high',
+    },
+    {
+      name: 'ingress allow all from ::/1 (holds every routable IPv6 address)',
+      change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'all', '::/1'))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow ssh from every public IPv4 block',
+      change: naclChange(
+        publicCidrs(4).map((c, i) => naclDelta('added', naclEntry(100 + i, false, 'allow', 'tcp', c, 22))),
+        { api: ec2('CreateNetworkAclEntry') },
+      ),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow ssh from 0.0.0.0/1 (56 % of the public internet)',
+      change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'tcp', '0.0.0.0/1', 22))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'medium',
     },
     {
       name: 'egress allow all (borderline)',

@@ -1,10 +1,23 @@
 import type { ChangeEvent, RouteDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
-import { coverUnion, isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import {
+  coverUnion,
+  isWholeSpace,
+  isWorldEquivalent,
+  publicCidrs,
+  publicShare,
+  tryParseCidr,
+} from '../shared/net/cidr.ts';
 import { ec2, IGW, routeChange, routeDelta } from './cases/build.ts';
 
 const IGW_TARGET = { kind: 'internet-gateway', id: IGW } as const;
+
+/**
+ * IGW routes reaching at least this share of the public internet (shared/net/special-purpose.ts) are medium: most of
+ * the internet can reach the subnet's public IPs; all of it is a default route (high).
+ */
+const HALF_THE_INTERNET = 0.5;
 
 function target(d: RouteDelta): string {
   return `${d.target.kind}${d.target.id ? ` ${d.target.id}` : ''}`;
@@ -17,6 +30,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
   // Split default routes (0.0.0.0/1 + 128.0.0.0/1) to an IGW are a default route in all but name.
   const cidrs = toIgw.filter((d) => d.destination.kind !== 'prefix-list').map((d) => d.destination.value);
   const union = coverUnion(cidrs);
+  const share = publicShare(cidrs);
   for (const d of routes) {
     const dest = d.destination.value;
     const parsed = d.destination.kind === 'prefix-list' ? undefined : tryParseCidr(dest);
@@ -32,7 +46,8 @@ function classify(change: ChangeEvent): FindingDraft[] {
       continue;
     }
     if (d.target.kind === 'internet-gateway') {
-      const isDefault = parsed !== undefined && (isWholeSpace(parsed) || (parsed.version === 4 ? union.v4 : union.v6));
+      const isDefault =
+        parsed !== undefined && (isWorldEquivalent(parsed) || (parsed.version === 4 ? union.v4 : union.v6));
       if (isDefault) {
         const unchanged = d.op === 'changed' && d.beforeTarget?.kind === 'internet-gateway';
         out.push({
@@ -42,28 +57,34 @@ function classify(change: ChangeEvent): FindingDraft[] {
           why: [
             isWholeSpace(parsed)
               ? `${dest} is a default route`
-              : `IGW routes added together (${cidrs.join(' + ')}) cover the whole IPv${parsed.version} space`,
+              : isWorldEquivalent(parsed)
+                ? `${dest} holds every public IPv${parsed.version} address: a default route in all but name`
+                : `IGW routes added together (${cidrs.join(' + ')}) cover every public IPv${parsed.version} address: a default route in all but name`,
             unchanged
               ? 'it already pointed at an internet gateway before the change'
               : `subnets associated with ${d.routeTableId} become public: instances with public IPs are reachable from and can reach the internet${d.op === 'changed' ? ` (before: ${d.beforeTarget?.kind ?? 'unknown target'})` : ''}`,
           ],
         });
       } else {
+        const reached = parsed === undefined ? 0 : parsed.version === 4 ? share.v4 : share.v6;
+        const most = reached >= HALF_THE_INTERNET;
         out.push({
-          severity: 'low',
+          severity: most ? 'medium' : 'low',
           summary: `route ${where} (${d.op})`,
           evidence: [d],
           why: [
-            parsed
-              ? `${dest} is one specific prefix, not a default route`
-              : `destination ${dest} is a prefix list (contents not visible here)`,
+            most
+              ? `IGW routes in this change (${cidrs.join(' + ')}) reach ${(reached * 100).toFixed(1)} % of the public IPv${parsed?.version} internet: graded by the share of public space`
+              : parsed
+                ? `${dest} is one specific prefix, not a default route`
+                : `destination ${dest} is a prefix list (contents not visible here)`,
             'traffic to that prefix leaves through the internet gateway',
           ],
         });
       }
       continue;
     }
-    if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWholeSpace(parsed)) {
+    if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWorldEquivalent(parsed)) {
       out.push({
         severity: 'low',
         summary: `IPv6 default route ${where} (${d.op})`,
@@ -89,12 +110,13 @@ export const rule: Rule = {
   id: 'route-to-igw',
   title: 'Default route to an internet gateway',
   description:
-    'A route table gained a default route (0.0.0.0/0 or ::/0, or split halves covering the space) to an internet ' +
+    'A route table gained a default route (0.0.0.0/0 or ::/0, split halves, or blocks covering every public address such ' +
+    'as 2000::/3) to an internet ' +
     'gateway, or an existing default route was re-pointed to one. Every subnet associated with the table becomes a ' +
     'public subnet: instances with public or Elastic IPs are directly reachable from the internet, limited only by ' +
     'security groups and NACLs. Check: which subnets use the table (private/data subnets must not), who made the ' +
-    'change, and whether a NAT gateway was intended. Egress-only gateways and IGW routes to one specific prefix are ' +
-    'recorded at low.',
+    'change, and whether a NAT gateway was intended. IGW routes reaching half or more of the public internet are medium; ' +
+    'egress-only gateways and IGW routes to one specific prefix are recorded at low.',
   category: 'route-to-igw',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],
@@ -127,6 +149,21 @@ export function cases(): RuleCase[] {
         routeDelta('added', '128.0.0.0/1', IGW_TARGET),
       ]),
       expect: 'high',
+    },
+    {
+      name: '2000::/3 -> igw is a default route in all but name',
+      change: routeChange([routeDelta('added', '2000::/3', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'high',
+    },
+    {
+      name: 'every public IPv4 block -> igw',
+      change: routeChange(publicCidrs(4).map((c) => routeDelta('added', c, IGW_TARGET))),
+      expect: 'high',
+    },
+    {
+      name: '0.0.0.0/1 -> igw reaches half the internet',
+      change: routeChange([routeDelta('added', '0.0.0.0/1', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'medium',
     },
     {
       name: 'specific public /16 -> igw (borderline)',

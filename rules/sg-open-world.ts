@@ -2,9 +2,9 @@ import type { ChangeEvent, SgPermission, SgPermissionDelta } from '../shared/mod
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
+import { isWorldEquivalent, publicCidrs, tryParseCidr } from '../shared/net/cidr.ts';
 import { exposureOf, rangeCovers, type ExposureClass } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { worldHits, worldReason, type ReachCandidate } from '../shared/net/world-reach.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -35,7 +35,7 @@ function alreadyOpen(delta: SgPermissionDelta): boolean {
   const afterParsed = after === undefined ? undefined : tryParseCidr(after);
   return (
     parsed !== undefined &&
-    isWholeSpace(parsed) &&
+    isWorldEquivalent(parsed) &&
     afterParsed?.version === parsed.version &&
     rangeCovers(before, delta.permission)
   );
@@ -53,11 +53,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const group = hit.items[0]!.groupId;
     const groupName = hit.items[0]!.groupName;
     const where = `${hit.cidrs.join(' + ')}`;
-    const why: string[] = [];
-    if (hit.viaUnion) why.push(`CIDRs ${where} added together cover the whole IPv${hit.version} space`);
-    else if (!/^(0\.0\.0\.0\/0|::\/0)$/.test(hit.cidrs[0]!))
-      why.push(`${hit.cidrs[0]} is a /0: AWS ignores host bits, so it is the whole IPv${hit.version} internet`);
-    else why.push(`${hit.cidrs[0]} is the whole IPv${hit.version} internet`);
+    const why: string[] = [worldReason(hit)];
     let severity = SEVERITY_BY_CLASS[exposure.class];
     why.push(
       exposure.class === 'all-traffic'
@@ -167,6 +163,19 @@ export function cases(): RuleCase[] {
       name: 'ping from the world',
       change: sgChange([sgDelta('added', perm('ingress', 'icmp', [8, -1], cidr('0.0.0.0/0')))], { api }),
       expect: 'low',
+    },
+    {
+      name: 'every routable IPv6 address (2000::/3) is the internet',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('2000::/3')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'every public IPv4 block, private and reserved ranges skipped, is the internet',
+      change: sgChange(
+        publicCidrs(4).map((c) => sgDelta('added', perm('ingress', 'all', undefined, cidr(c)))),
+        { api },
+      ),
+      expect: 'critical',
     },
     {
       name: '0.0.0.0/16 is not the internet',

@@ -4,7 +4,7 @@ import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
 import { contains, isPublic, isSingleHost, tryParseCidr, widerThan, type Cidr } from '../shared/net/cidr.ts';
 import { portLabel, rangeCovers, rangeWidened } from '../shared/net/ports.ts';
-import { worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
+import { reachShares, worldHits, type ReachCandidate } from '../shared/net/world-reach.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -13,6 +13,15 @@ import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
  */
 const BROAD_V4_PREFIX = 8;
 const BROAD_V6_PREFIX = 32;
+
+/**
+ * Reaching at least this share of the public internet (shared/net/special-purpose.ts) is graded high: half the internet
+ * on a port is an internet exposure in all but name, not "a partner's range" (a v4 /1 is ≈ 44–56 %).
+ */
+const HIGH_PUBLIC_SHARE = 0.5;
+
+const percent = (share: number): string =>
+  `${share >= 0.999 ? '> 99.9' : (share * 100).toFixed(share < 0.01 ? 3 : 1)} %`;
 
 function peerCidr(peer: Peer): Cidr | undefined {
   return peer.kind === 'cidr4' || peer.kind === 'cidr6' ? tryParseCidr(peer.cidr) : undefined;
@@ -69,6 +78,19 @@ function predecessor(
   return undefined;
 }
 
+/** The permission before this `changed` delta already let the same source in on the same traffic (an edit). */
+function alreadyReached(d: SgPermissionDelta): boolean {
+  const before = d.before ? peerCidr(d.before.peer) : undefined;
+  const after = peerCidr(d.permission.peer);
+  return (
+    d.before !== undefined &&
+    before !== undefined &&
+    after !== undefined &&
+    contains(before, after) &&
+    rangeCovers(d.before, d.permission)
+  );
+}
+
 function isBroadPublic(c: Cidr): boolean {
   return isPublic(c) && c.prefix <= (c.version === 4 ? BROAD_V4_PREFIX : BROAD_V6_PREFIX);
 }
@@ -85,6 +107,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
       : [],
   );
   const world = new Set(worldHits(candidates).flatMap((h) => h.items));
+  const shares = reachShares(candidates);
   const out: FindingDraft[] = [];
   for (const d of ingress) {
     if (world.has(d)) continue;
@@ -143,6 +166,13 @@ function classify(change: ChangeEvent): FindingDraft[] {
     } else if (d.groupName === 'default' && selfReference) {
       why.push('self-reference on the default group (its AWS-created rule)');
     }
+    const reach = shares.get(d);
+    if (reach !== undefined && reach.share >= HIGH_PUBLIC_SHARE && narrowed.length === 0 && !alreadyReached(d)) {
+      severity = 'high';
+      why.push(
+        `${reach.cidrs.join(' + ')} ${reach.cidrs.length > 1 ? 'together reach' : 'reaches'} ${percent(reach.share)} of the public IPv${reach.version} internet on ${label}: graded by the share of public space, an exposure to most of the internet`,
+      );
+    }
     out.push({
       severity,
       summary: `${what} on ${group}`,
@@ -163,7 +193,9 @@ export const rule: Rule = {
   description:
     'A security group lets more traffic in than before without opening to the whole internet: a public source CIDR ' +
     'made wider (/32 -> /16), a port range or protocol widened, a broad public range (/8 or wider) added, or the ' +
-    'default security group gaining any ingress. New rules from private ranges, other security groups or a single ' +
+    'default security group gaining any ingress. Sources reaching half or more of the public internet (by address ' +
+    'count, private and reserved ranges left out) are high; all of it is sg-open-world. ' +
+    'New rules from private ranges, other security groups or a single ' +
     'public host are recorded at low/info. Check: is the wider source really needed (use the narrowest range), ' +
     'which resources use the group, and for the default group, move resources to a dedicated group.',
   category: 'sg-widened',
@@ -258,6 +290,16 @@ export function cases(): RuleCase[] {
         }),
       ]),
       expect: 'info',
+    },
+    {
+      name: 'half the internet (0.0.0.0/1) on ssh is graded by its public share',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'a world-equivalent range (2000::/3) belongs to sg-open-world, not here',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('2000::/3')))], { api }),
+      expect: null,
     },
     {
       name: 'egress',
