@@ -49,6 +49,7 @@ export function approvalSourceFromConfig(
       new DynamoApprovalStore(options.client, table.tableName, {
         indexName: table.indexName,
         expiredLookbackDays: table.expiredLookbackDays,
+        maxWindowDays: config.approvals.maxWindowDays,
         ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),

@@ -41,7 +41,7 @@ describe('config loading', () => {
     expect(config.dedup).toEqual({ windowHours: 24, claimLeaseSeconds: 120 });
     expect(config.grouping).toEqual({ windowMinutes: 5 });
     expect(config.routes[1]).toEqual({ name: 'record', kind: 'record', match: {}, sinks: ['change-log'] });
-    expect(config.approvals).toEqual({ static: [] });
+    expect(config.approvals).toEqual({ static: [], maxWindowDays: 30 }); // issue 12: windows are capped (default 30 days)
     expect(config.context).toEqual({ internalVpcIds: [], knownAccounts: [] });
   });
 
