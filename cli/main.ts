@@ -1,3 +1,4 @@
+import { printable } from '../shared/platform/printable.ts';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { documentClient } from '../shared/platform/aws/dynamodb.ts';
@@ -175,7 +176,7 @@ ${ENRICH_HELP}
       }
       const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
       reportErrors(run);
-      for (const f of failed) process.stderr.write(`netwatch: ${errorText(f)}\n`);
+      for (const f of failed) process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
       const perSink = [...sinks.keys()].map((s) => {
         const n = outcomes.filter((o) => o.delivered.includes(s)).length;
         const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
@@ -270,7 +271,9 @@ function writeTable(findings: readonly Finding[], extra?: { header: string; valu
 function reportErrors(run: InputRun): void {
   const shown = run.errors.slice(0, 50);
   for (const error of shown)
-    process.stderr.write(`netwatch: ${error instanceof MalformedInputError ? error.describe() : errorText(error)}\n`);
+    process.stderr.write(
+      `netwatch: ${printable(error instanceof MalformedInputError ? error.describe() : errorText(error))}\n`,
+    );
   if (run.errors.length > shown.length)
     process.stderr.write(`netwatch: … and ${run.errors.length - shown.length} more errors\n`);
 }

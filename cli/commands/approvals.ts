@@ -1,3 +1,4 @@
+import { printable } from '../../shared/platform/printable.ts';
 import { userInfo } from 'node:os';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { ApprovalStoreError, DynamoApprovalStore } from '../../shared/5-decide/approvals/dynamodb-store.ts';
@@ -173,7 +174,8 @@ async function list(store: DynamoApprovalStore, values: Record<string, unknown>,
     process.stdout.write(values['active'] ? 'No active approvals.\n' : 'No approvals.\n');
     return EXIT.ok;
   }
-  const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)]);
+  // Table items are written by another system: their text reaches the terminal only through printable().
+  const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)].map(printable));
   const header = ['TICKET', 'STATE', 'WINDOW START', 'WINDOW END', 'COVERS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   writeLines(

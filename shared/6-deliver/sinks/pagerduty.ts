@@ -1,3 +1,4 @@
+import { printable } from '../../platform/printable.ts';
 import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../../platform/aws/secrets.ts';
 import type { DigestNotice, Notice } from '../../model/notice.ts';
@@ -93,7 +94,8 @@ export function buildPagerDutyEvent(
     ...(settings.clientUrl !== undefined ? { client_url: settings.clientUrl } : {}),
     links,
     payload: {
-      summary: truncateChars(summaryText, SUMMARY_MAX),
+      // Shown on phones and in the incident list: one printable line.
+      summary: truncateChars(printable(summaryText), SUMMARY_MAX),
       source: settings.source ?? `${account}/${region}`,
       severity: pagerDutySeverity(severity),
       timestamp: notice.kind === 'finding' ? notice.finding.at : notice.windowEnd,

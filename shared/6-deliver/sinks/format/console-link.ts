@@ -1,3 +1,4 @@
+import { wellFormed } from '../../../platform/printable.ts';
 import type { ResourceRef } from '../../../model/change.ts';
 import type { Finding } from '../../../model/finding.ts';
 
@@ -8,17 +9,31 @@ import type { Finding } from '../../../model/finding.ts';
  * The fragment formats are the ones the EC2 / VPC / CloudTrail / Config consoles themselves produce.
  */
 
-function consoleBase(region: string): string {
-  if (region.startsWith('cn-')) return 'https://console.amazonaws.cn';
-  if (region.startsWith('us-gov-')) return 'https://console.amazonaws-us-gov.com';
-  return `https://${region}.console.aws.amazon.com`;
+/**
+ * Region names per partition, as the SDK's partition metadata defines them. `awsRegion` comes from the record, so it
+ * is checked before it becomes part of a host name: `eu-west-1.evil.example/x#` must not yield a link to evil.example.
+ * @see https://github.com/aws/aws-sdk-js-v3/blob/main/packages/util-endpoints/src/lib/aws/partitions.json (regionRegex)
+ */
+const COMMERCIAL = /^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d{1,2}$/;
+const CHINA = /^cn-[a-z]+-\d{1,2}$/;
+const GOVCLOUD = /^us-gov-[a-z]+-\d{1,2}$/;
+
+/** True when `region` is a region name of a partition that has a console Netwatch links to. */
+export function isConsoleRegion(region: string): boolean {
+  return GOVCLOUD.test(region) || CHINA.test(region) || COMMERCIAL.test(region);
 }
 
 function app(region: string, path: string, fragment: string): string {
-  return `${consoleBase(region)}/${path}/home?region=${encodeURIComponent(region)}#${fragment}`;
+  if (GOVCLOUD.test(region)) return `https://console.amazonaws-us-gov.com/${path}/home?region=${region}#${fragment}`;
+  if (CHINA.test(region)) return `https://console.amazonaws.cn/${path}/home?region=${region}#${fragment}`;
+  if (COMMERCIAL.test(region))
+    return `https://${region}.console.aws.amazon.com/${path}/home?region=${region}#${fragment}`;
+  // Not a region name: the global console, without a region (it opens the user's last region).
+  return `https://console.aws.amazon.com/${path}/home#${fragment}`;
 }
 
-const enc = encodeURIComponent;
+/** Record text in a URL: lone surrogates (which make encodeURIComponent throw) become U+FFFD first. */
+const enc = (text: string): string => encodeURIComponent(wellFormed(text));
 
 /** Deep link to a resource, or a CloudTrail event-history search on its id for types without a detail page. */
 export function consoleLink(resource: ResourceRef, region: string, account?: string): string {
@@ -79,7 +94,9 @@ export function consoleLink(resource: ResourceRef, region: string, account?: str
           : account !== undefined
             ? `arn:aws:cloudtrail:${region}:${account}:trail/${id}`
             : undefined);
-      return arn !== undefined ? app(region, 'cloudtrailv2', `/trails/${arn}`) : app(region, 'cloudtrailv2', '/trails');
+      return arn !== undefined
+        ? app(region, 'cloudtrailv2', `/trails/${encodeURI(wellFormed(arn))}`)
+        : app(region, 'cloudtrailv2', '/trails');
     }
     case 'AWS::Config::ConfigurationRecorder':
     case 'AWS::Config::DeliveryChannel':
