@@ -1,7 +1,7 @@
 import { DeliveryError, errorText } from '../platform/errors.ts';
 import type { DigestNotice } from '../model/notice.ts';
 import type { Sink } from './sinks/sink.ts';
-import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './send.ts';
+import { send } from './send.ts';
 import type { DeliveryStore, StormWindow } from './ledger/store.ts';
 
 /** What the digest pass needs. */
@@ -10,7 +10,6 @@ export interface DigestDeps {
   sinks: ReadonlyMap<string, Sink>;
   dedupWindowMs: number;
   claimLeaseMs: number;
-  retry?: RetryPolicy;
   now?: () => Date;
 }
 
@@ -69,7 +68,7 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
         findings: held.map((m) => m.finding).sort((a, b) => a.at.localeCompare(b.at)),
       };
       try {
-        await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
+        await send(sink, notice);
       } catch (error) {
         outcome.failed.push(
           error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),

@@ -241,13 +241,13 @@ describe('storm control', () => {
 
 describe('delivery ledger: no loss, no duplicates', () => {
   it('paging fails for the whole invocation → the record fails → the retry re-sends only to paging', async () => {
-    // Prepare: the paging endpoint is down for the first invocation (both in-invocation attempts fail).
+    // Prepare: the paging endpoint is down for the first invocation (its own retries, if any, all failed).
     const h = await harness(dynamo);
     const realDeliver = h.paging.deliver.bind(h.paging);
     let calls = 0;
     h.paging.deliver = async (n) => {
       calls += 1;
-      if (calls <= 2) throw new Error('connect ETIMEDOUT 203.0.113.10:443');
+      if (calls <= 1) throw new Error('connect ETIMEDOUT 203.0.113.10:443');
       return realDeliver(n);
     };
     // Act
@@ -263,19 +263,22 @@ describe('delivery ledger: no loss, no duplicates', () => {
     expect(notices(h.changeLog.notices)).toHaveLength(1);
   });
 
-  it('a sink that fails once is retried inside the invocation: the record succeeds', async () => {
+  // Issue 13 removed the in-invocation retry layer around sinks (production ran it with one attempt; the HTTP sinks
+  // retry themselves within the deadline, the AWS sinks through the SDK): a sink that fails fails the record once.
+  it('a sink that fails once is tried once per invocation: the record fails, the redelivery pages once', async () => {
     const h = await harness(dynamo);
     const realDeliver = h.paging.deliver.bind(h.paging);
-    let failed = false;
+    let calls = 0;
     h.paging.deliver = async (n) => {
-      if (!failed) {
-        failed = true;
-        throw new Error('503 Service Unavailable');
-      }
+      calls += 1;
+      if (calls === 1) throw new Error('503 Service Unavailable');
       return realDeliver(n);
     };
+    const first = await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps).catch((e: unknown) => e);
     const [outcome] = await deliverOrThrow([sshWorldFinding()], h.approvals(), h.deps);
-    expect(outcome?.delivered).toEqual(['paging', 'change-log']);
+    expect(first).toBeInstanceOf(AggregateError);
+    expect(calls).toBe(2);
+    expect(outcome?.delivered).toEqual(['paging']);
     expect(notices(h.paging.notices)).toHaveLength(1);
   });
 

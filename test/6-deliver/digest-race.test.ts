@@ -188,7 +188,7 @@ async function raceOnce(
   const paging = sinks.get('paging') as MemorySink;
   const approvals = approvalSourceFromConfig(config);
   const deps = (store: DeliveryStore, minutes: number): DeliveryDeps =>
-    deliveryDepsFromConfig(config, { store, sinks, now: () => at(minutes), retry: { attempts: 1, backoffMs: 0 } });
+    deliveryDepsFromConfig(config, { store, sinks, now: () => at(minutes) });
   const plain = world.storeFor('setup');
   await deliverFindings([findings.opener], approvals, deps(plain, 0));
   for (const [i, f] of findings.before.entries()) await deliverFindings([f], approvals, deps(plain, 1 + i * 0.1));
@@ -314,7 +314,6 @@ describe('the digest race: every interleaving of one append and one close', () =
         store,
         sinks: new Map([...sinks, ['paging', sink]]),
         now: () => at(minutes),
-        retry: { attempts: 1, backoffMs: 0 },
       });
     const [opener, held] = stormFindings(2);
     await deliverFindings([opener!], approvals, deps(0, paging));

@@ -69,7 +69,6 @@ export async function harness(
     store,
     sinks,
     now: () => clock.now,
-    retry: { attempts: 2, backoffMs: 0 },
   });
   const approvalsTableStore = new DynamoApprovalStore(dynamo.client, approvalsTable, { now: () => clock.now });
   return {

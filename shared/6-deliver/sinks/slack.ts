@@ -17,8 +17,8 @@ import { renderActor, renderApproval, renderDelta } from './format/text.ts';
 import { truncateChars } from './format/truncate.ts';
 import { printable, printableCopy } from '../../platform/printable.ts';
 import { whatToCheck } from './format/what-to-check.ts';
-import { postWithRetry } from './http.ts';
-import { retrySettingsSchema } from './retry.ts';
+import { httpDeps, postWithRetry } from './http.ts';
+import { fitsFunctionTimeout, retrySettingsSchema } from './retry.ts';
 import { resolveSecret } from './secret.ts';
 import type { Sink } from './sink.ts';
 
@@ -30,14 +30,16 @@ import type { Sink } from './sink.ts';
  * @see https://docs.slack.dev/reference/block-kit/blocks (limits: header 150 chars, section text 3000, 10 fields of 2000, 50 blocks)
  * @see https://docs.slack.dev/apis/web-api/rate-limits (incoming webhooks: about 1 message per second, 429 + Retry-After)
  */
-export const slackSettingsSchema = z.strictObject({
-  type: z.literal('slack'),
-  webhookUrl: secretRefSchema,
-  /** Max deltas listed in the message (the rest are counted). */
-  maxDeltas: z.number().int().min(0).max(40).default(10),
-  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
-});
+export const slackSettingsSchema = z
+  .strictObject({
+    type: z.literal('slack'),
+    webhookUrl: secretRefSchema,
+    /** Max deltas listed in the message (the rest are counted). */
+    maxDeltas: z.number().int().min(0).max(40).default(10),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+  })
+  .superRefine(fitsFunctionTimeout);
 
 export type SlackSettings = z.output<typeof slackSettingsSchema>;
 
@@ -195,7 +197,7 @@ export class SlackSink implements Sink {
   constructor(
     readonly name: string,
     private readonly settings: SlackSettings,
-    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'clock'>,
+    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'clock' | 'deadline'>,
   ) {}
 
   get secretRefs(): SecretRef[] {
@@ -213,10 +215,7 @@ export class SlackSink implements Sink {
         timeoutMs: this.settings.timeoutMs,
       },
       this.settings.retry,
-      {
-        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
-        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
-      },
+      httpDeps(this.deps),
     );
   }
 }
