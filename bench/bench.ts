@@ -11,7 +11,7 @@
  *  6. a backtest of a CloudTrail log tree (gzip log files) in this thread and on worker threads, one per core.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, backtest, bundles, cold, warm; `cold` builds the bundles too), BENCH_TREE_FILES=600
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm, longline; `cold` builds the bundles too), BENCH_TREE_FILES=600
  * (files in the backtest's log tree).
  */
 import { spawnSync } from 'node:child_process';
@@ -41,7 +41,7 @@ import { StaticApprovals } from '../shared/5-decide/approvals/providers.ts';
 import { inMemoryDelivery } from '../shared/config/build-delivery.ts';
 import { processSqsRecord } from '../shared/lambda/process-record.ts';
 import { canSkipRecord } from '../shared/1-ingest/cloudtrail/prescan.ts';
-import { decodeStreamBatches } from '../shared/1-ingest/envelope/decode-stream.ts';
+import { decodeStreamBatches, type DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { MemorySink } from '../shared/6-deliver/sinks/memory.ts';
 import { slsEsbuildOptions } from './esbuild-options.ts';
@@ -414,6 +414,46 @@ async function warmLatency(): Promise<void> {
   });
 }
 
+/**
+ * One 64 MB line (issue 12, denial of service): JSON Lines whose second line is one 64 MB record, as `classify -`
+ * reads a pipe (64 KB chunks) and as a gzip of it inflates (16 KB chunks). Read with `--max-line-mb 128` (the line is
+ * kept and JSON-parsed) and with the default limit (skipped with an error). Decoding used to rescan the pending text on
+ * every chunk: quadratic in the line's length.
+ */
+async function longLine(): Promise<void> {
+  const [first, second] = consoleLines();
+  const size = 64 * 1024 * 1024;
+  const text = `${first}\n{"eventVersion":"1.08","pad":"${'x'.repeat(size)}"}\n${second}\n`;
+  const bytes = Buffer.from(text);
+  const gz = gzipSync(bytes);
+  async function* chunked(b: Uint8Array, n: number): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
+  }
+  const run = async (input: Uint8Array, limits: DecodeLimits): Promise<string> => {
+    const t = performance.now();
+    let lines = 0;
+    let errors = 0;
+    for await (const batch of decodeStreamBatches(chunked(input, 64 * 1024), 'long.jsonl', limits))
+      for (const unit of batch) {
+        if (unit.kind === 'line') {
+          JSON.parse(unit.text);
+          lines++;
+        } else if (unit.kind === 'error') errors++;
+      }
+    return `${((performance.now() - t) / 1000).toFixed(2)} s (${lines} lines read, ${errors} skipped)`;
+  };
+  const wide = { maxLineChars: 128 * 1024 * 1024 };
+  rows.push({
+    figure: 'one 64 MB line, 64 KB chunks, --max-line-mb 128 (read + JSON.parse)',
+    value: await run(bytes, wide),
+  });
+  rows.push({ figure: 'one 64 MB line, 64 KB chunks, default limit (32 Mi: skipped)', value: await run(bytes, {}) });
+  rows.push({
+    figure: `the same gzipped (${fmt(gz.length)} bytes; 16 KB inflate chunks), --max-line-mb 128`,
+    value: await run(gz, wide),
+  });
+}
+
 function print(): void {
   const w = Math.max(...rows.map((r) => r.figure.length));
   const v = Math.max(...rows.map((r) => r.value.length));
@@ -438,14 +478,16 @@ vs \`node -e 0\` (default and deployed config), and warm per-record latency — 
   BENCH_REBUILD=1        regenerate the input
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
   BENCH_TREE_FILES=600   gzip log files (2,000 records each) in the backtest's log tree
-  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, longline
 `);
   process.exit(0);
 }
 const ONLY = new Set(
-  (process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()),
+  (process.env['BENCH_ONLY'] ?? 'throughput,logfiles,backtest,bundles,cold,warm,longline')
+    .split(',')
+    .map((s) => s.trim()),
 );
-const PARTS = ['throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
+const PARTS = ['throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm', 'longline'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
   say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
@@ -460,4 +502,5 @@ if (ONLY.has('bundles') || ONLY.has('cold')) {
   if (ONLY.has('cold')) coldImports(built);
 }
 if (ONLY.has('warm')) await warmLatency();
+if (ONLY.has('longline')) await longLine();
 print();

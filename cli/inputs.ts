@@ -2,7 +2,12 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Decoded } from '../shared/1-ingest/envelope/decode.ts';
-import { decodeStreamText, type ByteChunks, type DecodedText } from '../shared/1-ingest/envelope/decode-stream.ts';
+import {
+  decodeStreamText,
+  type ByteChunks,
+  type DecodedText,
+  type DecodeLimits,
+} from '../shared/1-ingest/envelope/decode-stream.ts';
 import { MalformedInputError } from '../shared/platform/errors.ts';
 
 /**
@@ -62,8 +67,8 @@ async function walk(dir: string): Promise<InputFile[]> {
  * Read one input, streamed (gzip detected by content): JSON Lines come out line by line and are never held in memory
  * whole; lines and documents come unparsed, for the classify fast path.
  */
-export async function* readInputText(file: InputFile): AsyncGenerator<DecodedText> {
-  yield* guarded(file, (chunks) => decodeStreamText(chunks, file.name));
+export async function* readInputText(file: InputFile, limits: DecodeLimits = {}): AsyncGenerator<DecodedText> {
+  yield* guarded(file, (chunks) => decodeStreamText(chunks, file.name, limits));
 }
 
 /** Open the file (or stdin) and turn a read failure into an error naming the file, as before streaming. */

@@ -13,7 +13,14 @@ import { ConfigError, errorText, MalformedInputError } from '../shared/platform/
 import type { Finding } from '../shared/model/finding.ts';
 import { atLeast, isSeverity, type Severity } from '../shared/model/severity.ts';
 import { classifyWithRules } from './classify-lazy.ts';
-import { contextOption, ENRICH_HELP, ENRICH_OPTIONS, enrichOption, OptionError } from './enrich-options.ts';
+import {
+  contextOption,
+  ENRICH_HELP,
+  ENRICH_OPTIONS,
+  enrichOption,
+  limitsOption,
+  OptionError,
+} from './enrich-options.ts';
 import { approvalsCommand } from './commands/approvals.ts';
 import { EXIT, UsageError, writeLines, type Command } from './commands/command.ts';
 import { configOption } from './commands/config-option.ts';
@@ -78,7 +85,7 @@ actor, source, changeId, fingerprint, why and evidence.`,
         inputs.length ? inputs : ['-'],
         await contextOption(values['context']),
         enrichOption(values),
-        { fast: !values['full-parse'] },
+        { fast: !values['full-parse'], limits: limitsOption(values) },
       );
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
@@ -129,7 +136,9 @@ ${ENRICH_HELP}
         );
       const context =
         typeof values['context'] === 'string' ? await contextOption(values['context']) : ruleContextFromConfig(config);
-      const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values));
+      const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values), {
+        limits: limitsOption(values),
+      });
       const findings = [...run.findings].sort(bySeverityThenTime);
       const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
       const client = needsTable ? documentClient() : undefined;

@@ -1,3 +1,4 @@
+import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RULES } from '../../rules/index.ts';
@@ -32,6 +33,8 @@ export type ToMain =
 /** workerData of a backtest worker. */
 export interface WorkerSetup {
   fast: boolean;
+  /** Line / document length limits (`--max-line-mb`). */
+  limits: DecodeLimits;
   /** The rules' estate context (plain data with Sets: structured clone carries it). */
   context: RuleContext;
 }
@@ -43,6 +46,7 @@ export interface PoolOptions {
   /** Units in flight per worker (default {@link FILES_IN_FLIGHT}; more for S3, whose objects wait on the network). */
   perWorker?: number;
   fast?: boolean;
+  limits?: DecodeLimits;
   /** Estate context for the rules (`--config`'s `context:`); default none. */
   context?: RuleContext;
   onProgress?: OnProgress;
@@ -64,7 +68,11 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
   const workers = Math.max(1, Math.min(wanted, queue.length));
   const perWorker = Math.max(1, options.perWorker ?? FILES_IN_FLIGHT);
   const onProgress = options.onProgress ?? (() => undefined);
-  const setup: WorkerSetup = { fast: options.fast ?? true, context: options.context ?? EMPTY_CONTEXT };
+  const setup: WorkerSetup = {
+    fast: options.fast ?? true,
+    limits: options.limits ?? {},
+    context: options.context ?? EMPTY_CONTEXT,
+  };
   return workers <= 1
     ? inThread(queue, perWorker, setup, onProgress, options.signal)
     : inWorkers(queue, workers, perWorker, setup, onProgress, options.signal);
@@ -73,7 +81,7 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
 async function inThread(
   queue: BacktestUnit[],
   concurrency: number,
-  { fast, context }: WorkerSetup,
+  { fast, context, limits }: WorkerSetup,
   onProgress: OnProgress,
   signal?: AbortSignal,
 ): Promise<PoolResult> {
@@ -82,7 +90,7 @@ async function inThread(
   const lane = async (): Promise<void> => {
     for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
       if (signal?.aborted) return;
-      mergeScan(total, await scanUnit(unit, deps, onProgress, fast, signal));
+      mergeScan(total, await scanUnit(unit, deps, onProgress, fast, signal, limits));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));

@@ -1,3 +1,5 @@
+import { limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
+import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
 import { Progress } from '../progress.ts';
@@ -62,6 +64,7 @@ Options:
   --workers N            worker threads for multi-file inputs (default: one per core from 32 MB of input)
   --concurrency N        inputs in flight per worker (default 2 for files, 8 for S3)
   --full-parse           JSON-parse every record (no pre-scan)
+${MAX_LINE_HELP}
   -h, --help             this help
 
 Exit codes: 0 read everything; 2 some input was malformed (reported; the rest was read); 64 usage error;
@@ -82,6 +85,7 @@ export const BACKTEST: Command = {
     workers: { type: 'string' },
     concurrency: { type: 'string' },
     'full-parse': { type: 'boolean', default: false },
+    'max-line-mb': { type: 'string' },
   },
   run: runBacktest,
 };
@@ -107,6 +111,12 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const window = { ...(from ? { from: from.toISOString() } : {}), ...(to ? { to: to.toISOString() } : {}) };
   const days = { ...(from ? { from: window.from!.slice(0, 10) } : {}), ...(to ? { to: window.to!.slice(0, 10) } : {}) };
   const fast = values['full-parse'] !== true;
+  let limits: DecodeLimits;
+  try {
+    limits = limitsOption(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const context = configured?.context ?? EMPTY_CONTEXT;
 
   const controller = new AbortController();
@@ -156,6 +166,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         ...(workers !== undefined ? { workers } : {}),
         perWorker: concurrency,
         fast,
+        limits,
         context,
         onProgress,
         signal: controller.signal,
