@@ -1,7 +1,6 @@
 import type { BatchGetResourceConfigCommandInput } from '@aws-sdk/client-config-service';
 import * as z from 'zod';
-import type { RetryOptions } from '../platform/aws/retry.ts';
-import { errorSummary, withRetry } from '../platform/aws/retry.ts';
+import { errorSummary } from '../platform/aws/sdk-errors.ts';
 
 /**
  * Current configuration of neighbouring resources, for context-aware severity: whether the ENIs a world-open security
@@ -54,7 +53,6 @@ export async function lookupNeighbours(
   api: ResourceConfigApi,
   region: string,
   want: { enis?: readonly string[]; vpcId?: string },
-  retry: RetryOptions = {},
 ): Promise<Neighbours> {
   const keys = [
     ...(want.enis ?? [])
@@ -65,7 +63,7 @@ export async function lookupNeighbours(
   if (keys.length === 0) return { kind: 'found' };
   let raw: readonly unknown[];
   try {
-    raw = (await withRetry(() => api({ region, resourceKeys: keys }), retry)).value.baseConfigurationItems ?? [];
+    raw = (await api({ region, resourceKeys: keys })).baseConfigurationItems ?? [];
   } catch (error) {
     return { kind: 'failed', detail: `BatchGetResourceConfig failed: ${errorSummary(error)}` };
   }

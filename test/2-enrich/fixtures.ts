@@ -79,14 +79,12 @@ export function lookupResponseAs(eventId: string, userIdentity: Record<string, u
   return response;
 }
 
-/** Enrichment against the (mocked) live SDK clients, with instant backoff. */
+/** Enrichment against the (mocked) live SDK clients (retries are the SDK's: see oversized.test.ts for them). */
 export function liveDeps(extra: Partial<EnrichDeps> = {}): EnrichDeps {
-  const sleep = async () => {};
   return {
     configHistory: liveConfigHistory(),
-    trail: new TrailLookup(liveLookupEvents(), { retry: { sleep } }),
+    trail: new TrailLookup(liveLookupEvents()),
     resources: liveResourceConfig(),
-    retry: { sleep },
     ...extra,
   };
 }

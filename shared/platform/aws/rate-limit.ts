@@ -1,4 +1,4 @@
-import { realSleep } from './retry.ts';
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A token bucket per key (account + region): `take(key)` resolves when a request may be sent. CloudTrail LookupEvents
