@@ -98,14 +98,14 @@ const plain = (text: string, max: number): { type: 'plain_text'; text: string; e
   emoji: false,
 });
 
-function button(url: string, text: string): Block[] {
-  if (ourLink(url, text) === undefined) return [];
-  return [
-    {
-      type: 'actions',
-      elements: [{ type: 'button', text: plain(text, LIMIT.button), url }],
-    },
-  ];
+/** A link button to one of our URLs; a URL that fails {@link ourLink}'s check becomes plain text, never a link. */
+function button(url: string, text: string): Block {
+  if (ourLink(url, text) === undefined)
+    return { type: 'context', elements: [md(`${text}: link withheld (not a console URL)`, LIMIT.context)] };
+  return {
+    type: 'actions',
+    elements: [{ type: 'button', text: plain(text, LIMIT.button), url }],
+  };
 }
 
 function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
@@ -131,7 +131,7 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
     { type: 'section', text: md(`*Why it is risky*\n${f.why.map((w) => `• ${w}`).join('\n') || '—'}`) },
     { type: 'section', text: md(`*What to check*\n${whatToCheck(f.category)}`) },
     { type: 'section', text: md(`*Approval*\n${renderApproval(notice.approval)}`) },
-    ...button(findingLink(f), 'Open in AWS console'),
+    button(findingLink(f), 'Open in AWS console'),
     {
       type: 'context',
       elements: [
@@ -165,7 +165,7 @@ function digestBlocks(digest: DigestNotice, maxItems: number): Block[] {
       ],
     },
     { type: 'section', text: md(lines.join('\n')) },
-    ...(worst ? button(findingLink(worst), 'Open worst finding in console') : []),
+    ...(worst ? [button(findingLink(worst), 'Open worst finding in console')] : []),
     { type: 'context', elements: [md(`digest ${digestKey(digest)} · rule ${digest.ruleId}`, LIMIT.context)] },
   ];
 }
