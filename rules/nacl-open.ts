@@ -32,7 +32,7 @@ function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: nu
 }
 
 function isWorld(e: NaclEntry): boolean {
-  const c = tryParseCidr(e.cidr.value);
+  const c = e.cidr === undefined ? undefined : tryParseCidr(e.cidr.value);
   return c !== undefined && isWorldEquivalent(c);
 }
 
@@ -51,8 +51,8 @@ function alreadyOpen(d: NaclEntryDelta): boolean {
 /** The entry already allowed at least the same sources on the same traffic before this change. */
 function alreadyAllowed(d: NaclEntryDelta): boolean {
   const b = d.before;
-  const before = b ? tryParseCidr(b.cidr.value) : undefined;
-  const after = tryParseCidr(d.entry.cidr.value);
+  const before = b?.cidr === undefined ? undefined : tryParseCidr(b.cidr.value);
+  const after = d.entry.cidr === undefined ? undefined : tryParseCidr(d.entry.cidr.value);
   return (
     b !== undefined &&
     b.action === 'allow' &&
@@ -100,7 +100,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const exposure = exposureOf(d.entry.protocol, d.entry.fromPort, d.entry.toPort);
     out.push({
       severity: 'medium',
-      summary: `${exposure.label} allowed from ${d.entry.cidr.value} on ${d.naclId} (ingress allow #${d.entry.ruleNumber}, ${d.op})`,
+      summary: `${exposure.label} allowed from ${reach.cidrs.join(' + ')} on ${d.naclId} (ingress allow #${d.entry.ruleNumber}, ${d.op})`,
       evidence: [d],
       why: [
         `${reach.cidrs.join(' + ')} ${reach.cidrs.length > 1 ? 'together reach' : 'reaches'} ${(reach.share * 100).toFixed(1)} % of the public IPv${reach.version} internet: graded by the share of public space`,
