@@ -74,7 +74,7 @@ export function cases(): RuleCase[] {
     {
       name: 'oversized route table, throttled out',
       change: change({ type: 'AWS::EC2::RouteTable', id: 'rtb-04c8e2f1a9b7d3e65' }, [
-        oversized('GetResourceConfigHistory failed after 2 retries: ThrottlingException: Rate exceeded'),
+        oversized('GetResourceConfigHistory failed after 4 throttled attempts'),
       ]),
       expect: 'low',
     },

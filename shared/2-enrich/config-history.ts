@@ -1,7 +1,8 @@
 import type { GetResourceConfigHistoryCommandInput } from '@aws-sdk/client-config-service';
 import * as z from 'zod';
 import type { ItemPair } from '../1-ingest/aws-config/index.ts';
-import { errorName, errorSummary, sdkRetries } from '../platform/aws/sdk-errors.ts';
+import type { RetryOptions } from '../platform/aws/retry.ts';
+import { errorName, errorSummary, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Fetching the two configuration items behind an oversized change. `OversizedConfigurationItemChangeNotification`
@@ -32,11 +33,11 @@ export interface ItemRequest {
   capturedAt: string;
 }
 
-/** How a fetch ended. `retried` counts the attempts the SDK's retry strategy made after the first. */
+/** How a fetch ended. `throttled` counts throttled attempts that were retried (or that exhausted the retries). */
 export type ItemFetch =
-  | { kind: 'fetched'; pair: ItemPair; retried: number }
+  | { kind: 'fetched'; pair: ItemPair; throttled: number }
   | { kind: 'not-found'; detail: string }
-  | { kind: 'failed'; detail: string; retried: number };
+  | { kind: 'failed'; detail: string; throttled: number };
 
 /** Timestamps: `Date` from the SDK, epoch seconds in raw API JSON (recorded responses), or ISO text. */
 const Timestamp = z.lazy(() =>
@@ -122,12 +123,16 @@ export function toNotificationItem(item: ApiItem): Record<string, unknown> {
 const SAME_ITEM_MS = 1000;
 
 /**
- * Fetch the item captured at `request.capturedAt` and its predecessor. Throttling and transient errors are retried by
- * the SDK client (standard strategy, bounded: shared/platform/aws/sdk-errors.ts); `ResourceNotDiscoveredException` is `not-found`; anything else, an unreadable response, or a
+ * Fetch the item captured at `request.capturedAt` and its predecessor. Throttling is retried with backoff (bounded by
+ * `retry.attempts`); `ResourceNotDiscoveredException` is `not-found`; anything else, an unreadable response, or a
  * history that does not hold the notified item yet (Config is eventually consistent) is `failed` with one line why.
  * Never throws: an oversized change must still produce a finding.
  */
-export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest): Promise<ItemFetch> {
+export async function fetchItemPair(
+  api: ConfigHistoryApi,
+  request: ItemRequest,
+  retry: RetryOptions = {},
+): Promise<ItemFetch> {
   const input = {
     region: request.region,
     resourceType: request.resourceType as GetResourceConfigHistoryCommandInput['resourceType'],
@@ -137,23 +142,24 @@ export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest)
     limit: 2,
   };
   let response: { configurationItems?: readonly unknown[] | undefined };
-  let retried = 0;
+  let throttled = 0;
   try {
-    response = await api(input);
-    retried = sdkRetries(response);
+    const result = await withRetry(() => api(input), retry);
+    response = result.value;
+    throttled = result.throttled;
   } catch (error) {
-    const attempts = sdkRetries(error);
+    const attempts = (error as { throttledAttempts?: number }).throttledAttempts ?? 0;
     if (errorName(error) === 'ResourceNotDiscoveredException') {
       return {
         kind: 'not-found',
         detail: `AWS Config has no history of ${request.resourceType} ${request.resourceId} (${errorSummary(error)})`,
       };
     }
-    const why = attempts > 0 ? ` after ${attempts} retr${attempts === 1 ? 'y' : 'ies'}` : '';
+    const why = attempts > 0 ? ` after ${attempts} throttled attempt${attempts === 1 ? '' : 's'}` : '';
     return {
       kind: 'failed',
       detail: `GetResourceConfigHistory failed${why}: ${errorSummary(error)}`,
-      retried: attempts,
+      throttled: attempts,
     };
   }
   const parsed = z.array(ApiItem).safeParse(response.configurationItems ?? []);
@@ -162,7 +168,7 @@ export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest)
     return {
       kind: 'failed',
       detail: `GetResourceConfigHistory returned an unreadable item at /${(issue?.path ?? []).join('/')}: ${issue?.message ?? 'invalid'}`,
-      retried,
+      throttled,
     };
   }
   const [current, previous] = parsed.data;
@@ -177,10 +183,10 @@ export async function fetchItemPair(api: ConfigHistoryApi, request: ItemRequest)
     return {
       kind: 'failed',
       detail: `AWS Config history does not hold the item captured at ${request.capturedAt} yet (newest: ${current.configurationItemCaptureTime})`,
-      retried,
+      throttled,
     };
   }
   const pair: ItemPair = { current: toNotificationItem(current) };
   if (previous !== undefined) pair.previous = toNotificationItem(previous);
-  return { kind: 'fetched', pair, retried };
+  return { kind: 'fetched', pair, throttled };
 }

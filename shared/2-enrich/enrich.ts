@@ -2,7 +2,8 @@ import type { ConfigHistoryApi } from './config-history.ts';
 import { fetchItemPair } from './config-history.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
 import { lookupNeighbours } from './resource-lookup.ts';
-import { errorSummary } from '../platform/aws/sdk-errors.ts';
+import type { RetryOptions } from '../platform/aws/retry.ts';
+import { errorSummary } from '../platform/aws/retry.ts';
 import type { ActorLookup, TrailLookup } from './trail-lookup.ts';
 import type { Actor, ApiCall, ChangeEvent, EnrichmentStep, ResourceFacts, UninspectedDelta } from '../model/change.ts';
 import { deltasFromItems } from '../1-ingest/aws-config/index.ts';
@@ -29,6 +30,8 @@ export interface EnrichDeps {
   resources?: ResourceConfigApi;
   /** Longest wait for the actor and neighbour look-ups, in ms (default 2000). */
   waitMs?: number;
+  /** Retry budget for throttled calls. */
+  retry?: RetryOptions;
 }
 
 /** The default bound on look-ups a page waits for. */
@@ -36,7 +39,7 @@ export const DEFAULT_WAIT_MS = 2000;
 
 /** Enrich one normalized change. Never throws; never mutates `change`. */
 export async function enrich(change: ChangeEvent, deps: EnrichDeps): Promise<ChangeEvent> {
-  const inspected = deps.configHistory ? await inspectOversized(change, deps.configHistory) : change;
+  const inspected = deps.configHistory ? await inspectOversized(change, deps.configHistory, deps.retry) : change;
   const waitMs = deps.waitMs ?? DEFAULT_WAIT_MS;
   const [actor, neighbours] = await Promise.all([
     lookupActor(inspected, deps.trail, waitMs),
@@ -56,7 +59,11 @@ function isOversized(d: ChangeEvent['deltas'][number]): d is UninspectedDelta {
 }
 
 /** Oversized change → the change its fetched items describe, or the same change with the failure recorded. */
-async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi): Promise<ChangeEvent> {
+async function inspectOversized(
+  change: ChangeEvent,
+  api: ConfigHistoryApi,
+  retry: RetryOptions | undefined,
+): Promise<ChangeEvent> {
   const delta = change.deltas.find(isOversized);
   if (delta === undefined) return change;
   const request = {
@@ -65,11 +72,9 @@ async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi): Pro
     region: change.region,
     capturedAt: change.at,
   };
-  const fetched = await fetchItemPair(api, request);
-  const retriedNote = (n: number) =>
-    n > 0
-      ? ` (after ${n} retr${n === 1 ? 'y' : 'ies'} by the SDK's standard retry strategy: throttled or transient)`
-      : '';
+  const fetched = await fetchItemPair(api, request, retry);
+  const throttledNote = (n: number) =>
+    n > 0 ? ` (after ${n} throttled attempt${n === 1 ? '' : 's'}, retried with backoff)` : '';
   let failure: string;
   let outcome: EnrichmentStep['outcome'];
   if (fetched.kind === 'fetched') {
@@ -80,7 +85,7 @@ async function inspectOversized(change: ChangeEvent, api: ConfigHistoryApi): Pro
         const step: EnrichmentStep = {
           step: 'item-fetch',
           outcome: 'done',
-          detail: `oversized item fetched with GetResourceConfigHistory and diffed against ${fetched.pair.previous === undefined ? 'nothing (no earlier item: judged as newly discovered)' : 'the previous item'}${retriedNote(fetched.retried)}`,
+          detail: `oversized item fetched with GetResourceConfigHistory and diffed against ${fetched.pair.previous === undefined ? 'nothing (no earlier item: judged as newly discovered)' : 'the previous item'}${throttledNote(fetched.throttled)}`,
         };
         const notes = (change.notes ?? []).filter((n) => n !== OVERSIZED_NOTE);
         const out: ChangeEvent = {
@@ -205,7 +210,7 @@ function neighboursWanted(change: ChangeEvent): { enis?: string[]; vpcId?: strin
 async function lookupContext(change: ChangeEvent, deps: EnrichDeps, waitMs: number): Promise<ContextPatch> {
   const want = deps.resources === undefined ? undefined : neighboursWanted(change);
   if (deps.resources === undefined || want === undefined) return { steps: [] };
-  const result = await within(lookupNeighbours(deps.resources, change.region, want), waitMs);
+  const result = await within(lookupNeighbours(deps.resources, change.region, want, deps.retry), waitMs);
   if ('timedOut' in result) {
     return {
       steps: [

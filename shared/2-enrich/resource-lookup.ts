@@ -1,6 +1,7 @@
 import type { BatchGetResourceConfigCommandInput } from '@aws-sdk/client-config-service';
 import * as z from 'zod';
-import { errorSummary } from '../platform/aws/sdk-errors.ts';
+import type { RetryOptions } from '../platform/aws/retry.ts';
+import { errorSummary, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Current configuration of neighbouring resources, for context-aware severity: whether the ENIs a world-open security
@@ -53,6 +54,7 @@ export async function lookupNeighbours(
   api: ResourceConfigApi,
   region: string,
   want: { enis?: readonly string[]; vpcId?: string },
+  retry: RetryOptions = {},
 ): Promise<Neighbours> {
   const keys = [
     ...(want.enis ?? [])
@@ -63,7 +65,7 @@ export async function lookupNeighbours(
   if (keys.length === 0) return { kind: 'found' };
   let raw: readonly unknown[];
   try {
-    raw = (await api({ region, resourceKeys: keys })).baseConfigurationItems ?? [];
+    raw = (await withRetry(() => api({ region, resourceKeys: keys }), retry)).value.baseConfigurationItems ?? [];
   } catch (error) {
     return { kind: 'failed', detail: `BatchGetResourceConfig failed: ${errorSummary(error)}` };
   }

@@ -4,7 +4,8 @@ import type { Actor, ApiCall } from '../model/change.ts';
 import { actorOf, parseRecord } from '../1-ingest/cloudtrail/record.ts';
 import { Lru } from '../platform/lru.ts';
 import { TokenBuckets } from '../platform/aws/rate-limit.ts';
-import { errorSummary } from '../platform/aws/sdk-errors.ts';
+import type { RetryOptions } from '../platform/aws/retry.ts';
+import { errorSummary, withRetry } from '../platform/aws/retry.ts';
 
 /**
  * Who made a Config change. A Config item names the CloudTrail events behind it in `relatedEvents`; LookupEvents with
@@ -36,6 +37,7 @@ export interface TrailLookupOptions {
   ratePerSecond?: number;
   /** Cached look-ups (default 1000). */
   cacheSize?: number;
+  retry?: RetryOptions;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -47,6 +49,7 @@ export class TrailLookup {
   readonly #api: LookupEventsApi;
   readonly #buckets: TokenBuckets;
   readonly #cache: Lru<string, Promise<ActorLookup>>;
+  readonly #retry: RetryOptions;
   /** LookupEvents requests sent (tests and `--stats`). */
   requests = 0;
 
@@ -57,6 +60,7 @@ export class TrailLookup {
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     this.#cache = new Lru(options.cacheSize ?? 1000);
+    this.#retry = { ...(options.sleep ? { sleep: options.sleep } : {}), ...options.retry };
   }
 
   /** The actor of CloudTrail event `eventId` in `account`/`region`. Never throws. Failures are not cached. */
@@ -75,14 +79,15 @@ export class TrailLookup {
   async #lookup(eventId: string, account: string, region: string): Promise<ActorLookup> {
     let events: readonly unknown[];
     try {
-      // Paced by our token bucket (2 requests/s per account and Region); throttling the SDK client retries.
-      await this.#buckets.take(`${account}/${region}`);
-      this.requests += 1;
-      const value = await this.#api({
-        region,
-        LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: eventId }],
-        MaxResults: 1,
-      });
+      const { value } = await withRetry(async () => {
+        await this.#buckets.take(`${account}/${region}`);
+        this.requests += 1;
+        return this.#api({
+          region,
+          LookupAttributes: [{ AttributeKey: 'EventId', AttributeValue: eventId }],
+          MaxResults: 1,
+        });
+      }, this.#retry);
       events = value.Events ?? [];
     } catch (error) {
       return { kind: 'failed', detail: `LookupEvents failed for event ${eventId}: ${errorSummary(error)}` };

@@ -76,7 +76,22 @@ describe('actor of a Config change (CloudTrail LookupEvents)', () => {
     ).toBe(true);
   });
 
-  // Throttled LookupEvents is retried by the SDK client (issue 13): test/2-enrich/sdk-retry.test.ts.
+  it('throttled LookupEvents is retried; the result is cached by event id', async () => {
+    // Prepare
+    trail
+      .on(LookupEventsCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }))
+      .resolves(lookupResponse(PIPELINE_EVENT));
+    const lookup = new TrailLookup(liveLookupEvents(), { retry: { sleep: async () => {} } });
+    // Act
+    const first = await lookup.actorOf(PIPELINE_EVENT, '111122223333', 'eu-west-1');
+    const second = await lookup.actorOf(PIPELINE_EVENT, '111122223333', 'eu-west-1');
+    // Assess
+    expect(first.kind).toBe('found');
+    expect(second).toBe(first);
+    expect(trail.commandCalls(LookupEventsCommand)).toHaveLength(2);
+    expect(lookup.requests).toBe(2);
+  });
 
   it('a failure is not cached: the next change asks again', async () => {
     trail.on(LookupEventsCommand).rejectsOnce(new Error('socket hang up')).resolves(lookupResponse(PIPELINE_EVENT));

@@ -79,12 +79,14 @@ export function lookupResponseAs(eventId: string, userIdentity: Record<string, u
   return response;
 }
 
-/** Enrichment against the (mocked) live SDK clients (retries are the SDK's: see oversized.test.ts for them). */
+/** Enrichment against the (mocked) live SDK clients, with instant backoff. */
 export function liveDeps(extra: Partial<EnrichDeps> = {}): EnrichDeps {
+  const sleep = async () => {};
   return {
     configHistory: liveConfigHistory(),
-    trail: new TrailLookup(liveLookupEvents()),
+    trail: new TrailLookup(liveLookupEvents(), { retry: { sleep } }),
     resources: liveResourceConfig(),
+    retry: { sleep },
     ...extra,
   };
 }

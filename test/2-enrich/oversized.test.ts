@@ -81,8 +81,36 @@ describe('oversized Config items (GetResourceConfigHistory)', () => {
     expect(f!.why.some((w) => w.startsWith('raised: made with long-term access key AKIAIOSFODNN7EXAMPLE'))).toBe(true);
   });
 
-  // Throttling is retried by the SDK client itself (issue 13): test/2-enrich/sdk-retry.test.ts runs the real client
-  // against a local Config endpoint; aws-sdk-client-mock replaces `send` and so skips the SDK's retries.
+  it('retries throttling with backoff, then inspects', async () => {
+    // Prepare: throttled twice, then the answer
+    config
+      .on(GetResourceConfigHistoryCommand)
+      .rejectsOnce(throttling())
+      .rejectsOnce(throttling())
+      .resolves(historyResponse());
+    // Act
+    const result = await run(oversized, liveDeps({ trail: undefined }));
+    // Assess
+    expect(config.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(3);
+    const [f] = result.findings;
+    expect(f!.ruleId).toBe('sg-open-world');
+    expect(f!.severity).toBe('high');
+    expect(f!.why).toContain(
+      'item-fetch: oversized item fetched with GetResourceConfigHistory and diffed against the previous item (after 2 throttled attempts, retried with backoff)',
+    );
+  });
+
+  it('gives up after the retry budget and reports the change as uninspected, low', async () => {
+    config.on(GetResourceConfigHistoryCommand).rejects(throttling());
+    const result = await run(oversized, liveDeps({ trail: undefined, retry: { attempts: 3, sleep: async () => {} } }));
+    expect(config.commandCalls(GetResourceConfigHistoryCommand)).toHaveLength(3);
+    const [f, ...rest] = result.findings;
+    expect(rest).toEqual([]);
+    expect(f!).toMatchObject({ ruleId: 'change-uninspected', category: 'uninspected', severity: 'low' });
+    expect(f!.summary).toBe(
+      'AWS::EC2::SecurityGroup sg-0a1b2c3d4e5f60718 (bastion-sg) changed (UPDATE) but could not be inspected: GetResourceConfigHistory failed after 3 throttled attempts: ThrottlingException: Rate exceeded',
+    );
+  });
 
   it('not discovered: an uninspected low finding naming the resource and the S3 copy', async () => {
     // Prepare: the API's answer for a resource Config does not know

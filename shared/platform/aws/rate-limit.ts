@@ -1,4 +1,4 @@
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { realSleep } from './retry.ts';
 
 /**
  * A token bucket per key (account + region): `take(key)` resolves when a request may be sent. CloudTrail LookupEvents
