@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findingRecord } from '../../cli/format.ts';
+import { parseFindingLines } from '../../cli/commands/findings-input.ts';
 import { RULES } from '../../rules/index.ts';
 import { classifyValue } from '../../shared/4-classify/classify.ts';
 import {
@@ -172,6 +174,12 @@ describe('tag scopes match the tags as they were before the change', () => {
   it('a change that retags prod as sandbox is not approved by a sandbox approval', () => {
     expect(reconcile(retagged(), [scoped('sandbox')], [], now).state).toBe('unapproved');
     expect(reconcile(retagged(), [scoped('prod')], [], now).state).toBe('approved');
+  });
+
+  it('saved classify output keeps the tags before (route --findings reconciles tag scopes like the functions)', () => {
+    const { findings } = parseFindingLines(JSON.stringify(findingRecord(retagged())), 'saved.jsonl');
+    expect(findings[0]?.resource.tagsBefore).toEqual({ Environment: 'prod' });
+    expect(reconcile(findings[0]!, [scoped('prod')], [], now).state).toBe('approved');
   });
 
   it('unknown tags before (a CloudTrail call carries none) never meet a tag scope', () => {
