@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -25,6 +25,11 @@ async function decodeAll(bytes: Uint8Array, size: number, limits?: DecodeLimits)
 }
 
 const record = JSON.stringify(describeRecord());
+/** The command users run: package.json's `bin`. */
+const NETWATCH = join(
+  REPO_ROOT,
+  (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: { netwatch: string } }).bin.netwatch,
+);
 
 describe('one long line', () => {
   it('a 6 MB line fed in 1 KB chunks decodes in one pass (it took minutes: every chunk rescanned the pending text)', async () => {
@@ -72,7 +77,7 @@ describe('one long line', () => {
     const file = join(dir, 'trail.jsonl');
     writeFileSync(file, `${record}\n${JSON.stringify({ pad: 'v'.repeat(2 * 1024 * 1024) })}\n${record}\n`);
     const run = (extra: string[]) =>
-      spawnSync(process.execPath, [join(REPO_ROOT, 'bin/netwatch.js'), 'classify', ...extra, file], {
+      spawnSync(process.execPath, [NETWATCH, 'classify', ...extra, file], {
         encoding: 'utf8',
         env: { ...process.env, NO_COLOR: '1' },
       });
