@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   sinksFromConfig,
@@ -297,6 +297,57 @@ describe('the digest race: every interleaving of one append and one close', () =
     // The memory store's calls are atomic: one append call among the closer's 6 gated calls = 7 orders; with nothing
     // due before the append, the closer either sees nothing (1 call) or runs wholly after it: 2 orders.
     expect(runs).toBe(prior === 1 ? 7 : 2);
+  });
+
+  it('upgrade: a window the previous version filled (members with a TTL, a status marker, no state) is still sent', async () => {
+    // Prepare: the items the version before the window state wrote for one held finding.
+    const table = `legacy-${(tables += 1)}`;
+    await dynamo.createTable(deliveryTableDefinition(table));
+    const config = loadConfigText(CONFIG, 'legacy.config.yml');
+    const sinks = (await sinksFromConfig(config)) as Map<string, Sink>;
+    const paging = sinks.get('paging') as MemorySink;
+    const [held] = stormFindings(2).slice(1);
+    const window = {
+      account: held!.account,
+      ruleId: held!.ruleId,
+      windowStart: at(0).toISOString(),
+      windowEnd: at(5).toISOString(),
+    };
+    const key = `DIGEST#${window.account}#${window.ruleId}#${window.windowStart}`;
+    const ttl = Math.floor(at(24 * 60).getTime() / 1000);
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: key,
+          sk: `F#${held!.fingerprint}`,
+          fingerprint: held!.fingerprint,
+          finding: JSON.stringify(held),
+          approval: JSON.stringify({ state: 'unapproved', reason: 'no approval' }),
+          routes: ['page'],
+          sinks: ['paging'],
+          expiresAt: ttl,
+        },
+      }),
+    );
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          pk: 'DIGESTS',
+          sk: `${window.windowEnd}#${window.account}#${window.ruleId}#${window.windowStart}`,
+          status: 'pending',
+          ...window,
+          expiresAt: ttl,
+        },
+      }),
+    );
+    // Act: the new version's digest run.
+    const store = new DynamoDeliveryStore(dynamo.client, table);
+    const outcomes = await sendDueDigests(deliveryDepsFromConfig(config, { store, sinks, now: () => at(6) }));
+    // Assess
+    expect(outcomes.map((o) => o.sent)).toEqual([{ paging: 1 }]);
+    expect(pagesPerFinding(paging)).toEqual(new Map([[held!.fingerprint, 1]]));
   });
 
   it('nothing undelivered expires: a digest that fails for longer than the dedup window is still sent', async () => {

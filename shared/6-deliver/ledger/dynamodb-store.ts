@@ -282,13 +282,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
-    // Refused: the caller pages directly. The member item is not part of any digest; let it expire.
+    // Refused: the caller pages directly. The member item is not part of any digest; mark it so and let it expire.
     await this.client.send(
       new (sdk.dynamodbDocument().UpdateCommand)({
         TableName: this.groupingTable,
         Key: { pk: key, sk: `F#${member.fingerprint}` },
-        UpdateExpression: 'SET expiresAt = :exp',
-        ExpressionAttributeValues: { ':exp': seconds(clock.now.getTime() + clock.ttlMs) },
+        UpdateExpression: 'SET expiresAt = :exp, refused = :yes',
+        ExpressionAttributeValues: { ':exp': seconds(clock.now.getTime() + clock.ttlMs), ':yes': true },
       }),
     );
     return false;
@@ -367,7 +367,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
       );
       for (const item of page.Items ?? []) {
         const m = memberRow.parse(item);
-        if (!committed.has(m.fingerprint)) continue; // refused: it paged directly
+        // Committed, or written by the version before the window state (a TTL from the start, never refused): a window
+        // open during the upgrade still sends what it held. A refused member paged directly.
+        const legacy = typeof item['expiresAt'] === 'number' && item['refused'] !== true;
+        if (!committed.has(m.fingerprint) && !legacy) continue;
         members.push({
           fingerprint: m.fingerprint,
           finding: m.finding,
@@ -378,9 +381,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
       }
       start = page.LastEvaluatedKey;
     } while (start);
-    if (members.length !== committed.size)
+    const missing = [...committed].filter((fp) => !members.some((m) => m.fingerprint === fp));
+    if (missing.length > 0)
       throw new Error(
-        `${digestKey(window)}: ${committed.size} committed members but ${members.length} member items (written before the commit, so this cannot happen)`,
+        `${digestKey(window)}: committed members without an item (written before the commit, so this cannot happen): ${missing.join(', ')}`,
       );
     return members;
   }
