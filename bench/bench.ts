@@ -12,9 +12,10 @@
  *  6. a backtest of a CloudTrail log tree (gzip log files) by the built command, on one thread and on worker threads;
  *  7. the built command as a whole process (dist/, `npm run build`): `netwatch --version` vs `node -e 0`, and classify of
  *     the console stream ×12 vs a Node script that only reads and JSON.parses every line; a worker thread's start-up.
+ *  8. one 64 MB JSON Lines line, plain and gzipped: decoding stays linear in the input, and the line cap skips it.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, backtest, bundles, cold, warm, cli; `cold` builds the bundles too),
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm, cli, longline; `cold` builds the bundles too),
  * BENCH_TREE_FILES=600 (files in the backtest's log tree), BENCH_CLI_RUNS=11 (interleaved rounds of the whole-process
  * classify).
  */
@@ -50,7 +51,7 @@ import { MemoryStateStore } from '../shared/3-state/memory-store.ts';
 import type { StateStore } from '../shared/3-state/store.ts';
 import { judgeInOrder } from '../shared/4-classify/classify.ts';
 import { canSkipRecord } from '../shared/1-ingest/cloudtrail/prescan.ts';
-import { decodeStreamBatches } from '../shared/1-ingest/envelope/decode-stream.ts';
+import { decodeStreamBatches, type DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { EMPTY_CONTEXT } from '../shared/model/rule.ts';
 import { MemorySink } from '../shared/6-deliver/sinks/memory.ts';
 import { buildCli, DIST } from '../scripts/build-cli.ts';
@@ -731,6 +732,46 @@ async function warmLatencyWithState(
   }
 }
 
+/**
+ * One 64 MB line (issue 12, denial of service): JSON Lines whose second line is one 64 MB record, as `classify -`
+ * reads a pipe (64 KB chunks) and as a gzip of it inflates (16 KB chunks). Read with `--max-line-mb 128` (the line is
+ * kept and JSON-parsed) and with the default limit (skipped with an error). Decoding used to rescan the pending text on
+ * every chunk: quadratic in the line's length.
+ */
+async function longLine(): Promise<void> {
+  const [first, second] = consoleLines();
+  const size = 64 * 1024 * 1024;
+  const text = `${first}\n{"eventVersion":"1.08","pad":"${'x'.repeat(size)}"}\n${second}\n`;
+  const bytes = Buffer.from(text);
+  const gz = gzipSync(bytes);
+  async function* chunked(b: Uint8Array, n: number): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
+  }
+  const run = async (input: Uint8Array, limits: DecodeLimits): Promise<string> => {
+    const t = performance.now();
+    let lines = 0;
+    let errors = 0;
+    for await (const batch of decodeStreamBatches(chunked(input, 64 * 1024), 'long.jsonl', limits))
+      for (const unit of batch) {
+        if (unit.kind === 'line') {
+          JSON.parse(unit.text);
+          lines++;
+        } else if (unit.kind === 'error') errors++;
+      }
+    return `${((performance.now() - t) / 1000).toFixed(2)} s (${lines} lines read, ${errors} skipped)`;
+  };
+  const wide = { maxLineChars: 128 * 1024 * 1024 };
+  rows.push({
+    figure: 'one 64 MB line, 64 KB chunks, --max-line-mb 128 (read + JSON.parse)',
+    value: await run(bytes, wide),
+  });
+  rows.push({ figure: 'one 64 MB line, 64 KB chunks, default limit (32 Mi: skipped)', value: await run(bytes, {}) });
+  rows.push({
+    figure: `the same gzipped (${fmt(gz.length)} bytes; 16 KB inflate chunks), --max-line-mb 128`,
+    value: await run(gz, wide),
+  });
+}
+
 function print(): void {
   const w = Math.max(...rows.map((r) => r.figure.length));
   const v = Math.max(...rows.map((r) => r.value.length));
@@ -759,14 +800,16 @@ targets.
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
   BENCH_TREE_FILES=600   gzip log files (2,000 records each) in the backtest's log tree
   BENCH_CLI_RUNS=11      interleaved rounds of the whole-process classify (the built command vs a parse script)
-  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, cli
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, cli, longline
 `);
   process.exit(0);
 }
 const ONLY = new Set(
-  (process.env['BENCH_ONLY'] ?? 'cli,throughput,logfiles,backtest,bundles,cold,warm').split(',').map((s) => s.trim()),
+  (process.env['BENCH_ONLY'] ?? 'cli,throughput,logfiles,backtest,bundles,cold,warm,longline')
+    .split(',')
+    .map((s) => s.trim()),
 );
-const PARTS = ['cli', 'throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm'];
+const PARTS = ['cli', 'throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm', 'longline'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
   say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
@@ -784,4 +827,5 @@ if (ONLY.has('bundles') || ONLY.has('cold')) {
   if (ONLY.has('cold')) coldImports(built);
 }
 if (ONLY.has('warm')) await warmLatency();
+if (ONLY.has('longline')) await longLine();
 print();

@@ -1,3 +1,4 @@
+import type { DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
 import type { StateLookup } from '../shared/2-enrich/state-lookup.ts';
 import type { StateEngine } from '../shared/3-state/engine.ts';
@@ -26,7 +27,7 @@ export async function classifyWithRules(
   inputs: readonly string[],
   context: RuleContext,
   enrich?: EnrichDeps,
-  options: { fast?: boolean } & CliStateOptions = {},
+  options: { fast?: boolean; limits?: DecodeLimits } & CliStateOptions = {},
 ): Promise<InputRun & { engine?: StateEngine }> {
   const [{ RULES }, { classifyInputs }] = await Promise.all([import('../rules/index.ts'), import('./run-inputs.ts')]);
   const deps = { rules: RULES, context, ...(enrich ? { enrich } : {}) };

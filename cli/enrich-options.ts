@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_LINE_CHARS, type DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { readFile } from 'node:fs/promises';
 import {
   liveConfigHistory,
@@ -17,6 +18,10 @@ import { parseContext } from '../shared/4-classify/context.ts';
 import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../shared/model/rule.ts';
 
+/** `--max-line-mb N`: JSON Lines lines longer than N Mi characters are skipped with an error naming file and line. */
+export const MAX_LINE_HELP = `  --max-line-mb N        longest JSON Lines line read, in Mi characters (default ${DEFAULT_MAX_LINE_CHARS / 1024 / 1024}); longer lines
+                         are skipped with an error naming the file and line`;
+
 /**
  * CLI options shared by `classify` and `replay`: `--context FILE`, and enrichment, which is off unless asked for so
  * the CLI works offline: `--enrich` calls AWS (default credential chain), `--recorded-aws DIR` answers the same calls
@@ -27,6 +32,7 @@ export const ENRICH_OPTIONS = {
   enrich: { type: 'boolean', default: false },
   'recorded-aws': { type: 'string' },
   'wait-ms': { type: 'string' },
+  'max-line-mb': { type: 'string' },
 } as const;
 
 export const ENRICH_HELP = `  --context FILE         estate facts (JSON): internalVpcIds, internalVpcTag, knownAccounts,
@@ -34,7 +40,18 @@ export const ENRICH_HELP = `  --context FILE         estate facts (JSON): intern
   --enrich               call AWS: fetch oversized Config items (GetResourceConfigHistory), look up
                          actors of Config changes (CloudTrail LookupEvents), ENIs/VPC tags (BatchGetResourceConfig)
   --recorded-aws DIR     like --enrich, answered from recorded API responses in DIR (offline)
-  --wait-ms N            longest wait for actor / neighbour look-ups (default 2000)`;
+  --wait-ms N            longest wait for actor / neighbour look-ups (default 2000)
+${MAX_LINE_HELP}`;
+
+/** The decode limits from `--max-line-mb`. */
+export function limitsOption(values: Record<string, unknown>): DecodeLimits {
+  const raw = values['max-line-mb'];
+  if (raw === undefined) return {};
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0 || mb > 256)
+    throw new OptionError(`--max-line-mb must be a number of Mi characters between 0 and 256, not "${String(raw)}"`);
+  return { maxLineChars: Math.floor(mb * 1024 * 1024) };
+}
 
 /** Raised for bad option values; main prints usage. */
 export class OptionError extends Error {}

@@ -1,3 +1,4 @@
+import { printable } from '../shared/platform/printable.ts';
 import type { Finding } from '../shared/model/finding.ts';
 import { severityRank } from '../shared/model/severity.ts';
 
@@ -76,15 +77,19 @@ export function renderTable(findings: readonly Finding[], options: TableOptions)
     'SUMMARY',
     ...(options.extra ? [options.extra.header] : []),
   ];
-  const rows = findings.map((f) => [
-    f.severity.toUpperCase(),
-    f.ruleId,
-    f.resource.id,
-    `${f.account}/${f.region}`,
-    actorText(f),
-    f.summary,
-    ...(options.extra ? [options.extra.value(f)] : []),
-  ]);
+  // Every cell through printable(): a record's newline cannot forge a row, an ANSI / OSC escape cannot reach the
+  // terminal (our own colour codes are added after).
+  const rows = findings.map((f) =>
+    [
+      f.severity.toUpperCase(),
+      f.ruleId,
+      f.resource.id,
+      `${f.account}/${f.region}`,
+      actorText(f),
+      f.summary,
+      ...(options.extra ? [options.extra.value(f)] : []),
+    ].map(printable),
+  );
   const caps = [8, 26, 28, 26, 28, 90, 40];
   const widths = headers.map((h, i) =>
     Math.min(caps[i] ?? 40, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),

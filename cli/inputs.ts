@@ -1,7 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeStreamBatches, type ByteChunks, type DecodedText } from '../shared/1-ingest/envelope/decode-stream.ts';
+import {
+  decodeStreamBatches,
+  type ByteChunks,
+  type DecodedText,
+  type DecodeLimits,
+} from '../shared/1-ingest/envelope/decode-stream.ts';
 import { MalformedInputError } from '../shared/platform/errors.ts';
 
 /**
@@ -64,11 +69,11 @@ async function walk(dir: string): Promise<InputFile[]> {
  * 1 MB: each becomes a string of its size, and 1 MB strings are allocated straight into V8's large-object space and
  * collected by full GCs (splitting the console stream ×12 took 85–110 ms in 1 MB chunks against 65–72 ms in 64 KB).
  */
-export async function* readInputBatches(file: InputFile): AsyncGenerator<DecodedText[]> {
+export async function* readInputBatches(file: InputFile, limits: DecodeLimits = {}): AsyncGenerator<DecodedText[]> {
   const chunks: ByteChunks =
     file.name === '-' ? process.stdin : createReadStream(file.name, { highWaterMark: 1 << 16 });
   try {
-    yield* decodeStreamBatches(chunks, file.name);
+    yield* decodeStreamBatches(chunks, file.name, limits);
   } catch (cause) {
     // A read failure becomes an error naming the file, as before streaming.
     yield [

@@ -1,3 +1,4 @@
+import { printable } from '../shared/platform/printable.ts';
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { documentClient } from '../shared/platform/aws/dynamodb.ts';
@@ -17,6 +18,7 @@ import {
   ENRICH_HELP,
   ENRICH_OPTIONS,
   enrichOption,
+  limitsOption,
   OptionError,
   stateLookupOption,
 } from './enrich-options.ts';
@@ -93,7 +95,12 @@ actor, source, changeId, fingerprint, why and evidence (and episode, for exposur
         inputs.length ? inputs : ['-'],
         await contextOption(values['context']),
         enrichOption(values),
-        { fast: !values['full-parse'], state: state === 'off' ? 'off' : 'kept', ...(lookup ? { lookup } : {}) },
+        {
+          fast: !values['full-parse'],
+          limits: limitsOption(values),
+          state: state === 'off' ? 'off' : 'kept',
+          ...(lookup ? { lookup } : {}),
+        },
       );
       const findings = run.findings.filter((f) => atLeast(f.severity, min));
       if (format === 'table') writeTable(findings.sort(bySeverityThenTime));
@@ -159,6 +166,7 @@ ${STATE_HELP}
             )
           : undefined;
       const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, enrichOption(values), {
+        limits: limitsOption(values),
         state: state === 'off' ? 'off' : 'kept',
         ...(stateStore ? { store: stateStore } : {}),
         ...(lookup ? { lookup } : {}),
@@ -209,7 +217,7 @@ ${STATE_HELP}
       }
       const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
       reportErrors(run);
-      for (const f of failed) process.stderr.write(`netwatch: ${errorText(f)}\n`);
+      for (const f of failed) process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
       const perSink = [...sinks.keys()].map((s) => {
         const n = outcomes.filter((o) => o.delivered.includes(s)).length;
         const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
@@ -306,7 +314,9 @@ function writeTable(findings: readonly Finding[], extra?: { header: string; valu
 function reportErrors(run: InputRun): void {
   const shown = run.errors.slice(0, 50);
   for (const error of shown)
-    process.stderr.write(`netwatch: ${error instanceof MalformedInputError ? error.describe() : errorText(error)}\n`);
+    process.stderr.write(
+      `netwatch: ${printable(error instanceof MalformedInputError ? error.describe() : errorText(error))}\n`,
+    );
   if (run.errors.length > shown.length)
     process.stderr.write(`netwatch: … and ${run.errors.length - shown.length} more errors\n`);
 }

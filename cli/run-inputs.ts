@@ -1,3 +1,4 @@
+import type { DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/4-classify/classify.ts';
 import { classifyText, classifyTextAsync } from '../shared/4-classify/classify-text.ts';
 import { expandInputs, readInputBatches } from './inputs.ts';
@@ -19,7 +20,7 @@ export async function classifyInputs(
   args: readonly string[],
   deps: ClassifyDeps,
   stderr: NodeJS.WriteStream = process.stderr,
-  options: { fast?: boolean } = {},
+  options: { fast?: boolean; limits?: DecodeLimits } = {},
 ): Promise<InputRun> {
   const fast = options.fast ?? true;
   const started = performance.now();
@@ -31,7 +32,7 @@ export async function classifyInputs(
     stderr,
   );
   for (const file of files) {
-    for await (const batch of readInputBatches(file)) {
+    for await (const batch of readInputBatches(file, options.limits)) {
       const before = result.records;
       for (const unit of batch) {
         if (unit.kind === 'error') {

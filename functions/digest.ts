@@ -6,12 +6,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { coldStart, createTelemetry } from '../shared/lambda/cold-start.ts';
 import { digestHandler } from '../shared/lambda/digest-handler.ts';
 import { buildDeliveryRuntime } from '../shared/lambda/runtime.ts';
+import type { Context } from 'aws-lambda';
 
 const telemetry = createTelemetry('netwatch-digest');
 const digest = coldStart(async () =>
   digestHandler(await buildDeliveryRuntime('netwatch-digest', process.env, telemetry)),
 );
 
-export const handler = middy(async () => (await digest())())
+export const handler = middy(async (_event: unknown, context: Context) => (await digest())(context))
   .use(injectLambdaContext(telemetry.logger))
   .use(logMetrics(telemetry.metrics));

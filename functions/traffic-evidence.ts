@@ -31,6 +31,7 @@ const batch = coldStart(async () => {
     exclude: settings.exclude,
     logger: runtime.logger,
     metrics: runtime.metrics,
+    deadline: runtime.deadline,
   });
 });
 

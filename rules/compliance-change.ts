@@ -59,7 +59,7 @@ export function networkRuleMatch(configRuleName: string): string | undefined {
 function networkReason(configRuleName: string, context: RuleContext): string | undefined {
   const builtIn = networkRuleMatch(configRuleName);
   if (builtIn !== undefined) return `network-related Config rule (matches "${builtIn}")`;
-  const custom = firstMatch(contextDefaults(context).networkConfigRules, configRuleName);
+  const custom = firstMatch(contextDefaults(context).networkConfigRules, configRuleName, 'ignore-case');
   return custom === undefined
     ? undefined
     : `custom network Config rule (matches context.networkConfigRules "${custom}")`;

@@ -1,10 +1,13 @@
 import type { ChangeEvent, NaclEntry, NaclEntryDelta } from '../shared/model/change.ts';
+import type { StateView } from '../shared/model/exposure.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
-import { exposureChanges } from '../shared/net/exposure.ts';
+import { elementKey } from '../shared/model/state.ts';
+import { isWorldEquivalent, publicCidrs, shareText, tryParseCidr } from '../shared/net/cidr.ts';
+import { exposureChanges, naclIngressReach, stateBefore, viewOf, type NaclReach } from '../shared/net/exposure.ts';
 import { exposureOf, portLabel, type ExposureClass } from '../shared/net/ports.ts';
+import { worldHitOf, worldReason } from '../shared/net/world-reach.ts';
 import { ec2, naclChange, naclDelta, naclEntry } from './cases/build.ts';
 
 /**
@@ -20,6 +23,9 @@ const SEVERITY_BY_CLASS: Readonly<Record<ExposureClass, Severity>> = {
   icmp: 'low',
 };
 
+/** Admitting at least this share of the public internet (not all of it) on some traffic is medium. */
+const HALF_THE_INTERNET = 0.5;
+
 function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: number } {
   return {
     protocol: e.protocol,
@@ -30,7 +36,37 @@ function range(e: NaclEntry): { protocol: string; fromPort?: number; toPort?: nu
 
 function isWorld(e: NaclEntry): boolean {
   const c = e.cidr === undefined ? undefined : tryParseCidr(e.cidr.value);
-  return c !== undefined && isWholeSpace(c);
+  return c !== undefined && isWorldEquivalent(c);
+}
+
+/**
+ * Where this delta takes what the ACL admits from the public internet to half of it or more (and not all: that is an
+ * exposure, graded above), comparing the state before the change with the state after it on the same traffic
+ * segments: an ingress allow added or replaced that takes part in the admitted share, or a deny deleted in front of
+ * allows. The segment with the largest share, or undefined.
+ */
+function halfOpened(
+  change: ChangeEvent,
+  view: StateView,
+  d: NaclEntryDelta,
+): { after: NaclReach; before: NaclReach } | undefined {
+  const e = d.entry;
+  if (e.egress || e.cidr === undefined) return undefined;
+  const opening = d.op === 'removed' ? e.action === 'deny' : e.action === 'allow';
+  if (!opening) return undefined;
+  const family = tryParseCidr(e.cidr.value)?.version;
+  const resource = view.resources[d.naclId];
+  if (family === undefined || resource === undefined) return undefined;
+  const [before, after] = naclIngressReach([stateBefore(change, resource), resource.after], range(e), family);
+  const element = elementKey({ kind: 'nacl-entry', entry: e });
+  let best: { after: NaclReach; before: NaclReach } | undefined;
+  for (const [i, a] of (after ?? []).entries()) {
+    const b = before?.[i];
+    if (b === undefined || a.share < HALF_THE_INTERNET || a.share >= 1 || b.share >= HALF_THE_INTERNET) continue;
+    if (d.op !== 'removed' && !a.via.some((v) => v.element === element)) continue;
+    if (best === undefined || a.share > best.after.share) best = { after: a, before: b };
+  }
+  return best;
 }
 
 /**
@@ -55,11 +91,8 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const family = exposure.family ?? 4;
     const exposed = exposureOf(range.protocol, range.fromPort, range.toPort);
     const cidrs = [...new Set(exposure.via.flatMap((v) => (v.cidr !== undefined ? [v.cidr] : [])))];
-    const union = !cidrs.some((c) => tryParseCidr(c)?.prefix === 0);
     const why = [
-      union
-        ? `entries ${cidrs.join(' + ')} together cover the whole IPv${family} space`
-        : `${cidrs.filter((c) => tryParseCidr(c)?.prefix === 0).join(' + ')} is the whole IPv${family} internet (any /0, whatever its host bits)`,
+      worldReason(worldHitOf(cidrs, family)),
       exposed.class === 'all-traffic'
         ? 'all traffic allowed'
         : `exposure class ${exposed.class}${exposed.ports.length ? `: ${exposed.ports.map((p) => p.name).join(', ')}` : ''}`,
@@ -86,6 +119,33 @@ function classify(change: ChangeEvent): FindingDraft[] {
     });
   }
   const reported = new Set(out.flatMap((f) => f.evidence));
+  // Partial coverage is graded by the share of the public internet it lets through (issue 12): half or more is medium.
+  const view = viewOf(change);
+  for (const d of deltas) {
+    if (reported.has(d)) continue;
+    const half = halfOpened(change, view, d);
+    if (half === undefined) continue;
+    const e = d.entry;
+    const family = tryParseCidr(e.cidr?.value ?? '')?.version ?? 4;
+    const exposed = exposureOf(half.after.range.protocol, half.after.range.fromPort, half.after.range.toPort);
+    const sources = half.after.via.flatMap((v) => (v.cidr !== undefined ? [v.cidr] : []));
+    const what =
+      d.op === 'removed'
+        ? `deny entry #${e.ruleNumber} deleted: ${exposed.label} now allowed from ${sources.join(' + ')}`
+        : `${exposed.label} allowed from ${sources.join(' + ')}`;
+    out.push({
+      severity: 'medium',
+      summary: `${what} on ${d.naclId} (ingress ${d.op === 'removed' ? 'deny' : 'allow'} #${e.ruleNumber}, ${d.op})`,
+      evidence: [d],
+      why: [
+        `${sources.join(' + ')} ${sources.length > 1 ? 'together let' : 'lets'} ${shareText(half.after.share)} of the public IPv${family} internet through on ${portLabel(half.after.range)}${half.before.share > 0 ? ` (${shareText(half.before.share)} before this change)` : ''}: graded by the share of public space`,
+        view.source === 'kept'
+          ? 'after rule ordering: what lower-numbered denies take is left out; security groups still filter'
+          : 'security groups still filter; a lower-numbered deny entry (not visible in this change) may also take precedence',
+      ],
+    });
+    reported.add(d);
+  }
   for (const d of deltas) {
     if (reported.has(d)) continue;
     const e = d.entry;
@@ -131,11 +191,12 @@ export const rule: Rule = {
   id: 'nacl-open',
   title: 'Network ACL allows inbound traffic from the internet',
   description:
-    'A network ACL entry now allows inbound traffic from the whole internet (0.0.0.0/0, ::/0 or any /0, or entries ' +
-    'added together that cover the space). NACLs apply to every instance in the associated subnets, so this removes ' +
+    'A network ACL entry now allows inbound traffic from the whole internet (0.0.0.0/0, ::/0 or any /0, one CIDR ' +
+    'holding every routable address such as ::/1, or entries that together cover every public address), after rule ' +
+    'ordering. NACLs apply to every instance in the associated subnets, so this removes ' +
     'the subnet-level layer of defence for those ports. Check: which subnets use the ACL, whether a lower-numbered ' +
-    'deny still blocks the traffic, and whether the opening was planned. Deny entries, narrow sources and deletions ' +
-    'are recorded at low/info only.',
+    'deny still blocks the traffic, and whether the opening was planned. Letting half or more of the public internet ' +
+    'through is medium; deny entries, narrow sources and deletions are recorded at low/info only.',
   category: 'nacl-open',
   deltaKinds: ['nacl-entry'],
   exposureKinds: ['nacl-ingress'],
@@ -194,6 +255,39 @@ export function cases(): RuleCase[] {
         { api: ec2('ReplaceNetworkAclEntry') },
       ),
       expect: 'high',
+    },
+    {
+      name: 'ingress allow all from ::/1 (holds every routable IPv6 address)',
+      change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'all', '::/1'))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow ssh from every public IPv4 block',
+      change: naclChange(
+        publicCidrs(4).map((c, i) => naclDelta('added', naclEntry(100 + i, false, 'allow', 'tcp', c, 22))),
+        { api: ec2('CreateNetworkAclEntry') },
+      ),
+      expect: 'high',
+    },
+    {
+      name: 'ingress allow ssh from 0.0.0.0/1 (56 % of the public internet)',
+      change: naclChange([naclDelta('added', naclEntry(100, false, 'allow', 'tcp', '0.0.0.0/1', 22))], {
+        api: ec2('CreateNetworkAclEntry'),
+      }),
+      expect: 'medium',
+    },
+    {
+      name: 'ingress allow ssh from 0.0.0.0/1 behind a deny of 0.0.0.0/2: a quarter gets through (not graded by share)',
+      change: naclChange(
+        [
+          naclDelta('added', naclEntry(90, false, 'deny', 'tcp', '0.0.0.0/2', 22)),
+          naclDelta('added', naclEntry(100, false, 'allow', 'tcp', '0.0.0.0/1', 22)),
+        ],
+        { api: ec2('CreateNetworkAclEntry') },
+      ),
+      expect: null,
     },
     {
       name: 'egress allow all (borderline)',

@@ -1,21 +1,60 @@
 import type { ChangeEvent, RouteDelta } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
-import { isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
-import { exposureChanges } from '../shared/net/exposure.ts';
+import { isWorldEquivalent, publicCidrs, shareText, tryParseCidr } from '../shared/net/cidr.ts';
+import { exposureChanges, type ExposureChange } from '../shared/net/exposure.ts';
+import { worldHitOf } from '../shared/net/world-reach.ts';
 import { ec2, IGW, routeChange, routeDelta } from './cases/build.ts';
 
 const IGW_TARGET = { kind: 'internet-gateway', id: IGW } as const;
+
+/**
+ * IGW routes reaching at least this share of the public internet (shared/net/special-purpose.ts) are medium: most of
+ * the internet can reach the subnet's public IPs; all of it is a default route (high).
+ */
+const HALF_THE_INTERNET = 0.5;
+
+/** The change took the table's internet-gateway routes (one family) to half the public internet or more. */
+function reachedHalf(c: ExposureChange): boolean {
+  if (!c.isNew || c.exposure.world || (c.exposure.share ?? 0) < HALF_THE_INTERNET) return false;
+  return shareBefore(c) < HALF_THE_INTERNET;
+}
+
+function shareBefore(c: ExposureChange): number {
+  return c.view.exposures.before.find((e) => e.group === c.exposure.group)?.share ?? 0;
+}
+
+/** Why a partial route exposure of half the internet or more is medium. */
+function shareReason(c: ExposureChange): string {
+  const before = shareBefore(c);
+  return `internet-gateway routes of ${c.view.id} (${c.exposure.via.map((v) => v.text).join(' + ')}) reach ${shareText(c.exposure.share ?? 0)} of the public IPv${c.exposure.family ?? 4} internet${before > 0 ? ` (${shareText(before)} before this change)` : ''}: graded by the share of public space`;
+}
+
+/** How a world route exposure is the whole internet: one default(-equivalent) route, or routes together. */
+function worldWhy(c: ExposureChange): string {
+  const family = c.exposure.family ?? 4;
+  const hit = worldHitOf(
+    c.exposure.via.flatMap((v) => (v.cidr !== undefined ? [v.cidr] : [])),
+    family,
+  );
+  const single = hit.viaUnion ? undefined : hit.cidrs[0];
+  if (single !== undefined)
+    return tryParseCidr(single)?.prefix === 0
+      ? `${single} is a default route`
+      : `${single} holds every public IPv${family} address: a default route in all but name`;
+  return `internet-gateway routes ${c.exposure.via.map((v) => v.cidr ?? v.text).join(' + ')} together cover ${hit.publicOnly ? `every public IPv${family} address: a default route in all but name` : `the whole IPv${family} space`}${c.existing.length > 0 ? ' (with routes already in the table)' : ''}`;
+}
 
 function target(d: RouteDelta): string {
   return `${d.target.kind}${d.target.id ? ` ${d.target.id}` : ''}`;
 }
 
 /**
- * Grades routes by the state the change leaves: the addresses the table sends to an internet gateway after
- * longest-prefix match (shared/net/exposure.ts). A route that makes that the whole internet (a default route, split
- * halves added over several calls, a prefix list holding 0.0.0.0/0) is high when it is new; an internet-gateway route
- * to part of the space is low; removing or re-pointing one is a tightening (info).
+ * Grades routes by the state the change leaves: the public addresses the table sends to an internet gateway after
+ * longest-prefix match (shared/net/exposure.ts). A route that makes that the whole internet (a default route, a
+ * world-equivalent one such as 2000::/3, split halves added over several calls, a prefix list holding 0.0.0.0/0) is
+ * high when it is new; one that takes it to half the public internet or more is medium (issue 12: graded by the share
+ * of public space); an internet-gateway route to less is low; removing or re-pointing one is a tightening (info).
  */
 function classify(change: ChangeEvent): FindingDraft[] {
   const routes = change.deltas.filter((d): d is RouteDelta => d.kind === 'route');
@@ -42,15 +81,12 @@ function classify(change: ChangeEvent): FindingDraft[] {
       if (world !== undefined) {
         used.add(d);
         const unchanged = !world.isNew;
-        const split = !world.exposure.via.some((v) => v.cidr !== undefined && tryParseCidr(v.cidr)?.prefix === 0);
         out.push({
           severity: unchanged ? 'info' : 'high',
           summary: `default route ${where} (${d.op})`,
           evidence: [d],
           why: [
-            !split && parsed !== undefined
-              ? `${dest} is a default route`
-              : `internet-gateway routes ${world.exposure.via.map((v) => v.cidr ?? v.text).join(' + ')} together cover the whole IPv${world.exposure.family ?? 4} space${world.existing.length > 0 ? ' (with routes already in the table)' : ''}`,
+            worldWhy(world),
             unchanged
               ? 'it already pointed at an internet gateway before the change'
               : `subnets associated with ${d.routeTableId} become public: instances with public IPs are reachable from and can reach the internet${d.op === 'changed' ? ` (before: ${d.beforeTarget?.kind ?? 'unknown target'})` : ''}`,
@@ -60,14 +96,17 @@ function classify(change: ChangeEvent): FindingDraft[] {
         });
       } else {
         const partial = igw.find((c) => c.evidence.includes(d));
+        const most = partial !== undefined && reachedHalf(partial);
         out.push({
-          severity: 'low',
+          severity: most ? 'medium' : 'low',
           summary: `route ${where} (${d.op})`,
           evidence: [d],
           why: [
-            parsed
-              ? `${dest} is one specific prefix, not a default route`
-              : `destination ${dest} is a prefix list${partial ? ` (${partial.exposure.label})` : ' (contents not visible here)'}`,
+            most
+              ? shareReason(partial)
+              : parsed
+                ? `${dest} is one specific prefix, not a default route`
+                : `destination ${dest} is a prefix list${partial ? ` (${partial.exposure.label})` : ' (contents not visible here)'}`,
             'traffic to that prefix leaves through the internet gateway',
           ],
           ...(partial ? { exposures: [partial.exposure.key] } : {}),
@@ -75,7 +114,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
       }
       continue;
     }
-    if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWholeSpace(parsed)) {
+    if (d.target.kind === 'egress-only-internet-gateway' && parsed && isWorldEquivalent(parsed)) {
       const e = eigw.find((c) => c.evidence.includes(d));
       out.push({
         severity: 'low',
@@ -100,13 +139,15 @@ function classify(change: ChangeEvent): FindingDraft[] {
   for (const c of igw) {
     if (!c.isNew || c.evidence.some((d) => d.kind === 'route')) continue;
     out.push({
-      severity: c.exposure.world ? 'high' : 'low',
+      severity: c.exposure.world ? 'high' : reachedHalf(c) ? 'medium' : 'low',
       summary: `${c.exposure.label} in ${c.view.id}${change.state?.cause ? ` (via ${change.state.cause.resource.id})` : ''}`,
       evidence: c.evidence,
       why: [
         c.exposure.world
-          ? `the table's internet-gateway routes now cover the whole IPv${c.exposure.family ?? 4} space: ${c.exposure.via.map((v) => v.text).join(' + ')}`
-          : `more of the address space now leaves through the internet gateway: ${c.exposure.via.map((v) => v.text).join(' + ')}`,
+          ? `the table's internet-gateway routes now cover every public IPv${c.exposure.family ?? 4} address: ${c.exposure.via.map((v) => v.text).join(' + ')}`
+          : reachedHalf(c)
+            ? shareReason(c)
+            : `more of the public internet now leaves through the internet gateway: ${c.exposure.via.map((v) => v.text).join(' + ')}`,
         ...(c.exposure.assumed ?? []).map((a) => `worst case: ${a}`),
       ],
       exposures: [c.exposure.key],
@@ -120,12 +161,13 @@ export const rule: Rule = {
   id: 'route-to-igw',
   title: 'Default route to an internet gateway',
   description:
-    'A route table gained a default route (0.0.0.0/0 or ::/0, or split halves covering the space) to an internet ' +
-    'gateway, or an existing default route was re-pointed to one. Every subnet associated with the table becomes a ' +
+    'A route table gained a default route (0.0.0.0/0 or ::/0, split halves, or routes covering every public address ' +
+    'such as 2000::/3, in one call or over several, prefix lists resolved) to an internet gateway, or an existing ' +
+    'default route was re-pointed to one. Every subnet associated with the table becomes a ' +
     'public subnet: instances with public or Elastic IPs are directly reachable from the internet, limited only by ' +
     'security groups and NACLs. Check: which subnets use the table (private/data subnets must not), who made the ' +
-    'change, and whether a NAT gateway was intended. Egress-only gateways and IGW routes to one specific prefix are ' +
-    'recorded at low.',
+    'change, and whether a NAT gateway was intended. IGW routes reaching half or more of the public internet are medium; ' +
+    'egress-only gateways and IGW routes to one specific prefix are recorded at low.',
   category: 'route-to-igw',
   deltaKinds: ['route', 'prefix-list-entry'],
   exposureKinds: ['route-internet'],
@@ -171,6 +213,21 @@ export function cases(): RuleCase[] {
         routeDelta('added', '128.0.0.0/1', IGW_TARGET),
       ]),
       expect: 'high',
+    },
+    {
+      name: '2000::/3 -> igw is a default route in all but name',
+      change: routeChange([routeDelta('added', '2000::/3', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'high',
+    },
+    {
+      name: 'every public IPv4 block -> igw',
+      change: routeChange(publicCidrs(4).map((c) => routeDelta('added', c, IGW_TARGET))),
+      expect: 'high',
+    },
+    {
+      name: '0.0.0.0/1 -> igw reaches half the internet',
+      change: routeChange([routeDelta('added', '0.0.0.0/1', IGW_TARGET)], { api: ec2('CreateRoute') }),
+      expect: 'medium',
     },
     {
       name: 'specific public /16 -> igw (borderline)',

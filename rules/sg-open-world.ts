@@ -3,9 +3,10 @@ import type { ExposureVia } from '../shared/model/exposure.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { tryParseCidr } from '../shared/net/cidr.ts';
+import { publicCidrs } from '../shared/net/cidr.ts';
 import { exposureChanges } from '../shared/net/exposure.ts';
 import { exposureOf, type ExposureClass } from '../shared/net/ports.ts';
+import { worldHitOf, worldReason } from '../shared/net/world-reach.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -22,10 +23,6 @@ const SEVERITY_BY_CLASS: Readonly<Record<ExposureClass, Severity>> = {
   icmp: 'low',
 };
 
-function isWorldText(cidr: string): boolean {
-  return /^(0\.0\.0\.0\/0|::\/0)$/.test(cidr);
-}
-
 function sourceText(v: ExposureVia): string {
   return `${v.cidr ?? v.text}${v.prefixListId !== undefined ? ` (in ${v.prefixListId})` : ''}`;
 }
@@ -33,7 +30,9 @@ function sourceText(v: ExposureVia): string {
 /**
  * Grades the exposures the change leaves (`change.state`, or the view its deltas imply): each range of ports the whole
  * internet reaches that was not reachable before is new (graded by what it exposes); one the change only touched
- * (an edit of a rule already open to the world) is info.
+ * (an edit of a rule already open to the world) is info. "The whole internet" is every public address
+ * (shared/net/special-purpose.ts): a world-equivalent range such as `2000::/3`, or blocks that skip only private and
+ * reserved space, is graded exactly as `0.0.0.0/0` (issue 12).
  */
 function classify(change: ChangeEvent): FindingDraft[] {
   return exposureChanges(change, 'sg-ingress').map(({ exposure, isNew, evidence, existing, view }): FindingDraft => {
@@ -42,19 +41,18 @@ function classify(change: ChangeEvent): FindingDraft[] {
     const classOf = exposureOf(range.protocol, range.fromPort, range.toPort);
     const sources = exposure.via.filter((v) => v.cidr !== undefined);
     const where = [...new Set(sources.map(sourceText))].join(' + ');
-    const direct = sources.find((v) => v.cidr !== undefined && tryParseCidr(v.cidr)?.prefix === 0);
+    const hit = worldHitOf(
+      sources.map((v) => v.cidr!),
+      family,
+    );
     const sgDeltas = evidence.filter((d): d is SgPermissionDelta => d.kind === 'sg-permission');
     const groupName = sgDeltas.find((d) => d.groupName !== undefined)?.groupName;
     const why: string[] = [];
-    if (direct === undefined) {
-      if (existing.length > 0 && sgDeltas.length + evidence.length > 0 && isNew)
-        why.push(
-          `together with what was already allowed (${existing.map(sourceText).join(' + ')}), the sources cover the whole IPv${family} space: ${where}`,
-        );
-      else why.push(`CIDRs ${where} added together cover the whole IPv${family} space`);
-    } else if (!isWorldText(direct.cidr!))
-      why.push(`${direct.cidr} is a /0: AWS ignores host bits, so it is the whole IPv${family} internet`);
-    else why.push(`${sourceText(direct)} is the whole IPv${family} internet`);
+    if (hit.viaUnion && existing.length > 0 && sgDeltas.length + evidence.length > 0 && isNew)
+      why.push(
+        `together with what was already allowed (${existing.map(sourceText).join(' + ')}), the sources cover ${hit.publicOnly ? `every public IPv${family} address (they skip only private, reserved and special-purpose ranges): the whole IPv${family} internet` : `the whole IPv${family} space`}: ${where}`,
+      );
+    else why.push(worldReason(hit.viaUnion ? { ...hit, cidrs: [where] } : hit));
     let severity = SEVERITY_BY_CLASS[classOf.class];
     why.push(
       classOf.class === 'all-traffic'
@@ -93,8 +91,9 @@ export const rule: Rule = {
   title: 'Security group ingress open to the internet',
   description:
     'A security group now accepts inbound traffic from the whole internet: 0.0.0.0/0, ::/0, any other /0 (AWS ignores ' +
-    'host bits, so 208.236.235.254/0 is the internet too), or several CIDRs added together that cover the address ' +
-    'space. Anything attached to the group (instances, ENIs, load balancers, databases) is reachable from everywhere ' +
+    'host bits, so 208.236.235.254/0 is the internet too), one CIDR holding every routable address (2000::/3), or ' +
+    'several CIDRs (in one call or over several, prefix lists resolved) that together cover every public address, ' +
+    'private and reserved ranges left out. Anything attached to the group (instances, ENIs, load balancers, databases) is reachable from everywhere ' +
     'on those ports. Check: who made the change and whether it was planned; which resources use the group; whether ' +
     'the port is an admin or database port; restrict the source to known ranges or use SSM Session Manager / a ' +
     'load balancer instead.',
@@ -182,6 +181,19 @@ export function cases(): RuleCase[] {
       name: 'ping from the world',
       change: sgChange([sgDelta('added', perm('ingress', 'icmp', [8, -1], cidr('0.0.0.0/0')))], { api }),
       expect: 'low',
+    },
+    {
+      name: 'every routable IPv6 address (2000::/3) is the internet',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('2000::/3')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'every public IPv4 block, private and reserved ranges skipped, is the internet',
+      change: sgChange(
+        publicCidrs(4).map((c) => sgDelta('added', perm('ingress', 'all', undefined, cidr(c)))),
+        { api },
+      ),
+      expect: 'critical',
     },
     {
       name: '0.0.0.0/16 is not the internet',

@@ -2,9 +2,10 @@ import type { ChangeEvent, NetworkDelta, Peer, SgPermission, SgPermissionDelta }
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
-import { contains, isPublic, isSingleHost, tryParseCidr, widerThan, type Cidr } from '../shared/net/cidr.ts';
+import { contains, isPublic, isSingleHost, shareText, tryParseCidr, widerThan, type Cidr } from '../shared/net/cidr.ts';
 import { portLabel, rangeCovers, rangeWidened } from '../shared/net/ports.ts';
-import { exposureChanges } from '../shared/net/exposure.ts';
+import type { ResourceState } from '../shared/model/state.ts';
+import { exposureChanges, sgIngressReach, stateBefore, viewOf } from '../shared/net/exposure.ts';
 import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
 
 /**
@@ -13,6 +14,12 @@ import { cidr, ec2, perm, SG, sgChange, sgDelta } from './cases/build.ts';
  */
 const BROAD_V4_PREFIX = 8;
 const BROAD_V6_PREFIX = 32;
+
+/**
+ * Reaching at least this share of the public internet (shared/net/special-purpose.ts) is graded high: half the internet
+ * on a port is an internet exposure in all but name, not "a partner's range" (a v4 /1 is ≈ 44–56 %).
+ */
+const HIGH_PUBLIC_SHARE = 0.5;
 
 function peerCidr(peer: Peer): Cidr | undefined {
   return peer.kind === 'cidr4' || peer.kind === 'cidr6' ? tryParseCidr(peer.cidr) : undefined;
@@ -73,6 +80,39 @@ function isBroadPublic(c: Cidr): boolean {
   return isPublic(c) && c.prefix <= (c.version === 4 ? BROAD_V4_PREFIX : BROAD_V6_PREFIX);
 }
 
+/**
+ * For each delta, the share of the public internet that reaches its traffic through its group, in the state the change
+ * leaves and in the state before it (kept state, or what the change's deltas imply): the union of every ingress rule
+ * of the group whose traffic covers it, so half the internet opened in two calls (`0.0.0.0/2`, then `64.0.0.0/2`) is
+ * seen on the call that completes the half, as one call with `0.0.0.0/1` would be.
+ */
+function publicReaches(change: ChangeEvent) {
+  const view = viewOf(change);
+  const groups = new Map<string, { before: ResourceState; after: ResourceState } | undefined>();
+  return (d: SgPermissionDelta, source: Cidr) => {
+    if (!groups.has(d.groupId)) {
+      const resource = view.resources[d.groupId];
+      // Every ingress rule of the group together under half the internet: no traffic of it can reach half.
+      groups.set(
+        d.groupId,
+        resource === undefined ||
+          Math.max(
+            sgIngressReach(resource.after, undefined, 4).share,
+            sgIngressReach(resource.after, undefined, 6).share,
+          ) < HIGH_PUBLIC_SHARE
+          ? undefined
+          : { before: stateBefore(change, resource), after: resource.after },
+      );
+    }
+    const states = groups.get(d.groupId);
+    if (states === undefined) return undefined;
+    return {
+      after: sgIngressReach(states.after, d.permission, source.version),
+      before: sgIngressReach(states.before, d.permission, source.version),
+    };
+  };
+}
+
 function classify(change: ChangeEvent): FindingDraft[] {
   const ingress = change.deltas.filter(
     (d): d is SgPermissionDelta =>
@@ -81,6 +121,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
   // World-reaching rules belong to sg-open-world (the exposures of the state the change leaves, so a rule that
   // completes a split /1 + /1 is its too); do not report them twice.
   const world = new Set<NetworkDelta>(exposureChanges(change, 'sg-ingress').flatMap((c) => c.evidence));
+  const publicReach = publicReaches(change);
   const out: FindingDraft[] = [];
   for (const d of ingress) {
     if (world.has(d)) continue;
@@ -139,6 +180,15 @@ function classify(change: ChangeEvent): FindingDraft[] {
     } else if (d.groupName === 'default' && selfReference) {
       why.push('self-reference on the default group (its AWS-created rule)');
     }
+    // Graded by the share of public space: the change takes what reaches this traffic to half the internet or more.
+    const reach = source !== undefined && narrowed.length === 0 ? publicReach(d, source) : undefined;
+    if (reach !== undefined && reach.after.share >= HIGH_PUBLIC_SHARE && reach.before.share < HIGH_PUBLIC_SHARE) {
+      severity = 'high';
+      const together = reach.after.cidrs.length > 1;
+      why.push(
+        `${reach.after.cidrs.join(' + ')} ${together ? 'together reach' : 'reaches'} ${shareText(reach.after.share)} of the public IPv${reach.after.version} internet on ${label}${reach.before.share > 0 ? ` (${shareText(reach.before.share)} before this change)` : ''}: graded by the share of public space, an exposure to most of the internet`,
+      );
+    }
     out.push({
       severity,
       summary: `${what} on ${group}`,
@@ -159,7 +209,9 @@ export const rule: Rule = {
   description:
     'A security group lets more traffic in than before without opening to the whole internet: a public source CIDR ' +
     'made wider (/32 -> /16), a port range or protocol widened, a broad public range (/8 or wider) added, or the ' +
-    'default security group gaining any ingress. New rules from private ranges, other security groups or a single ' +
+    "default security group gaining any ingress. A change that takes the sources reaching some traffic (the group's " +
+    'rules together, over one call or several) to half or more of the public internet (by address count, private and ' +
+    'reserved ranges left out) is high; all of it is sg-open-world. New rules from private ranges, other security groups or a single ' +
     'public host are recorded at low/info. Check: is the wider source really needed (use the narrowest range), ' +
     'which resources use the group, and for the default group, move resources to a dedicated group.',
   category: 'sg-widened',
@@ -254,6 +306,24 @@ export function cases(): RuleCase[] {
         }),
       ]),
       expect: 'info',
+    },
+    {
+      name: 'half the internet (0.0.0.0/1) on ssh is graded by its public share',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1')))], { api }),
+      expect: 'high',
+    },
+    {
+      name: 'a world-equivalent range (2000::/3) belongs to sg-open-world, not here',
+      change: sgChange([sgDelta('added', perm('ingress', 'tcp', 22, cidr('2000::/3')))], { api }),
+      expect: null,
+    },
+    {
+      name: 'Config: a quarter of the internet widened to half of it (0.0.0.0/2 -> 0.0.0.0/1)',
+      change: sgChange([
+        sgDelta('removed', perm('ingress', 'tcp', 22, cidr('0.0.0.0/2'))),
+        sgDelta('added', perm('ingress', 'tcp', 22, cidr('0.0.0.0/1'))),
+      ]),
+      expect: 'high',
     },
     {
       name: 'egress',

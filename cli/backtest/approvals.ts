@@ -1,4 +1,4 @@
-import { globMatches } from '../../shared/5-decide/approvals/glob.ts';
+import { matchActor, principalOf } from '../../shared/model/actor-match.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { isCategory, type Category } from '../../shared/model/category.ts';
 import { UNAPPROVED, type ApprovalVerdict } from '../../shared/model/notice.ts';
@@ -38,22 +38,20 @@ export function parseAllowActor(spec: string): ActorAllowEntry {
 }
 
 /**
- * An allowlist check: a finding is `allowlisted` when its actor ARN or session-issuer (role) ARN matches an entry
+ * An allowlist check: a finding is `allowlisted` when its principal (the role for an assumed role, never the
+ * caller-chosen session ARN; shared/model/actor-match.ts) matches an entry
  * that covers the finding's category. Allowlists are the usual answer to "all our SG pages are the CI deployer".
  */
 export function actorAllowlist(entries: readonly ActorAllowEntry[]): ApprovalCheck {
   return (finding) => {
-    const arns = [finding.actor?.arn, finding.actor?.sessionIssuerArn].filter(
-      (a): a is string => typeof a === 'string' && a !== '',
-    );
+    const principal = principalOf(finding.actor);
     for (const entry of entries) {
       if (entry.categories.length > 0 && !entry.categories.includes(finding.category)) continue;
-      const hit = arns.find((arn) => globMatches(entry.pattern, arn));
-      if (hit !== undefined)
+      if (principal !== undefined && matchActor([entry.pattern], finding.actor, 'case-sensitive') !== undefined)
         return {
           state: 'allowlisted',
           allowlist: entry.name,
-          reason: `actor ${hit} matches allowlist entry "${entry.name}"`,
+          reason: `actor ${principal.arn} matches allowlist entry "${entry.name}"`,
         };
     }
     return UNAPPROVED;

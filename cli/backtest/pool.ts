@@ -1,3 +1,4 @@
+import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RULES } from '../../rules/index.ts';
@@ -41,6 +42,8 @@ export type ToMain =
 /** workerData of a backtest worker. */
 export interface WorkerSetup {
   fast: boolean;
+  /** Line / document length limits (`--max-line-mb`). */
+  limits: DecodeLimits;
   /** The rules' estate context (plain data with Sets: structured clone carries it). */
   context: RuleContext;
   /** Kept state: collect the changes (`pending`) for the main thread to judge in event-time order. */
@@ -54,6 +57,7 @@ export interface PoolOptions {
   /** Units in flight per worker (default {@link FILES_IN_FLIGHT}; more for S3, whose objects wait on the network). */
   perWorker?: number;
   fast?: boolean;
+  limits?: DecodeLimits;
   /** Estate context for the rules (`--config`'s `context:`); default none. */
   context?: RuleContext;
   /** Collect changes instead of judging them (kept state: the caller judges them in event-time order). */
@@ -80,6 +84,7 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
   const onProgress = options.onProgress ?? (() => undefined);
   const setup: WorkerSetup = {
     fast: options.fast ?? true,
+    limits: options.limits ?? {},
     context: options.context ?? EMPTY_CONTEXT,
     ...(options.defer ? { defer: true } : {}),
   };
@@ -91,7 +96,7 @@ export async function scanUnits(units: readonly BacktestUnit[], options: PoolOpt
 async function inThread(
   queue: BacktestUnit[],
   concurrency: number,
-  { fast, context, defer }: WorkerSetup,
+  { fast, context, defer, limits }: WorkerSetup,
   onProgress: OnProgress,
   signal?: AbortSignal,
 ): Promise<PoolResult> {
@@ -100,7 +105,7 @@ async function inThread(
   const lane = async (): Promise<void> => {
     for (let unit = queue.shift(); unit !== undefined; unit = queue.shift()) {
       if (signal?.aborted) return;
-      mergeScan(total, await scanUnit(unit, deps, onProgress, fast, signal));
+      mergeScan(total, await scanUnit(unit, deps, onProgress, fast, signal, limits));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));

@@ -1,4 +1,5 @@
 import { durationText } from '../../shared/model/exposure.ts';
+import { printable } from '../../shared/platform/printable.ts';
 import type { BacktestSummary, EpisodeSummary, FindingRow, Tally } from './summary.ts';
 import { SEVERITIES_DESC } from './summary.ts';
 
@@ -8,11 +9,12 @@ import { SEVERITIES_DESC } from './summary.ts';
  */
 export function renderTextReport(s: BacktestSummary, width = 160): string {
   const out: string[] = [];
-  out.push(`Netwatch backtest — ${s.sources.join(', ')}`);
-  if (s.config) out.push(`Config ${s.config}: its context, paging routes, static approvals and allowlists applied`);
+  out.push(`Netwatch backtest — ${printable(s.sources.join(', '))}`);
+  if (s.config)
+    out.push(`Config ${printable(s.config)}: its context, paging routes, static approvals and allowlists applied`);
   if (s.input.interrupted) out.push('INTERRUPTED: partial results (what was read before Ctrl-C).');
   const window = s.window.from || s.window.to ? `window ${s.window.from ?? '…'} → ${s.window.to ?? '…'}; ` : '';
-  out.push(`${window}findings from ${s.span.first ?? '-'} to ${s.span.last ?? '-'}`);
+  out.push(printable(`${window}findings from ${s.span.first ?? '-'} to ${s.span.last ?? '-'}`));
   out.push(
     `Read ${n(s.input.units)} inputs, ${n(s.input.records)} records (${n(s.input.ignored)} not network changes, ${n(s.input.changes)} changes) in ${s.input.seconds.toFixed(1)} s ` +
       `= ${n(s.input.recordsPerSecond)} records/s; ${n(s.input.errors)} errors`,
@@ -73,7 +75,7 @@ export function renderTextReport(s: BacktestSummary, width = 160): string {
     out.push(
       section(
         `Errors (${n(s.input.errors)}${s.input.errors > s.errorSamples.length ? `, first ${s.errorSamples.length}` : ''})`,
-        s.errorSamples.join('\n'),
+        s.errorSamples.map(printable).join('\n'),
       ),
     );
   return out.join('\n');
@@ -117,8 +119,10 @@ function section(title: string, body: string): string {
 }
 
 /** Left-aligned text columns, right-aligned numbers; the last column is cut to fit `width`. */
-function table(headers: readonly string[], rows: readonly string[][], width = 200): string {
-  if (rows.length === 0) return '';
+function table(headers: readonly string[], records: readonly string[][], width = 200): string {
+  if (records.length === 0) return '';
+  // Record text (resources, actors, summaries, reasons) cannot forge rows or reach the terminal as escapes.
+  const rows = records.map((r) => r.map(printable));
   const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const last = headers.length - 1;
   const fixed = widths.slice(0, last).reduce((a, b) => a + b + 2, 0);

@@ -1,7 +1,11 @@
 import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
 import { emptyClassified, type ClassifyDeps, type LocatedChange } from '../../shared/4-classify/classify.ts';
 import { classifyText } from '../../shared/4-classify/classify-text.ts';
-import { decodeStreamBatches, type ByteChunks } from '../../shared/1-ingest/envelope/decode-stream.ts';
+import {
+  decodeStreamBatches,
+  type ByteChunks,
+  type DecodeLimits,
+} from '../../shared/1-ingest/envelope/decode-stream.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { openUnit, unitName, type BacktestUnit } from './unit.ts';
 
@@ -61,6 +65,7 @@ export async function scanStream(
   onProgress: OnProgress = () => undefined,
   fast = true,
   signal?: AbortSignal,
+  limits: DecodeLimits = {},
 ): Promise<ScanResult> {
   const result: ScanResult = { ...emptyScan(), units: 1 };
   const counted = countBytes(chunks, (n) => {
@@ -89,7 +94,7 @@ export async function scanStream(
     part.errors.length = 0;
   };
   try {
-    for await (const batch of decodeStreamBatches(counted, name)) {
+    for await (const batch of decodeStreamBatches(counted, name, limits)) {
       for (const unit of batch) {
         if (unit.kind === 'error') part.errors.push(unit.error);
         else classifyText(unit, deps, part, options);
@@ -116,6 +121,7 @@ export async function scanUnit(
   onProgress?: OnProgress,
   fast = true,
   signal?: AbortSignal,
+  limits: DecodeLimits = {},
 ): Promise<ScanResult> {
   let chunks: ByteChunks;
   try {
@@ -133,7 +139,7 @@ export async function scanUnit(
       ],
     };
   }
-  return scanStream(chunks, unitName(unit), deps, onProgress, fast, signal);
+  return scanStream(chunks, unitName(unit), deps, onProgress, fast, signal, limits);
 }
 
 async function* countBytes(chunks: ByteChunks, count: (n: number) => void): AsyncGenerator<Uint8Array> {

@@ -18,6 +18,8 @@ port.on('message', (message: ToWorker) => {
     deps,
     (records, bytes) => port.postMessage({ type: 'progress', records, bytes } satisfies ToMain),
     setup.fast,
+    undefined,
+    setup.limits,
   ).then((result) => port.postMessage({ type: 'done', id: message.id, result } satisfies ToMain));
 });
 port.postMessage({ type: 'ready' } satisfies ToMain);

@@ -1,7 +1,13 @@
+import { printable } from '../../shared/platform/printable.ts';
 import { userInfo } from 'node:os';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { ApprovalStoreError, DynamoApprovalStore } from '../../shared/5-decide/approvals/dynamodb-store.ts';
-import { approvalSchema, toApproval, type Approval } from '../../shared/5-decide/approvals/model.ts';
+import {
+  approvalSchemaWith,
+  DEFAULT_MAX_WINDOW_DAYS,
+  toApproval,
+  type Approval,
+} from '../../shared/5-decide/approvals/model.ts';
 import { loadConfigFile, issueProblems } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
 import { EXIT, UsageError, listFlag, stringFlag, writeLines, type Command } from './command.ts';
@@ -18,13 +24,18 @@ export const approvalsCommand: Command = {
 Manage approved changes in the approvals table (DynamoDB). A finding covered by an active approval is marked
 approved with the ticket and routed as the config says (by default: change management only, no page).
 
-Scopes (comma-separated lists; at least one is required — a bare window would approve everything):
+Scopes (comma-separated lists). Say WHAT is approved with at least one of --resources, --categories, --actors;
+--accounts, --regions and --tags only narrow it (--accounts '*' alone would approve every change everywhere):
+  --resources sg-0a1b*,arn:...    resource ids or ARNs, * globs allowed ('*' alone is refused)
+  --categories sg-open-world,...  finding categories
+  --actors arn:aws:iam::111122223333:role/NetworkAdmin    actor globs, matched against the ROLE (session issuer);
+                                  a session pattern arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION also restricts
+                                  the session name, which the caller chooses (docs/security.md)
   --accounts 111122223333,...     AWS accounts (default: every account)
   --regions eu-west-1,...
-  --resources sg-0a1b*,arn:...    resource ids or ARNs, * globs allowed
-  --tags Environment=prod,...     resource tags (key=value; value * = any)
-  --categories sg-open-world,...  finding categories
-  --actors arn:aws:sts::...:assumed-role/NetworkAdmin/*   actor ARN globs (session or role ARN)
+  --tags Environment=prod,...     resource tags BEFORE the change (key=value; value * = any); needs --resources or
+                                  --actors too, since whoever makes a change can retag the resource
+The window is at most approvals.maxWindowDays long (--config FILE; default 30 days).
 
 Table (one of):
   --table NAME         the approvals table
@@ -57,11 +68,12 @@ Options:
   async run(values, args) {
     const [sub, ...rest] = args;
     if (sub === undefined) throw new UsageError('say what to do: add, list or expire');
-    const store = new DynamoApprovalStore(documentClient(), await tableName(values));
+    const { table, maxWindowDays } = await tableName(values);
+    const store = new DynamoApprovalStore(documentClient(), table, { maxWindowDays });
     try {
       switch (sub) {
         case 'add':
-          return await add(store, values, rest);
+          return await add(store, values, rest, maxWindowDays);
         case 'list':
           return await list(store, values, rest);
         case 'expire':
@@ -83,23 +95,28 @@ Options:
   },
 };
 
-async function tableName(values: Record<string, unknown>): Promise<string> {
+async function tableName(values: Record<string, unknown>): Promise<{ table: string; maxWindowDays: number }> {
   const table = stringFlag(values, 'table');
   const configPath = stringFlag(values, 'config');
   if (table && configPath) throw new UsageError('give --table or --config, not both');
-  if (table) return table;
+  if (table) return { table, maxWindowDays: DEFAULT_MAX_WINDOW_DAYS };
   if (configPath) {
     const config = await loadConfigFile(configPath);
     const name = config.approvals.dynamodb?.tableName;
     if (!name) throw new UsageError(`${configPath} names no approvals table (approvals.dynamodb.tableName)`);
-    return name;
+    return { table: name, maxWindowDays: config.approvals.maxWindowDays };
   }
   const env = process.env['NETWATCH_APPROVALS_TABLE'];
-  if (env) return env;
+  if (env) return { table: env, maxWindowDays: DEFAULT_MAX_WINDOW_DAYS };
   throw new UsageError('which approvals table? give --table NAME, --config FILE or set NETWATCH_APPROVALS_TABLE');
 }
 
-async function add(store: DynamoApprovalStore, values: Record<string, unknown>, rest: string[]): Promise<number> {
+async function add(
+  store: DynamoApprovalStore,
+  values: Record<string, unknown>,
+  rest: string[],
+  maxWindowDays: number,
+): Promise<number> {
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
   const tags = listFlag(values, 'tags');
   const input = {
@@ -114,7 +131,9 @@ async function add(store: DynamoApprovalStore, values: Record<string, unknown>, 
     categories: listFlag(values, 'categories'),
     actorArnPatterns: listFlag(values, 'actors'),
   };
-  const parsed = approvalSchema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+  const parsed = approvalSchemaWith(maxWindowDays).safeParse(
+    Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+  );
   if (!parsed.success) {
     const flag: Record<string, string> = {
       ticket: '--ticket',
@@ -155,7 +174,8 @@ async function list(store: DynamoApprovalStore, values: Record<string, unknown>,
     process.stdout.write(values['active'] ? 'No active approvals.\n' : 'No approvals.\n');
     return EXIT.ok;
   }
-  const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)]);
+  // Table items are written by another system: their text reaches the terminal only through printable().
+  const rows = shown.map((a) => [a.ticket, stateOf(a, now), a.windowStart, a.windowEnd, describe(a)].map(printable));
   const header = ['TICKET', 'STATE', 'WINDOW START', 'WINDOW END', 'COVERS'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   writeLines(

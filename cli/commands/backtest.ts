@@ -1,3 +1,5 @@
+import { limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
+import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
 import { Progress } from '../progress.ts';
@@ -78,6 +80,7 @@ Options:
   --state memory|off     keep the network state (default memory): every change is judged in event-time order
                          against the state it leaves, as the deployed stack would; the report adds the exposure
                          episodes (opened, closed, still open, how long). off = each change on its own deltas
+${MAX_LINE_HELP}
   -h, --help             this help
 
 Exit codes: 0 read everything; 2 some input was malformed (reported; the rest was read); 64 usage error;
@@ -99,6 +102,7 @@ export const BACKTEST: Command = {
     concurrency: { type: 'string' },
     'full-parse': { type: 'boolean', default: false },
     state: { type: 'string', default: 'memory' },
+    'max-line-mb': { type: 'string' },
   },
   run: runBacktest,
 };
@@ -124,6 +128,12 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   const window = { ...(from ? { from: from.toISOString() } : {}), ...(to ? { to: to.toISOString() } : {}) };
   const days = { ...(from ? { from: window.from!.slice(0, 10) } : {}), ...(to ? { to: window.to!.slice(0, 10) } : {}) };
   const fast = values['full-parse'] !== true;
+  let limits: DecodeLimits;
+  try {
+    limits = limitsOption(values);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const context = configured?.context ?? EMPTY_CONTEXT;
   const kept = stateOption(values['state'], ['memory', 'off']) === 'memory';
 
@@ -174,6 +184,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         ...(workers !== undefined ? { workers } : {}),
         perWorker: concurrency,
         fast,
+        limits,
         context,
         ...(kept ? { defer: true } : {}),
         onProgress,

@@ -9,6 +9,7 @@ import { gatherTrafficEvidence, sourceScopeOf, wantsEvidence } from '../../share
 import { FlowRowAggregator } from '../../shared/2-enrich/traffic/local.ts';
 import { type PortFilter, portScopeOf, protocolNumber } from '../../shared/2-enrich/traffic/scope.ts';
 import { trafficLines } from '../../shared/6-deliver/sinks/format/traffic.ts';
+import { printableCopy } from '../../shared/platform/printable.ts';
 import { parseEvidenceRequest } from '../../shared/lambda/evidence-handler.ts';
 import type { Category } from '../../shared/model/category.ts';
 import type { SgPermissionDelta } from '../../shared/model/change.ts';
@@ -273,7 +274,8 @@ export const evidenceCommand: Command = {
         ? `${JSON.stringify(evidence, null, 2)}\n`
         : output === 'html'
           ? renderEvidenceHtml(evidence, { title, ...(finding.ruleId === 'cli' ? {} : { finding }) })
-          : `${trafficLines(evidence).join('\n')}\n`;
+          : // Flow-log and finding text reaches the terminal only through printable() (no escapes, no forged lines).
+            `${trafficLines(printableCopy(evidence)).join('\n')}\n`;
     const out = stringFlag(values, 'out');
     if (out) await writeFile(out, text);
     else writeLines([text.replace(/\n$/, '')]);

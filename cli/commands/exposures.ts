@@ -1,8 +1,16 @@
 import type { OpenEpisode } from '../../shared/3-state/store.ts';
 import { durationText } from '../../shared/model/exposure.ts';
+import { printable } from '../../shared/platform/printable.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { classifyWithRules } from '../classify-lazy.ts';
-import { contextOption, ENRICH_HELP, ENRICH_OPTIONS, enrichOption, stateLookupOption } from '../enrich-options.ts';
+import {
+  contextOption,
+  ENRICH_HELP,
+  ENRICH_OPTIONS,
+  enrichOption,
+  limitsOption,
+  stateLookupOption,
+} from '../enrich-options.ts';
 import { EXIT, stringFlag, UsageError, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 
@@ -35,18 +43,20 @@ export function openEpisodeRecord(open: OpenEpisode, now: Date): Record<string, 
   };
 }
 
-/** The table of open episodes, longest open first. */
+/** The table of open episodes, longest open first; every cell through printable() (record text, terminal). */
 export function openEpisodesTable(open: readonly OpenEpisode[], now: Date): string {
   if (open.length === 0) return 'No open exposures.';
-  const rows = open.map((o) => [
-    durationText((now.getTime() - Date.parse(o.episode.opened.at)) / 1000),
-    o.episode.kind,
-    o.episode.resource.id,
-    `${o.account}/${o.region}`,
-    o.episode.exposures.map((x) => x.label).join('; '),
-    o.episode.opened.actor?.split('/').pop() ?? '-',
-    o.episode.id,
-  ]);
+  const rows = open.map((o) =>
+    [
+      durationText((now.getTime() - Date.parse(o.episode.opened.at)) / 1000),
+      o.episode.kind,
+      o.episode.resource.id,
+      `${o.account}/${o.region}`,
+      o.episode.exposures.map((x) => x.label).join('; '),
+      o.episode.opened.actor?.split('/').pop() ?? '-',
+      o.episode.id,
+    ].map(printable),
+  );
   const headers = ['OPEN FOR', 'KIND', 'RESOURCE', 'ACCOUNT/REGION', 'EXPOSURE', 'OPENED BY', 'EPISODE'];
   const widths = headers.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) =>
@@ -109,6 +119,7 @@ ${ENRICH_HELP}
       const lookup = stateLookupOption(values);
       const run = await classifyWithRules(inputs, await contextOption(values['context']), enrichOption(values), {
         state: 'kept',
+        limits: limitsOption(values),
         ...(lookup ? { lookup } : {}),
       });
       errors = run.errors.length;

@@ -25,6 +25,8 @@ const findingRecordSchema = z.object({
     name: z.string().optional(),
     vpcId: z.string().optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    /** Tag scopes of approvals match these (issue 12): dropping them would make every tag scope fail. */
+    tagsBefore: z.record(z.string(), z.string()).optional(),
     account: z.string(),
     region: z.string(),
   }),

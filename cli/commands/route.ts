@@ -1,3 +1,4 @@
+import { printable, printableCopy } from '../../shared/platform/printable.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
 import { approvalSourceFromConfig } from '../../shared/config/build-delivery.ts';
@@ -123,12 +124,12 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
       writeLines(
         explained.length
           ? explained
-              .map((e) => explainText(e, config))
+              .map((e) => explainText(printableCopy(e), config))
               .join('\n\n')
               .split('\n')
           : ['No findings.'],
       );
-    for (const e of errors.slice(0, 50)) process.stderr.write(`netwatch: ${errorText(e)}\n`);
+    for (const e of errors.slice(0, 50)) process.stderr.write(`netwatch: ${printable(errorText(e))}\n`);
     if (format === 'text' && explained.length) {
       const pages = explained.filter((e) => e.decision.pageSinks.length > 0).length;
       process.stderr.write(

@@ -3,7 +3,7 @@ import type { Finding } from '../model/finding.ts';
 import type { RuleContext } from '../model/rule.ts';
 import { contextDefaults } from '../model/rule.ts';
 import { shiftSeverity } from '../model/severity.ts';
-import { firstMatch } from '../platform/glob.ts';
+import { matchActor } from '../model/actor-match.ts';
 
 /**
  * Context-aware severity: a pure step after the rules. A rule grades *what* changed; this step moves the grade by
@@ -32,8 +32,8 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
       steps += 1;
       why.push(`raised: ${raise}`);
     }
-    const automation =
-      firstMatch(options.automationRoles, actor.sessionIssuerArn) ?? firstMatch(options.automationRoles, actor.arn);
+    // The role (session issuer), never the caller-chosen session ARN (shared/model/actor-match.ts).
+    const automation = matchActor(options.automationRoles, actor, 'ignore-case');
     if (automation !== undefined) {
       steps -= 1;
       why.push(

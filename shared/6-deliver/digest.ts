@@ -1,8 +1,8 @@
 import { DeliveryError, errorText } from '../platform/errors.ts';
 import type { DigestNotice } from '../model/notice.ts';
 import type { Sink } from './sinks/sink.ts';
-import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './send.ts';
-import { digestKey, type DeliveryStore, type StormWindow } from './ledger/store.ts';
+import { send } from './send.ts';
+import type { DeliveryStore, StormWindow } from './ledger/store.ts';
 
 /** What the digest pass needs. */
 export interface DigestDeps {
@@ -10,7 +10,6 @@ export interface DigestDeps {
   sinks: ReadonlyMap<string, Sink>;
   dedupWindowMs: number;
   claimLeaseMs: number;
-  retry?: RetryPolicy;
   now?: () => Date;
 }
 
@@ -25,22 +24,24 @@ export interface DigestOutcome {
 
 /**
  * Send the digests of storm windows that have closed: per window, one {@link DigestNotice} per paging sink holding the
- * findings that were held back for that sink. Idempotent: appends are stopped first (so a finding either makes the
- * digest or pages on its own), and each (digest, sink) goes through the ledger, so a re-run after a partial failure
- * sends only to the sinks that failed. The window's marker is removed only when every sink has it; a failure is
- * returned (the scheduled function then fails and the next run retries).
+ * findings that were held back for that sink. Idempotent: appends are stopped first and the member set frozen
+ * (`beginDigest`: a finding is either committed to the digest or refused and pages on its own — the two are mutually
+ * exclusive on the window's state, see ledger/store.ts), and each (digest, sink) goes through the ledger, so a re-run
+ * after a partial failure sends only to the sinks that failed. The window is closed only when every sink has it; a
+ * failure is returned (the scheduled function then fails and the next run retries; nothing undelivered expires).
  */
 export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]> {
   const now = deps.now?.() ?? new Date();
   const clock = { now, ttlMs: deps.dedupWindowMs, leaseMs: deps.claimLeaseMs };
   const outcomes: DigestOutcome[] = [];
   for (const window of await deps.store.dueDigests(now)) {
-    if (!(await deps.store.beginDigest(window, now))) continue;
+    const run = await deps.store.beginDigest(window, now);
+    if (run === undefined) continue;
     const outcome: DigestOutcome = { window, sent: {}, alreadySent: [], failed: [] };
     const members = await deps.store.digestMembers(window);
     const bySink = new Map<string, typeof members>();
     for (const m of members) for (const s of m.sinks) bySink.set(s, [...(bySink.get(s) ?? []), m]);
-    const key = digestKey(window);
+    const key = run.ledgerKey;
     for (const [name, held] of bySink) {
       const sink = deps.sinks.get(name);
       if (!sink) {
@@ -67,7 +68,7 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
         findings: held.map((m) => m.finding).sort((a, b) => a.at.localeCompare(b.at)),
       };
       try {
-        await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
+        await send(sink, notice);
       } catch (error) {
         outcome.failed.push(
           error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
@@ -78,7 +79,7 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
       await deps.store.complete(key, name, 'delivered', clock);
       outcome.sent[name] = notice.findings.length;
     }
-    if (outcome.failed.length === 0) await deps.store.finishDigest(window);
+    if (outcome.failed.length === 0) await deps.store.finishDigest(window, clock);
     outcomes.push(outcome);
   }
   return outcomes;

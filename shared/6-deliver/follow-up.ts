@@ -5,7 +5,7 @@ import type { TrafficEvidence } from '../model/traffic.ts';
 import { DeliveryError, errorText } from '../platform/errors.ts';
 import { findingKey } from './ledger/store.ts';
 import { decide, type DeliveryDeps } from './orchestrate.ts';
-import { DEFAULT_RETRY, sendWithRetry } from './send.ts';
+import { send } from './send.ts';
 
 /**
  * Traffic follow-ups: the evidence gathered after a finding went out is sent to exactly the sinks that received the
@@ -67,7 +67,7 @@ export async function deliverTrafficFollowUp(
       continue;
     }
     try {
-      await sendWithRetry(sink, notice, deps.retry ?? DEFAULT_RETRY);
+      await send(sink, notice);
     } catch (error) {
       outcome.failed.push(
         error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),

@@ -5,7 +5,7 @@ import { DeliveryError, errorText } from '../platform/errors.ts';
 import type { Finding } from '../model/finding.ts';
 import type { ApprovalVerdict, Notice } from '../model/notice.ts';
 import type { Sink } from './sinks/sink.ts';
-import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy } from './send.ts';
+import { send } from './send.ts';
 import { findingKey, type Clock, type DeliveryStore } from './ledger/store.ts';
 
 /** Everything the delivery step needs; built once (cold start / CLI start). */
@@ -20,7 +20,6 @@ export interface DeliveryDeps {
   groupingWindowMs: number;
   /** A claim older than this may be taken over (config dedup.claimLeaseSeconds). */
   claimLeaseMs: number;
-  retry?: RetryPolicy;
   now?: () => Date;
 }
 
@@ -164,7 +163,7 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       if (!sink || token === undefined) return;
       const keys = resolves.get(name);
       try {
-        await sendWithRetry(sink, keys ? { ...notice, resolves: keys } : notice, deps.retry ?? DEFAULT_RETRY);
+        await send(sink, keys ? { ...notice, resolves: keys } : notice);
       } catch (error) {
         outcome.failed.push(
           error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),

@@ -1,3 +1,4 @@
+import type { InvocationDeadline } from '../platform/deadline.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoApprovalStore } from '../5-decide/approvals/dynamodb-store.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
@@ -13,13 +14,17 @@ import type { Sink } from '../6-deliver/sinks/sink.ts';
 import { defaultConfig } from './default.ts';
 import { MemoryDeliveryStore } from '../6-deliver/ledger/memory-store.ts';
 import type { DeliveryDeps } from '../6-deliver/orchestrate.ts';
-import type { RetryPolicy } from '../6-deliver/send.ts';
 import type { DeliveryStore } from '../6-deliver/ledger/store.ts';
 
 /** What real sinks need outside tests: SDK clients from the environment and Powertools Parameters for secrets. */
-export function runtimeSinkDeps(logger?: Logger): SinkDeps {
+export function runtimeSinkDeps(logger?: Logger, deadline?: InvocationDeadline): SinkDeps {
   const clients = createAwsClients();
-  return { clients, secrets: new ParametersSecretResolver(clients), ...(logger ? { logger } : {}) };
+  return {
+    clients,
+    secrets: new ParametersSecretResolver(clients),
+    ...(logger ? { logger } : {}),
+    ...(deadline ? { deadline } : {}),
+  };
 }
 
 /**
@@ -49,6 +54,7 @@ export function approvalSourceFromConfig(
       new DynamoApprovalStore(options.client, table.tableName, {
         indexName: table.indexName,
         expiredLookbackDays: table.expiredLookbackDays,
+        maxWindowDays: config.approvals.maxWindowDays,
         ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),
@@ -60,7 +66,7 @@ export function approvalSourceFromConfig(
 /** The delivery step's dependencies from a validated config. */
 export function deliveryDepsFromConfig(
   config: NetwatchConfig,
-  parts: { store: DeliveryStore; sinks: ReadonlyMap<string, Sink>; now?: () => Date; retry?: RetryPolicy },
+  parts: { store: DeliveryStore; sinks: ReadonlyMap<string, Sink>; now?: () => Date },
 ): DeliveryDeps {
   return {
     routes: routesFromConfig(config),
@@ -70,7 +76,6 @@ export function deliveryDepsFromConfig(
     dedupWindowMs: config.dedup.windowHours * 3_600_000,
     groupingWindowMs: config.grouping.windowMinutes * 60_000,
     claimLeaseMs: config.dedup.claimLeaseSeconds * 1000,
-    ...(parts.retry ? { retry: parts.retry } : {}),
     ...(parts.now ? { now: parts.now } : {}),
   };
 }
@@ -79,9 +84,6 @@ export function deliveryDepsFromConfig(
  * Delivery with the built-in routing (the default config's routes and windows) and an in-memory ledger: one process,
  * no tables — for tests and benchmarks that hand in their own sinks.
  */
-export function inMemoryDelivery(
-  sinks: ReadonlyMap<string, Sink>,
-  parts: { now?: () => Date; retry?: RetryPolicy } = {},
-): DeliveryDeps {
+export function inMemoryDelivery(sinks: ReadonlyMap<string, Sink>, parts: { now?: () => Date } = {}): DeliveryDeps {
   return deliveryDepsFromConfig(defaultConfig(), { store: new MemoryDeliveryStore(), sinks, ...parts });
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { approvalSchema } from '../5-decide/approvals/model.ts';
+import { approvalSchema, DEFAULT_MAX_WINDOW_DAYS, windowTooLong } from '../5-decide/approvals/model.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
@@ -12,6 +12,7 @@ import {
   tagFilterSchema,
 } from '../model/fields.ts';
 import { ContextFileSchema } from '../4-classify/context.ts';
+import { actorPatternProblem } from '../model/actor-match.ts';
 
 /**
  * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,
@@ -57,7 +58,15 @@ export const contextSchema = ContextFileSchema;
 /** Known automation: findings of these categories made by these actors are `allowlisted` (recorded, not paged). */
 export const allowlistSchema = strictObject({
   name: nameSchema,
-  actorArnPatterns: z.array(arnPatternSchema).min(1),
+  /** Matched against the role (session issuer), never the caller-chosen session ARN (shared/model/actor-match.ts). */
+  actorArnPatterns: z
+    .array(
+      arnPatternSchema.superRefine((pattern, ctx) => {
+        const problem = actorPatternProblem(pattern);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .min(1),
   categories: z.array(categorySchema).min(1),
   accounts: z.array(accountIdSchema).min(1).optional(),
   reason: z.string().min(1),
@@ -66,6 +75,11 @@ export const allowlistSchema = strictObject({
 /** Where approvals come from. */
 export const approvalsSchema = strictObject({
   static: z.array(approvalSchema).default([]),
+  /**
+   * Longest approval window, for the static list, `netwatch approvals add` and approvals-table items alike (a table
+   * item with a longer window is skipped and reported). Checked in {@link crossCheckProblems}.
+   */
+  maxWindowDays: z.number().int().min(1).max(366).default(DEFAULT_MAX_WINDOW_DAYS),
   dynamodb: strictObject({
     tableName: z.string().min(3).max(255),
     /** GSI on (account, windowEnd); see README.md, "Approvals table item format". */
@@ -114,7 +128,7 @@ const configShape = strictObject({
   routes: z.array(routeSchema).min(1, 'configure at least one route'),
   context: contextSchema.default({ internalVpcIds: [], knownAccounts: [] }),
   allowlists: z.array(allowlistSchema).default([]),
-  approvals: approvalsSchema.default({ static: [] }),
+  approvals: approvalsSchema.default({ static: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
   dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
   grouping: groupingSchema.default({ windowMinutes: 5 }),
   state: stateSchema.default({}),
@@ -136,13 +150,23 @@ const crossCheckShape = z.lazy(() =>
       .catch([]),
     allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
     approvals: z
-      .looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) })
-      .catch({ static: [] }),
+      .looseObject({
+        static: z
+          .array(
+            z
+              .looseObject({ ticket: z.unknown(), windowStart: z.unknown(), windowEnd: z.unknown() })
+              .catch({ ticket: undefined, windowStart: undefined, windowEnd: undefined }),
+          )
+          .catch([]),
+        maxWindowDays: z.number().int().min(1).max(366).catch(DEFAULT_MAX_WINDOW_DAYS).default(DEFAULT_MAX_WINDOW_DAYS),
+      })
+      .catch({ static: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
   }),
 );
 
 /**
- * Checks that span sections: every route's sinks exist, route / allowlist names and static tickets are unique. Run on
+ * Checks that span sections: every route's sinks exist, route / allowlist names and static tickets are unique, static
+ * approval windows fit `approvals.maxWindowDays`. Run on
  * the raw value (read loosely), not as a zod refinement, because zod skips refinements of an object that already has
  * issues — and a bad config must list every problem at once.
  */
@@ -182,6 +206,14 @@ export function crossCheckProblems(value: unknown): string[] {
     (i) => `approvals.static[${i}].ticket`,
     'ticket',
   );
+  config.approvals.static.forEach((a, i) => {
+    if (typeof a.windowStart !== 'string' || typeof a.windowEnd !== 'string') return;
+    const tooLong = windowTooLong(
+      { windowStart: a.windowStart, windowEnd: a.windowEnd },
+      config.approvals.maxWindowDays,
+    );
+    if (tooLong !== undefined) problems.push(`approvals.static[${i}].windowEnd: ${tooLong}`);
+  });
   return problems;
 }
 

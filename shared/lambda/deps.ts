@@ -22,7 +22,10 @@ import type { PipelineDeps } from './process-record.ts';
  * rules, context). Handlers receive these and stay wiring only. A bad config throws a ConfigError listing every
  * problem, so the function fails at init instead of mis-routing.
  */
-export interface LambdaDeps extends PipelineDeps, Pick<DeliveryRuntime, 'logger' | 'metrics'> {}
+export interface LambdaDeps extends PipelineDeps, Pick<DeliveryRuntime, 'logger' | 'metrics'> {
+  /** The invocation deadline the sinks read (begun per invocation by the batch handler); absent in some tests. */
+  deadline?: DeliveryRuntime['deadline'];
+}
 
 /** Build the dependencies for one function (config from NETWATCH_CONFIG_PATH / NETWATCH_CONFIG_PARAMETER / default). */
 export async function buildLambdaDeps(
@@ -38,6 +41,7 @@ export async function buildLambdaDeps(
     approvals: runtime.approvals,
     logger: runtime.logger,
     metrics: runtime.metrics,
+    deadline: runtime.deadline,
   };
   const enrich = enrichFromEnv(env);
   if (enrich !== undefined) deps.enrich = enrich;

@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { sendDueDigests } from '../6-deliver/digest.ts';
 import type { DeliveryRuntime } from './runtime.ts';
@@ -8,9 +9,10 @@ import type { DeliveryRuntime } from './runtime.ts';
  * failed sinks.
  */
 export function digestHandler(
-  runtime: Pick<DeliveryRuntime, 'delivery' | 'logger' | 'metrics'>,
-): () => Promise<{ digests: number }> {
-  return async () => {
+  runtime: Pick<DeliveryRuntime, 'delivery' | 'logger' | 'metrics'> & Partial<Pick<DeliveryRuntime, 'deadline'>>,
+): (context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<{ digests: number }> {
+  return async (context) => {
+    if (context) runtime.deadline?.begin(context.getRemainingTimeInMillis());
     const outcomes = await sendDueDigests(runtime.delivery);
     const failures = outcomes.flatMap((o) => o.failed);
     for (const o of outcomes)

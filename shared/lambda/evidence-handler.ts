@@ -1,3 +1,4 @@
+import type { InvocationDeadline } from '../platform/deadline.ts';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -39,6 +40,8 @@ const findingSchema = z.lazy(() =>
       name: z.string().optional(),
       vpcId: z.string().optional(),
       tags: z.record(z.string(), z.string()).optional(),
+      /** Tags before the change: tag-scoped approvals match these (issue 12), so the follow-up is routed alike. */
+      tagsBefore: z.record(z.string(), z.string()).optional(),
     }),
     account: z.string(),
     region: z.string(),
@@ -106,6 +109,8 @@ export interface EvidenceHandlerDeps {
   exclude: readonly string[];
   logger: Logger;
   metrics: Metrics;
+  /** The invocation deadline the sinks read (HTTP retries stop before it); begun per invocation by the handler. */
+  deadline?: InvocationDeadline;
   /** Replaceable for tests. */
   gather?: typeof gatherTrafficEvidence;
 }
@@ -237,6 +242,7 @@ export function evidenceBatchHandler(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   return (event, context) => {
+    deps.deadline?.begin(context.getRemainingTimeInMillis());
     const approvals = new InvocationApprovalCache(deps.approvals);
     const handle = async (record: SQSRecord): Promise<void> => {
       try {

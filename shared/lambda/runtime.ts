@@ -1,3 +1,4 @@
+import { InvocationDeadline } from '../platform/deadline.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { lazyDocumentClient } from '../platform/aws/dynamodb.ts';
@@ -25,6 +26,8 @@ export interface DeliveryRuntime {
   approvals: ApprovalSource;
   logger: Logger;
   metrics: Metrics;
+  /** Begun by each invocation's handler with the time Lambda gives it; the HTTP sinks' retries stop before it. */
+  deadline: InvocationDeadline;
 }
 
 /**
@@ -56,11 +59,20 @@ export async function buildDeliveryRuntime(
     logger.warn(
       'no dedup table configured: dedup, ledger and storm control are per container only (built-in default config)',
     );
-  const sinks = await sinksFromConfig(config, runtimeSinkDeps(logger));
+  const deadline = new InvocationDeadline();
+  const sinks = await sinksFromConfig(config, runtimeSinkDeps(logger, deadline));
   const approvals = approvalSourceFromConfig(config, {
     ...(client ? { client } : {}),
     onInvalid: (problem) => logger.warn('invalid approval item skipped', { problem }),
   });
   logger.info('config loaded', { origin, sinks: [...sinks.keys()], routes: config.routes.map((r) => r.name) });
-  return { config, origin, delivery: deliveryDepsFromConfig(config, { store, sinks }), approvals, logger, metrics };
+  return {
+    config,
+    origin,
+    delivery: deliveryDepsFromConfig(config, { store, sinks }),
+    approvals,
+    logger,
+    metrics,
+    deadline,
+  };
 }

@@ -29,6 +29,7 @@ export function sqsBatchHandler<D extends LambdaDeps>(
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   return (event, context) => {
+    deps.deadline?.begin(context.getRemainingTimeInMillis());
     const approvals = new InvocationApprovalCache(deps.approvals);
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       try {

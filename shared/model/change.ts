@@ -60,6 +60,12 @@ export interface ResourceRef {
   /** VPC the resource lives in, when known (context rules: internal-only VPCs). */
   vpcId?: string;
   tags?: Record<string, string>;
+  /**
+   * The tags as they were before this change, when the source says (an AWS Config item: its tags with the diff's
+   * `Tags.<key>` entries undone; `{}` for a resource the change created). Absent when unknown (CloudTrail calls carry no
+   * tags). Approvals match these, not {@link tags}: whoever makes a change can also retag the resource.
+   */
+  tagsBefore?: Record<string, string>;
 }
 
 /** Who made the change (CloudTrail `userIdentity`, or looked up for a Config item). */

@@ -7,7 +7,7 @@ import type { ResourceRef } from './change.ts';
  *
  * - An {@link Exposure} is computed from a resource's state (shared/net/exposure.ts): the ports of a security group
  *   the public internet reaches (union of its CIDRs and its prefix lists' entries), what a network ACL admits from the
- *   internet after rule ordering, the share of the address space a route table sends to an internet gateway, an
+ *   internet after rule ordering, the share of the public internet a route table sends to an internet gateway, an
  *   endpoint policy granting everyone, a principal outside the organisation allowed on an endpoint service, an
  *   internet gateway attached to a VPC.
  * - An {@link Episode} is the period an exposure exists: it opens when the exposure appears and closes when it is
@@ -74,7 +74,10 @@ export interface Exposure {
   family?: 4 | 6;
   /** Traffic admitted (security groups, network ACLs). */
   range?: ExposureRange;
-  /** Share of the family's address space sent to the gateway (route tables): 0 < share ≤ 1. */
+  /**
+   * Share of the family's public internet (shared/net/special-purpose.ts) sent to the gateway (route tables):
+   * 0 < share ≤ 1, and 1 exactly when `world`.
+   */
   share?: number;
   /** The whole internet reaches it (the union of its sources covers the space, per shared/net/world-reach.ts). */
   world: boolean;

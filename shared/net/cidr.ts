@@ -8,6 +8,8 @@
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html
  */
 
+import { IPV4_NON_PUBLIC, IPV6_GLOBAL_UNICAST, IPV6_NON_PUBLIC } from './special-purpose.ts';
+
 /** An IP family: 4 or 6. */
 export type IpVersion = 4 | 6;
 
@@ -99,86 +101,201 @@ export function widerThan(a: string | Cidr, b: string | Cidr): boolean {
   return contains(x, y) && x.prefix < y.prefix;
 }
 
-/** Which families a set of CIDRs covers completely. */
+/** Which families a set of CIDRs reaches completely: every *public* address of the family (see {@link publicShare}). */
 export interface CoverResult {
   v4: boolean;
   v6: boolean;
 }
 
-/**
- * Do these CIDRs, taken together, cover the whole IPv4 and/or IPv6 space? Catches the split-prefix trick
- * (`0.0.0.0/1` + `128.0.0.0/1`, or 256 `/8`s) that a "is it /0" check misses. Unparseable entries are ignored.
- */
-export function coverUnion(cidrs: Iterable<string | Cidr>): CoverResult {
-  const byVersion: Record<IpVersion, Cidr[]> = { 4: [], 6: [] };
-  for (const value of cidrs) {
-    const c = typeof value === 'string' ? tryParseCidr(value) : value;
-    if (c) byVersion[c.version].push(c);
+/** Inclusive address intervals, sorted and disjoint. */
+type Intervals = Array<[bigint, bigint]>;
+
+function merged(ranges: ReadonlyArray<readonly [bigint, bigint]>): Intervals {
+  const sorted = [...ranges].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: Intervals = [];
+  for (const [first, last] of sorted) {
+    const tail = out[out.length - 1];
+    if (tail && first <= tail[1] + 1n) {
+      if (last > tail[1]) tail[1] = last;
+    } else out.push([first, last]);
   }
-  return { v4: coversFamily(byVersion[4], 4), v6: coversFamily(byVersion[6], 6) };
+  return out;
 }
 
-/** True when the CIDRs cover the whole space of at least one family. */
+function subtract(from: Intervals, minus: Intervals): Intervals {
+  const out: Intervals = [];
+  for (const [first, last] of from) {
+    let start = first;
+    for (const [mFirst, mLast] of minus) {
+      if (mLast < start || mFirst > last) continue;
+      if (mFirst > start) out.push([start, mFirst - 1n]);
+      start = mLast + 1n;
+      if (start > last) break;
+    }
+    if (start <= last) out.push([start, last]);
+  }
+  return out;
+}
+
+/** Addresses two interval lists share. */
+function overlap(a: Intervals, b: Intervals): bigint {
+  let total = 0n;
+  let j = 0;
+  for (const [first, last] of a) {
+    while (j < b.length && b[j]![1] < first) j++;
+    for (let k = j; k < b.length && b[k]![0] <= last; k++) {
+      const lo = b[k]![0] > first ? b[k]![0] : first;
+      const hi = b[k]![1] < last ? b[k]![1] : last;
+      if (hi >= lo) total += hi - lo + 1n;
+    }
+  }
+  return total;
+}
+
+const span = (c: Cidr): [bigint, bigint] => [c.first, c.last];
+
+/**
+ * Ranges that are not reachable from / routed on the public internet: {@link IPV4_NON_PUBLIC} and
+ * {@link IPV6_NON_PUBLIC} (shared/net/special-purpose.ts, from the IANA special-purpose registries). For IPv6 the
+ * public space is further limited to the Global Unicast block 2000::/3.
+ */
+export const NON_PUBLIC_RANGES: readonly string[] = [...IPV4_NON_PUBLIC, ...IPV6_NON_PUBLIC].map((b) => b.cidr);
+
+/** The public internet per family, as sorted disjoint intervals, and its size in addresses. */
+const PUBLIC: Readonly<Record<IpVersion, { intervals: Intervals; size: bigint }>> = (() => {
+  const build = (universe: Cidr, blocks: readonly { cidr: string }[]) => {
+    const intervals = subtract([span(universe)], merged(blocks.map((b) => span(parseCidr(b.cidr)))));
+    return { intervals, size: intervals.reduce((n, [f, l]) => n + (l - f + 1n), 0n) };
+  };
+  return {
+    4: build(parseCidr('0.0.0.0/0'), IPV4_NON_PUBLIC),
+    6: build(parseCidr(IPV6_GLOBAL_UNICAST), IPV6_NON_PUBLIC),
+  };
+})();
+
+/** How many public addresses the union of these CIDRs (one family) holds, exactly. */
+function publicAddresses(ranges: readonly Cidr[], version: IpVersion): bigint {
+  return overlap(merged(ranges.filter((c) => c.version === version).map(span)), PUBLIC[version].intervals);
+}
+
+function parsedAll(cidrs: Iterable<string | Cidr>): Cidr[] {
+  const out: Cidr[] = [];
+  for (const value of cidrs) {
+    const c = typeof value === 'string' ? tryParseCidr(value) : value;
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+/** Share of the public internet, per family: a number in [0, 1]; 1 exactly when every public address is covered. */
+export interface PublicShare {
+  v4: number;
+  v6: number;
+}
+
+/**
+ * Which share of the public internet (per family) the union of these CIDRs reaches, counting each address once:
+ * `['0.0.0.0/1']` → v4 ≈ 0.565 (the lower half minus 0/8, 10/8, 100.64/10, 127/8), `['2000::/3']` → v6 = 1,
+ * `['10.0.0.0/8']` → 0. Exactly 1 when {@link coverUnion} says the family is covered. Unparseable entries are ignored.
+ */
+export function publicShare(cidrs: Iterable<string | Cidr>): PublicShare {
+  const all = parsedAll(cidrs);
+  const share = (v: IpVersion): number => {
+    const covered = publicAddresses(all, v);
+    return covered === PUBLIC[v].size ? 1 : Number(covered) / Number(PUBLIC[v].size);
+  };
+  return { v4: share(4), v6: share(6) };
+}
+
+/**
+ * A {@link publicShare} for people: `56.5 %`, `0.024 %` below one per cent, `> 99.9 %` just short of all of it (so
+ * "100 %" is only ever said of the whole internet), `< 0.001 %` for a sliver.
+ */
+export function shareText(share: number): string {
+  if (share >= 1) return '100 %';
+  if (share >= 0.999) return '> 99.9 %';
+  if (share > 0 && share < 0.00001) return '< 0.001 %';
+  return `${(share * 100).toFixed(share < 0.01 ? 3 : 1)} %`;
+}
+
+/**
+ * Do these CIDRs, taken together, reach the whole public internet of IPv4 and/or IPv6? True for any `/0`, for the
+ * split-prefix trick (`0.0.0.0/1` + `128.0.0.0/1`, or 256 `/8`s) that a "is it /0" check misses, and for lists that
+ * cover every public block while skipping private, loopback, reserved and documentation ranges (`2000::/3`, or the
+ * ~30 blocks around RFC 1918): those are the internet in all but name. Unparseable entries are ignored.
+ */
+export function coverUnion(cidrs: Iterable<string | Cidr>): CoverResult {
+  const all = parsedAll(cidrs);
+  return {
+    v4: all.some((c) => c.version === 4) && publicAddresses(all, 4) === PUBLIC[4].size,
+    v6: all.some((c) => c.version === 6) && publicAddresses(all, 6) === PUBLIC[6].size,
+  };
+}
+
+/** True when the CIDRs reach the whole public internet of at least one family ({@link coverUnion}). */
 export function coversWholeSpace(cidrs: Iterable<string | Cidr>): boolean {
   const r = coverUnion(cidrs);
   return r.v4 || r.v6;
 }
 
-function coversFamily(ranges: Cidr[], version: IpVersion): boolean {
-  if (ranges.length === 0) return false;
-  const end = (1n << BigInt(BITS[version])) - 1n;
-  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  let next = 0n; // first address not yet covered
-  for (const r of sorted) {
-    if (r.first > next) return false;
-    if (r.last + 1n > next) next = r.last + 1n;
-    if (next > end) return true;
-  }
-  return false;
+/**
+ * True when one CIDR alone reaches every public address of its family: any `/0`, and also `::/1`, `2000::/3`, `::/2`…
+ * (IPv6's routable space is 2000::/3). The single-CIDR form of {@link coverUnion}.
+ */
+export function isWorldEquivalent(cidr: string | Cidr): boolean {
+  const c = asCidr(cidr);
+  return publicAddresses([c], c.version) === PUBLIC[c.version].size;
 }
 
 /**
- * Ranges that are not reachable from / routed on the public internet, from the IANA special-purpose registries
- * (entries with "Globally Reachable: False") plus multicast. Documentation ranges are included: they are never
- * routed, so a rule naming one is a placeholder, not an internet exposure (the corpus labels TEST-NET-3 benign).
- * @see https://www.iana.org/assignments/iana-ipv4-special-registry/
- * @see https://www.iana.org/assignments/iana-ipv6-special-registry/
- */
-export const NON_PUBLIC_RANGES: readonly string[] = [
-  '0.0.0.0/8', // "this network" (0.0.0.0/16, 0.0.0.0/32 live here)
-  '10.0.0.0/8', // RFC 1918
-  '100.64.0.0/10', // carrier-grade NAT shared space (RFC 6598)
-  '127.0.0.0/8', // loopback
-  '169.254.0.0/16', // link local (instance metadata lives here)
-  '172.16.0.0/12', // RFC 1918
-  '192.0.0.0/24', // IETF protocol assignments
-  '192.0.2.0/24', // TEST-NET-1 (RFC 5737)
-  '192.168.0.0/16', // RFC 1918
-  '198.18.0.0/15', // benchmarking (RFC 2544)
-  '198.51.100.0/24', // TEST-NET-2
-  '203.0.113.0/24', // TEST-NET-3
-  '224.0.0.0/4', // multicast
-  '240.0.0.0/4', // reserved, incl. 255.255.255.255
-  '::/128', // unspecified
-  '::1/128', // loopback
-  '::ffff:0:0/96', // IPv4-mapped
-  '100::/64', // discard-only
-  '2001:db8::/32', // documentation (RFC 3849)
-  'fc00::/7', // unique local
-  'fe80::/10', // link local
-  'ff00::/8', // multicast
-];
-
-const NON_PUBLIC: readonly Cidr[] = NON_PUBLIC_RANGES.map(parseCidr);
-
-/**
  * True when the CIDR holds at least one internet-routable address, i.e. it is not wholly inside
- * {@link NON_PUBLIC_RANGES}. So `0.0.0.0/1` is public (it holds most of the internet's lower half) while
- * `10.1.0.0/16`, `0.0.0.0/16` and `fd00::/8` are not.
+ * {@link NON_PUBLIC_RANGES} (nor, for IPv6, outside 2000::/3). So `0.0.0.0/1` is public (it holds most of the
+ * internet's lower half) while `10.1.0.0/16`, `0.0.0.0/16`, `fd00::/8` and `4000::/2` are not.
  */
 export function isPublic(cidr: string | Cidr): boolean {
   const c = asCidr(cidr);
-  return !NON_PUBLIC.some((range) => contains(range, c));
+  return publicAddresses([c], c.version) > 0n;
+}
+
+/**
+ * The public internet of one family as the fewest CIDRs that tile it exactly (IPv4: 0.0.0.0/5, 8.0.0.0/7, 11.0.0.0/8 …
+ * around the special-purpose blocks). What an attacker would list to open "everything but private": tests and docs
+ * use it to show that such a list is graded as the internet.
+ */
+export function publicCidrs(version: IpVersion): string[] {
+  const bits = BITS[version];
+  const out: string[] = [];
+  for (const [first, last] of PUBLIC[version].intervals) {
+    let start = first;
+    while (start <= last) {
+      // Largest aligned block starting at `start` that stays within `last`.
+      let size = 0;
+      while (
+        size < bits &&
+        (start & ((1n << BigInt(size + 1)) - 1n)) === 0n &&
+        start + (1n << BigInt(size + 1)) - 1n <= last
+      )
+        size++;
+      out.push(`${formatAddress(start, version)}/${bits - size}`);
+      start += 1n << BigInt(size);
+    }
+  }
+  return out;
+}
+
+/** An address in the usual notation: dotted quad, or RFC 5952 IPv6 (lower case, the longest zero run as `::`). */
+export function formatAddress(value: bigint, version: IpVersion): string {
+  if (version === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
+  // RFC 5952: compress the longest run of two or more zero groups.
+  let best = { at: -1, length: 1 };
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.length) best = { at: i, length: j - i };
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
 }
 
 /** True for a single address (`/32` IPv4, `/128` IPv6). */

@@ -11,21 +11,24 @@ import {
   type ResourceState,
   type StateElement,
 } from '../model/state.ts';
-import { coverUnion, isPublic, tryParseCidr, type Cidr } from './cidr.ts';
-import { parseAll, shareText, spaceShare, subtract } from './cidr-set.ts';
+import { coverUnion, isPublic, publicShare, shareText, tryParseCidr, type Cidr, type IpVersion } from './cidr.ts';
+import { parseAll, subtract } from './cidr-set.ts';
 import { assessPolicy, hasBoundaryDeny } from './policy.ts';
 import { isPortProtocol, portLabel, rangeCovers, type PortRange } from './ports.ts';
-import { worldHits, type ReachCandidate } from './world-reach.ts';
+import { reachOf, worldHits, type ReachCandidate, type ReachShare } from './world-reach.ts';
 
 /**
  * Exposures of a resource's state: what the outside can reach, computed from the whole state (never from one delta),
  * so a world-open rule split over two calls, a prefix list holding 0.0.0.0/0 and a deny taken away in front of an
  * allow are all seen. "Reachable from the internet" is decided only by {@link worldHits} / {@link coverUnion} /
- * {@link isPublic} (their definition of the internet flows into these exposures).
+ * {@link isPublic} / {@link publicShare}: the public internet of shared/net/special-purpose.ts (IANA's special-purpose
+ * registries), so a world-equivalent range (`2000::/3`, `::/1`, every public IPv4 block around RFC 1918) is the whole
+ * internet here too, and a share is a share of public addresses.
  *
  * - security group: ingress ports the whole internet reaches — union of its CIDRs and its prefix lists' entries;
  * - network ACL: ingress traffic the whole internet gets through after rule ordering (a lower-numbered deny wins);
- * - route table: share of each family's space sent to an internet / egress-only gateway after longest-prefix match;
+ * - route table: share of each family's public internet sent to an internet / egress-only gateway after
+ *   longest-prefix match;
  * - VPC endpoint: a policy granting everyone (full access, or a service wildcard, without a boundary);
  * - endpoint service: each allowed principal outside the service's account and the known accounts;
  * - internet gateway: each VPC it is attached to.
@@ -94,12 +97,11 @@ function listEntries(id: string, options: ExposureOptions): Entries | undefined 
   };
 }
 
-function securityGroupExposures(
-  id: string,
-  permissions: readonly SgPermission[],
-  options: ExposureOptions,
-): Exposure[] {
-  const candidates: ReachCandidate<ExposureVia & { assumed?: string }>[] = [];
+type SgCandidate = ReachCandidate<ExposureVia & { assumed?: string }>;
+
+/** A group's ingress rules as reach candidates: CIDR rules, and each entry of the prefix lists they reference. */
+function sgCandidates(id: string, permissions: readonly SgPermission[], options: ExposureOptions): SgCandidate[] {
+  const candidates: SgCandidate[] = [];
   for (const p of permissions) {
     if (p.direction !== 'ingress') continue;
     const element = permissionKey(p);
@@ -129,6 +131,39 @@ function securityGroupExposures(
         });
     }
   }
+  return candidates;
+}
+
+/** Candidates of a state without options (what rules ask for), built once per state object. */
+const CANDIDATES = new WeakMap<ResourceState, SgCandidate[]>();
+
+/**
+ * The share of the public internet (one family) that reaches `range` of a security group's ingress in `state`: the
+ * union of the sources of every rule whose traffic covers `range` (prefix lists resolved as {@link exposuresOf} does);
+ * with no `range`, of every ingress rule (an upper bound for any traffic). 0 for a state that is not a security group.
+ * sg-widened grades a partial opening by it, before and after a change.
+ */
+export function sgIngressReach(
+  state: ResourceState | undefined,
+  range: PortRange | undefined,
+  version: IpVersion,
+  options?: ExposureOptions,
+): ReachShare<ExposureVia> {
+  if (state?.kind !== 'security-group') return { share: 0, version, items: [], cidrs: [] };
+  let candidates = options === undefined ? CANDIDATES.get(state) : undefined;
+  if (candidates === undefined) {
+    candidates = sgCandidates(state.id, state.permissions, options ?? {});
+    if (options === undefined) CANDIDATES.set(state, candidates);
+  }
+  return reachOf(candidates, range, version);
+}
+
+function securityGroupExposures(
+  id: string,
+  permissions: readonly SgPermission[],
+  options: ExposureOptions,
+): Exposure[] {
+  const candidates = sgCandidates(id, permissions, options);
   const hits = worldHits(candidates);
   // worldHits keeps the widest hit of each family; a rule that reaches the world on narrower traffic (tcp/8443 from
   // ::/0 next to "all traffic from ::/0") is part of that exposure too: a change to it is an edit of an open hole.
@@ -234,6 +269,17 @@ interface SegmentVerdict {
 
 /** Does the whole internet of `family` get through for `segment`, after rule ordering? */
 function segmentOpen(segment: PortRange, ordered: readonly NaclEntry[], family: 4 | 6): SegmentVerdict | undefined {
+  const { allowed, via } = segmentReach(segment, ordered, family);
+  const cover = coverUnion(allowed);
+  return (family === 4 ? cover.v4 : cover.v6) ? { range: segment, via } : undefined;
+}
+
+/** What of `family` gets through for `segment`, after rule ordering: the blocks no lower-numbered deny took first. */
+function segmentReach(
+  segment: PortRange,
+  ordered: readonly NaclEntry[],
+  family: 4 | 6,
+): { allowed: Cidr[]; via: ExposureVia[] } {
   const denied: Cidr[] = [];
   const allowed: Cidr[] = [];
   const via: ExposureVia[] = [];
@@ -255,8 +301,52 @@ function segmentOpen(segment: PortRange, ordered: readonly NaclEntry[], family: 
       cidr: e.cidr.value,
     });
   }
-  const cover = coverUnion(allowed);
-  return (family === 4 ? cover.v4 : cover.v6) ? { range: segment, via } : undefined;
+  return { allowed, via };
+}
+
+/** Ingress entries of one family, in rule order (what {@link segmentReach} reads). */
+function orderedIngress(entries: readonly NaclEntry[], family: 4 | 6): NaclEntry[] {
+  return entries
+    .filter((e) => !e.egress && e.cidr !== undefined && (e.cidr.kind === 'cidr4') === (family === 4))
+    .sort((a, b) => a.ruleNumber - b.ruleNumber);
+}
+
+/** What a network ACL admits from the public internet on one traffic segment, after rule ordering. */
+export interface NaclReach {
+  range: PortRange;
+  /** Share of the family's public internet admitted (1 = the whole internet: a `nacl-ingress` exposure). */
+  share: number;
+  /** The allow entries that admit it (less what lower-numbered denies take). */
+  via: ExposureVia[];
+}
+
+/**
+ * What network ACLs admit from the public internet (one family) on `range`, after rule ordering, per traffic segment:
+ * `range` is cut wherever an entry of any of `states` starts or ends, so every entry applies to a segment wholly or
+ * not at all, and the answer for each state is aligned on the same segments — nacl-open compares the state before a
+ * change with the state after it. A state that is not a network ACL (or unknown) admits nothing.
+ */
+export function naclIngressReach(
+  states: readonly (ResourceState | undefined)[],
+  range: PortRange,
+  family: 4 | 6,
+): NaclReach[][] {
+  const acls = states.map((st) => (st?.kind === 'network-acl' ? orderedIngress(st.entries, family) : []));
+  const all = acls.flat();
+  const protocols =
+    range.protocol === 'all'
+      ? [...new Set<string>([...NACL_PROTOCOLS, ...all.map((e) => e.protocol).filter((p) => p !== 'all')])]
+      : [range.protocol];
+  const segments = protocols.flatMap((p) => segmentsOf(p, all)).filter((seg) => rangeCovers(range, seg));
+  // Protocols no entry names get only the "all" entries.
+  if (range.protocol === 'all') segments.push({ protocol: 'other' });
+  return acls.map((ordered) =>
+    segments.map((segment) => {
+      const { allowed, via } = segmentReach(segment, ordered, family);
+      const share = publicShare(allowed);
+      return { range: segment, share: family === 4 ? share.v4 : share.v6, via };
+    }),
+  );
 }
 
 function naclExposures(id: string, entries: readonly NaclEntry[]): Exposure[] {
@@ -395,7 +485,8 @@ function routeExposures(
       if (!pieces.some((p) => isPublic(p))) continue;
       const cover = coverUnion(pieces);
       const world = family === 4 ? cover.v4 : cover.v6;
-      const share = spaceShare(pieces, family);
+      const shares = publicShare(pieces);
+      const share = family === 4 ? shares.v4 : shares.v6;
       const short = gateway === 'internet-gateway' ? 'igw' : 'eigw';
       const gatewayIds = [...new Set(mine.map((b) => b.route.target.id ?? b.route.target.kind))].join(', ');
       const exposure: Exposure = {
@@ -408,7 +499,7 @@ function routeExposures(
         world,
         label: world
           ? `the whole IPv${family} internet routed to ${gatewayIds} (default route)`
-          : `${shareText(share)} of the IPv${family} address space routed to ${gatewayIds}`,
+          : `${shareText(share)} of the public IPv${family} internet routed to ${gatewayIds}`,
         via,
       };
       const mineAssumed = [...new Set(mine.flatMap((b) => (b.assumed ? [b.assumed] : [])))];
@@ -542,6 +633,14 @@ export function deltasOf(exposure: Exposure, deltas: readonly NetworkDelta[]): N
  */
 export function viewOf(change: ChangeEvent): StateView {
   return change.state ?? impliedView(change);
+}
+
+/**
+ * A resource's state before the change: the kept one, or — unknown, or no state kept — what the change's deltas say
+ * existed (as the exposures "before" were computed).
+ */
+export function stateBefore(change: ChangeEvent, view: ResourceView): ResourceState {
+  return view.before ?? materialize({ kind: view.kind, id: view.id }, impliedBeforeElements(view, change.deltas));
 }
 
 /** The view implied by the change's own deltas (see {@link viewOf}). */

@@ -1,3 +1,4 @@
+import { globMatch } from '../platform/glob.ts';
 import type { PolicyCondition, PolicyState, PolicyStatement } from '../model/change.ts';
 
 /**
@@ -102,36 +103,12 @@ function isBoundaryDeny(statement: PolicyStatement): boolean {
 }
 
 /**
- * Glob match for IAM patterns: `*` any run, `?` one character. `pattern` may cover a `value` that itself holds
- * wildcards: a `*` in the value is matched literally, so `s3:*` covers `s3:Get*` but `s3:Get*` does not cover `s3:*`.
+ * IAM pattern coverage: `pattern` covers `value` when every request `value` allows is allowed by `pattern`. A `*` in
+ * the value is itself a wildcard, so `s3:*` covers `s3:Get*` but `s3:Get*` does not cover `s3:*`. The matcher is the
+ * project's one glob (shared/platform/glob.ts); actions compare ignoring case (IAM), resources as written.
  */
 export function patternCovers(pattern: string, value: string, caseInsensitive = false): boolean {
-  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
-  const v = caseInsensitive ? value.toLowerCase() : value;
-  if (p === '*') return true;
-  // Iterative glob with backtracking on the last `*`.
-  let pi = 0;
-  let vi = 0;
-  let star = -1;
-  let mark = 0;
-  while (vi < v.length) {
-    const pc = p[pi];
-    const vc = v[vi];
-    if (pc !== undefined && pc !== '*' && (pc === vc || (pc === '?' && vc !== '*'))) {
-      pi++;
-      vi++;
-    } else if (pc === '*') {
-      star = pi++;
-      mark = vi;
-    } else if (star >= 0) {
-      pi = star + 1;
-      vi = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p[pi] === '*') pi++;
-  return pi === p.length;
+  return globMatch(pattern, value, caseInsensitive ? 'ignore-case' : 'case-sensitive');
 }
 
 /** True when the action pattern grants every action of some service (`s3:*`), or everything (`*`). */

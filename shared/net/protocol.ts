@@ -4,22 +4,51 @@
  * the same change compare equal.
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
  */
-const BY_NUMBER: Readonly<Record<string, string>> = {
-  '-1': 'all',
-  '1': 'icmp',
-  '6': 'tcp',
-  '17': 'udp',
-  '58': 'icmpv6',
+const BY_NUMBER: Readonly<Record<number, string>> = {
+  1: 'icmp',
+  6: 'tcp',
+  17: 'udp',
+  58: 'icmpv6',
 };
 const NAMES = new Set(['all', 'icmp', 'tcp', 'udp', 'icmpv6']);
 
-/** Normalize an AWS protocol value to `all | tcp | udp | icmp | icmpv6 | <number>`. */
+/**
+ * A protocol number as EC2 parses it: optional sign, decimal digits (leading zeros allowed), optionally `.0…`. So
+ * `006`, `+6`, `6.0` are TCP and `-01` is "all", as the API stores them. Hex, exponents and fractions are not numbers
+ * EC2 documents, so they are not guessed at.
+ */
+const NUMBER = /^[+-]?\d{1,10}(?:\.0*)?$/;
+
+/**
+ * Normalize an AWS protocol value to `all | tcp | udp | icmp | icmpv6 | <number 0-255>`, the way EC2 stores it:
+ * names in any case, IANA numbers in any decimal spelling (`006`, `6.0`, `+6` → `tcp`; `-1`, `-01` → `all`; `050` →
+ * `50`). A value that cannot be normalized (`tcp6`, `0x6`, `300`, `-2`) is graded as the worst case — `all`, every
+ * protocol and port — never as a mild "protocol 006": if AWS accepted the call, it allowed *something*, and we cannot
+ * say it was less than everything. {@link isKnownProtocol} tells the two apart for evidence text.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html (IpProtocol: name or number, -1 = all)
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateNetworkAclEntry.html (Protocol: number, -1 = all)
+ */
 export function normalizeProtocol(value: unknown): string {
+  return protocolOf(value) ?? 'all';
+}
+
+/** True when {@link normalizeProtocol} understood the value (it did not fall back to the worst case). */
+export function isKnownProtocol(value: unknown): boolean {
+  return protocolOf(value) !== undefined;
+}
+
+function protocolOf(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return 'all';
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const text = String(value).trim().toLowerCase();
-  if (text === '-1' || text === 'all' || text === '*') return 'all';
+  if (text === 'all' || text === '*') return 'all';
   if (NAMES.has(text)) return text;
-  return BY_NUMBER[text] ?? text;
+  if (!NUMBER.test(text)) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n)) return undefined;
+  if (n === -1) return 'all';
+  if (n < 0 || n > 255) return undefined;
+  return BY_NUMBER[n] ?? String(n);
 }
 
 /**

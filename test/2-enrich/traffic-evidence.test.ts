@@ -516,4 +516,12 @@ describe('traffic evidence (Logs Insights, recorded responses)', () => {
       /^https:\/\/console\.amazonaws\.cn\/cloudwatch\/home\?region=cn-north-1#/,
     );
   });
+
+  it('the console link never builds a host from a record region that is not a region name (issue 12)', () => {
+    // The finding's region is the record's awsRegion: attacker-controlled. It was put into the host unchecked.
+    const url = logsInsightsUrl('eu-west-1.evil.example/x#', 'x', [], NOW, NOW);
+    expect(new URL(url).host).toBe('console.aws.amazon.com');
+    expect(url).toMatch(/^https:\/\/console\.aws\.amazon\.com\/cloudwatch\/home#logsV2:logs-insights/);
+    expect(new URL(logsInsightsUrl('us-gov-west-1', 'x', [], NOW, NOW)).host).toBe('console.amazonaws-us-gov.com');
+  });
 });

@@ -101,7 +101,12 @@ describe('DynamoStateStore (dynalite)', () => {
     expect(final.version).toBe(2);
     const state = final.record;
     expect(Object.keys(state.ops).sort()).toHaveLength(2);
-    expect([...graded(fromA), ...graded(fromB)].sort()).toEqual(['high sg-open-world', 'medium sg-widened']);
+    // The half that landed first is graded by its share of public space (issue 12): 0.0.0.0/1 holds 56.5 % of the
+    // public IPv4 internet (high), 128.0.0.0/1 43.5 % (a broad range, medium). Which writer lost the race decides.
+    const aFirst = !graded(fromA).includes('high sg-open-world');
+    expect([...graded(fromA), ...graded(fromB)].sort()).toEqual(
+      ['high sg-open-world', aFirst ? 'high sg-widened' : 'medium sg-widened'].sort(),
+    );
     expect(final.episodes).toHaveLength(1);
   });
 

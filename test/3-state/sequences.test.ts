@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { ApiStateLookup } from '../../shared/2-enrich/state-lookup.ts';
 import type { MemoryStateStore } from '../../shared/3-state/memory-store.ts';
 import type { NetworkDelta, PrefixListEntryDelta } from '../../shared/model/change.ts';
+import type { NaclEntry } from '../../shared/model/change.ts';
 import { isRisky } from '../../shared/model/severity.ts';
+import { publicCidrs } from '../../shared/net/cidr.ts';
 import { cfg, cidr, ct, graded, IGW, perm, routeDelta, RTB_REF, SG, SG_REF, sgDelta, stateJudge } from './helpers.ts';
 
 /**
@@ -28,8 +30,9 @@ describe('split prefixes over several calls', () => {
     // Act
     const first = await j.judge(ct(SG_REF, [sgDelta('added', ssh('0.0.0.0/1'))], 0, 'e-first'));
     const second = await j.judge(ct(SG_REF, [sgDelta('added', ssh('128.0.0.0/1'))], 10, 'e-second'));
-    // Assess: the first half alone is a broad public range; the second completes the world.
-    expect(graded(first)).toEqual(['medium sg-widened']);
+    // Assess: the first half alone is graded by its share of public space (issue 12: 0.0.0.0/1 holds 56.5 % of the
+    // public IPv4 internet, high — it was a medium broad range before issue 12); the second completes the world.
+    expect(graded(first)).toEqual(['high sg-widened']);
     expect(graded(second)).toEqual(['high sg-open-world']);
     expect(second[0]?.summary).toBe(`tcp/22 open to 0.0.0.0/1 + 128.0.0.0/1 on ${SG} (ingress, added)`);
     expect(second[0]?.why[0]).toContain('together with what was already allowed (0.0.0.0/1)');
@@ -40,15 +43,19 @@ describe('split prefixes over several calls', () => {
     });
   });
 
-  it('three and more pieces: the call that completes the cover pages, the ones before do not page', async () => {
+  it('three and more pieces: the call that takes the group to half the internet pages, the call that completes the cover pages', async () => {
     const j = stateJudge();
     const pieces = ['0.0.0.0/2', '64.0.0.0/2', '128.0.0.0/2', '192.0.0.0/2'];
     const results = [];
     for (const [i, p] of pieces.entries())
       results.push(graded(await j.judge(ct(SG_REF, [sgDelta('added', ssh(p))], i * 5, `e-piece-${i}`))));
+    // Issue 12 grades partial coverage by the share of public space, issue 14 judges the state a change leaves: the
+    // second quarter takes ssh from 28.1 % to 56.5 % of the public IPv4 internet — what one call with 0.0.0.0/1 does
+    // — so it is high (it was medium before issue 12). The third only widens a reach that was already over half: a
+    // broad range (medium). The fourth completes the world.
     expect(results).toEqual([
       ['medium sg-widened'],
-      ['medium sg-widened'],
+      ['high sg-widened'],
       ['medium sg-widened'],
       ['high sg-open-world'],
     ]);
@@ -62,7 +69,8 @@ describe('split prefixes over several calls', () => {
     const second = await j.judge(
       ct(RTB_REF, [routeDelta('added', '128.0.0.0/1', IGW_TARGET)], 10, 'e-route-2', 'CreateRoute'),
     );
-    expect(graded(first)).toEqual(['low route-to-igw']);
+    // The first half reaches 56.5 % of the public IPv4 internet: medium (issue 12; it was low before).
+    expect(graded(first)).toEqual(['medium route-to-igw']);
     expect(graded(second)).toEqual(['high route-to-igw']);
     expect(second[0]?.why[0]).toContain('0.0.0.0/1 + 128.0.0.0/1 together cover the whole IPv4 space');
     // One episode: the half opened it (low exposure), the whole continues it.
@@ -324,5 +332,122 @@ describe('state completes what CloudTrail does not log', () => {
     expect(replaced.map((f) => `${f.severity} ${f.ruleId} ${f.episode?.state ?? '-'}`)).toEqual([
       'info route-to-igw closed',
     ]);
+  });
+});
+
+/**
+ * Issue 12's definition of the internet in issue 14's state: a world-equivalent range is the internet whether it comes
+ * in one call or several, and partial coverage is graded by the share of public space the state reaches after the
+ * change (not by the one call's CIDRs), so splitting a range over calls changes nothing.
+ */
+describe('world-equivalent ranges and public shares, judged on the kept state', () => {
+  const NACL = 'acl-0f1e2d3c4b5a69788';
+  const NACL_REF = { type: 'AWS::EC2::NetworkAcl', id: NACL } as const;
+  const allow = (ruleNumber: number, c: string, port?: number): NaclEntry => ({
+    ruleNumber,
+    egress: false,
+    action: 'allow',
+    protocol: port === undefined ? 'all' : 'tcp',
+    ...(port !== undefined ? { fromPort: port, toPort: port } : {}),
+    cidr: { kind: c.includes(':') ? 'cidr6' : 'cidr4', value: c },
+  });
+  const nacl = (op: 'added' | 'removed', entry: NaclEntry): NetworkDelta => ({
+    kind: 'nacl-entry',
+    op,
+    naclId: NACL,
+    entry,
+  });
+
+  it('every public IPv4 block opened over two calls: the call that completes it is sg-open-world, with an episode', async () => {
+    const j = stateJudge();
+    const blocks = publicCidrs(4);
+    const half = Math.ceil(blocks.length / 2);
+    const first = await j.judge(
+      ct(
+        SG_REF,
+        blocks.slice(0, half).map((b) => sgDelta('added', ssh(b))),
+        0,
+        'e-blocks-1',
+      ),
+    );
+    const second = await j.judge(
+      ct(
+        SG_REF,
+        blocks.slice(half).map((b) => sgDelta('added', ssh(b))),
+        10,
+        'e-blocks-2',
+      ),
+    );
+    expect(first.some((f) => f.ruleId === 'sg-open-world')).toBe(false);
+    expect(graded(second).filter((g) => g.endsWith('sg-open-world'))).toEqual(['high sg-open-world']);
+    const opened = second.find((f) => f.ruleId === 'sg-open-world')!;
+    expect(opened.why[0]).toContain('every public IPv4 address');
+    expect(opened.why[0]).toContain('together with what was already allowed');
+    expect(opened.episode).toMatchObject({ state: 'open', kind: 'sg-ingress' });
+  });
+
+  it('ssh from 2000::/3 opens an episode like ::/0, and revoking it closes the episode', async () => {
+    const j = stateJudge();
+    const opened = await j.judge(ct(SG_REF, [sgDelta('added', ssh('2000::/3'))], 0, 'e-v6'));
+    expect(graded(opened)).toEqual(['high sg-open-world']);
+    expect(opened[0]?.episode?.exposure).toBe('tcp/22 from the whole IPv6 internet');
+    const closed = await j.judge(
+      ct(SG_REF, [sgDelta('removed', ssh('2000::/3'))], 60, 'e-v6-revoke', 'RevokeSecurityGroupIngress'),
+    );
+    expect(closed.map((f) => f.episode?.state)).toContain('closed');
+    expect(await j.store.openEpisodes()).toEqual([]);
+  });
+
+  it('a public host added to a group that already lets half the internet in on ssh is low, not high', async () => {
+    const j = stateJudge();
+    expect(graded(await j.judge(ct(SG_REF, [sgDelta('added', ssh('0.0.0.0/1'))], 0, 'e-half')))).toEqual([
+      'high sg-widened',
+    ]);
+    const host = await j.judge(ct(SG_REF, [sgDelta('added', ssh('203.0.114.7/32'))], 5, 'e-host'));
+    expect(graded(host)).toEqual(['low sg-widened']);
+  });
+
+  it('a route table sending 2000::/3 to an internet gateway is the whole IPv6 internet (high, a world exposure)', async () => {
+    const j = stateJudge();
+    const findings = await j.judge(
+      ct(RTB_REF, [routeDelta('added', '2000::/3', IGW_TARGET)], 0, 'e-route-v6', 'CreateRoute'),
+    );
+    expect(graded(findings)).toEqual(['high route-to-igw']);
+    expect(findings[0]?.why[0]).toBe('2000::/3 holds every public IPv6 address: a default route in all but name');
+    expect(findings[0]?.episode).toMatchObject({
+      state: 'open',
+      kind: 'route-internet',
+      exposure: `the whole IPv6 internet routed to ${IGW} (default route)`,
+    });
+  });
+
+  it('a NACL allowing ::/1 admits the whole IPv6 internet (nacl-open high); 0.0.0.0/2 then 64.0.0.0/2 crosses half (medium)', async () => {
+    const j = stateJudge();
+    const v6 = await j.judge(ct(NACL_REF, [nacl('added', allow(100, '::/1'))], 0, 'n-v6', 'CreateNetworkAclEntry'));
+    expect(graded(v6)).toEqual(['high nacl-open']);
+    expect(v6[0]?.why[0]).toContain('::/1 holds every public IPv6 address');
+    const quarter = await j.judge(
+      ct(NACL_REF, [nacl('added', allow(110, '0.0.0.0/2', 22))], 5, 'n-q1', 'CreateNetworkAclEntry'),
+    );
+    expect(quarter.filter((f) => f.ruleId === 'nacl-open')).toEqual([]);
+    const second = await j.judge(
+      ct(NACL_REF, [nacl('added', allow(120, '64.0.0.0/2', 22))], 10, 'n-q2', 'CreateNetworkAclEntry'),
+    );
+    expect(graded(second)).toEqual(['medium nacl-open']);
+    expect(second[0]?.why[0]).toContain(
+      '0.0.0.0/2 + 64.0.0.0/2 together let 56.5 % of the public IPv4 internet through',
+    );
+    expect(second[0]?.why[0]).toContain('(28.1 % before this change)');
+  });
+
+  it('a NACL deny deleted in front of an allow: what gets through goes from a quarter to half the internet (medium)', async () => {
+    const j = stateJudge();
+    await j.judge(ct(NACL_REF, [nacl('added', allow(100, '0.0.0.0/1', 22))], 0, 'n-a', 'CreateNetworkAclEntry'));
+    const deny: NaclEntry = { ...allow(90, '0.0.0.0/2', 22), action: 'deny' };
+    await j.judge(ct(NACL_REF, [nacl('added', deny)], 1, 'n-d', 'CreateNetworkAclEntry'));
+    const removed = await j.judge(ct(NACL_REF, [nacl('removed', deny)], 2, 'n-r', 'DeleteNetworkAclEntry'));
+    // Before: 64.0.0.0/2 got through (28.4 %); after: all of 0.0.0.0/1 (56.5 %).
+    expect(graded(removed)).toEqual(['medium nacl-open']);
+    expect(removed[0]?.summary).toContain('deny entry #90 deleted');
   });
 });

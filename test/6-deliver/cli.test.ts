@@ -9,6 +9,14 @@ import { netwatchAsync, type CliResult } from '../support/cli.ts';
 import { ciWidenedFinding, sshWorldFinding } from '../support/findings.ts';
 
 let dynamo: LocalDynamo;
+/**
+ * Approval windows around the real clock (the CLI reads `now` for --active and the table's look-back): issue 12 caps a
+ * window at 30 days, so the old fixed 2026 → 2030 window is refused now (asserted below).
+ */
+const hour = 3_600_000;
+const START = new Date(Math.floor(Date.now() / hour) * hour - 2 * hour).toISOString();
+const END = new Date(Math.floor(Date.now() / hour) * hour + 24 * hour).toISOString();
+const AT = new Date(Date.parse(START) + 15 * 60_000).toISOString();
 const dir = mkdtempSync(join(tmpdir(), 'netwatch-cli-delivery-'));
 
 /** Run the real command (async: dynalite runs in this process and must keep answering). */
@@ -55,9 +63,9 @@ describe('netwatch approvals', () => {
       '--ticket',
       'CHG0012345',
       '--start',
-      '2026-11-20T09:00:00Z',
+      START,
       '--end',
-      '2030-01-01T00:00:00Z',
+      END,
       '--accounts',
       '111122223333',
       '--resources',
@@ -81,6 +89,34 @@ describe('netwatch approvals', () => {
       '--categories',
       'sg-open-wrld',
     ]);
+    const tooLong = await netwatch([
+      'approvals',
+      'add',
+      '--table',
+      'cli-approvals',
+      '--ticket',
+      'CHG0012346',
+      '--start',
+      '2026-11-20T09:00:00Z',
+      '--end',
+      '2030-01-01T00:00:00Z',
+      '--categories',
+      'sg-open-world',
+    ]);
+    const everything = await netwatch([
+      'approvals',
+      'add',
+      '--table',
+      'cli-approvals',
+      '--ticket',
+      'CHG0012347',
+      '--start',
+      START,
+      '--end',
+      END,
+      '--accounts',
+      '*',
+    ]);
     const listed = await netwatch(['approvals', 'list', '--table', 'cli-approvals', '--active']);
     const expired = await netwatch(['approvals', 'expire', 'CHG0012345', '--table', 'cli-approvals']);
     const afterExpire = await netwatch(['approvals', 'list', '--table', 'cli-approvals', '--format', 'jsonl']);
@@ -94,9 +130,17 @@ describe('netwatch approvals', () => {
     expect(bad.stderr).toContain('--ticket: must be a ticket id');
     expect(bad.stderr).toContain('--start: must be an ISO-8601 date-time');
     expect(bad.stderr).toContain('--categories[0]: must be one of');
+    expect(tooLong.code).toBe(64);
+    expect(tooLong.stderr).toMatch(/--end: the window is \d+ h long; at most 30 days/);
+    expect(everything.code).toBe(64);
+    expect(everything.stderr).toContain('an approval must say what it covers');
     expect(listed.stdout).toMatch(
-      /^TICKET\s+STATE\s+WINDOW START\s+WINDOW END\s+COVERS\nCHG0012345\s+active\s+2026-11-20T09:00:00.000Z/,
+      new RegExp(
+        `^TICKET\\s+STATE\\s+WINDOW START\\s+WINDOW END\\s+COVERS\\nCHG0012345\\s+active\\s+${START.replace(/\./g, '\\.')}\\n?`,
+      ),
     );
+    expect(listed.stdout).not.toContain('CHG0012346');
+    expect(listed.stdout).not.toContain('CHG0012347');
     expect(expired.stdout).toContain('expired CHG0012345');
     expect(JSON.parse(afterExpire.stdout.trim())).toMatchObject({
       ticket: 'CHG0012345',
@@ -125,9 +169,9 @@ describe('netwatch route (dry run)', () => {
       '--ticket',
       'OPS-881',
       '--start',
-      '2026-11-20T09:00:00Z',
+      START,
       '--end',
-      '2030-01-01T00:00:00Z',
+      END,
       '--resources',
       'sg-0a1b*',
       '--regions',
@@ -136,8 +180,9 @@ describe('netwatch route (dry run)', () => {
       'sg-open-world',
     ]);
     const lines = [
-      sshWorldFinding(),
+      sshWorldFinding({ at: AT }),
       sshWorldFinding({
+        at: AT,
         fingerprint: 'other',
         resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0fedcba9876543210' },
         summary: 'sg-0fedcba9876543210 allows tcp/22 (SSH) from 0.0.0.0/0',

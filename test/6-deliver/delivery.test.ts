@@ -242,7 +242,8 @@ describe('storm control', () => {
 describe('delivery ledger: no loss, no duplicates', () => {
   it('paging fails in an invocation → the record fails → the redelivery re-sends only to paging', async () => {
     // Prepare: the paging endpoint is down for the first invocation. The functions send once per sink and invocation
-    // (DEFAULT_RETRY: the sinks retry themselves, SQS redelivery is the outer retry), as this harness does.
+    // (send.ts has no retry layer: the HTTP sinks retry themselves within the deadline, SQS redelivery is the outer
+    // retry), as this harness does.
     const h = await harness(dynamo);
     const realDeliver = h.paging.deliver.bind(h.paging);
     let calls = 0;

@@ -48,7 +48,7 @@ describe('config loading', () => {
       resolved: false,
     });
     expect(config.state).toEqual({});
-    expect(config.approvals).toEqual({ static: [] });
+    expect(config.approvals).toEqual({ static: [], maxWindowDays: 30 }); // issue 12: windows are capped (default 30 days)
     expect(config.context).toEqual({ internalVpcIds: [], knownAccounts: [] });
   });
 

@@ -1,3 +1,4 @@
+import { DELIVERY_FUNCTION_TIMEOUT_MS } from '../../shared/6-deliver/sinks/retry.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -139,6 +140,16 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
           );
         }
       }
+    },
+  );
+
+  it.each(MODES)(
+    "%s: every function that delivers has at least the timeout the HTTP sinks' retry budget is checked against",
+    (mode) => {
+      // shared/6-deliver/sinks/retry.ts refuses sink configs whose timeoutMs × attempts cannot fit this (issue 12).
+      const timeouts = of(templates[mode], 'AWS::Lambda::Function').map(([, r]) => r.Properties['Timeout'] as number);
+      expect(timeouts.length).toBeGreaterThan(0);
+      for (const timeout of timeouts) expect(timeout * 1000).toBeGreaterThanOrEqual(DELIVERY_FUNCTION_TIMEOUT_MS);
     },
   );
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceRequest } from '../../shared/2-enrich/traffic/evidence.ts';
 import { StaticApprovals } from '../../shared/5-decide/approvals/providers.ts';
@@ -14,10 +14,12 @@ import { PagerDutySink, pagerDutySettingsSchema } from '../../shared/6-deliver/s
 import type { Sink } from '../../shared/6-deliver/sinks/sink.ts';
 import { WebhookSink, webhookSettingsSchema } from '../../shared/6-deliver/sinks/webhook.ts';
 import {
+  evidenceBatchHandler,
   evidenceSettingsFromEnv,
   parseEvidenceRequest,
   processEvidenceRecord,
 } from '../../shared/lambda/evidence-handler.ts';
+import { InvocationDeadline } from '../../shared/platform/deadline.ts';
 import type { TrafficEvidence } from '../../shared/model/traffic.ts';
 import { StaticSecretResolver } from '../../shared/platform/aws/secrets.ts';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.ts';
@@ -314,6 +316,24 @@ describe('traffic-evidence function', () => {
       },
     ]);
     for (const client of [clients.ec2, clients.logs]) client.destroy();
+  });
+
+  it('the batch handler begins the invocation deadline, so the follow-up sends stop before the function times out', async () => {
+    // Prepare: the deadline the runtime builds (functions/traffic-evidence.ts passes runtime.deadline), on a fixed clock.
+    const s = await setup();
+    const deadline = new InvocationDeadline(() => 1_000);
+    const handler = evidenceBatchHandler({ ...s.deps, deadline });
+    const followUp = { messageId: 'm-f', body: JSON.stringify({ kind: 'evidence' }) } as SQSRecord;
+    // Act
+    const response = await handler(
+      { Records: [followUp] } as SQSEvent,
+      {
+        getRemainingTimeInMillis: () => 42_000,
+      } as Context,
+    );
+    // Assess: the HTTP sinks' retries read this (shared/6-deliver/sinks/retry.ts); before, it was never begun here.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadline.remainingMs()).toBe(42_000);
   });
 
   it('ignores follow-ups, digests and categories without evidence; refuses bodies that are not change records', () => {

@@ -8,11 +8,16 @@ import {
   isPublic,
   isSingleHost,
   isWholeSpace,
+  isWorldEquivalent,
+  NON_PUBLIC_RANGES,
   parseCidr,
+  publicCidrs,
+  publicShare,
   prefixLength,
   tryParseCidr,
   widerThan,
 } from '../../shared/net/cidr.ts';
+import { IPV4_NON_PUBLIC, IPV6_NON_PUBLIC } from '../../shared/net/special-purpose.ts';
 
 const v4 = fc
   .tuple(
@@ -121,12 +126,13 @@ describe('coverUnion', () => {
     );
   });
 
-  it('property: the union covers exactly when counted disjoint addresses fill the space', () => {
+  it('property: the union covers exactly when counted disjoint addresses fill the public space', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 7 }), { maxLength: 8 }), (octants) => {
         const set = new Set(octants);
         const cidrs = [...set].map((o) => `${o * 32}.0.0.0/3`);
-        expect(coverUnion(cidrs).v4).toBe(set.size === 8);
+        // 224.0.0.0/3 is multicast + reserved (no public address): the other seven octants are the internet.
+        expect(coverUnion(cidrs).v4).toBe([0, 1, 2, 3, 4, 5, 6].every((o) => set.has(o)));
       }),
     );
   });
@@ -206,3 +212,84 @@ describe('isPublic', () => {
     fc.assert(fc.property(fc.oneof(v4, v6), (a) => isPublic(`${a}/0`)));
   });
 });
+
+describe('the public internet (IANA special-purpose registries, shared/net/special-purpose.ts)', () => {
+  it('sees every public IPv4 block, private and reserved ranges skipped, as the whole internet', () => {
+    // Prepare: what an attacker lists to open "everything but private" (116 blocks around RFC 1918, 100.64/10 …).
+    const blocks = publicCidrs(4);
+    // Act + Assess: before issue 12 this was { v4: false } (the union misses 10/8, 127/8 …) and graded sg-widened.
+    expect(coverUnion(blocks)).toEqual({ v4: true, v6: false });
+    expect(publicShare(blocks).v4).toBe(1);
+    expect(blocks).toContain('11.0.0.0/8');
+    expect(blocks.some((b) => contains('10.0.0.0/8', b) || contains(b, '10.0.0.0/32'))).toBe(false);
+  });
+
+  it('property: leaving out any one public block is no longer the internet, and says how much is reached', () => {
+    const blocks = publicCidrs(4);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: blocks.length - 1 }), (i) => {
+        const rest = blocks.filter((_, j) => j !== i);
+        expect(coverUnion(rest).v4).toBe(false);
+        const share = publicShare(rest).v4;
+        expect(share).toBeLessThan(1);
+        const missing = Number(addressCount(blocks[i]!)) / Number(sumOf(blocks));
+        expect(share).toBeCloseTo(1 - missing, 12);
+      }),
+    );
+  });
+
+  it.each([
+    ['2000::/3', true],
+    ['::/1', true],
+    ['::/2', true],
+    ['1fff::/2', true],
+    ['::/0', true],
+    ['208.236.235.254/0', true],
+    ['2000::/4', false],
+    ['8000::/1', false],
+    ['0.0.0.0/1', false],
+  ])('one CIDR holding every routable address: %s -> %s', (c, expected) => {
+    expect(isWorldEquivalent(c)).toBe(expected);
+    expect(coverUnion([c])[c.includes(':') ? 'v6' : 'v4']).toBe(expected);
+  });
+
+  it('grades partial coverage by the share of public space (figures)', () => {
+    const low = publicShare(['0.0.0.0/1']).v4;
+    const high = publicShare(['128.0.0.0/1']).v4;
+    expect(low).toBeCloseTo(0.5653, 4);
+    expect(high).toBeCloseTo(0.4347, 4);
+    expect(low + high).toBeCloseTo(1, 12);
+    expect(publicShare(['10.0.0.0/8', 'fd00::/8'])).toEqual({ v4: 0, v6: 0 });
+    expect(publicShare(['2600::/12']).v6).toBeCloseTo(1 / 512, 6); // a /12 of the public 2000::/3 (≈ 1/512)
+    expect(publicShare(['0.0.0.0/1', '0.0.0.0/2'])).toEqual(publicShare(['0.0.0.0/1'])); // addresses count once
+  });
+
+  it('property: the share is a measure — monotone, bounded, and 1 exactly when coverUnion says covered', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(cidr4, cidr6), { maxLength: 6 }), fc.oneof(cidr4, cidr6), (set, extra) => {
+        const before = publicShare(set);
+        const after = publicShare([...set, extra]);
+        const cover = coverUnion(set);
+        for (const v of ['v4', 'v6'] as const) {
+          expect(before[v]).toBeGreaterThanOrEqual(0);
+          expect(before[v]).toBeLessThanOrEqual(1);
+          expect(after[v]).toBeGreaterThanOrEqual(before[v]);
+          expect(cover[v]).toBe(before[v] === 1);
+        }
+      }),
+    );
+  });
+
+  it('every registry block is non-public and every public block is public; IPv6 public space is 2000::/3 only', () => {
+    for (const block of [...IPV4_NON_PUBLIC, ...IPV6_NON_PUBLIC]) expect(isPublic(block.cidr)).toBe(false);
+    expect(NON_PUBLIC_RANGES).toContain('192.88.99.0/24');
+    for (const block of [...publicCidrs(4), ...publicCidrs(6)]) expect(isPublic(block)).toBe(true);
+    expect(isPublic('4000::/2')).toBe(false); // reserved by IETF, not allocated: not the internet
+    expect(isPublic('64:ff9b::/96')).toBe(false);
+    expect(publicCidrs(6)[0]).toBe('2000::/16');
+  });
+});
+
+function sumOf(cidrs: readonly string[]): bigint {
+  return cidrs.reduce((n, c) => n + addressCount(c), 0n);
+}

@@ -16,6 +16,7 @@ import type {
 import type { FindingDraft } from '../../shared/model/finding.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { atLeast, isRisky } from '../../shared/model/severity.ts';
+import { isWorldEquivalent } from '../../shared/net/cidr.ts';
 import { portLabel } from '../../shared/net/ports.ts';
 
 /** Run every rule that reads a delta kind of the change (as the engine does). */
@@ -39,6 +40,15 @@ const cidr4 = fc.tuple(v4addr, fc.integer({ min: 0, max: 32 })).map(([a, p]) => 
 const cidr6 = fc.tuple(v6addr, fc.integer({ min: 0, max: 128 })).map(([a, p]) => `${a}/${p}`);
 const world4 = v4addr.map((a) => `${a}/0`);
 const world6 = v6addr.map((a) => `${a}/0`);
+/** `::/1`, `::/2`, `2000::/3` with random host bits: every routable IPv6 address, not a /0. */
+const worldEquivalent6 = fc
+  .tuple(fc.constantFrom([1, 0n], [2, 0n], [3, 1n]), fc.bigInt({ min: 0n, max: (1n << 125n) - 1n }))
+  .map(([[prefix, top], low]) => {
+    const value =
+      ((top as bigint) << BigInt(128 - (prefix as number))) | (low & ((1n << BigInt(128 - (prefix as number))) - 1n));
+    const hex = value.toString(16).padStart(32, '0');
+    return `${hex.match(/.{4}/g)!.join(':')}/${prefix}`;
+  });
 const peer: fc.Arbitrary<Peer> = fc.oneof(
   cidr4.map((cidr): Peer => ({ kind: 'cidr4', cidr })),
   cidr6.map((cidr): Peer => ({ kind: 'cidr6', cidr })),
@@ -301,10 +311,12 @@ describe('the world is the world, whatever the host bits', () => {
     );
   });
 
-  it('SG ingress from a non-/0 CIDR never reaches sg-open-world', () => {
+  // Was "a non-/0 CIDR never reaches sg-open-world": issue 12 made world-equivalent ranges (2000::/3, ::/1) the
+  // internet too, so the boundary is now "holds every public address" (shared/net/special-purpose.ts).
+  it('SG ingress from a CIDR that misses some public address never reaches sg-open-world', () => {
     fc.assert(
       fc.property(
-        fc.oneof(cidr4, cidr6).filter((c) => !c.endsWith('/0')),
+        fc.oneof(cidr4, cidr6).filter((c) => !isWorldEquivalent(c)),
         protocol,
         portPair,
         (cidr, proto, ports) => {
@@ -322,6 +334,26 @@ describe('the world is the world, whatever the host bits', () => {
           ).toEqual([]);
         },
       ),
+    );
+  });
+
+  it('SG ingress from any world-equivalent CIDR (a /0, or any block holding all of 2000::/3) is sg-open-world', () => {
+    fc.assert(
+      fc.property(fc.oneof(world4, world6, worldEquivalent6), protocol, portPair, (text, proto, ports) => {
+        expect(isWorldEquivalent(text)).toBe(true);
+        const p = permission(
+          'ingress',
+          proto,
+          ports,
+          text.includes(':') ? { kind: 'cidr6', cidr: text } : { kind: 'cidr4', cidr: text },
+        );
+        const found = sgOpenWorld.classify(
+          sgChange([{ kind: 'sg-permission', op: 'added', groupId: 'sg-0123456789abcdef0', permission: p }]),
+          EMPTY_CONTEXT,
+        );
+        expect(found).toHaveLength(1);
+      }),
+      { numRuns: 200 },
     );
   });
 

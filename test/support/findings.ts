@@ -27,6 +27,8 @@ export function sshWorldFinding(overrides: Partial<Finding> = {}): Finding {
       arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${SG}`,
       vpcId: 'vpc-0f1e2d3c4b5a69788',
       tags: { Environment: 'prod', Team: 'storefront' },
+      // Approvals match the tags before the change (issue 12); unchanged here.
+      tagsBefore: { Environment: 'prod', Team: 'storefront' },
     },
     account: ACCOUNT,
     region: REGION,

@@ -1,3 +1,4 @@
+import { tagsBeforeChange } from './tags-before.ts';
 import type { InputLocation } from '../../platform/errors.ts';
 import type { ChangeEvent, ResourceRef } from '../../model/change.ts';
 import { kindOfType } from '../../model/state.ts';
@@ -82,7 +83,7 @@ function normalizeItem(
     itemPointer: at,
     diffPointer: '/configurationItemDiff/changedProperties',
   });
-  return changes(changeFromStates(entry, item, states, where));
+  return changes(changeFromStates(entry, item, states, where, tagsBeforeChange(item, diff)));
 }
 
 /**
@@ -94,6 +95,7 @@ export function changeFromStates(
   item: ConfigurationItem,
   states: Reconstructed,
   where: InputLocation,
+  tagsBefore?: Record<string, string>,
 ): ChangeEvent {
   const access = stateAccess(states, where);
   const common = {
@@ -119,7 +121,7 @@ export function changeFromStates(
     at: item.configurationItemCaptureTime,
     account: item.awsAccountId,
     region: item.awsRegion,
-    resource: resourceRef(entry.type, item, states.after ?? states.before),
+    resource: resourceRef(entry.type, item, states.after ?? states.before, tagsBefore),
     itemStatus: item.configurationItemStatus,
     deltas,
   };
@@ -151,7 +153,12 @@ export function changeFromStates(
   return event;
 }
 
-function resourceRef(type: string, item: ConfigurationItem, state: ItemState | undefined): ResourceRef {
+function resourceRef(
+  type: string,
+  item: ConfigurationItem,
+  state: ItemState | undefined,
+  tagsBefore: Record<string, string> | undefined,
+): ResourceRef {
   const ref: ResourceRef = { type, id: item.resourceId };
   if (item.ARN !== undefined) ref.arn = item.ARN;
   if (item.resourceName !== undefined) ref.name = item.resourceName;
@@ -159,6 +166,7 @@ function resourceRef(type: string, item: ConfigurationItem, state: ItemState | u
   if (typeof vpcId === 'string' && vpcId !== '') ref.vpcId = vpcId;
   const tags = Object.entries(item.tags ?? {}).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as const] : []));
   if (tags.length > 0) ref.tags = Object.fromEntries(tags);
+  if (tagsBefore !== undefined) ref.tagsBefore = tagsBefore;
   return ref;
 }
 

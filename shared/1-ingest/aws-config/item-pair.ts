@@ -7,6 +7,7 @@ import { itemState, Origins } from './item-diff.ts';
 import type { ExtractorLookup } from './item-change.ts';
 import { changeFromStates, configurationObject, notNetworkRelated } from './item-change.ts';
 import { malformedAt, pointer } from './json-pointer.ts';
+import { tagsOfPrevious } from './tags-before.ts';
 import type { ConfigurationItem } from './message.ts';
 import { ConfigurationItemSchema, parseAt } from './message.ts';
 
@@ -72,7 +73,7 @@ export function normalizeItemPair(pair: ItemPair, where: InputLocation, lookup: 
     after,
     origins,
   };
-  return changes(changeFromStates(entry, current, states, where));
+  return changes(changeFromStates(entry, current, states, where, tagsOfPrevious(previous)));
 }
 
 function lifecycleOf(status: ConfigurationItem['configurationItemStatus'], before: ItemState | undefined): Lifecycle {

@@ -38,8 +38,12 @@ export type DecodedText =
 export type ByteChunks = AsyncIterable<Uint8Array>;
 
 /** Decode a byte stream into JSON values, as {@link decodeBytes} would for the same bytes. */
-export async function* decodeStream(chunks: ByteChunks, file: string): AsyncGenerator<Decoded> {
-  for await (const item of decodeStreamText(chunks, file)) {
+export async function* decodeStream(
+  chunks: ByteChunks,
+  file: string,
+  limits: DecodeLimits = {},
+): AsyncGenerator<Decoded> {
+  for await (const item of decodeStreamText(chunks, file, limits)) {
     if (item.kind === 'error') yield item;
     else if (item.kind === 'document') yield* decodeText(item.text, file, item.truncated);
     else {
@@ -67,15 +71,23 @@ export function parseLine(item: Extract<DecodedText, { kind: 'line' }>): Decoded
 }
 
 /** Decode a byte stream into lines or one document, gunzipping when the first bytes are the gzip magic number. */
-export async function* decodeStreamText(chunks: ByteChunks, file: string): AsyncGenerator<DecodedText> {
-  for await (const batch of decodeStreamBatches(chunks, file)) yield* batch;
+export async function* decodeStreamText(
+  chunks: ByteChunks,
+  file: string,
+  limits: DecodeLimits = {},
+): AsyncGenerator<DecodedText> {
+  for await (const batch of decodeStreamBatches(chunks, file, limits)) yield* batch;
 }
 
 /**
  * {@link decodeStreamText} a chunk at a time: every line the chunk completed, in one array. Hot loops (backtest,
  * bench) take these: one await per chunk instead of one per line, which on small records costs as much as parsing.
  */
-export async function* decodeStreamBatches(chunks: ByteChunks, file: string): AsyncGenerator<DecodedText[]> {
+export async function* decodeStreamBatches(
+  chunks: ByteChunks,
+  file: string,
+  limits: DecodeLimits = {},
+): AsyncGenerator<DecodedText[]> {
   const source = chunks[Symbol.asyncIterator]();
   // The gzip magic number is two bytes; a stream may hand them over one at a time.
   let head: Uint8Array = new Uint8Array(0);
@@ -89,7 +101,7 @@ export async function* decodeStreamBatches(chunks: ByteChunks, file: string): As
   const texts = new TextChunks();
   const bytes = prepend(head, source);
   if (!gzipped) {
-    yield* splitText(texts.feed(bytes), file, () => undefined);
+    yield* splitText(texts.feed(bytes), file, () => undefined, limits);
     return;
   }
   const gunzip = createGunzip();
@@ -112,7 +124,7 @@ export async function* decodeStreamBatches(chunks: ByteChunks, file: string): As
       );
     }
   }
-  yield* splitText(texts.feed(inflated()), file, () => damage);
+  yield* splitText(texts.feed(inflated()), file, () => damage, limits);
   if (damage) yield [{ kind: 'error', error: damage }];
 }
 
@@ -140,80 +152,172 @@ class TextChunks {
   }
 }
 
+/** Limits on what one unit of text may hold; text beyond them is skipped with an error naming file and line. */
+export interface DecodeLimits {
+  /** Longest JSON Lines line, in characters (default {@link DEFAULT_MAX_LINE_CHARS}). */
+  maxLineChars?: number;
+  /** Longest single document (a log file `{"Records":[…]}` on one line, a pretty-printed value), in characters. */
+  maxDocumentChars?: number;
+}
+
+/**
+ * 32 Mi characters: a CloudTrail record is at most a few hundred KB (EventBridge caps events at 256 KB), so a longer
+ * line is not a record — and a 5 MB gzip can inflate to gigabytes of one line.
+ */
+export const DEFAULT_MAX_LINE_CHARS = 32 * 1024 * 1024;
+/** 256 Mi characters, as the org-trail reader's object cap (and safely below V8's ~512 Mi-character string limit). */
+export const DEFAULT_MAX_DOCUMENT_CHARS = 256 * 1024 * 1024;
+
+const MIB = 1024 * 1024;
+
 /**
  * Text chunks → JSON Lines lines, or one document. `damaged()` is asked once the text has ended (the gzip error, if
  * any, is known only then).
+ *
+ * Linear in the input: every character is looked at a constant number of times. Only the new chunk is searched for
+ * newlines; the part of a line seen so far is kept as a list of pieces and joined once, when its newline arrives
+ * (before, the pending text was re-scanned from its start on every chunk: one 64 MB line took 80 s). A line longer
+ * than `maxLineChars` (a document longer than `maxDocumentChars`) is not kept at all: its pieces are dropped as they
+ * arrive and one error names the file and line.
  */
 async function* splitText(
   texts: AsyncIterable<string>,
   file: string,
   damaged: () => MalformedInputError | undefined,
+  limits: DecodeLimits = {},
 ): AsyncGenerator<DecodedText[]> {
-  let pending = '';
+  const maxLine = limits.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
+  const maxDocument = limits.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   let lineNo = 0;
   let mode: 'undecided' | 'lines' | 'document' = 'undecided';
   /** In lines mode, the first line is held until something non-blank follows it (else it is a single document). */
   let heldFirst: string | undefined;
   let heldBlank = '';
-  /**
-   * Text of a document (or of a first line still without its newline), as chunks joined once. Appending each chunk to
-   * one string and searching it again made a one-line log file cost quadratic time: a 1 MB file is ~60 gunzip chunks.
-   */
+  /** Text of a document (or of a first line still without its newline), as chunks joined once. */
   let parts: string[] = [];
-  for await (const text of texts) {
-    if (mode === 'document') {
-      parts.push(text);
-      continue;
+  let partsLength = 0;
+  /** Lines mode: the pieces of the current line seen so far, and whether it is being skipped (too long). */
+  let line: string[] = [];
+  let lineLength = 0;
+  let skipping = false;
+  /** Set once a document outgrew its limit: the rest of the input is dropped. */
+  let tooLong: MalformedInputError | undefined;
+
+  const tooLongLine = (n: number): DecodedText => ({
+    kind: 'error',
+    error: new MalformedInputError(
+      `line is longer than ${maxLine.toLocaleString('en-US')} characters (${(maxLine / MIB).toFixed(maxLine < MIB ? 3 : 0)} Mi; the limit is --max-line-mb): skipped — a CloudTrail record is at most a few hundred KB`,
+      { file, line: n },
+    ),
+  });
+  const documentTooLong = (): MalformedInputError =>
+    new MalformedInputError(
+      `document is longer than ${maxDocument.toLocaleString('en-US')} characters (${(maxDocument / MIB).toFixed(0)} Mi): not read — a CloudTrail log file is a few MB`,
+      { file },
+    );
+
+  /** One complete line of lines mode. */
+  const complete = (text: string, batch: DecodedText[]): void => {
+    lineNo += 1;
+    if (lineNo === 1) {
+      heldFirst = text;
+      return;
     }
-    if (mode === 'undecided') {
-      parts.push(text);
-      // The mode is known at the first newline; until one arrives, only the new text needs looking at.
-      if (!text.includes('\n')) continue;
-      pending = withoutBom(parts.join(''));
-      parts = [];
-      mode = decideMode(pending) ?? 'document';
-      if (mode === 'document') {
-        parts.push(pending);
-        pending = '';
-        continue;
+    if (heldFirst !== undefined) {
+      if (text.trim() === '') {
+        heldBlank += '\n';
+        return;
       }
-    } else {
-      pending = pending === '' ? text : pending + text;
+      batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
+      heldFirst = undefined;
     }
+    const trimmed = text.trim();
+    if (trimmed !== '') batch.push({ kind: 'line', text: trimmed, file, line: lineNo, mayBeCut: false });
+  };
+
+  /** Lines mode: split one chunk, searching only it. */
+  const feedLines = (text: string): DecodedText[] => {
     const batch: DecodedText[] = [];
     let start = 0;
-    for (let nl = pending.indexOf('\n', start); nl !== -1; nl = pending.indexOf('\n', start)) {
-      const line = pending.slice(start, nl);
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      const piece = text.slice(start, nl);
       start = nl + 1;
-      lineNo += 1;
-      if (lineNo === 1) {
-        heldFirst = line;
+      if (skipping || lineLength + piece.length > maxLine) {
+        lineNo += 1;
+        if (heldFirst !== undefined) {
+          batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
+          heldFirst = undefined;
+        }
+        batch.push(tooLongLine(lineNo));
+      } else complete(line.length === 0 ? piece : line.join('') + piece, batch);
+      line = [];
+      lineLength = 0;
+      skipping = false;
+    }
+    const rest = text.slice(start);
+    if (rest !== '' && !skipping) {
+      if (lineLength + rest.length > maxLine) {
+        skipping = true;
+        line = [];
+        lineLength = 0;
+      } else {
+        line.push(rest);
+        lineLength += rest.length;
+      }
+    }
+    return batch;
+  };
+
+  for await (const text of texts) {
+    if (tooLong) continue; // drain: the document is over its limit
+    if (mode !== 'lines') {
+      partsLength += text.length;
+      if (partsLength > maxDocument) {
+        tooLong = documentTooLong();
+        parts = [];
         continue;
       }
-      if (heldFirst !== undefined) {
-        if (line.trim() === '') {
-          heldBlank += '\n';
-          continue;
-        }
-        batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
-        heldFirst = undefined;
+      parts.push(text);
+      // The mode is known at the first newline; until one arrives, only the new text needs looking at.
+      if (mode === 'document' || !text.includes('\n')) continue;
+      const pending = withoutBom(parts.join(''));
+      mode = decideMode(pending) ?? 'document';
+      if (mode === 'document') {
+        parts = [pending];
+        continue;
       }
-      const trimmed = line.trim();
-      if (trimmed !== '') batch.push({ kind: 'line', text: trimmed, file, line: lineNo, mayBeCut: false });
+      parts = [];
+      partsLength = 0;
+      const batch = feedLines(pending);
+      if (batch.length > 0) yield batch;
+      continue;
     }
-    pending = start === 0 ? pending : pending.slice(start);
+    const batch = feedLines(text);
     if (batch.length > 0) yield batch;
   }
   const damage = damaged();
-  if (mode === 'undecided') pending = withoutBom(parts.join(''));
-  else if (mode === 'document') pending = parts.join('');
+  if (tooLong) {
+    yield [{ kind: 'error', error: tooLong }];
+    return;
+  }
   if (mode !== 'lines') {
     // A single document, or input too short to have a second line: exactly what decodeText reads.
+    const pending = mode === 'undecided' ? withoutBom(parts.join('')) : parts.join('');
     if (pending.trim() !== '') yield [{ kind: 'document', text: pending, file, truncated: damage !== undefined }];
     return;
   }
-  const tail = pending.trim();
   const batch: DecodedText[] = [];
+  if (skipping) {
+    if (heldFirst !== undefined) {
+      batch.push({ kind: 'line', text: heldFirst.trim(), file, line: 1, mayBeCut: false });
+      heldFirst = undefined;
+    }
+    batch.push(tooLongLine(lineNo + 1));
+    yield batch;
+    return;
+  }
+  const pending = line.join('');
+  const tail = pending.trim();
   if (heldFirst !== undefined) {
     if (tail === '') {
       // One JSON value followed by blank lines only: decodeText reads it as a document (no line number).

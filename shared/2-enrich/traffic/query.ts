@@ -1,3 +1,5 @@
+import { consoleApp } from '../../platform/aws/console.ts';
+import { wellFormed } from '../../platform/printable.ts';
 import type { FlowLogField, FlowLogFormat } from '../../1-ingest/flow-logs/format.ts';
 import { NON_PUBLIC_RANGES } from '../../net/cidr.ts';
 import type { PortFilter, TrafficScope } from './scope.ts';
@@ -208,7 +210,8 @@ type Detail = string | number | boolean | readonly Detail[] | { readonly [key: s
 
 /** The console's `~(key~value)` object notation: strings `'`-prefixed and URI-encoded with `*` for `%`. */
 function jsurl(value: Detail): string {
-  if (typeof value === 'string') return `'${encodeURIComponent(value).replace(/%/g, '*')}`;
+  // wellFormed: a lone surrogate (not text) would make encodeURIComponent throw and fail the whole follow-up.
+  if (typeof value === 'string') return `'${encodeURIComponent(wellFormed(value)).replace(/%/g, '*')}`;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `(${value.map((v) => `~${jsurl(v)}`).join('')})`;
   return `(${Object.entries(value as Record<string, Detail>)
@@ -237,10 +240,6 @@ export function logsInsightsUrl(
     source: [...logGroups],
   };
   const fragment = encodeURIComponent(`?queryDetail=${legacyEscape(`~${jsurl(detail)}`)}`).replace(/%/g, '$');
-  const host = region.startsWith('cn-')
-    ? 'console.amazonaws.cn'
-    : region.startsWith('us-gov-')
-      ? 'console.amazonaws-us-gov.com'
-      : `${region}.console.aws.amazon.com`;
-  return `https://${host}/cloudwatch/home?region=${encodeURIComponent(region)}#logsV2:logs-insights${fragment}`;
+  // The region comes from the finding (a record's awsRegion): consoleApp checks it before it becomes a host name.
+  return consoleApp(region, 'cloudwatch', `logsV2:logs-insights${fragment}`);
 }

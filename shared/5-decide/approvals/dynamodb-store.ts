@@ -4,7 +4,14 @@ import * as z from 'zod';
 import { allItems, isConditionFailed } from '../../platform/aws/dynamodb.ts';
 import { accountIdSchema } from '../../model/fields.ts';
 import { NetwatchError } from '../../platform/errors.ts';
-import { approvalFields, toApproval, type Approval, type ApprovalSource } from './model.ts';
+import {
+  approvalFields,
+  approvalProblems,
+  DEFAULT_MAX_WINDOW_DAYS,
+  toApproval,
+  type Approval,
+  type ApprovalSource,
+} from './model.ts';
 
 /**
  * The approvals table, written by the change-management system (or `netwatch approvals add`).
@@ -34,6 +41,8 @@ export class DynamoApprovalStore implements ApprovalSource {
     private readonly options: {
       indexName?: string;
       expiredLookbackDays?: number;
+      /** Items whose window is longer are skipped and reported (config `approvals.maxWindowDays`). */
+      maxWindowDays?: number;
       now?: () => Date;
       onInvalid?: (problem: string) => void;
     } = {},
@@ -148,9 +157,13 @@ export class DynamoApprovalStore implements ApprovalSource {
     const byTicket = new Map<string, Approval>();
     for (const raw of items) {
       const parsed = approvalItemSchema.safeParse(raw);
-      if (!parsed.success) {
+      // Exactly the checks of a config approval (approvalProblems), with this deployment's window cap.
+      const problems = parsed.success
+        ? approvalProblems(parsed.data, this.options.maxWindowDays ?? DEFAULT_MAX_WINDOW_DAYS)
+        : parsed.error.issues;
+      if (!parsed.success || problems.length > 0) {
         this.options.onInvalid?.(
-          `${this.tableName} item ${String(raw['pk'])}/${String(raw['sk'])}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}`,
+          `${this.tableName} item ${String(raw['pk'])}/${String(raw['sk'])} skipped: ${problems.map((i) => `${i.path.join('.') || '(item)'}: ${i.message}`).join('; ')}`,
         );
         continue;
       }
@@ -175,7 +188,8 @@ export class ApprovalStoreError extends NetwatchError {
 }
 
 /**
- * One approvals-table item, as the change-management system writes it. Not strict: key attributes, `expiresAt` and
+ * One approvals-table item, as the change-management system writes it: the config approval's fields, then the same
+ * {@link approvalProblems} (scope, window order and length) in `merge`. Not strict: key attributes, `expiresAt` and
  * the writer's own attributes (createdBy, state, …) are dropped; `accounts` is ignored (the row's `account` rules).
  */
 export const approvalItemSchema = z.lazy(() =>

@@ -1,6 +1,7 @@
 import type { Finding } from '../../model/finding.ts';
 import { UNAPPROVED, type ApprovalRef, type ApprovalVerdict } from '../../model/notice.ts';
-import { anyGlobMatches } from './glob.ts';
+import { matchActor } from '../../model/actor-match.ts';
+import { anyGlobMatches } from '../../platform/glob.ts';
 import type { Allowlist, Approval } from './model.ts';
 
 /**
@@ -73,10 +74,16 @@ export function covers(approval: Approval, finding: Finding): boolean {
     return false;
   if (approval.regions && !approval.regions.includes(finding.region)) return false;
   if (approval.categories && !approval.categories.includes(finding.category)) return false;
-  if (approval.resourceIds && !anyGlobMatches(approval.resourceIds, [finding.resource.id, finding.resource.arn]))
+  if (
+    approval.resourceIds &&
+    !anyGlobMatches(approval.resourceIds, [finding.resource.id, finding.resource.arn], 'case-sensitive')
+  )
     return false;
   if (approval.resourceTags) {
-    const tags = finding.resource.tags ?? {};
+    // The tags *before* the change: the change itself may have retagged the resource (Team=sandbox on the prod group).
+    // Unknown (a CloudTrail call, or a Config item whose tag diff cannot be read back) never matches.
+    const tags = finding.resource.tagsBefore;
+    if (tags === undefined) return false;
     for (const [key, values] of Object.entries(approval.resourceTags)) {
       const value = tags[key];
       if (value === undefined || !(values.includes('*') || values.includes(value))) return false;
@@ -86,9 +93,12 @@ export function covers(approval: Approval, finding: Finding): boolean {
   return true;
 }
 
-/** Patterns are matched against the session ARN and the role that issued it. */
+/**
+ * Patterns are matched against the principal — the role (session issuer) for an assumed role, never the session ARN
+ * whose last part the caller chose; a session-ARN pattern restricts the session name on top (shared/model/actor-match.ts).
+ */
 function actorMatches(patterns: readonly string[], finding: Finding): boolean {
-  return finding.actor !== undefined && anyGlobMatches(patterns, [finding.actor.arn, finding.actor.sessionIssuerArn]);
+  return matchActor(patterns, finding.actor, 'case-sensitive') !== undefined;
 }
 
 function ref(a: Approval): ApprovalRef {

@@ -13,6 +13,7 @@ import {
   type Clock,
   type DeliveryStore,
   type DigestMember,
+  type DigestRun,
   type LedgerEntry,
   type LedgerStatus,
   type StormWindow,
@@ -34,12 +35,15 @@ import {
  * | ledger row | `FP#<fingerprint>` or `DIGEST#<account>#<ruleId>#<windowStart>` | `SINK#<sink>` | status (pending/delivered/digested), at, token, leaseUntil (ms), digest |
  * | cross-source alias | `EVT#<CloudTrail eventID>` | `ALIAS#<ruleId>#<resourceId>` | fingerprint |
  * | storm window | `STORM#<account>#<ruleId>` | `WINDOW` | windowStart, windowEnd, endMs, opener |
- * | digest member | `DIGEST#<account>#<ruleId>#<windowStart>` | `F#<fingerprint>` | finding (JSON), approval (JSON), routes, sinks |
- * | pending digest | `DIGESTS` | `<windowEnd>#<account>#<ruleId>#<windowStart>` | status (pending/closing), window fields |
+ * | digest member | `DIGEST#<account>#<ruleId>#<windowStart>` | `F#<fingerprint>` | finding (JSON), approval (JSON), routes, sinks; no TTL until the digest is delivered |
+ * | window state | `DIGEST#<account>#<ruleId>#<windowStart>` | `STATE` | state (open → closing → closed), fps (SS: committed members), generation, version; TTL only once closed |
+ * | due marker | `DIGESTS` | `<windowEnd>#<account>#<ruleId>#<windowStart>` | window fields; no TTL (deleted when the digest is closed) |
  * | page of an episode | `EP#<episode id>` | `PAGE#<sink>#<fingerprint>` | sink, fingerprint, at (kept 90 days: its close resolves it) |
  * Ledger and aliases live in the dedup table; windows, members and pending digests in the grouping table (the same
- * table by default). The `DIGESTS` partition holds one small item per stormy window, so the scheduled digest reads
- * due windows with one Query (`sk < now`) instead of a Scan.
+ * table by default). Append and close are mutually exclusive through the window state (see {@link appendToDigest}
+ * and {@link beginDigest}); a digest's per-sink ledger key carries the state's generation. The `DIGESTS` partition
+ * holds one small item per stormy window, so the scheduled digest reads due windows with one Query (`sk < now`)
+ * instead of a Scan.
  */
 export class DynamoDeliveryStore implements DeliveryStore {
   private readonly groupingTable: string;
@@ -116,11 +120,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]> {
-    const out: { sink: string; fingerprint: string }[] = [];
-    let start: Record<string, unknown> | undefined;
     const nowSec = seconds(Date.now());
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.dedupTable,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
@@ -128,14 +130,14 @@ export class DynamoDeliveryStore implements DeliveryStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const row = pageRow.safeParse(item);
-        if (row.success && row.data.expiresAt > nowSec)
-          out.push({ sink: row.data.sink, fingerprint: row.data.fingerprint });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    const out: { sink: string; fingerprint: string }[] = [];
+    for (const item of items) {
+      const row = pageRow.safeParse(item);
+      if (row.success && row.data.expiresAt > nowSec)
+        out.push({ sink: row.data.sink, fingerprint: row.data.fingerprint });
+    }
     return out;
   }
 
@@ -270,7 +272,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   async appendToDigest(window: StormWindow, member: DigestMember, clock: Clock): Promise<boolean> {
     const key = digestKey(window);
-    const expiresAt = seconds(clock.now.getTime() + clock.ttlMs);
+    // 1. The member item, without a TTL: nothing undelivered may expire. Written before the commit (3), so the closer
+    //    finds every committed member's item.
     await this.client.send(
       new (sdk.dynamodbDocument().PutCommand)({
         TableName: this.groupingTable,
@@ -282,30 +285,53 @@ export class DynamoDeliveryStore implements DeliveryStore {
           approval: JSON.stringify(member.approval),
           routes: member.routes,
           sinks: member.sinks,
-          expiresAt,
         },
       }),
     );
-    return wroteIf(
+    // 2. The due marker, also before the commit: a crash between commit and marker would leave a committed finding
+    //    no digest run ever finds. A marker without a commit is cleaned up by the run that finds the window closed.
+    await this.client.send(
+      new (sdk.dynamodbDocument().PutCommand)({
+        TableName: this.groupingTable,
+        Item: { pk: 'DIGESTS', sk: markerSortKey(window), ...pick(window) },
+      }),
+    );
+    // 3. The commit: add the fingerprint to the window's member set while the window is open (or it is in the set
+    //    already: a retry). Atomic against beginDigest's open → closing, so the finding is in the frozen set or refused.
+    const committed = await wroteIf(
       this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
-          Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
+          Key: { pk: key, sk: 'STATE' },
           UpdateExpression:
-            'SET #status = :pending, account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end, expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
+            'SET #state = if_not_exists(#state, :open), generation = if_not_exists(generation, :gen), account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end ADD fps :fps, version :one',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state = :open OR contains(fps, :fp)',
+          ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
-            ':pending': 'pending',
+            ':open': 'open',
+            ':gen': randomUUID(),
             ':account': window.account,
             ':ruleId': window.ruleId,
             ':start': window.windowStart,
             ':end': window.windowEnd,
-            ':exp': expiresAt,
+            ':fps': new Set([member.fingerprint]),
+            ':fp': member.fingerprint,
+            ':one': 1,
           },
         }),
       ),
     );
+    if (committed) return true;
+    // Refused: the caller pages directly. The member item is not part of any digest; mark it so and let it expire.
+    await this.client.send(
+      new (sdk.dynamodbDocument().UpdateCommand)({
+        TableName: this.groupingTable,
+        Key: { pk: key, sk: `F#${member.fingerprint}` },
+        UpdateExpression: 'SET expiresAt = :exp, refused = :yes',
+        ExpressionAttributeValues: { ':exp': seconds(clock.now.getTime() + clock.ttlMs), ':yes': true },
+      }),
+    );
+    return false;
   }
 
   async dueDigests(now: Date): Promise<StormWindow[]> {
@@ -323,33 +349,48 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const windows: StormWindow[] = [];
     for (const item of items) {
       const w = markerRow.safeParse(item);
-      if (w.success)
-        windows.push({
-          account: w.data.account,
-          ruleId: w.data.ruleId,
-          windowStart: w.data.windowStart,
-          windowEnd: w.data.windowEnd,
-        });
+      if (w.success) windows.push(pick(w.data));
     }
     return windows;
   }
 
-  async beginDigest(window: StormWindow): Promise<boolean> {
-    return wroteIf(
-      this.client.send(
+  async beginDigest(window: StormWindow): Promise<DigestRun | undefined> {
+    const key = digestKey(window);
+    try {
+      // open → closing (or closing again: a resumed run). A window with no state yet (a marker whose appender has not
+      // committed) is created closing, so that appender is refused and pages directly.
+      const { Attributes } = await this.client.send(
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
-          Key: { pk: 'DIGESTS', sk: markerSortKey(window) },
-          UpdateExpression: 'SET #status = :closing',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':closing': 'closing' },
+          Key: { pk: key, sk: 'STATE' },
+          UpdateExpression:
+            'SET #state = :closing, generation = if_not_exists(generation, :gen), account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end ADD version :one',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state IN (:open, :closing)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':closing': 'closing',
+            ':open': 'open',
+            ':gen': randomUUID(),
+            ':account': window.account,
+            ':ruleId': window.ruleId,
+            ':start': window.windowStart,
+            ':end': window.windowEnd,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
         }),
-      ),
-    );
+      );
+      return { ledgerKey: `${key}#${String(Attributes?.['generation'])}` };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    // Closed already (another run finished it): the marker is a leftover of a refused or repeated append.
+    await this.deleteMarker(window);
+    return undefined;
   }
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
+    const committed = await this.committed(window);
     const items = await allItems((start) =>
       this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
@@ -361,13 +402,66 @@ export class DynamoDeliveryStore implements DeliveryStore {
         }),
       ),
     );
-    return items.map((item) => {
+    const members: DigestMember[] = [];
+    for (const item of items) {
       const m = memberRow.parse(item);
-      return { fingerprint: m.fingerprint, finding: m.finding, approval: m.approval, routes: m.routes, sinks: m.sinks };
-    });
+      // Committed, or written by the version before the window state (a TTL from the start, never refused): a window
+      // open during the upgrade still sends what it held. A refused member paged directly.
+      const legacy = typeof item['expiresAt'] === 'number' && item['refused'] !== true;
+      if (!committed.has(m.fingerprint) && !legacy) continue;
+      members.push({
+        fingerprint: m.fingerprint,
+        finding: m.finding,
+        approval: m.approval,
+        routes: m.routes,
+        sinks: m.sinks,
+      });
+    }
+    const missing = [...committed].filter((fp) => !members.some((m) => m.fingerprint === fp));
+    if (missing.length > 0)
+      throw new Error(
+        `${digestKey(window)}: committed members without an item (written before the commit, so this cannot happen): ${missing.join(', ')}`,
+      );
+    return members;
   }
 
-  async finishDigest(window: StormWindow): Promise<void> {
+  async finishDigest(window: StormWindow, clock: Clock): Promise<void> {
+    const key = digestKey(window);
+    const expiresAt = seconds(clock.now.getTime() + clock.ttlMs);
+    // Delivered: only now may the members expire. Then closed (later appends are refused), then the marker goes.
+    for (const fingerprint of await this.committed(window))
+      await this.client.send(
+        new (sdk.dynamodbDocument().UpdateCommand)({
+          TableName: this.groupingTable,
+          Key: { pk: key, sk: `F#${fingerprint}` },
+          UpdateExpression: 'SET expiresAt = :exp',
+          ExpressionAttributeValues: { ':exp': expiresAt },
+        }),
+      );
+    // Not applied when another run closed it first.
+    await wroteIf(
+      this.client.send(
+        new (sdk.dynamodbDocument().UpdateCommand)({
+          TableName: this.groupingTable,
+          Key: { pk: key, sk: 'STATE' },
+          UpdateExpression: 'SET #state = :closed, expiresAt = :exp ADD version :one',
+          ConditionExpression: '#state = :closing',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':closed': 'closed', ':closing': 'closing', ':exp': expiresAt, ':one': 1 },
+        }),
+      ),
+    );
+    await this.deleteMarker(window);
+  }
+
+  /** The committed fingerprints of a window (consistent read of its state). */
+  private async committed(window: StormWindow): Promise<Set<string>> {
+    const state = await this.get(this.groupingTable, digestKey(window), 'STATE');
+    const fps = state?.['fps'];
+    return new Set(fps instanceof Set ? [...fps].map(String) : []);
+  }
+
+  private async deleteMarker(window: StormWindow): Promise<void> {
     await this.client.send(
       new (sdk.dynamodbDocument().DeleteCommand)({
         TableName: this.groupingTable,
@@ -399,6 +493,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 const markerSortKey = (w: StormWindow): string => `${w.windowEnd}#${w.account}#${w.ruleId}#${w.windowStart}`;
+const pick = (w: StormWindow): StormWindow => ({
+  account: w.account,
+  ruleId: w.ruleId,
+  windowStart: w.windowStart,
+  windowEnd: w.windowEnd,
+});
 
 const ledgerRow = z.lazy(() =>
   z.object({

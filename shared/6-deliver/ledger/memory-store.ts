@@ -8,6 +8,7 @@ import {
   type Clock,
   type DeliveryStore,
   type DigestMember,
+  type DigestRun,
   type LedgerEntry,
   type LedgerStatus,
   type StormWindow,
@@ -29,7 +30,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
   private readonly aliases = new Map<string, { fingerprint: string; expiresAt: number; source: Finding['source'] }>();
   private readonly windows = new Map<string, StormWindow & { opener: string; endMs: number }>();
   private readonly members = new Map<string, Map<string, DigestMember>>();
-  private readonly markers = new Map<string, StormWindow & { status: 'pending' | 'closing' }>();
+  /** Window state per digest key: the same open → closing → closed machine as the DynamoDB store. */
+  private readonly states = new Map<
+    string,
+    { state: 'open' | 'closing' | 'closed'; fps: Set<string>; generation: string; expiresAt?: number }
+  >();
+  /** Due markers per digest key. */
+  private readonly markers = new Map<string, StormWindow>();
   private readonly episodes = new Map<string, Map<string, { sink: string; fingerprint: string; expiresAt: number }>>();
 
   async recordEpisodePage(episodeId: string, sink: string, fingerprint: string, now: Date): Promise<void> {
@@ -140,15 +147,20 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return { ...window, opener: true };
   }
 
-  async appendToDigest(window: StormWindow, member: DigestMember): Promise<boolean> {
+  async appendToDigest(window: StormWindow, member: DigestMember, clock: Clock): Promise<boolean> {
     const key = digestKey(window);
-    const marker = this.markers.get(key);
-    if (marker && marker.status !== 'pending') return false;
     let members = this.members.get(key);
     if (!members) this.members.set(key, (members = new Map()));
     members.set(member.fingerprint, member);
-    this.markers.set(key, { ...pick(window), status: 'pending' });
-    return true;
+    this.markers.set(key, pick(window));
+    let state = this.live(key, clock.now);
+    if (!state) this.states.set(key, (state = { state: 'open', fps: new Set(), generation: randomUUID() }));
+    if (state.state === 'open' || state.fps.has(member.fingerprint)) {
+      state.fps.add(member.fingerprint);
+      return true;
+    }
+    members.delete(member.fingerprint); // refused: the caller pages directly
+    return false;
   }
 
   async dueDigests(now: Date): Promise<StormWindow[]> {
@@ -158,19 +170,39 @@ export class MemoryDeliveryStore implements DeliveryStore {
       .sort((a, b) => a.windowEnd.localeCompare(b.windowEnd));
   }
 
-  async beginDigest(window: StormWindow): Promise<boolean> {
-    const marker = this.markers.get(digestKey(window));
-    if (!marker) return false;
-    marker.status = 'closing';
-    return true;
+  async beginDigest(window: StormWindow, now: Date): Promise<DigestRun | undefined> {
+    const key = digestKey(window);
+    let state = this.live(key, now);
+    if (!state) this.states.set(key, (state = { state: 'closing', fps: new Set(), generation: randomUUID() }));
+    if (state.state === 'closed') {
+      this.markers.delete(key);
+      return undefined;
+    }
+    state.state = 'closing';
+    return { ledgerKey: `${key}#${state.generation}` };
   }
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
-    return [...(this.members.get(digestKey(window))?.values() ?? [])];
+    const key = digestKey(window);
+    const committed = this.states.get(key)?.fps ?? new Set<string>();
+    return [...(this.members.get(key)?.values() ?? [])].filter((m) => committed.has(m.fingerprint));
   }
 
-  async finishDigest(window: StormWindow): Promise<void> {
-    this.markers.delete(digestKey(window));
+  async finishDigest(window: StormWindow, clock: Clock): Promise<void> {
+    const key = digestKey(window);
+    const state = this.states.get(key);
+    if (state && state.state === 'closing') {
+      state.state = 'closed';
+      state.expiresAt = clock.now.getTime() + clock.ttlMs;
+    }
+    this.members.delete(key);
+    this.markers.delete(key);
+  }
+
+  /** The window state, unless its TTL has passed (a closed state expires; open and closing never do). */
+  private live(key: string, now: Date) {
+    const state = this.states.get(key);
+    return state && (state.expiresAt === undefined || state.expiresAt > now.getTime()) ? state : undefined;
   }
 }
 

@@ -93,16 +93,32 @@ export interface DeliveryStore {
     windowMs: number,
     clock: Clock,
   ): Promise<StormWindow & { opener: boolean }>;
-  /** Add a finding to the window's digest; false when the digest is already being sent (the caller pages directly). */
+  /**
+   * Add a finding to the window's digest. True: it is committed to the digest (exactly one digest run will send it);
+   * false: the digest is closing or closed, the finding is not in it, and the caller pages directly. Append and
+   * {@link beginDigest} are mutually exclusive on the window's state (open → closing → closed): a finding is
+   * committed only while the state is open (or was committed before: a retry), so it is either in the set the closer
+   * sends or refused — never both, never neither. Nothing written here expires before the digest is delivered.
+   */
   appendToDigest(window: StormWindow, member: DigestMember, clock: Clock): Promise<boolean>;
-  /** Windows that closed before `now` and still have a digest to send. */
+  /** Windows that closed before `now` and still have a digest to send (or a leftover marker to clean up). */
   dueDigests(now: Date): Promise<StormWindow[]>;
-  /** Stop appends to the window's digest; false when another run already finished it. */
-  beginDigest(window: StormWindow, now: Date): Promise<boolean>;
-  /** The findings collected in a window. */
+  /**
+   * Close the window to appends (open → closing; re-entrant while closing, so a failed run can be resumed) and freeze
+   * its member set. `undefined` when it is already closed (a leftover marker is removed). The run's `ledgerKey` is
+   * unique to this window's generation, so a window re-created after its closed state expired is a new digest.
+   */
+  beginDigest(window: StormWindow, now: Date): Promise<DigestRun | undefined>;
+  /** The findings committed to a window's digest (after {@link beginDigest}: the frozen set). */
   digestMembers(window: StormWindow): Promise<DigestMember[]>;
-  /** The digest went out to every sink: forget the pending marker. */
-  finishDigest(window: StormWindow): Promise<void>;
+  /** The digest went out to every sink: state closed, and only now do its items get a TTL. */
+  finishDigest(window: StormWindow, clock: Clock): Promise<void>;
+}
+
+/** A digest run that {@link DeliveryStore.beginDigest} started. */
+export interface DigestRun {
+  /** Ledger key of this digest (per-sink claims): {@link digestKey} plus the window state's generation. */
+  ledgerKey: string;
 }
 
 /** How long the pages of an episode are remembered for its close: 90 days. */

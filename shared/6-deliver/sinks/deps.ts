@@ -1,3 +1,4 @@
+import type { InvocationDeadline } from '../../platform/deadline.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../../platform/aws/clients.ts';
 import type { SecretResolver } from '../../platform/aws/secrets.ts';
@@ -16,6 +17,8 @@ export interface SinkDeps {
   now?: () => Date;
   /** Sleep / randomness for retry backoff (tests: instant, deterministic). */
   clock?: RetryClock;
+  /** The Lambda invocation's deadline: HTTP retries stop before it (absent in the CLI: no deadline). */
+  deadline?: InvocationDeadline;
   /** Where the stdout sink writes (default `process.stdout`). */
   stdout?: { write(text: string): unknown };
   /** For the `log` sink (default: a Powertools logger named `netwatch`). */

@@ -59,7 +59,9 @@ export class EventBridgeSink implements Sink {
       ENTRY_MAX_BYTES - 4_096,
       'shortened to fit the 256 KB EventBridge entry limit',
     );
-    const arn = notice.kind === 'finding' ? notice.finding.resource.arn : undefined;
+    // `Resources` must hold ARNs: a record's odd `arn` would make PutEvents refuse the whole entry, every retry.
+    const raw = notice.kind === 'finding' ? notice.finding.resource.arn : undefined;
+    const arn = raw !== undefined && /^arn:aws[a-z-]*:[a-z0-9-]+:[^\s]{0,1500}$/.test(raw) ? raw : undefined;
     const at = new Date(notice.kind === 'finding' ? notice.finding.at : notice.windowEnd);
     let response: import('@aws-sdk/client-eventbridge').PutEventsCommandOutput;
     try {

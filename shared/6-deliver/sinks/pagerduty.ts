@@ -1,3 +1,4 @@
+import { printable } from '../../platform/printable.ts';
 import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../../platform/aws/secrets.ts';
 import type { DigestNotice, Notice } from '../../model/notice.ts';
@@ -8,8 +9,8 @@ import { eventLink, findingLink } from './format/console-link.ts';
 import { digestCategory, digestRegion, digestSeverity, noticeKey, worstFinding } from './format/digest.ts';
 import { headline, noticeSummary } from './format/headline.ts';
 import { truncateChars } from './format/truncate.ts';
-import { postWithRetry } from './http.ts';
-import { retrySettingsSchema } from './retry.ts';
+import { httpDeps, postWithRetry } from './http.ts';
+import { fitsFunctionTimeout, retrySettingsSchema } from './retry.ts';
 import type { Sink } from './sink.ts';
 import { resolveSecret } from './secret.ts';
 
@@ -20,19 +21,21 @@ import { resolveSecret } from './secret.ts';
  * @see https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
  * @see https://developer.pagerduty.com/docs/events-api-v2-overview#response-codes--retry-logic (429 / 5xx: retry)
  */
-export const pagerDutySettingsSchema = z.strictObject({
-  type: z.literal('pagerduty'),
-  /** Integration (routing) key of an "Events API v2" integration: a secret. */
-  routingKey: secretRefSchema,
-  url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
-  /** `payload.source`; defaults to `<account>/<region>`. */
-  source: z.string().min(1).optional(),
-  /** `client` shown on the alert. */
-  client: z.string().min(1).default('Netwatch'),
-  clientUrl: z.url({ protocol: /^https?$/ }).optional(),
-  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
-});
+export const pagerDutySettingsSchema = z
+  .strictObject({
+    type: z.literal('pagerduty'),
+    /** Integration (routing) key of an "Events API v2" integration: a secret. */
+    routingKey: secretRefSchema,
+    url: z.url({ protocol: /^https?$/ }).default('https://events.pagerduty.com/v2/enqueue'),
+    /** `payload.source`; defaults to `<account>/<region>`. */
+    source: z.string().min(1).optional(),
+    /** `client` shown on the alert. */
+    client: z.string().min(1).default('Netwatch'),
+    clientUrl: z.url({ protocol: /^https?$/ }).optional(),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+  })
+  .superRefine(fitsFunctionTimeout);
 
 export type PagerDutySettings = z.output<typeof pagerDutySettingsSchema>;
 
@@ -97,7 +100,8 @@ export function buildPagerDutyEvent(
     ...(settings.clientUrl !== undefined ? { client_url: settings.clientUrl } : {}),
     links,
     payload: {
-      summary: truncateChars(summaryText, SUMMARY_MAX),
+      // Shown on phones and in the incident list: one printable line.
+      summary: truncateChars(printable(summaryText), SUMMARY_MAX),
       source: settings.source ?? `${account}/${region}`,
       severity: pagerDutySeverity(severity),
       timestamp: notice.kind === 'finding' ? notice.finding.at : notice.windowEnd,
@@ -136,7 +140,7 @@ export class PagerDutySink implements Sink {
   constructor(
     readonly name: string,
     private readonly settings: PagerDutySettings,
-    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'now' | 'clock'>,
+    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'now' | 'clock' | 'deadline'>,
   ) {}
 
   /** The secret this sink needs (prefetched at cold start). */
@@ -147,16 +151,18 @@ export class PagerDutySink implements Sink {
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const routingKey = await resolveSecret(this.name, this.deps.secrets, this.settings.routingKey);
     if (notice.kind === 'finding' && notice.finding.episode?.state === 'closed') {
-      for (const key of notice.resolves ?? []) await this.#post(JSON.stringify(buildPagerDutyResolve(routingKey, key)));
+      for (const key of notice.resolves ?? [])
+        await this.#post(JSON.stringify(buildPagerDutyResolve(routingKey, key)), routingKey);
       return;
     }
     const body = JSON.stringify(
       buildPagerDutyEvent(notice, this.settings, routingKey, (this.deps.now ?? (() => new Date()))()),
     );
-    await this.#post(body);
+    await this.#post(body, routingKey);
   }
 
-  async #post(body: string): Promise<void> {
+  /** POST one event; `routingKey` travels in the body and is redacted from every error and log line. */
+  async #post(body: string, routingKey: string): Promise<void> {
     await postWithRetry(
       this.name,
       {
@@ -164,12 +170,11 @@ export class PagerDutySink implements Sink {
         body,
         headers: { 'content-type': 'application/json' },
         timeoutMs: this.settings.timeoutMs,
+        // The routing key travels in the body: a receiver echoing the body must not put it in our logs.
+        secrets: [routingKey],
       },
       this.settings.retry,
-      {
-        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
-        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
-      },
+      httpDeps(this.deps),
     );
   }
 }

@@ -16,9 +16,10 @@ import { headline, severityLabel, noticeSummary } from './format/headline.ts';
 import { trafficLines } from './format/traffic.ts';
 import { renderActor, renderApproval, renderDelta } from './format/text.ts';
 import { truncateChars } from './format/truncate.ts';
+import { printable, printableCopy } from '../../platform/printable.ts';
 import { whatToCheck } from './format/what-to-check.ts';
-import { postWithRetry } from './http.ts';
-import { retrySettingsSchema } from './retry.ts';
+import { httpDeps, postWithRetry } from './http.ts';
+import { fitsFunctionTimeout, retrySettingsSchema } from './retry.ts';
 import { resolveSecret } from './secret.ts';
 import type { Sink } from './sink.ts';
 
@@ -30,14 +31,16 @@ import type { Sink } from './sink.ts';
  * @see https://docs.slack.dev/reference/block-kit/blocks (limits: header 150 chars, section text 3000, 10 fields of 2000, 50 blocks)
  * @see https://docs.slack.dev/apis/web-api/rate-limits (incoming webhooks: about 1 message per second, 429 + Retry-After)
  */
-export const slackSettingsSchema = z.strictObject({
-  type: z.literal('slack'),
-  webhookUrl: secretRefSchema,
-  /** Max deltas listed in the message (the rest are counted). */
-  maxDeltas: z.number().int().min(0).max(40).default(10),
-  timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
-});
+export const slackSettingsSchema = z
+  .strictObject({
+    type: z.literal('slack'),
+    webhookUrl: secretRefSchema,
+    /** Max deltas listed in the message (the rest are counted). */
+    maxDeltas: z.number().int().min(0).max(40).default(10),
+    timeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+  })
+  .superRefine(fitsFunctionTimeout);
 
 export type SlackSettings = z.output<typeof slackSettingsSchema>;
 
@@ -46,24 +49,63 @@ const LIMIT = { header: 150, section: 3000, field: 2000, context: 2000, button: 
 type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; emoji?: boolean };
 type Block = Record<string, unknown>;
 
-/** Slack mrkdwn needs `&`, `<`, `>` escaped, or user-controlled text (tags, names) could inject links/mentions. */
+/**
+ * Record text made inert for Slack mrkdwn (and the top-level `text`, which Slack also parses): `&`, `<`, `>` escaped,
+ * so `<!channel>`, `<@U…>` and `<https://evil|Click>` arrive as text; `@` followed by a name gets a zero-width space
+ * (no `@here` / `@channel` ping, whatever the app's link_names setting); `scheme://` becomes `scheme[:]//` so a URL in
+ * a description is not auto-linked. Links are only ever added by {@link ourLink}, from the console URL builder.
+ * @see https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(?=\w)/g, '@\u200b')
+    .replace(/:\/\//g, '[:]//');
 }
 
-const md = (text: string, max: number = LIMIT.section): TextObject => ({
-  type: 'mrkdwn',
-  text: truncateChars(escapeMrkdwn(text), max),
-});
+/** Cut escaped mrkdwn to `max` characters without splitting an entity (`&am…` would be a bare `&`). */
+function truncateEscaped(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .replace(/&[a-z]{0,4}$/, '')}…`;
+}
+
+/**
+ * A Slack link to one of our own URLs (console, CloudTrail event: format/console-link.ts, which encodes every record
+ * part), never built from record text. Anything that could end the `<url|label>` syntax early is refused (no link).
+ */
+function ourLink(url: string, label: string): string | undefined {
+  return /^https:\/\/[^\s<>|]+$/.test(url) ? `<${url}|${label}>` : undefined;
+}
+
+const md = (text: string, max: number = LIMIT.section, link?: { url: string; label: string }): TextObject => {
+  const made = link ? ourLink(link.url, link.label) : undefined;
+  const suffix = made ? ` · ${made}` : '';
+  return { type: 'mrkdwn', text: truncateEscaped(escapeMrkdwn(text), max - Array.from(suffix).length) + suffix };
+};
 const field = (label: string, value: string): TextObject => ({
   type: 'mrkdwn',
-  text: truncateChars(`*${label}*\n${escapeMrkdwn(value)}`, LIMIT.field),
+  text: truncateEscaped(`*${label}*\n${escapeMrkdwn(value)}`, LIMIT.field),
+});
+/** Plain text (header, button): Slack shows it as is, nothing is parsed; controls are still replaced. */
+const plain = (text: string, max: number): { type: 'plain_text'; text: string; emoji: false } => ({
+  type: 'plain_text',
+  text: truncateChars(printable(text), max),
+  emoji: false,
 });
 
+/** A link button to one of our URLs; a URL that fails {@link ourLink}'s check becomes plain text, never a link. */
 function button(url: string, text: string): Block {
+  if (ourLink(url, text) === undefined)
+    return { type: 'context', elements: [md(`${text}: link withheld (not a console URL)`, LIMIT.context)] };
   return {
     type: 'actions',
-    elements: [{ type: 'button', text: { type: 'plain_text', text: truncateChars(text, LIMIT.button) }, url }],
+    elements: [{ type: 'button', text: plain(text, LIMIT.button), url }],
   };
 }
 
@@ -73,7 +115,7 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
   if (f.evidence.length > maxDeltas) deltas.push(`… and ${f.evidence.length - maxDeltas} more`);
   const event = eventLink(f);
   return [
-    { type: 'header', text: { type: 'plain_text', text: truncateChars(headline(notice), LIMIT.header), emoji: false } },
+    { type: 'header', text: plain(headline(notice), LIMIT.header) },
     {
       type: 'section',
       fields: [
@@ -110,8 +152,9 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
       type: 'context',
       elements: [
         md(
-          `fingerprint ${f.fingerprint} · rule ${f.ruleId} · ${f.at}${event !== undefined ? ` · <${event}|CloudTrail event>` : ''}`,
+          `fingerprint ${f.fingerprint} · rule ${f.ruleId} · ${f.at}`,
           LIMIT.context,
+          event !== undefined ? { url: event, label: 'CloudTrail event' } : undefined,
         ),
       ],
     },
@@ -125,7 +168,7 @@ function digestBlocks(digest: DigestNotice, maxItems: number): Block[] {
     .map((f) => `• ${f.at} [${f.severity}] ${f.resource.id}: ${f.summary}`);
   if (digest.findings.length > maxItems) lines.push(`… and ${digest.findings.length - maxItems} more`);
   return [
-    { type: 'header', text: { type: 'plain_text', text: truncateChars(headline(digest), LIMIT.header), emoji: false } },
+    { type: 'header', text: plain(headline(digest), LIMIT.header) },
     {
       type: 'section',
       fields: [
@@ -143,14 +186,22 @@ function digestBlocks(digest: DigestNotice, maxItems: number): Block[] {
   ];
 }
 
-/** The webhook body: `text` fallback + blocks. Escapes strings the button `url` — the console link is ours. */
+/**
+ * The webhook body: `text` fallback + blocks, every record string escaped ({@link escapeMrkdwn}) or plain text; the
+ * only links are the console and CloudTrail-event URLs from format/console-link.ts; link previews off.
+ */
 export function buildSlackMessage(
-  notice: Notice | DigestNotice,
+  input: Notice | DigestNotice,
   settings: Pick<SlackSettings, 'maxDeltas'>,
-): { text: string; blocks: Block[] } {
+): { text: string; unfurl_links: false; unfurl_media: false; blocks: Block[] } {
+  // Every record string on one line, without control characters, before anything is composed around it.
+  const notice = printableCopy(input);
   const text = notice.kind === 'finding' ? `${headline(notice)} — ${noticeSummary(notice)}` : headline(notice);
   return {
-    text: truncateChars(text, LIMIT.text),
+    // The notification fallback is parsed as mrkdwn too: escaped like every block (it went out raw before).
+    text: truncateEscaped(escapeMrkdwn(text), LIMIT.text),
+    unfurl_links: false,
+    unfurl_media: false,
     blocks:
       notice.kind === 'finding' ? findingBlocks(notice, settings.maxDeltas) : digestBlocks(notice, settings.maxDeltas),
   };
@@ -162,7 +213,7 @@ export class SlackSink implements Sink {
   constructor(
     readonly name: string,
     private readonly settings: SlackSettings,
-    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'clock'>,
+    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'clock' | 'deadline'>,
   ) {}
 
   get secretRefs(): SecretRef[] {
@@ -180,10 +231,7 @@ export class SlackSink implements Sink {
         timeoutMs: this.settings.timeoutMs,
       },
       this.settings.retry,
-      {
-        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
-        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
-      },
+      httpDeps(this.deps),
     );
   }
 }

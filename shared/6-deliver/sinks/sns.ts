@@ -1,3 +1,4 @@
+import { printable } from '../../platform/printable.ts';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
@@ -76,7 +77,8 @@ export function buildSnsMessage(
     rule: { DataType: 'String', StringValue: rule },
   };
   const subject = asciiLine(`${settings.subjectPrefix} ${headline(notice)}`, SNS_SUBJECT_MAX);
-  const text = headline(notice);
+  // `default` reaches chat (AWS Chatbot), HTTPS and SQS subscribers: one printable line.
+  const text = printable(headline(notice));
   const sms = renderSms(notice);
   const budget = maxBytes - attributeBytes(attributes) - utf8Bytes(subject) - MARGIN_BYTES;
   const pack = (email: string) => JSON.stringify({ default: text, email, sms });

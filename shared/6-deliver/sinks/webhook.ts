@@ -4,8 +4,8 @@ import { secretRefSchema, type SecretRef } from '../../platform/aws/secrets.ts';
 import type { DigestNotice, Notice } from '../../model/notice.ts';
 import type { SinkDeps } from './deps.ts';
 import { changeRecordJson } from './format/change-record.ts';
-import { postWithRetry } from './http.ts';
-import { retrySettingsSchema } from './retry.ts';
+import { httpDeps, postWithRetry } from './http.ts';
+import { fitsFunctionTimeout, retrySettingsSchema } from './retry.ts';
 import { resolveSecret } from './secret.ts';
 import { noticeKey } from './format/digest.ts';
 import type { Sink } from './sink.ts';
@@ -30,34 +30,37 @@ const RESERVED_HEADER =
 
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'an HTTP header name');
 
-export const webhookSettingsSchema = z.strictObject({
-  type: z.literal('webhook'),
-  url: z.url({ protocol: /^https?$/ }),
-  /** HMAC key for `X-Netwatch-Signature`. */
-  signingSecret: secretRefSchema,
-  /** Extra non-secret headers. */
-  headers: z
-    .record(headerName, z.string())
-    .default({})
-    .superRefine((headers, ctx) => {
-      for (const name of Object.keys(headers)) {
-        if (CREDENTIAL_HEADER.test(name))
-          ctx.addIssue({
-            code: 'custom',
-            message: `header ${name} carries a credential: put it in secretHeaders as a secret reference`,
-            path: [name],
-          });
-        if (RESERVED_HEADER.test(name))
-          ctx.addIssue({ code: 'custom', message: `header ${name} is set by Netwatch`, path: [name] });
-      }
-    }),
-  /** Headers whose values are secrets (e.g. `Authorization`). */
-  secretHeaders: z.record(headerName, secretRefSchema).default({}),
-  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
-  /** Largest body sent; bigger change records drop evidence (and say so in `shortened`). */
-  maxBytes: z.number().int().min(16_384).max(10_485_760).default(1_048_576),
-});
+export const webhookSettingsSchema = z
+  .strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    /** HMAC key for `X-Netwatch-Signature`. */
+    signingSecret: secretRefSchema,
+    /** Extra non-secret headers. */
+    headers: z
+      .record(headerName, z.string())
+      .default({})
+      .superRefine((headers, ctx) => {
+        for (const name of Object.keys(headers)) {
+          if (CREDENTIAL_HEADER.test(name))
+            ctx.addIssue({
+              code: 'custom',
+              message: `header ${name} carries a credential: put it in secretHeaders as a secret reference`,
+              path: [name],
+            });
+          if (RESERVED_HEADER.test(name))
+            ctx.addIssue({ code: 'custom', message: `header ${name} is set by Netwatch`, path: [name] });
+        }
+      }),
+    /** Headers whose values are secrets (e.g. `Authorization`). */
+    secretHeaders: z.record(headerName, secretRefSchema).default({}),
+    /** Per attempt; the default 4 × 6 s (+ backoff) fits the 30 s function timeout with its margin. */
+    timeoutMs: z.number().int().min(100).max(60_000).default(6_000),
+    retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+    /** Largest body sent; bigger change records drop evidence (and say so in `shortened`). */
+    maxBytes: z.number().int().min(16_384).max(10_485_760).default(1_048_576),
+  })
+  .superRefine(fitsFunctionTimeout);
 
 export type WebhookSettings = z.output<typeof webhookSettingsSchema>;
 
@@ -72,7 +75,7 @@ export class WebhookSink implements Sink {
   constructor(
     readonly name: string,
     private readonly settings: WebhookSettings,
-    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'now' | 'clock'>,
+    private readonly deps: Pick<SinkDeps, 'secrets' | 'fetch' | 'now' | 'clock' | 'deadline'>,
   ) {}
 
   get secretRefs(): SecretRef[] {
@@ -107,12 +110,10 @@ export class WebhookSink implements Sink {
           'x-netwatch-signature': signBody(secret, timestamp, json),
         },
         timeoutMs: this.settings.timeoutMs,
+        secrets: [secret, ...Object.values(secretHeaders)],
       },
       this.settings.retry,
-      {
-        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
-        ...(this.deps.clock ? { clock: this.deps.clock } : {}),
-      },
+      httpDeps(this.deps),
     );
   }
 }

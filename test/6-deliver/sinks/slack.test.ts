@@ -91,7 +91,8 @@ describe('Slack sink (incoming webhook, Block Kit)', () => {
   it('escapes mrkdwn control characters from user-controlled text', async () => {
     const { sink, receiver } = await slack();
     await sink.deliver(notice(sshWorldFinding({ summary: 'group <!channel> & <https://evil.example|click>' })));
-    expect(receiver.received[0]?.body).toContain('group &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
+    // The URL is also defanged (`https[:]//`): Slack would auto-link it otherwise (issue 12).
+    expect(receiver.received[0]?.body).toContain('group &lt;!channel&gt; &amp; &lt;https[:]//evil.example|click&gt;');
   });
 
   it('retries 500s and recovers; does not retry 404 no_service', async () => {

@@ -1,3 +1,5 @@
+import { consoleApp } from '../../../platform/aws/console.ts';
+import { wellFormed } from '../../../platform/printable.ts';
 import type { ResourceRef } from '../../../model/change.ts';
 import type { Finding } from '../../../model/finding.ts';
 
@@ -8,17 +10,12 @@ import type { Finding } from '../../../model/finding.ts';
  * The fragment formats are the ones the EC2 / VPC / CloudTrail / Config consoles themselves produce.
  */
 
-function consoleBase(region: string): string {
-  if (region.startsWith('cn-')) return 'https://console.amazonaws.cn';
-  if (region.startsWith('us-gov-')) return 'https://console.amazonaws-us-gov.com';
-  return `https://${region}.console.aws.amazon.com`;
-}
+/** Region check and host per partition: shared/platform/aws/console.ts (one implementation for every console URL). */
+export { isConsoleRegion } from '../../../platform/aws/console.ts';
+const app = consoleApp;
 
-function app(region: string, path: string, fragment: string): string {
-  return `${consoleBase(region)}/${path}/home?region=${encodeURIComponent(region)}#${fragment}`;
-}
-
-const enc = encodeURIComponent;
+/** Record text in a URL: lone surrogates (which make encodeURIComponent throw) become U+FFFD first. */
+const enc = (text: string): string => encodeURIComponent(wellFormed(text));
 
 /** Deep link to a resource, or a CloudTrail event-history search on its id for types without a detail page. */
 export function consoleLink(resource: ResourceRef, region: string, account?: string): string {
@@ -81,7 +78,9 @@ export function consoleLink(resource: ResourceRef, region: string, account?: str
           : account !== undefined
             ? `arn:aws:cloudtrail:${region}:${account}:trail/${id}`
             : undefined);
-      return arn !== undefined ? app(region, 'cloudtrailv2', `/trails/${arn}`) : app(region, 'cloudtrailv2', '/trails');
+      return arn !== undefined
+        ? app(region, 'cloudtrailv2', `/trails/${encodeURI(wellFormed(arn))}`)
+        : app(region, 'cloudtrailv2', '/trails');
     }
     case 'AWS::Config::ConfigurationRecorder':
     case 'AWS::Config::DeliveryChannel':

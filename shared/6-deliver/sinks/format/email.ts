@@ -6,6 +6,7 @@ import { digestHeadline, findingHeadline } from './headline.ts';
 import { renderActor, renderApproval, renderDelta } from './text.ts';
 import { trafficLines } from './traffic.ts';
 import { whatToCheck } from './what-to-check.ts';
+import { printableCopy } from '../../../platform/printable.ts';
 
 /**
  * The full plain-text page a human reads (SNS email, the body of tickets): what changed (before → after where known),
@@ -36,8 +37,24 @@ function listed<T>(items: readonly T[], render: (item: T) => string, options: Sh
   return lines;
 }
 
-/** The email text for one finding. */
-export function renderFindingEmail(notice: Notice, options: ShortenOptions = {}): string {
+/** The section titles; each appears exactly once, at the start of a line, and no record text can start a line. */
+export const EMAIL_SECTIONS = [
+  'WHAT CHANGED',
+  'WHO',
+  'WHEN / WHERE',
+  'WHY IT IS RISKY',
+  'WHAT TO CHECK',
+  'APPROVAL',
+  'LINKS',
+] as const;
+
+/**
+ * The email text for one finding. Record strings are {@link printableCopy}'d first: a newline in a name or a policy
+ * value cannot start a line, so it cannot forge an `APPROVAL` or `LINKS` section; the summary is indented like
+ * section bodies for the same reason.
+ */
+export function renderFindingEmail(input: Notice, options: ShortenOptions = {}): string {
+  const notice = printableCopy(input);
   const f = notice.finding;
   const link = findingLink(f);
   const event = eventLink(f);
@@ -52,7 +69,7 @@ export function renderFindingEmail(notice: Notice, options: ShortenOptions = {})
           'The finding this follows up:',
         ]
       : [findingHeadline(f)]),
-    f.summary,
+    `  ${f.summary}`,
     section('WHAT CHANGED', [
       `${f.resource.type} ${f.resource.id}${f.resource.name !== undefined ? ` (${f.resource.name})` : ''}${f.resource.vpcId !== undefined ? ` in ${f.resource.vpcId}` : ''}`,
       ...listed(f.evidence, renderDelta, options, 'change(s)'),
@@ -80,7 +97,8 @@ function digestLine(f: Finding): string {
 }
 
 /** The email text for a digest: one page summarizing the N findings of one (account, rule) in a window. */
-export function renderDigestEmail(digest: DigestNotice, options: ShortenOptions = {}): string {
+export function renderDigestEmail(input: DigestNotice, options: ShortenOptions = {}): string {
+  const digest = printableCopy(input);
   const first = digest.findings[0];
   return [
     digestHeadline(digest),
