@@ -112,7 +112,7 @@ extra: true
       ['sinks.paging', /unknown key "colour"/],
       [
         'sinks.pager.type',
-        /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, sqs, eventbridge, s3, stdout, file, log, memory\)/,
+        /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, servicenow, jira, securityhub, sqs, eventbridge, s3, stdout, file, log, memory\)/,
       ],
       ['sinks.hook', /unknown key "apiToken"/],
       ['sinks.hook.apiToken', /looks like a secret/],

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import type { SecretRef, SecretResolver } from '../../platform/aws/secrets.ts';
+import { jiraSecretRefs } from '../change-systems/jira.ts';
+import { serviceNowSecretRefs } from '../change-systems/servicenow.ts';
 import type { SinkDeps } from './deps.ts';
 import { createEventBridgeSink, eventBridgeSettingsSchema } from './eventbridge.ts';
 import { createFileSink, fileSettingsSchema } from './file.ts';
@@ -8,6 +10,9 @@ import { MemorySink, memorySettingsSchema } from './memory.ts';
 import { createPagerDutySink, pagerDutySettingsSchema } from './pagerduty.ts';
 import { createS3Sink, s3SettingsSchema } from './s3.ts';
 import type { Sink } from './sink.ts';
+import { createJiraSink, jiraSettingsSchema } from './jira.ts';
+import { createSecurityHubSink, securityHubSettingsSchema } from './securityhub.ts';
+import { createServiceNowSink, serviceNowSettingsSchema } from './servicenow.ts';
 import { createSlackSink, slackSettingsSchema } from './slack.ts';
 import { createSnsSink, snsSettingsSchema } from './sns.ts';
 import { createSqsSink, sqsSettingsSchema } from './sqs.ts';
@@ -36,6 +41,9 @@ export const SINK_KINDS = {
   pagerduty: kind(pagerDutySettingsSchema, createPagerDutySink),
   slack: kind(slackSettingsSchema, createSlackSink),
   webhook: kind(webhookSettingsSchema, createWebhookSink),
+  servicenow: kind(serviceNowSettingsSchema, createServiceNowSink),
+  jira: kind(jiraSettingsSchema, createJiraSink),
+  securityhub: kind(securityHubSettingsSchema, createSecurityHubSink),
   sqs: kind(sqsSettingsSchema, createSqsSink),
   eventbridge: kind(eventBridgeSettingsSchema, createEventBridgeSink),
   s3: kind(s3SettingsSchema, createS3Sink),
@@ -55,6 +63,9 @@ export const sinkSpecSchema = z.discriminatedUnion(
     pagerDutySettingsSchema,
     slackSettingsSchema,
     webhookSettingsSchema,
+    serviceNowSettingsSchema,
+    jiraSettingsSchema,
+    securityHubSettingsSchema,
     sqsSettingsSchema,
     eventBridgeSettingsSchema,
     s3SettingsSchema,
@@ -100,6 +111,12 @@ export function createSink(name: string, spec: SinkSpec, deps: SinkDeps): Sink {
       return SINK_KINDS.slack.create(name, spec, deps);
     case 'webhook':
       return SINK_KINDS.webhook.create(name, spec, deps);
+    case 'servicenow':
+      return SINK_KINDS.servicenow.create(name, spec, deps);
+    case 'jira':
+      return SINK_KINDS.jira.create(name, spec, deps);
+    case 'securityhub':
+      return SINK_KINDS.securityhub.create(name, spec, deps);
     case 'sqs':
       return SINK_KINDS.sqs.create(name, spec, deps);
     case 'eventbridge':
@@ -131,6 +148,10 @@ export function secretRefsOf(spec: SinkSpec): SecretRef[] {
       return [spec.webhookUrl];
     case 'webhook':
       return [spec.signingSecret, ...Object.values(spec.secretHeaders)];
+    case 'servicenow':
+      return serviceNowSecretRefs(spec.auth);
+    case 'jira':
+      return jiraSecretRefs(spec.auth);
     default:
       return [];
   }
