@@ -3,6 +3,7 @@ import { approvalSchema } from '../5-decide/approvals/model.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
+import { approvalSyncSourceSchema } from '../6-deliver/change-systems/approvals-sync.ts';
 import {
   accountIdSchema,
   arnPatternSchema,
@@ -73,6 +74,11 @@ export const approvalsSchema = strictObject({
     /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
     expiredLookbackDays: z.number().int().min(0).max(90).default(7),
   }).optional(),
+  /**
+   * Change systems whose approved change requests the scheduled sync writes into the approvals table (ServiceNow
+   * change requests, Jira issues; docs/change-management.md). Needs `dynamodb.tableName` (or NETWATCH_APPROVALS_TABLE).
+   */
+  sync: z.array(approvalSyncSourceSchema).default([]),
 });
 
 /** Dedup and the delivery ledger. */
@@ -114,7 +120,7 @@ const configShape = strictObject({
   routes: z.array(routeSchema).min(1, 'configure at least one route'),
   context: contextSchema.default({ internalVpcIds: [], knownAccounts: [] }),
   allowlists: z.array(allowlistSchema).default([]),
-  approvals: approvalsSchema.default({ static: [] }),
+  approvals: approvalsSchema.default({ static: [], sync: [] }),
   dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
   grouping: groupingSchema.default({ windowMinutes: 5 }),
   state: stateSchema.default({}),
@@ -136,8 +142,11 @@ const crossCheckShape = z.lazy(() =>
       .catch([]),
     allowlists: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
     approvals: z
-      .looseObject({ static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]) })
-      .catch({ static: [] }),
+      .looseObject({
+        static: z.array(z.looseObject({ ticket: z.unknown() }).catch({ ticket: undefined })).catch([]),
+        sync: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
+      })
+      .catch({ static: [], sync: [] }),
   }),
 );
 
@@ -181,6 +190,11 @@ export function crossCheckProblems(value: unknown): string[] {
     config.approvals.static.map((a) => a.ticket),
     (i) => `approvals.static[${i}].ticket`,
     'ticket',
+  );
+  unique(
+    config.approvals.sync.map((a) => a.name),
+    (i) => `approvals.sync[${i}].name`,
+    'sync source name',
   );
   return problems;
 }
