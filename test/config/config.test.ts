@@ -48,7 +48,7 @@ describe('config loading', () => {
       resolved: false,
     });
     expect(config.state).toEqual({});
-    expect(config.approvals).toEqual({ static: [] });
+    expect(config.approvals).toEqual({ static: [], sync: [] });
     expect(config.context).toEqual({ internalVpcIds: [], knownAccounts: [] });
   });
 
