@@ -55,6 +55,8 @@ export const METRIC_SERVICE: Record<string, string> = {
   cloudtrailEvents: 'netwatch-cloudtrail-events',
   cloudtrailS3: 'netwatch-cloudtrail-s3',
   digest: 'netwatch-digest',
+  approvalsSync: 'netwatch-approvals-sync',
+  approvalsInbound: 'netwatch-approvals-inbound',
 };
 
 export function metricService(functionKey: string): string {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkCalls, describeDenials, type Verdict } from '../support/iam-check.ts';
 import { deployOnEmulators, type DeployedStack } from '../support/deployed-stack.ts';
 import { sqsEvent } from '../support/records.ts';
+import { inboundSignature } from '../../shared/lambda/approvals.ts';
 import { MODES, type Mode, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
 
 /**
@@ -78,8 +79,18 @@ const TRAIL_KEY =
  * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; any other
  * queue gets every sample — or, without a queue, the EventBridge schedule event.
  */
-function feedOf(deployed: DeployedStack, fnId: string): 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' {
+function feedOf(
+  deployed: DeployedStack,
+  fnId: string,
+): 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' | 'url' {
   const stack = deployed.stack;
+  // A function URL (the inbound approvals endpoint) is fed signed HTTP requests.
+  if (
+    stack
+      .of('AWS::Lambda::Url')
+      .some(([, r]) => JSON.stringify(r.Properties?.['TargetFunctionArn']).includes(`"${fnId}"`))
+  )
+    return 'url';
   const mapping = stack
     .of('AWS::Lambda::EventSourceMapping')
     .find(([, r]) => JSON.stringify(r.Properties?.['FunctionName']).includes(`"${fnId}"`));
@@ -148,6 +159,34 @@ async function exercise(deployed: DeployedStack): Promise<Map<string, Verdict[]>
         }),
       );
       failures.push(...response);
+    } else if (feed === 'url') {
+      // A change system pushing an approval, then its cancellation, signed with the key the harness's SSM holds.
+      const now = Math.floor(Date.now() / 1000);
+      for (const [i, body] of [
+        {
+          action: 'approve',
+          approval: {
+            ticket: 'CHG0099001',
+            windowStart: '2026-11-20T09:00:00Z',
+            windowEnd: '2026-11-20T11:00:00Z',
+            accounts: ['111122223333'],
+            resourceIds: ['sg-0a1b2c3d4e5f60718'],
+          },
+        },
+        { action: 'cancel', ticket: 'CHG0099001' },
+      ].entries()) {
+        const text = JSON.stringify(body);
+        const ts = String(now + i);
+        const response = (await deployed.invoke(fn, {
+          requestContext: { http: { method: 'POST' } },
+          headers: {
+            'x-netwatch-timestamp': ts,
+            'x-netwatch-signature': inboundSignature('local-signing-secret-0123456789', ts, text),
+          },
+          body: text,
+        })) as { statusCode?: number };
+        if (response.statusCode !== 200) failures.push(`${fn.handler}: answered ${response.statusCode}`);
+      }
     } else {
       // Fifteen minutes later, as the schedule sees it: the storm windows the ingest functions opened have closed, so
       // the digest function reads them, sends the held-back findings and marks them — its whole path, not just the scan.
@@ -226,6 +265,16 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     expect(trail, `the CloudTrail function in ${mode} should have looked up a VPC`).toContain(
       'config:BatchGetResourceConfig',
     );
+    if (mode === 'default') {
+      // The default package turns on Security Hub and both change-management functions.
+      expect(config, 'configChanges should have imported into Security Hub').toContain(
+        'securityhub:BatchImportFindings',
+      );
+      const inbound = actions(byFn.get('functions/approvals-inbound.handler'));
+      for (const action of ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'ssm:GetParameter'])
+        expect(inbound, `approvalsInbound should have called ${action}`).toContain(action);
+      expect(actions(byFn.get('functions/approvals-sync.handler'))).toContain('ssm:GetParameter');
+    }
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);

@@ -12,6 +12,7 @@ import { asFunction, recordAwsCalls, takeCalls, type AwsCall } from './aws-calls
 import { AwsFault, startAwsJsonServer } from './aws-json-server.ts';
 import { startDynalite, type LocalDynamo } from './dynalite.ts';
 import { startReceiver } from './http-receiver.ts';
+import { startSecurityHub } from './change-systems.ts';
 import { type DeployedFunction, deployedFunctions, loadTemplate, type Mode, ResolvedStack } from './stack-template.ts';
 
 /**
@@ -106,6 +107,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   const fauxqs = await startFauxqs({ port: 0, host: 'localhost', defaultRegion: REGION, logger: false });
   const dynamo: LocalDynamo = await startDynalite();
   const webhook = await startReceiver((_req, _n, res) => res.end('{}'));
+  const securityHub = await startSecurityHub();
   const plain = new ResolvedStack(template, { account: ACCOUNT, region: REGION, stackName: `netwatch-${mode}` });
 
   // Queues and topics under the template's names; Ref of a queue is the emulator's queue URL.
@@ -174,6 +176,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_ENDPOINT_URL_CONFIG_SERVICE: aws.url,
     AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
+    AWS_ENDPOINT_URL_SECURITYHUB: securityHub.url,
     POWERTOOLS_LOG_LEVEL: process.env['NETWATCH_DEBUG_LOG'] ? 'ERROR' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
@@ -247,7 +250,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
       s3.destroy();
       restoreDns();
       console.warn = warn;
-      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop()]);
+      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop(), securityHub.stop()]);
       await dynamo.close();
     },
   };
