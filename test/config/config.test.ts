@@ -207,7 +207,13 @@ describe('netwatch.config.example.yml', () => {
     `validates (needs the full sink registry; missing here: ${missing.join(', ') || 'none'})`,
     async () => {
       const config = await loadConfigFile(join(REPO_ROOT, 'netwatch.config.example.yml'));
-      expect(config.routes.map((r) => r.name)).toEqual(['page-unapproved', 'page-prod-high', 'change-management']);
+      expect(config.routes.map((r) => r.name)).toEqual([
+        'page-unapproved',
+        'page-prod-high',
+        'change-management',
+        'tickets',
+      ]);
+      expect(config.approvals.sync.map((s) => s.name)).toEqual(['servicenow-changes']);
       expect(config.approvals.static[0]?.ticket).toBe('CHG0012345');
     },
   );

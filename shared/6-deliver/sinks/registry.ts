@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { SecretRef, SecretResolver } from '../../platform/aws/secrets.ts';
+import type { Finding } from '../../model/finding.ts';
 import { jiraSecretRefs } from '../change-systems/jira.ts';
 import { serviceNowSecretRefs } from '../change-systems/servicenow.ts';
 import type { SinkDeps } from './deps.ts';
@@ -166,4 +167,31 @@ export async function prefetchSinkSecrets(
   secrets: SecretResolver,
 ): Promise<void> {
   await secrets.prefetch(Object.values(config).flatMap(secretRefsOf));
+}
+
+/**
+ * What a sink would do with a finding, in one line, for the `netwatch route` dry run — the ticket it would open or
+ * update (and by which key it finds it again), or how it would write it. Undefined for sinks that just send it.
+ */
+export function sinkAction(spec: SinkSpec, finding: Finding): string | undefined {
+  const key = finding.episode?.id ?? finding.fingerprint;
+  const closed = finding.episode?.state === 'closed';
+  switch (spec.type) {
+    case 'servicenow':
+      return closed
+        ? `resolve the ServiceNow ${spec.table} with correlation_id netwatch:${key} (if one was opened)`
+        : `ServiceNow ${spec.table} with correlation_id netwatch:${key}: created, or a work note on it`;
+    case 'jira':
+      return closed
+        ? `comment on and transition to done the Jira ${spec.project} issue labelled netwatch-${key} (if one was opened)`
+        : `Jira ${spec.project} ${spec.issueType} labelled netwatch-${key}: created, or a comment on it`;
+    case 'securityhub':
+      return `Security Hub finding netwatch/${finding.region}/${finding.account}/${key}${closed ? ' archived (workflow RESOLVED)' : ' imported or updated'}`;
+    case 's3':
+      return spec.format === 'ocsf'
+        ? `OCSF 1.1.0 Detection Finding${finding.source === 'cloudtrail' && !closed ? ' + API Activity' : ''} to s3://${spec.bucket}/${spec.prefix}`
+        : undefined;
+    default:
+      return undefined;
+  }
 }
