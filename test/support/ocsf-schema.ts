@@ -108,7 +108,8 @@ function checkValue(value: unknown, def: AttrDef, path: string, profiles: string
   const type = def.type ?? 'string_t';
   if (def.is_array) {
     if (!Array.isArray(value)) return void problems.push(`${path}: must be an array of ${type}`);
-    value.forEach((v, i) => checkValue(v, { ...def, is_array: false }, `${path}[${i}]`, profiles, problems));
+    for (const [i, v] of value.entries())
+      checkValue(v, { ...def, is_array: false }, `${path}[${i}]`, profiles, problems);
     return;
   }
   if (objects.has(type)) {

@@ -517,3 +517,15 @@ describe('securityhub sink (BatchImportFindings through the SDK, on a local REST
     expect(waits).toEqual([100, 100]);
   });
 });
+
+describe('ticket text encoders', () => {
+  it('strip control characters, defang ServiceNow [code] and javascript: values, escape Jira wiki markup', async () => {
+    const { plainText, serviceNowText, jiraWikiText } = await import(
+      '../../../shared/6-deliver/sinks/format/ticket.ts'
+    );
+    expect(plainText('a\u0000b\u001bc\u2028d\r\ne\tf')).toBe('abcd\ne\tf');
+    expect(serviceNowText('[ /CODE ]x[code]')).toBe('( /CODE )x(code)');
+    expect(serviceNowText('javascript:gs.getUserID()')).toBe('text: javascript:gs.getUserID()');
+    expect(jiraWikiText('h1. Title\n*bold* {code}')).toBe('h1\\. Title\n\\*bold\\* \\{code\\}');
+  });
+});

@@ -35,12 +35,21 @@ export function isClose(notice: Notice | DigestNotice): notice is Notice {
   return notice.kind === 'finding' && notice.finding.episode?.state === 'closed' && notice.traffic === undefined;
 }
 
-/** Control characters other than tab and newline, and lone surrogates: never useful in a ticket, sometimes harmful. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Control characters other than tab and newline (C0, DEL, C1) and the Unicode line / paragraph separators. */
+function isControl(code: number): boolean {
+  return (
+    (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029
+  );
+}
 
-/** Plain text safe to store anywhere: control characters removed, lines kept. */
+/** Plain text safe to store anywhere: control characters removed, lines kept (CR LF and CR become LF). */
 export function plainText(text: string): string {
-  return text.replace(CONTROL, '').replace(/\r\n?/g, '\n');
+  let out = '';
+  for (const ch of text.replace(/\r\n?/g, '\n')) if (!isControl(ch.codePointAt(0) ?? 0)) out += ch;
+  return out;
 }
 
 /** One line (titles, short descriptions): whitespace runs collapsed, at most `max` characters. */
