@@ -43,7 +43,7 @@ Usage:
   netwatch classify [FILE|DIR|-]...   print findings (JSON Lines, or a table with --format table)
   netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
   netwatch route --config FILE [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
-  netwatch approvals add|list|expire  manage approved changes in the approvals table
+  netwatch approvals add|list|expire|sync  manage approved changes in the approvals table (sync: from ServiceNow / Jira)
   netwatch config FILE [--json]       validate a config file; --json prints it as the functions read it
   netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
                                       what would have paged over history: a report (table, json, html)

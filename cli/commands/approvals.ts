@@ -11,6 +11,10 @@ import {
 import { loadConfigFile, issueProblems } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
 import { EXIT, UsageError, listFlag, stringFlag, writeLines, type Command } from './command.ts';
+import { createAwsClients } from '../../shared/platform/aws/clients.ts';
+import { ParametersSecretResolver } from '../../shared/platform/aws/secrets.ts';
+import { planLines, syncSource } from '../../shared/6-deliver/change-systems/approvals-sync.ts';
+import { errorText } from '../../shared/platform/errors.ts';
 
 /**
  * `netwatch approvals add | list | expire`: the change-management side of reconciliation, for teams whose change
@@ -20,6 +24,7 @@ export const approvalsCommand: Command = {
   help: `Usage: netwatch approvals add --ticket T --start ISO --end ISO [scopes] [--description TEXT] [table]
        netwatch approvals list [--active] [--format table|jsonl] [table]
        netwatch approvals expire TICKET [table]
+       netwatch approvals sync --config FILE [--dry-run] [--source NAME]
 
 Manage approved changes in the approvals table (DynamoDB). A finding covered by an active approval is marked
 approved with the ticket and routed as the config says (by default: change management only, no page).
@@ -48,7 +53,14 @@ Options:
   --format table|jsonl list output (default table)
   -h, --help           this help
 
-\`expire\` ends the ticket's window now: later changes are no longer approved and say "expired".`,
+\`expire\` ends the ticket's window now: later changes are no longer approved and say "expired".
+
+\`sync\` reads the approved change requests of the config's approvals.sync sources (ServiceNow, Jira) and
+writes them into the approvals table, as the scheduled approvalsSync function does; requests that cannot be
+approvals are listed as NOT APPROVED with why. --dry-run shows what it would write and remove, writing nothing.
+Credentials of the change systems are read from SSM / Secrets Manager with your AWS credentials.
+  --dry-run            print the plan only
+  --source NAME        only this source`,
   options: {
     ticket: { type: 'string' },
     start: { type: 'string' },
@@ -63,6 +75,8 @@ Options:
     table: { type: 'string' },
     config: { type: 'string' },
     active: { type: 'boolean', default: false },
+    'dry-run': { type: 'boolean', default: false },
+    source: { type: 'string' },
     format: { type: 'string', default: 'table' },
   },
   async run(values, args) {
@@ -78,8 +92,10 @@ Options:
           return await list(store, values, rest);
         case 'expire':
           return await expire(store, rest);
+        case 'sync':
+          return await sync(store, values, rest);
         default:
-          throw new UsageError(`unknown approvals command "${sub}" (add, list, expire)`);
+          throw new UsageError(`unknown approvals command "${sub}" (add, list, expire, sync)`);
       }
     } catch (error) {
       if (error instanceof ApprovalStoreError) {
@@ -182,6 +198,33 @@ async function list(store: DynamoApprovalStore, values: Record<string, unknown>,
     [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')),
   );
   return EXIT.ok;
+}
+
+async function sync(store: DynamoApprovalStore, values: Record<string, unknown>, rest: string[]): Promise<number> {
+  if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  const configPath = stringFlag(values, 'config');
+  if (!configPath) throw new UsageError('sync reads its sources from the config: give --config FILE');
+  const config = await loadConfigFile(configPath);
+  const only = stringFlag(values, 'source');
+  const sources = config.approvals.sync.filter((s) => only === undefined || s.name === only);
+  if (sources.length === 0)
+    throw new UsageError(
+      only
+        ? `no approvals.sync source named "${only}" in ${configPath}`
+        : `${configPath} has no approvals.sync sources`,
+    );
+  const dryRun = values['dry-run'] === true;
+  const secrets = new ParametersSecretResolver(createAwsClients());
+  let failed = false;
+  for (const source of sources) {
+    try {
+      writeLines(planLines(await syncSource(source, store, { secrets }, { dryRun }), dryRun));
+    } catch (error) {
+      failed = true;
+      process.stderr.write(`netwatch: approvals sync ${source.name}: ${errorText(error)}\n`);
+    }
+  }
+  return failed ? EXIT.failed : EXIT.ok;
 }
 
 async function expire(store: DynamoApprovalStore, rest: string[]): Promise<number> {

@@ -3,6 +3,7 @@ import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
 import { approvalSourceFromConfig } from '../../shared/config/build-delivery.ts';
 import { decide } from '../../shared/6-deliver/orchestrate.ts';
+import { sinkAction } from '../../shared/6-deliver/sinks/registry.ts';
 import { allowlistsFromConfig, routesFromConfig, ruleContextFromConfig } from '../../shared/config/routes.ts';
 import type { NetwatchConfig } from '../../shared/config/schema.ts';
 import type { RouteDecision } from '../../shared/5-decide/route.ts';
@@ -33,7 +34,11 @@ export function explainText(e: RouteExplanation, config: NetwatchConfig): string
     : e.approval.allowlist
       ? `${e.approval.state} — allowlist ${e.approval.allowlist}`
       : e.approval.state;
-  const sinks = e.decision.sinks.map((s) => `${s} (${e.decision.pageSinks.includes(s) ? 'page' : 'record'})`);
+  const sinks = e.decision.sinks.map((s) => {
+    const spec = config.sinks[s];
+    const action = spec ? sinkAction(spec, f) : undefined;
+    return `${s} (${e.decision.pageSinks.includes(s) ? 'page' : 'record'}${action ? `: ${action}` : ''})`;
+  });
   return [
     `${f.severity.toUpperCase()} ${f.category} ${f.resource.id} ${f.account}/${f.region} — ${f.summary}`,
     `  rule:     ${f.ruleId}  source: ${f.source}  change: ${f.changeId}  fingerprint: ${f.fingerprint}`,
@@ -44,8 +49,15 @@ export function explainText(e: RouteExplanation, config: NetwatchConfig): string
   ].join('\n');
 }
 
-/** The dry run's JSON record for one finding. */
-export function explainRecord(e: RouteExplanation): Record<string, unknown> {
+/** The dry run's JSON record for one finding (with what each ticket / archive sink would do, when `config` is given). */
+export function explainRecord(e: RouteExplanation, config?: NetwatchConfig): Record<string, unknown> {
+  const actions = Object.fromEntries(
+    e.decision.sinks.flatMap((s) => {
+      const spec = config?.sinks[s];
+      const action = spec ? sinkAction(spec, e.finding) : undefined;
+      return action ? [[s, action]] : [];
+    }),
+  );
   return {
     fingerprint: e.finding.fingerprint,
     ruleId: e.finding.ruleId,
@@ -57,6 +69,7 @@ export function explainRecord(e: RouteExplanation): Record<string, unknown> {
     routes: e.decision.routes,
     pageSinks: e.decision.pageSinks,
     recordSinks: e.decision.recordSinks,
+    ...(Object.keys(actions).length ? { sinkActions: actions } : {}),
   };
 }
 
@@ -119,7 +132,7 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
     else
       ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
     const explained = await explainFindings(findings, config, { useTable: values['no-table'] !== true });
-    if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e))));
+    if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e, config))));
     else
       writeLines(
         explained.length

@@ -10,6 +10,7 @@ import {
   TARGETS_FUNCTION,
   targetsFunctionRole,
 } from './flow-logs.ts';
+import { changeManagementRole, inboundEnvironment, INBOUND_FUNCTION, SYNC_FUNCTION } from './change-management.ts';
 import { buildAlarms, buildDashboard } from './monitoring.ts';
 import { parseParams, type StackParams } from './params.ts';
 import { buildPrivateMode } from './private-mode.ts';
@@ -53,6 +54,8 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
   digest: undefined,
   [EVIDENCE_FUNCTION]: undefined,
   [TARGETS_FUNCTION]: undefined,
+  [SYNC_FUNCTION]: undefined,
+  [INBOUND_FUNCTION]: undefined,
 };
 
 export { parseParams };
@@ -70,6 +73,11 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   // Flow logs (docs/flow-logs.md): the evidence function with trafficEvidence, the custom resource when needed.
   if (!params.trafficEvidence) delete service.functions[EVIDENCE_FUNCTION];
   if (!needsTargetsResource(params)) delete service.functions[TARGETS_FUNCTION];
+  // Change management in (docs/change-management.md): the approvals sync and the inbound endpoint, each on request.
+  if (!params.approvalsSync) delete service.functions[SYNC_FUNCTION];
+  if (!params.approvalsInbound) delete service.functions[INBOUND_FUNCTION];
+  const inbound = service.functions[INBOUND_FUNCTION];
+  if (inbound) inbound.environment = { ...inbound.environment, ...inboundEnvironment(params) };
   for (const key of Object.keys(service.functions)) {
     const fn = service.functions[key];
     if (fn) fn.role = roleId(key);
@@ -129,6 +137,9 @@ export function extendTemplate(template: CfnTemplate, service: ServiceLike, para
   // The custom resource delivers nothing: its role replaces the generic delivery role built for every function.
   const targetsFn = functions.find((f) => f.key === TARGETS_FUNCTION);
   if (targetsFn) added[roleId(TARGETS_FUNCTION)] = targetsFunctionRole(targetsFn);
+  // Likewise the approvals sync and the inbound endpoint: the approvals table, config and secrets only.
+  for (const fn of functions.filter((f) => f.key === SYNC_FUNCTION || f.key === INBOUND_FUNCTION))
+    added[roleId(fn.key)] = changeManagementRole(fn, params, configParameterName);
   applyGrants(added, flow.grants);
   for (const [id, resource] of Object.entries(added)) {
     if (template.Resources[id])

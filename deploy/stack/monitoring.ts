@@ -57,6 +57,8 @@ export const METRIC_SERVICE: Record<string, string> = {
   cloudtrailS3: 'netwatch-cloudtrail-s3',
   digest: 'netwatch-digest',
   [EVIDENCE_FUNCTION]: 'netwatch-traffic-evidence',
+  approvalsSync: 'netwatch-approvals-sync',
+  approvalsInbound: 'netwatch-approvals-inbound',
 };
 
 /**

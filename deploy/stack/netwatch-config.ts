@@ -4,7 +4,8 @@ import type { StackParams } from './params.ts';
 /**
  * The Netwatch config the stack writes to SSM when the operator brings none (`netwatchConfigParameter`): risky
  * findings page through the stack's paging topic (email / SMS subscriptions), every finding goes to the
- * change-management queue (and the webhook when `webhookUrl` is set), dedup / storm control and approvals live in
+ * change-management queue (and the webhook when `webhookUrl` is set), risky ones to Security Hub (`securityHub`), dedup
+ * / storm control and approvals live in
  * the stack's tables. It is JSON text with `${…}` CloudFormation substitutions (Fn::Sub) for the ARNs and names the
  * stack creates; it holds references to secrets, never secrets. With `trafficEvidence`, risky findings of the evidence
  * categories also go (a `record` route) to the evidence queue, which feeds the traffic-evidence function.
@@ -17,6 +18,7 @@ export function generatedConfigText(params: StackParams): string {
       paging: { type: 'sns', topicArn: '${PagingTopic}', subjectPrefix: `Netwatch ${params.stage}`.slice(0, 30) },
       'change-queue': { type: 'sqs', queueUrl: '${ChangeQueue}' },
       ...(params.trafficEvidence ? { 'evidence-queue': { type: 'sqs', queueUrl: '${EvidenceQueue}' } } : {}),
+      ...(params.securityHub ? { 'security-hub': { type: 'securityhub', accountId: '${AWS::AccountId}' } } : {}),
       ...(params.webhookUrl && params.webhookSigningSecretParameter
         ? {
             'change-webhook': {
@@ -44,6 +46,9 @@ export function generatedConfigText(params: StackParams): string {
               sinks: ['evidence-queue'],
             },
           ]
+        : []),
+      ...(params.securityHub
+        ? [{ name: 'security-hub', kind: 'record', match: { minSeverity: 'medium' }, sinks: ['security-hub'] }]
         : []),
     ],
     context: {

@@ -60,6 +60,13 @@ export interface StackParams {
   evidenceDelaySeconds: number;
   /** Time limit of the flow-log queries of one finding. */
   evidenceTimeoutSeconds: number;
+  /** Findings to Security Hub: a `securityhub` sink in the generated config, BatchImportFindings in the roles. */
+  securityHub: boolean;
+  /** The scheduled approvals sync (sources: the config's `approvals.sync`). */
+  approvalsSync: boolean;
+  /** The inbound approvals endpoint (a function URL; HMAC key in this SSM parameter). */
+  approvalsInbound: boolean;
+  approvalsInboundSecretParameter?: string;
   logRetentionDays: number;
 }
 
@@ -254,6 +261,18 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
       'trafficEvidence queries the flow logs in these groups (the function may read only them)',
       '/vpc/flow-logs/prod',
     );
+  const approvalsInbound = bool('approvalsInbound');
+  const approvalsInboundSecretParameter = optional(
+    'approvalsInboundSecretParameter',
+    SSM_NAME,
+    '/netwatch/approvals/inbound-secret',
+  );
+  if (approvalsInbound && !approvalsInboundSecretParameter)
+    missing(
+      'approvalsInboundSecretParameter',
+      "the inbound approvals endpoint checks every request's HMAC signature with a key held in SSM",
+      '/netwatch/approvals/inbound-secret',
+    );
   const tag = text('internalVpcTag');
   let internalVpcTag: StackParams['internalVpcTag'];
   if (tag !== '') {
@@ -304,6 +323,10 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     trafficEvidence,
     evidenceDelaySeconds: int('evidenceDelaySeconds', 600, 0, 900),
     evidenceTimeoutSeconds: int('evidenceTimeoutSeconds', 120, 10, 840),
+    securityHub: bool('securityHub'),
+    approvalsSync: bool('approvalsSync'),
+    approvalsInbound,
+    ...(approvalsInboundSecretParameter ? { approvalsInboundSecretParameter } : {}),
     logRetentionDays,
   };
   if (problems.length) throw new ParamError(problems);

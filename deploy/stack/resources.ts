@@ -552,7 +552,7 @@ export function ssmParameterArn(name: string): Json {
 }
 
 /** Secrets Manager ARN: given ARNs as is; names get the 6-character suffix AWS appends. */
-function secretArn(nameOrArn: string): Json {
+export function secretArn(nameOrArn: string): Json {
   if (nameOrArn.startsWith('arn:')) return nameOrArn;
   return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${nameOrArn}-??????`);
 }
@@ -630,6 +630,17 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
       Effect: 'Allow',
       Action: 'ssm:GetParameter',
       Resource: secretParameters.map(ssmParameterArn),
+    });
+  if (params.securityHub)
+    statements.push({
+      // The securityhub sink imports as the account's own custom integration (its default product).
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html
+      Sid: 'SecurityHubSink',
+      Effect: 'Allow',
+      Action: 'securityhub:BatchImportFindings',
+      Resource: sub(
+        'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default',
+      ),
     });
   if (params.secretsManagerSecrets.length)
     statements.push({

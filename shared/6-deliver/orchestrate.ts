@@ -117,7 +117,11 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
     } else {
       outcome.alreadyDelivered.push(name);
       // A redelivery after a failure between the page and its episode row: write the row again (idempotent).
-      if (finding.episode?.state === 'open' && decision.pageSinks.includes(name) && claim.entry.status === 'delivered')
+      if (
+        finding.episode?.state === 'open' &&
+        remembersEpisode(deps, decision, name) &&
+        claim.entry.status === 'delivered'
+      )
         await deps.store.recordEpisodePage(finding.episode.id, name, finding.fingerprint, clock.now);
     }
   }
@@ -174,8 +178,8 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
       await deps.store.complete(key, name, 'delivered', clock);
       outcome.delivered.push(name);
       if (keys) outcome.resolved.push(name);
-      // A page of an open episode: remember it, so the episode's close resolves it here.
-      if (finding.episode?.state === 'open' && decision.pageSinks.includes(name))
+      // A page (or a ticket) of an open episode: remember it, so the episode's close resolves it here.
+      if (finding.episode?.state === 'open' && remembersEpisode(deps, decision, name))
         await deps.store.recordEpisodePage(finding.episode.id, name, finding.fingerprint, clock.now);
     }),
   );
@@ -185,9 +189,10 @@ async function deliverOne(finding: Finding, approvals: ApprovalSource, deps: Del
 }
 
 /**
- * Where the record of a closed episode also goes: each sink that paged the episode (the ledger remembers its pages)
- * and wants to hear it closed — PagerDuty sinks always (`resolve` with the pages' dedup keys), other sinks when a
- * paging route that names them says `resolved: true`. Sink → the dedup keys (fingerprints) of its pages.
+ * Where the record of a closed episode also goes: each sink that paged the episode or opened a ticket for it (the
+ * ledger remembers them) and wants to hear it closed — sinks that resolve what they opened always (PagerDuty:
+ * `resolve` with the pages' dedup keys; ServiceNow, Jira, Security Hub: the ticket of the episode), other sinks when
+ * a paging route that names them says `resolved: true`. Sink → the dedup keys (fingerprints) of its pages.
  */
 async function resolveTargets(finding: Finding, deps: DeliveryDeps): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
@@ -196,7 +201,7 @@ async function resolveTargets(finding: Finding, deps: DeliveryDeps): Promise<Map
     const adapter = deps.sinks.get(sink);
     if (adapter === undefined) continue;
     const wanted =
-      adapter.kind === 'pagerduty' ||
+      adapter.resolvesEpisodes === true ||
       deps.routes.some((r) => (r.kind ?? 'record') === 'paging' && r.resolved === true && r.sinks.includes(sink));
     if (!wanted) continue;
     const keys = out.get(sink) ?? [];
@@ -204,6 +209,15 @@ async function resolveTargets(finding: Finding, deps: DeliveryDeps): Promise<Map
     out.set(sink, keys);
   }
   return out;
+}
+
+/**
+ * Whether the ledger remembers that `sink` heard about an open episode: every page, and every record to a sink that
+ * opens tickets (ServiceNow, Jira, Security Hub: `resolvesEpisodes`), so the close reaches the ticket even when the
+ * sink's routes would not match the (info) close record.
+ */
+function remembersEpisode(deps: DeliveryDeps, decision: RouteDecision, sink: string): boolean {
+  return decision.pageSinks.includes(sink) || deps.sinks.get(sink)?.resolvesEpisodes === true;
 }
 
 /** Every delivery failure of a set of outcomes. */

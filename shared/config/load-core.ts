@@ -66,11 +66,16 @@ export function parseConfigText(text: string, file: string, yaml?: YamlParser): 
 /** Validate an already-parsed value; `file` names it in the error. */
 export function validateConfig(value: unknown, file: string): NetwatchConfig {
   const result = configSchema.safeParse(value);
-  const sinks = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['sinks'] : undefined;
+  const top = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const approvals = top['approvals'];
+  const sync =
+    typeof approvals === 'object' && approvals !== null ? (approvals as Record<string, unknown>)['sync'] : undefined;
   const problems = [
     ...(result.success ? [] : issueProblems(result.error.issues)),
     ...crossCheckProblems(value),
-    ...plaintextSecretProblems(sinks, 'sinks'),
+    ...plaintextSecretProblems(top['sinks'], 'sinks'),
+    // The approvals sync's change-system credentials get the same protection as the sinks'.
+    ...plaintextSecretProblems(sync, 'approvals.sync'),
   ];
   if (!result.success || problems.length > 0) {
     throw new ConfigError(

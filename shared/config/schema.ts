@@ -3,6 +3,7 @@ import { approvalSchema, DEFAULT_MAX_WINDOW_DAYS, windowTooLong } from '../5-dec
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
+import { approvalSyncSourceSchema } from '../6-deliver/change-systems/approvals-sync.ts';
 import {
   accountIdSchema,
   arnPatternSchema,
@@ -87,6 +88,11 @@ export const approvalsSchema = strictObject({
     /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
     expiredLookbackDays: z.number().int().min(0).max(90).default(7),
   }).optional(),
+  /**
+   * Change systems whose approved change requests the scheduled sync writes into the approvals table (ServiceNow
+   * change requests, Jira issues; docs/change-management.md). Needs `dynamodb.tableName` (or NETWATCH_APPROVALS_TABLE).
+   */
+  sync: z.array(approvalSyncSourceSchema).default([]),
 });
 
 /** Dedup and the delivery ledger. */
@@ -128,7 +134,7 @@ const configShape = strictObject({
   routes: z.array(routeSchema).min(1, 'configure at least one route'),
   context: contextSchema.default({ internalVpcIds: [], knownAccounts: [] }),
   allowlists: z.array(allowlistSchema).default([]),
-  approvals: approvalsSchema.default({ static: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
+  approvals: approvalsSchema.default({ static: [], sync: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
   dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
   grouping: groupingSchema.default({ windowMinutes: 5 }),
   state: stateSchema.default({}),
@@ -158,9 +164,10 @@ const crossCheckShape = z.lazy(() =>
               .catch({ ticket: undefined, windowStart: undefined, windowEnd: undefined }),
           )
           .catch([]),
+        sync: z.array(z.looseObject({ name: z.unknown() }).catch({ name: undefined })).catch([]),
         maxWindowDays: z.number().int().min(1).max(366).catch(DEFAULT_MAX_WINDOW_DAYS).default(DEFAULT_MAX_WINDOW_DAYS),
       })
-      .catch({ static: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
+      .catch({ static: [], sync: [], maxWindowDays: DEFAULT_MAX_WINDOW_DAYS }),
   }),
 );
 
@@ -214,6 +221,11 @@ export function crossCheckProblems(value: unknown): string[] {
     );
     if (tooLong !== undefined) problems.push(`approvals.static[${i}].windowEnd: ${tooLong}`);
   });
+  unique(
+    config.approvals.sync.map((a) => a.name),
+    (i) => `approvals.sync[${i}].name`,
+    'sync source name',
+  );
   return problems;
 }
 

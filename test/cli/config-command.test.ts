@@ -12,7 +12,7 @@ describe('netwatch config', () => {
     const { code, stdout } = netwatch(['config', 'netwatch.config.example.yml']);
     expect(code).toBe(0);
     expect(stdout).toContain(
-      'netwatch.config.example.yml: valid — 3 sinks (oncall: sns, servicenow: webhook, archive: s3)',
+      'netwatch.config.example.yml: valid — 7 sinks (oncall: sns, change-webhook: webhook, servicenow: servicenow, jira: jira, security-hub: securityhub, archive: s3, lake: s3)',
     );
   });
 
@@ -24,6 +24,7 @@ describe('netwatch config', () => {
       'page-unapproved',
       'page-prod-high',
       'change-management',
+      'tickets',
     ]);
   });
 

@@ -48,7 +48,7 @@ describe('config loading', () => {
       resolved: false,
     });
     expect(config.state).toEqual({});
-    expect(config.approvals).toEqual({ static: [], maxWindowDays: 30 }); // issue 12: windows are capped (default 30 days)
+    expect(config.approvals).toEqual({ static: [], sync: [], maxWindowDays: 30 }); // issue 12: windows are capped (default 30 days); issue 15: sync sources
     expect(config.context).toEqual({ internalVpcIds: [], knownAccounts: [] });
   });
 
@@ -112,7 +112,7 @@ extra: true
       ['sinks.paging', /unknown key "colour"/],
       [
         'sinks.pager.type',
-        /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, sqs, eventbridge, s3, stdout, file, log, memory\)/,
+        /unknown sink type "carrier-pigeon" \(known: sns, pagerduty, slack, webhook, servicenow, jira, securityhub, sqs, eventbridge, s3, stdout, file, log, memory\)/,
       ],
       ['sinks.hook', /unknown key "apiToken"/],
       ['sinks.hook.apiToken', /looks like a secret/],
@@ -207,7 +207,13 @@ describe('netwatch.config.example.yml', () => {
     `validates (needs the full sink registry; missing here: ${missing.join(', ') || 'none'})`,
     async () => {
       const config = await loadConfigFile(join(REPO_ROOT, 'netwatch.config.example.yml'));
-      expect(config.routes.map((r) => r.name)).toEqual(['page-unapproved', 'page-prod-high', 'change-management']);
+      expect(config.routes.map((r) => r.name)).toEqual([
+        'page-unapproved',
+        'page-prod-high',
+        'change-management',
+        'tickets',
+      ]);
+      expect(config.approvals.sync.map((s) => s.name)).toEqual(['servicenow-changes']);
       expect(config.approvals.static[0]?.ticket).toBe('CHG0012345');
     },
   );

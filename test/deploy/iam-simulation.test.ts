@@ -5,6 +5,7 @@ import type { AwsCall } from '../support/aws-calls.ts';
 import { checkCalls, describeDenials, type Verdict } from '../support/iam-check.ts';
 import { deployOnEmulators, type DeployedStack, type SqsEventRecord } from '../support/deployed-stack.ts';
 import { sqsEvent } from '../support/records.ts';
+import { inboundSignature } from '../../shared/lambda/approvals.ts';
 import { MODES, type Mode, packagedTemplates, ResolvedStack } from '../support/stack-template.ts';
 
 /**
@@ -78,7 +79,7 @@ const TRAIL_KEY =
 
 /** What feeds a function. */
 type Feed =
-  | { kind: 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' }
+  | { kind: 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' | 'url' }
   /** A queue the stack's own config delivers into (a sink): fed with what the other functions sent it. */
   | { kind: 'sink'; queue: string; sink: string }
   /** A custom resource's provider: fed by CloudFormation with the resource's Create request. */
@@ -111,6 +112,8 @@ function feedOf(deployed: DeployedStack, fnId: string): Feed {
   const stack = deployed.stack;
   const names = (v: unknown) => JSON.stringify(v).includes(`"${fnId}"`);
   const mapping = stack.of('AWS::Lambda::EventSourceMapping').find(([, r]) => names(r.Properties?.['FunctionName']));
+  // A function URL (the inbound approvals endpoint) is fed signed HTTP requests.
+  if (stack.of('AWS::Lambda::Url').some(([, r]) => names(r.Properties?.['TargetFunctionArn']))) return { kind: 'url' };
   const source = mapping?.[1].Properties?.['EventSourceArn'] as { 'Fn::GetAtt'?: [string, string] } | undefined;
   const queue = source?.['Fn::GetAtt']?.[0];
   if (queue === undefined) {
@@ -190,8 +193,10 @@ async function exercise(deployed: DeployedStack): Promise<Run> {
     const t0 = Date.now();
     const feed = feeds.get(fn.handler) ?? { kind: 'schedule' };
     if (feed.kind === 'sink') continue;
-    // A scheduled function (the digest) runs over what the functions before it left: their storm windows.
-    if (feed.kind !== 'schedule' && feed.kind !== 'custom-resource') await deployed.resetTables();
+    // Each ingest function starts from empty tables; a scheduled function (the digest), a custom resource and the
+    // inbound endpoint run over what the functions before them left (the digest: their storm windows).
+    if (feed.kind === 'config' || feed.kind === 'cloudtrail' || feed.kind === 'all' || feed.kind === 'trail-log')
+      await deployed.resetTables();
     if (feed.kind === 'config' || feed.kind === 'cloudtrail' || feed.kind === 'all') {
       const bodies =
         feed.kind === 'config'
@@ -223,6 +228,34 @@ async function exercise(deployed: DeployedStack): Promise<Run> {
         failures.push(
           `${fn.handler}: ${feed.resource} answered ${String(response['Status'])}: ${String(response['Reason'])}`,
         );
+    } else if (feed.kind === 'url') {
+      // A change system pushing an approval, then its cancellation, signed with the key the harness's SSM holds.
+      const now = Math.floor(Date.now() / 1000);
+      for (const [i, body] of [
+        {
+          action: 'approve',
+          approval: {
+            ticket: 'CHG0099001',
+            windowStart: '2026-11-20T09:00:00Z',
+            windowEnd: '2026-11-20T11:00:00Z',
+            accounts: ['111122223333'],
+            resourceIds: ['sg-0a1b2c3d4e5f60718'],
+          },
+        },
+        { action: 'cancel', ticket: 'CHG0099001' },
+      ].entries()) {
+        const text = JSON.stringify(body);
+        const ts = String(now + i);
+        const response = (await deployed.invoke(fn, {
+          requestContext: { http: { method: 'POST' } },
+          headers: {
+            'x-netwatch-timestamp': ts,
+            'x-netwatch-signature': inboundSignature('local-signing-secret-0123456789', ts, text),
+          },
+          body: text,
+        })) as { statusCode?: number };
+        if (response.statusCode !== 200) failures.push(`${fn.handler}: answered ${response.statusCode}`);
+      }
     } else {
       // Fifteen minutes later, as the schedule sees it: the storm windows the ingest functions opened have closed, so
       // the digest function reads them, sends the held-back findings and marks them — its whole path, not just the scan.
@@ -314,6 +347,16 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     expect(trail, `the CloudTrail function in ${mode} should have looked up a VPC`).toContain(
       'config:BatchGetResourceConfig',
     );
+    if (mode === 'default') {
+      // The default package turns on Security Hub and both change-management functions.
+      expect(config, 'configChanges should have imported into Security Hub').toContain(
+        'securityhub:BatchImportFindings',
+      );
+      const inbound = actions(byFn.get('functions/approvals-inbound.handler'));
+      for (const action of ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'ssm:GetParameter'])
+        expect(inbound, `approvalsInbound should have called ${action}`).toContain(action);
+      expect(actions(byFn.get('functions/approvals-sync.handler'))).toContain('ssm:GetParameter');
+    }
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);

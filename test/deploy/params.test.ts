@@ -48,6 +48,32 @@ describe('deploy parameters', () => {
     ).toEqual(['missing param vpcId', 'missing param privateRouteTableIds', 'missing param privateSubnetIds']);
   });
 
+  it('change management: the inbound endpoint needs its HMAC key parameter; the flags parse', () => {
+    const base = { configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config' };
+    expect(problems({ ...base, approvalsInbound: 'true' })).toEqual([
+      expect.stringMatching(
+        /^missing param approvalsInboundSecretParameter: .* --param=approvalsInboundSecretParameter=\/netwatch\/approvals\/inbound-secret$/,
+      ),
+    ]);
+    expect(problems({ ...base, securityHub: 'maybe' })).toEqual(['securityHub: expected true or false, found "maybe"']);
+    const params = parseParams(
+      {
+        ...base,
+        securityHub: 'true',
+        approvalsSync: 'true',
+        approvalsInbound: 'true',
+        approvalsInboundSecretParameter: '/netwatch/approvals/inbound-secret',
+      },
+      'prod',
+    );
+    expect(params).toMatchObject({
+      securityHub: true,
+      approvalsSync: true,
+      approvalsInbound: true,
+      approvalsInboundSecretParameter: '/netwatch/approvals/inbound-secret',
+    });
+  });
+
   it('parses lists, tags and numbers', () => {
     const p = parseParams(
       {

@@ -147,7 +147,10 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     "%s: every function that delivers has at least the timeout the HTTP sinks' retry budget is checked against",
     (mode) => {
       // shared/6-deliver/sinks/retry.ts refuses sink configs whose timeoutMs × attempts cannot fit this (issue 12).
-      const timeouts = of(templates[mode], 'AWS::Lambda::Function').map(([, r]) => r.Properties['Timeout'] as number);
+      // The inbound approvals endpoint answers a change system's push and sends no notice: it keeps its short timeout.
+      const timeouts = of(templates[mode], 'AWS::Lambda::Function')
+        .filter(([, r]) => !String(r.Properties['Handler']).includes('approvals-inbound'))
+        .map(([, r]) => r.Properties['Timeout'] as number);
       expect(timeouts.length).toBeGreaterThan(0);
       for (const timeout of timeouts) expect(timeout * 1000).toBeGreaterThanOrEqual(DELIVERY_FUNCTION_TIMEOUT_MS);
     },
@@ -190,7 +193,8 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
   );
 
   /** Functions per mode: the three pipeline functions, + trafficEvidence (default, private), + the flow-log custom resource (org, private). */
-  const FUNCTION_COUNT: Record<Mode, number> = { default: 4, org: 4, private: 5 };
+  // Default: + approvalsSync and approvalsInbound (approvalsSync=true, approvalsInbound=true in this package).
+  const FUNCTION_COUNT: Record<Mode, number> = { default: 6, org: 4, private: 5 };
 
   it.each(MODES)('%s: functions run nodejs22.x on arm64, each with its own role', (mode) => {
     const fns = of(templates[mode], 'AWS::Lambda::Function');
@@ -338,7 +342,14 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
       topicArn: 'arn:aws:sns:eu-west-1:111122223333:netwatch-ci-paging',
     });
     // trafficEvidence=true in this package: risky findings of the evidence categories also go to the evidence queue.
-    expect(config.routes.map((r) => r.name)).toEqual(['page-risky', 'change-management', 'traffic-evidence']);
+    // securityHub=true: risky findings also to Security Hub, as the account's own custom integration.
+    expect(config.routes.map((r) => r.name)).toEqual([
+      'page-risky',
+      'change-management',
+      'traffic-evidence',
+      'security-hub',
+    ]);
+    expect(config.sinks['security-hub']).toMatchObject({ type: 'securityhub', accountId: '111122223333' });
     expect(config.sinks['evidence-queue']).toEqual({
       type: 'sqs',
       queueUrl: 'https://sqs.eu-west-1.amazonaws.com/111122223333/netwatch-ci-traffic-evidence',

@@ -16,6 +16,7 @@ import { AwsFault, startAwsJsonServer } from './aws-json-server.ts';
 import { startDynalite, type LocalDynamo } from './dynalite.ts';
 import { readEc2Recordings, startEc2QueryServer } from './ec2-query-server.ts';
 import { startReceiver } from './http-receiver.ts';
+import { startSecurityHub } from './change-systems.ts';
 import { type DeployedFunction, deployedFunctions, loadTemplate, type Mode, ResolvedStack } from './stack-template.ts';
 
 /**
@@ -195,6 +196,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   const fauxqs = await startFauxqs({ port: 0, host: 'localhost', defaultRegion: REGION, logger: false });
   const dynamo: LocalDynamo = await startDynalite();
   const webhook = await startReceiver((_req, _n, res) => res.end('{}'));
+  const securityHub = await startSecurityHub();
   const plain = new ResolvedStack(template, { account: ACCOUNT, region: REGION, stackName: `netwatch-${mode}` });
 
   // Queues and topics under the template's names; Ref of a queue is the emulator's queue URL.
@@ -269,6 +271,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: aws.url,
     AWS_ENDPOINT_URL_EC2: ec2.url,
+    AWS_ENDPOINT_URL_SECURITYHUB: securityHub.url,
     POWERTOOLS_LOG_LEVEL: process.env['NETWATCH_DEBUG_LOG'] ? 'ERROR' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
@@ -405,7 +408,15 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
       for (const client of [harnessClients.s3, harnessClients.sqs]) client.destroy();
       restoreDns();
       console.warn = warn;
-      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), ec2.stop(), cfnResponses.stop(), webhook.stop()]);
+      await Promise.all([
+        fauxqs.stop(),
+        ssm.stop(),
+        aws.stop(),
+        ec2.stop(),
+        cfnResponses.stop(),
+        webhook.stop(),
+        securityHub.stop(),
+      ]);
       await dynamo.close();
     },
   };

@@ -143,9 +143,21 @@ function resourceOf(
       );
     }
     case 'ec2': {
-      // GetManagedPrefixListEntries: the list (AWS-managed lists are owned by AWS; the role allows any owner's).
+      // GetManagedPrefixListEntries: the list (AWS-managed lists belong to AWS: the account is not the caller's).
       const list = text(input['PrefixListId']);
-      return list ? own(`arn:aws:ec2:${region}:${account}:prefix-list/${list}`) : undefined;
+      return list ? { arn: `arn:aws:ec2:${region}:${account}:prefix-list/${list}`, account } : undefined;
+    }
+    case 'securityhub': {
+      // BatchImportFindings: the product the findings are imported into (a custom integration's default product).
+      const findings = input['Findings'];
+      const products = Array.isArray(findings)
+        ? [
+            ...new Set(
+              findings.map((f) => text((f as Record<string, unknown>)['ProductArn'])).filter((p) => p !== undefined),
+            ),
+          ]
+        : [];
+      return products.map((arn) => ({ arn, account: accountOfArn(arn) }));
     }
     case 'kms': {
       const key = text(input['KeyId']);

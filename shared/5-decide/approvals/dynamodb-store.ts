@@ -138,6 +138,89 @@ export class DynamoApprovalStore implements ApprovalSource {
     return updated;
   }
 
+  /** Every row of one ticket (one per account), as stored. */
+  async ticketRows(ticket: string): Promise<Record<string, unknown>[]> {
+    return allItems((start) =>
+      this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Write one account's row of an approval on behalf of a change system (`source`: an approvals sync or the inbound
+   * endpoint), marked `syncedBy`. Never overwrites a row someone else wrote (a `netwatch approvals add`, another
+   * source): that is refused with an {@link ApprovalStoreError}.
+   */
+  async putSynced(
+    approval: Approval,
+    account: string,
+    source: string,
+    meta: Record<string, string> = {},
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new (sdk.dynamodbDocument().PutCommand)({
+          TableName: this.tableName,
+          Item: { ...approvalItem(approval, account), ...meta, syncedBy: source, syncedAt: this.now().toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk) OR syncedBy = :source',
+          ExpressionAttributeValues: { ':source': source },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailed(error))
+        throw new ApprovalStoreError(
+          `approval ${approval.ticket} for account ${account} was written by someone else; ${source} leaves it alone`,
+        );
+      throw error;
+    }
+  }
+
+  /** Delete one row a change system wrote (only if `source` wrote it). Returns false when it was not there / not its. */
+  async deleteSynced(ticket: string, sk: string, source: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new (sdk.dynamodbDocument().DeleteCommand)({
+          TableName: this.tableName,
+          Key: { pk: `APPROVAL#${ticket}`, sk },
+          ConditionExpression: 'syncedBy = :source',
+          ExpressionAttributeValues: { ':source': source },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Remember a signed inbound request (its signature's hash) until `expiresAt`: false when it was seen already — a
+   * replayed request is refused even inside its timestamp window.
+   */
+  async rememberRequest(id: string, expiresAt: Date): Promise<boolean> {
+    try {
+      await this.client.send(
+        new (sdk.dynamodbDocument().PutCommand)({
+          TableName: this.tableName,
+          Item: { pk: `INBOUND#${id}`, sk: 'REQUEST', expiresAt: Math.floor(expiresAt.getTime() / 1000) },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': Math.floor(this.now().getTime() / 1000) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
   private queryAll(account: string, since: string): Promise<Record<string, unknown>[]> {
     return allItems((start) =>
       this.client.send(

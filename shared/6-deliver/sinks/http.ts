@@ -11,11 +11,13 @@ import {
   type RetrySettings,
 } from './retry.ts';
 
-/** One HTTP POST a sink wants delivered. */
+/** One HTTP request a sink wants delivered (a POST unless `method` says otherwise). */
 export interface HttpPost {
+  /** Default `POST`; ticket sinks also look up (`GET`) and update (`PATCH`, `PUT`) what they created. */
+  method?: 'POST' | 'GET' | 'PATCH' | 'PUT';
   url: string;
-  /** The exact bytes sent (signatures are computed over them). */
-  body: string;
+  /** The exact bytes sent (signatures are computed over them); none for a `GET`. */
+  body?: string;
   headers: Record<string, string>;
   timeoutMs: number;
   /**
@@ -85,8 +87,8 @@ export async function postWithRetry(
       for (let hop = 0; ; hop++) {
         try {
           response = await doFetch(url, {
-            method: 'POST',
-            body: request.body,
+            method: request.method ?? 'POST',
+            ...(request.body !== undefined ? { body: request.body } : {}),
             headers: request.headers,
             redirect: 'manual',
             signal: AbortSignal.timeout(Math.max(1, timeoutMs)),

@@ -137,6 +137,7 @@ export function buildPagerDutyResolve(routingKey: string, dedupKey: string) {
  */
 export class PagerDutySink implements Sink {
   readonly kind = 'pagerduty';
+  readonly resolvesEpisodes = true;
   constructor(
     readonly name: string,
     private readonly settings: PagerDutySettings,

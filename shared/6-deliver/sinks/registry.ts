@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import type { SecretRef, SecretResolver } from '../../platform/aws/secrets.ts';
+import type { Finding } from '../../model/finding.ts';
+import { jiraSecretRefs } from '../change-systems/jira.ts';
+import { serviceNowSecretRefs } from '../change-systems/servicenow.ts';
 import type { SinkDeps } from './deps.ts';
 import { createEventBridgeSink, eventBridgeSettingsSchema } from './eventbridge.ts';
 import { createFileSink, fileSettingsSchema } from './file.ts';
@@ -8,6 +11,9 @@ import { MemorySink, memorySettingsSchema } from './memory.ts';
 import { createPagerDutySink, pagerDutySettingsSchema } from './pagerduty.ts';
 import { createS3Sink, s3SettingsSchema } from './s3.ts';
 import type { Sink } from './sink.ts';
+import { createJiraSink, jiraSettingsSchema } from './jira.ts';
+import { createSecurityHubSink, securityHubSettingsSchema } from './securityhub.ts';
+import { createServiceNowSink, serviceNowSettingsSchema } from './servicenow.ts';
 import { createSlackSink, slackSettingsSchema } from './slack.ts';
 import { createSnsSink, snsSettingsSchema } from './sns.ts';
 import { createSqsSink, sqsSettingsSchema } from './sqs.ts';
@@ -36,6 +42,9 @@ export const SINK_KINDS = {
   pagerduty: kind(pagerDutySettingsSchema, createPagerDutySink),
   slack: kind(slackSettingsSchema, createSlackSink),
   webhook: kind(webhookSettingsSchema, createWebhookSink),
+  servicenow: kind(serviceNowSettingsSchema, createServiceNowSink),
+  jira: kind(jiraSettingsSchema, createJiraSink),
+  securityhub: kind(securityHubSettingsSchema, createSecurityHubSink),
   sqs: kind(sqsSettingsSchema, createSqsSink),
   eventbridge: kind(eventBridgeSettingsSchema, createEventBridgeSink),
   s3: kind(s3SettingsSchema, createS3Sink),
@@ -55,6 +64,9 @@ export const sinkSpecSchema = z.discriminatedUnion(
     pagerDutySettingsSchema,
     slackSettingsSchema,
     webhookSettingsSchema,
+    serviceNowSettingsSchema,
+    jiraSettingsSchema,
+    securityHubSettingsSchema,
     sqsSettingsSchema,
     eventBridgeSettingsSchema,
     s3SettingsSchema,
@@ -100,6 +112,12 @@ export function createSink(name: string, spec: SinkSpec, deps: SinkDeps): Sink {
       return SINK_KINDS.slack.create(name, spec, deps);
     case 'webhook':
       return SINK_KINDS.webhook.create(name, spec, deps);
+    case 'servicenow':
+      return SINK_KINDS.servicenow.create(name, spec, deps);
+    case 'jira':
+      return SINK_KINDS.jira.create(name, spec, deps);
+    case 'securityhub':
+      return SINK_KINDS.securityhub.create(name, spec, deps);
     case 'sqs':
       return SINK_KINDS.sqs.create(name, spec, deps);
     case 'eventbridge':
@@ -131,6 +149,10 @@ export function secretRefsOf(spec: SinkSpec): SecretRef[] {
       return [spec.webhookUrl];
     case 'webhook':
       return [spec.signingSecret, ...Object.values(spec.secretHeaders)];
+    case 'servicenow':
+      return serviceNowSecretRefs(spec.auth);
+    case 'jira':
+      return jiraSecretRefs(spec.auth);
     default:
       return [];
   }
@@ -145,4 +167,31 @@ export async function prefetchSinkSecrets(
   secrets: SecretResolver,
 ): Promise<void> {
   await secrets.prefetch(Object.values(config).flatMap(secretRefsOf));
+}
+
+/**
+ * What a sink would do with a finding, in one line, for the `netwatch route` dry run — the ticket it would open or
+ * update (and by which key it finds it again), or how it would write it. Undefined for sinks that just send it.
+ */
+export function sinkAction(spec: SinkSpec, finding: Finding): string | undefined {
+  const key = finding.episode?.id ?? finding.fingerprint;
+  const closed = finding.episode?.state === 'closed';
+  switch (spec.type) {
+    case 'servicenow':
+      return closed
+        ? `resolve the ServiceNow ${spec.table} with correlation_id netwatch:${key} (if one was opened)`
+        : `ServiceNow ${spec.table} with correlation_id netwatch:${key}: created, or a work note on it`;
+    case 'jira':
+      return closed
+        ? `comment on and transition to done the Jira ${spec.project} issue labelled netwatch-${key} (if one was opened)`
+        : `Jira ${spec.project} ${spec.issueType} labelled netwatch-${key}: created, or a comment on it`;
+    case 'securityhub':
+      return `Security Hub finding netwatch/${finding.region}/${finding.account}/${key}${closed ? ' archived (workflow RESOLVED)' : ' imported or updated'}`;
+    case 's3':
+      return spec.format === 'ocsf'
+        ? `OCSF 1.1.0 Detection Finding${finding.source === 'cloudtrail' && !closed ? ' + API Activity' : ''} to s3://${spec.bucket}/${spec.prefix}`
+        : undefined;
+    default:
+      return undefined;
+  }
 }

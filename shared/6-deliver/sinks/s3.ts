@@ -4,6 +4,7 @@ import type { DigestNotice, Notice } from '../../model/notice.ts';
 import { awsDeliveryError } from './aws-error.ts';
 import type { SinkDeps } from './deps.ts';
 import { buildChangeRecord } from './format/change-record.ts';
+import { ocsfEvents } from './format/ocsf.ts';
 import { noticeKey } from './format/digest.ts';
 import type { Sink } from './sink.ts';
 
@@ -26,6 +27,12 @@ export const s3SettingsSchema = z.strictObject({
     .transform((p) => p.replace(/^\/+|\/+$/g, '')),
   batch: z.boolean().default(false),
   maxBatch: z.number().int().min(1).max(10_000).default(500),
+  /**
+   * `change-record` (default): one change record per line. `ocsf`: OCSF 1.1.0 events (a Detection Finding per
+   * finding, an API Activity per CloudTrail change; shared/6-deliver/sinks/format/ocsf.ts) under Security Lake's
+   * partition layout `region=<region>/accountId=<account>/eventDay=<YYYYMMDD>/`.
+   */
+  format: z.enum(['change-record', 'ocsf']).default('change-record'),
 });
 
 export type S3Settings = z.output<typeof s3SettingsSchema>;
@@ -38,10 +45,23 @@ export function partitionOf(at: Date): string {
 }
 
 /** The object key for a notice written at `now`. An unparseable finding time falls back to `now`. */
-export function archiveKey(prefix: string, notice: Notice | DigestNotice, now: Date): string {
+export function archiveKey(
+  prefix: string,
+  notice: Notice | DigestNotice,
+  now: Date,
+  format: S3Settings['format'] = 'change-record',
+): string {
   const parsed = new Date(notice.kind === 'finding' ? notice.finding.at : notice.windowStart);
   const at = Number.isNaN(parsed.getTime()) ? now : parsed;
-  return `${prefix ? `${prefix}/` : ''}${partitionOf(at)}/${noticeKey(notice)}-${now.getTime()}.jsonl`;
+  const base = prefix ? `${prefix}/` : '';
+  if (format === 'ocsf') {
+    // Security Lake's custom-source layout: region, account, day of the event.
+    // https://docs.aws.amazon.com/security-lake/latest/userguide/custom-sources.html
+    const region = notice.kind === 'finding' ? notice.finding.region : (notice.findings[0]?.region ?? 'unknown');
+    const day = `${at.getUTCFullYear()}${pad(at.getUTCMonth() + 1)}${pad(at.getUTCDate())}`;
+    return `${base}region=${region}/accountId=${notice.kind === 'finding' ? notice.finding.account : notice.account}/eventDay=${day}/${noticeKey(notice)}-${now.getTime()}.ocsf.jsonl`;
+  }
+  return `${base}${partitionOf(at)}/${noticeKey(notice)}-${now.getTime()}.jsonl`;
 }
 
 export class S3Sink implements Sink {
@@ -57,8 +77,13 @@ export class S3Sink implements Sink {
 
   async deliver(notice: Notice | DigestNotice): Promise<void> {
     const now = (this.deps.now ?? (() => new Date()))();
-    const line = JSON.stringify(buildChangeRecord(notice, now));
-    const key = archiveKey(this.settings.prefix, notice, now);
+    const line =
+      this.settings.format === 'ocsf'
+        ? ocsfEvents(notice)
+            .map((e) => JSON.stringify(e))
+            .join('\n')
+        : JSON.stringify(buildChangeRecord(notice, now));
+    const key = archiveKey(this.settings.prefix, notice, now, this.settings.format);
     if (!this.settings.batch) {
       await this.put(key, `${line}\n`);
       return;

@@ -10,6 +10,12 @@ export interface Sink {
   readonly name: string;
   /** Adapter kind (`file`, `stdout`, `sns`, …). */
   readonly kind: string;
+  /**
+   * Tickets and incidents this sink opens are closed by the exposure's close (PagerDuty incidents, ServiceNow / Jira
+   * tickets, Security Hub findings): the ledger remembers which episodes it heard about, and the episode's close
+   * reaches it whatever its routes match (shared/6-deliver/orchestrate.ts).
+   */
+  readonly resolvesEpisodes?: boolean;
   deliver(notice: Notice | DigestNotice): Promise<void>;
   /** Flush buffered output (file sinks). */
   close?(): Promise<void>;

@@ -3,6 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -25,7 +26,16 @@ export interface AwsClientOptions {
   maxAttempts?: number;
 }
 
-export type AwsServiceName = 'sns' | 'sqs' | 's3' | 'eventBridge' | 'ssm' | 'secretsManager' | 'ec2' | 'logs';
+export type AwsServiceName =
+  | 'sns'
+  | 'sqs'
+  | 's3'
+  | 'eventBridge'
+  | 'ssm'
+  | 'secretsManager'
+  | 'ec2'
+  | 'logs'
+  | 'securityHub';
 
 /**
  * The AWS clients sinks and secret resolution use. Created lazily on first use: a Lambda that only has an SNS sink never
@@ -42,6 +52,8 @@ export interface AwsClients {
   readonly ec2: EC2Client;
   /** CloudWatch Logs Insights (traffic evidence). */
   readonly logs: CloudWatchLogsClient;
+  /** Security Hub BatchImportFindings (the securityhub sink). */
+  readonly securityHub: SecurityHubClient;
 }
 
 /** Build lazily created, memoized clients sharing one set of options. */
@@ -100,6 +112,9 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     },
     get logs() {
       return lazy('logs', () => new (sdk.cloudWatchLogs().CloudWatchLogsClient)(base('logs')));
+    },
+    get securityHub() {
+      return lazy('securityHub', () => new (sdk.securityHub().SecurityHubClient)(base('securityHub')));
     },
   };
 }

@@ -25,6 +25,7 @@ export const sdk = {
   eventBridge: () => load('@aws-sdk/client-eventbridge') as typeof import('@aws-sdk/client-eventbridge'),
   s3: () => load('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3'),
   secretsManager: () => load('@aws-sdk/client-secrets-manager') as typeof import('@aws-sdk/client-secrets-manager'),
+  securityHub: () => load('@aws-sdk/client-securityhub') as typeof import('@aws-sdk/client-securityhub'),
   sns: () => load('@aws-sdk/client-sns') as typeof import('@aws-sdk/client-sns'),
   sqs: () => load('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs'),
   ssm: () => load('@aws-sdk/client-ssm') as typeof import('@aws-sdk/client-ssm'),

@@ -81,10 +81,13 @@ describe('sink registry', () => {
     expect(Object.keys(SINK_KINDS).sort()).toEqual([
       'eventbridge',
       'file',
+      'jira',
       'log',
       'memory',
       'pagerduty',
       's3',
+      'securityhub',
+      'servicenow',
       'slack',
       'sns',
       'sqs',

@@ -12,6 +12,14 @@ export const SECRETS = {
   pagerDutyRoutingKey: '/netwatch/pagerduty/routing-key',
   slackWebhook: '/netwatch/slack/webhook',
   webhookSigning: '/netwatch/webhook/signing',
+  serviceNowPassword: '/netwatch/servicenow/password',
+  jiraApiToken: '/netwatch/jira/api-token',
+} as const;
+
+/** The change systems' credentials behind those references (test/support/change-systems.ts servers check them). */
+export const CHANGE_SYSTEM_CREDENTIALS = {
+  serviceNow: { username: 'svc-netwatch', password: 'Sn0w-e2e-p4ss' },
+  jira: { email: 'netwatch@example.com', apiToken: 'jira-e2e-token' },
 } as const;
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
@@ -47,6 +55,8 @@ export async function startEmulators(): Promise<Emulators> {
     [SECRETS.pagerDutyRoutingKey]: ROUTING_KEY,
     [SECRETS.slackWebhook]: `${receivers.slack.url}/services/T000/B000/XXXX`,
     [SECRETS.webhookSigning]: SIGNING_SECRET,
+    [SECRETS.serviceNowPassword]: CHANGE_SYSTEM_CREDENTIALS.serviceNow.password,
+    [SECRETS.jiraApiToken]: CHANGE_SYSTEM_CREDENTIALS.jira.apiToken,
   };
   // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
   const ssm = await startAwsJsonServer({

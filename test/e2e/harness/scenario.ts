@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { deliveryTableDefinition } from '../../../shared/6-deliver/ledger/dynamodb-store.ts';
 import { stateTableDefinition } from '../../../shared/3-state/dynamodb-store.ts';
+import { approvalsTableDefinition } from '../../../shared/5-decide/approvals/dynamodb-store.ts';
 import { REGION } from './aws-env.ts';
 import { SECRETS, type Emulators } from './emulators.ts';
 
@@ -36,6 +37,12 @@ export interface ScenarioOptions {
   httpAttempts?: number;
   /** Keep the network state in a state table (`NETWATCH_STATE_TABLE`), as the deployed stack does. Default true. */
   state?: boolean;
+  /** An approvals table (`approvals.dynamodb.tableName`), as the deployed stack has. Default false. */
+  approvalsTable?: boolean;
+  /** Change the config before it is written (more sinks, routes, sync sources). */
+  configure?: (config: Record<string, unknown>) => Record<string, unknown>;
+  /** More function environment (endpoints of further emulated services). */
+  env?: Record<string, string>;
 }
 
 /** One page as the paging inbox (an SQS queue subscribed to the paging topic) received it. */
@@ -62,6 +69,8 @@ export class Scenario {
   readonly table: string;
   /** The state table (issue 14), when the scenario keeps state. */
   readonly stateTable: string | undefined;
+  /** The approvals table, when the scenario has one. */
+  readonly approvalsTable: string | undefined;
   readonly configPath: string;
   readonly configQueue: QueueRef;
   readonly cloudtrailQueue: QueueRef;
@@ -103,14 +112,17 @@ export class Scenario {
     fauxqs.subscribe({ topic: pagingName, queue: this.inbox.name, region: REGION });
     this.table = `netwatch-delivery-${this.id}`;
     this.stateTable = options.state === false ? undefined : `netwatch-state-${this.id}`;
+    this.approvalsTable = options.approvalsTable ? `netwatch-approvals-${this.id}` : undefined;
     this.configPath = join(mkdtempSync(join(tmpdir(), 'netwatch-e2e-')), 'netwatch.config.json');
-    writeFileSync(this.configPath, JSON.stringify(this.config(), null, 2));
+    const config = this.config();
+    writeFileSync(this.configPath, JSON.stringify(options.configure ? options.configure(config) : config, null, 2));
   }
 
   static async create(emulators: Emulators, options: ScenarioOptions = {}): Promise<Scenario> {
     const scenario = new Scenario(emulators, options);
     await emulators.dynamo.createTable(deliveryTableDefinition(scenario.table));
     if (scenario.stateTable) await emulators.dynamo.createTable(stateTableDefinition(scenario.stateTable));
+    if (scenario.approvalsTable) await emulators.dynamo.createTable(approvalsTableDefinition(scenario.approvalsTable));
     emulators.receivers.reset();
     return scenario;
   }
@@ -122,6 +134,8 @@ export class Scenario {
       NETWATCH_CONFIG_PATH: this.configPath,
       NETWATCH_DEDUP_TABLE: this.table,
       ...(this.stateTable ? { NETWATCH_STATE_TABLE: this.stateTable } : {}),
+      ...(this.approvalsTable ? { NETWATCH_APPROVALS_TABLE: this.approvalsTable } : {}),
+      ...this.options.env,
     };
   }
 
@@ -158,7 +172,10 @@ export class Scenario {
         },
         { name: 'change-management', kind: 'record', sinks: ['change-log'] },
       ],
-      approvals: { static: this.options.approvals ?? [] },
+      approvals: {
+        static: this.options.approvals ?? [],
+        ...(this.approvalsTable ? { dynamodb: { tableName: this.approvalsTable } } : {}),
+      },
       dedup: { tableName: this.table, claimLeaseSeconds: this.options.claimLeaseSeconds ?? 5 },
       grouping: { windowMinutes: this.options.groupingWindowMinutes ?? 5 },
     };
