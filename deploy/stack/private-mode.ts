@@ -1,6 +1,7 @@
 import { ACCOUNT_ID, arnOf, type CfnResource, type Json, policyDocument, ref, type Statement, sub } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { ssmParameterArn, type FunctionInfo } from './resources.ts';
+import type { FunctionInfo } from './resources.ts';
+import { ssmParameterArn } from './roles.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints

@@ -2,14 +2,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
 import { allItems, isConditionFailed } from '../../platform/aws/dynamodb.ts';
+import { createTableInput } from '../../platform/aws/table.ts';
 import { accountIdSchema } from '../../model/fields.ts';
 import { NetwatchError } from '../../platform/errors.ts';
+import { APPROVALS_INDEX, APPROVALS_TABLE } from './table.ts';
 import { approvalFields, toApproval, type Approval, type ApprovalSource } from './model.ts';
 
 /**
  * The approvals table, written by the change-management system (or `netwatch approvals add`).
  *
- * Key schema (one item per ticket per account, so one query finds an account's approvals):
+ * Key schema ({@link APPROVALS_TABLE}; one item per ticket per account, so one query finds an account's approvals):
  * | attribute | type | meaning |
  * |---|---|---|
  * | `pk` | S | `APPROVAL#<ticket>` (table partition key) |
@@ -40,7 +42,7 @@ export class DynamoApprovalStore implements ApprovalSource {
   ) {}
 
   private get indexName(): string {
-    return this.options.indexName ?? 'byAccount';
+    return this.options.indexName ?? APPROVALS_INDEX;
   }
 
   private now(): Date {
@@ -199,30 +201,13 @@ export function approvalItem(
   };
 }
 
-/** The CreateTable input for the approvals table (tests, docs, and the deploy stack mirror it). */
-export function approvalsTableDefinition(tableName: string, indexName = 'byAccount') {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' as const },
-      { AttributeName: 'sk', AttributeType: 'S' as const },
-      { AttributeName: 'account', AttributeType: 'S' as const },
-      { AttributeName: 'windowEnd', AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: indexName,
-        KeySchema: [
-          { AttributeName: 'account', KeyType: 'HASH' as const },
-          { AttributeName: 'windowEnd', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-    ],
-  };
+/**
+ * The CreateTable input for the approvals table, from {@link APPROVALS_TABLE} (as the deploy stack's); `indexName`
+ * for a table whose GSI has another name (config `approvals.dynamodb.indexName`).
+ */
+export function approvalsTableDefinition(tableName: string, indexName: string = APPROVALS_INDEX) {
+  return createTableInput(
+    { ...APPROVALS_TABLE, indexes: { [indexName]: APPROVALS_TABLE.indexes[APPROVALS_INDEX] } },
+    tableName,
+  );
 }

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
 import { allItems, isConditionFailed, wroteIf } from '../../platform/aws/dynamodb.ts';
+import { createTableInput } from '../../platform/aws/table.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ApprovalVerdict } from '../../model/notice.ts';
 import {
@@ -19,6 +20,7 @@ import {
   EPISODE_PAGE_TTL_MS,
   episodeKey,
 } from './store.ts';
+import { DELIVERY_TABLE } from './table.ts';
 
 /**
  * The delivery store on DynamoDB: every write that decides something is a conditional write, so concurrent
@@ -28,7 +30,7 @@ import {
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
  *
- * Key schema (tables with string `pk` + `sk`; TTL attribute `expiresAt`, epoch seconds):
+ * Key schema ({@link DELIVERY_TABLE}: string `pk` + `sk`; TTL attribute `expiresAt`, epoch seconds):
  * | item | pk | sk | attributes |
  * |---|---|---|---|
  * | ledger row | `FP#<fingerprint>` or `DIGEST#<account>#<ruleId>#<windowStart>` | `SINK#<sink>` | status (pending/delivered/digested), at, token, leaseUntil (ms), digest |
@@ -460,18 +462,7 @@ function toEntry(row: z.infer<typeof ledgerRow>): LedgerEntry {
   };
 }
 
-/** The CreateTable input for the delivery (dedup + grouping) table. Enable TTL on `expiresAt` in the deploy stack. */
+/** The CreateTable input for the delivery (dedup + grouping) table, from {@link DELIVERY_TABLE} (as the deploy stack's). */
 export function deliveryTableDefinition(tableName: string) {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' as const },
-      { AttributeName: 'sk', AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-  };
+  return createTableInput(DELIVERY_TABLE, tableName);
 }
