@@ -49,6 +49,8 @@ export const rule: Rule = {
     'Nothing says the change is risky and nothing says it is not: the finding names the resource, why the fetch failed ' +
     'and where Config put the full item in S3. Low, so it is recorded but does not page; read the item from S3 or the ' +
     'Config console timeline if the resource matters.',
+  whatToCheck:
+    'Netwatch could not see what changed (an oversized AWS Config item it could not fetch). Open the resource timeline in the Config console (or the S3 copy named in the finding) and review the change by hand.',
   category: 'uninspected',
   deltaKinds: ['uninspected'],
   resourceTypes: [

@@ -117,6 +117,8 @@ export const rule: Rule = {
     '(exfiltration) or lets outside identities use the endpoint. High when the widened grant applies to everyone ' +
     'without a boundary condition. Check the policy diff in `why`, who changed it, and restore the perimeter ' +
     'conditions. When only the new policy is known (CloudTrail), the policy is judged on its own.',
+  whatToCheck:
+    "Which principals, actions and resources does the new policy allow? A full-access or wildcard endpoint policy lets data leave to any account's bucket or table through the endpoint. Restore the previous policy if not approved.",
   category: 'endpoint-policy-loosened',
   deltaKinds: ['endpoint-policy'],
   resourceTypes: ['AWS::EC2::VPCEndpoint'],

@@ -95,6 +95,8 @@ export const rule: Rule = {
     'account outside the organisation to create endpoints to it, or stopped requiring the owner to accept each ' +
     'connection. Whatever the service fronts (an NLB/GWLB and its targets) becomes reachable from those accounts. ' +
     'Check the allowed principals list and acceptance setting of the service, and who changed it.',
+  whatToCheck:
+    'Which accounts may now connect to this endpoint service? A * principal or auto-accept lets any AWS account reach the service behind it. Check current endpoint connections.',
   category: 'endpoint-service-open',
   exposureKinds: ['endpoint-service'],
   deltaKinds: ['endpoint-service-permission', 'endpoint-service-acceptance'],

@@ -39,6 +39,8 @@ export const rule: Rule = {
     'without them exfiltration and lateral movement leave no network trace. Deleting them is a classic ' +
     'defense-evasion step. Check who deleted them (and what else that principal did around the same time), and ' +
     're-create the flow log.',
+  whatToCheck:
+    'Flow logs were removed: network forensics for this VPC or interface stop now. Was it part of a teardown? If not, recreate them and find out who else acted in the session.',
   category: 'flowlogs-deleted',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::EC2::FlowLog'],

@@ -98,6 +98,8 @@ export const rule: Rule = {
     'virtual interface (created, allocated, confirmed) / gateway association (proposed, accepted, created). Such ' +
     'links carry traffic around the internet edge and join trust zones. Check who owns the other side, which routes ' +
     'propagate, and whether the link was planned. Deletions and disassociations are recorded at info.',
+  whatToCheck:
+    'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.',
   category: 'hybrid-link',
   deltaKinds: ['hybrid-link', 'gateway-attachment'],
   resourceTypes: [

@@ -84,6 +84,8 @@ export const rule: Rule = {
     'are listed in context.internalVpcIds or tagged netwatch:exposure=internal (the tag is read when enrichment looks ' +
     'the VPC up). Detaching is ' +
     'recorded at info; egress-only (IPv6 outbound) gateways at low.',
+  whatToCheck:
+    'Was this VPC meant to have internet access? Check its route tables for 0.0.0.0/0 or ::/0 routes to the gateway and instances with public IPs.',
   category: 'igw-attach',
   exposureKinds: ['igw-attachment'],
   deltaKinds: ['gateway-attachment'],

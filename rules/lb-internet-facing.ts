@@ -42,6 +42,8 @@ export const rule: Rule = {
     'forwards internet traffic to its targets, which may be services built for internal use. Check the listeners, the ' +
     'target groups, the security groups (ALB/CLB) or target security groups (NLB), and whether an internal scheme was ' +
     'intended. Internal load balancers are not reported.',
+  whatToCheck:
+    'An internet-facing load balancer exposes its targets. Check its listeners, security groups and target groups, and whether it should have been internal.',
   category: 'lb-internet-facing',
   deltaKinds: ['load-balancer'],
   resourceTypes: ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer'],

@@ -136,6 +136,8 @@ export const rule: Rule = {
     'the subnet-level layer of defence for those ports. Check: which subnets use the ACL, whether a lower-numbered ' +
     'deny still blocks the traffic, and whether the opening was planned. Deny entries, narrow sources and deletions ' +
     'are recorded at low/info only.',
+  whatToCheck:
+    'Which subnets use this network ACL? A broad allow above the deny entries overrides them for the whole subnet. Confirm the rule order and the intended CIDR.',
   category: 'nacl-open',
   deltaKinds: ['nacl-entry'],
   exposureKinds: ['nacl-ingress'],

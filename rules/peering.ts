@@ -82,6 +82,8 @@ export const rule: Rule = {
     'directly, bypassing inspection at the edge; a peer in another account (especially one outside the organisation) ' +
     'is a trust boundary crossing. Check: who owns the other VPC, whether the request was expected, which route ' +
     'tables and security groups reference the peer CIDR, and DNS resolution settings.',
+  whatToCheck:
+    'Whose VPC is on the other side (account, region, CIDR)? Check the route tables and security groups that now reference the peer, and whether the peer account is one of ours.',
   category: 'peering',
   deltaKinds: ['peering'],
   resourceTypes: ['AWS::EC2::VPCPeeringConnection'],

@@ -67,6 +67,8 @@ export const rule: Rule = {
     'routes decide what uses it. A default route to a peering hands the peer VPC all traffic this VPC has no ' +
     'specific route for (medium); a specific prefix is recorded (low); removals at info. Check which subnets use the ' +
     'table, who owns the peer VPC, and whether its security groups expect this traffic.',
+  whatToCheck:
+    'Whose VPC is on the other side (account, region, CIDR)? Check the route tables and security groups that now reference the peer, and whether the peer account is one of ours.',
   category: 'peering',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],

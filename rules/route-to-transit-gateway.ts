@@ -68,6 +68,8 @@ export const rule: Rule = {
     'decide what uses it. A default route to a transit gateway sends all traffic this VPC has no specific route for ' +
     'into the transit-gateway network (medium); a specific prefix is recorded (low); removals at info. Check the ' +
     "transit gateway's route tables: what does the default route reach from there?",
+  whatToCheck:
+    'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.',
   category: 'hybrid-link',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],

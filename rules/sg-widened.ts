@@ -162,6 +162,8 @@ export const rule: Rule = {
     'default security group gaining any ingress. New rules from private ranges, other security groups or a single ' +
     'public host are recorded at low/info. Check: is the wider source really needed (use the narrowest range), ' +
     'which resources use the group, and for the default group, move resources to a dedicated group.',
+  whatToCheck:
+    "Compare the new source range with the service's documented clients. Who needs the wider range and for how long? Narrow it to the smallest CIDR or a security-group reference.",
   category: 'sg-widened',
   deltaKinds: ['sg-permission'],
   resourceTypes: ['AWS::EC2::SecurityGroup'],

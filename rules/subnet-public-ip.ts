@@ -44,6 +44,8 @@ export const rule: Rule = {
     'a route to an internet gateway, every new instance is directly internet-addressable, including ones whose ' +
     'owners expect a private subnet. Check whether the subnet is meant to be public and which route table it uses. ' +
     'IPv6-on-creation is recorded at low; turning either off is not reported.',
+  whatToCheck:
+    'New instances in this subnet now get public IPs automatically. Confirm the subnet is meant to be public and its route table and security groups match.',
   category: 'subnet-public-ip',
   deltaKinds: ['subnet-attribute'],
   resourceTypes: ['AWS::EC2::Subnet'],

@@ -1,5 +1,5 @@
 import type { ChangeEvent, NetworkDelta } from '../model/change.ts';
-import { durationText, episodeRef, RULE_OF_EXPOSURE, type Episode } from '../model/exposure.ts';
+import { durationText, episodeRef, type Episode } from '../model/exposure.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Rule } from '../model/rule.ts';
 import { elementOps } from '../model/state.ts';
@@ -19,6 +19,9 @@ import { stateAfterOf } from './evaluate.ts';
 
 /** The rule id and category of the record kept for changes no rule found risky. */
 export const NETWORK_CHANGE_RULE = 'network-change';
+/** What to check on that record (a rule's `whatToCheck`, for the record no rule made). */
+export const NETWORK_CHANGE_CHECK =
+  'Recorded for change management: no rule found this change risky. The record carries the network state after the change; compare it with the approved design if the change was not planned.';
 
 /**
  * Findings for `change` after the rules ran (the stateful path: shared/4-classify/classify.ts `judgeStateful`): closes,
@@ -43,8 +46,9 @@ export function lifecycleFindings(
 }
 
 function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly Rule[]): Finding {
-  const ruleId = RULE_OF_EXPOSURE[episode.kind];
-  const rule = rules.find((r) => r.id === ruleId);
+  // The rule that grades the exposure's kind owns its episodes (Rule.exposureKinds; one per kind, test/rules/registry).
+  const rule = rules.find((r) => r.exposureKinds?.includes(episode.kind));
+  const ruleId = rule?.id ?? `exposure:${episode.kind}`;
   const ref = episodeRef(episode);
   const label = episode.exposures.map((e) => e.label).join('; ') || episode.group;
   const open = ref.openSeconds !== undefined ? durationText(ref.openSeconds) : 'unknown';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { RULE_CASES, RULES } from '../../rules/index.ts';
 import { isCategory } from '../../shared/model/category.ts';
 import { RESOURCE_TYPES } from '../../shared/model/change.ts';
+import { EXPOSURE_KINDS } from '../../shared/model/exposure.ts';
 import { CLOUDTRAIL_API_CALLS } from '../../shared/1-ingest/cloudtrail/index.ts';
 
 /**
@@ -29,12 +30,21 @@ describe('rules registry', () => {
     }
   });
 
+  it('each exposure kind is graded by exactly one rule (it owns the episodes: their close records carry its id)', () => {
+    for (const kind of EXPOSURE_KINDS)
+      expect(
+        RULES.filter((r) => r.exposureKinds?.includes(kind)).map((r) => r.id),
+        kind,
+      ).toHaveLength(1);
+  });
+
   for (const rule of RULES) {
     describe(rule.id, () => {
       it('has complete metadata', () => {
         expect(isCategory(rule.category)).toBe(true);
         expect(rule.title.length).toBeGreaterThan(10);
         expect(rule.description.length).toBeGreaterThan(100);
+        expect(rule.whatToCheck.length).toBeGreaterThan(40);
         expect(rule.deltaKinds.length).toBeGreaterThan(0);
         expect(rule.resourceTypes.length).toBeGreaterThan(0);
         for (const t of rule.resourceTypes) expect(t).toMatch(/^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/);
