@@ -43,6 +43,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 
 const cfg = (name: string): { source: string; name: string } => ({ source: 'config.amazonaws.com', name });
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'AWS Config stopped recording or delivering: compliance and change history have a gap. Restart the recorder and check what changed while it was off.';
+
 /** AWS Config recording stopped or its delivery removed. */
 export const rule: Rule = {
   id: 'config-stopped',
@@ -52,8 +56,7 @@ export const rule: Rule = {
     'Config is the inventory and change history of every network resource and feeds Config rules and this ' +
     'monitor; stopping it hides subsequent changes. Check who did it and restart the recorder ' +
     '(StartConfigurationRecorder) or restore the delivery channel.',
-  whatToCheck:
-    'AWS Config stopped recording or delivering: compliance and change history have a gap. Restart the recorder and check what changed while it was off.',
+  whatToCheck,
   category: 'config-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel'],

@@ -58,6 +58,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
   return out;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Whose VPC is on the other side (account, region, CIDR)? Check the route tables and security groups that now reference the peer, and whether the peer account is one of ours.';
+
 /** Routes through a VPC peering connection. */
 export const rule: Rule = {
   id: 'route-to-peering',
@@ -67,8 +71,7 @@ export const rule: Rule = {
     'routes decide what uses it. A default route to a peering hands the peer VPC all traffic this VPC has no ' +
     'specific route for (medium); a specific prefix is recorded (low); removals at info. Check which subnets use the ' +
     'table, who owns the peer VPC, and whether its security groups expect this traffic.',
-  whatToCheck:
-    'Whose VPC is on the other side (account, region, CIDR)? Check the route tables and security groups that now reference the peer, and whether the peer account is one of ours.',
+  whatToCheck,
   category: 'peering',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],

@@ -59,6 +59,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
   return out;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.';
+
 /** Routes through a transit gateway. */
 export const rule: Rule = {
   id: 'route-to-transit-gateway',
@@ -68,8 +72,7 @@ export const rule: Rule = {
     'decide what uses it. A default route to a transit gateway sends all traffic this VPC has no specific route for ' +
     'into the transit-gateway network (medium); a specific prefix is recorded (low); removals at info. Check the ' +
     "transit gateway's route tables: what does the default route reach from there?",
-  whatToCheck:
-    'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.',
+  whatToCheck,
   category: 'hybrid-link',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],

@@ -93,6 +93,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 
 const api = ec2('AuthorizeSecurityGroupIngress');
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Is the port meant to be reachable from the internet? Which instances, ENIs and load balancers use this group? If not intended, revoke the rule and check VPC flow logs and the service logs for access from unknown addresses since the change.';
+
 /** Security group ingress reachable from the whole internet. */
 export const rule: Rule = {
   id: 'sg-open-world',
@@ -104,8 +108,7 @@ export const rule: Rule = {
     'on those ports. Check: who made the change and whether it was planned; which resources use the group; whether ' +
     'the port is an admin or database port; restrict the source to known ranges or use SSM Session Manager / a ' +
     'load balancer instead.',
-  whatToCheck:
-    'Is the port meant to be reachable from the internet? Which instances, ENIs and load balancers use this group? If not intended, revoke the rule and check VPC flow logs and the service logs for access from unknown addresses since the change.',
+  whatToCheck,
   category: 'sg-open-world',
   deltaKinds: ['sg-permission', 'prefix-list-entry'],
   exposureKinds: ['sg-ingress'],

@@ -60,6 +60,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 const TRAIL = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-audit`;
 const ct = (name: string): { source: string; name: string } => ({ source: 'cloudtrail.amazonaws.com', name });
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Audit logging stopped or weakened. Restart logging immediately, then review what else this principal did since (CloudTrail event history keeps 90 days of management events).';
+
 /** CloudTrail stopped, deleted or weakened. */
 export const rule: Rule = {
   id: 'trail-stopped',
@@ -69,8 +73,7 @@ export const rule: Rule = {
     'multi-region off, log-file validation off, destination changed, ...). CloudTrail is the record every other ' +
     'investigation relies on, including this monitor; turning it off is the first step of many intrusions. Check who ' +
     'did it, restart/restore the trail, and review what the same principal did just before and after.',
-  whatToCheck:
-    'Audit logging stopped or weakened. Restart logging immediately, then review what else this principal did since (CloudTrail event history keeps 90 days of management events).',
+  whatToCheck,
   category: 'trail-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::CloudTrail::Trail'],

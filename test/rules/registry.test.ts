@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RULE_CASES, RULES } from '../../rules/index.ts';
+import { RULE_CASES, RULES, RUNBOOKS } from '../../rules/index.ts';
 import { isCategory } from '../../shared/model/category.ts';
 import { RESOURCE_TYPES } from '../../shared/model/change.ts';
 import { EXPOSURE_KINDS } from '../../shared/model/exposure.ts';
@@ -22,11 +22,16 @@ describe('rules registry', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ruleFiles);
+    expect([...RUNBOOKS.keys()].sort()).toEqual(ruleFiles);
     for (const file of ruleFiles) {
-      const mod = (await import(`../../rules/${file}.ts`)) as { rule?: { id: string }; cases?: unknown };
+      const mod = (await import(`../../rules/${file}.ts`)) as {
+        rule?: { id: string; whatToCheck: string };
+        cases?: unknown;
+      };
       expect(mod.rule?.id, `rules/${file}.ts must export \`rule\``).toBe(file);
       expect(RULES).toContain(mod.rule);
       expect(RULE_CASES.get(file), `rules/${file}.ts must export \`cases\`, listed in RULE_CASES`).toBe(mod.cases);
+      expect(RUNBOOKS.get(file), `rules/${file}.ts's whatToCheck, listed in RUNBOOKS`).toBe(mod.rule?.whatToCheck);
     }
   });
 

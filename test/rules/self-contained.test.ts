@@ -31,13 +31,15 @@ function classify(change: ChangeEvent): FindingDraft[] {
     .map((d) => ({ severity: 'high', summary: 'telnet (tcp/23) opened', evidence: [d], why: ['telnet is cleartext'] }));
 }
 
+export const whatToCheck = 'Which instance listens on tcp/23, and why? Replace telnet with SSH or SSM Session Manager and revoke the rule.';
+
 export const rule: Rule = {
   id: '${ID}',
   title: 'Telnet opened on a security group',
   description:
     'A security group now accepts telnet (tcp/23). Telnet sends credentials in clear text and has no place on a ' +
     'network a bank runs; the rule exists only to prove that a rule is self-contained.',
-  whatToCheck: 'Which instance listens on tcp/23, and why? Replace telnet with SSH or SSM Session Manager and revoke the rule.',
+  whatToCheck,
   category: 'sg-widened',
   deltaKinds: ['sg-permission'],
   resourceTypes: ['AWS::EC2::SecurityGroup'],
@@ -117,16 +119,20 @@ beforeAll(() => {
     JSON.stringify({ ...tsconfig, include: ['rules', 'shared', 'deploy', 'scripts'] }),
   );
 
-  // The contributor's change: the rule's file, and its two lines (and import) in rules/index.ts.
+  // The contributor's change: the rule's file, and its import and entries (RULES, RULE_CASES, RUNBOOKS) in rules/index.ts.
   writeFileSync(join(copy, 'rules', `${ID}.ts`), RULE_FILE);
   const index = join(copy, 'rules', 'index.ts');
   const text = readFileSync(index, 'utf8')
     .replace(
       "import type { Rule, RuleCase } from '../shared/model/rule.ts';\n",
-      `$&import { cases as throwawayCases, rule as throwaway } from './${ID}.ts';\n`,
+      `$&import { cases as throwawayCases, rule as throwaway, whatToCheck as throwawayCheck } from './${ID}.ts';\n`,
     )
     .replace('  changeUninspected,\n];', '  changeUninspected,\n  throwaway,\n];')
-    .replace('new Map([\n', `new Map([\n  ['${ID}', throwawayCases],\n`);
+    .replace(
+      'RULE_CASES: ReadonlyMap<string, () => RuleCase[]> = /* @__PURE__ */ new Map([\n',
+      `$&  ['${ID}', throwawayCases],\n`,
+    )
+    .replace('RUNBOOKS: ReadonlyMap<string, string> = /* @__PURE__ */ new Map([\n', `$&  ['${ID}', throwawayCheck],\n`);
   writeFileSync(index, text);
   writeFileSync(join(copy, 'check.ts'), CHECK_FILE);
 }, 60_000);
