@@ -35,6 +35,19 @@ export const TARGETS_RESOURCE = 'FlowLogTargets';
 /** The sink name the stack's config gives the evidence queue (never followed up on). */
 export const EVIDENCE_SINK = 'evidence-queue';
 
+/**
+ * The EC2 look-ups of traffic evidence (shared/2-enrich/traffic: the ENIs behind a finding, the flow logs writing
+ * them): the evidence function's role grants them and, in private mode, the EC2 endpoint's policy allows them.
+ */
+export const EVIDENCE_EC2_ACTIONS = [
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeVpcEndpointServiceConfigurations',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeFlowLogs',
+] as const;
+
 /** Whether the deploy-time custom resource is needed: ENIs to find, or a format to read. */
 export function needsTargetsResource(params: StackParams): boolean {
   return params.flowLogGroups.length > 0 && (params.privateLinkEndpoints.length > 0 || params.flowLogFormat === 'auto');
@@ -367,14 +380,7 @@ export function buildFlowLogs(prefix: string, params: StackParams, functions: re
         // Resource "*": EC2 Describe* actions have no resource-level permissions.
         Sid: 'FindEnisAndFlowLogs',
         Effect: 'Allow',
-        Action: [
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeVpcEndpoints',
-          'ec2:DescribeVpcEndpointServiceConfigurations',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeFlowLogs',
-        ],
+        Action: [...EVIDENCE_EC2_ACTIONS],
         Resource: '*',
       },
     ];

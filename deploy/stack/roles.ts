@@ -18,7 +18,7 @@ export function ssmParameterArn(name: string): Json {
 }
 
 /** Secrets Manager ARN: given ARNs as is; names get the 6-character suffix AWS appends. */
-function secretArn(nameOrArn: string): Json {
+export function secretArn(nameOrArn: string): Json {
   if (nameOrArn.startsWith('arn:')) return nameOrArn;
   return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${nameOrArn}-??????`);
 }

@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.ts';
 import type { Rule } from '../model/rule.ts';
 import { elementOps } from '../model/state.ts';
 import { fingerprint } from './fingerprint.ts';
-import { stateAfterOf } from './evaluate.ts';
+import { changeFields, stateAfterOf, withCaller } from './evaluate.ts';
 
 /**
  * What a change with kept state adds to the rules' findings, so change management sees every network change and every
@@ -64,12 +64,8 @@ function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly R
       : `closed: ${label} on ${episode.resource.id} — open ${open}, since ${episode.opened.at}`,
     severity: 'info',
     category: rule?.category ?? 'network-change',
+    ...changeFields(change),
     resource: change.resource.id === resource.id ? change.resource : resource,
-    account: change.account,
-    region: change.region,
-    at: change.at,
-    source: change.source,
-    changeId: change.id,
     evidence,
     why: [
       merged
@@ -83,9 +79,7 @@ function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly R
     ],
     episode: ref,
   };
-  if (change.actor) finding.actor = change.actor;
-  if (change.api) finding.api = change.api;
-  if (change.related?.length) finding.related = change.related;
+  withCaller(finding, change);
   const after = change.state?.resources[episode.resource.id]?.after;
   if (after !== undefined) finding.stateAfter = after;
   return finding;
@@ -116,12 +110,7 @@ function networkChangeFinding(change: ChangeEvent): Finding {
     summary: `network change on ${change.resource.id} (${how}): ${what}`,
     severity: 'info',
     category: 'network-change',
-    resource: change.resource,
-    account: change.account,
-    region: change.region,
-    at: change.at,
-    source: change.source,
-    changeId: change.id,
+    ...changeFields(change),
     evidence: [...change.deltas],
     why: [
       'no rule graded this change as risky (a tightening, an edit, an egress or association change); recorded for change management with the state after it',
@@ -129,9 +118,7 @@ function networkChangeFinding(change: ChangeEvent): Finding {
       ...Object.values(change.state?.resources ?? {}).flatMap((v) => v.unknown),
     ],
   };
-  if (change.actor) finding.actor = change.actor;
-  if (change.api) finding.api = change.api;
-  if (change.related?.length) finding.related = change.related;
+  withCaller(finding, change);
   const after = stateAfterOf(change);
   if (after !== undefined) finding.stateAfter = after;
   return finding;

@@ -118,27 +118,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]> {
-    const out: { sink: string; fingerprint: string }[] = [];
-    let start: Record<string, unknown> | undefined;
     const nowSec = seconds(Date.now());
-    do {
-      const page = await this.client.send(
-        new (sdk.dynamodbDocument().QueryCommand)({
-          TableName: this.dedupTable,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': episodeKey(episodeId), ':p': 'PAGE#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const row = pageRow.safeParse(item);
-        if (row.success && row.data.expiresAt > nowSec)
-          out.push({ sink: row.data.sink, fingerprint: row.data.fingerprint });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    return (await this.itemsUnder(this.dedupTable, episodeKey(episodeId), 'PAGE#')).flatMap((item) => {
+      const row = pageRow.safeParse(item);
+      return row.success && row.data.expiresAt > nowSec
+        ? [{ sink: row.data.sink, fingerprint: row.data.fingerprint }]
+        : [];
+    });
   }
 
   async claim(key: string, sink: string, clock: Clock & { leaseMs: number }): Promise<ClaimResult> {
@@ -211,15 +197,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async ledger(key: string): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client.send(
-      new (sdk.dynamodbDocument().QueryCommand)({
-        TableName: this.dedupTable,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.flatMap((i) => {
+    return (await this.itemsUnder(this.dedupTable, key, 'SINK#')).flatMap((i) => {
       const row = ledgerRow.safeParse(i);
       return row.success ? [toEntry(row.data)] : [];
     });
@@ -352,18 +330,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
-    const items = await allItems((start) =>
-      this.client.send(
-        new (sdk.dynamodbDocument().QueryCommand)({
-          TableName: this.groupingTable,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
-          ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    return items.map((item) => {
+    return (await this.itemsUnder(this.groupingTable, digestKey(window), 'F#')).map((item) => {
       const m = memberRow.parse(item);
       return { fingerprint: m.fingerprint, finding: m.finding, approval: m.approval, routes: m.routes, sinks: m.sinks };
     });
@@ -386,6 +353,21 @@ export class DynamoDeliveryStore implements DeliveryStore {
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
           ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) },
+        }),
+      ),
+    );
+  }
+
+  /** Every item of partition `pk` whose sort key starts with `prefix`, all pages, read consistently. */
+  private itemsUnder(table: string, pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return allItems((start) =>
+      this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
         }),
       ),
     );

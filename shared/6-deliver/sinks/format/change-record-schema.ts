@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { DeltaKind } from '../../../model/change.ts';
 import { EXPOSURE_KINDS } from '../../../model/exposure.ts';
+import { actorFields, resourceRefFields } from '../../../model/fields.ts';
 import { APPROVAL_STATES } from '../../../model/notice.ts';
 import { SEVERITIES } from '../../../model/severity.ts';
 import { STATEFUL_KINDS } from '../../../model/state.ts';
@@ -106,28 +107,12 @@ const traffic = z
 
 const resource = z
   .strictObject({
+    ...resourceRefFields(),
     type: z.string().meta({ description: 'AWS Config / CloudFormation type name, e.g. AWS::EC2::SecurityGroup.' }),
-    id: z.string(),
-    arn: z.string().optional(),
-    name: z.string().optional(),
-    vpcId: z.string().optional(),
-    tags: z.record(z.string(), z.string()).optional(),
   })
   .meta({ id: 'resource' });
 
-const actor = z
-  .strictObject({
-    arn: z.string().optional(),
-    type: z.string().optional(),
-    principalId: z.string().optional(),
-    accountId: z.string().optional(),
-    accessKeyId: z.string().optional(),
-    sessionIssuerArn: z.string().optional(),
-    sourceIp: z.string().optional(),
-    userAgent: z.string().optional(),
-    invokedBy: z.string().optional(),
-  })
-  .meta({ id: 'actor' });
+const actor = z.strictObject(actorFields()).meta({ id: 'actor' });
 
 const delta = z
   .looseObject({ kind: z.enum(DELTA_KINDS), op: z.enum(['added', 'removed', 'changed']) })
