@@ -64,8 +64,14 @@ function onAny(w: Watched, threshold = 1, statistic: AlarmSpec['statistic'] = 'S
 
 /** Pages when every hourly sum of the last `hours` is below 1; no data counts as silence. */
 function silentFor(hours: number, w: Watched): CfnResource {
-  return silentFor(hours, {
+  return alarm({
     ...w,
+    statistic: 'Sum',
+    period: 3600,
+    evaluationPeriods: hours,
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    missing: 'breaching',
   });
 }
 
