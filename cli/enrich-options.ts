@@ -1,21 +1,8 @@
 import { DEFAULT_MAX_LINE_CHARS, type DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { readFile } from 'node:fs/promises';
-import {
-  liveConfigHistory,
-  liveLookupEvents,
-  livePrefixListEntries,
-  liveResourceConfig,
-} from '../shared/2-enrich/live-clients.ts';
-import {
-  recordedConfigHistory,
-  recordedLookupEvents,
-  recordedPrefixListEntries,
-  recordedResourceConfig,
-} from '../shared/2-enrich/recorded.ts';
-import { ApiStateLookup, type StateLookup } from '../shared/2-enrich/state-lookup.ts';
-import { TrailLookup } from '../shared/2-enrich/trail-lookup.ts';
-import { parseContext } from '../shared/4-classify/context.ts';
+import { UsageError } from './commands/command.ts';
 import type { EnrichDeps } from '../shared/2-enrich/enrich.ts';
+import type { StateLookup } from '../shared/2-enrich/state-lookup.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../shared/model/rule.ts';
 
 /** `--max-line-mb N`: JSON Lines lines longer than N Mi characters are skipped with an error naming file and line. */
@@ -53,8 +40,8 @@ export function limitsOption(values: Record<string, unknown>): DecodeLimits {
   return { maxLineChars: Math.floor(mb * 1024 * 1024) };
 }
 
-/** Raised for bad option values; main prints usage. */
-export class OptionError extends Error {}
+/** Raised for bad option values; main prints usage (a {@link UsageError}). */
+export class OptionError extends UsageError {}
 
 /** The rule context from `--context`, or the empty context. */
 export async function contextOption(value: unknown): Promise<RuleContext> {
@@ -66,6 +53,7 @@ export async function contextOption(value: unknown): Promise<RuleContext> {
     throw new OptionError(`--context ${value}: ${(error as Error).message}`);
   }
   try {
+    const { parseContext } = await import('../shared/4-classify/context.ts');
     return parseContext(JSON.parse(text) as unknown);
   } catch (error) {
     throw new OptionError(`--context ${value}: ${(error as Error).message}`);
@@ -73,7 +61,7 @@ export async function contextOption(value: unknown): Promise<RuleContext> {
 }
 
 /** Enrichment dependencies from `--enrich` / `--recorded-aws`, or undefined (offline, the default). */
-export function enrichOption(values: Record<string, unknown>): EnrichDeps | undefined {
+export async function enrichOption(values: Record<string, unknown>): Promise<EnrichDeps | undefined> {
   const recorded = values['recorded-aws'];
   const live = values['enrich'] === true;
   if (live && typeof recorded === 'string') throw new OptionError('--enrich and --recorded-aws exclude each other');
@@ -81,24 +69,9 @@ export function enrichOption(values: Record<string, unknown>): EnrichDeps | unde
   const waitMs = wait === undefined ? undefined : Number(wait);
   if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0))
     throw new OptionError(`--wait-ms must be a whole number of ms, not "${String(wait)}"`);
-  const timing = waitMs !== undefined ? { waitMs } : {};
-  // Recorded answers cost nothing: no need to pace them at the LookupEvents limit.
-  if (typeof recorded === 'string') {
-    return {
-      configHistory: recordedConfigHistory(recorded),
-      trail: new TrailLookup(recordedLookupEvents(recorded), { ratePerSecond: 1000 }),
-      resources: recordedResourceConfig(recorded),
-      ...timing,
-    };
-  }
-  if (live)
-    return {
-      configHistory: liveConfigHistory(),
-      trail: new TrailLookup(liveLookupEvents()),
-      resources: liveResourceConfig(),
-      ...timing,
-    };
-  return undefined;
+  if (typeof recorded !== 'string' && !live) return undefined;
+  const { enrichSources } = await import('./enrich-sources.ts');
+  return enrichSources(typeof recorded === 'string' ? recorded : undefined, waitMs !== undefined ? { waitMs } : {});
 }
 
 /**
@@ -106,14 +79,9 @@ export function enrichOption(values: Record<string, unknown>): EnrichDeps | unde
  * BatchGetResourceConfig and GetManagedPrefixListEntries from DIR, `--enrich` calls AWS; otherwise none (a resource
  * the input never showed is judged on what its change shows, the worst case assumed for unknown prefix lists).
  */
-export function stateLookupOption(values: Record<string, unknown>): StateLookup | undefined {
+export async function stateLookupOption(values: Record<string, unknown>): Promise<StateLookup | undefined> {
   const recorded = values['recorded-aws'];
-  if (typeof recorded === 'string')
-    return new ApiStateLookup({
-      resources: recordedResourceConfig(recorded),
-      prefixListEntries: recordedPrefixListEntries(recorded),
-    });
-  if (values['enrich'] === true)
-    return new ApiStateLookup({ resources: liveResourceConfig(), prefixListEntries: livePrefixListEntries() });
-  return undefined;
+  if (typeof recorded !== 'string' && values['enrich'] !== true) return undefined;
+  const { stateLookupSources } = await import('./enrich-sources.ts');
+  return stateLookupSources(typeof recorded === 'string' ? recorded : undefined);
 }

@@ -38,6 +38,10 @@ function oversized(failure?: string): UninspectedDelta {
   return d;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Netwatch could not see what changed (an oversized AWS Config item it could not fetch). Open the resource timeline in the Config console (or the S3 copy named in the finding) and review the change by hand.';
+
 /** A change to a network resource that could not be inspected (oversized Config item that was not fetched). */
 export const rule: Rule = {
   id: 'change-uninspected',
@@ -49,6 +53,7 @@ export const rule: Rule = {
     'Nothing says the change is risky and nothing says it is not: the finding names the resource, why the fetch failed ' +
     'and where Config put the full item in S3. Low, so it is recorded but does not page; read the item from S3 or the ' +
     'Config console timeline if the resource matters.',
+  whatToCheck,
   category: 'uninspected',
   deltaKinds: ['uninspected'],
   resourceTypes: [

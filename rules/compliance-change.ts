@@ -93,6 +93,10 @@ function judge(change: ChangeEvent, d: ComplianceDelta, context: RuleContext): F
   return undefined;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  "Open the Config rule's evaluation and annotation for this resource: what made it non-compliant, and which change caused it?";
+
 /** A network-related Config rule evaluation turned NON_COMPLIANT. */
 export const rule: Rule = {
   id: 'compliance-change',
@@ -103,6 +107,7 @@ export const rule: Rule = {
     'It is a second opinion on a change that may already have its own finding, and catches drift this monitor has no ' +
     'rule for. Check the resource and the rule annotation; fix the resource or record an exception. Transitions to ' +
     'COMPLIANT or NOT_APPLICABLE are recorded at info. Custom rules count when named in context.networkConfigRules.',
+  whatToCheck,
   category: 'compliance-change',
   deltaKinds: ['compliance'],
   // The evaluated resources of the rules above (ComplianceChangeNotification names the evaluated resource).

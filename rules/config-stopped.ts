@@ -43,6 +43,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 
 const cfg = (name: string): { source: string; name: string } => ({ source: 'config.amazonaws.com', name });
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'AWS Config stopped recording or delivering: compliance and change history have a gap. Restart the recorder and check what changed while it was off.';
+
 /** AWS Config recording stopped or its delivery removed. */
 export const rule: Rule = {
   id: 'config-stopped',
@@ -52,6 +56,7 @@ export const rule: Rule = {
     'Config is the inventory and change history of every network resource and feeds Config rules and this ' +
     'monitor; stopping it hides subsequent changes. Check who did it and restart the recorder ' +
     '(StartConfigurationRecorder) or restore the delivery channel.',
+  whatToCheck,
   category: 'config-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel'],
@@ -98,7 +103,7 @@ export function cases(): RuleCase[] {
       name: 'PutConfigurationRecorder dropping resource types',
       change: loggingChange(
         logging('config-recorder', 'updated', 'default', {
-          weakenings: ['recording group no longer records all resource types'],
+          weakenings: ['all resource types off'],
         }),
         { api: cfg('PutConfigurationRecorder') },
       ),

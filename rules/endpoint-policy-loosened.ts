@@ -85,25 +85,9 @@ function judge(d: EndpointPolicyDelta): FindingDraft | undefined {
   return undefined;
 }
 
-const BUCKET = 'arn:aws:s3:::acme-prod-artifacts';
-const ORG_SCOPED = policy({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'OrgOnly',
-      Effect: 'Allow',
-      Principal: '*',
-      Action: ['s3:GetObject', 's3:PutObject'],
-      Resource: `${BUCKET}/*`,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
-    },
-  ],
-});
-const EVERYONE_FULL = policy({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
-});
-const api = ec2('ModifyVpcEndpoint');
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  "Which principals, actions and resources does the new policy allow? A full-access or wildcard endpoint policy lets data leave to any account's bucket or table through the endpoint. Restore the previous policy if not approved.";
 
 /** A VPC endpoint policy made more permissive. */
 export const rule: Rule = {
@@ -117,6 +101,7 @@ export const rule: Rule = {
     '(exfiltration) or lets outside identities use the endpoint. High when the widened grant applies to everyone ' +
     'without a boundary condition. Check the policy diff in `why`, who changed it, and restore the perimeter ' +
     'conditions. When only the new policy is known (CloudTrail), the policy is judged on its own.',
+  whatToCheck,
   category: 'endpoint-policy-loosened',
   deltaKinds: ['endpoint-policy'],
   resourceTypes: ['AWS::EC2::VPCEndpoint'],
@@ -137,6 +122,26 @@ export const rule: Rule = {
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {
+  // Case data is built inside cases(): a module-level call would stay in every bundle that imports this file.
+  const BUCKET = 'arn:aws:s3:::acme-prod-artifacts';
+  const ORG_SCOPED = policy({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OrgOnly',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: `${BUCKET}/*`,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    ],
+  });
+  const EVERYONE_FULL = policy({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }],
+  });
+  const api = ec2('ModifyVpcEndpoint');
   return [
     {
       name: 'org condition removed (Config, before known)',

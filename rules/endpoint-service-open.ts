@@ -86,6 +86,10 @@ function stateAllowsEveryone(state: ResourceState | undefined): boolean {
 const PERMS = ec2('ModifyVpcEndpointServicePermissions');
 const CONFIG = ec2('ModifyVpcEndpointServiceConfiguration');
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Which accounts may now connect to this endpoint service? A * principal or auto-accept lets any AWS account reach the service behind it. Check current endpoint connections.';
+
 /** A PrivateLink endpoint service opened to everyone or foreign accounts. */
 export const rule: Rule = {
   id: 'endpoint-service-open',
@@ -95,6 +99,7 @@ export const rule: Rule = {
     'account outside the organisation to create endpoints to it, or stopped requiring the owner to accept each ' +
     'connection. Whatever the service fronts (an NLB/GWLB and its targets) becomes reachable from those accounts. ' +
     'Check the allowed principals list and acceptance setting of the service, and who changed it.',
+  whatToCheck,
   category: 'endpoint-service-open',
   exposureKinds: ['endpoint-service'],
   deltaKinds: ['endpoint-service-permission', 'endpoint-service-acceptance'],

@@ -30,6 +30,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 
 const FLOW_LOG = 'fl-0a4c6e8b2d1f35790';
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Flow logs were removed: network forensics for this VPC or interface stop now. Was it part of a teardown? If not, recreate them and find out who else acted in the session.';
+
 /** VPC flow logs deleted. */
 export const rule: Rule = {
   id: 'flowlogs-deleted',
@@ -39,6 +43,7 @@ export const rule: Rule = {
     'without them exfiltration and lateral movement leave no network trace. Deleting them is a classic ' +
     'defense-evasion step. Check who deleted them (and what else that principal did around the same time), and ' +
     're-create the flow log.',
+  whatToCheck,
   category: 'flowlogs-deleted',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::EC2::FlowLog'],

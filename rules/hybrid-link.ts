@@ -87,6 +87,10 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
 
 const TGW_ATTACH = 'tgw-attach-0b1c2d3e4f5a69788';
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.';
+
 /** VPN, transit gateway and Direct Connect links created. */
 export const rule: Rule = {
   id: 'hybrid-link',
@@ -98,6 +102,7 @@ export const rule: Rule = {
     'virtual interface (created, allocated, confirmed) / gateway association (proposed, accepted, created). Such ' +
     'links carry traffic around the internet edge and join trust zones. Check who owns the other side, which routes ' +
     'propagate, and whether the link was planned. Deletions and disassociations are recorded at info.',
+  whatToCheck,
   category: 'hybrid-link',
   deltaKinds: ['hybrid-link', 'gateway-attachment'],
   resourceTypes: [

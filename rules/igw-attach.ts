@@ -73,6 +73,10 @@ function attachChange(delta: GatewayAttachmentDelta, name = 'AttachInternetGatew
   return change({ type: 'AWS::EC2::InternetGateway', id: delta.gateway.id }, [delta], { api: ec2(name) });
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Was this VPC meant to have internet access? Check its route tables for 0.0.0.0/0 or ::/0 routes to the gateway and instances with public IPs.';
+
 /** An internet gateway attached to a VPC. */
 export const rule: Rule = {
   id: 'igw-attach',
@@ -84,6 +88,7 @@ export const rule: Rule = {
     'are listed in context.internalVpcIds or tagged netwatch:exposure=internal (the tag is read when enrichment looks ' +
     'the VPC up). Detaching is ' +
     'recorded at info; egress-only (IPv6 outbound) gateways at low.',
+  whatToCheck,
   category: 'igw-attach',
   exposureKinds: ['igw-attachment'],
   deltaKinds: ['gateway-attachment'],

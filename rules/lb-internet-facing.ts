@@ -33,6 +33,10 @@ const LB = {
   vpcId: VPC,
 };
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'An internet-facing load balancer exposes its targets. Check its listeners, security groups and target groups, and whether it should have been internal.';
+
 /** A load balancer exposed to the internet. */
 export const rule: Rule = {
   id: 'lb-internet-facing',
@@ -42,6 +46,7 @@ export const rule: Rule = {
     'forwards internet traffic to its targets, which may be services built for internal use. Check the listeners, the ' +
     'target groups, the security groups (ALB/CLB) or target security groups (NLB), and whether an internal scheme was ' +
     'intended. Internal load balancers are not reported.',
+  whatToCheck,
   category: 'lb-internet-facing',
   deltaKinds: ['load-balancer'],
   resourceTypes: ['AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancing::LoadBalancer'],

@@ -186,6 +186,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
   return out;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Which subnets use this network ACL? A broad allow above the deny entries overrides them for the whole subnet. Confirm the rule order and the intended CIDR.';
+
 /** NACL ingress allow from the whole internet. */
 export const rule: Rule = {
   id: 'nacl-open',
@@ -197,6 +201,7 @@ export const rule: Rule = {
     'the subnet-level layer of defence for those ports. Check: which subnets use the ACL, whether a lower-numbered ' +
     'deny still blocks the traffic, and whether the opening was planned. Letting half or more of the public internet ' +
     'through is medium; deny entries, narrow sources and deletions are recorded at low/info only.',
+  whatToCheck,
   category: 'nacl-open',
   deltaKinds: ['nacl-entry'],
   exposureKinds: ['nacl-ingress'],

@@ -73,6 +73,10 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
 
 const PEER_VPC = 'vpc-09f8e7d6c5b4a3921';
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Whose VPC is on the other side (account, region, CIDR)? Check the route tables and security groups that now reference the peer, and whether the peer account is one of ours.';
+
 /** A VPC peering connection requested or accepted. */
 export const rule: Rule = {
   id: 'peering',
@@ -82,6 +86,7 @@ export const rule: Rule = {
     'directly, bypassing inspection at the edge; a peer in another account (especially one outside the organisation) ' +
     'is a trust boundary crossing. Check: who owns the other VPC, whether the request was expected, which route ' +
     'tables and security groups reference the peer CIDR, and DNS resolution settings.',
+  whatToCheck,
   category: 'peering',
   deltaKinds: ['peering'],
   resourceTypes: ['AWS::EC2::VPCPeeringConnection'],

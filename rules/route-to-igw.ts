@@ -156,6 +156,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
   return out;
 }
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Which subnets use this route table? They become public: every instance with a public IP is reachable. Confirm the subnet is meant to be public and that its instances have no public IPs otherwise.';
+
 /** A default route to an internet gateway: the subnet becomes public. */
 export const rule: Rule = {
   id: 'route-to-igw',
@@ -168,6 +172,7 @@ export const rule: Rule = {
     'security groups and NACLs. Check: which subnets use the table (private/data subnets must not), who made the ' +
     'change, and whether a NAT gateway was intended. IGW routes reaching half or more of the public internet are medium; ' +
     'egress-only gateways and IGW routes to one specific prefix are recorded at low.',
+  whatToCheck,
   category: 'route-to-igw',
   deltaKinds: ['route', 'prefix-list-entry'],
   exposureKinds: ['route-internet'],

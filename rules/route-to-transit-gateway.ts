@@ -1,8 +1,8 @@
-import type { ChangeEvent, RouteDelta } from '../shared/model/change.ts';
+import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
-import { coverUnion, isWholeSpace, tryParseCidr } from '../shared/net/cidr.ts';
 import { ec2, routeChange, routeDelta } from './cases/build.ts';
+import { routesToTarget } from './common/route-to-target.ts';
 
 const TGW = { kind: 'transit-gateway', id: 'pcx-0a1b2c3d4e5f60718' } as const;
 
@@ -13,51 +13,18 @@ const TGW = { kind: 'transit-gateway', id: 'pcx-0a1b2c3d4e5f60718' } as const;
  * egress design does this on purpose, which is why it is medium, not high).
  */
 function classify(change: ChangeEvent): FindingDraft[] {
-  const routes = change.deltas.filter((d): d is RouteDelta => d.kind === 'route');
-  const toPeer = routes.filter((d) => d.op !== 'removed' && d.target.kind === 'transit-gateway');
-  const union = coverUnion(toPeer.filter((d) => d.destination.kind !== 'prefix-list').map((d) => d.destination.value));
-  const out: FindingDraft[] = [];
-  for (const d of routes) {
-    if (d.target.kind !== 'transit-gateway') continue;
-    const where = `${d.destination.value} -> transit gateway ${d.target.id ?? '(unknown)'} in ${d.routeTableId}`;
-    if (d.op === 'removed') {
-      out.push({
-        severity: 'info',
-        summary: `route removed: ${where}`,
-        evidence: [d],
-        why: ['traffic to the transit gateway narrowed'],
-      });
-      continue;
-    }
-    if (d.op === 'changed' && d.beforeTarget?.kind === 'transit-gateway' && d.beforeTarget.id === d.target.id) continue;
-    const parsed = d.destination.kind === 'prefix-list' ? undefined : tryParseCidr(d.destination.value);
-    const isDefault = parsed !== undefined && (isWholeSpace(parsed) || (parsed.version === 4 ? union.v4 : union.v6));
-    out.push(
-      isDefault
-        ? {
-            severity: 'medium',
-            summary: `default route ${where} (${d.op})`,
-            evidence: [d],
-            why: [
-              'every destination this VPC has no more specific route for now goes to the transit gateway',
-              "what it reaches is decided by the transit gateway's route tables (other VPCs, on-premises, other accounts)",
-            ],
-          }
-        : {
-            severity: 'low',
-            summary: `route ${where} (${d.op})`,
-            evidence: [d],
-            why: [
-              parsed
-                ? `${d.destination.value}: traffic to this prefix goes to the transit gateway`
-                : `destination ${d.destination.value} is a prefix list (contents not visible here)`,
-              'recorded: a path into the transit-gateway network',
-            ],
-          },
-    );
-  }
-  return out;
+  return routesToTarget(change, 'transit-gateway', {
+    label: 'transit gateway',
+    goesTo: 'the transit gateway',
+    defaultWhy:
+      "what it reaches is decided by the transit gateway's route tables (other VPCs, on-premises, other accounts)",
+    recorded: 'recorded: a path into the transit-gateway network',
+  });
 }
+
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'A path to on-premises or another network changed. Confirm the peer (account, address, CIDR) is known and approved, and check the routes propagated through it.';
 
 /** Routes through a transit gateway. */
 export const rule: Rule = {
@@ -68,6 +35,7 @@ export const rule: Rule = {
     'decide what uses it. A default route to a transit gateway sends all traffic this VPC has no specific route for ' +
     'into the transit-gateway network (medium); a specific prefix is recorded (low); removals at info. Check the ' +
     "transit gateway's route tables: what does the default route reach from there?",
+  whatToCheck,
   category: 'hybrid-link',
   deltaKinds: ['route'],
   resourceTypes: ['AWS::EC2::RouteTable'],

@@ -1,7 +1,13 @@
 import type { ChangeEvent, SgPermissionDelta } from '../shared/model/change.ts';
 import type { ExposureVia } from '../shared/model/exposure.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
-import type { Rule, RuleCase } from '../shared/model/rule.ts';
+import {
+  contextDefaults,
+  type Rule,
+  type RuleCase,
+  type RuleContext,
+  type SeverityAdjustment,
+} from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
 import { publicCidrs } from '../shared/net/cidr.ts';
 import { exposureChanges } from '../shared/net/exposure.ts';
@@ -85,6 +91,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 
 const api = ec2('AuthorizeSecurityGroupIngress');
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Is the port meant to be reachable from the internet? Which instances, ENIs and load balancers use this group? If not intended, revoke the rule and check VPC flow logs and the service logs for access from unknown addresses since the change.';
+
 /** Security group ingress reachable from the whole internet. */
 export const rule: Rule = {
   id: 'sg-open-world',
@@ -97,6 +107,7 @@ export const rule: Rule = {
     'on those ports. Check: who made the change and whether it was planned; which resources use the group; whether ' +
     'the port is an admin or database port; restrict the source to known ranges or use SSM Session Manager / a ' +
     'load balancer instead.',
+  whatToCheck,
   category: 'sg-open-world',
   deltaKinds: ['sg-permission', 'prefix-list-entry'],
   exposureKinds: ['sg-ingress'],
@@ -114,7 +125,38 @@ export const rule: Rule = {
     },
   ],
   classify,
+  adjust: attachmentAdjustment,
 };
+
+/**
+ * What the group is attached to moves the grade (context `adjust.sgAttachments`, on by default): lowered when it is
+ * attached to no network interface (Config relationships: nothing is reachable through it yet), raised when an
+ * attached ENI has a public IP (enrichment looked the ENIs up). Unknown facts — CloudTrail changes carry no
+ * attachments — move nothing.
+ */
+function attachmentAdjustment(change: ChangeEvent, context: RuleContext): SeverityAdjustment | undefined {
+  if (!contextDefaults(context).adjust.sgAttachments) return undefined;
+  const enis = change.facts?.networkInterfaces;
+  if (enis === undefined) return undefined;
+  const publicEnis = change.facts?.publicNetworkInterfaces ?? [];
+  if (publicEnis.length > 0) {
+    return {
+      steps: 1,
+      why: `raised: attached to network interfaces with public IPs (${publicEnis.join(', ')}): reachable from the internet now`,
+    };
+  }
+  if (enis.length === 0) {
+    return {
+      steps: -1,
+      why: 'lowered: the security group is attached to no network interface (Config relationships): nothing is reachable through it yet',
+    };
+  }
+  const known = change.facts?.publicNetworkInterfaces !== undefined;
+  return {
+    steps: 0,
+    why: `context: attached to ${enis.length} network interface${enis.length === 1 ? '' : 's'} (${enis.join(', ')})${known ? ', none with a public IP' : '; public IPs unknown without the ENI items (no adjustment)'}`,
+  };
+}
 
 /** This rule's cases: test/rules/cases.test.ts runs them. A function, so the Lambda bundles (which never call it) leave them out. */
 export function cases(): RuleCase[] {

@@ -202,6 +202,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 const api = ec2('AuthorizeSecurityGroupIngress');
 const OFFICE = '81.2.69.0/24'; // a public /24 (not a documentation range)
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  "Compare the new source range with the service's documented clients. Who needs the wider range and for how long? Narrow it to the smallest CIDR or a security-group reference.";
+
 /** Security group ingress broadened without reaching the whole internet. */
 export const rule: Rule = {
   id: 'sg-widened',
@@ -214,6 +218,7 @@ export const rule: Rule = {
     'reserved ranges left out) is high; all of it is sg-open-world. New rules from private ranges, other security groups or a single ' +
     'public host are recorded at low/info. Check: is the wider source really needed (use the narrowest range), ' +
     'which resources use the group, and for the default group, move resources to a dedicated group.',
+  whatToCheck,
   category: 'sg-widened',
   deltaKinds: ['sg-permission'],
   resourceTypes: ['AWS::EC2::SecurityGroup'],

@@ -35,6 +35,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 const SUBNET = { type: 'AWS::EC2::Subnet', id: 'subnet-07a3c5e9b1d2f4680', vpcId: VPC };
 const api = ec2('ModifySubnetAttribute');
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'New instances in this subnet now get public IPs automatically. Confirm the subnet is meant to be public and its route table and security groups match.';
+
 /** A subnet made to give instances public IPs. */
 export const rule: Rule = {
   id: 'subnet-public-ip',
@@ -44,6 +48,7 @@ export const rule: Rule = {
     'a route to an internet gateway, every new instance is directly internet-addressable, including ones whose ' +
     'owners expect a private subnet. Check whether the subnet is meant to be public and which route table it uses. ' +
     'IPv6-on-creation is recorded at low; turning either off is not reported.',
+  whatToCheck,
   category: 'subnet-public-ip',
   deltaKinds: ['subnet-attribute'],
   resourceTypes: ['AWS::EC2::Subnet'],

@@ -2,17 +2,19 @@ import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import type { Severity } from '../shared/model/severity.ts';
+import { weakeningKind, type WeakeningKind } from '../shared/model/logging.ts';
 import { ACCOUNT, logging, loggingChange, REGION } from './cases/build.ts';
 
-/** Weakenings that blind the trail outright (high); any other weakening is medium. */
-const BLINDING = [
-  /management events/i,
-  /destination/i,
-  /multi-region/i,
-  /logging off/i,
-  /bucket/i,
-  /all events excluded/i,
-];
+/**
+ * Weakenings that blind the trail outright (high): the network's write calls are no longer recorded (management
+ * events off), no longer recorded in every Region (multi-region off), or recorded somewhere else (destination
+ * changed). Any other weakening (validation, encryption, CloudWatch Logs delivery, excluded event sources) is medium.
+ */
+const BLINDING: ReadonlySet<WeakeningKind> = new Set<WeakeningKind>([
+  'management events off',
+  'multi-region off',
+  'destination changed',
+]);
 
 function classify(change: ChangeEvent): FindingDraft[] {
   const out: FindingDraft[] = [];
@@ -32,7 +34,7 @@ function classify(change: ChangeEvent): FindingDraft[] {
     } else if (d.action === 'updated') {
       const weak = d.weakenings ?? [];
       if (weak.length) {
-        const blinding = weak.some((w) => BLINDING.some((re) => re.test(w)));
+        const blinding = weak.some((w) => BLINDING.has(weakeningKind(w)));
         out.push({
           severity: blinding ? 'high' : 'medium',
           summary: `CloudTrail trail ${d.id} weakened: ${weak.join(', ')}`,
@@ -58,6 +60,10 @@ function classify(change: ChangeEvent): FindingDraft[] {
 const TRAIL = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/org-audit`;
 const ct = (name: string): { source: string; name: string } => ({ source: 'cloudtrail.amazonaws.com', name });
 
+/** What a responder checks first (pages show it; rules/index.ts `RUNBOOKS` lists it apart from the rule). */
+export const whatToCheck =
+  'Audit logging stopped or weakened. Restart logging immediately, then review what else this principal did since (CloudTrail event history keeps 90 days of management events).';
+
 /** CloudTrail stopped, deleted or weakened. */
 export const rule: Rule = {
   id: 'trail-stopped',
@@ -67,6 +73,7 @@ export const rule: Rule = {
     'multi-region off, log-file validation off, destination changed, ...). CloudTrail is the record every other ' +
     'investigation relies on, including this monitor; turning it off is the first step of many intrusions. Check who ' +
     'did it, restart/restore the trail, and review what the same principal did just before and after.',
+  whatToCheck,
   category: 'trail-stopped',
   deltaKinds: ['logging'],
   resourceTypes: ['AWS::CloudTrail::Trail'],
@@ -95,6 +102,30 @@ export function cases(): RuleCase[] {
         api: ct('PutEventSelectors'),
       }),
       expect: 'high',
+    },
+    {
+      name: 'UpdateTrail multi-region off',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['multi-region off'] }), {
+        api: ct('UpdateTrail'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'UpdateTrail to another bucket (destination changed)',
+      change: loggingChange(logging('trail', 'updated', TRAIL, { weakenings: ['destination changed'] }), {
+        api: ct('UpdateTrail'),
+      }),
+      expect: 'high',
+    },
+    {
+      name: 'PutEventSelectors excluding KMS events (management event sources excluded)',
+      change: loggingChange(
+        logging('trail', 'updated', TRAIL, {
+          weakenings: ['management event sources excluded: kms.amazonaws.com'],
+        }),
+        { api: ct('PutEventSelectors') },
+      ),
+      expect: 'medium',
     },
     {
       name: 'UpdateTrail log-file validation off',

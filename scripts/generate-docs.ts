@@ -1,16 +1,24 @@
 /**
  * Writes the generated documentation (`npm run generate:docs`): docs/rules.md, the rule catalogue, from RULES and
- * each rule's cases. test/rules/catalogue.test.ts fails while it is stale.
+ * each rule's cases; docs/parameters.md and the flow-log parameter table of docs/flow-logs.md from the deploy
+ * parameters (deploy/stack/params.ts); schemas/change-record.schema.json, the change record's JSON Schema, from its zod
+ * schema (shared/6-deliver/sinks/format/change-record-schema.ts). test/rules/catalogue.test.ts,
+ * test/deploy/params.test.ts and test/6-deliver/sinks/change-record.test.ts fail while one is stale.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { RULE_CASES, RULES } from '../rules/index.ts';
+import { changeRecordJsonSchema } from '../shared/6-deliver/sinks/format/change-record-schema.ts';
+import { renderFlowLogDocs, renderParameterDocs } from './parameter-docs.ts';
 import { renderRuleCatalogue } from './rule-catalogue.ts';
 
-const target = fileURLToPath(new URL('../docs/rules.md', import.meta.url));
-mkdirSync(fileURLToPath(new URL('../docs/', import.meta.url)), { recursive: true });
-writeFileSync(
-  target,
-  renderRuleCatalogue(RULES, (id) => RULE_CASES.get(id)?.() ?? []),
-);
-console.log(`wrote ${target}`);
+const doc = (name: string) => fileURLToPath(new URL(`../docs/${name}`, import.meta.url));
+for (const [target, text] of [
+  [doc('rules.md'), renderRuleCatalogue(RULES, (id) => RULE_CASES.get(id)?.() ?? [])],
+  [doc('parameters.md'), renderParameterDocs()],
+  [doc('flow-logs.md'), renderFlowLogDocs(readFileSync(doc('flow-logs.md'), 'utf8'))],
+  [fileURLToPath(new URL('../schemas/change-record.schema.json', import.meta.url)), changeRecordJsonSchema()],
+] as const) {
+  writeFileSync(target, text);
+  console.log(`wrote ${target}`);
+}

@@ -27,6 +27,14 @@ function ruleSection(rule: Rule, cases: readonly RuleCase[]): string {
     '',
     rule.description,
     '',
+    `**What to check first** (on the page, email and Slack): ${rule.whatToCheck}`,
+    '',
+    ...(rule.adjust
+      ? [
+          `**Adjusts its own severity** from the change's context (\`adjust\` in [rules/${rule.id}.ts](../rules/${rule.id}.ts)), after the actor adjustments.`,
+          '',
+        ]
+      : []),
     "**Fires at** (the rule's own cases, `cases()` in its file — each one is a test):",
     '',
   ];

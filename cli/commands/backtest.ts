@@ -27,7 +27,7 @@ import { MemoryStateStore } from '../../shared/3-state/memory-store.ts';
 import { emptyClassified, judgeInOrder } from '../../shared/4-classify/classify.ts';
 import type { EpisodeTransition } from '../../shared/model/exposure.ts';
 import { errorText } from '../../shared/platform/errors.ts';
-import { stateOption } from './exposures.ts';
+import { stateOption } from './state-option.ts';
 import type { BacktestUnit } from '../backtest/unit.ts';
 import { RULES } from '../../rules/index.ts';
 import { reconcile } from '../../shared/5-decide/approvals/match.ts';

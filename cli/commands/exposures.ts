@@ -2,7 +2,7 @@ import type { OpenEpisode } from '../../shared/3-state/store.ts';
 import { durationText } from '../../shared/model/exposure.ts';
 import { printable } from '../../shared/platform/printable.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
-import { classifyWithRules } from '../classify-lazy.ts';
+import { classifyWithRules } from '../classify-run.ts';
 import {
   contextOption,
   ENRICH_HELP,
@@ -13,18 +13,6 @@ import {
 } from '../enrich-options.ts';
 import { EXIT, stringFlag, UsageError, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
-
-/** `--state` of classify / replay / backtest. */
-export const STATE_HELP = `  --state memory|off     keep the network state across the input (default memory): changes are judged in
-                         event-time order against the state they leave — exposures, episodes (opened /
-                         closed), a closed hole recorded as such; off = each change judged on its own deltas`;
-
-/** Parse `--state`, allowing `allowed`. */
-export function stateOption<T extends string>(value: unknown, allowed: readonly T[]): T {
-  const text = String(value ?? 'memory');
-  if ((allowed as readonly string[]).includes(text)) return text as T;
-  throw new UsageError(`--state must be ${allowed.join(', ')} — not "${text}"`);
-}
 
 /** One open episode as `exposures --format jsonl` prints it. */
 export function openEpisodeRecord(open: OpenEpisode, now: Date): Record<string, unknown> {
@@ -116,8 +104,8 @@ ${ENRICH_HELP}
       open = await new DynamoStateStore(documentClient(), table).openEpisodes();
     } else {
       if (inputs.length === 0) throw new UsageError('give --table NAME (or --config FILE), or inputs to replay');
-      const lookup = stateLookupOption(values);
-      const run = await classifyWithRules(inputs, await contextOption(values['context']), enrichOption(values), {
+      const lookup = await stateLookupOption(values);
+      const run = await classifyWithRules(inputs, await contextOption(values['context']), await enrichOption(values), {
         state: 'kept',
         limits: limitsOption(values),
         ...(lookup ? { lookup } : {}),

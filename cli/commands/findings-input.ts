@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as z from 'zod';
 import { CATEGORIES } from '../../shared/model/category.ts';
+import { actorFields, resourceRefFields } from '../../shared/model/fields.ts';
 import type { NetworkDelta } from '../../shared/model/change.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { SEVERITIES } from '../../shared/model/severity.ts';
@@ -18,31 +19,8 @@ const findingRecordSchema = z.object({
   summary: z.string(),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),
-  resource: z.object({
-    type: z.string(),
-    id: z.string(),
-    arn: z.string().optional(),
-    name: z.string().optional(),
-    vpcId: z.string().optional(),
-    tags: z.record(z.string(), z.string()).optional(),
-    /** Tag scopes of approvals match these (issue 12): dropping them would make every tag scope fail. */
-    tagsBefore: z.record(z.string(), z.string()).optional(),
-    account: z.string(),
-    region: z.string(),
-  }),
-  actor: z
-    .object({
-      arn: z.string().optional(),
-      type: z.string().optional(),
-      sessionIssuerArn: z.string().optional(),
-      accountId: z.string().optional(),
-      principalId: z.string().optional(),
-      accessKeyId: z.string().optional(),
-      sourceIp: z.string().optional(),
-      userAgent: z.string().optional(),
-      invokedBy: z.string().optional(),
-    })
-    .nullish(),
+  resource: z.object({ ...resourceRefFields(), account: z.string(), region: z.string() }),
+  actor: z.object(actorFields()).nullish(),
   api: z.object({ source: z.string(), name: z.string() }).nullish(),
   at: z.string(),
   source: z.enum(['cloudtrail', 'config']),

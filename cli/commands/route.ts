@@ -10,7 +10,7 @@ import type { RouteDecision } from '../../shared/5-decide/route.ts';
 import { errorText, type NetwatchError } from '../../shared/platform/errors.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import type { ApprovalVerdict } from '../../shared/model/notice.ts';
-import { classifyWithRules } from '../classify-lazy.ts';
+import { classifyWithRules } from '../classify-run.ts';
 import { EXIT, UsageError, stringFlag, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 import { readFindingFile } from './findings-input.ts';

@@ -1,6 +1,7 @@
-import { arnOf, type CfnResource, policyDocument, type Statement, sub } from './cfn.ts';
+import { arnOf, type CfnResource, type Statement } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { type FunctionInfo, secretArn, ssmParameterArn } from './resources.ts';
+import type { FunctionInfo } from './resources.ts';
+import { lambdaRole, ownLogGroup, secretArn, ssmParameterArn, vpcStatements } from './roles.ts';
 
 /**
  * Change management in (docs/change-management.md): the scheduled approvals sync (`approvalsSync=true`) and the
@@ -29,14 +30,7 @@ export function inboundEnvironment(params: StackParams): Record<string, string> 
 export function changeManagementRole(fn: FunctionInfo, params: StackParams, configParameterName: string): CfnResource {
   const inbound = fn.key === INBOUND_FUNCTION;
   const statements: Statement[] = [
-    {
-      Sid: 'OwnLogGroup',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: sub(
-        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`,
-      ),
-    },
+    ownLogGroup(fn),
     // The functions' environment is encrypted with the stack key.
     { Sid: 'StackKey', Effect: 'Allow', Action: 'kms:Decrypt', Resource: arnOf('NetwatchKey') },
     {
@@ -72,28 +66,6 @@ export function changeManagementRole(fn: FunctionInfo, params: StackParams, conf
       Action: 'secretsmanager:GetSecretValue',
       Resource: params.secretsManagerSecrets.map(secretArn),
     });
-  if (params.privateMode)
-    statements.push({
-      Sid: 'VpcNetworkInterfaces',
-      Effect: 'Allow',
-      Action: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
-      ],
-      Resource: '*',
-    });
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      Description: `Netwatch ${fn.key}: the approvals table, its config and secrets only`,
-      AssumeRolePolicyDocument: policyDocument([
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ]),
-      Policies: [{ PolicyName: `${fn.key}-least-privilege`, PolicyDocument: policyDocument(statements) }],
-    },
-  };
+  statements.push(...vpcStatements(params));
+  return lambdaRole(fn, `Netwatch ${fn.key}: the approvals table, its config and secrets only`, statements);
 }

@@ -13,6 +13,7 @@ import {
 } from './cfn.ts';
 import type { StackParams } from './params.ts';
 import { DLQ_RETENTION_SECONDS, type FunctionInfo, MAX_RECEIVE_COUNT, roleId, VISIBILITY_FACTOR } from './resources.ts';
+import { lambdaRole, ownLogGroup } from './roles.ts';
 
 /**
  * Flow logs next to findings (docs/flow-logs.md), in any mode:
@@ -34,6 +35,19 @@ export const TARGETS_FUNCTION = 'flowLogTargets';
 export const TARGETS_RESOURCE = 'FlowLogTargets';
 /** The sink name the stack's config gives the evidence queue (never followed up on). */
 export const EVIDENCE_SINK = 'evidence-queue';
+
+/**
+ * The EC2 look-ups of traffic evidence (shared/2-enrich/traffic: the ENIs behind a finding, the flow logs writing
+ * them): the evidence function's role grants them and, in private mode, the EC2 endpoint's policy allows them.
+ */
+export const EVIDENCE_EC2_ACTIONS = [
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcEndpoints',
+  'ec2:DescribeVpcEndpointServiceConfigurations',
+  'ec2:DescribeRouteTables',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeFlowLogs',
+] as const;
 
 /** Whether the deploy-time custom resource is needed: ENIs to find, or a format to read. */
 export function needsTargetsResource(params: StackParams): boolean {
@@ -367,14 +381,7 @@ export function buildFlowLogs(prefix: string, params: StackParams, functions: re
         // Resource "*": EC2 Describe* actions have no resource-level permissions.
         Sid: 'FindEnisAndFlowLogs',
         Effect: 'Allow',
-        Action: [
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeVpcEndpoints',
-          'ec2:DescribeVpcEndpointServiceConfigurations',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeFlowLogs',
-        ],
+        Action: [...EVIDENCE_EC2_ACTIONS],
         Resource: '*',
       },
     ];
@@ -410,34 +417,13 @@ export function applyGrants(resources: Record<string, CfnResource>, grants: Flow
  * function's role carries (it delivers nothing).
  */
 export function targetsFunctionRole(fn: FunctionInfo): CfnResource {
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      Description: 'Netwatch flowLogTargets custom resource: EC2 Describe* only',
-      AssumeRolePolicyDocument: policyDocument([
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ]),
-      Policies: [
-        {
-          PolicyName: `${fn.key}-least-privilege`,
-          PolicyDocument: policyDocument([
-            {
-              Sid: 'OwnLogGroup',
-              Effect: 'Allow',
-              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              Resource: sub(
-                `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`,
-              ),
-            },
-            {
-              Sid: 'StackKey',
-              Effect: 'Allow',
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-              Resource: arnOf('NetwatchKey'),
-            },
-          ]),
-        },
-      ],
+  return lambdaRole(fn, 'Netwatch flowLogTargets custom resource: EC2 Describe* only', [
+    ownLogGroup(fn),
+    {
+      Sid: 'StackKey',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: arnOf('NetwatchKey'),
     },
-  };
+  ]);
 }

@@ -14,6 +14,7 @@ import { changeManagementRole, inboundEnvironment, INBOUND_FUNCTION, SYNC_FUNCTI
 import { buildAlarms, buildDashboard } from './monitoring.ts';
 import { parseParams, type StackParams } from './params.ts';
 import { buildPrivateMode } from './private-mode.ts';
+import { tableName } from './tables.ts';
 import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId } from './resources.ts';
 
 /**
@@ -96,9 +97,9 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   service.provider.environment = {
     ...service.provider.environment,
     NETWATCH_CONFIG_PARAMETER: params.netwatchConfigParameter ?? `/${service.service}/${params.stage}/config`,
-    NETWATCH_DEDUP_TABLE: `${prefix}-delivery`,
-    NETWATCH_APPROVALS_TABLE: `${prefix}-approvals`,
-    NETWATCH_STATE_TABLE: `${prefix}-state`,
+    NETWATCH_DEDUP_TABLE: tableName(prefix, 'DeliveryTable'),
+    NETWATCH_APPROVALS_TABLE: tableName(prefix, 'ApprovalsTable'),
+    NETWATCH_STATE_TABLE: tableName(prefix, 'StateTable'),
   };
   service.provider.kmsKeyArn = arnOf('NetwatchKey');
   service.provider.logRetentionInDays = params.logRetentionDays;

@@ -47,6 +47,35 @@ function alarm(a: AlarmSpec): CfnResource {
   };
 }
 
+/** What names the metric an alarm watches, and what the alarm says. */
+type Watched = Pick<AlarmSpec, 'name' | 'description' | 'namespace' | 'metric' | 'dimensions'>;
+
+/** Pages as soon as a 5-minute period reaches `threshold` (default 1); no data = nothing happened. */
+function onAny(w: Watched, threshold = 1, statistic: AlarmSpec['statistic'] = 'Sum'): CfnResource {
+  return alarm({
+    ...w,
+    statistic,
+    period: 300,
+    evaluationPeriods: 1,
+    threshold,
+    comparison: 'GreaterThanOrEqualToThreshold',
+    missing: 'notBreaching',
+  });
+}
+
+/** Pages when every hourly sum of the last `hours` is below 1; no data counts as silence. */
+function silentFor(hours: number, w: Watched): CfnResource {
+  return alarm({
+    ...w,
+    statistic: 'Sum',
+    period: 3600,
+    evaluationPeriods: hours,
+    threshold: 1,
+    comparison: 'LessThanThreshold',
+    missing: 'breaching',
+  });
+}
+
 /**
  * The `service` dimension each function's metrics carry: the Powertools service name its handler gives
  * `createTelemetry` (functions/*.ts; test/deploy/monitoring.test.ts checks they agree).
@@ -114,19 +143,17 @@ export function buildAlarms(
   for (const q of ['ConfigQueue', 'CloudTrailQueue'] as const) {
     const label = q === 'ConfigQueue' ? 'Config' : 'CloudTrail';
     const dlq = dlqOf(q);
-    r[`${dlq}DepthAlarm`] = alarm({
-      name: `${prefix}-${label.toLowerCase()}-dlq-not-empty`,
-      description: `${label} events were dead-lettered after 5 failed attempts (or EventBridge could not deliver them): findings may be missing. Read the messages in ${queueName(prefix, dlq)}, fix the cause, redrive.`,
-      namespace: 'AWS/SQS',
-      metric: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: queueName(prefix, dlq) },
-      statistic: 'Maximum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missing: 'notBreaching',
-    });
+    r[`${dlq}DepthAlarm`] = onAny(
+      {
+        name: `${prefix}-${label.toLowerCase()}-dlq-not-empty`,
+        description: `${label} events were dead-lettered after 5 failed attempts (or EventBridge could not deliver them): findings may be missing. Read the messages in ${queueName(prefix, dlq)}, fix the cause, redrive.`,
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: queueName(prefix, dlq) },
+      },
+      1,
+      'Maximum',
+    );
     r[`${q}AgeAlarm`] = alarm({
       name: `${prefix}-${label.toLowerCase()}-queue-age`,
       description: `${label} events wait longer than ${params.queueAgeAlarmSeconds} s: the function is failing, throttled or too slow; pages are late.`,
@@ -143,44 +170,29 @@ export function buildAlarms(
   }
   for (const fn of functions) {
     if (countsDeniedCalls(fn))
-      r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({
+      r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = onAny({
         name: `${fn.name}-aws-calls-denied`,
         description: deniedCallsDescription(fn),
         namespace: 'Netwatch',
         metric: 'AwsCallsDenied',
         dimensions: { service: metricService(fn.key) },
-        statistic: 'Sum',
-        period: 300,
-        evaluationPeriods: 1,
-        threshold: 1,
-        comparison: 'GreaterThanOrEqualToThreshold',
-        missing: 'notBreaching',
       });
-    r[`${pascalKey(fn.key)}ErrorsAlarm`] = alarm({
-      name: `${fn.name}-errors`,
-      description: `${fn.key} failed invocations (init error, timeout, thrown batch): records are retried, then dead-lettered. Check its log group.`,
-      namespace: 'AWS/Lambda',
-      metric: 'Errors',
-      dimensions: { FunctionName: fn.name },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: params.errorAlarmThreshold,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missing: 'notBreaching',
-    });
-    r[`${pascalKey(fn.key)}ThrottlesAlarm`] = alarm({
+    r[`${pascalKey(fn.key)}ErrorsAlarm`] = onAny(
+      {
+        name: `${fn.name}-errors`,
+        description: `${fn.key} failed invocations (init error, timeout, thrown batch): records are retried, then dead-lettered. Check its log group.`,
+        namespace: 'AWS/Lambda',
+        metric: 'Errors',
+        dimensions: { FunctionName: fn.name },
+      },
+      params.errorAlarmThreshold,
+    );
+    r[`${pascalKey(fn.key)}ThrottlesAlarm`] = onAny({
       name: `${fn.name}-throttles`,
       description: `${fn.key} is throttled (account concurrency exhausted): events queue up and pages are late.`,
       namespace: 'AWS/Lambda',
       metric: 'Throttles',
       dimensions: { FunctionName: fn.name },
-      statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparison: 'GreaterThanOrEqualToThreshold',
-      missing: 'notBreaching',
     });
   }
   const hours = params.heartbeatHours;
@@ -189,77 +201,47 @@ export function buildAlarms(
   for (const account of params.criticalAccounts)
     for (const fn of functions.filter((f) => f.queue !== undefined)) {
       const label = fn.queue === 'ConfigQueue' ? 'config' : 'cloudtrail';
-      r[`Account${account}${pascalKey(fn.key)}SilentAlarm`] = alarm({
+      r[`Account${account}${pascalKey(fn.key)}SilentAlarm`] = silentFor(hours, {
         name: `${prefix}-account-${account}-${label}-silent`,
         description: `No ${label === 'config' ? 'AWS Config' : 'CloudTrail'} change from critical account ${account} reached ${fn.key} for ${hours} h: its ${label === 'config' ? 'recorder, delivery channel' : 'trail'} or its forwarding (deploy/member-account.yml) may be broken — or the account was quiet. The dashboard's per-account widget shows when it was last heard from.`,
         namespace: 'Netwatch',
         metric: 'AccountEvents',
         dimensions: { service: metricService(fn.key), account },
-        statistic: 'Sum',
-        period: 3600,
-        evaluationPeriods: hours,
-        threshold: 1,
-        comparison: 'LessThanThreshold',
-        missing: 'breaching',
       });
     }
   // Heartbeats: hourly sums, every one of the last N hours empty (or missing: an idle queue stops reporting) pages.
   if (params.configSource === 'sns') {
-    r['ConfigHeartbeatAlarm'] = alarm({
+    r['ConfigHeartbeatAlarm'] = silentFor(hours, {
       name: `${prefix}-config-heartbeat`,
       description: `No AWS Config notification reached ${queueName(prefix, 'ConfigQueue')} for ${hours} h: the recorder, the delivery channel or the subscription is broken (Config sends snapshot / history notifications even in a quiet account).`,
       namespace: 'AWS/SQS',
       metric: 'NumberOfMessagesSent',
       dimensions: { QueueName: queueName(prefix, 'ConfigQueue') },
-      statistic: 'Sum',
-      period: 3600,
-      evaluationPeriods: hours,
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      missing: 'breaching',
     });
   } else {
-    r['ConfigHeartbeatAlarm'] = alarm({
+    r['ConfigHeartbeatAlarm'] = silentFor(hours, {
       name: `${prefix}-config-heartbeat`,
       description: `No AWS Config event matched ${prefix}-config on EventBridge for ${hours} h: the recorder is stopped or events no longer arrive.`,
       namespace: 'AWS/Events',
       metric: 'MatchedEvents',
       dimensions: { RuleName: `${prefix}-config` },
-      statistic: 'Sum',
-      period: 3600,
-      evaluationPeriods: hours,
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      missing: 'breaching',
     });
   }
   if (params.cloudTrailSource === 'eventbridge') {
-    r['CloudTrailHeartbeatAlarm'] = alarm({
+    r['CloudTrailHeartbeatAlarm'] = silentFor(hours, {
       name: `${prefix}-cloudtrail-heartbeat`,
       description: `No CloudTrail API event reached EventBridge for ${hours} h (any write call counts): CloudTrail stopped, or events no longer reach this region${params.orgMode ? ' / the member accounts stopped forwarding' : ''}.`,
       namespace: 'AWS/Events',
       metric: 'MatchedEvents',
       dimensions: { RuleName: `${prefix}-cloudtrail-heartbeat` },
-      statistic: 'Sum',
-      period: 3600,
-      evaluationPeriods: hours,
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      missing: 'breaching',
     });
   } else {
-    r['CloudTrailHeartbeatAlarm'] = alarm({
+    r['CloudTrailHeartbeatAlarm'] = silentFor(hours, {
       name: `${prefix}-cloudtrail-heartbeat`,
       description: `No CloudTrail log-delivery notification reached ${queueName(prefix, 'CloudTrailQueue')} for ${hours} h (the org trail writes files every ~5 min): the trail, its SNS topic or the subscription is broken.`,
       namespace: 'AWS/SQS',
       metric: 'NumberOfMessagesSent',
       dimensions: { QueueName: queueName(prefix, 'CloudTrailQueue') },
-      statistic: 'Sum',
-      period: 3600,
-      evaluationPeriods: hours,
-      threshold: 1,
-      comparison: 'LessThanThreshold',
-      missing: 'breaching',
     });
   }
   return r;

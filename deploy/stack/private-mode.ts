@@ -1,6 +1,8 @@
 import { ACCOUNT_ID, arnOf, type CfnResource, type Json, policyDocument, ref, type Statement, sub } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { ssmParameterArn, type FunctionInfo } from './resources.ts';
+import type { FunctionInfo } from './resources.ts';
+import { EVIDENCE_EC2_ACTIONS } from './flow-logs.ts';
+import { secretArn, ssmParameterArn } from './roles.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints
@@ -137,11 +139,7 @@ export function endpointSpecs(
       service: 'secretsmanager',
       type: 'Interface',
       actions: ['secretsmanager:GetSecretValue'],
-      resources: params.secretsManagerSecrets.map((s) =>
-        s.startsWith('arn:')
-          ? s
-          : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${s}-??????`),
-      ),
+      resources: params.secretsManagerSecrets.map(secretArn),
     });
   }
   if (params.trafficEvidence) {
@@ -155,14 +153,7 @@ export function endpointSpecs(
       id: 'Ec2',
       service: 'ec2',
       type: 'Interface',
-      actions: [
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeVpcEndpoints',
-        'ec2:DescribeVpcEndpointServiceConfigurations',
-        'ec2:DescribeRouteTables',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeFlowLogs',
-      ],
+      actions: [...EVIDENCE_EC2_ACTIONS],
       resources: '*',
       why: 'EC2 Describe* actions have no resource-level permissions',
     });

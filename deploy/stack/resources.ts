@@ -13,6 +13,8 @@ import {
 } from './cfn.ts';
 import { generatedConfigText } from './netwatch-config.ts';
 import type { StackParams } from './params.ts';
+import { functionRole } from './roles.ts';
+import { buildTables } from './tables.ts';
 
 /**
  * The Netwatch stack's resources besides what osls compiles from `functions:` (functions, log groups, event source
@@ -60,21 +62,56 @@ export const VISIBILITY_FACTOR = 6;
 const KEY = 'NetwatchKey';
 const KEY_ARN = arnOf(KEY);
 
-/** Build the resources and outputs. */
+/** Build the resources and outputs: the key, the queues, the topics, the tables, the event rules, the config, the roles. */
 export function buildResources(input: StackInput): CfnTemplate {
   const { params } = input;
   const prefix = `${input.service}-${params.stage}`;
-  const r: Record<string, CfnResource> = {};
-  const outputs: NonNullable<CfnTemplate['Outputs']> = {};
-  const consumers = (queue: IngestQueue) => input.functions.filter((f) => f.queue === queue);
-  const timeoutOf = (queue: IngestQueue) => Math.max(30, ...consumers(queue).map((f) => f.timeout));
   const configParameterName = params.netwatchConfigParameter ?? `/${input.service}/${params.stage}/config`;
+  const roles: Record<string, CfnResource> = {};
+  for (const fn of input.functions) roles[roleId(fn.key)] = functionRole(fn, params, KEY_ARN, configParameterName);
+  return merge(
+    stackKey(prefix, params),
+    ingestQueues(prefix, params, input.functions),
+    topics(prefix, params),
+    buildTables(prefix, KEY_ARN),
+    eventRules(prefix, params, input.patterns),
+    configParameter(params, configParameterName),
+    { Resources: roles },
+    {
+      Resources: {},
+      Outputs: {
+        PagingTopicArn: { Description: 'Paging topic (confirm the email subscriptions)', Value: ref('PagingTopic') },
+        ChangeQueueUrl: { Description: 'Change-management queue (change records, JSON)', Value: ref('ChangeQueue') },
+        NetwatchConfigParameterName: {
+          Description: "SSM parameter holding the functions' Netwatch config",
+          Value: configParameterName,
+        },
+        CloudTrailQueueArn: { Value: arnOf('CloudTrailQueue') },
+        ConfigQueueArn: { Value: arnOf('ConfigQueue') },
+      },
+    },
+  );
+}
+
+/** Resources and outputs of several parts, in one template fragment (a logical id defined twice is a bug). */
+function merge(...parts: CfnTemplate[]): CfnTemplate {
+  const out: Required<Pick<CfnTemplate, 'Resources' | 'Outputs'>> = { Resources: {}, Outputs: {} };
+  for (const part of parts) {
+    for (const [id, resource] of Object.entries(part.Resources)) {
+      if (out.Resources[id]) throw new Error(`Netwatch stack: resource ${id} is built twice`);
+      out.Resources[id] = resource;
+    }
+    Object.assign(out.Outputs, part.Outputs);
+  }
+  return out;
+}
+
+/** KMS: one key for topics, queues, tables and log groups, and who may use it. */
+function stackKey(prefix: string, params: StackParams): CfnTemplate {
   const externalTopics = [
     params.configTopicArn,
     params.cloudTrailSource === 's3' ? params.cloudTrailTopicArn : undefined,
   ].filter((t): t is string => t !== undefined);
-
-  // ── KMS: one key for topics, queues, tables and log groups ────────────────────────────────────────────────────
   const keyStatements: Statement[] = [
     // The account administers the key through IAM (the default key policy); without it the key becomes unmanageable.
     // Key policies name the key itself as "*".
@@ -124,34 +161,46 @@ export function buildResources(input: StackInput): CfnTemplate {
       Condition: { ArnEquals: { 'aws:SourceArn': externalTopics } },
     });
   }
-  r[KEY] = {
-    Type: 'AWS::KMS::Key',
-    DeletionPolicy: 'Retain',
-    UpdateReplacePolicy: 'Retain',
-    Properties: {
-      Description: `Netwatch ${params.stage}: topics, queues, tables, logs`,
-      EnableKeyRotation: true,
-      KeyPolicy: policyDocument(keyStatements),
+  return {
+    Resources: {
+      [KEY]: {
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          Description: `Netwatch ${params.stage}: topics, queues, tables, logs`,
+          EnableKeyRotation: true,
+          KeyPolicy: policyDocument(keyStatements),
+        },
+      },
+      NetwatchKeyAlias: {
+        Type: 'AWS::KMS::Alias',
+        Properties: { AliasName: `alias/${prefix}`, TargetKeyId: ref(KEY) },
+      },
     },
   };
-  r['NetwatchKeyAlias'] = {
-    Type: 'AWS::KMS::Alias',
-    Properties: { AliasName: `alias/${prefix}`, TargetKeyId: ref(KEY) },
-  };
+}
 
-  // ── Ingest queues with DLQs ──────────────────────────────────────────────────────────────────────────────────
+/**
+ * Ingest queues with their DLQs, the change-management queue, and who may send to each: the Config topic (SNS mode)
+ * or the Config rule (EventBridge mode); the CloudTrail rule or the trail's topic.
+ */
+function ingestQueues(prefix: string, params: StackParams, functions: readonly FunctionInfo[]): CfnTemplate {
+  const r: Record<string, CfnResource> = {};
+  const timeoutOf = (queue: IngestQueue) =>
+    Math.max(30, ...functions.filter((f) => f.queue === queue).map((f) => f.timeout));
   const queue = (id: string, name: string, props: Record<string, Json> = {}): void => {
     r[id] = {
       Type: 'AWS::SQS::Queue',
       Properties: { QueueName: name, KmsMasterKeyId: KEY_ARN, KmsDataKeyReusePeriodSeconds: 3600, ...props },
     };
   };
-  const ingest: { id: IngestQueue; name: string; label: string }[] = [
-    { id: 'ConfigQueue', name: `${prefix}-config`, label: 'Config' },
-    { id: 'CloudTrailQueue', name: `${prefix}-cloudtrail`, label: 'CloudTrail' },
+  const ingest: { id: IngestQueue; name: string }[] = [
+    { id: 'ConfigQueue', name: `${prefix}-config` },
+    { id: 'CloudTrailQueue', name: `${prefix}-cloudtrail` },
   ];
   for (const q of ingest) {
-    queue(`${q.id}DLQ`.replace('QueueDLQ', 'DLQ'), `${q.name}-dlq`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+    queue(dlqOf(q.id), `${q.name}-dlq`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
     queue(q.id, q.name, {
       VisibilityTimeout: VISIBILITY_FACTOR * timeoutOf(q.id),
       MessageRetentionPeriod: 345_600,
@@ -160,7 +209,6 @@ export function buildResources(input: StackInput): CfnTemplate {
   }
   queue('ChangeQueue', `${prefix}-changes`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
 
-  // Who may send: the Config topic (SNS mode) or the Config rule (EventBridge mode); the CloudTrail rule or the trail's topic.
   const configSenders: Statement[] = [];
   if (params.configSource === 'sns')
     configSenders.push(snsSends('ConfigQueue', params.configTopicArn ?? ref('ConfigTopic')));
@@ -174,29 +222,18 @@ export function buildResources(input: StackInput): CfnTemplate {
   r['ConfigQueuePolicy'] = queuePolicy(['ConfigQueue', 'ConfigDLQ'], configSenders);
   r['CloudTrailQueuePolicy'] = queuePolicy(['CloudTrailQueue', 'CloudTrailDLQ'], cloudTrailSenders);
   r['ChangeQueuePolicy'] = queuePolicy(['ChangeQueue'], []);
+  return { Resources: r };
+}
 
-  // ── Topics: paging (email / SMS), optional Config topic ───────────────────────────────────────────────────────
+/** Topics: paging (email / SMS subscriptions), the optional Config delivery topic, the ingest subscriptions. */
+function topics(prefix: string, params: StackParams): CfnTemplate {
+  const r: Record<string, CfnResource> = {};
+  const outputs: NonNullable<CfnTemplate['Outputs']> = {};
   r['PagingTopic'] = {
     Type: 'AWS::SNS::Topic',
     Properties: { TopicName: `${prefix}-paging`, DisplayName: 'Netwatch', KmsMasterKeyId: KEY_ARN },
   };
-  r['PagingTopicPolicy'] = {
-    Type: 'AWS::SNS::TopicPolicy',
-    Properties: {
-      Topics: [ref('PagingTopic')],
-      PolicyDocument: policyDocument([
-        {
-          Sid: 'CloudWatchAlarmsPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: 'sns:Publish',
-          Resource: ref('PagingTopic'),
-          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
-        },
-        denyInsecureTransport('sns:Publish', ref('PagingTopic')),
-      ]),
-    },
-  };
+  r['PagingTopicPolicy'] = topicPolicy('PagingTopic', 'CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com');
   params.alertEmails.forEach((email, i) => {
     r[`PagingEmail${i + 1}`] = {
       Type: 'AWS::SNS::Subscription',
@@ -213,27 +250,8 @@ export function buildResources(input: StackInput): CfnTemplate {
     // Not SSE-KMS: "AWS Config does not support encrypted Amazon SNS topics" — an encrypted delivery topic would
     // receive nothing. Config items carry no secrets; the queue behind the topic is encrypted.
     // https://docs.aws.amazon.com/config/latest/developerguide/sns-topic-policy.html
-    r['ConfigTopic'] = {
-      Type: 'AWS::SNS::Topic',
-      Properties: { TopicName: `${prefix}-config-delivery` },
-    };
-    r['ConfigTopicPolicy'] = {
-      Type: 'AWS::SNS::TopicPolicy',
-      Properties: {
-        Topics: [ref('ConfigTopic')],
-        PolicyDocument: policyDocument([
-          {
-            Sid: 'ConfigPublishes',
-            Effect: 'Allow',
-            Principal: { Service: 'config.amazonaws.com' },
-            Action: 'sns:Publish',
-            Resource: ref('ConfigTopic'),
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
-          },
-          denyInsecureTransport('sns:Publish', ref('ConfigTopic')),
-        ]),
-      },
-    };
+    r['ConfigTopic'] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-config-delivery` } };
+    r['ConfigTopicPolicy'] = topicPolicy('ConfigTopic', 'ConfigPublishes', 'config.amazonaws.com');
     outputs['ConfigTopicArn'] = {
       Description: 'Point the Config delivery channel here (aws configservice put-delivery-channel … snsTopicARN)',
       Value: ref('ConfigTopic'),
@@ -255,96 +273,19 @@ export function buildResources(input: StackInput): CfnTemplate {
       params.cloudTrailTopicArn,
     );
   }
+  return { Resources: r, Outputs: outputs };
+}
 
-  // ── Tables ──────────────────────────────────────────────────────────────────────────────────────────────────
-  const tableBase = (name: string): Record<string, Json> => ({
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
-    PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: KEY_ARN },
-  });
-  r['DeliveryTable'] = {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      ...tableBase(`${prefix}-delivery`),
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    },
-  };
-  // The kept network state (issue 14): one item per resource, the reverse index of prefix lists, and the sparse GSI
-  // of resources with an open exposure episode. Rebuildable from AWS Config, so not retained with the stack; items
-  // carry no expiresAt (the state is the network now), the TTL setting is the tables' common base.
-  r['StateTable'] = {
-    Type: 'AWS::DynamoDB::Table',
-    Properties: {
-      ...tableBase(`${prefix}-state`),
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'openIndex', AttributeType: 'S' },
-        { AttributeName: 'openSince', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'open',
-          KeySchema: [
-            { AttributeName: 'openIndex', KeyType: 'HASH' },
-            { AttributeName: 'openSince', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    },
-  };
-  r['ApprovalsTable'] = {
-    Type: 'AWS::DynamoDB::Table',
-    // Approvals are the change-management system's records: kept when the stack is removed.
-    DeletionPolicy: 'Retain',
-    UpdateReplacePolicy: 'Retain',
-    Properties: {
-      ...tableBase(`${prefix}-approvals`),
-      DeletionProtectionEnabled: true,
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'account', AttributeType: 'S' },
-        { AttributeName: 'windowEnd', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byAccount',
-          KeySchema: [
-            { AttributeName: 'account', KeyType: 'HASH' },
-            { AttributeName: 'windowEnd', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    },
-  };
-
-  // ── EventBridge ─────────────────────────────────────────────────────────────────────────────────────────────
+/** EventBridge: the ingest rules of each mode, the CloudTrail heartbeat, the organization's bus policy. */
+function eventRules(prefix: string, params: StackParams, patterns: EventPatterns): CfnTemplate {
+  const r: Record<string, CfnResource> = {};
+  const outputs: NonNullable<CfnTemplate['Outputs']> = {};
   const busArn = sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default');
   if (params.cloudTrailSource === 'eventbridge') {
     r['CloudTrailEventsRule'] = eventsRule(
       `${prefix}-cloudtrail`,
       'CloudTrail API calls the rules judge (generated from rules/*.ts apiCalls)',
-      input.patterns.cloudtrail,
+      patterns.cloudtrail,
       'CloudTrailQueue',
     );
     // Heartbeat: every successful write API call CloudTrail hands to EventBridge (no target: only its MatchedEvents metric is read).
@@ -362,7 +303,7 @@ export function buildResources(input: StackInput): CfnTemplate {
     r['ConfigEventsRule'] = eventsRule(
       `${prefix}-config`,
       "Config item and compliance changes for the rules' resource types",
-      input.patterns.config,
+      patterns.config,
       'ConfigQueue',
     );
   }
@@ -373,7 +314,7 @@ export function buildResources(input: StackInput): CfnTemplate {
     r['OrgConfigEventsRule'] = eventsRule(
       `${prefix}-org-config`,
       'Config item and compliance changes forwarded by the member accounts (deploy/member-account.yml)',
-      { ...input.patterns.config, account: [{ 'anything-but': ACCOUNT_ID }] },
+      { ...patterns.config, account: [{ 'anything-but': ACCOUNT_ID }] },
       'ConfigQueue',
     );
   }
@@ -399,51 +340,26 @@ export function buildResources(input: StackInput): CfnTemplate {
       Value: busArn,
     };
   }
-
-  // ── The functions' config ──────────────────────────────────────────────────────────────────────────────────
-  if (!params.netwatchConfigParameter) {
-    r['NetwatchConfigParameter'] = {
-      Type: 'AWS::SSM::Parameter',
-      Properties: {
-        Name: configParameterName,
-        Type: 'String',
-        Tier: 'Standard',
-        Description: 'Netwatch config written by the stack (no secrets: references only)',
-        Value: sub(generatedConfigText(params)),
-      },
-    };
-  }
-
-  // ── Per-function roles ─────────────────────────────────────────────────────────────────────────────────────
-  for (const fn of input.functions) r[roleId(fn.key)] = functionRole(fn, params, configParameterName);
-
-  outputs['PagingTopicArn'] = {
-    Description: 'Paging topic (confirm the email subscriptions)',
-    Value: ref('PagingTopic'),
-  };
-  outputs['ChangeQueueUrl'] = {
-    Description: 'Change-management queue (change records, JSON)',
-    Value: ref('ChangeQueue'),
-  };
-  outputs['ApprovalsTableName'] = {
-    Description: 'Approvals table the change-management system writes',
-    Value: ref('ApprovalsTable'),
-  };
-  outputs['DeliveryTableName'] = {
-    Description: 'Delivery ledger, dedup and storm windows',
-    Value: ref('DeliveryTable'),
-  };
-  outputs['StateTableName'] = {
-    Description: 'Kept network state and exposure episodes (netwatch exposures --table)',
-    Value: ref('StateTable'),
-  };
-  outputs['NetwatchConfigParameterName'] = {
-    Description: "SSM parameter holding the functions' Netwatch config",
-    Value: configParameterName,
-  };
-  outputs['CloudTrailQueueArn'] = { Value: arnOf('CloudTrailQueue') };
-  outputs['ConfigQueueArn'] = { Value: arnOf('ConfigQueue') };
   return { Resources: r, Outputs: outputs };
+}
+
+/** The functions' Netwatch config, written by the stack unless the operator names their own parameter. */
+function configParameter(params: StackParams, name: string): CfnTemplate {
+  if (params.netwatchConfigParameter) return { Resources: {} };
+  return {
+    Resources: {
+      NetwatchConfigParameter: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: {
+          Name: name,
+          Type: 'String',
+          Tier: 'Standard',
+          Description: 'Netwatch config written by the stack (no secrets: references only)',
+          Value: sub(generatedConfigText(params)),
+        },
+      },
+    },
+  };
 }
 
 /**
@@ -503,6 +419,27 @@ function queuePolicy(queueIds: readonly string[], allows: readonly Statement[]):
   };
 }
 
+/** A topic only `service` of this account may publish to, over TLS only. */
+function topicPolicy(topicId: string, sid: string, service: string): CfnResource {
+  return {
+    Type: 'AWS::SNS::TopicPolicy',
+    Properties: {
+      Topics: [ref(topicId)],
+      PolicyDocument: policyDocument([
+        {
+          Sid: sid,
+          Effect: 'Allow',
+          Principal: { Service: service },
+          Action: 'sns:Publish',
+          Resource: ref(topicId),
+          Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT_ID } },
+        },
+        denyInsecureTransport('sns:Publish', ref(topicId)),
+      ]),
+    },
+  };
+}
+
 /** SNS → SQS subscription; a topic in another region is subscribed in its own region. */
 function subscription(topicArn: Json, queueId: string, raw: boolean, externalArn: string | undefined): CfnResource {
   const region = externalArn?.split(':')[3];
@@ -540,194 +477,6 @@ function eventsRule(
           RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
         },
       ],
-    },
-  };
-}
-
-/** ARN of an SSM parameter by name (names with or without the leading slash). */
-export function ssmParameterArn(name: string): Json {
-  return sub(
-    `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
-  );
-}
-
-/** Secrets Manager ARN: given ARNs as is; names get the 6-character suffix AWS appends. */
-export function secretArn(nameOrArn: string): Json {
-  if (nameOrArn.startsWith('arn:')) return nameOrArn;
-  return sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${nameOrArn}-??????`);
-}
-
-/**
- * The read-only look-ups of enrichment (shared/2-enrich, `NETWATCH_ENRICH=on`) a function's source needs. Config
- * changes: the oversized item and its predecessor (GetResourceConfigHistory), the actor behind the change
- * (LookupEvents of its relatedEvents), the ENIs of a world-open group / the tags of a VPC gaining an internet gateway
- * (BatchGetResourceConfig). CloudTrail changes carry their actor and are never oversized: only the neighbour look-up.
- * These APIs have no resource-level permissions, hence Resource "*" (test/deploy/template.test.ts lists why).
- * test/deploy/iam-simulation.test.ts runs the functions and checks every call they make against these roles.
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
- * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscloudtrail.html
- */
-export function enrichmentStatements(fn: FunctionInfo): Statement[] {
-  if (fn.queue === 'ConfigQueue')
-    return [
-      {
-        Sid: 'EnrichConfigChanges',
-        Effect: 'Allow',
-        Action: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig', 'cloudtrail:LookupEvents'],
-        Resource: '*',
-      },
-    ];
-  if (fn.queue === 'CloudTrailQueue')
-    return [
-      { Sid: 'EnrichCloudTrailChanges', Effect: 'Allow', Action: 'config:BatchGetResourceConfig', Resource: '*' },
-    ];
-  return [];
-}
-
-/**
- * One function's role: only the actions it calls, on the resources it touches. Resource "*" appears only for the
- * ENI actions a VPC function's runtime needs (EC2 gives them no resource-level permissions).
- */
-function functionRole(fn: FunctionInfo, params: StackParams, configParameterName: string): CfnResource {
-  const statements: Statement[] = [
-    {
-      Sid: 'OwnLogGroup',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: sub(
-        `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*`,
-      ),
-    },
-    { Sid: 'StackKey', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: KEY_ARN },
-    {
-      Sid: 'DeliveryLedger',
-      Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      Resource: arnOf('DeliveryTable'),
-    },
-    {
-      Sid: 'ApprovalsByAccount',
-      Effect: 'Allow',
-      Action: 'dynamodb:Query',
-      Resource: sub('${ApprovalsTable.Arn}/index/byAccount'),
-    },
-    { Sid: 'PagingSink', Effect: 'Allow', Action: 'sns:Publish', Resource: ref('PagingTopic') },
-    { Sid: 'ChangeManagementSink', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('ChangeQueue') },
-    {
-      Sid: 'NetwatchConfig',
-      Effect: 'Allow',
-      Action: 'ssm:GetParameter',
-      Resource: ssmParameterArn(configParameterName),
-    },
-  ];
-  const secretParameters = [
-    ...params.secretParameters,
-    ...(params.webhookSigningSecretParameter ? [params.webhookSigningSecretParameter] : []),
-  ];
-  if (secretParameters.length)
-    statements.push({
-      Sid: 'SinkSecretsSsm',
-      Effect: 'Allow',
-      Action: 'ssm:GetParameter',
-      Resource: secretParameters.map(ssmParameterArn),
-    });
-  if (params.securityHub)
-    statements.push({
-      // The securityhub sink imports as the account's own custom integration (its default product).
-      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html
-      Sid: 'SecurityHubSink',
-      Effect: 'Allow',
-      Action: 'securityhub:BatchImportFindings',
-      Resource: sub(
-        'arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default',
-      ),
-    });
-  if (params.secretsManagerSecrets.length)
-    statements.push({
-      Sid: 'SinkSecretsSecretsManager',
-      Effect: 'Allow',
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: params.secretsManagerSecrets.map(secretArn),
-    });
-  if (fn.queue) {
-    // The state step (shared/3-state): read and conditionally write resource items, the prefix-list reverse index
-    // and the open-episode GSI.
-    statements.push({
-      Sid: 'NetworkState',
-      Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
-      Resource: [arnOf('StateTable'), sub('${StateTable.Arn}/index/open')],
-    });
-    // Unknown state looked up on demand (shared/2-enrich/state-lookup.ts): the Config item of a resource never seen
-    // (BatchGetResourceConfig has no resource-level permissions), the entries of a prefix list Config does not record
-    // (AWS-managed lists are owned by AWS, not by an account of the organisation: any owner).
-    statements.push({
-      Sid: 'StateLookupConfig',
-      Effect: 'Allow',
-      Action: 'config:BatchGetResourceConfig',
-      Resource: '*',
-    });
-    statements.push({
-      Sid: 'StateLookupPrefixLists',
-      Effect: 'Allow',
-      Action: 'ec2:GetManagedPrefixListEntries',
-      Resource: sub('arn:${AWS::Partition}:ec2:${AWS::Region}:*:prefix-list/*'),
-    });
-    statements.push({
-      Sid: 'ConsumeIngestQueue',
-      Effect: 'Allow',
-      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
-      Resource: arnOf(fn.queue),
-    });
-  }
-  statements.push(...enrichmentStatements(fn));
-  if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
-    statements.push({
-      Sid: 'ReadTrailLogObjects',
-      Effect: 'Allow',
-      Action: 's3:GetObject',
-      Resource: sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`),
-    });
-    if (params.cloudTrailKmsKeyArn)
-      statements.push({
-        Sid: 'DecryptTrailLogObjects',
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: params.cloudTrailKmsKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': sub('s3.${AWS::Region}.amazonaws.com') } },
-      });
-  }
-  if (params.privateMode) {
-    // Resource "*" required: ec2:Describe* and the ENI actions Lambda uses for VPC attachment have no resource-level
-    // permissions. https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions
-    statements.push({
-      Sid: 'VpcNetworkInterfaces',
-      Effect: 'Allow',
-      Action: [
-        'ec2:CreateNetworkInterface',
-        'ec2:DescribeNetworkInterfaces',
-        'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface',
-        'ec2:AssignPrivateIpAddresses',
-        'ec2:UnassignPrivateIpAddresses',
-      ],
-      Resource: '*',
-    });
-  }
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      Description: `Netwatch ${fn.key}: least privilege`,
-      AssumeRolePolicyDocument: policyDocument([
-        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-      ]),
-      Policies: [{ PolicyName: `${fn.key}-least-privilege`, PolicyDocument: policyDocument(statements) }],
     },
   };
 }

@@ -1,7 +1,9 @@
+import type { Strengthening, Weakening } from '../model/logging.ts';
+
 /**
  * The CloudTrail trail settings whose change weakens or strengthens audit logging, once for both normalizers: each
  * spells the setting its own way (the UpdateTrail request parameter, the Config item's configuration field), and both
- * must report it in the same words so a change seen by both sources reads the same.
+ * must report it in the same words (shared/model/logging.ts) so a change seen by both sources reads the same.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_UpdateTrail.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_Trail.html
  */
@@ -25,4 +27,4 @@ export const TRAIL_FLAGS = [
     off: 'organization trail off',
     on: 'organization trail on',
   },
-] as const;
+] as const satisfies ReadonlyArray<{ request: string; item: string; off: Weakening; on: Strengthening }>;

@@ -2,7 +2,9 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { isConditionFailed } from '../platform/aws/dynamodb.ts';
 import { sdk } from '../platform/aws/sdk.ts';
+import { createTableInput } from '../platform/aws/table.ts';
 import { STATEFUL_KINDS, type ResourceId } from '../model/state.ts';
+import { STATE_OPEN_INDEX, STATE_TABLE } from './table.ts';
 import { resourceKey, type OpenEpisode, type StateStore, type StoredResource } from './store.ts';
 
 /**
@@ -187,9 +189,6 @@ function fitItem(item: StoredResource): string {
   }
 }
 
-/** Name of the sparse GSI of resources with open episodes. */
-export const STATE_OPEN_INDEX = 'open';
-
 const statePk = (region: string, id: string): string => `RES#${resourceKey(region, id)}`;
 const refPk = (region: string, prefixListId: string): string => `REF#${resourceKey(region, prefixListId)}`;
 
@@ -246,30 +245,7 @@ function itemToResource(item: Record<string, unknown>): StoredResource {
   };
 }
 
-/** The CreateTable input of the state table (tests, local tables); the deploy stack defines the same keys. */
+/** The CreateTable input of the state table (tests, local tables); the deploy stack builds `StateTable` from the same {@link STATE_TABLE}. */
 export function stateTableDefinition(tableName: string) {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' as const },
-      { AttributeName: 'sk', AttributeType: 'S' as const },
-      { AttributeName: 'openIndex', AttributeType: 'S' as const },
-      { AttributeName: 'openSince', AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: STATE_OPEN_INDEX,
-        KeySchema: [
-          { AttributeName: 'openIndex', KeyType: 'HASH' as const },
-          { AttributeName: 'openSince', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-    ],
-  };
+  return createTableInput(STATE_TABLE, tableName);
 }

@@ -1,6 +1,6 @@
 import type { Actor, ChangeEvent } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
-import type { RuleContext } from '../model/rule.ts';
+import type { Rule, RuleContext } from '../model/rule.ts';
 import { contextDefaults } from '../model/rule.ts';
 import { shiftSeverity } from '../model/severity.ts';
 import { matchActor } from '../model/actor-match.ts';
@@ -13,15 +13,14 @@ import { matchActor } from '../model/actor-match.ts';
  *
  * - raised: the actor is the root user; or the call was signed with a long-term access key (AKIA…) of an IAM user.
  * - lowered: the actor matches `context.automationRoles` (known pipelines).
- * - sg-open-world: lowered when the group is attached to no network interface (Config relationships), raised when an
- *   attached ENI is known to have a public IP. Unknown facts (CloudTrail changes) adjust nothing.
+ * - the finding's own rule's `adjust` (rules/sg-open-world.ts: what the group is attached to), when it has one.
  *
  * Info findings are never raised: info means nothing got riskier (a detach, a revoke), whoever did it.
  * Rules that own a context decision (igw-attach and internal-only VPCs) make it themselves.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#root-user-best-practices
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
  */
-export function adjust(finding: Finding, change: ChangeEvent, context: RuleContext): Finding {
+export function adjust(finding: Finding, change: ChangeEvent, context: RuleContext, rules: readonly Rule[]): Finding {
   const options = contextDefaults(context);
   let steps = 0;
   const why: string[] = [];
@@ -41,12 +40,10 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
       );
     }
   }
-  if (finding.category === 'sg-open-world' && options.adjust.sgAttachments) {
-    const attachment = attachmentAdjustment(change);
-    if (attachment !== undefined) {
-      steps += attachment.steps;
-      why.push(attachment.why);
-    }
+  const own = rules.find((r) => r.id === finding.ruleId)?.adjust?.(change, context);
+  if (own !== undefined) {
+    steps += own.steps;
+    why.push(own.why);
   }
   for (const step of change.enrichment ?? []) why.push(`${step.step}: ${step.detail}`);
   for (const part of change.skipped ?? []) why.push(`skipped: ${part}`);
@@ -70,27 +67,4 @@ function actorRaise(actor: Actor, enabled: { rootActor: boolean; longTermKeys: b
     return `made with long-term access key ${actor.accessKeyId}${actor.arn ? ` of ${actor.arn}` : ''}, not a role session (keys leak; roles expire)`;
   }
   return undefined;
-}
-
-function attachmentAdjustment(change: ChangeEvent): { steps: number; why: string } | undefined {
-  const enis = change.facts?.networkInterfaces;
-  if (enis === undefined) return undefined;
-  const publicEnis = change.facts?.publicNetworkInterfaces ?? [];
-  if (publicEnis.length > 0) {
-    return {
-      steps: 1,
-      why: `raised: attached to network interfaces with public IPs (${publicEnis.join(', ')}): reachable from the internet now`,
-    };
-  }
-  if (enis.length === 0) {
-    return {
-      steps: -1,
-      why: 'lowered: the security group is attached to no network interface (Config relationships): nothing is reachable through it yet',
-    };
-  }
-  const known = change.facts?.publicNetworkInterfaces !== undefined;
-  return {
-    steps: 0,
-    why: `context: attached to ${enis.length} network interface${enis.length === 1 ? '' : 's'} (${enis.join(', ')})${known ? ', none with a public IP' : '; public IPs unknown without the ENI items (no adjustment)'}`,
-  };
 }

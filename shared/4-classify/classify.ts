@@ -163,7 +163,7 @@ function judgeChange(
     return;
   }
   const { findings, errors } = evaluate(change, deps.rules, deps.context, where);
-  for (const f of findings) result.findings.push(adjust(f, change, deps.context));
+  for (const f of findings) result.findings.push(adjust(f, change, deps.context, deps.rules));
   for (const e of errors) result.errors.push(e);
 }
 
@@ -199,7 +199,8 @@ export async function judgeStateful(
   }
   for (const c of judged) {
     const { findings, errors } = evaluate(c, deps.rules, deps.context, where);
-    for (const f of lifecycleFindings(c, findings, deps.rules)) result.findings.push(adjust(f, c, deps.context));
+    for (const f of lifecycleFindings(c, findings, deps.rules))
+      result.findings.push(adjust(f, c, deps.context, deps.rules));
     for (const e of errors) result.errors.push(e);
   }
   return judged;

@@ -50,18 +50,11 @@ export function evaluate(
           summary: draft.summary,
           severity: draft.severity,
           category: rule.category,
-          resource: change.resource,
-          account: change.account,
-          region: change.region,
-          at: change.at,
-          source: change.source,
-          changeId: change.id,
+          ...changeFields(change),
           evidence: draft.evidence,
           why: draft.why,
         };
-        if (change.actor) finding.actor = change.actor;
-        if (change.api) finding.api = change.api;
-        if (change.related?.length) finding.related = change.related;
+        withCaller(finding, change);
         if (episode !== undefined) finding.episode = episodeRef(episode);
         if (stateAfter !== undefined) finding.stateAfter = stateAfter;
         findings.push(finding);
@@ -97,6 +90,28 @@ function episodeOf(change: ChangeEvent, keys: readonly string[] | undefined): Ep
     for (const t of view.episodes)
       if (t.change !== 'closed' && t.episode.exposures.some((e) => keys.includes(e.key))) return t.episode;
   return undefined;
+}
+
+/** The fields every finding takes from its change: what, where, when, from which source. */
+export function changeFields(
+  change: ChangeEvent,
+): Pick<Finding, 'resource' | 'account' | 'region' | 'at' | 'source' | 'changeId'> {
+  return {
+    resource: change.resource,
+    account: change.account,
+    region: change.region,
+    at: change.at,
+    source: change.source,
+    changeId: change.id,
+  };
+}
+
+/** Who made the change and how (actor, API call, related CloudTrail events), when known: set on `finding`. */
+export function withCaller(finding: Finding, change: ChangeEvent): Finding {
+  if (change.actor) finding.actor = change.actor;
+  if (change.api) finding.api = change.api;
+  if (change.related?.length) finding.related = change.related;
+  return finding;
 }
 
 /** The state the change left on its own resource (kept state only). */

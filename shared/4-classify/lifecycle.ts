@@ -1,10 +1,10 @@
 import type { ChangeEvent, NetworkDelta } from '../model/change.ts';
-import { durationText, episodeRef, RULE_OF_EXPOSURE, type Episode } from '../model/exposure.ts';
+import { durationText, episodeRef, type Episode } from '../model/exposure.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Rule } from '../model/rule.ts';
 import { elementOps } from '../model/state.ts';
 import { fingerprint } from './fingerprint.ts';
-import { stateAfterOf } from './evaluate.ts';
+import { changeFields, stateAfterOf, withCaller } from './evaluate.ts';
 
 /**
  * What a change with kept state adds to the rules' findings, so change management sees every network change and every
@@ -19,6 +19,9 @@ import { stateAfterOf } from './evaluate.ts';
 
 /** The rule id and category of the record kept for changes no rule found risky. */
 export const NETWORK_CHANGE_RULE = 'network-change';
+/** What to check on that record (a rule's `whatToCheck`, for the record no rule made). */
+export const NETWORK_CHANGE_CHECK =
+  'Recorded for change management: no rule found this change risky. The record carries the network state after the change; compare it with the approved design if the change was not planned.';
 
 /**
  * Findings for `change` after the rules ran (the stateful path: shared/4-classify/classify.ts `judgeStateful`): closes,
@@ -43,8 +46,9 @@ export function lifecycleFindings(
 }
 
 function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly Rule[]): Finding {
-  const ruleId = RULE_OF_EXPOSURE[episode.kind];
-  const rule = rules.find((r) => r.id === ruleId);
+  // The rule that grades the exposure's kind owns its episodes (Rule.exposureKinds; one per kind, test/rules/registry).
+  const rule = rules.find((r) => r.exposureKinds?.includes(episode.kind));
+  const ruleId = rule?.id ?? `exposure:${episode.kind}`;
   const ref = episodeRef(episode);
   const label = episode.exposures.map((e) => e.label).join('; ') || episode.group;
   const open = ref.openSeconds !== undefined ? durationText(ref.openSeconds) : 'unknown';
@@ -60,12 +64,8 @@ function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly R
       : `closed: ${label} on ${episode.resource.id} — open ${open}, since ${episode.opened.at}`,
     severity: 'info',
     category: rule?.category ?? 'network-change',
+    ...changeFields(change),
     resource: change.resource.id === resource.id ? change.resource : resource,
-    account: change.account,
-    region: change.region,
-    at: change.at,
-    source: change.source,
-    changeId: change.id,
     evidence,
     why: [
       merged
@@ -79,9 +79,7 @@ function closingFinding(change: ChangeEvent, episode: Episode, rules: readonly R
     ],
     episode: ref,
   };
-  if (change.actor) finding.actor = change.actor;
-  if (change.api) finding.api = change.api;
-  if (change.related?.length) finding.related = change.related;
+  withCaller(finding, change);
   const after = change.state?.resources[episode.resource.id]?.after;
   if (after !== undefined) finding.stateAfter = after;
   return finding;
@@ -112,12 +110,7 @@ function networkChangeFinding(change: ChangeEvent): Finding {
     summary: `network change on ${change.resource.id} (${how}): ${what}`,
     severity: 'info',
     category: 'network-change',
-    resource: change.resource,
-    account: change.account,
-    region: change.region,
-    at: change.at,
-    source: change.source,
-    changeId: change.id,
+    ...changeFields(change),
     evidence: [...change.deltas],
     why: [
       'no rule graded this change as risky (a tightening, an edit, an egress or association change); recorded for change management with the state after it',
@@ -125,9 +118,7 @@ function networkChangeFinding(change: ChangeEvent): Finding {
       ...Object.values(change.state?.resources ?? {}).flatMap((v) => v.unknown),
     ],
   };
-  if (change.actor) finding.actor = change.actor;
-  if (change.api) finding.api = change.api;
-  if (change.related?.length) finding.related = change.related;
+  withCaller(finding, change);
   const after = stateAfterOf(change);
   if (after !== undefined) finding.stateAfter = after;
   return finding;

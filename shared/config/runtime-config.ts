@@ -1,3 +1,4 @@
+import { APPROVALS_INDEX } from '../5-decide/approvals/table.ts';
 import { powertools } from '../platform/aws/sdk.ts';
 import { ConfigError } from '../platform/errors.ts';
 import { defaultLambdaConfig } from './default.ts';
@@ -58,7 +59,7 @@ export function withTableOverrides(config: NetwatchConfig, env: NodeJS.ProcessEn
       ? {
           ...config.approvals,
           dynamodb: {
-            indexName: 'byAccount',
+            indexName: APPROVALS_INDEX,
             expiredLookbackDays: 7,
             ...config.approvals.dynamodb,
             tableName: approvals,

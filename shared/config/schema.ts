@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { approvalSchema, DEFAULT_MAX_WINDOW_DAYS, windowTooLong } from '../5-decide/approvals/model.ts';
+import { APPROVALS_INDEX } from '../5-decide/approvals/table.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
@@ -84,7 +85,7 @@ export const approvalsSchema = strictObject({
   dynamodb: strictObject({
     tableName: z.string().min(3).max(255),
     /** GSI on (account, windowEnd); see README.md, "Approvals table item format". */
-    indexName: z.string().min(3).default('byAccount'),
+    indexName: z.string().min(3).default(APPROVALS_INDEX),
     /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
     expiredLookbackDays: z.number().int().min(0).max(90).default(7),
   }).optional(),

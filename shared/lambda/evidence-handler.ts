@@ -10,6 +10,7 @@ import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
 import { deliverTrafficFollowUp, type FollowUpOutcome, trafficKey } from '../6-deliver/follow-up.ts';
 import type { DeliveryDeps } from '../6-deliver/orchestrate.ts';
 import { CATEGORIES } from '../model/category.ts';
+import { resourceRefFields } from '../model/fields.ts';
 import type { NetworkDelta } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import { SEVERITIES } from '../model/severity.ts';
@@ -33,16 +34,7 @@ const findingSchema = z.lazy(() =>
     summary: z.string(),
     severity: z.enum(SEVERITIES),
     category: z.enum(CATEGORIES),
-    resource: z.object({
-      type: z.string(),
-      id: z.string().min(1),
-      arn: z.string().optional(),
-      name: z.string().optional(),
-      vpcId: z.string().optional(),
-      tags: z.record(z.string(), z.string()).optional(),
-      /** Tags before the change: tag-scoped approvals match these (issue 12), so the follow-up is routed alike. */
-      tagsBefore: z.record(z.string(), z.string()).optional(),
-    }),
+    resource: z.object({ ...resourceRefFields(), id: z.string().min(1) }),
     account: z.string(),
     region: z.string(),
     actor: z.looseObject({}).optional(),

@@ -1,4 +1,5 @@
 import type { StateView } from './exposure.ts';
+import type { Strengthening, Weakening } from './logging.ts';
 
 /**
  * The normalized change model. Every input — a CloudTrail record or an AWS Config item, whatever wrapper it came in —
@@ -306,7 +307,8 @@ export type LoggingSubject = 'trail' | 'flow-log' | 'config-recorder' | 'config-
 
 /**
  * Audit logging switched. `action` says what happened; `weakenings` lists, for updates, each way logging got
- * weaker (`multi-region off`, `log-file validation off`, `management events off`, `destination changed`, …).
+ * weaker (`multi-region off`, `log-file validation off`, `management events off`, `destination changed`, …) and
+ * `strengthenings` each way it got stronger: closed lists both normalizers emit (shared/model/logging.ts).
  */
 export interface LoggingDelta {
   kind: 'logging';
@@ -314,8 +316,8 @@ export interface LoggingDelta {
   subject: LoggingSubject;
   id: string;
   action: 'stopped' | 'deleted' | 'started' | 'created' | 'updated';
-  weakenings?: string[];
-  strengthenings?: string[];
+  weakenings?: Weakening[];
+  strengthenings?: Strengthening[];
 }
 
 /** A subnet attribute that makes new instances public changed. */

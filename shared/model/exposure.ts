@@ -29,16 +29,6 @@ export const EXPOSURE_KINDS = [
 /** One kind of exposure. */
 export type ExposureKind = (typeof EXPOSURE_KINDS)[number];
 
-/** The rule that grades (and owns the episodes of) each exposure kind. */
-export const RULE_OF_EXPOSURE: Readonly<Record<ExposureKind, string>> = {
-  'sg-ingress': 'sg-open-world',
-  'nacl-ingress': 'nacl-open',
-  'route-internet': 'route-to-igw',
-  'endpoint-policy': 'endpoint-policy-loosened',
-  'endpoint-service': 'endpoint-service-open',
-  'igw-attachment': 'igw-attach',
-};
-
 /** Traffic an exposure admits (protocol and ports, the change model's conventions). */
 export interface ExposureRange {
   protocol: string;

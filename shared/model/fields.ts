@@ -31,6 +31,39 @@ export const arnPatternSchema = z
   .min(1)
   .regex(/^(arn:|\*)/, 'must be an ARN or ARN pattern (starting with "arn:" or "*")');
 
+/**
+ * The fields of a resource reference (shared/model/change.ts `ResourceRef`), for the schemas that read findings back
+ * (`netwatch route --findings`, the traffic-evidence queue, the change record's contract). A function: the schemas
+ * are built when a caller builds its own, not when this module loads.
+ */
+export function resourceRefFields() {
+  return {
+    type: z.string(),
+    id: z.string(),
+    arn: z.string().optional(),
+    name: z.string().optional(),
+    vpcId: z.string().optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    /** Tag scopes of approvals match these (issue 12): a schema that dropped them would make every tag scope fail. */
+    tagsBefore: z.record(z.string(), z.string()).optional(),
+  };
+}
+
+/** The fields of an actor (shared/model/change.ts `Actor`), every one optional. */
+export function actorFields() {
+  return {
+    arn: z.string().optional(),
+    type: z.string().optional(),
+    principalId: z.string().optional(),
+    accountId: z.string().optional(),
+    accessKeyId: z.string().optional(),
+    sessionIssuerArn: z.string().optional(),
+    sourceIp: z.string().optional(),
+    userAgent: z.string().optional(),
+    invokedBy: z.string().optional(),
+  };
+}
+
 /** Tag filter: each key must have one of the given values; `*` means "any value, key present". */
 export const tagFilterSchema = z.record(z.string().min(1), z.union([z.string(), z.array(z.string()).min(1)]));
 

@@ -74,7 +74,19 @@ export interface RuleCase {
 }
 
 /**
- * One detection rule: metadata + a pure classifier. `id` equals the file name; the file also exports its own cases
+ * A severity move a rule makes from facts beyond its deltas (the resource's attachments, enrichment): the adjust step
+ * (shared/4-classify/adjust.ts) applies it with the actor's, one step per reason, and appends `why` to the finding.
+ */
+export interface SeverityAdjustment {
+  /** -1 lowers, +1 raises, 0 only says what was seen. */
+  steps: -1 | 0 | 1;
+  why: string;
+}
+
+/**
+ * One detection rule: metadata + a pure classifier, self-contained: its runbook text and any severity adjustment of
+ * its own live here too, so adding a rule touches its file and rules/index.ts only (test/rules/self-contained.test.ts
+ * adds one to a copy of the tree and proves it). `id` equals the file name; the file also exports its own cases
  * as `cases()` (listed in rules/index.ts `RULE_CASES`), kept off the rule object so the Lambda bundles drop them.
  */
 export interface Rule {
@@ -82,6 +94,11 @@ export interface Rule {
   title: string;
   /** What a responder reads: why this matters and what to check. */
   description: string;
+  /**
+   * What a responder checks first — the first two minutes of a runbook: email and Slack pages show it under "What to
+   * check", the rule catalogue (docs/rules.md) lists it.
+   */
+  whatToCheck: string;
   category: Category;
   /** Delta kinds the rule reads; the engine skips the rule for changes without any. */
   deltaKinds: DeltaKind[];
@@ -96,4 +113,9 @@ export interface Rule {
   /** CloudTrail API calls the rule covers. */
   apiCalls: ApiCallSpec[];
   classify(change: ChangeEvent, context: RuleContext): FindingDraft[];
+  /**
+   * This rule's own severity adjustment, applied to each of its findings after the actor's (shared/4-classify/adjust.ts):
+   * pure, from the change's facts and the context; undefined = no move and nothing to say.
+   */
+  adjust?(change: ChangeEvent, context: RuleContext): SeverityAdjustment | undefined;
 }

@@ -14,7 +14,7 @@ import {
 import { decodeBytes } from '../../shared/1-ingest/envelope/decode.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { isRisky } from '../../shared/model/severity.ts';
-import { CORPUS_DIR, corpusAvailable, corpusInput, loadCorpus } from '../support/corpus.ts';
+import { CORPUS_DIR, corpusAvailable, corpusInput, loadCorpus, CONSOLE_STREAM_PAGES } from '../support/corpus.ts';
 
 /**
  * The conformance suite with kept state (issue 14): every labelled case judged by the stateful pipeline (a fresh state
@@ -57,14 +57,7 @@ describe.skipIf(!HAS_CORPUS)('console-sessions stream with kept state, in event-
     expect(total.records).toBe(8170);
     expect(total.errors.map((e) => e.message)).toEqual([]);
     const pages = total.findings.filter((f) => isRisky(f.severity)).map((f) => `${f.changeId} ${f.category}`);
-    expect(pages.sort()).toEqual(
-      [
-        '4655f9ca-e3d2-43a9-bf0f-5b44a808b699 sg-open-world',
-        'fda2c392-49a1-464e-be83-d717e7d4769c sg-open-world',
-        '4cd3eb78-34e5-453e-a433-c632807f606d trail-stopped',
-        '4b474718-eb4e-48a5-b07a-5d29d4f20368 trail-stopped',
-      ].sort(),
-    );
+    expect(pages.sort()).toEqual(CONSOLE_STREAM_PAGES);
     // Every change reached change management: findings cover every change judged.
     expect(new Set(total.findings.map((f) => f.changeId))).toEqual(new Set(total.changes.map((c) => c.id)));
   });

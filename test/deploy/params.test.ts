@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ParamError, parseParams } from '../../deploy/stack/params.ts';
+import { renderServerlessParams } from '../../deploy/serverless-params.ts';
+import { PARAM_SPECS, PARAMS_SCHEMA, ParamError, parseParams } from '../../deploy/stack/params.ts';
+import { renderFlowLogDocs, renderParameterDocs } from '../../scripts/parameter-docs.ts';
+import { REPO_ROOT } from '../support/corpus.ts';
 
 const problems = (raw: Record<string, unknown>): string[] => {
   try {
@@ -148,6 +154,46 @@ describe('criticalAccounts (issue 11)', () => {
     expect(parseParams(base, 'prod').criticalAccounts).toEqual([]);
     expect(problems({ ...base, criticalAccounts: '1111-2222-3333' })).toEqual([
       'criticalAccounts: "1111-2222-3333" is not valid (example: --param=criticalAccounts=111122223333,444455556666)',
+    ]);
+  });
+});
+
+describe('one parameter table (deploy/stack/params.ts PARAMS) generates serverless.yml, the type and the docs', () => {
+  const read = (...path: string[]) => readFileSync(join(REPO_ROOT, ...path), 'utf8');
+
+  it("serverless.yml's params.default and custom.netwatch are what PARAMS generates (npm run generate:deploy)", () => {
+    const yml = read('serverless.yml');
+    expect(yml).toBe(renderServerlessParams(yml));
+    const parsed = parse(yml) as { params: { default: Record<string, string> }; custom: { netwatch: object } };
+    expect(Object.keys(parsed.params.default)).toEqual(PARAM_SPECS.map((p) => p.name));
+    expect(Object.keys(parsed.custom.netwatch)).toEqual(PARAM_SPECS.map((p) => p.name));
+    // The defaults as osls hands them to the plugin give the defaults the validation gives an unset parameter.
+    const base = { configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config' };
+    expect(parseParams({ ...parsed.params.default, ...base }, 'prod')).toEqual(parseParams(base, 'prod'));
+  });
+
+  it('a stale block is noticed: a hand-added parameter is rewritten away, a removed marker throws', () => {
+    const yml = read('serverless.yml');
+    const edited = yml.replace('    configSource: sns\n', '    configSource: sns\n    handAdded: x\n');
+    expect(edited).not.toBe(yml);
+    expect(renderServerlessParams(edited)).toBe(yml);
+    expect(() => renderServerlessParams(yml.replace(/# BEGIN generated[^\n]*\n/, ''))).toThrow(/no "default:" block/);
+  });
+
+  it('docs/parameters.md and the flow-log table of docs/flow-logs.md are what PARAMS generates (npm run generate:docs)', () => {
+    expect(read('docs', 'parameters.md')).toBe(renderParameterDocs());
+    const flowLogs = read('docs', 'flow-logs.md');
+    expect(flowLogs).toBe(renderFlowLogDocs(flowLogs));
+    for (const { name } of PARAM_SPECS) expect(read('docs', 'parameters.md')).toContain(`| \`${name}\` |`);
+  });
+
+  it('every parameter has a doc, and the schema checks each one the way parseParams does', () => {
+    for (const { name, spec } of PARAM_SPECS) {
+      expect(spec.doc.length, name).toBeGreaterThan(10);
+      expect(PARAMS_SCHEMA.shape[name as keyof typeof PARAMS_SCHEMA.shape], name).toBe(spec.schema);
+    }
+    expect(PARAMS_SCHEMA.safeParse({ heartbeatHours: '48' }).error?.issues.map((i) => i.message)).toEqual([
+      'expected an integer from 1 to 24, found "48"',
     ]);
   });
 });

@@ -14,6 +14,13 @@ import { atLeast } from '../../shared/model/severity.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
 import { parsePolicyDocument } from '../../shared/net/policy-document.ts';
 import { endpointChange, endpointPolicy } from '../../rules/cases/build.ts';
+import { tableKeys, type TableShape } from '../../shared/platform/aws/table.ts';
+import { DELIVERY_TABLE } from '../../shared/6-deliver/ledger/table.ts';
+import { APPROVALS_TABLE } from '../../shared/5-decide/approvals/table.ts';
+import { STATE_TABLE } from '../../shared/3-state/table.ts';
+import { deliveryTableDefinition } from '../../shared/6-deliver/ledger/dynamodb-store.ts';
+import { approvalsTableDefinition } from '../../shared/5-decide/approvals/dynamodb-store.ts';
+import { stateTableDefinition } from '../../shared/3-state/dynamodb-store.ts';
 
 /**
  * Assertions on the packaged templates. `.ci/run` (and `npm run package:all` locally) packages three modes before the
@@ -289,6 +296,38 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
     expect(of(t, 'AWS::SNS::Subscription').filter(([, s]) => s.Properties['Protocol'] === 'sms')).toHaveLength(1);
     expect(of(t, 'AWS::EC2::VPCEndpoint')).toHaveLength(0);
   });
+
+  it.each(MODES)(
+    '%s: each table is the shape its store uses (key schema, GSIs, TTL attribute: one definition for both)',
+    (mode) => {
+      const t = templates[mode];
+      const shapes: Record<string, TableShape> = {
+        DeliveryTable: DELIVERY_TABLE,
+        ApprovalsTable: APPROVALS_TABLE,
+        StateTable: STATE_TABLE,
+      };
+      for (const [id, shape] of Object.entries(shapes)) {
+        const p = t.Resources[id]!.Properties;
+        const keys = tableKeys(shape);
+        expect(p['AttributeDefinitions'], id).toEqual(keys.AttributeDefinitions);
+        expect(p['KeySchema'], id).toEqual(keys.KeySchema);
+        expect(p['GlobalSecondaryIndexes'], id).toEqual(keys.GlobalSecondaryIndexes);
+        expect(p['TimeToLiveSpecification'], id).toEqual({ AttributeName: shape.ttlAttribute, Enabled: true });
+        // The stores' tables in tests and on the CLI are created from the same shapes.
+        const create = {
+          approvals: approvalsTableDefinition,
+          delivery: deliveryTableDefinition,
+          state: stateTableDefinition,
+        };
+        const store = create[id.replace('Table', '').toLowerCase() as keyof typeof create]('t');
+        expect({ ...store, TableName: undefined, BillingMode: undefined }).toEqual({
+          ...keys,
+          TableName: undefined,
+          BillingMode: undefined,
+        });
+      }
+    },
+  );
 
   it.each(MODES)(
     '%s: the state table (issue 14) has the open-episode GSI; every ingest function names it and may use it and the look-ups',

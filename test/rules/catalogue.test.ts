@@ -17,6 +17,7 @@ describe('docs/rules.md, the rule catalogue', () => {
     for (const rule of RULES) {
       const section = text.slice(text.indexOf(`## ${rule.id}\n`));
       expect(section, rule.id).toContain(`**${rule.title}**`);
+      expect(section, rule.id).toContain(rule.whatToCheck);
       for (const call of rule.apiCalls) expect(section, rule.id).toContain(call.names.join(', '));
       for (const type of rule.resourceTypes) expect(section, rule.id).toContain(`\`${type}\``);
       for (const c of casesOf(rule.id)) expect(section, rule.id).toContain(`${c.expect ?? 'does not fire'}: `);

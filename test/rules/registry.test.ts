@@ -1,9 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RULE_CASES, RULES } from '../../rules/index.ts';
+import { RULE_CASES, RULES, RUNBOOKS } from '../../rules/index.ts';
 import { isCategory } from '../../shared/model/category.ts';
 import { RESOURCE_TYPES } from '../../shared/model/change.ts';
+import { EXPOSURE_KINDS } from '../../shared/model/exposure.ts';
 import { CLOUDTRAIL_API_CALLS } from '../../shared/1-ingest/cloudtrail/index.ts';
 
 /**
@@ -21,12 +22,25 @@ describe('rules registry', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ruleFiles);
+    expect([...RUNBOOKS.keys()].sort()).toEqual(ruleFiles);
     for (const file of ruleFiles) {
-      const mod = (await import(`../../rules/${file}.ts`)) as { rule?: { id: string }; cases?: unknown };
+      const mod = (await import(`../../rules/${file}.ts`)) as {
+        rule?: { id: string; whatToCheck: string };
+        cases?: unknown;
+      };
       expect(mod.rule?.id, `rules/${file}.ts must export \`rule\``).toBe(file);
       expect(RULES).toContain(mod.rule);
       expect(RULE_CASES.get(file), `rules/${file}.ts must export \`cases\`, listed in RULE_CASES`).toBe(mod.cases);
+      expect(RUNBOOKS.get(file), `rules/${file}.ts's whatToCheck, listed in RUNBOOKS`).toBe(mod.rule?.whatToCheck);
     }
+  });
+
+  it('each exposure kind is graded by exactly one rule (it owns the episodes: their close records carry its id)', () => {
+    for (const kind of EXPOSURE_KINDS)
+      expect(
+        RULES.filter((r) => r.exposureKinds?.includes(kind)).map((r) => r.id),
+        kind,
+      ).toHaveLength(1);
   });
 
   for (const rule of RULES) {
@@ -35,6 +49,7 @@ describe('rules registry', () => {
         expect(isCategory(rule.category)).toBe(true);
         expect(rule.title.length).toBeGreaterThan(10);
         expect(rule.description.length).toBeGreaterThan(100);
+        expect(rule.whatToCheck.length).toBeGreaterThan(40);
         expect(rule.deltaKinds.length).toBeGreaterThan(0);
         expect(rule.resourceTypes.length).toBeGreaterThan(0);
         for (const t of rule.resourceTypes) expect(t).toMatch(/^AWS::[A-Za-z0-9]*::[A-Za-z0-9]+$/);

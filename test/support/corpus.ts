@@ -47,6 +47,17 @@ export function corpusInput(c: CorpusCase): unknown {
  * CI checks the corpus out beside the clone (README "Development"), so there a missing corpus is a broken checkout:
  * the run must fail, not pass with the conformance suites skipped. `.ci/run` and GitHub Actions set CI=true.
  */
+/**
+ * The console stream's pages (../shared/corpus/streams/README: exactly four medium-or-higher findings), as
+ * `<changeId> <category>`, sorted: both conformance suites (judged alone, and with kept state) expect exactly these.
+ */
+export const CONSOLE_STREAM_PAGES: readonly string[] = [
+  '4655f9ca-e3d2-43a9-bf0f-5b44a808b699 sg-open-world',
+  'fda2c392-49a1-464e-be83-d717e7d4769c sg-open-world',
+  '4cd3eb78-34e5-453e-a433-c632807f606d trail-stopped',
+  '4b474718-eb4e-48a5-b07a-5d29d4f20368 trail-stopped',
+].sort();
+
 export const IN_CI = /^(1|true|yes)$/i.test(process.env['CI'] ?? '');
 
 /**

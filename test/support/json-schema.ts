@@ -1,7 +1,7 @@
 /**
  * A small structural validator for the JSON Schema subset our published schemas use (type incl. arrays of types, const,
- * enum, required, properties, additionalProperties, items, $ref into #/$defs, oneOf, minLength/maxLength, minimum,
- * pattern). Enough to keep schema and code in step without adding a dependency; `format` is not checked.
+ * enum, required, properties, additionalProperties, items, $ref into #/$defs, oneOf, anyOf, minLength/maxLength,
+ * minimum, pattern). Enough to keep schema and code in step without adding a dependency; `format` is not checked.
  */
 export type Schema = Record<string, unknown>;
 
@@ -44,6 +44,11 @@ export function validate(root: Schema, value: unknown): string[] {
         (s) => validate({ $defs: root.$defs, ...s }, v).length === 0,
       ).length;
       if (passing !== 1) errors.push(`${path}: matches ${passing} of oneOf, expected exactly 1`);
+    }
+    if (Array.isArray(schema.anyOf)) {
+      const failures = (schema.anyOf as Schema[]).map((s) => validate({ $defs: root.$defs, ...s }, v));
+      if (!failures.some((f) => f.length === 0))
+        errors.push(`${path}: matches none of anyOf (${failures.map((f) => f.join('; ')).join(' | ')})`);
     }
     if (typeof v === 'string') {
       if (typeof schema.minLength === 'number' && v.length < schema.minLength)

@@ -3,6 +3,7 @@ import type { LoggingDelta } from '../../model/change.ts';
 import type { ExtractInput, Extractor } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
 import { TRAIL_FLAGS } from '../trail-flags.ts';
+import { listed, type Strengthening, type Weakening } from '../../model/logging.ts';
 
 /**
  * Audit-logging resources → {@link LoggingDelta}s with the ways logging got weaker or stronger.
@@ -23,8 +24,8 @@ import { TRAIL_FLAGS } from '../trail-flags.ts';
  * @see https://github.com/awslabs/aws-config-resource-schema (Trail and ConfigurationRecorder property names)
  */
 
-/** A boolean setting whose loss weakens logging. */
-type Flag<T> = [keyof T, string, string];
+/** A boolean setting whose loss weakens logging: field, weakening when it turns off, strengthening when on. */
+type Flag<T> = [keyof T, Weakening, Strengthening];
 
 /** Collects weakenings/strengthenings between two states; returns the delta or nothing. */
 function compare<T extends Record<string, unknown>>(
@@ -34,15 +35,15 @@ function compare<T extends Record<string, unknown>>(
   before: T | undefined,
   after: T | undefined,
   flags: ReadonlyArray<Flag<T>>,
-  extra: (before: T, after: T, weakenings: string[], strengthenings: string[]) => void,
+  extra: (before: T, after: T, weakenings: Weakening[], strengthenings: Strengthening[]) => void,
   running: keyof T | undefined,
 ): LoggingDelta[] {
   if (input.lifecycle === 'deleted') return [{ kind: 'logging', op: 'removed', subject, id, action: 'deleted' }];
   if (after === undefined) return [];
   if (before === undefined)
     return input.lifecycle === 'created' ? [{ kind: 'logging', op: 'added', subject, id, action: 'created' }] : [];
-  const weakenings: string[] = [];
-  const strengthenings: string[] = [];
+  const weakenings: Weakening[] = [];
+  const strengthenings: Strengthening[] = [];
   for (const [field, off, on] of flags) {
     if (before[field] === true && after[field] === false) weakenings.push(off);
     if (before[field] === false && after[field] === true) strengthenings.push(on);
@@ -99,7 +100,7 @@ export const trail: Extractor = (input) => {
   return compare(input, 'trail', id, before, after, TRAIL_ITEM_FLAGS, trailExtras, 'isLogging');
 };
 
-function trailExtras(before: Trail, after: Trail, weakenings: string[], strengthenings: string[]): void {
+function trailExtras(before: Trail, after: Trail, weakenings: Weakening[], strengthenings: Strengthening[]): void {
   if (before.s3BucketName !== after.s3BucketName || before.s3KeyPrefix !== after.s3KeyPrefix)
     weakenings.push('destination changed');
   if (before.kmsKeyId !== undefined && after.kmsKeyId === undefined) weakenings.push('encryption off');
@@ -170,16 +171,21 @@ export const configurationRecorder: Extractor = (input) => {
   );
 };
 
-function recorderExtras(before: Recorder, after: Recorder, weakenings: string[], strengthenings: string[]): void {
+function recorderExtras(
+  before: Recorder,
+  after: Recorder,
+  weakenings: Weakening[],
+  strengthenings: Strengthening[],
+): void {
   const dropped = before.resourceTypes.filter((t) => !after.resourceTypes.includes(t));
   const gained = after.resourceTypes.filter((t) => !before.resourceTypes.includes(t));
   // A type list only means something when neither side records all supported types (`allSupported` flags cover that).
-  const listed = before.allSupported !== true && after.allSupported !== true;
-  if (listed && dropped.length) weakenings.push(`resource types removed: ${dropped.join(', ')}`);
-  if (listed && gained.length) strengthenings.push(`resource types added: ${gained.join(', ')}`);
+  const typesListed = before.allSupported !== true && after.allSupported !== true;
+  if (typesListed && dropped.length) weakenings.push(listed('resource types removed', dropped));
+  if (typesListed && gained.length) strengthenings.push(listed('resource types added', gained));
   const excluded = after.excluded.filter((t) => !before.excluded.includes(t));
   const included = before.excluded.filter((t) => !after.excluded.includes(t));
-  if (excluded.length) weakenings.push(`resource types excluded: ${excluded.join(', ')}`);
-  if (included.length) strengthenings.push(`resource types no longer excluded: ${included.join(', ')}`);
+  if (excluded.length) weakenings.push(listed('resource types excluded', excluded));
+  if (included.length) strengthenings.push(listed('resource types no longer excluded', included));
   if (before.roleARN !== undefined && before.roleARN !== after.roleARN) weakenings.push('role changed');
 }

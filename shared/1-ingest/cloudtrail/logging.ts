@@ -5,6 +5,7 @@ import { EC2, many, one, skip } from './call.ts';
 import type { Call, CallEntry, ChangeItem, Outcome } from './call.ts';
 import type { Shape } from './request-shape.ts';
 import { TRAIL_FLAGS } from '../trail-flags.ts';
+import { listed, type Strengthening, type Weakening } from '../../model/logging.ts';
 
 /**
  * Audit-logging calls → {@link LoggingDelta}: VPC flow logs, CloudTrail trails and the AWS Config recorder / delivery
@@ -30,8 +31,8 @@ function logging(
   subject: LoggingSubject,
   id: string,
   action: Action,
-  weakenings: string[] = [],
-  strengthenings: string[] = [],
+  weakenings: Weakening[] = [],
+  strengthenings: Strengthening[] = [],
 ): LoggingDelta {
   const delta: LoggingDelta = { kind: 'logging', op: OP[action], subject, id, action };
   if (weakenings.length > 0) delta.weakenings = weakenings;
@@ -151,8 +152,8 @@ function trailAction(action: Action) {
  */
 function trailUpdated(call: Call): Outcome {
   const { resource, accountHint } = trailOf(call, call.params.field('name'));
-  const weakenings: string[] = [];
-  const strengthenings: string[] = [];
+  const weakenings: Weakening[] = [];
+  const strengthenings: Strengthening[] = [];
   for (const { request, off, on } of TRAIL_FLAGS) {
     const value = call.params.field(request).bool();
     if (value === false) weakenings.push(off);
@@ -200,8 +201,8 @@ function eventSelectorsPut(call: Call): Outcome {
     call.fail(basicShape, 'requestParameters.eventSelectors missing (nor advancedEventSelectors)');
   const basic = basicShape.list();
   const advanced = advancedShape.list();
-  const weakenings: string[] = [];
-  const strengthenings: string[] = [];
+  const weakenings: Weakening[] = [];
+  const strengthenings: Strengthening[] = [];
   const managementWrites = advancedShape.present
     ? advanced.some(advancedLogsManagementWrites)
     : basic.some(
@@ -209,9 +210,8 @@ function eventSelectorsPut(call: Call): Outcome {
           s.field('includeManagementEvents').bool() !== false &&
           (s.field('readWriteType').str() ?? 'All') !== 'ReadOnly',
       );
-  (managementWrites ? strengthenings : weakenings).push(
-    managementWrites ? 'management events on' : 'management events off',
-  );
+  if (managementWrites) strengthenings.push('management events on');
+  else weakenings.push('management events off');
   const excluded = basic
     .flatMap((s) =>
       s
@@ -220,7 +220,7 @@ function eventSelectorsPut(call: Call): Outcome {
         .map((v) => v.str() ?? ''),
     )
     .filter((v) => v !== '');
-  if (excluded.length > 0) weakenings.push(`management event sources excluded: ${excluded.join(', ')}`);
+  if (excluded.length > 0) weakenings.push(listed('management event sources excluded', excluded));
   return one(
     resource,
     [logging('trail', resource.id, 'updated', weakenings, strengthenings)],
@@ -258,12 +258,12 @@ function recorderPut(call: Call): Outcome {
       ? ["configurationRecorder.name not logged; AWS names the recorder 'default'"]
       : [];
   const group = recorder.field('recordingGroup');
-  const weakenings: string[] = [];
-  const strengthenings: string[] = [];
+  const weakenings: Weakening[] = [];
+  const strengthenings: Strengthening[] = [];
   if (group.present) {
     const strategy = group.field('recordingStrategy').field('useOnly').str();
     const allSupported = group.field('allSupported').bool();
-    const listed = group
+    const listedTypes = group
       .field('resourceTypes')
       .list()
       .map((t) => t.str() ?? '');
@@ -274,12 +274,12 @@ function recorderPut(call: Call): Outcome {
       .map((t) => t.str() ?? '');
     if (strategy === 'EXCLUSION_BY_RESOURCE_TYPES') {
       const hit = NETWORK_TYPES.filter((t) => excluded.includes(t));
-      if (hit.length > 0) weakenings.push(`network resource types excluded: ${hit.join(', ')}`);
+      if (hit.length > 0) weakenings.push(listed('network resource types excluded', hit));
     } else if (allSupported === false) {
-      if (listed.length === 0) weakenings.push('recording nothing');
+      if (listedTypes.length === 0) weakenings.push('recording nothing');
       else {
-        const missing = NETWORK_TYPES.filter((t) => !listed.includes(t));
-        if (missing.length > 0) weakenings.push(`network resource types not recorded: ${missing.join(', ')}`);
+        const missing = NETWORK_TYPES.filter((t) => !listedTypes.includes(t));
+        if (missing.length > 0) weakenings.push(listed('network resource types not recorded', missing));
       }
     } else if (allSupported === true) strengthenings.push('all resource types recorded');
   }
@@ -316,7 +316,7 @@ function channelPut(call: Call): Outcome {
   const notes: string[] = [];
   const channel = call.params.field('deliveryChannel');
   const name = channelName(channel.field('name'), notes);
-  const weakenings =
+  const weakenings: Weakening[] =
     channel.field('s3BucketName').str() !== undefined || channel.field('snsTopicARN').str() !== undefined
       ? ['destination changed']
       : [];

@@ -272,18 +272,26 @@ export async function flowLogsFor(
           others += 1;
           continue;
         }
-        cloudWatch.push({
-          flowLogId: f.FlowLogId ?? '?',
-          resourceId: f.ResourceId ?? '?',
-          logGroupName: f.LogGroupName,
-          ...(f.LogFormat ? { logFormat: f.LogFormat } : {}),
-          ...(f.TrafficType ? { trafficType: f.TrafficType } : {}),
-        });
+        cloudWatch.push(flowLogTarget(f, f.LogGroupName));
       }
       token = out.NextToken;
     } while (token);
   }
   return { cloudWatch, others };
+}
+
+/** A DescribeFlowLogs entry writing to CloudWatch Logs group `logGroupName`, as a target. */
+function flowLogTarget(
+  f: { FlowLogId?: string; ResourceId?: string; LogFormat?: string; TrafficType?: string },
+  logGroupName: string,
+): FlowLogTarget {
+  return {
+    flowLogId: f.FlowLogId ?? '?',
+    resourceId: f.ResourceId ?? '?',
+    logGroupName,
+    ...(f.LogFormat ? { logFormat: f.LogFormat } : {}),
+    ...(f.TrafficType ? { trafficType: f.TrafficType } : {}),
+  };
 }
 
 /** Flow logs delivering into these log groups (deploy time: what format do they write?). */
@@ -308,15 +316,7 @@ export async function flowLogsInGroups(
         ),
       retry,
     );
-    for (const f of out.FlowLogs ?? [])
-      if (f.LogGroupName)
-        found.push({
-          flowLogId: f.FlowLogId ?? '?',
-          resourceId: f.ResourceId ?? '?',
-          logGroupName: f.LogGroupName,
-          ...(f.LogFormat ? { logFormat: f.LogFormat } : {}),
-          ...(f.TrafficType ? { trafficType: f.TrafficType } : {}),
-        });
+    for (const f of out.FlowLogs ?? []) if (f.LogGroupName) found.push(flowLogTarget(f, f.LogGroupName));
     token = out.NextToken;
   } while (token);
   return found;

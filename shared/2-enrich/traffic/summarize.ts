@@ -129,12 +129,7 @@ export function summarizeRows(rows: readonly FlowRow[], input: SummaryInput): Tr
   return {
     status,
     summary,
-    since: input.scope.since.toISOString(),
-    until: input.scope.until.toISOString(),
-    interfaces: [...input.scope.interfaces],
-    interfaceCount: input.interfaceCount,
-    portScope: input.scope.ports.map(portFilterLabel),
-    sourceScope: input.scope.sources,
+    ...scopeFields(input),
     externalSources: external,
     accepted: totals(accepted),
     rejected: totals(rejected),
@@ -143,6 +138,18 @@ export function summarizeRows(rows: readonly FlowRow[], input: SummaryInput): Tr
     truncated: input.truncated,
     notes: input.notes,
     gatheredAt: input.now.toISOString(),
+  };
+}
+
+/** What the evidence looked at: the window, the interfaces, the ports and sources counted. */
+function scopeFields(input: Pick<SummaryInput, 'scope' | 'interfaceCount'>) {
+  return {
+    since: input.scope.since.toISOString(),
+    until: input.scope.until.toISOString(),
+    interfaces: [...input.scope.interfaces],
+    interfaceCount: input.interfaceCount,
+    portScope: input.scope.ports.map(portFilterLabel),
+    sourceScope: input.scope.sources,
   };
 }
 
@@ -156,12 +163,7 @@ export function emptyEvidence(
   return {
     status,
     summary,
-    since: input.scope.since.toISOString(),
-    until: input.scope.until.toISOString(),
-    interfaces: [...input.scope.interfaces],
-    interfaceCount: input.interfaceCount,
-    portScope: input.scope.ports.map(portFilterLabel),
-    sourceScope: input.scope.sources,
+    ...scopeFields(input),
     externalSources: 0,
     accepted: none,
     rejected: { ...none },

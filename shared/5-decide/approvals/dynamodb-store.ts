@@ -2,8 +2,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
 import { allItems, isConditionFailed } from '../../platform/aws/dynamodb.ts';
+import { createTableInput } from '../../platform/aws/table.ts';
 import { accountIdSchema } from '../../model/fields.ts';
 import { NetwatchError } from '../../platform/errors.ts';
+import { APPROVALS_INDEX, APPROVALS_TABLE } from './table.ts';
 import {
   approvalFields,
   approvalProblems,
@@ -16,7 +18,7 @@ import {
 /**
  * The approvals table, written by the change-management system (or `netwatch approvals add`).
  *
- * Key schema (one item per ticket per account, so one query finds an account's approvals):
+ * Key schema ({@link APPROVALS_TABLE}; one item per ticket per account, so one query finds an account's approvals):
  * | attribute | type | meaning |
  * |---|---|---|
  * | `pk` | S | `APPROVAL#<ticket>` (table partition key) |
@@ -27,6 +29,10 @@ import {
  * | `regions?`, `resourceIds?`, `categories?`, `actorArnPatterns?` | L of S | scopes (absent = not restricted) |
  * | `resourceTags?` | M of S → L of S | each key must have one of the values; `*` = any |
  * | `expiresAt` | N | epoch seconds, TTL attribute: windowEnd + 30 days |
+ * | `syncedBy?`, `syncedAt?` | S | rows a change system wrote (approvals sync, inbound endpoint): only it rewrites them |
+ *
+ * The inbound endpoint's replay guard shares the table: `pk` `INBOUND#<request id>`, `sk` `REQUEST`, `expiresAt`
+ * (no `account`, so outside the `byAccount` index and never read as an approval).
  *
  * Lookup for account A: `Query byAccount WHERE account = A AND windowEnd >= now − lookback`, and the same for `*`:
  * active, upcoming and recently expired approvals only, never a scan. An item that does not parse is skipped and
@@ -49,7 +55,7 @@ export class DynamoApprovalStore implements ApprovalSource {
   ) {}
 
   private get indexName(): string {
-    return this.options.indexName ?? 'byAccount';
+    return this.options.indexName ?? APPROVALS_INDEX;
   }
 
   private now(): Date {
@@ -109,14 +115,7 @@ export class DynamoApprovalStore implements ApprovalSource {
    */
   async expire(ticket: string): Promise<number> {
     const now = this.now().toISOString();
-    const { Items = [] } = await this.client.send(
-      new (sdk.dynamodbDocument().QueryCommand)({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `APPROVAL#${ticket}` },
-        ConsistentRead: true,
-      }),
-    );
+    const Items = await this.ticketRows(ticket);
     if (Items.length === 0) throw new ApprovalStoreError(`no approval with ticket ${ticket} in ${this.tableName}`);
     let updated = 0;
     for (const item of Items) {
@@ -296,30 +295,13 @@ export function approvalItem(
   };
 }
 
-/** The CreateTable input for the approvals table (tests, docs, and the deploy stack mirror it). */
-export function approvalsTableDefinition(tableName: string, indexName = 'byAccount') {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' as const },
-      { AttributeName: 'sk', AttributeType: 'S' as const },
-      { AttributeName: 'account', AttributeType: 'S' as const },
-      { AttributeName: 'windowEnd', AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: indexName,
-        KeySchema: [
-          { AttributeName: 'account', KeyType: 'HASH' as const },
-          { AttributeName: 'windowEnd', KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-    ],
-  };
+/**
+ * The CreateTable input for the approvals table, from {@link APPROVALS_TABLE} (as the deploy stack's); `indexName`
+ * for a table whose GSI has another name (config `approvals.dynamodb.indexName`).
+ */
+export function approvalsTableDefinition(tableName: string, indexName: string = APPROVALS_INDEX) {
+  return createTableInput(
+    { ...APPROVALS_TABLE, indexes: { [indexName]: APPROVALS_TABLE.indexes[APPROVALS_INDEX] } },
+    tableName,
+  );
 }

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { sdk } from '../../platform/aws/sdk.ts';
 import * as z from 'zod';
 import { allItems, isConditionFailed, wroteIf } from '../../platform/aws/dynamodb.ts';
+import { createTableInput } from '../../platform/aws/table.ts';
 import type { Finding } from '../../model/finding.ts';
 import type { ApprovalVerdict } from '../../model/notice.ts';
 import {
@@ -20,6 +21,7 @@ import {
   EPISODE_PAGE_TTL_MS,
   episodeKey,
 } from './store.ts';
+import { DELIVERY_TABLE } from './table.ts';
 
 /**
  * The delivery store on DynamoDB: every write that decides something is a conditional write, so concurrent
@@ -29,7 +31,7 @@ import {
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html
  * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html
  *
- * Key schema (tables with string `pk` + `sk`; TTL attribute `expiresAt`, epoch seconds):
+ * Key schema ({@link DELIVERY_TABLE}: string `pk` + `sk`; TTL attribute `expiresAt`, epoch seconds):
  * | item | pk | sk | attributes |
  * |---|---|---|---|
  * | ledger row | `FP#<fingerprint>` or `DIGEST#<account>#<ruleId>#<windowStart>` | `SINK#<sink>` | status (pending/delivered/digested), at, token, leaseUntil (ms), digest |
@@ -121,24 +123,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   async episodePages(episodeId: string): Promise<{ sink: string; fingerprint: string }[]> {
     const nowSec = seconds(Date.now());
-    const items = await allItems((start) =>
-      this.client.send(
-        new (sdk.dynamodbDocument().QueryCommand)({
-          TableName: this.dedupTable,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': episodeKey(episodeId), ':p': 'PAGE#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    const out: { sink: string; fingerprint: string }[] = [];
-    for (const item of items) {
+    return (await this.itemsUnder(this.dedupTable, episodeKey(episodeId), 'PAGE#')).flatMap((item) => {
       const row = pageRow.safeParse(item);
-      if (row.success && row.data.expiresAt > nowSec)
-        out.push({ sink: row.data.sink, fingerprint: row.data.fingerprint });
-    }
-    return out;
+      return row.success && row.data.expiresAt > nowSec
+        ? [{ sink: row.data.sink, fingerprint: row.data.fingerprint }]
+        : [];
+    });
   }
 
   async claim(key: string, sink: string, clock: Clock & { leaseMs: number }): Promise<ClaimResult> {
@@ -211,15 +201,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   async ledger(key: string): Promise<LedgerEntry[]> {
-    const { Items = [] } = await this.client.send(
-      new (sdk.dynamodbDocument().QueryCommand)({
-        TableName: this.dedupTable,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-        ExpressionAttributeValues: { ':pk': key, ':s': 'SINK#' },
-        ConsistentRead: true,
-      }),
-    );
-    return Items.flatMap((i) => {
+    return (await this.itemsUnder(this.dedupTable, key, 'SINK#')).flatMap((i) => {
       const row = ledgerRow.safeParse(i);
       return row.success ? [toEntry(row.data)] : [];
     });
@@ -391,17 +373,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   async digestMembers(window: StormWindow): Promise<DigestMember[]> {
     const committed = await this.committed(window);
-    const items = await allItems((start) =>
-      this.client.send(
-        new (sdk.dynamodbDocument().QueryCommand)({
-          TableName: this.groupingTable,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :f)',
-          ExpressionAttributeValues: { ':pk': digestKey(window), ':f': 'F#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
+    const items = await this.itemsUnder(this.groupingTable, digestKey(window), 'F#');
     const members: DigestMember[] = [];
     for (const item of items) {
       const m = memberRow.parse(item);
@@ -478,6 +450,21 @@ export class DynamoDeliveryStore implements DeliveryStore {
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :nowSec',
           ExpressionAttributeValues: { ':nowSec': seconds(now.getTime()) },
+        }),
+      ),
+    );
+  }
+
+  /** Every item of partition `pk` whose sort key starts with `prefix`, all pages, read consistently. */
+  private itemsUnder(table: string, pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return allItems((start) =>
+      this.client.send(
+        new (sdk.dynamodbDocument().QueryCommand)({
+          TableName: table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
         }),
       ),
     );
@@ -560,18 +547,7 @@ function toEntry(row: z.infer<typeof ledgerRow>): LedgerEntry {
   };
 }
 
-/** The CreateTable input for the delivery (dedup + grouping) table. Enable TTL on `expiresAt` in the deploy stack. */
+/** The CreateTable input for the delivery (dedup + grouping) table, from {@link DELIVERY_TABLE} (as the deploy stack's). */
 export function deliveryTableDefinition(tableName: string) {
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' as const },
-      { AttributeName: 'sk', AttributeType: 'S' as const },
-    ],
-    KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' as const },
-      { AttributeName: 'sk', KeyType: 'RANGE' as const },
-    ],
-  };
+  return createTableInput(DELIVERY_TABLE, tableName);
 }

@@ -145,7 +145,7 @@ function findingBlocks(notice: Notice, maxDeltas: number): Block[] {
     { type: 'section', text: md(f.summary) },
     ...(deltas.length ? [{ type: 'section', text: md(`*What changed*\n${deltas.join('\n')}`) }] : []),
     { type: 'section', text: md(`*Why it is risky*\n${f.why.map((w) => `• ${w}`).join('\n') || '—'}`) },
-    { type: 'section', text: md(`*What to check*\n${whatToCheck(f.category)}`) },
+    { type: 'section', text: md(`*What to check*\n${whatToCheck(f)}`) },
     { type: 'section', text: md(`*Approval*\n${renderApproval(notice.approval)}`) },
     button(findingLink(f), 'Open in AWS console'),
     {

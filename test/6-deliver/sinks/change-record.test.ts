@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildChangeRecord, fitChangeRecord } from '../../../shared/6-deliver/sinks/format/change-record.ts';
+import { CHANGE_RECORD, changeRecordJsonSchema } from '../../../shared/6-deliver/sinks/format/change-record-schema.ts';
 import { APPROVED, digest, manyDeltas, notice, sshWorldFinding, widenedDelta } from '../../support/sink-fixtures.ts';
 import { validate, type Schema } from '../../support/json-schema.ts';
 
@@ -69,5 +70,28 @@ describe('change record matches schemas/change-record.schema.json', () => {
         NOW,
       ),
     ).toMatchObject({ approved: false, approval: { state: 'allowlisted', allowlist: 'ci-deployer', ticket: null } });
+  });
+});
+
+describe('schemas/change-record.schema.json is generated from the zod schema (z.toJSONSchema)', () => {
+  it('is what `npm run generate:docs` writes', () => {
+    expect(readFileSync(new URL('../../../schemas/change-record.schema.json', import.meta.url), 'utf8')).toBe(
+      changeRecordJsonSchema(),
+    );
+  });
+
+  it.each([
+    ['finding', notice()],
+    ['approved finding', notice(sshWorldFinding({ evidence: [widenedDelta()] }), APPROVED, ['paging'])],
+    ['digest', digest(5)],
+  ])('the zod schema accepts real records (%s) and refuses drift', (_name, n) => {
+    const wire = JSON.parse(JSON.stringify(buildChangeRecord(n, NOW))) as Record<string, unknown>;
+    expect(CHANGE_RECORD.safeParse(wire).error?.issues).toBeUndefined();
+    expect(CHANGE_RECORD.safeParse({ ...wire, extra: 1 }).success).toBe(false);
+    const { kind } = wire as { kind: string };
+    const { [kind === 'digest' ? 'digest' : 'finding']: _dropped, ...without } = wire;
+    expect(CHANGE_RECORD.safeParse(without).error?.issues.map((i) => i.message)).toEqual([
+      `kind ${kind} needs ${kind === 'digest' ? 'digest' : 'finding'}`,
+    ]);
   });
 });

@@ -7,7 +7,9 @@ import { digestKey } from '../../../shared/6-deliver/sinks/format/digest.ts';
 import { renderSms } from '../../../shared/6-deliver/sinks/format/sms.ts';
 import { renderDelta, renderPorts } from '../../../shared/6-deliver/sinks/format/text.ts';
 import { asciiLine, truncateChars, truncateUtf8 } from '../../../shared/6-deliver/sinks/format/truncate.ts';
-import { WHAT_TO_CHECK } from '../../../shared/6-deliver/sinks/format/what-to-check.ts';
+import { RULES } from '../../../rules/index.ts';
+import { whatToCheck } from '../../../shared/6-deliver/sinks/format/what-to-check.ts';
+import { NETWORK_CHANGE_RULE } from '../../../shared/4-classify/lifecycle.ts';
 import { backoffMs, parseRetryAfter } from '../../../shared/6-deliver/sinks/retry.ts';
 import { digest, notice, sshWorldFinding } from '../../support/sink-fixtures.ts';
 
@@ -266,8 +268,17 @@ describe('console links', () => {
 });
 
 describe('limits', () => {
-  it('has "what to check" guidance for every category', () => {
-    for (const category of CATEGORIES) expect(WHAT_TO_CHECK[category].length).toBeGreaterThan(40);
+  it('has "what to check" guidance for every category: each rule carries its own, the network-change record its', () => {
+    // The runbook text moved from a per-category table onto the rules (issue 13): every category still has one.
+    for (const category of CATEGORIES) {
+      const texts =
+        category === 'network-change'
+          ? [whatToCheck({ ruleId: NETWORK_CHANGE_RULE })]
+          : RULES.filter((r) => r.category === category).map((r) => whatToCheck({ ruleId: r.id }));
+      expect(texts.length, category).toBeGreaterThan(0);
+      for (const text of texts) expect(text.length, category).toBeGreaterThan(40);
+    }
+    for (const rule of RULES) expect(whatToCheck({ ruleId: rule.id })).toBe(rule.whatToCheck);
   });
 
   it('builds ASCII SMS of at most 140 characters even from long, non-ASCII input', () => {

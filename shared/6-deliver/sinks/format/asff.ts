@@ -232,7 +232,7 @@ export function asffFinding(
     FindingProviderFields: { Severity: severity, Types: types },
     Title: cut(f.title, 256),
     Description: cut(f.summary || f.title, 1024),
-    Remediation: { Recommendation: { Text: cut(whatToCheck(f.category), 512), Url: link } },
+    Remediation: { Recommendation: { Text: cut(whatToCheck(f), 512), Url: link } },
     SourceUrl: link,
     ProductFields: productFields,
     Resources: [asffResource(f)],

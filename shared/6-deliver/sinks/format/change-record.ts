@@ -12,8 +12,9 @@ import { truncateChars, utf8Bytes } from './truncate.ts';
 
 /**
  * The "change record": one JSON document per notice for machines — change-management tools (ServiceNow, Jira, any
- * webhook), SQS consumers, EventBridge rules and the S3 audit archive all receive the same shape, described by
- * `schemas/change-record.schema.json` (keep both in step; a test validates real records against the schema).
+ * webhook), SQS consumers, EventBridge rules and the S3 audit archive all receive the same shape, published as
+ * `schemas/change-record.schema.json`, generated (`npm run generate:docs`) from the zod schema in
+ * change-record-schema.ts; a field added here goes there too, or the tests that validate real records fail.
  * Additive changes keep `schemaVersion`; removing or retyping a field bumps it.
  */
 export const CHANGE_RECORD_SCHEMA_VERSION = 1 as const;

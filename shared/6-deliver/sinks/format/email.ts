@@ -82,7 +82,7 @@ export function renderFindingEmail(input: Notice, options: ShortenOptions = {}):
       'WHY IT IS RISKY',
       f.why.length ? f.why.map((w) => `- ${w}`) : [`- rule ${f.ruleId} graded this ${f.severity}`],
     ),
-    section('WHAT TO CHECK', [whatToCheck(f.category)]),
+    section('WHAT TO CHECK', [whatToCheck(f)]),
     section('APPROVAL', [renderApproval(approval)]),
     section('LINKS', [`Console: ${link}`, ...(event !== undefined ? [`CloudTrail event: ${event}`] : [])]),
     `Rule: ${f.ruleId}  Category: ${f.category}  Severity: ${f.severity}`,
@@ -110,7 +110,7 @@ export function renderDigestEmail(input: DigestNotice, options: ShortenOptions =
             'WHY IT IS RISKY',
             first.why.map((w) => `- ${w}`),
           ),
-          section('WHAT TO CHECK', [whatToCheck(first.category)]),
+          section('WHAT TO CHECK', [whatToCheck(first)]),
         ]
       : []),
     `Digest key: ${digestKey(digest)}`,
