@@ -2,6 +2,7 @@ import type { ChangeEvent, NaclEntry, NetworkDelta, PolicyState, RouteDelta, SgP
 import type { Exposure, ExposureRange, ExposureVia, ResourceView, StateView } from '../model/exposure.ts';
 import {
   applyOps,
+  bindingElement,
   elementKey,
   elementOps,
   materialize,
@@ -45,6 +46,12 @@ export interface ExposureOptions {
   /** The resource's account and the organisation's (endpoint-service principals inside them are not exposure). */
   ownAccount?: string;
   knownAccounts?: ReadonlySet<string>;
+  /**
+   * The internet paths of a network interface: they depend on its neighbourhood (groups, subnet, route table, ACL,
+   * gateway), which the state step gathers and shared/net/reachability.ts evaluates. Absent: an ENI exposes nothing
+   * that can be told (the stateless view).
+   */
+  interfacePaths?: (state: Extract<ResourceState, { kind: 'network-interface' }>) => Exposure[];
 }
 
 /** What the worst case assumes for an unknown prefix list. */
@@ -76,6 +83,10 @@ export function exposuresOf(state: ResourceState, options: ExposureOptions = {})
       }));
     case 'prefix-list':
       return []; // a list exposes nothing by itself: the groups and tables that use it do
+    case 'network-interface':
+      return options.interfacePaths?.(state) ?? [];
+    case 'subnet':
+      return []; // a subnet's attributes expose the instances launched later, graded by subnet-public-ip
   }
 }
 
@@ -613,6 +624,15 @@ export function impliedBeforeElements(resource: ResourceId, deltas: readonly Net
         break;
       case 'prefix-list-entry':
         if (d.op === 'removed') out.push({ kind: 'entry', cidr: d.cidr });
+        break;
+      case 'binding': {
+        const element = bindingElement(d.binding);
+        if (d.op === 'removed') out.push(element);
+        else if (d.before !== undefined) out.push(bindingElement(d.before));
+        break;
+      }
+      case 'subnet-attribute':
+        if (d.before !== undefined) out.push({ kind: 'flag', name: d.attribute, value: d.before });
         break;
       case 'subnet-association':
         if (d.op === 'removed')
