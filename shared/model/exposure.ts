@@ -10,6 +10,9 @@ import type { ResourceRef } from './change.ts';
  *   internet after rule ordering, the share of the address space a route table sends to an internet gateway, an
  *   endpoint policy granting everyone, a principal outside the organisation allowed on an endpoint service, an
  *   internet gateway attached to a VPC.
+ * - An `internet-path` exposure is a network interface the internet can reach through a world-open group, a public
+ *   address, a route to an attached internet gateway and an ACL that lets the traffic in and the replies out
+ *   (shared/net/reachability.ts): a resource that joins something already exposed opens one.
  * - An {@link Episode} is the period an exposure exists: it opens when the exposure appears and closes when it is
  *   gone. Its id enters the fingerprint of the findings about it, so a hole closed and opened again pages again,
  *   while a redelivered event or the Config item of the same change stays the same finding. A close resolves the
@@ -24,6 +27,7 @@ export const EXPOSURE_KINDS = [
   'endpoint-policy',
   'endpoint-service',
   'igw-attachment',
+  'internet-path',
 ] as const;
 
 /** One kind of exposure. */
@@ -37,6 +41,7 @@ export const RULE_OF_EXPOSURE: Readonly<Record<ExposureKind, string>> = {
   'endpoint-policy': 'endpoint-policy-loosened',
   'endpoint-service': 'endpoint-service-open',
   'igw-attachment': 'igw-attach',
+  'internet-path': 'internet-path',
 };
 
 /** Traffic an exposure admits (protocol and ports, the change model's conventions). */

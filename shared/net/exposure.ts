@@ -105,7 +105,12 @@ function listEntries(id: string, options: ExposureOptions): Entries | undefined 
   };
 }
 
-function securityGroupExposures(
+/**
+ * The ingress ports the whole internet reaches through a set of rules (one group's, or the union of an ENI's groups:
+ * AWS aggregates the rules of every group on an interface), as `sg-ingress` exposures keyed by `id`.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html
+ */
+export function securityGroupExposures(
   id: string,
   permissions: readonly SgPermission[],
   options: ExposureOptions,
