@@ -671,6 +671,11 @@ async function warmLatencyWithState(
       referencing: (region, id) => inner.referencing(region, id),
       setReference: (region, id, referrer, present) => inner.setReference(region, id, referrer, present),
       openEpisodes: () => inner.openEpisodes(),
+      inventory: (region, account) => inner.inventory(region, account),
+      setInventory: (marker) => inner.setInventory(marker),
+      listResources: () => inner.listResources(),
+      remember: (region, key, value) => inner.remember(region, key, value),
+      recall: (region, key) => inner.recall(region, key),
     };
     // The floor: one GetItem and one conditional PutItem of a state-sized item on the same dynalite, no Netwatch.
     const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');

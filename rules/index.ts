@@ -7,6 +7,7 @@ import { cases as endpointServiceOpenCases, rule as endpointServiceOpen } from '
 import { cases as flowlogsDeletedCases, rule as flowlogsDeleted } from './flowlogs-deleted.ts';
 import { cases as hybridLinkCases, rule as hybridLink } from './hybrid-link.ts';
 import { cases as igwAttachCases, rule as igwAttach } from './igw-attach.ts';
+import { cases as internetPathCases, rule as internetPath } from './internet-path.ts';
 import { cases as lbInternetFacingCases, rule as lbInternetFacing } from './lb-internet-facing.ts';
 import { cases as naclOpenCases, rule as naclOpen } from './nacl-open.ts';
 import { cases as peeringCases, rule as peering } from './peering.ts';
@@ -41,6 +42,7 @@ export const RULES: readonly Rule[] = [
   subnetPublicIp,
   lbInternetFacing,
   changeUninspected,
+  internetPath,
 ];
 
 /**
@@ -57,6 +59,7 @@ export const RULE_CASES: ReadonlyMap<string, () => RuleCase[]> = /* @__PURE__ */
   ['flowlogs-deleted', flowlogsDeletedCases],
   ['hybrid-link', hybridLinkCases],
   ['igw-attach', igwAttachCases],
+  ['internet-path', internetPathCases],
   ['lb-internet-facing', lbInternetFacingCases],
   ['nacl-open', naclOpenCases],
   ['peering', peeringCases],

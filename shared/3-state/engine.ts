@@ -1,6 +1,6 @@
 import type { StateLookup } from '../2-enrich/state-lookup.ts';
 import type { ChangeEvent, NetworkDelta } from '../model/change.ts';
-import type { EpisodeMark, Exposure, ResourceView } from '../model/exposure.ts';
+import type { EpisodeMark, Exposure, Reachability, ResourceView } from '../model/exposure.ts';
 import {
   applyOps,
   elementKey,
@@ -9,13 +9,25 @@ import {
   materialize,
   prefixListsOf,
   RESOURCE_TYPE_OF,
+  referencesOf,
   resourcesOf,
+  sameState,
   type ElementOp,
   type ResourceId,
   type ResourceState,
   type StateElement,
 } from '../model/state.ts';
 import { exposuresOf, impliedBeforeElements, type ExposureOptions } from '../net/exposure.ts';
+import {
+  groupReach,
+  interfacePathExposures,
+  naclReach,
+  routeReach,
+  subnetReach,
+  type Topology,
+} from '../net/reachability.ts';
+import { NeighbourhoodLoader } from './neighbourhood.ts';
+import { resolveChange } from './resolve.ts';
 import { errorText, StateError } from '../platform/errors.ts';
 import { completeDeltas } from './complete.ts';
 import { transitionEpisodes } from './episodes.ts';
@@ -67,6 +79,11 @@ export interface StateEngineOptions {
   now?: () => Date;
 }
 
+/** Interfaces judged again per change (the rest wait for the next reconciliation). */
+const MAX_DEPENDENTS = 200;
+/** Subnets of a VPC walked for a main route table or a gateway. */
+const MAX_SUBNETS = 100;
+
 /** What applying a change to one resource gave. */
 interface Applied {
   view: ResourceView;
@@ -80,10 +97,15 @@ type Lists = Map<string, { entries?: string[]; version: number; detail?: string 
 export class StateEngine {
   readonly #store: StateStore;
   readonly #options: StateEngineOptions;
+  readonly #loader: NeighbourhoodLoader;
 
   constructor(options: StateEngineOptions) {
     this.#store = options.store;
     this.#options = options;
+    this.#loader = new NeighbourhoodLoader(options.store, async (region, account, ids) => {
+      const lists = await this.#lists(region, account, ids);
+      return new Map([...lists].map(([id, l]) => [id, l.entries]));
+    });
   }
 
   /** The store (the CLI's `exposures` reads it after a replay). */
@@ -97,7 +119,17 @@ export class StateEngine {
    * kept resource is returned as is.
    * @throws StateError when the store fails or every save lost a race (the record is retried)
    */
-  async judge(change: ChangeEvent): Promise<ChangeEvent[]> {
+  async judge(original: ChangeEvent): Promise<ChangeEvent[]> {
+    let change: ChangeEvent;
+    try {
+      change = await resolveChange(original, this.#store);
+    } catch (error) {
+      throw new StateError(
+        `ids of change ${original.id} could not be resolved: ${errorText(error)}`,
+        {},
+        { cause: error },
+      );
+    }
     const targets = targetsOf(change);
     if (targets.length === 0) return [change];
     const resources: Record<string, ResourceView> = {};
@@ -193,9 +225,21 @@ export class StateEngine {
         ...new Set([...prefixListsOf(beforeForExposures), ...prefixListsOf(afterState)]),
       ]);
       const options = this.#exposureOptions(change.account, lists, unknown);
+      const whole = next.base !== undefined;
+      // An interface's exposures are its internet paths: they need its neighbourhood (with its new state in it).
+      const withPaths = async (state: ResourceState): Promise<ExposureOptions> => {
+        if (state.kind !== 'network-interface') return options;
+        const hood = await this.#loader.around(region, change.account, {
+          interfaces: [state.id],
+          overrides: [{ state, whole }],
+        });
+        return { ...options, interfacePaths: (s) => interfacePathExposures(s, hood.topology) };
+      };
       // What the episodes were last evaluated on — unless a Config item says what was there just before.
-      const exposuresBefore = storedKnown && !fresh ? stored.exposures : exposuresOf(beforeForExposures, options);
-      const exposuresAfter = exposuresOf(afterState, options);
+      const exposuresBefore =
+        storedKnown && !fresh ? stored.exposures : exposuresOf(beforeForExposures, await withPaths(beforeForExposures));
+      const exposuresAfter = exposuresOf(afterState, await withPaths(afterState));
+      const reach = await this.#reach(afterState, exposuresAfter, region, change, whole);
       const { open, transitions } = transitionEpisodes(stored.episodes, exposuresAfter, markOf(change), {
         resource: { type: RESOURCE_TYPE_OF[resource.kind], id: resource.id },
         account: stored.account,
@@ -209,10 +253,12 @@ export class StateEngine {
         exposures: { before: exposuresBefore, after: exposuresAfter },
         episodes: transitions,
         unknown: [...new Set(unknown)],
+        ...(reach !== undefined ? { reach } : {}),
       };
       if (related !== undefined) view = mergeRelated(related.view, view);
 
-      const refs = prefixListsOf(afterState);
+      const refs = referencesOf(afterState);
+      const listRefs = prefixListsOf(afterState);
       const item = this.#nextItem(stored, next, exposuresAfter, open, transitions, { changeIds: ids, view }, refs);
       // Index entries are added before the state that needs them and dropped after: a crash in between leaves an
       // extra entry (harmless: the re-evaluation finds no reference), never a missing one.
@@ -229,16 +275,24 @@ export class StateEngine {
       const derived: ChangeEvent[] = [];
       // A list this state reads may have changed while we evaluated (its writer read the index before ours was
       // there): read the lists again after the save, and re-evaluate when one moved.
-      if (refs.length > 0 && (await this.#listsMoved(region, lists, refs))) {
-        const again = await this.#reevaluate(resource, region, change, 'a prefix list it references changed meanwhile');
-        if (again !== undefined) derived.push(again);
+      if (listRefs.length > 0 && (await this.#listsMoved(region, lists, listRefs))) {
+        derived.push(
+          ...(await this.#reevaluate(resource, region, change, 'a prefix list it references changed meanwhile')),
+        );
       }
       if (resource.kind === 'prefix-list' && entriesMoved(beforeForExposures, afterState, known)) {
         for (const referrer of await this.#store.referencing(region, resource.id)) {
-          const d = await this.#reevaluate(referrer, region, change, `prefix list ${resource.id} changed`);
-          if (d !== undefined) derived.push(d);
+          if (referrer.kind !== 'security-group' && referrer.kind !== 'route-table') continue;
+          derived.push(...(await this.#reevaluate(referrer, region, change, `prefix list ${resource.id} changed`)));
         }
       }
+      // Interfaces whose internet paths go through what changed: each is judged again (a path opened or closed).
+      const dependents = await this.#dependents(resource, region, beforeForExposures, afterState, {
+        before: exposuresBefore,
+        after: exposuresAfter,
+      });
+      if (dependents.length > 0)
+        derived.push(...(await this.#reevaluateInterfaces(dependents, region, change, `${resource.id} changed`)));
       return { view, derived };
     }
   }
@@ -247,29 +301,25 @@ export class StateEngine {
    * Re-evaluate a resource whose own state did not change (a prefix list it uses did): new exposures, episodes, a
    * judgement when they moved. Recorded under the causing change, so a redelivery gives the same judgement.
    */
-  async #reevaluate(
-    resource: ResourceId,
-    region: string,
-    cause: ChangeEvent,
-    reason: string,
-  ): Promise<ChangeEvent | undefined> {
+  async #reevaluate(resource: ResourceId, region: string, cause: ChangeEvent, reason: string): Promise<ChangeEvent[]> {
     const max = Math.max(1, this.#options.maxAttempts ?? 10);
     for (let attempt = 1; ; attempt++) {
       const stored = (await this.#store.load(region, [resource])).get(resource.id);
-      if (stored === undefined) return undefined;
+      if (stored === undefined) return [];
       const seen = stored.outcomes.find((o) => o.changeIds.includes(cause.id));
-      if (seen !== undefined) return derivedChange(cause, resource, seen.view);
+      if (seen !== undefined) return [derivedChange(cause, resource, seen.view)];
       const state = stateOfRecord(stored.record);
       const refs = prefixListsOf(state);
       const unknown: string[] = [];
       const lists = await this.#lists(region, stored.account, refs);
       const exposuresAfter = exposuresOf(state, this.#exposureOptions(stored.account, lists, unknown));
-      if (sameExposures(stored.exposures, exposuresAfter)) return undefined;
+      if (sameExposures(stored.exposures, exposuresAfter)) return [];
       const { open, transitions } = transitionEpisodes(stored.episodes, exposuresAfter, markOf(cause), {
         resource: { type: RESOURCE_TYPE_OF[resource.kind], id: resource.id },
         account: stored.account,
         region,
       });
+      const reach = await this.#reach(state, exposuresAfter, region, cause, stored.record.base !== undefined);
       const view: ResourceView = {
         kind: resource.kind,
         id: resource.id,
@@ -278,17 +328,202 @@ export class StateEngine {
         exposures: { before: stored.exposures, after: exposuresAfter },
         episodes: transitions,
         unknown: [`re-evaluated: ${reason}`, ...new Set(unknown)],
+        ...(reach !== undefined ? { reach } : {}),
       };
       const item = this.#nextItem(stored, stored.record, exposuresAfter, open, transitions, {
         changeIds: [cause.id],
         view,
       });
-      if (await this.#store.save(item, stored.version)) return derivedChange(cause, resource, view);
+      if (await this.#store.save(item, stored.version)) {
+        const dependents = await this.#dependents(resource, region, state, state, {
+          before: stored.exposures,
+          after: exposuresAfter,
+        });
+        return [
+          derivedChange(cause, resource, view),
+          ...(await this.#reevaluateInterfaces(dependents, region, cause, `${resource.id} re-evaluated (${reason})`)),
+        ];
+      }
       if (attempt >= max)
         throw new StateError(
           `state of ${resource.id}: ${attempt} conditional writes lost re-evaluating for ${cause.id}`,
         );
     }
+  }
+
+  /**
+   * Reachability of the exposures a state has (groups, ACLs, route tables; a subnet public on launch): through the
+   * interfaces they serve, with the neighbourhood read from the store (and this state in it, not saved yet).
+   */
+  async #reach(
+    state: ResourceState,
+    exposures: readonly Exposure[],
+    region: string,
+    change: ChangeEvent,
+    whole: boolean,
+  ): Promise<Record<string, Reachability> | undefined> {
+    const graded = exposures.filter(
+      (e) =>
+        e.kind === 'sg-ingress' || e.kind === 'nacl-ingress' || (e.kind === 'route-internet' && e.key.endsWith('|igw')),
+    );
+    const subnetPublic = state.kind === 'subnet' && state.flags['map-public-ip-on-launch'] === true;
+    if (graded.length === 0 && !subnetPublic) return undefined;
+    const account = change.account;
+    // The group's own Config item names its interfaces (relationships): known, even if their items were never seen.
+    const named =
+      state.kind === 'security-group' && change.resource.id === state.id ? change.facts?.networkInterfaces : undefined;
+    let interfaces: string[] = [];
+    const ids: ResourceId[] = [];
+    if (state.kind === 'security-group') interfaces = await this.#loader.interfacesOf(region, [state.id]);
+    if (state.kind === 'network-acl') interfaces = await this.#loader.interfacesOf(region, state.subnets);
+    if (state.kind === 'route-table') {
+      const subnets = await this.#tableSubnets(state, region);
+      interfaces = await this.#loader.interfacesOf(region, subnets);
+      ids.push(...subnets.map((id) => ({ kind: 'subnet' as const, id })));
+    }
+    const hood = await this.#loader.around(region, account, {
+      interfaces: [...new Set([...interfaces, ...(named ?? [])])],
+      ids,
+      overrides: [{ state, whole }],
+    });
+    const t: Topology = hood.topology;
+    const out: Record<string, Reachability> = {};
+    for (const e of graded) {
+      const verdict =
+        state.kind === 'security-group'
+          ? groupReach(state, e, t, named)
+          : state.kind === 'network-acl'
+            ? naclReach(state, e, t)
+            : state.kind === 'route-table'
+              ? routeReach(state, e, t)
+              : undefined;
+      if (verdict !== undefined)
+        out[e.key] =
+          hood.capped > 0
+            ? { ...verdict, assumed: [...verdict.assumed, `${hood.capped} more interfaces not checked`] }
+            : verdict;
+    }
+    if (state.kind === 'subnet' && subnetPublic) out[`subnet|${state.id}`] = subnetReach(state, t);
+    return out;
+  }
+
+  /** The subnets a table serves: its associations, and for a main table the VPC's subnets with no table of their own. */
+  async #tableSubnets(table: ResourceState, region: string): Promise<string[]> {
+    if (table.kind !== 'route-table') return [];
+    const subnets = new Set(table.subnets);
+    if (table.main && table.vpcId !== undefined) {
+      const inVpc = (await this.#loader.referrers(region, table.vpcId, 'subnet')).slice(0, MAX_SUBNETS);
+      for (const s of inVpc) {
+        const explicit = await this.#loader.referrers(region, s, 'route-table');
+        if (explicit.length === 0 || explicit.includes(table.id)) subnets.add(s);
+      }
+    }
+    return [...subnets].sort();
+  }
+
+  /**
+   * The interfaces whose paths may have moved with a resource's change: a group's (its exposures moved), those in the
+   * subnets an ACL or table serves (its entries, routes or associations moved), in the VPCs a gateway was attached to
+   * or detached from, in a subnet that moved. Capped: the rest are caught up by the next reconciliation.
+   */
+  async #dependents(
+    resource: ResourceId,
+    region: string,
+    before: ResourceState,
+    afterState: ResourceState,
+    exposures: { before: readonly Exposure[]; after: readonly Exposure[] },
+  ): Promise<string[]> {
+    const moved = !sameState(before, afterState) || !sameExposures(exposures.before, exposures.after);
+    if (!moved) return [];
+    const subnets = new Set<string>();
+    let groups: string[] = [];
+    switch (afterState.kind) {
+      case 'security-group':
+        if (sameExposures(exposures.before, exposures.after)) return [];
+        groups = [afterState.id];
+        break;
+      case 'network-acl':
+        for (const s of [...(before.kind === 'network-acl' ? before.subnets : []), ...afterState.subnets])
+          subnets.add(s);
+        break;
+      case 'route-table':
+        for (const s of await this.#tableSubnets(afterState, region)) subnets.add(s);
+        if (before.kind === 'route-table') for (const s of before.subnets) subnets.add(s);
+        break;
+      case 'internet-gateway': {
+        const was = before.kind === 'internet-gateway' ? before.vpcs : [];
+        const changed = [
+          ...was.filter((v) => !afterState.vpcs.includes(v)),
+          ...afterState.vpcs.filter((v) => !was.includes(v)),
+        ];
+        for (const vpc of changed)
+          for (const s of (await this.#loader.referrers(region, vpc, 'subnet')).slice(0, MAX_SUBNETS)) subnets.add(s);
+        break;
+      }
+      case 'subnet':
+        subnets.add(afterState.id);
+        break;
+      default:
+        return [];
+    }
+    const out = new Set<string>(await this.#loader.interfacesOf(region, [...groups, ...subnets]));
+    out.delete(resource.id);
+    return [...out].sort().slice(0, MAX_DEPENDENTS);
+  }
+
+  /**
+   * Judge interfaces again because their neighbourhood changed (`cause`): their internet paths with the neighbourhood
+   * as it is now, episodes moved, one conditional save each (a lost race re-reads that interface). Recorded under the
+   * cause, so a redelivery gives the same judgements.
+   */
+  async #reevaluateInterfaces(
+    ids: readonly string[],
+    region: string,
+    cause: ChangeEvent,
+    reason: string,
+  ): Promise<ChangeEvent[]> {
+    if (ids.length === 0) return [];
+    const max = Math.max(1, this.#options.maxAttempts ?? 10);
+    let hood = await this.#loader.around(region, cause.account, { interfaces: ids }, MAX_DEPENDENTS);
+    const out: ChangeEvent[] = [];
+    for (const id of ids) {
+      const resource: ResourceId = { kind: 'network-interface', id };
+      for (let attempt = 1; ; attempt++) {
+        const stored = hood.stored.get(id);
+        if (stored === undefined || stored.record.resource.kind !== 'network-interface') break;
+        const seen = stored.outcomes.find((o) => o.changeIds.includes(cause.id));
+        if (seen !== undefined) {
+          out.push(derivedChange(cause, resource, seen.view));
+          break;
+        }
+        const state = stateOfRecord(stored.record);
+        const after = state.kind === 'network-interface' ? interfacePathExposures(state, hood.topology) : [];
+        if (sameExposures(stored.exposures, after)) break;
+        const { open, transitions } = transitionEpisodes(stored.episodes, after, markOf(cause), {
+          resource: { type: RESOURCE_TYPE_OF['network-interface'], id },
+          account: stored.account,
+          region,
+        });
+        const view: ResourceView = {
+          kind: 'network-interface',
+          id,
+          before: state,
+          after: state,
+          exposures: { before: stored.exposures, after },
+          episodes: transitions,
+          unknown: [`re-evaluated: ${reason}`],
+        };
+        const item = this.#nextItem(stored, stored.record, after, open, transitions, { changeIds: [cause.id], view });
+        if (await this.#store.save(item, stored.version)) {
+          out.push(derivedChange(cause, resource, view));
+          break;
+        }
+        if (attempt >= max)
+          throw new StateError(`state of ${id}: ${attempt} conditional writes lost re-evaluating for ${cause.id}`);
+        hood = await this.#loader.around(region, cause.account, { interfaces: ids }, MAX_DEPENDENTS);
+      }
+    }
+    return out;
   }
 
   async #load(region: string, account: string, resource: ResourceId): Promise<StoredResource> {

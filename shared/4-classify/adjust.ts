@@ -13,8 +13,10 @@ import { firstMatch } from '../platform/glob.ts';
  *
  * - raised: the actor is the root user; or the call was signed with a long-term access key (AKIA…) of an IAM user.
  * - lowered: the actor matches `context.automationRoles` (known pipelines).
- * - sg-open-world: lowered when the group is attached to no network interface (Config relationships), raised when an
- *   attached ENI is known to have a public IP. Unknown facts (CloudTrail changes) adjust nothing.
+ * - reachability (kept state): an exposure the internet cannot reach now is lowered one step, the missing link named;
+ *   a group known reachable through a whole path is raised one step (see {@link reachAdjustment}).
+ * - sg-open-world without a reachability verdict: lowered when the group is attached to no network interface (Config
+ *   relationships), raised when an attached ENI is known to have a public IP. Unknown facts adjust nothing.
  *
  * Info findings are never raised: info means nothing got riskier (a detach, a revoke), whoever did it.
  * Rules that own a context decision (igw-attach and internal-only VPCs) make it themselves.
@@ -41,7 +43,13 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
       );
     }
   }
-  if (finding.category === 'sg-open-world' && options.adjust.sgAttachments) {
+  const reach = reachAdjustment(finding);
+  if (reach !== undefined) {
+    steps += reach.steps;
+    why.push(reach.why);
+  }
+  // Without a known verdict, what the group's Config item and enrichment say about its interfaces still counts.
+  if (reach?.known !== true && finding.category === 'sg-open-world' && options.adjust.sgAttachments) {
     const attachment = attachmentAdjustment(change);
     if (attachment !== undefined) {
       steps += attachment.steps;
@@ -70,6 +78,32 @@ function actorRaise(actor: Actor, enabled: { rootActor: boolean; longTermKeys: b
     return `made with long-term access key ${actor.accessKeyId}${actor.arn ? ` of ${actor.arn}` : ''}, not a role session (keys leak; roles expire)`;
   }
   return undefined;
+}
+
+/**
+ * Severity from reachability (kept state, shared/net/reachability.ts): an exposure nothing on the internet can reach
+ * now is one grade lower, with the missing link named — and the change that later completes the path is a finding of
+ * its own (`internet-path`). A group whose whole path is known reachable is one grade higher (as an attachment to a
+ * public interface always was). Unknown links count as reachable: an unknown verdict moves nothing.
+ */
+function reachAdjustment(finding: Finding): { steps: number; why: string; known: boolean } | undefined {
+  const reach = finding.reach;
+  if (reach === undefined || finding.severity === 'info') return undefined;
+  if (reach.verdict === 'unreachable')
+    return {
+      steps: -1,
+      why: `lowered: ${reach.text}; the change that completes the path is reported on its own (internet-path)`,
+      known: true,
+    };
+  if (reach.verdict === 'reachable')
+    return finding.category === 'sg-open-world'
+      ? { steps: 1, why: `raised: reachable from the internet now: ${reach.text}`, known: true }
+      : { steps: 0, why: `reachable from the internet now: ${reach.text}`, known: true };
+  return {
+    known: false,
+    steps: 0,
+    why: `reachability: ${reach.text}; assumed (not known, so counted as reachable): ${(reach.assumed ?? []).join('; ') || 'links not known'}`,
+  };
 }
 
 function attachmentAdjustment(change: ChangeEvent): { steps: number; why: string } | undefined {

@@ -64,6 +64,8 @@ export function evaluate(
         if (change.related?.length) finding.related = change.related;
         if (episode !== undefined) finding.episode = episodeRef(episode);
         if (stateAfter !== undefined) finding.stateAfter = stateAfter;
+        const reach = reachOf(change, draft.exposures);
+        if (reach !== undefined) finding.reach = reach;
         findings.push(finding);
       }
     } catch (cause) {
@@ -97,6 +99,27 @@ function episodeOf(change: ChangeEvent, keys: readonly string[] | undefined): Ep
     for (const t of view.episodes)
       if (t.change !== 'closed' && t.episode.exposures.some((e) => keys.includes(e.key))) return t.episode;
   return undefined;
+}
+
+/**
+ * Whether the internet can reach something through the exposures a finding grades (kept state only): reachable when
+ * any of them is (an unknown verdict counts as reachable), unreachable when all are. A subnet's finding reads its
+ * `subnet|<id>` verdict (instances launched there with public IPs).
+ */
+export function reachOf(change: ChangeEvent, keys: readonly string[] | undefined): Finding['reach'] {
+  if (change.state?.source !== 'kept') return undefined;
+  const wanted = keys?.length
+    ? keys
+    : change.resource.type === 'AWS::EC2::Subnet'
+      ? [`subnet|${change.resource.id}`]
+      : [];
+  const verdicts = Object.values(change.state.resources).flatMap((view) =>
+    wanted.flatMap((k) => (view.reach?.[k] !== undefined ? [view.reach[k]!] : [])),
+  );
+  if (verdicts.length === 0) return undefined;
+  const open = verdicts.find((v) => v.verdict === 'reachable') ?? verdicts.find((v) => v.verdict === 'unknown');
+  const pick = open ?? verdicts[0]!;
+  return { verdict: pick.verdict, text: pick.text, ...(pick.assumed.length > 0 ? { assumed: pick.assumed } : {}) };
 }
 
 /** The state the change left on its own resource (kept state only). */

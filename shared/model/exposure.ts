@@ -140,6 +140,24 @@ export interface EpisodeRef {
   openSeconds?: number;
 }
 
+/**
+ * Can the internet actually reach something through an exposure (shared/net/reachability.ts)? Unknown links count as
+ * reachable: a grade is never lowered on missing state.
+ */
+export interface Reachability {
+  /**
+   * `reachable`: a path with every link known present; `unknown`: no path known blocked, but one rests on assumed
+   * links (counts as reachable); `unreachable`: every path misses a link.
+   */
+  verdict: 'reachable' | 'unknown' | 'unreachable';
+  /** The path (reachable, unknown) or the missing link (unreachable), one line. */
+  text: string;
+  /** Links assumed present because the state does not say. */
+  assumed: string[];
+  /** Interfaces whose paths were checked (up to a few, for change records). */
+  interfaces: string[];
+}
+
 /** The state of one resource around a change. */
 export interface ResourceView {
   kind: StatefulKind;
@@ -152,6 +170,11 @@ export interface ResourceView {
   episodes: EpisodeTransition[];
   /** What was not known and how it was graded (worst case), for `why`. */
   unknown: string[];
+  /**
+   * Reachability from the internet of the exposures after the change, by exposure key (groups, ACLs, route tables;
+   * `subnet|<id>` for a subnet's instances launched with public IPs). Absent: not evaluated (no kept state).
+   */
+  reach?: Record<string, Reachability>;
 }
 
 /** The state a change was judged against (see {@link ChangeEvent.state}). */

@@ -605,7 +605,7 @@ function association(subnetId: string | undefined, associationId: string | undef
 /**
  * Every id a state names that another resource's change may need to find it by (the store's reverse index): prefix
  * lists (a list's change re-evaluates the groups and tables using it), the subnets, VPC and association ids of route
- * tables and ACLs, an ENI's groups, subnet, VPC, instance and address associations, a subnet's VPC, a gateway's VPCs.
+ * tables and ACLs, an ENI's groups, subnet, instance and address associations, a subnet's VPC, a gateway's VPCs.
  * `referencing(id)` then answers "which ENIs use sg-…", "which table does subnet-… use", "which ENIs sit in it".
  */
 export function referencesOf(state: ResourceState): string[] {
@@ -621,9 +621,9 @@ export function referencesOf(state: ResourceState): string[] {
       add(state.vpcId);
       break;
     case 'network-interface':
+      // Not its VPC: a VPC holds thousands of interfaces, and nothing looks them up by VPC (subnets are).
       for (const g of state.groups ?? []) add(g);
       add(state.subnetId);
-      add(state.vpcId);
       add(state.instanceId);
       for (const a of state.addresses) add(a.associationId);
       break;

@@ -1,5 +1,5 @@
 import type { NaclEntry, SgPermission } from '../model/change.ts';
-import type { Exposure, ExposureVia } from '../model/exposure.ts';
+import type { Exposure, ExposureVia, Reachability } from '../model/exposure.ts';
 import {
   elementKey,
   permissionKey,
@@ -47,6 +47,8 @@ import { isPortProtocol, portLabel, rangeCovers, type PortRange } from './ports.
  * @see https://docs.aws.amazon.com/vpc/latest/network-access-analyzer/what-is-network-access-analyzer.html
  */
 
+export type { Reachability };
+
 /** One hop of a path from the internet to an interface. */
 export type LinkKind = 'security-group' | 'public-address' | 'route' | 'gateway' | 'nacl-inbound' | 'nacl-outbound';
 
@@ -65,21 +67,6 @@ export interface PathVerdict {
   interfaceId: string;
   subnetId?: string;
   links: Link[];
-}
-
-/** The verdict on an exposure (or a path). */
-export interface Reachability {
-  /**
-   * `reachable`: a path with every link known present; `unknown`: no path known blocked, but one rests on assumed
-   * links (counts as reachable); `unreachable`: every path misses a link.
-   */
-  verdict: 'reachable' | 'unknown' | 'unreachable';
-  /** The path (reachable, unknown) or the missing link (unreachable), one line. */
-  text: string;
-  /** Links assumed present because the state does not say. */
-  assumed: string[];
-  /** Interfaces whose paths were checked (up to a few, for change records). */
-  interfaces: string[];
 }
 
 /** The traffic a path carries: a port range of one family. */

@@ -1,3 +1,4 @@
+import { WHAT_TO_CHECK as INTERNET_PATH } from '../../../../rules/internet-path.ts';
 import type { Category } from '../../../model/category.ts';
 
 /**
@@ -37,6 +38,8 @@ export const WHAT_TO_CHECK: Readonly<Record<Category, string>> = {
     'An internet-facing load balancer exposes its targets. Check its listeners, security groups and target groups, and whether it should have been internal.',
   'network-change':
     'Recorded for change management: no rule found this change risky. The record carries the network state after the change; compare it with the approved design if the change was not planned.',
+  // Rules added since issue 17 carry their own text.
+  'internet-path': INTERNET_PATH,
   uninspected:
     'Netwatch could not see what changed (an oversized AWS Config item it could not fetch). Open the resource timeline in the Config console (or the S3 copy named in the finding) and review the change by hand.',
 };
