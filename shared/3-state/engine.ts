@@ -154,7 +154,11 @@ export class StateEngine {
       deltas: completeDeltas(change.deltas, resources),
       state: { source: 'kept', resources },
     };
-    return [judged, ...derived];
+    // One judgement per other resource: two resources of one change (the old and the new table of a moved subnet)
+    // can both reach the same interface.
+    const unique = new Map<string, ChangeEvent>();
+    for (const d of derived) if (!unique.has(d.resource.id)) unique.set(d.resource.id, d);
+    return [judged, ...unique.values()];
   }
 
   async #apply(resource: ResourceId, change: ChangeEvent): Promise<Applied> {
@@ -165,7 +169,8 @@ export class StateEngine {
     for (let attempt = 1; ; attempt++) {
       const stored = await this.#load(region, change.account, resource);
       const seen = stored.outcomes.find((o) => o.changeIds.includes(change.id));
-      if (seen !== undefined) return { view: seen.view, derived: [] };
+      if (seen !== undefined)
+        return { view: seen.view, derived: await this.#replayDerived(resource, region, change, seen.view) };
       const related = (change.related ?? []).length
         ? stored.outcomes.find((o) => o.changeIds.some((id) => change.related?.includes(id)))
         : undefined;
@@ -522,6 +527,49 @@ export class StateEngine {
           throw new StateError(`state of ${id}: ${attempt} conditional writes lost re-evaluating for ${cause.id}`);
         hood = await this.#loader.around(region, cause.account, { interfaces: ids }, MAX_DEPENDENTS);
       }
+    }
+    return out;
+  }
+
+  /**
+   * A change seen again (redelivery): the judgements it caused on other resources (prefix-list referrers, interfaces
+   * whose paths moved) are replayed from their recorded outcomes, so the redelivery gives every finding the first
+   * delivery gave — and writes nothing.
+   */
+  async #replayDerived(
+    resource: ResourceId,
+    region: string,
+    change: ChangeEvent,
+    view: ResourceView,
+  ): Promise<ChangeEvent[]> {
+    const out: ChangeEvent[] = [];
+    const recorded = async (ids: readonly ResourceId[]) => {
+      if (ids.length === 0) return [];
+      const found: { resource: ResourceId; view: ResourceView }[] = [];
+      for (const [id, item] of await this.#store.load(region, ids)) {
+        const seen = item.outcomes.find((o) => o.changeIds.includes(change.id));
+        if (seen !== undefined) found.push({ resource: item.record.resource, view: seen.view });
+      }
+      return found;
+    };
+    const referrers =
+      resource.kind === 'prefix-list'
+        ? (await this.#store.referencing(region, resource.id)).filter(
+            (r) => r.kind === 'security-group' || r.kind === 'route-table',
+          )
+        : [];
+    const sources = [{ resource, view }, ...(await recorded(referrers))];
+    for (const source of sources.slice(1)) out.push(derivedChange(change, source.resource, source.view));
+    for (const source of sources) {
+      const dependents = await this.#dependents(
+        source.resource,
+        region,
+        source.view.before ?? source.view.after,
+        source.view.after,
+        source.view.exposures,
+      );
+      for (const d of await recorded(dependents.map((id) => ({ kind: 'network-interface' as const, id }))))
+        out.push(derivedChange(change, d.resource, d.view));
     }
     return out;
   }

@@ -31,8 +31,13 @@ export function evaluate(
   if (change.deltas.length === 0 && moved.size === 0) return { findings, errors };
   const kinds = new Set(change.deltas.map((d) => d.kind));
   const stateAfter = stateAfterOf(change);
+  // A judgement made for another resource (a prefix list's or a group's change seen from a group, table or interface
+  // that uses it) is about exposures that moved there: only the rules owning them run (the cause's deltas were
+  // judged with the cause itself).
+  const derived = change.state?.cause !== undefined;
   for (const rule of rules) {
-    if (!rule.deltaKinds.some((k) => kinds.has(k)) && !(rule.exposureKinds ?? []).some((k) => moved.has(k))) continue;
+    const owns = (rule.exposureKinds ?? []).some((k) => moved.has(k));
+    if (derived ? !owns : !rule.deltaKinds.some((k) => kinds.has(k)) && !owns) continue;
     try {
       for (const draft of rule.classify(change, context)) {
         const episode = episodeOf(change, draft.exposures);
