@@ -87,12 +87,15 @@ function classify(change: ChangeEvent): FindingDraft[] {
         `opened by the change of the hole itself${change.state?.cause ? ` (${change.state.cause.resource.id})` : ''}: its own rule grades it, naming this path`,
       );
     }
+    const assumed = (exposure.assumed ?? []).filter((a) => a.startsWith('assumed:')).length;
+    const unknownText =
+      assumed > 0 ? `; ${assumed} link${assumed === 1 ? '' : 's'} not known, counted as reachable` : '';
     return {
       severity,
       title: isNew
         ? 'Network interface now reachable from the internet'
         : 'Network interface reachable from the internet',
-      summary: `${path.replace(' reachable from the', isNew ? ' now reachable from the' : ' reachable from the')} (${cause(evidence, change)})`,
+      summary: `${path.replace(' reachable from the', isNew ? ' now reachable from the' : ' reachable from the')} (${cause(evidence, change)}${unknownText})`,
       evidence,
       why,
       exposures: [exposure.key],

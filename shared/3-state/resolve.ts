@@ -66,7 +66,12 @@ async function resolveNow(change: ChangeEvent, store: StateStore): Promise<Resol
           `${d.instanceId ?? (d.binding.kind === 'public-address' ? (d.binding.associationId ?? d.binding.address) : undefined) ?? 'a binding'}: its network interface is not in the kept state; the interface's Config item will say`,
         );
         out.push(d);
-      } else out.push(resolved);
+      } else {
+        out.push(resolved);
+        // DisassociateAddress names the association: the change is about the interface it leaves.
+        if (d.instanceId === undefined && resolved.holder.id !== undefined && change.resource.type === 'AWS::EC2::EIP')
+          resource = { type: 'AWS::EC2::NetworkInterface', id: resolved.holder.id };
+      }
       continue;
     }
     if (d.kind === 'subnet-association' && d.subnetId === undefined && d.main !== true) {
