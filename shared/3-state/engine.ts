@@ -24,6 +24,7 @@ import {
   naclReach,
   routeReach,
   subnetReach,
+  topologyOf,
   type Topology,
 } from '../net/reachability.ts';
 import { NeighbourhoodLoader } from './neighbourhood.ts';
@@ -41,7 +42,7 @@ import {
   stateOfRecord,
   type Stamp,
 } from './lww.ts';
-import { freshResource, type Outcome, type StateStore, type StoredResource } from './store.ts';
+import { freshResource, type Outcome, type ResourceSummary, type StateStore, type StoredResource } from './store.ts';
 
 /**
  * The state step: between enrichment and the rules, each change is applied to the kept network state of the resources
@@ -77,6 +78,63 @@ export interface StateEngineOptions {
   /** Closed episodes kept per resource (default 10). */
   keepClosed?: number;
   now?: () => Date;
+}
+
+/** What a reconciliation did. */
+export interface Reconciliation {
+  /** One judged change per resource whose exposures or episodes moved (`reconciled` set). */
+  judged: ChangeEvent[];
+  /** Per account and Region: first run or not, resources seen, deleted between runs, by kind. */
+  scopes: {
+    account: string;
+    region: string;
+    first: boolean;
+    /** When the first reconciliation of the scope ran (now, for a first run). */
+    firstAt: string;
+    resources: number;
+    deleted: number;
+    counts: Partial<Record<ResourceId['kind'], number>>;
+  }[];
+  /** Resources written, and left as they were (nothing moved). */
+  saved: number;
+  unchanged: number;
+}
+
+/** The change of a kept resource AWS Config no longer holds (deleted between runs). */
+function deletedChange(r: ResourceSummary, at: string): ChangeEvent {
+  const type = RESOURCE_TYPE_OF[r.kind];
+  return {
+    id: `reconcile:${type}/${r.id}@deleted`,
+    source: 'config',
+    at,
+    account: r.account,
+    region: r.region,
+    resource: { type, id: r.id },
+    itemStatus: 'ResourceDeleted',
+    deltas: [],
+    snapshot: { deleted: true, deltas: [] },
+    notes: ['not in AWS Config any more (deleted between reconciliations, no deletion event seen)'],
+  };
+}
+
+/** Reachability of a state's exposures within a whole topology (reconciliation: everything is in memory). */
+function reachIn(
+  state: ResourceState,
+  exposures: readonly Exposure[],
+  t: Topology,
+  change: ChangeEvent,
+): Record<string, Reachability> | undefined {
+  const out: Record<string, Reachability> = {};
+  for (const e of exposures) {
+    if (state.kind === 'security-group' && e.kind === 'sg-ingress')
+      out[e.key] = groupReach(state, e, t, change.facts?.networkInterfaces);
+    else if (state.kind === 'network-acl' && e.kind === 'nacl-ingress') out[e.key] = naclReach(state, e, t);
+    else if (state.kind === 'route-table' && e.kind === 'route-internet' && e.key.endsWith('|igw'))
+      out[e.key] = routeReach(state, e, t);
+  }
+  if (state.kind === 'subnet' && state.flags['map-public-ip-on-launch'] === true)
+    out[`subnet|${state.id}`] = subnetReach(state, t);
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** Interfaces judged again per change (the rest wait for the next reconciliation). */
@@ -532,6 +590,220 @@ export class StateEngine {
   }
 
   /**
+   * Reconcile the kept state with what AWS Config holds now (its advanced query: shared/2-enrich/inventory.ts), per
+   * account and Region the inventory covers:
+   * - each resource's Config snapshot becomes its base (newer CloudTrail operations stay on top, as for a notified item);
+   * - a kept resource of a kind the inventory returned in that account and Region, but not itself, was deleted between
+   *   runs: its state empties and its episodes close;
+   * - exposures are evaluated against the whole neighbourhood at once (interfaces' paths, reachability), and episodes
+   *   move as for any change: one opened here was never seen as a change event;
+   * - `now` names the run (the scheduled event's time: a retried invocation is the same run, replayed from the
+   *   outcomes it recorded; {@link recordInventory} then marks the scopes reconciled — the first run seeds).
+   * Returns one judged change per resource whose exposures or episodes moved, and per scope what was seen. A resource
+   * written concurrently by an event is re-read and re-applied (conditional saves, as everywhere).
+   */
+  async reconcile(
+    inventory: { items: readonly ChangeEvent[]; scopes: ReadonlySet<string> },
+    now: Date,
+  ): Promise<Reconciliation> {
+    const byScope = new Map<string, ChangeEvent[]>();
+    for (const item of inventory.items) {
+      const key = `${item.account}|${item.region}`;
+      byScope.set(key, [...(byScope.get(key) ?? []), item]);
+    }
+    const listing = byScope.size > 0 ? await this.#store.listResources() : [];
+    const result: Reconciliation = { judged: [], scopes: [], saved: 0, unchanged: 0 };
+    for (const [key, items] of byScope) {
+      const [account = '', region = ''] = key.split('|');
+      const marker = await this.#store.inventory(region, account);
+      const first = marker === undefined;
+      const present = new Set(items.map((i) => i.resource.id));
+      const deleted = listing.filter(
+        (r) =>
+          r.account === account &&
+          r.region === region &&
+          !present.has(r.id) &&
+          inventory.scopes.has(`${account}|${region}|${r.kind}`),
+      );
+      const at = now.toISOString();
+      // Ids name the run (its scheduled time: a retried invocation is the same run, tomorrow's is another).
+      const changes = [...items, ...deleted.map((r) => deletedChange(r, at))].map((c) => ({
+        ...c,
+        id: `${c.id}#${at}`,
+      }));
+      const scope = await this.#reconcileScope(account, region, changes, first, at);
+      result.judged.push(...scope.judged);
+      result.saved += scope.saved;
+      result.unchanged += scope.unchanged;
+      const counts: Partial<Record<ResourceId['kind'], number>> = {};
+      for (const i of items) {
+        const kind = kindOfType(i.resource.type);
+        if (kind !== undefined) counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+      result.scopes.push({
+        account,
+        region,
+        first,
+        firstAt: marker?.firstAt ?? at,
+        resources: items.length,
+        deleted: deleted.length,
+        counts,
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Record a reconciliation of these scopes (the inventory marker): after what it found was delivered, so a run that
+   * failed to deliver is retried as what it was (a first run stays first, its posture report is sent again).
+   */
+  async recordInventory(scopes: Reconciliation['scopes'], now: Date): Promise<void> {
+    for (const s of scopes)
+      await this.#store.setInventory({
+        region: s.region,
+        account: s.account,
+        firstAt: s.firstAt,
+        at: now.toISOString(),
+        counts: s.counts,
+      });
+  }
+
+  async #reconcileScope(
+    account: string,
+    region: string,
+    changes: readonly ChangeEvent[],
+    first: boolean,
+    at: string,
+  ): Promise<{ judged: ChangeEvent[]; saved: number; unchanged: number }> {
+    const targets = changes.flatMap((c) => {
+      const kind = kindOfType(c.resource.type);
+      return kind === undefined ? [] : [{ change: c, resource: { kind, id: c.resource.id } as ResourceId }];
+    });
+    let stored = await this.#store.load(
+      region,
+      targets.map((t) => t.resource),
+    );
+    const recordOf = (t: (typeof targets)[number], base: StoredResource | undefined) => {
+      const record = base?.record ?? { resource: t.resource, ops: {} };
+      const snapshot = t.change.snapshot ?? { deleted: true, deltas: [] };
+      return applySnapshotAt(
+        record,
+        snapshotElements(snapshot.deltas, t.resource),
+        stampOf(t.change),
+        snapshot.deleted,
+      );
+    };
+    // The scope's state after the run, all at once: paths and reachability see the whole neighbourhood.
+    const records = new Map(targets.map((t) => [t.resource.id, recordOf(t, stored.get(t.resource.id))]));
+    const states = [...records.values()].map(stateOfRecord);
+    const listIds = [...new Set(states.flatMap(prefixListsOf))].filter(
+      (id) => !states.some((s) => s.kind === 'prefix-list' && s.id === id),
+    );
+    const lists = await this.#lists(region, account, listIds);
+    const entries = new Map<string, string[] | undefined>([...lists].map(([id, l]) => [id, l.entries]));
+    for (const s of states) if (s.kind === 'prefix-list') entries.set(s.id, s.entries);
+    const topology = topologyOf(states, {
+      prefixLists: (id) => entries.get(id),
+      complete: true,
+      partial: new Set([...records].flatMap(([id, r]) => (r.base === undefined ? [id] : []))),
+    });
+    const judged: ChangeEvent[] = [];
+    let saved = 0;
+    let unchanged = 0;
+    const max = Math.max(1, this.#options.maxAttempts ?? 10);
+    for (const t of targets) {
+      const id = t.resource.id;
+      for (let attempt = 1; ; attempt++) {
+        const base = stored.get(id);
+        // The same run again (a retried invocation): judged on what it recorded, nothing written.
+        const seen = base?.outcomes.find((o) => o.changeIds.includes(t.change.id));
+        if (seen !== undefined) {
+          if (
+            !sameExposures(seen.view.exposures.before, seen.view.exposures.after) ||
+            seen.view.episodes.some((x) => x.change !== 'continued')
+          )
+            judged.push({
+              ...t.change,
+              reconciled: { first, at },
+              state: { source: 'kept', resources: { [id]: seen.view } },
+            });
+          unchanged += 1;
+          break;
+        }
+        // Already gone: nothing to delete again.
+        if (base?.record.base?.deleted === true && t.change.snapshot?.deleted === true) {
+          unchanged += 1;
+          break;
+        }
+        const record = attempt === 1 ? records.get(id)! : recordOf(t, base);
+        const state = stateOfRecord(record);
+        const unknown: string[] = [];
+        const options: ExposureOptions = {
+          ...this.#exposureOptions(
+            account,
+            new Map([...entries].map(([k, v]) => [k, { entries: v, version: 0 }])),
+            unknown,
+          ),
+          interfacePaths: (s) => interfacePathExposures(s, topology),
+        };
+        const known = base !== undefined && !isEmptyRecord(base.record);
+        const exposuresBefore = known ? base.exposures : [];
+        const exposuresAfter = exposuresOf(state, options);
+        const sameRecord = base !== undefined && JSON.stringify(base.record) === JSON.stringify(record);
+        if (sameRecord && sameExposures(exposuresBefore, exposuresAfter)) {
+          unchanged += 1;
+          break;
+        }
+        const item = base ?? freshResource(region, account, t.resource);
+        const { open, transitions } = transitionEpisodes(item.episodes, exposuresAfter, markOf(t.change), {
+          resource: { type: RESOURCE_TYPE_OF[t.resource.kind], id },
+          account,
+          region,
+        });
+        const reach = reachIn(state, exposuresAfter, topology, t.change);
+        const view: ResourceView = {
+          kind: t.resource.kind,
+          id,
+          ...(known ? { before: stateOfRecord(base.record) } : {}),
+          after: state,
+          exposures: { before: exposuresBefore, after: exposuresAfter },
+          episodes: transitions,
+          unknown: [...new Set(unknown)],
+          ...(reach !== undefined ? { reach } : {}),
+        };
+        const refs = referencesOf(state);
+        const next = this.#nextItem(
+          item,
+          record,
+          exposuresAfter,
+          open,
+          transitions,
+          { changeIds: [t.change.id], view },
+          refs,
+        );
+        for (const ref of refs)
+          if (!item.refs.includes(ref)) await this.#store.setReference(region, ref, t.resource, true);
+        if (await this.#store.save(next, item.version)) {
+          for (const ref of item.refs)
+            if (!refs.includes(ref)) await this.#store.setReference(region, ref, t.resource, false);
+          saved += 1;
+          if (!sameExposures(exposuresBefore, exposuresAfter) || transitions.some((x) => x.change !== 'continued'))
+            judged.push({
+              ...t.change,
+              reconciled: { first, at },
+              state: { source: 'kept', resources: { [id]: view } },
+            });
+          break;
+        }
+        if (attempt >= max)
+          throw new StateError(`state of ${id}: ${attempt} conditional writes lost while reconciling`);
+        stored = new Map([...stored, ...(await this.#store.load(region, [t.resource]))]);
+      }
+    }
+    return { judged, saved, unchanged };
+  }
+
+  /**
    * A change seen again (redelivery): the judgements it caused on other resources (prefix-list referrers, interfaces
    * whose paths moved) are replayed from their recorded outcomes, so the redelivery gives every finding the first
    * delivery gave — and writes nothing.
@@ -726,7 +998,13 @@ function markOf(change: ChangeEvent): EpisodeMark {
   const mark: EpisodeMark = { changeId: change.id, at: change.at };
   const actor = change.actor?.arn ?? change.actor?.principalId;
   if (actor !== undefined) mark.actor = actor;
-  const via = change.api?.name ?? (change.source === 'config' ? 'AWS Config' : undefined);
+  const via =
+    change.api?.name ??
+    (change.id.startsWith('reconcile:')
+      ? 'AWS Config (reconciliation)'
+      : change.source === 'config'
+        ? 'AWS Config'
+        : undefined);
   if (via !== undefined) mark.via = via;
   return mark;
 }

@@ -538,6 +538,12 @@ export interface ChangeEvent {
    */
   snapshot?: ResourceSnapshot;
   /**
+   * Set on the changes a reconciliation makes (shared/3-state, reconciliation from AWS Config's advanced query): the
+   * state AWS Config holds now, compared with the kept state — what no change event said. `first`: the first run in
+   * this account and Region (it seeds the state: one posture report instead of a page per exposure).
+   */
+  reconciled?: { first: boolean; at: string };
+  /**
    * The network state this change was judged against: before and after state and exposures of each resource it
    * touches, and the exposure episodes it opened or closed. Set by the state step (shared/3-state); absent when no
    * state is kept, and rules then derive the same view from the deltas alone (shared/net/exposure.ts `viewOf`).
