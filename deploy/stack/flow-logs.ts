@@ -12,7 +12,14 @@ import {
   sub,
 } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { DLQ_RETENTION_SECONDS, type FunctionInfo, MAX_RECEIVE_COUNT, roleId, VISIBILITY_FACTOR } from './resources.ts';
+import {
+  DLQ_RETENTION_SECONDS,
+  type FunctionInfo,
+  MAX_RECEIVE_COUNT,
+  RECONCILE_FUNCTION,
+  roleId,
+  VISIBILITY_FACTOR,
+} from './resources.ts';
 
 /**
  * Flow logs next to findings (docs/flow-logs.md), in any mode:
@@ -378,9 +385,10 @@ export function buildFlowLogs(prefix: string, params: StackParams, functions: re
         Resource: '*',
       },
     ];
-    // The functions that deliver findings send evidence requests through the `evidence-queue` sink.
+    // The functions that deliver findings send evidence requests through the `evidence-queue` sink (reconciliation's
+    // findings too).
     for (const f of functions)
-      if (f.queue)
+      if (f.queue || f.key === RECONCILE_FUNCTION)
         parts.grants[f.key] = [
           { Sid: 'EvidenceQueueSink', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('EvidenceQueue') },
         ];

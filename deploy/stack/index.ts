@@ -13,7 +13,15 @@ import {
 import { buildAlarms, buildDashboard } from './monitoring.ts';
 import { parseParams, type StackParams } from './params.ts';
 import { buildPrivateMode } from './private-mode.ts';
-import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId } from './resources.ts';
+import {
+  buildResources,
+  type FunctionInfo,
+  type IngestQueue,
+  logGroupId,
+  RECONCILE_FUNCTION,
+  reportsBucketName,
+  roleId,
+} from './resources.ts';
 
 /**
  * The stack builder the osls plugin (deploy/netwatch-plugin.cjs) calls: `configureService` at `initialize` (validate
@@ -51,6 +59,7 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
   cloudtrailEvents: 'CloudTrailQueue',
   cloudtrailS3: 'CloudTrailQueue',
   digest: undefined,
+  reconcile: undefined,
   [EVIDENCE_FUNCTION]: undefined,
   [TARGETS_FUNCTION]: undefined,
 };
@@ -70,6 +79,7 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   // Flow logs (docs/flow-logs.md): the evidence function with trafficEvidence, the custom resource when needed.
   if (!params.trafficEvidence) delete service.functions[EVIDENCE_FUNCTION];
   if (!needsTargetsResource(params)) delete service.functions[TARGETS_FUNCTION];
+  if (params.reconcileSchedule === 'off') delete service.functions[RECONCILE_FUNCTION];
   for (const key of Object.keys(service.functions)) {
     const fn = service.functions[key];
     if (fn) fn.role = roleId(key);
@@ -81,6 +91,14 @@ export function configureService(service: ServiceLike, options: { local?: boolea
     evidence.timeout = params.evidenceTimeoutSeconds + 60;
     evidence.environment = { ...evidence.environment, ...evidenceEnvironment(prefix, params) };
   }
+  const reconcile = service.functions[RECONCILE_FUNCTION];
+  if (reconcile && !options.local)
+    reconcile.environment = {
+      ...reconcile.environment,
+      ...(params.reconcileRegions.length ? { NETWATCH_RECONCILE_REGIONS: params.reconcileRegions.join(',') } : {}),
+      ...(params.reconcileAggregator ? { NETWATCH_RECONCILE_AGGREGATOR: params.reconcileAggregator } : {}),
+      NETWATCH_REPORTS_BUCKET: reportsBucketName(service.service, params),
+    };
   const targets = service.functions[TARGETS_FUNCTION];
   // The custom resource answers CloudFormation on a pre-signed S3 URL: out of the private subnets (which reach no S3).
   if (targets && params.privateMode) targets.vpc = false;

@@ -55,6 +55,7 @@ export const METRIC_SERVICE: Record<string, string> = {
   cloudtrailEvents: 'netwatch-cloudtrail-events',
   cloudtrailS3: 'netwatch-cloudtrail-s3',
   digest: 'netwatch-digest',
+  reconcile: 'netwatch-reconcile',
 };
 
 export function metricService(functionKey: string): string {

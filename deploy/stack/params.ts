@@ -61,6 +61,15 @@ export interface StackParams {
   /** Time limit of the flow-log queries of one finding. */
   evidenceTimeoutSeconds: number;
   logRetentionDays: number;
+  /**
+   * Reconciliation from AWS Config (docs/reconciliation.md): the EventBridge schedule expression of the reconcile
+   * function (`rate(1 day)` by default), or `off` (no function, no reports bucket, no permissions).
+   */
+  reconcileSchedule: string;
+  /** Regions the reconcile function queries in this account (default: the stack's Region). */
+  reconcileRegions: string[];
+  /** Org mode: the Config aggregator to query (SelectAggregateResourceConfig) instead of this account's Regions. */
+  reconcileAggregator?: string;
 }
 
 /** Thrown with every problem listed. */
@@ -87,6 +96,10 @@ const ACCOUNT = /^\d{12}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SSM_NAME = /^\/?[\w.\-/]{1,1011}$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
+/** EventBridge schedule expressions: `rate(1 day)`, `rate(12 hours)`, `cron(0 6 * * ? *)`. */
+const SCHEDULE = /^(rate\(\d{1,5} (minute|minutes|hour|hours|day|days)\)|cron\([^()]{9,200}\))$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const AGGREGATOR = /^[\w-]{1,256}$/;
 const RETENTION = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ];
@@ -267,6 +280,17 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
   const logRetentionDays = int('logRetentionDays', 365, 1, 3653);
   if (!RETENTION.includes(logRetentionDays))
     problems.push(`logRetentionDays: CloudWatch Logs accepts ${RETENTION.join(', ')}; found ${logRetentionDays}`);
+  const reconcileSchedule = text('reconcileSchedule') || 'rate(1 day)';
+  if (reconcileSchedule !== 'off' && !SCHEDULE.test(reconcileSchedule))
+    problems.push(
+      `reconcileSchedule: "${reconcileSchedule}" is not a schedule expression (example: --param=reconcileSchedule='rate(1 day)', 'cron(0 6 * * ? *)' or off)`,
+    );
+  const reconcileRegions = list('reconcileRegions', REGION, 'eu-west-1,us-east-1');
+  const reconcileAggregator = optional('reconcileAggregator', AGGREGATOR, 'org-network-aggregator');
+  if (reconcileAggregator && reconcileRegions.length > 0)
+    problems.push(
+      'reconcileAggregator and reconcileRegions are exclusive: the aggregator covers its accounts and Regions (query it from its own Region)',
+    );
   const params: StackParams = {
     stage,
     alertEmails: list('alertEmails', EMAIL, 'oncall@example.com,secops@example.com'),
@@ -305,6 +329,9 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     evidenceDelaySeconds: int('evidenceDelaySeconds', 600, 0, 900),
     evidenceTimeoutSeconds: int('evidenceTimeoutSeconds', 120, 10, 840),
     logRetentionDays,
+    reconcileSchedule,
+    reconcileRegions,
+    ...(reconcileAggregator ? { reconcileAggregator } : {}),
   };
   if (problems.length) throw new ParamError(problems);
   return params;

@@ -1,6 +1,6 @@
 import { ACCOUNT_ID, arnOf, type CfnResource, type Json, policyDocument, ref, type Statement, sub } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { ssmParameterArn, type FunctionInfo } from './resources.ts';
+import { RECONCILE_FUNCTION, ssmParameterArn, type FunctionInfo } from './resources.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints
@@ -62,9 +62,15 @@ export function endpointSpecs(
       id: 'Config',
       service: 'config',
       type: 'Interface',
-      actions: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig'],
+      actions: [
+        'config:GetResourceConfigHistory',
+        'config:BatchGetResourceConfig',
+        ...(functions.some((f) => f.key === RECONCILE_FUNCTION)
+          ? [params.reconcileAggregator ? 'config:SelectAggregateResourceConfig' : 'config:SelectResourceConfig']
+          : []),
+      ],
       resources: '*',
-      why: 'Config read APIs have no resource-level permissions',
+      why: 'Config read APIs have no resource-level permissions (the aggregator query is limited by the role)',
     },
     {
       id: 'CloudTrail',
@@ -114,6 +120,7 @@ export function endpointSpecs(
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+        ...(functions.some((f) => f.key === RECONCILE_FUNCTION) ? ['dynamodb:Scan'] : []),
       ],
       resources: [
         arnOf('DeliveryTable'),
@@ -167,14 +174,21 @@ export function endpointSpecs(
       why: 'EC2 Describe* actions have no resource-level permissions',
     });
   }
-  if (params.cloudTrailSource === 's3' && params.cloudTrailBucket) {
+  const reports = functions.some((f) => f.key === RECONCILE_FUNCTION);
+  if ((params.cloudTrailSource === 's3' && params.cloudTrailBucket) || reports) {
     // The trail bucket usually lives in the log-archive account: no aws:PrincipalAccount limit on the resource side.
+    const trail = params.cloudTrailSource === 's3' && params.cloudTrailBucket;
     specs.push({
       id: 'S3',
       service: 's3',
       type: 'Gateway',
-      actions: ['s3:GetObject'],
-      resources: [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)],
+      actions: trail ? ['s3:GetObject'] : ['s3:PutObject'],
+      resources: trail
+        ? [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)]
+        : [sub('${ReportsBucket.Arn}/posture/*')],
+      ...(trail && reports
+        ? { more: [{ actions: ['s3:PutObject'], resources: [sub('${ReportsBucket.Arn}/posture/*')] }] }
+        : {}),
     });
   }
   return specs;

@@ -40,6 +40,17 @@ export interface StackInput {
   patterns: EventPatterns;
 }
 
+/** The reconciliation function (docs/reconciliation.md): its key in serverless.yml. */
+export const RECONCILE_FUNCTION = 'reconcile';
+
+/**
+ * The posture reports bucket's name (account and Region make it unique in the partition): a CloudFormation `Fn::Sub`
+ * value, also the reconcile function's `NETWATCH_REPORTS_BUCKET`.
+ */
+export function reportsBucketName(service: string, params: StackParams): Json {
+  return sub(`${service}-${params.stage}-reports-\${AWS::AccountId}-\${AWS::Region}`);
+}
+
 /** A function's role logical id (`configChanges` → `ConfigChangesRole`); serverless.yml functions use it as `role`. */
 export const roleId = (functionKey: string): string => `${pascal(functionKey)}Role`;
 /** osls's logical ids for a function and its log group. */
@@ -400,6 +411,48 @@ export function buildResources(input: StackInput): CfnTemplate {
     };
   }
 
+  // ── Posture reports (reconciliation) ───────────────────────────────────────────────────────────────────────
+  if (input.functions.some((f) => f.key === RECONCILE_FUNCTION)) {
+    // The first reconciliation's HTML report (docs/reconciliation.md): private, encrypted with the stack key, kept a year.
+    r['ReportsBucket'] = {
+      Type: 'AWS::S3::Bucket',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BucketName: reportsBucketName(input.service, params),
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: KEY_ARN },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: { Rules: [{ Id: 'expire-reports', Status: 'Enabled', ExpirationInDays: 400 }] },
+      },
+    };
+    r['ReportsBucketPolicy'] = {
+      Type: 'AWS::S3::BucketPolicy',
+      Properties: {
+        Bucket: ref('ReportsBucket'),
+        PolicyDocument: policyDocument([
+          denyInsecureTransport('s3:*', [arnOf('ReportsBucket'), sub('${ReportsBucket.Arn}/*')]),
+        ]),
+      },
+    };
+    outputs['ReportsBucketName'] = {
+      Description: 'Posture reports of the first reconciliation (posture/<time>.html)',
+      Value: ref('ReportsBucket'),
+    };
+  }
+
   // ── The functions' config ──────────────────────────────────────────────────────────────────────────────────
   if (!params.netwatchConfigParameter) {
     r['NetwatchConfigParameter'] = {
@@ -585,6 +638,40 @@ export function enrichmentStatements(fn: FunctionInfo): Statement[] {
 }
 
 /**
+ * The reconcile function's own permissions: the advanced query (SelectResourceConfig has no resource-level
+ * permissions; SelectAggregateResourceConfig is authorized on the aggregator, whose ARN carries an id the stack does
+ * not know — any aggregator of this account in this Region), the state table (read, conditional writes, the reverse
+ * index, and one Scan per run to find resources deleted between runs), and the reports bucket's `posture/` prefix.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+ */
+export function reconcileStatements(params: StackParams): Statement[] {
+  return [
+    params.reconcileAggregator
+      ? {
+          Sid: 'AdvancedQueryAggregator',
+          Effect: 'Allow',
+          Action: 'config:SelectAggregateResourceConfig',
+          Resource: sub('arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-aggregator/*'),
+        }
+      : { Sid: 'AdvancedQuery', Effect: 'Allow', Action: 'config:SelectResourceConfig', Resource: '*' },
+    {
+      Sid: 'ReconcileState',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+      ],
+      Resource: [arnOf('StateTable'), sub('${StateTable.Arn}/index/open')],
+    },
+    { Sid: 'PostureReports', Effect: 'Allow', Action: 's3:PutObject', Resource: sub('${ReportsBucket.Arn}/posture/*') },
+  ];
+}
+
+/**
  * One function's role: only the actions it calls, on the resources it touches. Resource "*" appears only for the
  * ENI actions a VPC function's runtime needs (EC2 gives them no resource-level permissions).
  */
@@ -675,6 +762,7 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
       Resource: arnOf(fn.queue),
     });
   }
+  if (fn.key === RECONCILE_FUNCTION) statements.push(...reconcileStatements(params));
   statements.push(...enrichmentStatements(fn));
   if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
     statements.push({

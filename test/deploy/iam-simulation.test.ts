@@ -229,6 +229,17 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);
+    // Reconciliation: the advanced query (over the aggregator in org mode), the state table scan, the first run's
+    // posture report (HTML to the reports bucket, the digest page).
+    const reconcile = actions(byFn.get('functions/reconcile.handler'));
+    for (const action of [
+      mode === 'org' ? 'config:SelectAggregateResourceConfig' : 'config:SelectResourceConfig',
+      'dynamodb:Scan',
+      'dynamodb:PutItem',
+      's3:PutObject',
+      'sns:Publish',
+    ])
+      expect(reconcile, `the reconcile function in ${mode} should have called ${action}`).toContain(action);
   });
 
   it('the check refuses a call once the permission is removed from the role (it can fail)', async () => {

@@ -6,7 +6,12 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { startFauxqs } from 'fauxqs';
 import { vi } from 'vitest';
-import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../../shared/2-enrich/recorded.ts';
+import {
+  recordedConfigHistory,
+  recordedLookupEvents,
+  recordedResourceConfig,
+  recordedSelect,
+} from '../../shared/2-enrich/recorded.ts';
 import { createAwsClients } from '../../shared/platform/aws/clients.ts';
 import { asFunction, recordAwsCalls, takeCalls, type AwsCall } from './aws-calls.ts';
 import { AwsFault, startAwsJsonServer } from './aws-json-server.ts';
@@ -39,6 +44,8 @@ const TARGETS = {
   history: 'StarlingDoveService.GetResourceConfigHistory',
   batch: 'StarlingDoveService.BatchGetResourceConfig',
   lookup: 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+  select: 'StarlingDoveService.SelectResourceConfig',
+  selectAggregate: 'StarlingDoveService.SelectAggregateResourceConfig',
 } as const;
 
 /** Turn a recorded API error (named Error) into the JSON error the real API sends. */
@@ -154,14 +161,27 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   const history = recordedConfigHistory(recorded);
   const batch = recordedResourceConfig(recorded);
   const lookup = recordedLookupEvents(recorded);
+  const select = recordedSelect(recorded);
   const region = (input: Record<string, unknown>) => ({ ...input, region: REGION });
+  // The aggregator's pages are the account's pages (the recorded responses hold one account).
+  const asAccount = (input: Record<string, unknown>) => {
+    const { ConfigurationAggregatorName: _aggregator, ...rest } = input;
+    return { ...rest, region: REGION };
+  };
   const aws = await startAwsJsonServer({
     [TARGETS.history]: (input) => answered(() => history(region(input) as never)),
     [TARGETS.batch]: (input) => answered(() => batch(region(input) as never)),
     [TARGETS.lookup]: (input) => answered(() => lookup(region(input) as never)),
+    [TARGETS.select]: (input) => answered(() => select(region(input) as never)),
+    [TARGETS.selectAggregate]: (input) => answered(() => select(asAccount(input) as never)),
   });
 
   const functions = deployedFunctions(stack);
+  // S3 buckets under the template's names (the posture reports bucket), on the emulator.
+  const buckets = stack
+    .of('AWS::S3::Bucket')
+    .map(([, r]) => stack.resolve(r.Properties?.['BucketName']))
+    .filter((b): b is string => typeof b === 'string');
   const endpoints: Record<string, string> = {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -190,6 +210,9 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     forcePathStyle: true,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   }).s3;
+  await asFunction(HARNESS, async () => {
+    for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  });
   return {
     mode,
     stack,

@@ -131,6 +131,22 @@ function resourceOf(
           : own(`arn:aws:logs:${region}:${account}:log-group:${group}`),
       );
     }
+    case 'ec2': {
+      // The EC2 resource a call names: a prefix list (state look-ups), a security group or a route table (response).
+      const ec2 = (type: string, id: string | undefined) =>
+        id === undefined ? undefined : own(`arn:aws:ec2:${region}:${account}:${type}/${id}`);
+      return (
+        ec2('prefix-list', text(input['PrefixListId'])) ??
+        ec2('security-group', text(input['GroupId'])) ??
+        ec2('route-table', text(input['RouteTableId']))
+      );
+    }
+    case 'config': {
+      // SelectAggregateResourceConfig names the aggregator; IAM authorizes on its ARN, which carries an id
+      // (config-aggregator-…) the name does not tell: the name stands in for it (roles allow config-aggregator/*).
+      const aggregator = text(input['ConfigurationAggregatorName']);
+      return aggregator ? own(`arn:aws:config:${region}:${account}:config-aggregator/${aggregator}`) : undefined;
+    }
     case 'kms': {
       const key = text(input['KeyId']);
       if (!key) return undefined;
