@@ -28,6 +28,7 @@ import { routeCommand } from './commands/route.ts';
 import { configCommand } from './commands/config.ts';
 import { BACKTEST } from './commands/backtest.ts';
 import { evidenceCommand } from './commands/evidence.ts';
+import { scanCommand } from './commands/scan.ts';
 import { bySeverityThenTime, findingRecord, renderTable } from './format.ts';
 import type { InputRun } from './run-inputs.ts';
 
@@ -48,6 +49,8 @@ Usage:
   netwatch evidence FINGERPRINT|sg-…|vpce-…|rtb-… [--since WHEN] [--files PATH...]
                                       what the VPC flow logs show since an exposure opened (live or offline)
   netwatch exposures [--table NAME | FILE|DIR...]   open exposure episodes and how long each has been open
+  netwatch scan [--region R | --aggregator NAME] [--recorded-aws DIR] [--format table|json|html --out FILE]
+                                      reconcile with AWS Config's current state: the posture report
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -229,6 +232,7 @@ ${STATE_HELP}
   backtest: BACKTEST,
   evidence: evidenceCommand,
   exposures: exposuresCommand,
+  scan: scanCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */
