@@ -19,6 +19,7 @@ import {
   type IngestQueue,
   logGroupId,
   RECONCILE_FUNCTION,
+  RESPOND_FUNCTION,
   reportsBucketName,
   roleId,
 } from './resources.ts';
@@ -60,6 +61,7 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
   cloudtrailS3: 'CloudTrailQueue',
   digest: undefined,
   reconcile: undefined,
+  respond: undefined,
   [EVIDENCE_FUNCTION]: undefined,
   [TARGETS_FUNCTION]: undefined,
 };
@@ -80,6 +82,7 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   if (!params.trafficEvidence) delete service.functions[EVIDENCE_FUNCTION];
   if (!needsTargetsResource(params)) delete service.functions[TARGETS_FUNCTION];
   if (params.reconcileSchedule === 'off') delete service.functions[RECONCILE_FUNCTION];
+  if (params.respondAccounts.length === 0) delete service.functions[RESPOND_FUNCTION];
   for (const key of Object.keys(service.functions)) {
     const fn = service.functions[key];
     if (fn) fn.role = roleId(key);

@@ -56,6 +56,7 @@ export const METRIC_SERVICE: Record<string, string> = {
   cloudtrailS3: 'netwatch-cloudtrail-s3',
   digest: 'netwatch-digest',
   reconcile: 'netwatch-reconcile',
+  respond: 'netwatch-respond',
 };
 
 export function metricService(functionKey: string): string {
@@ -111,6 +112,20 @@ export function buildAlarms(
       missing: 'notBreaching',
     });
   }
+  if (functions.some((f) => f.key === 'respond'))
+    r['RespondDLQDepthAlarm'] = alarm({
+      name: `${prefix}-respond-dlq-not-empty`,
+      description: `Revert requests of the opt-in response were dead-lettered after 5 failed attempts: a finding was neither reverted nor recorded as not reverted. Read the messages in ${prefix}-respond-dlq (docs/response.md), fix the cause, redrive.`,
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: `${prefix}-respond-dlq` },
+      statistic: 'Maximum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      missing: 'notBreaching',
+    });
   for (const fn of functions) {
     if (fn.queue !== undefined)
       r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({

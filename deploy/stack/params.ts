@@ -70,6 +70,15 @@ export interface StackParams {
   reconcileRegions: string[];
   /** Org mode: the Config aggregator to query (SelectAggregateResourceConfig) instead of this account's Regions. */
   reconcileAggregator?: string;
+  /**
+   * Opt-in response (docs/response.md): the accounts whose findings may be reverted (`self` = the stack's account).
+   * Empty (the default): no respond queue, no responder, no revert permissions anywhere.
+   */
+  respondAccounts: string[];
+  /** Dry run (the default): say what would be reverted, change nothing. */
+  respondDryRun: boolean;
+  respondGraceMinutes: number;
+  respondCategories: ('sg-open-world' | 'route-to-igw')[];
 }
 
 /** Thrown with every problem listed. */
@@ -291,6 +300,10 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     problems.push(
       'reconcileAggregator and reconcileRegions are exclusive: the aggregator covers its accounts and Regions (query it from its own Region)',
     );
+  const respondAccounts = list('respondAccounts', /^(\d{12}|self)$/, 'self,444455556666');
+  const respondCategories = list('respondCategories', /^(sg-open-world|route-to-igw)$/, 'sg-open-world,route-to-igw');
+  const respondDryRunText = text('respondDryRun');
+  const respondDryRun = respondDryRunText === '' ? true : bool('respondDryRun');
   const params: StackParams = {
     stage,
     alertEmails: list('alertEmails', EMAIL, 'oncall@example.com,secops@example.com'),
@@ -332,6 +345,12 @@ export function parseParams(raw: Readonly<Record<string, unknown>>, stage: strin
     reconcileSchedule,
     reconcileRegions,
     ...(reconcileAggregator ? { reconcileAggregator } : {}),
+    respondAccounts,
+    respondDryRun,
+    respondGraceMinutes: int('respondGraceMinutes', 15, 0, 1440),
+    respondCategories: (respondCategories.length
+      ? respondCategories
+      : ['sg-open-world', 'route-to-igw']) as StackParams['respondCategories'],
   };
   if (problems.length) throw new ParamError(problems);
   return params;

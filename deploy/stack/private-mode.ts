@@ -1,6 +1,12 @@
 import { ACCOUNT_ID, arnOf, type CfnResource, type Json, policyDocument, ref, type Statement, sub } from './cfn.ts';
 import type { StackParams } from './params.ts';
-import { RECONCILE_FUNCTION, ssmParameterArn, type FunctionInfo } from './resources.ts';
+import {
+  RECONCILE_FUNCTION,
+  RESPOND_FUNCTION,
+  respondStatements,
+  ssmParameterArn,
+  type FunctionInfo,
+} from './resources.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints
@@ -136,8 +142,22 @@ export function endpointSpecs(
       type: 'Interface',
       actions: ['ec2:GetManagedPrefixListEntries'],
       resources: [sub('arn:${AWS::Partition}:ec2:${AWS::Region}:*:prefix-list/*')],
+      ...(functions.some((f) => f.key === RESPOND_FUNCTION)
+        ? {
+            more: respondStatements(params).flatMap((st) =>
+              String(st.Sid).startsWith('Revert')
+                ? [{ actions: [st.Action].flat() as string[], resources: [st.Resource].flat() as Json[] }]
+                : [],
+            ),
+          }
+        : {}),
     },
   ];
+  if (functions.some((f) => f.key === RESPOND_FUNCTION)) {
+    // Revert requests: queued by the ingest functions, re-queued by the responder.
+    const sqs = specs.find((s) => s.id === 'Sqs');
+    if (sqs && sqs.resources !== '*') sqs.resources = [...sqs.resources, arnOf('RespondQueue')];
+  }
   if (params.secretsManagerSecrets.length) {
     specs.push({
       id: 'SecretsManager',

@@ -42,6 +42,13 @@ export interface StackInput {
 
 /** The reconciliation function (docs/reconciliation.md): its key in serverless.yml. */
 export const RECONCILE_FUNCTION = 'reconcile';
+/** The opt-in responder (docs/response.md): its key in serverless.yml. */
+export const RESPOND_FUNCTION = 'respond';
+
+/** The accounts the response acts in, as ARN account fields (`self` = the stack's own account). */
+export function respondAccountFields(params: StackParams): Json[] {
+  return params.respondAccounts.map((a) => (a === 'self' ? ACCOUNT_ID : a));
+}
 
 /**
  * The posture reports bucket's name (account and Region make it unique in the partition): a CloudFormation `Fn::Sub`
@@ -170,6 +177,16 @@ export function buildResources(input: StackInput): CfnTemplate {
     });
   }
   queue('ChangeQueue', `${prefix}-changes`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+  const responder = input.functions.find((f) => f.key === RESPOND_FUNCTION);
+  if (responder) {
+    // Revert requests wait out their grace period here (SQS delay, at most 15 minutes at a time): docs/response.md.
+    queue('RespondDLQ', `${prefix}-respond-dlq`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+    queue('RespondQueue', `${prefix}-respond`, {
+      VisibilityTimeout: VISIBILITY_FACTOR * Math.max(30, responder.timeout),
+      MessageRetentionPeriod: 345_600,
+      RedrivePolicy: { deadLetterTargetArn: arnOf('RespondDLQ'), maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
 
   // Who may send: the Config topic (SNS mode) or the Config rule (EventBridge mode); the CloudTrail rule or the trail's topic.
   const configSenders: Statement[] = [];
@@ -185,6 +202,13 @@ export function buildResources(input: StackInput): CfnTemplate {
   r['ConfigQueuePolicy'] = queuePolicy(['ConfigQueue', 'ConfigDLQ'], configSenders);
   r['CloudTrailQueuePolicy'] = queuePolicy(['CloudTrailQueue', 'CloudTrailDLQ'], cloudTrailSenders);
   r['ChangeQueuePolicy'] = queuePolicy(['ChangeQueue'], []);
+  if (responder) {
+    r['RespondQueuePolicy'] = queuePolicy(['RespondQueue', 'RespondDLQ'], []);
+    outputs['RespondQueueUrl'] = {
+      Description: 'Revert requests of the opt-in response (your own config: respond.queueUrl)',
+      Value: ref('RespondQueue'),
+    };
+  }
 
   // ── Topics: paging (email / SMS), optional Config topic ───────────────────────────────────────────────────────
   r['PagingTopic'] = {
@@ -672,6 +696,65 @@ export function reconcileStatements(params: StackParams): Statement[] {
 }
 
 /**
+ * The responder's own permissions, present only when `respondAccounts` is set: consume (and re-queue into) the respond
+ * queue; read and write the kept state (what is still there; the revert closes the episode); and the revert calls
+ * themselves, on the security groups and route tables of the named accounts only (EC2 authorizes these actions on
+ * the resource: `security-group/*`, `route-table/*`). It acts with its own credentials, so in practice in the stack's
+ * own account; a finding of another account is recorded as not reverted.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+ */
+export function respondStatements(params: StackParams): Statement[] {
+  const accounts = respondAccountFields(params);
+  const arns = (type: string) =>
+    accounts.map((a) =>
+      typeof a === 'string'
+        ? sub(`arn:\${AWS::Partition}:ec2:*:${a}:${type}/*`)
+        : sub(`arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:${type}/*`),
+    );
+  const statements: Statement[] = [
+    {
+      Sid: 'ConsumeRespondQueue',
+      Effect: 'Allow',
+      Action: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ],
+      Resource: arnOf('RespondQueue'),
+    },
+    {
+      Sid: 'RespondState',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+      Resource: [arnOf('StateTable'), sub('${StateTable.Arn}/index/open')],
+    },
+  ];
+  if (params.respondCategories.includes('sg-open-world'))
+    statements.push({
+      Sid: 'RevertSecurityGroupRules',
+      Effect: 'Allow',
+      Action: 'ec2:RevokeSecurityGroupIngress',
+      Resource: arns('security-group'),
+    });
+  if (params.respondCategories.includes('route-to-igw'))
+    statements.push({
+      Sid: 'RevertInternetGatewayRoutes',
+      Effect: 'Allow',
+      Action: ['ec2:DeleteRoute', 'ec2:ReplaceRoute'],
+      Resource: arns('route-table'),
+    });
+  return statements;
+}
+
+/**
  * One function's role: only the actions it calls, on the resources it touches. Resource "*" appears only for the
  * ENI actions a VPC function's runtime needs (EC2 gives them no resource-level permissions).
  */
@@ -763,6 +846,15 @@ function functionRole(fn: FunctionInfo, params: StackParams, configParameterName
     });
   }
   if (fn.key === RECONCILE_FUNCTION) statements.push(...reconcileStatements(params));
+  if (fn.key === RESPOND_FUNCTION) statements.push(...respondStatements(params));
+  // The ingest functions queue revert requests (only when the response is deployed).
+  if (fn.queue && params.respondAccounts.length > 0)
+    statements.push({
+      Sid: 'RespondQueueSink',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: arnOf('RespondQueue'),
+    });
   statements.push(...enrichmentStatements(fn));
   if (fn.key === 'cloudtrailS3' && params.cloudTrailBucket) {
     statements.push({

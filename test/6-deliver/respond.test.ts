@@ -303,13 +303,11 @@ describe('opt-in response (fauxqs queue, EC2 mocked at the SDK boundary)', () =>
   });
 
   it('a revert EC2 refuses is recorded as failed with its error; the episode stays open', async () => {
-    ec2
-      .on(RevokeSecurityGroupIngressCommand)
-      .rejects(
-        Object.assign(new Error('You are not authorized to perform this operation.'), {
-          name: 'UnauthorizedOperation',
-        }),
-      );
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(
+      Object.assign(new Error('You are not authorized to perform this operation.'), {
+        name: 'UnauthorizedOperation',
+      }),
+    );
     const w = world();
     await w.ingest(sshEvent('b1c2d3e4-0005-4a5b-8c7d-9e0f1a2b3c4d'));
     w.at(16);

@@ -9,6 +9,7 @@ import { vi } from 'vitest';
 import {
   recordedConfigHistory,
   recordedLookupEvents,
+  recordedPrefixListEntries,
   recordedResourceConfig,
   recordedSelect,
 } from '../../shared/2-enrich/recorded.ts';
@@ -176,6 +177,42 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     [TARGETS.selectAggregate]: (input) => answered(() => select(asAccount(input) as never)),
   });
 
+  // EC2 speaks the EC2 Query protocol (form-encoded in, XML out): a small speaker for the calls the functions make —
+  // prefix-list entries (state look-ups, from the recorded responses) and the response's revert calls.
+  const prefixLists = recordedPrefixListEntries(recorded);
+  const ec2 = await startReceiver((request, _n, res) => {
+    const form = new URLSearchParams(request.body);
+    const action = form.get('Action') ?? '';
+    const xml = (body: string) =>
+      res
+        .writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>ec2-local-1</requestId>${body}</${action}Response>`,
+        );
+    if (action === 'GetManagedPrefixListEntries') {
+      void prefixLists({ region: REGION, PrefixListId: form.get('PrefixListId') ?? '' }).then(
+        (answer) =>
+          xml(
+            `<entrySet>${(answer.Entries ?? []).map((e) => `<item><cidr>${e.Cidr}</cidr></item>`).join('')}</entrySet>`,
+          ),
+        (error: Error) =>
+          res
+            .writeHead(400, { 'content-type': 'text/xml;charset=UTF-8' })
+            .end(
+              `<Response><Errors><Error><Code>${error.name}</Code><Message>${error.message}</Message></Error></Errors><RequestID>ec2-local-1</RequestID></Response>`,
+            ),
+      );
+      return;
+    }
+    if (['RevokeSecurityGroupIngress', 'DeleteRoute', 'ReplaceRoute'].includes(action))
+      return xml('<return>true</return>');
+    res
+      .writeHead(400, { 'content-type': 'text/xml;charset=UTF-8' })
+      .end(
+        `<Response><Errors><Error><Code>InvalidAction</Code><Message>${action} is not answered here</Message></Error></Errors><RequestID>ec2-local-1</RequestID></Response>`,
+      );
+  });
+
   const functions = deployedFunctions(stack);
   // S3 buckets under the template's names (the posture reports bucket), on the emulator.
   const buckets = stack
@@ -194,6 +231,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     AWS_ENDPOINT_URL_SSM: ssm.url,
     AWS_ENDPOINT_URL_CONFIG_SERVICE: aws.url,
     AWS_ENDPOINT_URL_CLOUDTRAIL: aws.url,
+    AWS_ENDPOINT_URL_EC2: ec2.url,
     POWERTOOLS_LOG_LEVEL: process.env['NETWATCH_DEBUG_LOG'] ? 'ERROR' : 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };
@@ -270,7 +308,7 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
       s3.destroy();
       restoreDns();
       console.warn = warn;
-      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop()]);
+      await Promise.all([fauxqs.stop(), ssm.stop(), aws.stop(), webhook.stop(), ec2.stop()]);
       await dynamo.close();
     },
   };
