@@ -40,6 +40,7 @@ import {
   isEmptyRecord,
   stampOf,
   stateOfRecord,
+  type LwwRecord,
   type Stamp,
 } from './lww.ts';
 import { freshResource, type Outcome, type ResourceSummary, type StateStore, type StoredResource } from './store.ts';
@@ -749,7 +750,9 @@ export class StateEngine {
         const known = base !== undefined && !isEmptyRecord(base.record);
         const exposuresBefore = known ? base.exposures : [];
         const exposuresAfter = exposuresOf(state, options);
-        const sameRecord = base !== undefined && JSON.stringify(base.record) === JSON.stringify(record);
+        // The same content as kept: only the run's id in the snapshot's stamp differs (same capture time) — nothing
+        // written, so a day with nothing changed costs reads only.
+        const sameRecord = base !== undefined && sameContent(base.record, record);
         if (sameRecord && sameExposures(exposuresBefore, exposuresAfter)) {
           unchanged += 1;
           break;
@@ -1060,3 +1063,17 @@ function mergeRelated(earlier: ResourceView, fresh: ResourceView): ResourceView 
 
 /** Elements of a record (re-exported for tests). */
 export { elementsOfRecord };
+
+/**
+ * Two records alike but for the id in their snapshot's stamp (a reconciliation run names itself there) — compared
+ * with sorted keys (a stored record and a rebuilt one list their fields in different orders).
+ */
+function sameContent(a: LwwRecord, b: LwwRecord): boolean {
+  const sorted = (_key: string, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      : v;
+  const plain = (r: LwwRecord) =>
+    JSON.stringify(r.base === undefined ? r : { ...r, base: { ...r.base, stamp: { t: r.base.stamp.t } } }, sorted);
+  return plain(a) === plain(b);
+}

@@ -253,6 +253,27 @@ describe('reconciliation runs', () => {
     ).toEqual(closed.map(line).sort());
   });
 
+  it('a run where nothing changed writes nothing but its marker and sends nothing', async () => {
+    // Prepare: day 1 seeded; count the store's writes from here.
+    const w = setup();
+    await w.run('day1', DAY1).result;
+    const sent = w.paging.notices.length + w.changes.delivered.length;
+    let writes = 0;
+    const save = w.store.save.bind(w.store);
+    w.store.save = (item, expected) => {
+      writes += 1;
+      return save(item, expected);
+    };
+    // Act: the same inventory the next day (the run's id differs, the resources' capture times do not).
+    const result = await w.run('day1', DAY2).result;
+    // Assess
+    expect(result.failures).toEqual([]);
+    expect(result.reconciliation).toMatchObject({ saved: 0, unchanged: 10, judged: [] });
+    expect(writes).toBe(0);
+    expect(w.paging.notices.length + w.changes.delivered.length).toBe(sent);
+    expect(await w.store.inventory('eu-west-1', '111122223333')).toMatchObject({ at: DAY2.toISOString() });
+  });
+
   it('closing an episode that paged as an event resolves that page (the resolve path of an event close)', async () => {
     // Prepare: day 1 seeded; then an event opens ssh on the web group, and the page goes out.
     const w = setup();
