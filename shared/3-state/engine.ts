@@ -437,11 +437,14 @@ export class StateEngine {
     const named =
       state.kind === 'security-group' && change.resource.id === state.id ? change.facts?.networkInterfaces : undefined;
     let interfaces: string[] = [];
+    let notRead = 0;
     const ids: ResourceId[] = [];
     if (state.kind === 'security-group') interfaces = await this.#loader.interfacesOf(region, [state.id]);
     if (state.kind === 'network-acl') interfaces = await this.#loader.interfacesOf(region, state.subnets);
     if (state.kind === 'route-table') {
-      const subnets = await this.#tableSubnets(state, region);
+      const served = await this.#tableSubnets(state, region);
+      const subnets = served.subnets;
+      notRead += served.capped;
       interfaces = await this.#loader.interfacesOf(region, subnets);
       ids.push(...subnets.map((id) => ({ kind: 'subnet' as const, id })));
     }
@@ -461,10 +464,20 @@ export class StateEngine {
             : state.kind === 'route-table'
               ? routeReach(state, e, t)
               : undefined;
+      // Interfaces over the cap were not checked: they may be the reachable ones, so "unreachable" becomes unknown
+      // (never a downgrade on state not read).
       if (verdict !== undefined)
         out[e.key] =
-          hood.capped > 0
-            ? { ...verdict, assumed: [...verdict.assumed, `${hood.capped} more interfaces not checked`] }
+          hood.capped + notRead > 0
+            ? {
+                ...verdict,
+                ...(verdict.verdict === 'unreachable' ? { verdict: 'unknown' as const } : {}),
+                assumed: [
+                  ...verdict.assumed,
+                  ...(hood.capped > 0 ? [`${hood.capped} more interfaces not checked`] : []),
+                  ...(notRead > 0 ? [`${notRead} more subnets of the VPC not checked`] : []),
+                ],
+              }
             : verdict;
     }
     if (state.kind === 'subnet' && subnetPublic) out[`subnet|${state.id}`] = subnetReach(state, t);
@@ -472,17 +485,19 @@ export class StateEngine {
   }
 
   /** The subnets a table serves: its associations, and for a main table the VPC's subnets with no table of their own. */
-  async #tableSubnets(table: ResourceState, region: string): Promise<string[]> {
-    if (table.kind !== 'route-table') return [];
+  async #tableSubnets(table: ResourceState, region: string): Promise<{ subnets: string[]; capped: number }> {
+    if (table.kind !== 'route-table') return { subnets: [], capped: 0 };
     const subnets = new Set(table.subnets);
+    let capped = 0;
     if (table.main && table.vpcId !== undefined) {
-      const inVpc = (await this.#loader.referrers(region, table.vpcId, 'subnet')).slice(0, MAX_SUBNETS);
-      for (const s of inVpc) {
+      const all = await this.#loader.referrers(region, table.vpcId, 'subnet');
+      capped = Math.max(0, all.length - MAX_SUBNETS);
+      for (const s of all.slice(0, MAX_SUBNETS)) {
         const explicit = await this.#loader.referrers(region, s, 'route-table');
         if (explicit.length === 0 || explicit.includes(table.id)) subnets.add(s);
       }
     }
-    return [...subnets].sort();
+    return { subnets: [...subnets].sort(), capped };
   }
 
   /**
@@ -511,7 +526,7 @@ export class StateEngine {
           subnets.add(s);
         break;
       case 'route-table':
-        for (const s of await this.#tableSubnets(afterState, region)) subnets.add(s);
+        for (const s of (await this.#tableSubnets(afterState, region)).subnets) subnets.add(s);
         if (before.kind === 'route-table') for (const s of before.subnets) subnets.add(s);
         break;
       case 'internet-gateway': {

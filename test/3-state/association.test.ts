@@ -338,4 +338,26 @@ describe('exposure by association (state step, Config items + CloudTrail)', () =
     expect(findings.map(line)).toEqual(['high sg-open-world sg-0ddd0000000000099']);
     expect(findings[0]?.reach?.verdict).toBe('unknown');
   });
+
+  it('a group on more interfaces than one question reads: unchecked ones count as reachable (no downgrade)', async () => {
+    // Prepare: the ssh group on private (NAT-routed) interfaces only — 10 of them, then 60 (over the cap of 50).
+    const group = (n: number) => {
+      const enis = Array.from({ length: n }, (_, i) => `eni-0ddd${String(i).padStart(13, '0')}`);
+      const base = topologyItems().filter((i) => i.resourceId !== SSH);
+      return [
+        ...base,
+        ...enis.map((id) => eni(id, PRIV, [SSH])),
+        securityGroup(SSH, [['tcp', 22, 22, '0.0.0.0/0']], { enis }),
+      ];
+    };
+    // Act
+    const few = (await world(group(10))).seeded.find((f) => f.ruleId === 'sg-open-world');
+    const many = (await world(group(60))).seeded.find((f) => f.ruleId === 'sg-open-world');
+    // Assess: every interface read and none reachable → one grade lower; 10 not read → not lowered.
+    expect(few?.reach?.verdict).toBe('unreachable');
+    expect(few?.severity).toBe('medium');
+    expect(many?.reach?.verdict).toBe('unknown');
+    expect(many?.reach?.assumed).toContain('10 more interfaces not checked');
+    expect(many?.severity).toBe('high');
+  });
 });
