@@ -112,7 +112,20 @@ export function buildAlarms(
       missing: 'notBreaching',
     });
   }
-  if (functions.some((f) => f.key === 'respond'))
+  if (functions.some((f) => f.key === 'respond')) {
+    r['RespondFailedAlarm'] = alarm({
+      name: `${prefix}-respond-failed`,
+      description: `The opt-in response could not revert an unapproved hole (EC2 refused a call, or the finding is in another account): the exposure is still open. The change-management record "Netwatch response: revert failed" says which call and why (docs/response.md).`,
+      namespace: 'Netwatch',
+      metric: 'RevertsFailed',
+      dimensions: { service: metricService('respond') },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparison: 'GreaterThanOrEqualToThreshold',
+      missing: 'notBreaching',
+    });
     r['RespondDLQDepthAlarm'] = alarm({
       name: `${prefix}-respond-dlq-not-empty`,
       description: `Revert requests of the opt-in response were dead-lettered after 5 failed attempts: a finding was neither reverted nor recorded as not reverted. Read the messages in ${prefix}-respond-dlq (docs/response.md), fix the cause, redrive.`,
@@ -126,11 +139,16 @@ export function buildAlarms(
       comparison: 'GreaterThanOrEqualToThreshold',
       missing: 'notBreaching',
     });
+  }
   for (const fn of functions) {
-    if (fn.queue !== undefined)
+    // The ingest functions (enrichment look-ups) and the responder (its revert calls) count denied calls.
+    if (fn.queue !== undefined || fn.key === 'respond')
       r[`${pascalKey(fn.key)}AwsCallsDeniedAlarm`] = alarm({
         name: `${fn.name}-aws-calls-denied`,
-        description: `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. Fix the permission; docs/deploy.md lists what each role needs.`,
+        description:
+          fn.key === 'respond'
+            ? `${fn.key}: AWS refused a revert call (the role, a service control policy, a permission boundary or a VPC endpoint policy): the hole stays open. The change-management record "Netwatch response: revert failed" names the call. Fix the permission (docs/deploy.md#respond) or revert by hand.`
+            : `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. Fix the permission; docs/deploy.md lists what each role needs.`,
         namespace: 'Netwatch',
         metric: 'AwsCallsDenied',
         dimensions: { service: metricService(fn.key) },

@@ -220,10 +220,18 @@ export function respondBatchHandler(
         throw new MalformedInputError(`not a revert request: ${checked.error.issues[0]?.message ?? 'invalid'}`, where);
       const outcome = await respond(parsed as RevertRequest, responder);
       deps.metrics.addMetric(
-        outcome.action === 'reverted' ? 'Reverted' : outcome.action === 'waiting' ? 'RevertsWaiting' : 'RevertsNotDone',
+        outcome.action === 'reverted'
+          ? 'Reverted'
+          : outcome.action === 'waiting'
+            ? 'RevertsWaiting'
+            : outcome.action === 'failed'
+              ? 'RevertsFailed'
+              : 'RevertsNotDone',
         MetricUnit.Count,
         1,
       );
+      // A revert AWS refused for lack of permission: the <function>-aws-calls-denied alarm pages on the first.
+      if (outcome.denied) deps.metrics.addMetric('AwsCallsDenied', MetricUnit.Count, outcome.denied);
       deps.logger.info('response', {
         fingerprint: (parsed as RevertRequest).fingerprint,
         action: outcome.action,

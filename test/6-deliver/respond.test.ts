@@ -314,6 +314,8 @@ describe('opt-in response (fauxqs queue, EC2 mocked at the SDK boundary)', () =>
     const [request] = await w.poll();
     const outcome = await respond(request!, w.responder);
     expect(outcome.action).toBe('failed');
+    // Counted as a denied call (the function's aws-calls-denied alarm pages on the first).
+    expect(outcome.denied).toBe(1);
     expect(records(w.changes)[0]?.response?.result).toContain('UnauthorizedOperation: You are not authorized');
     expect((await w.engine.store.openEpisodes()).length).toBe(1);
   });

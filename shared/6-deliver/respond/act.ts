@@ -4,7 +4,7 @@ import type { Allowlist, ApprovalSource } from '../../5-decide/approvals/model.t
 import type { RevertCall } from '../../5-decide/respond.ts';
 import type { ChangeEvent } from '../../model/change.ts';
 import type { Finding, ResponseRecord } from '../../model/finding.ts';
-import { errorSummary } from '../../platform/aws/retry.ts';
+import { errorSummary, isAccessDenied } from '../../platform/aws/retry.ts';
 import type { QueueSend, RevertRequest } from './schedule.ts';
 
 /**
@@ -49,6 +49,8 @@ export interface ResponseOutcome {
   action: 'waiting' | ResponseRecord['action'];
   response?: ResponseRecord;
   closes: Finding[];
+  /** Calls AWS refused for lack of permission (the role, an SCP, a boundary, an endpoint policy). */
+  denied?: number;
 }
 
 /** Handle one revert request (see the module comment). Throws only when recording or delivering failed (retry). */
@@ -91,12 +93,14 @@ export async function respond(request: RevertRequest, deps: ResponderDeps): Prom
 
   const results: string[] = [];
   const succeeded: RevertCall[] = [];
+  let denied = 0;
   for (const call of request.calls) {
     try {
       const answer = await deps.ec2(call, f.region);
       succeeded.push(call);
       results.push(`${call.text}: done${answer.requestId ? ` (request ${answer.requestId})` : ''}`);
     } catch (error) {
+      if (isAccessDenied(error)) denied += 1;
       results.push(`${call.text}: ${errorSummary(error)}`);
     }
   }
@@ -105,7 +109,12 @@ export async function respond(request: RevertRequest, deps: ResponderDeps): Prom
     closes = await deps.applyRevert(revertChange(request, succeeded, now));
     await deps.deliverCloses(closes);
   }
-  return done(succeeded.length === request.calls.length ? 'reverted' : 'failed', results.join('; '), closes);
+  const outcome = await done(
+    succeeded.length === request.calls.length ? 'reverted' : 'failed',
+    results.join('; '),
+    closes,
+  );
+  return denied > 0 ? { ...outcome, denied } : outcome;
 }
 
 /** The revert as a change of its own (Netwatch as the actor): applied to the state, it closes the episode. */
