@@ -836,7 +836,7 @@ export class StateEngine {
     const recorded = async (ids: readonly ResourceId[]) => {
       if (ids.length === 0) return [];
       const found: { resource: ResourceId; view: ResourceView }[] = [];
-      for (const [id, item] of await this.#store.load(region, ids)) {
+      for (const [, item] of await this.#store.load(region, ids)) {
         const seen = item.outcomes.find((o) => o.changeIds.includes(change.id));
         if (seen !== undefined) found.push({ resource: item.record.resource, view: seen.view });
       }

@@ -172,7 +172,7 @@ function world(policy: Partial<RespondPolicy> = {}) {
     now: clock,
     record: async (f) => void (await deliverFindings(f, approvals, { ...delivery, routes: recordRoutes })),
     deliverCloses: async (f) => void (await deliverFindings(f, approvals, delivery)),
-    stillThere: async (request) => {
+    stillThere: async () => {
       const item = (await store.load('eu-west-1', [{ kind: 'security-group', id: GROUP }])).get(GROUP);
       return item === undefined ? undefined : item.exposures.some((e) => e.kind === 'sg-ingress');
     },
