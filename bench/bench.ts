@@ -13,9 +13,12 @@
  *  7. the built command as a whole process (dist/, `npm run build`): `netwatch --version` vs `node -e 0`, and classify of
  *     the console stream ×12 vs a Node script that only reads and JSON.parses every line; a worker thread's start-up.
  *  8. one 64 MB JSON Lines line, plain and gzipped: decoding stays linear in the input, and the line cap skips it.
+ *  9. a reconciliation of 10,000 resources (advanced-query pages served from memory, the state table on dynalite): the
+ *     first run (posture report), a second with nothing changed, a third with 1 % changed and some deleted — time,
+ *     advanced-query requests, DynamoDB requests by kind.
  *
  * Options (env): BENCH_MB=300, BENCH_COLD_RUNS=15, BENCH_REBUILD=1 (regenerate the input), BENCH_ONLY=a,b (run only
- * some parts: throughput, logfiles, backtest, bundles, cold, warm, cli, longline; `cold` builds the bundles too),
+ * some parts: throughput, logfiles, backtest, bundles, cold, warm, cli, longline, reconcile; `cold` builds the bundles too),
  * BENCH_TREE_FILES=600 (files in the backtest's log tree), BENCH_CLI_RUNS=11 (interleaved rounds of the whole-process
  * classify).
  */
@@ -675,6 +678,11 @@ async function warmLatencyWithState(
       referencing: (region, id) => inner.referencing(region, id),
       setReference: (region, id, referrer, present) => inner.setReference(region, id, referrer, present),
       openEpisodes: () => inner.openEpisodes(),
+      inventory: (region, account) => inner.inventory(region, account),
+      setInventory: (marker) => inner.setInventory(marker),
+      listResources: () => inner.listResources(),
+      remember: (region, key, value) => inner.remember(region, key, value),
+      recall: (region, key) => inner.recall(region, key),
     };
     // The floor: one GetItem and one conditional PutItem of a state-sized item on the same dynalite, no Netwatch.
     const { GetCommand, PutCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -775,6 +783,164 @@ async function longLine(): Promise<void> {
   });
 }
 
+/**
+ * A synthetic estate of `vpcs` × 100 resources as advanced-query rows: per VPC an internet gateway, 3 public and 3
+ * private subnets, a public, a private (NAT) and a main route table, one ACL, 29 security groups (one with tcp/22 from
+ * 0.0.0.0/0, the rest referencing each other or 10.0.0.0/8) and 60 interfaces (20 with a public IP).
+ */
+async function estateRows(vpcs: number, variant: (id: string, config: Record<string, unknown>) => boolean) {
+  const t = await import('../test/support/topology.ts');
+  const rows: string[] = [];
+  const hex = (v: number, i: number, width = 8) =>
+    `${v.toString(16).padStart(width, '0')}${i.toString(16).padStart(9, '0')}`;
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = `vpc-${hex(v, 0)}`;
+    const items: import('../test/support/topology.ts').ConfigItem[] = [];
+    const igwId = `igw-${hex(v, 0)}`;
+    items.push(t.igw(igwId, vpc));
+    const pub = [0, 1, 2].map((i) => `subnet-${hex(v, i)}`);
+    const priv = [3, 4, 5].map((i) => `subnet-${hex(v, i)}`);
+    for (const s of pub) items.push(t.subnet(s, { vpc, mapPublicIp: true }));
+    for (const s of priv) items.push(t.subnet(s, { vpc }));
+    items.push(t.routeTable(`rtb-${hex(v, 1)}`, [['0.0.0.0/0', igwId]], pub, { vpc }));
+    items.push(t.routeTable(`rtb-${hex(v, 2)}`, [['0.0.0.0/0', `nat-${hex(v, 0)}`]], priv, { vpc }));
+    items.push(t.routeTable(`rtb-${hex(v, 3)}`, [], [], { vpc, main: true }));
+    items.push(t.nacl(`acl-${hex(v, 0)}`, t.ALLOW_ALL, [...pub, ...priv], vpc));
+    const groups = Array.from({ length: 29 }, (_, i) => `sg-${hex(v, i)}`);
+    const enis = Array.from({ length: 60 }, (_, i) => `eni-${hex(v, i)}`);
+    groups.forEach((g, i) => {
+      const members = enis.filter((_, e) => e % 29 === i);
+      const rules: import('../test/support/topology.ts').RuleSpec[] =
+        i === 0
+          ? [['tcp', 22, 22, '0.0.0.0/0']]
+          : [
+              ['tcp', 443, 443, groups[i - 1]!],
+              ['tcp', 8080, 8080, '10.0.0.0/8'],
+            ];
+      items.push(t.securityGroup(g, rules, { enis: members, vpc }));
+    });
+    enis.forEach((e, i) => {
+      const subnetId = i < 20 ? pub[i % 3]! : priv[i % 3]!;
+      items.push(
+        t.eni(e, subnetId, [groups[i % 29]!], {
+          vpc,
+          ...(i < 20 ? { publicIp: `203.0.${v % 256}.${i + 1}` } : {}),
+        }),
+      );
+    });
+    for (const item of items) {
+      if (!variant(item.resourceId, item.configuration)) continue;
+      rows.push(
+        JSON.stringify({
+          resourceId: item.resourceId,
+          resourceType: item.resourceType,
+          accountId: item.awsAccountId,
+          awsRegion: item.awsRegion,
+          configurationItemCaptureTime: item.configurationItemCaptureTime,
+          configurationItemStatus: 'OK',
+          configuration: item.configuration,
+          supplementaryConfiguration: {},
+          relationships: item.relationships,
+          tags: [],
+        }),
+      );
+    }
+  }
+  return rows;
+}
+
+/**
+ * Reconciliation of 10,000 resources: the advanced query served from memory in pages of 100 (its rate limiter on a
+ * fake clock — at the default 1 request/s the query's own wall time is the request count in seconds), the state table
+ * on dynalite, delivery to memory sinks. Three runs: the first (seeds the state, one posture report), a second with
+ * nothing changed, a third where 1 % changed (a group opened to the world per VPC) and 0.5 % were deleted.
+ */
+async function reconcileBench(): Promise<void> {
+  const { startDynalite } = await import('../test/support/dynalite.ts');
+  const { DynamoStateStore, stateTableDefinition } = await import('../shared/3-state/dynamodb-store.ts');
+  const { runReconciliation } = await import('../shared/lambda/reconcile-run.ts');
+  const VPCS = 100;
+  const day1 = await estateRows(VPCS, () => true);
+  const day3 = await estateRows(VPCS, (id, config) => {
+    // Deleted: the last interface (number 59 = 0x3b) of every other VPC.
+    if (id.startsWith('eni-') && id.endsWith('00000003b') && Number.parseInt(id.slice(4, 12), 16) % 2 === 0)
+      return false;
+    // Changed: in every VPC the group sg-…001 gains tcp/3389 from 0.0.0.0/0.
+    if (id.startsWith('sg-') && id.endsWith('000000001'))
+      (config['ipPermissions'] as unknown[]).push({
+        ipProtocol: 'tcp',
+        fromPort: 3389,
+        toPort: 3389,
+        ipv4Ranges: [{ cidrIp: '0.0.0.0/0' }],
+        ipv6Ranges: [],
+        prefixListIds: [],
+        userIdGroupPairs: [],
+      });
+    return true;
+  });
+  const dynamo = await startDynalite();
+  try {
+    await dynamo.createTable(stateTableDefinition('bench-reconcile'));
+    const dynamoCalls = new Map<string, number>();
+    dynamo.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = String(context.commandName ?? '?').replace(/Command$/, '');
+        dynamoCalls.set(name, (dynamoCalls.get(name) ?? 0) + 1);
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchCount' },
+    );
+    const engine = new StateEngine({ store: new DynamoStateStore(dynamo.client, 'bench-reconcile') });
+    let fake = 0;
+    const run = async (label: string, results: string[], at: string) => {
+      let requests = 0;
+      const select = async (input: { NextToken?: string }) => {
+        requests += 1;
+        const from = Number(input.NextToken ?? 0);
+        const next = from + 100;
+        return { Results: results.slice(from, next), ...(next < results.length ? { NextToken: String(next) } : {}) };
+      };
+      const sinks = new Map([
+        ['paging', new MemorySink('paging')],
+        ['change-log', new MemorySink('change-log')],
+      ]);
+      dynamoCalls.clear();
+      const t = performance.now();
+      const result = await runReconciliation({
+        engine,
+        select,
+        regions: ['eu-west-1'],
+        rules: RULES,
+        context: EMPTY_CONTEXT,
+        delivery: { deps: inMemoryDelivery(sinks), approvals: new StaticApprovals([]) },
+        clock: () => fake,
+        sleep: async (ms) => void (fake += ms),
+        now: () => new Date(at),
+      });
+      const seconds = (performance.now() - t) / 1000;
+      if (result.failures.length > 0) throw new Error(`reconcile bench: ${result.failures.map(String).join('; ')}`);
+      const db = [...dynamoCalls.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`);
+      const pages = (sinks.get('paging')?.notices.length ?? 0) + (sinks.get('change-log')?.notices.length ?? 0);
+      rows.push({
+        figure: `reconciliation of ${fmt(result.resources)} resources: ${label}`,
+        value: `${seconds.toFixed(1)} s; ${requests} advanced-query requests (≥ ${requests} s at the default 1 request/s); ${result.findings.length} findings${result.posture ? `, posture of ${result.posture.findings.length} exposures` : ''}, ${pages} notices; DynamoDB: ${db.join(', ')}`,
+        ...(label.startsWith('first')
+          ? { target: '< 15 min (the function timeout)', pass: seconds + requests < 900 }
+          : {}),
+      });
+    };
+    await run('first run (seeds, one posture report)', day1, '2026-03-01T07:00:00Z');
+    await run('next day, nothing changed', day1, '2026-03-02T07:00:00Z');
+    await run(
+      `then ${VPCS} groups opened, ${day1.length - day3.length} interfaces deleted`,
+      day3,
+      '2026-03-03T07:00:00Z',
+    );
+  } finally {
+    await dynamo.close();
+  }
+}
+
 function print(): void {
   const w = Math.max(...rows.map((r) => r.figure.length));
   const v = Math.max(...rows.map((r) => r.value.length));
@@ -803,16 +969,17 @@ targets.
   BENCH_COLD_RUNS=15     interleaved spawn rounds for the cold-import medians
   BENCH_TREE_FILES=600   gzip log files (2,000 records each) in the backtest's log tree
   BENCH_CLI_RUNS=11      interleaved rounds of the whole-process classify (the built command vs a parse script)
-  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, cli, longline
+  BENCH_ONLY=a,b         run some parts only: throughput, logfiles, backtest, bundles, cold, warm, cli, longline,
+                         reconcile
 `);
   process.exit(0);
 }
 const ONLY = new Set(
-  (process.env['BENCH_ONLY'] ?? 'cli,throughput,logfiles,backtest,bundles,cold,warm,longline')
+  (process.env['BENCH_ONLY'] ?? 'cli,throughput,logfiles,backtest,bundles,cold,warm,longline,reconcile')
     .split(',')
     .map((s) => s.trim()),
 );
-const PARTS = ['cli', 'throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm', 'longline'];
+const PARTS = ['cli', 'throughput', 'logfiles', 'backtest', 'bundles', 'cold', 'warm', 'longline', 'reconcile'];
 const unknown = [...ONLY].filter((p) => !PARTS.includes(p));
 if (unknown.length > 0) {
   say(`BENCH_ONLY: unknown part(s) ${unknown.join(', ')}; known: ${PARTS.join(', ')}`);
@@ -831,4 +998,5 @@ if (ONLY.has('bundles') || ONLY.has('cold')) {
 }
 if (ONLY.has('warm')) await warmLatency();
 if (ONLY.has('longline')) await longLine();
+if (ONLY.has('reconcile')) await reconcileBench();
 print();

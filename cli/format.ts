@@ -26,6 +26,8 @@ export function findingRecord(finding: Finding, extra: Record<string, unknown> =
     evidence: finding.evidence,
     ...(finding.related ? { related: finding.related } : {}),
     ...(finding.episode ? { episode: finding.episode } : {}),
+    ...(finding.reach ? { reach: finding.reach } : {}),
+    ...(finding.response ? { response: finding.response } : {}),
     ...extra,
   };
 }

@@ -26,6 +26,8 @@ Usage:
   netwatch evidence FINGERPRINT|sg-…|vpce-…|rtb-… [--since WHEN] [--files PATH...]
                                       what the VPC flow logs show since an exposure opened (live or offline)
   netwatch exposures [--table NAME | FILE|DIR...]   open exposure episodes and how long each has been open
+  netwatch scan [--region R | --aggregator NAME] [--recorded-aws DIR] [--format table|json|html --out FILE]
+                                      reconcile with AWS Config's current state: the posture report
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -45,6 +47,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import('./commands/backtest.ts')).BACKTEST,
   evidence: async () => (await import('./commands/evidence.ts')).evidenceCommand,
   exposures: async () => (await import('./commands/exposures.ts')).exposuresCommand,
+  scan: async () => (await import('./commands/scan.ts')).scanCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */

@@ -31,6 +31,7 @@ import {
 } from './flowlogs-deleted.ts';
 import { cases as hybridLinkCases, rule as hybridLink, whatToCheck as hybridLinkCheck } from './hybrid-link.ts';
 import { cases as igwAttachCases, rule as igwAttach, whatToCheck as igwAttachCheck } from './igw-attach.ts';
+import { cases as internetPathCases, rule as internetPath, whatToCheck as internetPathCheck } from './internet-path.ts';
 import {
   cases as lbInternetFacingCases,
   rule as lbInternetFacing,
@@ -81,6 +82,7 @@ export const RULES: readonly Rule[] = [
   subnetPublicIp,
   lbInternetFacing,
   changeUninspected,
+  internetPath,
 ];
 
 /**
@@ -97,6 +99,7 @@ export const RULE_CASES: ReadonlyMap<string, () => RuleCase[]> = /* @__PURE__ */
   ['flowlogs-deleted', flowlogsDeletedCases],
   ['hybrid-link', hybridLinkCases],
   ['igw-attach', igwAttachCases],
+  ['internet-path', internetPathCases],
   ['lb-internet-facing', lbInternetFacingCases],
   ['nacl-open', naclOpenCases],
   ['peering', peeringCases],
@@ -123,6 +126,7 @@ export const RUNBOOKS: ReadonlyMap<string, string> = /* @__PURE__ */ new Map([
   ['flowlogs-deleted', flowlogsDeletedCheck],
   ['hybrid-link', hybridLinkCheck],
   ['igw-attach', igwAttachCheck],
+  ['internet-path', internetPathCheck],
   ['lb-internet-facing', lbInternetFacingCheck],
   ['nacl-open', naclOpenCheck],
   ['peering', peeringCheck],

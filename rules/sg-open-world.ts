@@ -1,6 +1,6 @@
 import type { ChangeEvent, SgPermissionDelta } from '../shared/model/change.ts';
 import type { ExposureVia } from '../shared/model/exposure.ts';
-import type { FindingDraft } from '../shared/model/finding.ts';
+import type { Finding, FindingDraft } from '../shared/model/finding.ts';
 import {
   contextDefaults,
   type Rule,
@@ -125,8 +125,27 @@ export const rule: Rule = {
     },
   ],
   classify,
-  adjust: attachmentAdjustment,
+  adjust: reachOrAttachment,
 };
+
+/**
+ * The group's own severity move. With a reachability verdict (kept state, shared/net/reachability.ts) the verdict
+ * decides: a group the internet reaches through a whole known path (an interface with a public address, a route to
+ * an attached gateway, an ACL that lets it in and out) is raised one step — as an attachment to a public interface
+ * always was —, an unreachable one is lowered by the generic step (adjust.ts) and its attachments add nothing.
+ * Without a known verdict, what the group's Config item and enrichment say about its interfaces counts.
+ */
+function reachOrAttachment(
+  change: ChangeEvent,
+  context: RuleContext,
+  finding: Finding,
+): SeverityAdjustment | undefined {
+  const reach = finding.reach;
+  if (reach?.verdict === 'reachable' && finding.severity !== 'info')
+    return { steps: 1, why: `raised: reachable from the internet now: ${reach.text}`, gradesReach: true };
+  if (reach?.verdict === 'unreachable' && finding.severity !== 'info') return undefined;
+  return attachmentAdjustment(change, context);
+}
 
 /**
  * What the group is attached to moves the grade (context `adjust.sgAttachments`, on by default): lowered when it is

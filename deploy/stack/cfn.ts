@@ -44,6 +44,18 @@ export const policyDocument = (statements: readonly Statement[]): Json => ({
   Statement: statements as unknown as Json[],
 });
 
+/** The resource-policy statement every stack queue, topic and bucket carries: requests without TLS are refused. */
+export function denyInsecureTransport(action: string, resource: Json): Statement {
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}
+
 /** PascalCase a function key for logical ids (osls: `configChanges` → `ConfigChanges`). */
 export function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1).replace(/[-_](.)/g, (_m, c: string) => c.toUpperCase());

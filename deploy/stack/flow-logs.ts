@@ -12,6 +12,7 @@ import {
   sub,
 } from './cfn.ts';
 import type { StackParams } from './params.ts';
+import { RECONCILE_FUNCTION } from './reconcile.ts';
 import { DLQ_RETENTION_SECONDS, type FunctionInfo, MAX_RECEIVE_COUNT, roleId, VISIBILITY_FACTOR } from './resources.ts';
 import { lambdaRole, ownLogGroup } from './roles.ts';
 
@@ -385,9 +386,10 @@ export function buildFlowLogs(prefix: string, params: StackParams, functions: re
         Resource: '*',
       },
     ];
-    // The functions that deliver findings send evidence requests through the `evidence-queue` sink.
+    // The functions that deliver findings send evidence requests through the `evidence-queue` sink (reconciliation's
+    // findings too).
     for (const f of functions)
-      if (f.queue)
+      if (f.queue || f.key === RECONCILE_FUNCTION)
         parts.grants[f.key] = [
           { Sid: 'EvidenceQueueSink', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('EvidenceQueue') },
         ];

@@ -14,6 +14,8 @@ import { changeManagementRole, inboundEnvironment, INBOUND_FUNCTION, SYNC_FUNCTI
 import { buildAlarms, buildDashboard } from './monitoring.ts';
 import { parseParams, type StackParams } from './params.ts';
 import { buildPrivateMode } from './private-mode.ts';
+import { RECONCILE_FUNCTION, reconcileEnvironment } from './reconcile.ts';
+import { RESPOND_FUNCTION, respondDeployed } from './respond.ts';
 import { tableName } from './tables.ts';
 import { buildResources, type FunctionInfo, type IngestQueue, logGroupId, roleId } from './resources.ts';
 
@@ -53,6 +55,8 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
   cloudtrailEvents: 'CloudTrailQueue',
   cloudtrailS3: 'CloudTrailQueue',
   digest: undefined,
+  [RECONCILE_FUNCTION]: undefined,
+  [RESPOND_FUNCTION]: undefined,
   [EVIDENCE_FUNCTION]: undefined,
   [TARGETS_FUNCTION]: undefined,
   [SYNC_FUNCTION]: undefined,
@@ -79,6 +83,9 @@ export function configureService(service: ServiceLike, options: { local?: boolea
   if (!params.approvalsInbound) delete service.functions[INBOUND_FUNCTION];
   const inbound = service.functions[INBOUND_FUNCTION];
   if (inbound) inbound.environment = { ...inbound.environment, ...inboundEnvironment(params) };
+  // Reconciliation (docs/reconciliation.md) unless switched off; the opt-in response (docs/response.md) on request.
+  if (params.reconcileSchedule === 'off') delete service.functions[RECONCILE_FUNCTION];
+  if (!respondDeployed(params)) delete service.functions[RESPOND_FUNCTION];
   for (const key of Object.keys(service.functions)) {
     const fn = service.functions[key];
     if (fn) fn.role = roleId(key);
@@ -90,6 +97,9 @@ export function configureService(service: ServiceLike, options: { local?: boolea
     evidence.timeout = params.evidenceTimeoutSeconds + 60;
     evidence.environment = { ...evidence.environment, ...evidenceEnvironment(prefix, params) };
   }
+  const reconcile = service.functions[RECONCILE_FUNCTION];
+  if (reconcile && !options.local)
+    reconcile.environment = { ...reconcile.environment, ...reconcileEnvironment(service.service, params) };
   const targets = service.functions[TARGETS_FUNCTION];
   // The custom resource answers CloudFormation on a pre-signed S3 URL: out of the private subnets (which reach no S3).
   if (targets && params.privateMode) targets.vpc = false;

@@ -1,6 +1,8 @@
 import { ref, type CfnResource, type Json, sub } from './cfn.ts';
 import { EVIDENCE_FUNCTION, TARGETS_FUNCTION } from './flow-logs.ts';
 import type { StackParams } from './params.ts';
+import { RECONCILE_FUNCTION } from './reconcile.ts';
+import { RESPOND_FUNCTION } from './respond.ts';
 import { dlqOf, type FunctionInfo, type IngestQueue } from './resources.ts';
 
 /**
@@ -88,6 +90,8 @@ export const METRIC_SERVICE: Record<string, string> = {
   [EVIDENCE_FUNCTION]: 'netwatch-traffic-evidence',
   approvalsSync: 'netwatch-approvals-sync',
   approvalsInbound: 'netwatch-approvals-inbound',
+  [RECONCILE_FUNCTION]: 'netwatch-reconcile',
+  [RESPOND_FUNCTION]: 'netwatch-respond',
 };
 
 /**
@@ -102,16 +106,18 @@ export const WITHOUT_METRICS: Record<string, string> = {
 
 /**
  * Functions that call AWS for what they report and count the calls AWS refuses in `AwsCallsDenied`: the ingest
- * functions (enrichment) and the traffic-evidence function (ENI and flow-log look-ups, Logs Insights). Each gets the
- * `<function>-aws-calls-denied` alarm.
+ * functions (enrichment), the traffic-evidence function (ENI and flow-log look-ups, Logs Insights) and the responder
+ * (its revert calls). Each gets the `<function>-aws-calls-denied` alarm.
  */
 export function countsDeniedCalls(fn: FunctionInfo): boolean {
-  return fn.queue !== undefined || fn.key === EVIDENCE_FUNCTION;
+  return fn.queue !== undefined || fn.key === EVIDENCE_FUNCTION || fn.key === RESPOND_FUNCTION;
 }
 
 /** What the `<function>-aws-calls-denied` alarm tells the person it pages. */
 function deniedCallsDescription(fn: FunctionInfo): string {
   const fix = 'Fix the permission; docs/deploy.md lists what each role needs.';
+  if (fn.key === RESPOND_FUNCTION)
+    return `${fn.key}: AWS refused a revert call (the role, a service control policy, a permission boundary or a VPC endpoint policy): the hole stays open. The change-management record "Netwatch response: revert failed" names the call. Fix the permission (docs/deploy.md#respond) or revert by hand.`;
   return fn.key === EVIDENCE_FUNCTION
     ? `${fn.key}: AWS refused a call of the traffic-evidence step (ec2:Describe* to find the ENIs and their flow logs, logs:StartQuery / GetQueryResults / StopQuery) — the role, a service control policy, a permission boundary or a VPC endpoint policy. The follow-up still goes out, saying "traffic unknown: <action> denied", and so will every later one until it is granted. ${fix}`
     : `${fn.key}: AWS refused an enrichment call (the role, a service control policy, a permission boundary or a VPC endpoint policy). Findings still go out, but without what the call would have told (actor, oversized item, ENI / VPC context) — the finding's why names the denied action. ${fix}`;
@@ -167,6 +173,26 @@ export function buildAlarms(
       comparison: 'GreaterThanThreshold',
       missing: 'notBreaching',
     });
+  }
+  if (functions.some((f) => f.key === RESPOND_FUNCTION)) {
+    r['RespondFailedAlarm'] = onAny({
+      name: `${prefix}-respond-failed`,
+      description: `The opt-in response could not revert an unapproved hole (EC2 refused a call, or the finding is in another account): the exposure is still open. The change-management record "Netwatch response: revert failed" says which call and why (docs/response.md).`,
+      namespace: 'Netwatch',
+      metric: 'RevertsFailed',
+      dimensions: { service: metricService(RESPOND_FUNCTION) },
+    });
+    r['RespondDLQDepthAlarm'] = onAny(
+      {
+        name: `${prefix}-respond-dlq-not-empty`,
+        description: `Revert requests of the opt-in response were dead-lettered after 5 failed attempts: a finding was neither reverted nor recorded as not reverted. Read the messages in ${prefix}-respond-dlq (docs/response.md), fix the cause, redrive.`,
+        namespace: 'AWS/SQS',
+        metric: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: `${prefix}-respond-dlq` },
+      },
+      1,
+      'Maximum',
+    );
   }
   for (const fn of functions) {
     if (countsDeniedCalls(fn))

@@ -58,6 +58,17 @@ export function generatedConfigText(params: StackParams): string {
     },
     approvals: { dynamodb: { tableName: '${ApprovalsTable}' } },
     dedup: { tableName: '${DeliveryTable}' },
+    ...(params.respondAccounts.length > 0
+      ? {
+          respond: {
+            dryRun: params.respondDryRun,
+            graceMinutes: params.respondGraceMinutes,
+            categories: params.respondCategories,
+            accounts: params.respondAccounts.map((a) => (a === 'self' ? '${AWS::AccountId}' : a)),
+            queueUrl: '${RespondQueue}',
+          },
+        }
+      : {}),
   };
   return JSON.stringify(config);
 }

@@ -13,7 +13,7 @@
  *
  * **Adding a parameter** (docs/parameters.md says the same): add one entry to {@link PARAMS} in the section where it
  * belongs — `name: kind(…)`, the kind giving the type, the check and the default (`list`, `optional`, `bool`, `int`,
- * `oneOf`, `text`), and `doc` the sentence the docs table shows — plus, when it needs another parameter, a `requires`
+ * `oneOf`, `someOf`, `text`), and `doc` the sentence the docs table shows — plus, when it needs another parameter, a `requires`
  * check on the parameter that switches it on. Then run `npm run generate:deploy && npm run generate:docs`. Nothing
  * else lists parameters: serverless.yml, the type, the validation and the docs follow. Problems are reported in the
  * order of {@link PARAMS}: each parameter's own problems, then what it requires.
@@ -55,6 +55,12 @@ const SSM_NAME = /^\/?[\w.\-/]{1,1011}$/;
 const SECRET = /^[\w/+=.@:-]{1,2048}$/;
 const LOG_GROUP = /^[\w\-/.#]{1,512}$/;
 const HTTPS_URL = /^https:\/\/[^\s]+$/;
+/** EventBridge schedule expressions: `rate(1 day)`, `rate(12 hours)`, `cron(0 6 * * ? *)`. https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html */
+const SCHEDULE = /^(rate\(\d{1,5} (minute|minutes|hour|hours|day|days)\)|cron\([^()]{9,200}\))$/;
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const AGGREGATOR = /^[\w-]{1,256}$/;
+/** The categories the opt-in response can revert (docs/response.md): a world-open rule, an internet-gateway route. */
+const RESPOND_CATEGORIES = ['sg-open-world', 'route-to-igw'] as const;
 /** The retention values CloudWatch Logs accepts. https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 const RETENTION = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
@@ -67,6 +73,8 @@ export const SECTIONS = {
   org: 'Organization',
   private: 'Private mode',
   flowLogs: 'Flow logs',
+  reconcile: 'Reconciliation',
+  respond: 'Opt-in response',
   paging: 'Paging and alarms',
   context: 'Rule context',
   logs: 'Logs',
@@ -161,20 +169,21 @@ function optional(pattern: RegExp, example: string, doc: Doc & { accepts?: strin
   });
 }
 
-/** `true` or `false` (any case). Default: false. */
-function bool(doc: Doc): Kind<boolean> {
+/** `true` or `false` (any case). Default: false, or `fallback` (also what an invalid value stands for). */
+function bool(doc: Doc & { fallback?: boolean }): Kind<boolean> {
+  const { fallback = false, ...rest } = doc;
   return () => ({
     schema: asText
       .transform((v) => v.toLowerCase())
       .pipe(
         z.enum(['', 'true', 'false'], { error: (issue) => `expected true or false, found "${String(issue.input)}"` }),
       )
-      .transform((v) => v === 'true') as z.ZodType<boolean>,
-    recover: () => false,
-    yamlDefault: 'false',
+      .transform((v) => (v === '' ? fallback : v === 'true')) as z.ZodType<boolean>,
+    recover: () => fallback,
+    yamlDefault: String(fallback),
     accepts: '`true`, `false`',
-    shown: '`false`',
-    ...doc,
+    shown: `\`${fallback}\``,
+    ...rest,
   });
 }
 
@@ -227,6 +236,31 @@ function oneOf<const T extends string>(values: readonly T[], fallback: T, doc: D
     yamlDefault: fallback,
     accepts: values.map((v) => `\`${v}\``).join(', '),
     shown: `\`${fallback}\``,
+    ...doc,
+  });
+}
+
+/** A comma-separated list of some of `values`; unset (or empty) is `fallback`. */
+function someOf<const T extends string>(values: readonly T[], fallback: readonly T[], doc: Doc): Kind<T[]> {
+  return (name) => ({
+    schema: asText
+      .transform(items)
+      .pipe(
+        z.array(
+          z.enum(values as unknown as [T, ...T[]], {
+            error: invalid(name, values.join(',')),
+          }),
+        ),
+      )
+      .transform((v) => (v.length > 0 ? v : [...fallback])) as unknown as z.ZodType<T[]>,
+    recover: (raw) => {
+      const known = items(textOf(raw)).filter((v): v is T => (values as readonly string[]).includes(v));
+      return known.length > 0 ? known : [...fallback];
+    },
+    yamlDefault: fallback.join(','),
+    accepts: `comma-separated: ${values.map((v) => `\`${v}\``).join(', ')}`,
+    shown: `\`${fallback.join(',')}\``,
+    example: values.join(','),
     ...doc,
   });
 }
@@ -447,6 +481,40 @@ export const PARAMS = {
     section: 'flowLogs',
     doc: "time limit of the queries for one finding; the function's timeout is this + 60 s",
   }),
+  reconcileSchedule: text('rate(1 day)', scheduleProblem, {
+    accepts: 'EventBridge schedule expression, or `off`',
+    example: "'rate(1 day)'",
+    section: 'reconcile',
+    doc: "how often the `reconcile` function reads the network from AWS Config's advanced query and reconciles the kept state with it (`rate(…)` or `cron(…)`); `off`: no function, no reports bucket, no permissions ([docs/reconciliation.md](reconciliation.md))",
+  }),
+  reconcileRegions: list(REGION, 'eu-west-1,us-east-1', {
+    accepts: 'Region names',
+    section: 'reconcile',
+    doc: "the Regions of this account the reconciliation queries (`SelectResourceConfig` in each); default: the stack's Region",
+  }),
+  reconcileAggregator: optional(AGGREGATOR, 'org-network-aggregator', {
+    accepts: 'Config aggregator name',
+    section: 'reconcile',
+    doc: "org mode: the AWS Config aggregator to query (`SelectAggregateResourceConfig`, every account and Region it aggregates) instead of this account's Regions; the stack must be in the aggregator's Region",
+  }),
+  respondAccounts: list(/^(\d{12}|self)$/, 'self,444455556666', {
+    accepts: 'account ids, `self`',
+    section: 'respond',
+    doc: "the accounts whose unapproved findings may be reverted (`self` = the stack's account); unset (the default): no respond queue, no responder, no revert permissions anywhere ([docs/response.md](response.md))",
+  }),
+  respondCategories: someOf(RESPOND_CATEGORIES, RESPOND_CATEGORIES, {
+    section: 'respond',
+    doc: "what may be reverted: a world-open security-group rule (`sg-open-world`: `ec2:RevokeSecurityGroupIngress`), an internet-gateway route (`route-to-igw`: `ec2:DeleteRoute` / `ReplaceRoute`); the responder's role gets only these",
+  }),
+  respondDryRun: bool({
+    fallback: true,
+    section: 'respond',
+    doc: 'dry run (the default): the page and the change record say what would be reverted, nothing is changed; `false` reverts',
+  }),
+  respondGraceMinutes: int(15, 0, 1440, {
+    section: 'respond',
+    doc: 'minutes between the finding and the revert: an approval that arrives in between wins',
+  }),
   alertEmails: list(EMAIL, 'oncall@example.com,secops@example.com', {
     accepts: 'emails',
     section: 'paging',
@@ -577,6 +645,12 @@ const REQUIRES: { readonly [K in ParamName]?: (p: StackParams) => string[] } = {
       '/vpc/flow-logs/prod',
     ),
   ],
+  reconcileAggregator: (p) =>
+    p.reconcileAggregator && p.reconcileRegions.length > 0
+      ? [
+          'reconcileAggregator and reconcileRegions are exclusive: the aggregator covers its accounts and Regions (query it from its own Region)',
+        ]
+      : [],
   trafficEvidence: (p) =>
     need(
       p.trafficEvidence && p.flowLogGroups.length === 0,
@@ -585,6 +659,11 @@ const REQUIRES: { readonly [K in ParamName]?: (p: StackParams) => string[] } = {
       '/vpc/flow-logs/prod',
     ),
 };
+
+function scheduleProblem(value: string): string | undefined {
+  if (value === 'off' || SCHEDULE.test(value)) return undefined;
+  return `"${value}" is not a schedule expression (example: --param=reconcileSchedule='rate(1 day)', 'cron(0 6 * * ? *)' or off)`;
+}
 
 function flowLogFormatProblem(value: string): string | undefined {
   if (value === 'auto') return undefined;

@@ -2,7 +2,9 @@ import { ACCOUNT_ID, arnOf, type CfnResource, type Json, policyDocument, ref, ty
 import type { StackParams } from './params.ts';
 import type { FunctionInfo } from './resources.ts';
 import { EVIDENCE_EC2_ACTIONS } from './flow-logs.ts';
-import { secretArn, ssmParameterArn } from './roles.ts';
+import { RECONCILE_FUNCTION } from './reconcile.ts';
+import { RESPOND_FUNCTION } from './respond.ts';
+import { respondStatements, secretArn, ssmParameterArn } from './roles.ts';
 
 /**
  * Private mode: the functions run in private subnets and reach AWS only through VPC endpoints — interface endpoints
@@ -64,9 +66,15 @@ export function endpointSpecs(
       id: 'Config',
       service: 'config',
       type: 'Interface',
-      actions: ['config:GetResourceConfigHistory', 'config:BatchGetResourceConfig'],
+      actions: [
+        'config:GetResourceConfigHistory',
+        'config:BatchGetResourceConfig',
+        ...(functions.some((f) => f.key === RECONCILE_FUNCTION)
+          ? [params.reconcileAggregator ? 'config:SelectAggregateResourceConfig' : 'config:SelectResourceConfig']
+          : []),
+      ],
       resources: '*',
-      why: 'Config read APIs have no resource-level permissions',
+      why: 'Config read APIs have no resource-level permissions (the aggregator query is limited by the role)',
     },
     {
       id: 'CloudTrail',
@@ -116,6 +124,7 @@ export function endpointSpecs(
         'dynamodb:UpdateItem',
         'dynamodb:DeleteItem',
         'dynamodb:Query',
+        ...(functions.some((f) => f.key === RECONCILE_FUNCTION) ? ['dynamodb:Scan'] : []),
       ],
       resources: [
         arnOf('DeliveryTable'),
@@ -131,8 +140,22 @@ export function endpointSpecs(
       type: 'Interface',
       actions: ['ec2:GetManagedPrefixListEntries'],
       resources: [sub('arn:${AWS::Partition}:ec2:${AWS::Region}:*:prefix-list/*')],
+      ...(functions.some((f) => f.key === RESPOND_FUNCTION)
+        ? {
+            more: respondStatements(params).flatMap((st) =>
+              String(st.Sid).startsWith('Revert')
+                ? [{ actions: [st.Action].flat() as string[], resources: [st.Resource].flat() as Json[] }]
+                : [],
+            ),
+          }
+        : {}),
     },
   ];
+  if (functions.some((f) => f.key === RESPOND_FUNCTION)) {
+    // Revert requests: queued by the ingest functions, re-queued by the responder.
+    const sqs = specs.find((s) => s.id === 'Sqs');
+    if (sqs && sqs.resources !== '*') sqs.resources = [...sqs.resources, arnOf('RespondQueue')];
+  }
   if (params.secretsManagerSecrets.length) {
     specs.push({
       id: 'SecretsManager',
@@ -158,14 +181,21 @@ export function endpointSpecs(
       why: 'EC2 Describe* actions have no resource-level permissions',
     });
   }
-  if (params.cloudTrailSource === 's3' && params.cloudTrailBucket) {
+  const reports = functions.some((f) => f.key === RECONCILE_FUNCTION);
+  if ((params.cloudTrailSource === 's3' && params.cloudTrailBucket) || reports) {
     // The trail bucket usually lives in the log-archive account: no aws:PrincipalAccount limit on the resource side.
+    const trail = params.cloudTrailSource === 's3' && params.cloudTrailBucket;
     specs.push({
       id: 'S3',
       service: 's3',
       type: 'Gateway',
-      actions: ['s3:GetObject'],
-      resources: [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)],
+      actions: trail ? ['s3:GetObject'] : ['s3:PutObject'],
+      resources: trail
+        ? [sub(`arn:\${AWS::Partition}:s3:::${params.cloudTrailBucket}/AWSLogs/*`)]
+        : [sub('${ReportsBucket.Arn}/posture/*')],
+      ...(trail && reports
+        ? { more: [{ actions: ['s3:PutObject'], resources: [sub('${ReportsBucket.Arn}/posture/*')] }] }
+        : {}),
     });
   }
   return specs;

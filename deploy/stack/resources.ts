@@ -4,6 +4,7 @@ import {
   arnOf,
   type CfnResource,
   type CfnTemplate,
+  denyInsecureTransport,
   type Json,
   pascal,
   policyDocument,
@@ -13,6 +14,8 @@ import {
 } from './cfn.ts';
 import { generatedConfigText } from './netwatch-config.ts';
 import type { StackParams } from './params.ts';
+import { buildReportsBucket } from './reconcile.ts';
+import { RESPOND_FUNCTION } from './respond.ts';
 import { functionRole } from './roles.ts';
 import { buildTables } from './tables.ts';
 
@@ -62,7 +65,10 @@ export const VISIBILITY_FACTOR = 6;
 const KEY = 'NetwatchKey';
 const KEY_ARN = arnOf(KEY);
 
-/** Build the resources and outputs: the key, the queues, the topics, the tables, the event rules, the config, the roles. */
+/**
+ * Build the resources and outputs: the key, the queues, the topics, the tables, the event rules, the posture reports
+ * bucket (reconciliation), the config, the roles.
+ */
 export function buildResources(input: StackInput): CfnTemplate {
   const { params } = input;
   const prefix = `${input.service}-${params.stage}`;
@@ -75,6 +81,7 @@ export function buildResources(input: StackInput): CfnTemplate {
     topics(prefix, params),
     buildTables(prefix, KEY_ARN),
     eventRules(prefix, params, input.patterns),
+    buildReportsBucket(input.service, params, input.functions, KEY_ARN),
     configParameter(params, configParameterName),
     { Resources: roles },
     {
@@ -182,8 +189,9 @@ function stackKey(prefix: string, params: StackParams): CfnTemplate {
 }
 
 /**
- * Ingest queues with their DLQs, the change-management queue, and who may send to each: the Config topic (SNS mode)
- * or the Config rule (EventBridge mode); the CloudTrail rule or the trail's topic.
+ * Ingest queues with their DLQs, the change-management queue, the opt-in response's queue and DLQ (only with the
+ * responder), and who may send to each: the Config topic (SNS mode) or the Config rule (EventBridge mode); the
+ * CloudTrail rule or the trail's topic.
  */
 function ingestQueues(prefix: string, params: StackParams, functions: readonly FunctionInfo[]): CfnTemplate {
   const r: Record<string, CfnResource> = {};
@@ -208,6 +216,16 @@ function ingestQueues(prefix: string, params: StackParams, functions: readonly F
     });
   }
   queue('ChangeQueue', `${prefix}-changes`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+  const responder = functions.find((f) => f.key === RESPOND_FUNCTION);
+  if (responder) {
+    // Revert requests wait out their grace period here (SQS delay, at most 15 minutes at a time): docs/response.md.
+    queue('RespondDLQ', `${prefix}-respond-dlq`, { MessageRetentionPeriod: DLQ_RETENTION_SECONDS });
+    queue('RespondQueue', `${prefix}-respond`, {
+      VisibilityTimeout: VISIBILITY_FACTOR * Math.max(30, responder.timeout),
+      MessageRetentionPeriod: 345_600,
+      RedrivePolicy: { deadLetterTargetArn: arnOf('RespondDLQ'), maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
 
   const configSenders: Statement[] = [];
   if (params.configSource === 'sns')
@@ -222,7 +240,17 @@ function ingestQueues(prefix: string, params: StackParams, functions: readonly F
   r['ConfigQueuePolicy'] = queuePolicy(['ConfigQueue', 'ConfigDLQ'], configSenders);
   r['CloudTrailQueuePolicy'] = queuePolicy(['CloudTrailQueue', 'CloudTrailDLQ'], cloudTrailSenders);
   r['ChangeQueuePolicy'] = queuePolicy(['ChangeQueue'], []);
-  return { Resources: r };
+  if (!responder) return { Resources: r };
+  r['RespondQueuePolicy'] = queuePolicy(['RespondQueue', 'RespondDLQ'], []);
+  return {
+    Resources: r,
+    Outputs: {
+      RespondQueueUrl: {
+        Description: 'Revert requests of the opt-in response (your own config: respond.queueUrl)',
+        Value: ref('RespondQueue'),
+      },
+    },
+  };
 }
 
 /** Topics: paging (email / SMS subscriptions), the optional Config delivery topic, the ingest subscriptions. */
@@ -395,17 +423,6 @@ function eventsSend(queueId: IngestQueue, ruleId: string, sid = 'EventBridgeRule
     Action: 'sqs:SendMessage',
     Resource: [arnOf(queueId), arnOf(dlqOf(queueId))],
     Condition: { ArnEquals: { 'aws:SourceArn': arnOf(ruleId) } },
-  };
-}
-
-function denyInsecureTransport(action: string, resource: Json): Statement {
-  return {
-    Sid: 'DenyInsecureTransport',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: action,
-    Resource: resource,
-    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
 }
 

@@ -1,6 +1,8 @@
 import { arnOf, type CfnResource, type Json, policyDocument, ref, type Statement, sub } from './cfn.ts';
 import type { StackParams } from './params.ts';
+import { RECONCILE_FUNCTION } from './reconcile.ts';
 import type { FunctionInfo } from './resources.ts';
+import { RESPOND_FUNCTION, respondAccountFields, respondDeployed } from './respond.ts';
 import { INDEX_ARN } from './tables.ts';
 
 /**
@@ -156,6 +158,105 @@ function ingestStatements(queue: NonNullable<FunctionInfo['queue']>): Statement[
   ];
 }
 
+/**
+ * The reconcile function's own permissions: the advanced query (SelectResourceConfig has no resource-level
+ * permissions; SelectAggregateResourceConfig is authorized on the aggregator, whose ARN carries an id the stack does
+ * not know — any aggregator of this account in this Region), the state table (read, conditional writes, the reverse
+ * index, and one Scan per run to find resources deleted between runs), and the reports bucket's `posture/` prefix.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html
+ */
+export function reconcileStatements(params: StackParams): Statement[] {
+  return [
+    params.reconcileAggregator
+      ? {
+          Sid: 'AdvancedQueryAggregator',
+          Effect: 'Allow',
+          Action: 'config:SelectAggregateResourceConfig',
+          Resource: sub('arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-aggregator/*'),
+        }
+      : { Sid: 'AdvancedQuery', Effect: 'Allow', Action: 'config:SelectResourceConfig', Resource: '*' },
+    {
+      Sid: 'ReconcileState',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+      ],
+      Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
+    },
+    { Sid: 'PostureReports', Effect: 'Allow', Action: 's3:PutObject', Resource: sub('${ReportsBucket.Arn}/posture/*') },
+  ];
+}
+
+/**
+ * The responder's own permissions, present only when `respondAccounts` is set: consume (and re-queue into) the respond
+ * queue; read and write the kept state (what is still there; the revert closes the episode); and the revert calls
+ * themselves, on the security groups and route tables of the named accounts only (EC2 authorizes these actions on
+ * the resource: `security-group/*`, `route-table/*`), per `respondCategories`. It acts with its own credentials, so
+ * in practice in the stack's own account; a finding of another account is recorded as not reverted.
+ * @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+ */
+export function respondStatements(params: StackParams): Statement[] {
+  const accounts = respondAccountFields(params);
+  const arns = (type: string) =>
+    accounts.map((a) =>
+      typeof a === 'string'
+        ? sub(`arn:\${AWS::Partition}:ec2:*:${a}:${type}/*`)
+        : sub(`arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:${type}/*`),
+    );
+  const statements: Statement[] = [
+    {
+      Sid: 'ConsumeRespondQueue',
+      Effect: 'Allow',
+      Action: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:ChangeMessageVisibility',
+        'sqs:SendMessage',
+      ],
+      Resource: arnOf('RespondQueue'),
+    },
+    {
+      Sid: 'RespondState',
+      Effect: 'Allow',
+      Action: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+      Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
+    },
+  ];
+  if (params.respondCategories.includes('sg-open-world'))
+    statements.push({
+      Sid: 'RevertSecurityGroupRules',
+      Effect: 'Allow',
+      Action: 'ec2:RevokeSecurityGroupIngress',
+      Resource: arns('security-group'),
+    });
+  if (params.respondCategories.includes('route-to-igw'))
+    statements.push({
+      Sid: 'RevertInternetGatewayRoutes',
+      Effect: 'Allow',
+      Action: ['ec2:DeleteRoute', 'ec2:ReplaceRoute'],
+      Resource: arns('route-table'),
+    });
+  return statements;
+}
+
+/** The ingest functions queue revert requests, only when the response is deployed. */
+function respondQueueSink(params: StackParams): Statement[] {
+  if (!respondDeployed(params)) return [];
+  return [{ Sid: 'RespondQueueSink', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arnOf('RespondQueue') }];
+}
+
 /** The org-trail S3 reader: the log objects, and their SSE-KMS key through S3 only. */
 function trailLogStatements(fn: FunctionInfo, params: StackParams): Statement[] {
   if (fn.key !== 'cloudtrailS3' || !params.cloudTrailBucket) return [];
@@ -214,6 +315,9 @@ export function functionRole(
     ...deliveryStatements(fn, keyArn, configParameterName),
     ...sinkStatements(params),
     ...(fn.queue ? ingestStatements(fn.queue) : []),
+    ...(fn.key === RECONCILE_FUNCTION ? reconcileStatements(params) : []),
+    ...(fn.key === RESPOND_FUNCTION ? respondStatements(params) : []),
+    ...(fn.queue ? respondQueueSink(params) : []),
     ...enrichmentStatements(fn),
     ...trailLogStatements(fn, params),
     ...vpcStatements(params),

@@ -2,6 +2,7 @@ import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { ConfigHistoryApi } from './config-history.ts';
+import type { SelectApi } from './inventory.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
 import type { PrefixListEntriesApi } from './state-lookup.ts';
 import { sdk } from '../platform/aws/sdk.ts';
@@ -54,4 +55,17 @@ export function liveLookupEvents(): LookupEventsApi {
 export function livePrefixListEntries(): PrefixListEntriesApi {
   const client = perRegion((region): EC2Client => new (sdk.ec2().EC2Client)({ region, maxAttempts: 1 }));
   return ({ region, ...input }) => client(region).send(new (sdk.ec2().GetManagedPrefixListEntriesCommand)(input));
+}
+
+/**
+ * The advanced query through `@aws-sdk/client-config-service`: `SelectResourceConfig` in the account, or
+ * `SelectAggregateResourceConfig` over an aggregator (org mode). `Limit` is the page size (at most 100).
+ */
+export function liveSelect(): SelectApi {
+  return ({ region, ConfigurationAggregatorName, ...input }) =>
+    ConfigurationAggregatorName !== undefined
+      ? configClient(region).send(
+          new (sdk.configService().SelectAggregateResourceConfigCommand)({ ...input, ConfigurationAggregatorName }),
+        )
+      : configClient(region).send(new (sdk.configService().SelectResourceConfigCommand)(input));
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isObject } from '../platform/json.ts';
 import type { ConfigHistoryApi } from './config-history.ts';
+import type { SelectApi } from './inventory.ts';
 import type { ResourceConfigApi } from './resource-lookup.ts';
 import type { PrefixListEntriesApi } from './state-lookup.ts';
 import type { LookupEventsApi } from './trail-lookup.ts';
@@ -15,7 +16,10 @@ import type { LookupEventsApi } from './trail-lookup.ts';
  * - `LookupEvents/<eventId>.json` — `{"Events": [{"EventId", "CloudTrailEvent": "<JSON string>", ...}]}`;
  * - `BatchGetResourceConfig/<resourceId>.json` — `{"baseConfigurationItems": [...]}` for that one resource (a batch
  *   request is answered by merging the files of its keys; keys without a file are `unprocessedResourceKeys`);
- * - `GetManagedPrefixListEntries/<prefixListId>.json` — `{"Entries": [{"Cidr": "…"}]}` (no pagination).
+ * - `GetManagedPrefixListEntries/<prefixListId>.json` — `{"Entries": [{"Cidr": "…"}]}` (no pagination);
+ * - `SelectResourceConfig/<page>.json` (`SelectAggregateResourceConfig/<aggregator>/<page>.json` in org mode) — one
+ *   page of the advanced query, `{"Results": ["<row JSON>", …], "NextToken": "…"}`: the first page is `first.json`,
+ *   each next one is named by the `NextToken` that leads to it.
  *
  * An error is recorded as the API's JSON error body, `{"__type": "ResourceNotDiscoveredException", "message": "..."}`,
  * and replayed as an error of that name. A call with no file is a `ResourceNotDiscoveredException` (Config) or an empty
@@ -98,5 +102,28 @@ export function recordedPrefixListEntries(dir: string): PrefixListEntriesApi {
       });
     const entries = isObject(body) && Array.isArray(body['Entries']) ? (body['Entries'] as { Cidr?: string }[]) : [];
     return { Entries: entries };
+  };
+}
+
+/**
+ * The advanced query answered from `dir/SelectResourceConfig/<page>.json` (or `SelectAggregateResourceConfig/
+ * <aggregator>/<page>.json`): `first` for the first page, the NextToken for the others. No file: an empty answer.
+ */
+export function recordedSelect(dir: string): SelectApi {
+  return async (input) => {
+    const page = input.NextToken ?? 'first';
+    const body =
+      input.ConfigurationAggregatorName !== undefined
+        ? /^[\w.:-]+$/.test(input.ConfigurationAggregatorName)
+          ? await readRecorded(join(dir, 'SelectAggregateResourceConfig'), input.ConfigurationAggregatorName, page)
+          : undefined
+        : await readRecorded(dir, 'SelectResourceConfig', page);
+    if (!isObject(body)) return { Results: [] };
+    // Rows are JSON strings as the API sends them; a recorded file may also hold them as objects (readable).
+    const results = Array.isArray(body['Results'])
+      ? (body['Results'] as unknown[]).map((r) => (typeof r === 'string' ? r : JSON.stringify(r)))
+      : [];
+    const token = typeof body['NextToken'] === 'string' ? body['NextToken'] : undefined;
+    return { Results: results, ...(token !== undefined ? { NextToken: token } : {}) };
   };
 }

@@ -55,6 +55,14 @@ function completeDelta(d: NetworkDelta, views: Readonly<Record<string, ResourceV
         return d;
       return { ...d, before: before.policy };
     }
+    case 'binding': {
+      // ModifyNetworkInterfaceAttribute logs only the new group set: the set before is the kept one.
+      if (d.op !== 'changed' || d.before !== undefined || d.holder.id === undefined) return d;
+      const before = views[d.holder.id]?.before;
+      if (d.binding.kind !== 'security-groups' || before?.kind !== 'network-interface' || before.groups === undefined)
+        return d;
+      return { ...d, before: { kind: 'security-groups', groupIds: before.groups } };
+    }
     case 'endpoint-service-acceptance': {
       const before = views[d.serviceId]?.before;
       if (d.before !== undefined || before?.kind !== 'endpoint-service' || before.acceptanceRequired === undefined)

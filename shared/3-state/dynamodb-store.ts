@@ -3,18 +3,27 @@ import * as z from 'zod';
 import { isConditionFailed } from '../platform/aws/dynamodb.ts';
 import { sdk } from '../platform/aws/sdk.ts';
 import { createTableInput } from '../platform/aws/table.ts';
-import { STATEFUL_KINDS, type ResourceId } from '../model/state.ts';
+import { STATEFUL_KINDS, type ResourceId, type StatefulKind } from '../model/state.ts';
 import { STATE_OPEN_INDEX, STATE_TABLE } from './table.ts';
-import { resourceKey, type OpenEpisode, type StateStore, type StoredResource } from './store.ts';
+import {
+  resourceKey,
+  type InventoryMarker,
+  type OpenEpisode,
+  type ResourceSummary,
+  type StateStore,
+  type StoredResource,
+} from './store.ts';
 
 /**
  * The state store on DynamoDB (the functions' state table, `NETWATCH_STATE_TABLE`): on-demand, point-in-time
- * recovery, encrypted with the stack's KMS key (deploy/stack/resources.ts).
+ * recovery, encrypted with the stack's KMS key (deploy/stack/tables.ts).
  *
  * | item | pk | sk | attributes |
  * |---|---|---|---|
  * | resource state | `RES#<region>\|<resource id>` | `STATE` | version (N), kind, id, region, account, data (JSON: kept state, exposures, open and recently closed episodes, recent outcomes, referenced prefix lists), updatedAt; `openIndex` = `OPEN` and `openSince` while an episode is open |
- * | reverse index | `REF#<region>\|<prefix list id>` | `<kind>\|<resource id>` | region, kind, id |
+ * | reverse index | `REF#<region>\|<id>` | `<kind>\|<resource id>` | region, kind, id |
+ * | inventory marker | `INV#<region>\|<account>` | `INVENTORY` | region, account, firstAt, at, counts (JSON) |
+ * | resolution note | `MEMO#<region>\|<key>` | `MEMO` | value, expiresAt (TTL, 30 days) |
  *
  * Saves are conditional on `version` (`attribute_not_exists(pk)` for a first write), so concurrent writers never
  * overwrite each other: the loser re-reads and re-applies. The sparse GSI `open` (hash `openIndex`, range
@@ -103,15 +112,18 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  async referencing(region: string, prefixListId: string): Promise<ResourceId[]> {
+  async referencing(region: string, id: string, kind?: StatefulKind): Promise<ResourceId[]> {
     const out: ResourceId[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': refPk(region, prefixListId) },
+          KeyConditionExpression: kind === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :kind)',
+          ExpressionAttributeValues: {
+            ':pk': refPk(region, id),
+            ...(kind !== undefined ? { ':kind': `${kind}|` } : {}),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
@@ -125,8 +137,8 @@ export class DynamoStateStore implements StateStore {
     return out;
   }
 
-  async setReference(region: string, prefixListId: string, referrer: ResourceId, present: boolean): Promise<void> {
-    const key = { pk: refPk(region, prefixListId), sk: `${referrer.kind}|${referrer.id}` };
+  async setReference(region: string, id: string, referrer: ResourceId, present: boolean): Promise<void> {
+    const key = { pk: refPk(region, id), sk: `${referrer.kind}|${referrer.id}` };
     if (present)
       await this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
@@ -135,6 +147,95 @@ export class DynamoStateStore implements StateStore {
         }),
       );
     else await this.client.send(new (sdk.dynamodbDocument().DeleteCommand)({ TableName: this.table, Key: key }));
+  }
+
+  async inventory(region: string, account: string): Promise<InventoryMarker | undefined> {
+    const { Item } = await this.client.send(
+      new (sdk.dynamodbDocument().GetCommand)({
+        TableName: this.table,
+        Key: { pk: inventoryPk(region, account), sk: 'INVENTORY' },
+        ConsistentRead: true,
+      }),
+    );
+    if (Item === undefined) return undefined;
+    const row = markerRow.safeParse(Item);
+    if (!row.success) return undefined;
+    return { ...row.data, counts: JSON.parse(row.data.counts) as InventoryMarker['counts'] };
+  }
+
+  async setInventory(marker: InventoryMarker): Promise<void> {
+    await this.client.send(
+      new (sdk.dynamodbDocument().PutCommand)({
+        TableName: this.table,
+        Item: {
+          pk: inventoryPk(marker.region, marker.account),
+          sk: 'INVENTORY',
+          region: marker.region,
+          account: marker.account,
+          firstAt: marker.firstAt,
+          at: marker.at,
+          counts: JSON.stringify(marker.counts),
+        },
+      }),
+    );
+  }
+
+  async remember(region: string, key: string, value: string): Promise<void> {
+    try {
+      await this.client.send(
+        new (sdk.dynamodbDocument().PutCommand)({
+          TableName: this.table,
+          Item: {
+            pk: `MEMO#${region}|${key}`,
+            sk: 'MEMO',
+            value,
+            expiresAt: Math.floor(Date.now() / 1000) + MEMO_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async recall(region: string, key: string): Promise<string | undefined> {
+    const { Item } = await this.client.send(
+      new (sdk.dynamodbDocument().GetCommand)({
+        TableName: this.table,
+        Key: { pk: `MEMO#${region}|${key}`, sk: 'MEMO' },
+        ConsistentRead: true,
+      }),
+    );
+    return typeof Item?.['value'] === 'string' ? Item['value'] : undefined;
+  }
+
+  /**
+   * Every resource item, read with a paginated Scan of the keys and names only (once per reconciliation run: a Scan
+   * reads — and is billed for — whole items, which for 10,000 resources of a few KB each is about 10,000 read units).
+   * @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html
+   */
+  async listResources(): Promise<ResourceSummary[]> {
+    const out: ResourceSummary[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new (sdk.dynamodbDocument().ScanCommand)({
+          TableName: this.table,
+          FilterExpression: 'sk = :state',
+          ProjectionExpression: '#region, account, kind, id',
+          ExpressionAttributeNames: { '#region': 'region' },
+          ExpressionAttributeValues: { ':state': 'STATE' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const row = summaryRow.safeParse(item);
+        if (row.success) out.push(row.data);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
   }
 
   async openEpisodes(): Promise<OpenEpisode[]> {
@@ -189,8 +290,12 @@ function fitItem(item: StoredResource): string {
   }
 }
 
+/** Resolution notes outlive any redelivery (SQS keeps a message at most 14 days). */
+const MEMO_TTL_SECONDS = 30 * 86_400;
+
 const statePk = (region: string, id: string): string => `RES#${resourceKey(region, id)}`;
-const refPk = (region: string, prefixListId: string): string => `REF#${resourceKey(region, prefixListId)}`;
+const refPk = (region: string, id: string): string => `REF#${resourceKey(region, id)}`;
+const inventoryPk = (region: string, account: string): string => `INV#${region}|${account}`;
 
 interface StoredData {
   record: StoredResource['record'];
@@ -227,6 +332,12 @@ const stateRow = z.lazy(() =>
   }),
 );
 const refRow = z.lazy(() => z.object({ kind: z.enum(STATEFUL_KINDS), id: z.string() }));
+const markerRow = z.lazy(() =>
+  z.object({ region: z.string(), account: z.string(), firstAt: z.string(), at: z.string(), counts: z.string() }),
+);
+const summaryRow = z.lazy(() =>
+  z.object({ region: z.string(), account: z.string(), kind: z.enum(STATEFUL_KINDS), id: z.string() }),
+);
 
 function itemToResource(item: Record<string, unknown>): StoredResource {
   const row = stateRow.parse(item);

@@ -1,5 +1,5 @@
 import type { Episode, Exposure, ResourceView } from '../model/exposure.ts';
-import type { ResourceId } from '../model/state.ts';
+import type { ResourceId, StatefulKind } from '../model/state.ts';
 import type { LwwRecord } from './lww.ts';
 
 /**
@@ -72,6 +72,30 @@ export interface OpenEpisode {
   episode: Episode;
 }
 
+/**
+ * What a reconciliation saw in one account and Region (shared/3-state/reconcile.ts): when, and how many resources of
+ * each kind. Its presence makes the inventory of interfaces complete there (a group with no known interface has none)
+ * and tells the next run it is not the first.
+ */
+export interface InventoryMarker {
+  region: string;
+  account: string;
+  /** ISO time of the first reconciliation (the posture report's). */
+  firstAt: string;
+  /** ISO time of the last one. */
+  at: string;
+  /** Resources seen by kind in the last one. */
+  counts: Partial<Record<StatefulKind, number>>;
+}
+
+/** One stored resource, as a listing names it. */
+export interface ResourceSummary {
+  region: string;
+  account: string;
+  kind: StatefulKind;
+  id: string;
+}
+
 export interface StateStore {
   /** The stored resources among `ids` in `region` (absent ones are not in the map), read strongly consistent. */
   load(region: string, ids: readonly ResourceId[]): Promise<Map<string, StoredResource>>;
@@ -80,10 +104,26 @@ export interface StateStore {
    * got there first: re-read and re-apply.
    */
   save(item: StoredResource, expectedVersion: number): Promise<boolean>;
-  /** Security groups and route tables that reference a prefix list (the reverse index). */
-  referencing(region: string, prefixListId: string): Promise<ResourceId[]>;
-  /** Add (or remove) `referrer` in the reverse index of a prefix list. Idempotent. */
-  setReference(region: string, prefixListId: string, referrer: ResourceId, present: boolean): Promise<void>;
+  /**
+   * The resources whose state names an id (the reverse index, shared/model/state.ts `referencesOf`): the groups and
+   * tables using a prefix list, the interfaces of a group or subnet, the tables and ACL of a subnet, what sits in a VPC.
+   * `kind` keeps only referrers of that kind.
+   */
+  referencing(region: string, id: string, kind?: StatefulKind): Promise<ResourceId[]>;
+  /** Add (or remove) `referrer` in the reverse index of an id. Idempotent. */
+  setReference(region: string, id: string, referrer: ResourceId, present: boolean): Promise<void>;
   /** Every open episode, oldest first. */
   openEpisodes(): Promise<OpenEpisode[]>;
+  /** The inventory marker of an account and Region (undefined: never reconciled there). */
+  inventory(region: string, account: string): Promise<InventoryMarker | undefined>;
+  /** Write the inventory marker (last writer wins: it only records a run). */
+  setInventory(marker: InventoryMarker): Promise<void>;
+  /** Every stored resource (reconciliation compares them with what AWS Config holds, to find the deleted ones). */
+  listResources(): Promise<ResourceSummary[]>;
+  /**
+   * A note kept for 30 days: how a change's ids were resolved (the subnet of an association id, the interface of an
+   * instance), so a redelivery resolves them the same way after the state has moved on. First writer wins.
+   */
+  remember(region: string, key: string, value: string): Promise<void>;
+  recall(region: string, key: string): Promise<string | undefined>;
 }

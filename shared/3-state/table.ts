@@ -6,8 +6,9 @@ export const STATE_OPEN_INDEX = 'open';
 /**
  * The state table (`NETWATCH_STATE_TABLE`): one item per resource and the prefix-list reverse index under `pk` +
  * `sk`, and the sparse GSI {@link STATE_OPEN_INDEX} (items: shared/3-state/dynamodb-store.ts). State items carry no
- * `expiresAt` — the state is the network as it is now — but TTL is enabled on it as on the other tables, so a kind of
- * item that should expire can say so. The store, the tests' tables and the deploy stack's `StateTable` use this.
+ * `expiresAt` — the state is the network as it is now —; the resolution notes (association and instance ids resolved
+ * for redeliveries) do: TTL is enabled on it as on the other tables. The store, the tests' tables and the deploy
+ * stack's `StateTable` use this.
  */
 export const STATE_TABLE = {
   key: { partition: 'pk', sort: 'sk' },

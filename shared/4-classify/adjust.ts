@@ -13,7 +13,11 @@ import { matchActor } from '../model/actor-match.ts';
  *
  * - raised: the actor is the root user; or the call was signed with a long-term access key (AKIA…) of an IAM user.
  * - lowered: the actor matches `context.automationRoles` (known pipelines).
- * - the finding's own rule's `adjust` (rules/sg-open-world.ts: what the group is attached to), when it has one.
+ * - reachability (kept state, any rule): an exposure the internet cannot reach now is lowered one step, the missing
+ *   link named; a reachable or unknown verdict is said, not graded (see {@link reachAdjustment}).
+ * - the finding's own rule's `adjust` (rules/sg-open-world.ts: a group known reachable through a whole path, else what
+ *   it is attached to), when it has one. A rule's adjustment that grades the reachability verdict itself
+ *   (`SeverityAdjustment.gradesReach`) replaces the generic reachability step for that finding.
  *
  * Info findings are never raised: info means nothing got riskier (a detach, a revoke), whoever did it.
  * Rules that own a context decision (igw-attach and internal-only VPCs) make it themselves.
@@ -40,7 +44,12 @@ export function adjust(finding: Finding, change: ChangeEvent, context: RuleConte
       );
     }
   }
-  const own = rules.find((r) => r.id === finding.ruleId)?.adjust?.(change, context);
+  const own = rules.find((r) => r.id === finding.ruleId)?.adjust?.(change, context, finding);
+  const reach = own?.gradesReach === true ? undefined : reachAdjustment(finding, rules);
+  if (reach !== undefined) {
+    steps += reach.steps;
+    why.push(reach.why);
+  }
   if (own !== undefined) {
     steps += own.steps;
     why.push(own.why);
@@ -67,4 +76,28 @@ function actorRaise(actor: Actor, enabled: { rootActor: boolean; longTermKeys: b
     return `made with long-term access key ${actor.accessKeyId}${actor.arn ? ` of ${actor.arn}` : ''}, not a role session (keys leak; roles expire)`;
   }
   return undefined;
+}
+
+/**
+ * Severity from reachability (kept state, shared/net/reachability.ts), the same for every rule: an exposure nothing on
+ * the internet can reach now is one grade lower, with the missing link named — and the change that later completes the
+ * path is a finding of its own, from the rule that owns `internet-path` exposures (named from `Rule.exposureKinds`).
+ * A reachable verdict is said (the path) and graded as the rule graded it; a rule may raise it in its own `adjust`
+ * (rules/sg-open-world.ts). Unknown links count as reachable: an unknown verdict moves nothing.
+ */
+function reachAdjustment(finding: Finding, rules: readonly Rule[]): { steps: number; why: string } | undefined {
+  const reach = finding.reach;
+  if (reach === undefined || finding.severity === 'info') return undefined;
+  if (reach.verdict === 'unreachable') {
+    const owner = rules.find((r) => r.exposureKinds?.includes('internet-path'))?.id;
+    return {
+      steps: -1,
+      why: `lowered: ${reach.text}; the change that completes the path is reported on its own${owner !== undefined ? ` (${owner})` : ''}`,
+    };
+  }
+  if (reach.verdict === 'reachable') return { steps: 0, why: `reachable from the internet now: ${reach.text}` };
+  return {
+    steps: 0,
+    why: `reachability: ${reach.text}; assumed (not known, so counted as reachable): ${[...new Set(reach.assumed ?? [])].join('; ') || 'links not known'}`,
+  };
 }

@@ -31,8 +31,13 @@ export function evaluate(
   if (change.deltas.length === 0 && moved.size === 0) return { findings, errors };
   const kinds = new Set(change.deltas.map((d) => d.kind));
   const stateAfter = stateAfterOf(change);
+  // A judgement made for another resource (a prefix list's or a group's change seen from a group, table or interface
+  // that uses it) is about exposures that moved there: only the rules owning them run (the cause's deltas were
+  // judged with the cause itself).
+  const derived = change.state?.cause !== undefined;
   for (const rule of rules) {
-    if (!rule.deltaKinds.some((k) => kinds.has(k)) && !(rule.exposureKinds ?? []).some((k) => moved.has(k))) continue;
+    const owns = (rule.exposureKinds ?? []).some((k) => moved.has(k));
+    if (derived ? !owns : !rule.deltaKinds.some((k) => kinds.has(k)) && !owns) continue;
     try {
       for (const draft of rule.classify(change, context)) {
         const episode = episodeOf(change, draft.exposures);
@@ -57,6 +62,8 @@ export function evaluate(
         withCaller(finding, change);
         if (episode !== undefined) finding.episode = episodeRef(episode);
         if (stateAfter !== undefined) finding.stateAfter = stateAfter;
+        const reach = reachOf(change, draft.exposures);
+        if (reach !== undefined) finding.reach = reach;
         findings.push(finding);
       }
     } catch (cause) {
@@ -112,6 +119,27 @@ export function withCaller(finding: Finding, change: ChangeEvent): Finding {
   if (change.api) finding.api = change.api;
   if (change.related?.length) finding.related = change.related;
   return finding;
+}
+
+/**
+ * Whether the internet can reach something through the exposures a finding grades (kept state only): reachable when
+ * any of them is (an unknown verdict counts as reachable), unreachable when all are. A subnet's finding reads its
+ * `subnet|<id>` verdict (instances launched there with public IPs).
+ */
+export function reachOf(change: ChangeEvent, keys: readonly string[] | undefined): Finding['reach'] {
+  if (change.state?.source !== 'kept') return undefined;
+  const wanted = keys?.length
+    ? keys
+    : change.resource.type === 'AWS::EC2::Subnet'
+      ? [`subnet|${change.resource.id}`]
+      : [];
+  const verdicts = Object.values(change.state.resources).flatMap((view) =>
+    wanted.flatMap((k) => (view.reach?.[k] !== undefined ? [view.reach[k]!] : [])),
+  );
+  if (verdicts.length === 0) return undefined;
+  const open = verdicts.find((v) => v.verdict === 'reachable') ?? verdicts.find((v) => v.verdict === 'unknown');
+  const pick = open ?? verdicts[0]!;
+  return { verdict: pick.verdict, text: pick.text, ...(pick.assumed.length > 0 ? { assumed: pick.assumed } : {}) };
 }
 
 /** The state the change left on its own resource (kept state only). */

@@ -44,7 +44,14 @@ const NOT_IDENTITY = new Set([
   'serviceName',
   'name',
   'failure',
+  'replaces',
 ]);
+
+/**
+ * Left out at every level: association ids and the public IP an Elastic IP maps to — CloudTrail names an address
+ * binding by allocation and association ids, Config by the address too (a binding's identity is the allocation).
+ */
+const NOT_IDENTITY_ANYWHERE = new Set(['associationId', 'address']);
 
 /** Canonical text of a delta: ops collapse to present/absent, keys sorted, non-identity fields dropped. */
 export function deltaIdentity(delta: NetworkDelta): string {
@@ -60,7 +67,12 @@ function canonical(value: unknown, top = false): string {
       .join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([k, v]) => v !== undefined && !(top && (k === 'op' || k === 'kind' || NOT_IDENTITY.has(k))))
+      .filter(
+        ([k, v]) =>
+          v !== undefined &&
+          !NOT_IDENTITY_ANYWHERE.has(k) &&
+          !(top && (k === 'op' || k === 'kind' || NOT_IDENTITY.has(k))),
+      )
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${k}=${canonical(v)}`).join(',')}}`;
   }

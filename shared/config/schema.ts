@@ -129,6 +129,29 @@ export const groupingSchema = strictObject({
   tableName: z.string().min(3).max(255).optional(),
 });
 
+/**
+ * Opt-in response (docs/response.md): revert an unapproved world-open rule or internet-gateway route after a grace
+ * period. Off without this section; a dry run unless `dryRun: false`. The functions' roles allow the revert calls only
+ * when the stack was deployed with `respondAccounts` (the queue and the responder exist only then).
+ */
+export const respondSchema = strictObject({
+  dryRun: z.boolean().default(true),
+  graceMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
+  /** What can be reverted: world-open ingress rules and internet-gateway routes. */
+  categories: z
+    .array(z.enum(['sg-open-world', 'route-to-igw']))
+    .min(1)
+    .default(['sg-open-world', 'route-to-igw']),
+  accounts: z.array(accountIdSchema).min(1),
+  /** The stack's respond queue (output RespondQueueUrl): revert requests wait there through the grace period. */
+  queueUrl: z.string().url(),
+});
+
 const configShape = strictObject({
   version: z.literal(1, { error: 'must be 1 (the only config version)' }),
   sinks: z.record(nameSchema, sinkSpecSchema).refine((s) => Object.keys(s).length > 0, 'configure at least one sink'),
@@ -139,6 +162,7 @@ const configShape = strictObject({
   dedup: dedupSchema.default({ windowHours: 24, claimLeaseSeconds: 120 }),
   grouping: groupingSchema.default({ windowMinutes: 5 }),
   state: stateSchema.default({}),
+  respond: respondSchema.optional(),
 });
 
 /** The whole config (per-key checks; the cross-section checks are {@link crossCheckProblems}). */

@@ -15,6 +15,7 @@ import { ConfigError } from '../platform/errors.ts';
 import type { Telemetry } from './cold-start.ts';
 import { ruleContextFromConfig } from '../config/routes.ts';
 import { buildDeliveryRuntime, type DeliveryRuntime } from './runtime.ts';
+import { scheduleFromConfig } from './respond-handler.ts';
 import type { PipelineDeps } from './process-record.ts';
 
 /**
@@ -45,6 +46,8 @@ export async function buildLambdaDeps(
   };
   const enrich = enrichFromEnv(env);
   if (enrich !== undefined) deps.enrich = enrich;
+  const respond = scheduleFromConfig(runtime);
+  if (respond !== undefined) deps.respond = respond;
   const table = runtime.config.state.tableName;
   if (table !== undefined) {
     deps.state = new StateEngine({

@@ -20,6 +20,7 @@ export const CATEGORIES = [
   'lb-internet-facing',
   'uninspected',
   'network-change',
+  'internet-path',
 ] as const;
 
 /** One finding category. */

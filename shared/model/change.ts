@@ -37,6 +37,7 @@ export const RESOURCE_TYPES = [
   'AWS::EC2::TransitGateway',
   'AWS::EC2::TransitGatewayAttachment',
   'AWS::EC2::PrefixList',
+  'AWS::EC2::NetworkInterface',
   'AWS::DirectConnect::VirtualInterface',
   'AWS::DirectConnect::Gateway',
   'AWS::ElasticLoadBalancingV2::LoadBalancer',
@@ -380,10 +381,61 @@ export interface SubnetAssociationDelta {
   table: 'route-table' | 'network-acl';
   /** `rtb-…` or `acl-…`. */
   tableId: string;
-  /** `subnet-…`; absent for the main route table's implicit association. */
+  /**
+   * `subnet-…`; absent for the main route table's implicit association, and — until the kept state resolves it — for
+   * calls that name only an association id (ReplaceRouteTableAssociation, ReplaceNetworkAclAssociation,
+   * DisassociateRouteTable: shared/3-state resolves `associationId` to the subnet).
+   */
   subnetId?: string;
   /** True for the VPC's main route table (subnets without an explicit association use it). */
   main?: boolean;
+  /** `rtbassoc-…` / `aclassoc-…`: the association's id, when the source gives it (not part of the identity). */
+  associationId?: string;
+  /** The association this one replaced (ReplaceRouteTableAssociation / ReplaceNetworkAclAssociation). */
+  replaces?: string;
+}
+
+/** What a network interface (or a subnet, route table, network ACL) is bound to. */
+export type Binding =
+  /** The security groups of an ENI: the whole set (ModifyNetworkInterfaceAttribute replaces it). */
+  | { kind: 'security-groups'; groupIds: string[] }
+  /** The subnet (and VPC) of an ENI. */
+  | { kind: 'subnet'; subnetId: string; vpcId?: string }
+  /** The VPC of a subnet, route table or network ACL. */
+  | { kind: 'vpc'; vpcId: string }
+  /**
+   * A public address of an ENI: an auto-assigned public IPv4 address, an Elastic IP (`allocationId`), or an IPv6
+   * address (every IPv6 address of a VPC is globally unique, reachable through an internet gateway).
+   */
+  | {
+      kind: 'public-address';
+      family: 4 | 6;
+      address?: string;
+      allocationId?: string;
+      associationId?: string;
+      elastic?: boolean;
+    }
+  /** The instance an ENI is attached to (device index 0 = its primary interface). */
+  | { kind: 'instance'; instanceId: string; deviceIndex?: number };
+
+/**
+ * A binding of a resource to what makes it reachable: an ENI's security groups, subnet, public address and instance; the
+ * VPC of a subnet, route table or ACL. Nothing is exposed by a binding alone; the state step joins the bindings with the
+ * groups, routes and ACLs they point at to tell whether the internet can reach an ENI (shared/net/reachability.ts).
+ * `holder.id` is absent when the call names only an instance (ModifyInstanceAttribute, AssociateAddress with an
+ * instance id) or an association id (DisassociateAddress): the state resolves it.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyNetworkInterfaceAttribute.html
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AssociateAddress.html
+ */
+export interface BindingDelta {
+  kind: 'binding';
+  op: DeltaOp;
+  holder: { kind: 'network-interface' | 'subnet' | 'route-table' | 'network-acl'; id?: string };
+  /** The instance the call named (the state resolves its primary network interface). */
+  instanceId?: string;
+  binding: Binding;
+  /** For `changed`: the binding before, when known. */
+  before?: Binding;
 }
 
 /** A change that could not be inspected (oversized Config item with no item attached). */
@@ -418,7 +470,8 @@ export type NetworkDelta =
   | ComplianceDelta
   | UninspectedDelta
   | PrefixListEntryDelta
-  | SubnetAssociationDelta;
+  | SubnetAssociationDelta
+  | BindingDelta;
 
 export type DeltaKind = NetworkDelta['kind'];
 
@@ -492,6 +545,12 @@ export interface ChangeEvent {
    * a change and a state (shared/model/state.ts turns them into state elements).
    */
   snapshot?: ResourceSnapshot;
+  /**
+   * Set on the changes a reconciliation makes (shared/3-state, reconciliation from AWS Config's advanced query): the
+   * state AWS Config holds now, compared with the kept state — what no change event said. `first`: the first run in
+   * this account and Region (it seeds the state: one posture report instead of a page per exposure).
+   */
+  reconciled?: { first: boolean; at: string };
   /**
    * The network state this change was judged against: before and after state and exposures of each resource it
    * touches, and the exposure episodes it opened or closed. Set by the state step (shared/3-state); absent when no

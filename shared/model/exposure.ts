@@ -10,6 +10,9 @@ import type { ResourceRef } from './change.ts';
  *   internet after rule ordering, the share of the public internet a route table sends to an internet gateway, an
  *   endpoint policy granting everyone, a principal outside the organisation allowed on an endpoint service, an
  *   internet gateway attached to a VPC.
+ * - An `internet-path` exposure is a network interface the internet can reach through a world-open group, a public
+ *   address, a route to an attached internet gateway and an ACL that lets the traffic in and the replies out
+ *   (shared/net/reachability.ts): a resource that joins something already exposed opens one.
  * - An {@link Episode} is the period an exposure exists: it opens when the exposure appears and closes when it is
  *   gone. Its id enters the fingerprint of the findings about it, so a hole closed and opened again pages again,
  *   while a redelivered event or the Config item of the same change stays the same finding. A close resolves the
@@ -24,6 +27,7 @@ export const EXPOSURE_KINDS = [
   'endpoint-policy',
   'endpoint-service',
   'igw-attachment',
+  'internet-path',
 ] as const;
 
 /** One kind of exposure. */
@@ -128,6 +132,27 @@ export interface EpisodeRef {
   openSeconds?: number;
 }
 
+/** The verdicts of {@link Reachability}, a closed list (the change record's schema reads it). */
+export const REACH_VERDICTS = ['reachable', 'unknown', 'unreachable'] as const;
+
+/**
+ * Can the internet actually reach something through an exposure (shared/net/reachability.ts)? Unknown links count as
+ * reachable: a grade is never lowered on missing state.
+ */
+export interface Reachability {
+  /**
+   * `reachable`: a path with every link known present; `unknown`: no path known blocked, but one rests on assumed
+   * links (counts as reachable); `unreachable`: every path misses a link.
+   */
+  verdict: (typeof REACH_VERDICTS)[number];
+  /** The path (reachable, unknown) or the missing link (unreachable), one line. */
+  text: string;
+  /** Links assumed present because the state does not say. */
+  assumed: string[];
+  /** Interfaces whose paths were checked (up to a few, for change records). */
+  interfaces: string[];
+}
+
 /** The state of one resource around a change. */
 export interface ResourceView {
   kind: StatefulKind;
@@ -140,6 +165,11 @@ export interface ResourceView {
   episodes: EpisodeTransition[];
   /** What was not known and how it was graded (worst case), for `why`. */
   unknown: string[];
+  /**
+   * Reachability from the internet of the exposures after the change, by exposure key (groups, ACLs, route tables;
+   * `subnet|<id>` for a subnet's instances launched with public IPs). Absent: not evaluated (no kept state).
+   */
+  reach?: Record<string, Reachability>;
 }
 
 /** The state a change was judged against (see {@link ChangeEvent.state}). */

@@ -66,6 +66,10 @@ export interface DigestNotice {
   windowStart: string;
   windowEnd: string;
   findings: Finding[];
+  /** A headline of its own (the posture report of a first reconciliation), instead of the rule's. */
+  title?: string;
+  /** Where the full report is (the posture report's HTML: `s3://bucket/key`). */
+  report?: string;
 }
 
 /** The default verdict when no approvals are configured. */

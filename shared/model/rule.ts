@@ -1,7 +1,7 @@
 import type { Category } from './category.ts';
 import type { ChangeEvent, DeltaKind } from './change.ts';
 import type { ExposureKind } from './exposure.ts';
-import type { FindingDraft } from './finding.ts';
+import type { Finding, FindingDraft } from './finding.ts';
 import type { Severity } from './severity.ts';
 
 /**
@@ -81,6 +81,12 @@ export interface SeverityAdjustment {
   /** -1 lowers, +1 raises, 0 only says what was seen. */
   steps: -1 | 0 | 1;
   why: string;
+  /**
+   * The move is the rule's own reading of the finding's reachability verdict (`Finding.reach`; its `why` names the
+   * path): the generic reachability step of shared/4-classify/adjust.ts (lower an unreachable exposure, say a reachable
+   * or unknown one) is then left out for this finding, so the path is said once.
+   */
+  gradesReach?: boolean;
 }
 
 /**
@@ -115,7 +121,8 @@ export interface Rule {
   classify(change: ChangeEvent, context: RuleContext): FindingDraft[];
   /**
    * This rule's own severity adjustment, applied to each of its findings after the actor's (shared/4-classify/adjust.ts):
-   * pure, from the change's facts and the context; undefined = no move and nothing to say.
+   * pure, from the change's facts, the context and the finding as graded (its `reach`, kept state); undefined = no
+   * move and nothing to say.
    */
-  adjust?(change: ChangeEvent, context: RuleContext): SeverityAdjustment | undefined;
+  adjust?(change: ChangeEvent, context: RuleContext, finding: Finding): SeverityAdjustment | undefined;
 }

@@ -1,4 +1,13 @@
-import type { NaclEntry, NetworkDelta, PolicyState, RouteDelta, RouteTarget, SgPermission } from './change.ts';
+import type {
+  Binding,
+  NaclEntry,
+  NetworkDelta,
+  PolicyState,
+  RouteDelta,
+  RouteTarget,
+  SgPermission,
+  SubnetAttributeDelta,
+} from './change.ts';
 
 /**
  * The network state Netwatch keeps per resource (shared/3-state keeps it; rules read it through
@@ -23,6 +32,8 @@ export const STATEFUL_KINDS = [
   'endpoint-service',
   'internet-gateway',
   'egress-only-internet-gateway',
+  'network-interface',
+  'subnet',
 ] as const;
 
 /** One kind of stateful resource. */
@@ -38,6 +49,8 @@ export const RESOURCE_TYPE_OF: Readonly<Record<StatefulKind, string>> = {
   'endpoint-service': 'AWS::EC2::VPCEndpointService',
   'internet-gateway': 'AWS::EC2::InternetGateway',
   'egress-only-internet-gateway': 'AWS::EC2::EgressOnlyInternetGateway',
+  'network-interface': 'AWS::EC2::NetworkInterface',
+  subnet: 'AWS::EC2::Subnet',
 };
 
 /** The stateful kind of an AWS type name, if it is one. */
@@ -46,7 +59,10 @@ export function kindOfType(type: string): StatefulKind | undefined {
   return STATEFUL_KINDS.find((k) => RESOURCE_TYPE_OF[k].toLowerCase() === lower);
 }
 
-/** Which resource: its kind and id (`sg-…`, `pl-…`, `rtb-…`, `acl-…`, `vpce-…`, `vpce-svc-…`, `igw-…`, `eigw-…`). */
+/**
+ * Which resource: its kind and id (`sg-…`, `pl-…`, `rtb-…`, `acl-…`, `vpce-…`, `vpce-svc-…`, `igw-…`, `eigw-…`,
+ * `eni-…`, `subnet-…`).
+ */
 export interface ResourceId {
   kind: StatefulKind;
   id: string;
@@ -63,7 +79,7 @@ export type StateElement =
   /** The network-ACL entry of one (direction, rule number). */
   | { kind: 'nacl-entry'; entry: NaclEntry }
   /** A subnet associated with a route table / network ACL (`main` for the main route table's implicit one). */
-  | { kind: 'association'; subnetId?: string; main?: boolean }
+  | { kind: 'association'; subnetId?: string; main?: boolean; associationId?: string }
   /** A VPC endpoint's policy. */
   | { kind: 'policy'; policy: PolicyState }
   /** A principal allowed to connect to an endpoint service. */
@@ -71,7 +87,29 @@ export type StateElement =
   /** Whether an endpoint service requires acceptance of each connection. */
   | { kind: 'acceptance'; required: boolean }
   /** The VPC a gateway is attached to (`?` when the source did not say). */
-  | { kind: 'attachment'; vpcId: string };
+  | { kind: 'attachment'; vpcId: string }
+  /** The security groups of a network interface (the whole set: one element). */
+  | { kind: 'groups'; groupIds: string[] }
+  /** Where a resource sits: the VPC (subnet, route table, ACL, ENI) and the subnet (ENI). */
+  | { kind: 'placement'; vpcId?: string; subnetId?: string }
+  /** A public address of a network interface (public IPv4, Elastic IP, IPv6). */
+  | { kind: 'address'; address: InterfaceAddress }
+  /** The instance a network interface is attached to. */
+  | { kind: 'instance'; instanceId: string; deviceIndex?: number }
+  /** A subnet attribute (`map-public-ip-on-launch`, …). */
+  | { kind: 'flag'; name: SubnetAttributeDelta['attribute']; value: boolean };
+
+/** A public address of a network interface. */
+export interface InterfaceAddress {
+  family: 4 | 6;
+  /** The address itself, when the source says (Config does; AssociateAddress names only the allocation). */
+  address?: string;
+  /** `eipalloc-…` for an Elastic IP. */
+  allocationId?: string;
+  /** `eipassoc-…`: DisassociateAddress names only this. */
+  associationId?: string;
+  elastic?: boolean;
+}
 
 /** A security group's state: its rules, one peer each (egress too: kept, not graded). */
 export interface SecurityGroupState {
@@ -96,6 +134,10 @@ export interface RouteTableState {
   routes: { destination: RouteDelta['destination']; target: RouteTarget }[];
   subnets: string[];
   main: boolean;
+  /** The VPC (Config items say; CloudTrail changes do not). */
+  vpcId?: string;
+  /** Association id → subnet id (`main` for the main association), when the sources named them. */
+  associationIds?: Record<string, string>;
 }
 
 /** A network ACL's entries (both directions) and subnet associations. */
@@ -104,6 +146,33 @@ export interface NetworkAclState {
   id: string;
   entries: NaclEntry[];
   subnets: string[];
+  vpcId?: string;
+  /** Association id → subnet id, when the sources named them. */
+  associationIds?: Record<string, string>;
+}
+
+/**
+ * A network interface's bindings: its security groups, subnet, public addresses and instance. What the internet can
+ * reach through it is computed with its neighbourhood (shared/net/reachability.ts).
+ */
+export interface NetworkInterfaceState {
+  kind: 'network-interface';
+  id: string;
+  /** `undefined` = not known. */
+  groups?: string[];
+  subnetId?: string;
+  vpcId?: string;
+  addresses: InterfaceAddress[];
+  instanceId?: string;
+  deviceIndex?: number;
+}
+
+/** A subnet: its VPC and the attributes that make new instances public. */
+export interface SubnetState {
+  kind: 'subnet';
+  id: string;
+  vpcId?: string;
+  flags: Partial<Record<SubnetAttributeDelta['attribute'], boolean>>;
 }
 
 /** A VPC endpoint's policy (`undefined` when no source said). */
@@ -137,7 +206,9 @@ export type ResourceState =
   | NetworkAclState
   | EndpointState
   | EndpointServiceState
-  | GatewayState;
+  | GatewayState
+  | NetworkInterfaceState
+  | SubnetState;
 
 /** A put (element given) or a delete (no element) of one element of one resource. */
 export interface ElementOp {
@@ -189,6 +260,16 @@ export function elementKey(element: StateElement): string {
       return 'acceptance';
     case 'attachment':
       return `a|${element.vpcId}`;
+    case 'groups':
+      return 'groups';
+    case 'placement':
+      return 'placement';
+    case 'address':
+      return `ad|${element.address.allocationId ?? element.address.address ?? `v${element.address.family}`}`;
+    case 'instance':
+      return 'instance';
+    case 'flag':
+      return `f|${element.name}`;
   }
 }
 
@@ -243,6 +324,8 @@ export function elementOps(delta: NetworkDelta): ElementOp[] {
       return ops;
     }
     case 'subnet-association': {
+      // Only an association id (a replace or disassociate the state has not resolved yet): nothing to key it by.
+      if (delta.subnetId === undefined && !delta.main) return [];
       const resource: ResourceId = {
         kind: delta.table === 'route-table' ? 'route-table' : 'network-acl',
         id: delta.tableId,
@@ -251,8 +334,24 @@ export function elementOps(delta: NetworkDelta): ElementOp[] {
         kind: 'association',
         ...(delta.subnetId !== undefined ? { subnetId: delta.subnetId } : {}),
         ...(delta.main ? { main: true } : {}),
+        ...(delta.associationId !== undefined && delta.op !== 'removed' ? { associationId: delta.associationId } : {}),
       };
       return [delta.op === 'removed' ? del(resource, element) : put(resource, element)];
+    }
+    case 'subnet-attribute':
+      return [put({ kind: 'subnet', id: delta.subnetId }, { kind: 'flag', name: delta.attribute, value: delta.after })];
+    case 'binding': {
+      const id = delta.holder.id;
+      if (id === undefined) return [];
+      const resource: ResourceId = { kind: delta.holder.kind, id };
+      const element = bindingElement(delta.binding);
+      const ops: ElementOp[] = [];
+      if (delta.before !== undefined) {
+        const was = bindingElement(delta.before);
+        if (elementKey(was) !== elementKey(element)) ops.push(del(resource, was));
+      }
+      ops.push(delta.op === 'removed' ? del(resource, element) : put(resource, element));
+      return ops;
     }
     case 'endpoint-policy': {
       const resource: ResourceId = { kind: 'vpc-endpoint', id: delta.endpointId };
@@ -279,6 +378,32 @@ export function elementOps(delta: NetworkDelta): ElementOp[] {
     }
     default:
       return [];
+  }
+}
+
+/** The state element a binding is. */
+export function bindingElement(binding: Binding): StateElement {
+  switch (binding.kind) {
+    case 'security-groups':
+      return { kind: 'groups', groupIds: [...new Set(binding.groupIds)].sort() };
+    case 'subnet':
+      return {
+        kind: 'placement',
+        subnetId: binding.subnetId,
+        ...(binding.vpcId !== undefined ? { vpcId: binding.vpcId } : {}),
+      };
+    case 'vpc':
+      return { kind: 'placement', vpcId: binding.vpcId };
+    case 'public-address': {
+      const { kind: _kind, ...address } = binding;
+      return { kind: 'address', address };
+    }
+    case 'instance':
+      return {
+        kind: 'instance',
+        instanceId: binding.instanceId,
+        ...(binding.deviceIndex !== undefined ? { deviceIndex: binding.deviceIndex } : {}),
+      };
   }
 }
 
@@ -322,6 +447,8 @@ export function materialize(resource: ResourceId, elements: Iterable<StateElemen
         routes: list.flatMap((e) => (e.kind === 'route' ? [{ destination: e.destination, target: e.target }] : [])),
         subnets: list.flatMap((e) => (e.kind === 'association' && e.subnetId !== undefined ? [e.subnetId] : [])),
         main: list.some((e) => e.kind === 'association' && e.main === true),
+        ...placementOf(list),
+        ...associationIdsOf(list),
       };
     case 'network-acl':
       return {
@@ -329,6 +456,34 @@ export function materialize(resource: ResourceId, elements: Iterable<StateElemen
         id,
         entries: list.flatMap((e) => (e.kind === 'nacl-entry' ? [e.entry] : [])),
         subnets: list.flatMap((e) => (e.kind === 'association' && e.subnetId !== undefined ? [e.subnetId] : [])),
+        ...placementOf(list),
+        ...associationIdsOf(list),
+      };
+    case 'network-interface': {
+      const groups = list.find((e) => e.kind === 'groups');
+      const placement = list.find((e) => e.kind === 'placement');
+      const instance = list.find((e) => e.kind === 'instance');
+      return {
+        kind: 'network-interface',
+        id,
+        ...(groups?.kind === 'groups' ? { groups: groups.groupIds } : {}),
+        ...(placement?.kind === 'placement' && placement.subnetId !== undefined
+          ? { subnetId: placement.subnetId }
+          : {}),
+        ...(placement?.kind === 'placement' && placement.vpcId !== undefined ? { vpcId: placement.vpcId } : {}),
+        addresses: list.flatMap((e) => (e.kind === 'address' ? [e.address] : [])),
+        ...(instance?.kind === 'instance' ? { instanceId: instance.instanceId } : {}),
+        ...(instance?.kind === 'instance' && instance.deviceIndex !== undefined
+          ? { deviceIndex: instance.deviceIndex }
+          : {}),
+      };
+    }
+    case 'subnet':
+      return {
+        kind: 'subnet',
+        id,
+        ...placementOf(list),
+        flags: Object.fromEntries(list.flatMap((e) => (e.kind === 'flag' ? [[e.name, e.value]] : []))),
       };
     case 'vpc-endpoint': {
       const policy = list.find((e) => e.kind === 'policy');
@@ -371,14 +526,41 @@ export function elementsOf(state: ResourceState): Map<string, StateElement> {
     case 'prefix-list':
       for (const cidr of state.entries) add({ kind: 'entry', cidr });
       break;
-    case 'route-table':
+    case 'route-table': {
+      const ids = associationIdOfSubnet(state.associationIds);
       for (const r of state.routes) add({ kind: 'route', destination: r.destination, target: r.target });
-      for (const subnetId of state.subnets) add({ kind: 'association', subnetId });
-      if (state.main) add({ kind: 'association', main: true });
+      for (const subnetId of state.subnets) add(association(subnetId, ids.get(subnetId)));
+      if (state.main) add(association(undefined, ids.get('main')));
+      if (state.vpcId !== undefined) add({ kind: 'placement', vpcId: state.vpcId });
       break;
-    case 'network-acl':
+    }
+    case 'network-acl': {
+      const ids = associationIdOfSubnet(state.associationIds);
       for (const entry of state.entries) add({ kind: 'nacl-entry', entry });
-      for (const subnetId of state.subnets) add({ kind: 'association', subnetId });
+      for (const subnetId of state.subnets) add(association(subnetId, ids.get(subnetId)));
+      if (state.vpcId !== undefined) add({ kind: 'placement', vpcId: state.vpcId });
+      break;
+    }
+    case 'network-interface':
+      if (state.groups !== undefined) add({ kind: 'groups', groupIds: state.groups });
+      if (state.subnetId !== undefined || state.vpcId !== undefined)
+        add({
+          kind: 'placement',
+          ...(state.subnetId !== undefined ? { subnetId: state.subnetId } : {}),
+          ...(state.vpcId !== undefined ? { vpcId: state.vpcId } : {}),
+        });
+      for (const address of state.addresses) add({ kind: 'address', address });
+      if (state.instanceId !== undefined)
+        add({
+          kind: 'instance',
+          instanceId: state.instanceId,
+          ...(state.deviceIndex !== undefined ? { deviceIndex: state.deviceIndex } : {}),
+        });
+      break;
+    case 'subnet':
+      if (state.vpcId !== undefined) add({ kind: 'placement', vpcId: state.vpcId });
+      for (const [name, value] of Object.entries(state.flags))
+        if (value !== undefined) add({ kind: 'flag', name: name as SubnetAttributeDelta['attribute'], value });
       break;
     case 'vpc-endpoint':
       if (state.policy !== undefined) add({ kind: 'policy', policy: state.policy });
@@ -393,6 +575,69 @@ export function elementsOf(state: ResourceState): Map<string, StateElement> {
       break;
   }
   return out;
+}
+
+function placementOf(list: readonly StateElement[]): { vpcId?: string } {
+  const placement = list.find((e) => e.kind === 'placement');
+  return placement?.kind === 'placement' && placement.vpcId !== undefined ? { vpcId: placement.vpcId } : {};
+}
+
+function associationIdsOf(list: readonly StateElement[]): { associationIds?: Record<string, string> } {
+  const ids: Record<string, string> = {};
+  for (const e of list)
+    if (e.kind === 'association' && e.associationId !== undefined)
+      ids[e.associationId] = e.subnetId ?? (e.main ? 'main' : '?');
+  return Object.keys(ids).length > 0 ? { associationIds: ids } : {};
+}
+
+function associationIdOfSubnet(ids: Record<string, string> | undefined): Map<string, string> {
+  return new Map(Object.entries(ids ?? {}).map(([id, subnet]) => [subnet, id]));
+}
+
+function association(subnetId: string | undefined, associationId: string | undefined): StateElement {
+  return {
+    kind: 'association',
+    ...(subnetId !== undefined ? { subnetId } : { main: true }),
+    ...(associationId !== undefined ? { associationId } : {}),
+  };
+}
+
+/**
+ * Every id a state names that another resource's change may need to find it by (the store's reverse index): prefix
+ * lists (a list's change re-evaluates the groups and tables using it), the subnets, VPC and association ids of route
+ * tables and ACLs, an ENI's groups, subnet, instance and address associations, a subnet's VPC, a gateway's VPCs.
+ * `referencing(id)` then answers "which ENIs use sg-…", "which table does subnet-… use", "which ENIs sit in it".
+ */
+export function referencesOf(state: ResourceState): string[] {
+  const ids = new Set<string>(prefixListsOf(state));
+  const add = (id: string | undefined) => {
+    if (id !== undefined && id !== '' && id !== '?') ids.add(id);
+  };
+  switch (state.kind) {
+    case 'route-table':
+    case 'network-acl':
+      for (const s of state.subnets) add(s);
+      for (const a of Object.keys(state.associationIds ?? {})) add(a);
+      add(state.vpcId);
+      break;
+    case 'network-interface':
+      // Not its VPC: a VPC holds thousands of interfaces, and nothing looks them up by VPC (subnets are).
+      for (const g of state.groups ?? []) add(g);
+      add(state.subnetId);
+      add(state.instanceId);
+      for (const a of state.addresses) add(a.associationId);
+      break;
+    case 'subnet':
+      add(state.vpcId);
+      break;
+    case 'internet-gateway':
+    case 'egress-only-internet-gateway':
+      for (const v of state.vpcs) add(v);
+      break;
+    default:
+      break;
+  }
+  return [...ids].sort();
 }
 
 /**

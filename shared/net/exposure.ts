@@ -2,6 +2,7 @@ import type { ChangeEvent, NaclEntry, NetworkDelta, PolicyState, RouteDelta, SgP
 import type { Exposure, ExposureRange, ExposureVia, ResourceView, StateView } from '../model/exposure.ts';
 import {
   applyOps,
+  bindingElement,
   elementKey,
   elementOps,
   materialize,
@@ -48,6 +49,12 @@ export interface ExposureOptions {
   /** The resource's account and the organisation's (endpoint-service principals inside them are not exposure). */
   ownAccount?: string;
   knownAccounts?: ReadonlySet<string>;
+  /**
+   * The internet paths of a network interface: they depend on its neighbourhood (groups, subnet, route table, ACL,
+   * gateway), which the state step gathers and shared/net/reachability.ts evaluates. Absent: an ENI exposes nothing
+   * that can be told (the stateless view).
+   */
+  interfacePaths?: (state: Extract<ResourceState, { kind: 'network-interface' }>) => Exposure[];
 }
 
 /** What the worst case assumes for an unknown prefix list. */
@@ -79,6 +86,10 @@ export function exposuresOf(state: ResourceState, options: ExposureOptions = {})
       }));
     case 'prefix-list':
       return []; // a list exposes nothing by itself: the groups and tables that use it do
+    case 'network-interface':
+      return options.interfacePaths?.(state) ?? [];
+    case 'subnet':
+      return []; // a subnet's attributes expose the instances launched later, graded by subnet-public-ip
   }
 }
 
@@ -158,7 +169,12 @@ export function sgIngressReach(
   return reachOf(candidates, range, version);
 }
 
-function securityGroupExposures(
+/**
+ * The ingress ports the whole internet reaches through a set of rules (one group's, or the union of an ENI's groups:
+ * AWS aggregates the rules of every group on an interface), as `sg-ingress` exposures keyed by `id`.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html
+ */
+export function securityGroupExposures(
   id: string,
   permissions: readonly SgPermission[],
   options: ExposureOptions,
@@ -712,6 +728,15 @@ export function impliedBeforeElements(resource: ResourceId, deltas: readonly Net
         break;
       case 'prefix-list-entry':
         if (d.op === 'removed') out.push({ kind: 'entry', cidr: d.cidr });
+        break;
+      case 'binding': {
+        const element = bindingElement(d.binding);
+        if (d.op === 'removed') out.push(element);
+        else if (d.before !== undefined) out.push(bindingElement(d.before));
+        break;
+      }
+      case 'subnet-attribute':
+        if (d.before !== undefined) out.push({ kind: 'flag', name: d.attribute, value: d.before });
         break;
       case 'subnet-association':
         if (d.op === 'removed')

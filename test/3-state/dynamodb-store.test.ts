@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoStateStore, stateTableDefinition } from '../../shared/3-state/dynamodb-store.ts';
-import type { StateStore, StoredResource } from '../../shared/3-state/store.ts';
+import type { InventoryMarker, StateStore, StoredResource } from '../../shared/3-state/store.ts';
 import type { ResourceId } from '../../shared/model/state.ts';
 import { startDynalite, type LocalDynamo } from '../support/dynalite.ts';
 import { cidr, ct, graded, perm, SG, SG_REF, sgDelta, stateJudge } from './helpers.ts';
@@ -57,6 +57,21 @@ class GatedStore implements StateStore {
   }
   openEpisodes() {
     return this.#inner.openEpisodes();
+  }
+  inventory(region: string, account: string) {
+    return this.#inner.inventory(region, account);
+  }
+  setInventory(marker: InventoryMarker) {
+    return this.#inner.setInventory(marker);
+  }
+  listResources() {
+    return this.#inner.listResources();
+  }
+  remember(region: string, key: string, value: string) {
+    return this.#inner.remember(region, key, value);
+  }
+  recall(region: string, key: string) {
+    return this.#inner.recall(region, key);
   }
 }
 

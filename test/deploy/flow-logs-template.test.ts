@@ -368,13 +368,16 @@ describe.skipIf(!packaged)('flow logs in the packaged templates', () => {
       expect(policies.find((s) => s['Sid'] === 'ConsumeEvidenceQueue')?.['Resource']).toEqual({
         'Fn::GetAtt': ['EvidenceQueue', 'Arn'],
       });
-      // The functions that deliver findings may send to the evidence queue; nobody else.
+      // The functions that deliver findings (the ingest functions and the reconciliation) may send to the evidence
+      // queue; nobody else.
       const senders = of(t, 'AWS::IAM::Role')
         .filter(([, r]) => JSON.stringify(r.Properties['Policies']).includes('"EvidenceQueueSink"'))
         .map(([id]) => id)
         .sort();
       expect(senders).toEqual(
-        mode === 'default' ? ['CloudtrailEventsRole', 'ConfigChangesRole'] : ['CloudtrailS3Role', 'ConfigChangesRole'],
+        mode === 'default'
+          ? ['CloudtrailEventsRole', 'ConfigChangesRole', 'ReconcileRole']
+          : ['CloudtrailS3Role', 'ConfigChangesRole', 'ReconcileRole'],
       );
       expect(t.Outputs?.['EvidenceQueueUrl']).toBeDefined();
     },

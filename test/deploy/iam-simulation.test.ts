@@ -70,6 +70,83 @@ function eventBridge(record: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** Revert requests of the response, in this (the emulator's) account. */
+function revertRequests(): Record<string, unknown>[] {
+  const finding = {
+    fingerprint: 'f0e1d2c3b4a5968778695a4b3c2d1e0f',
+    ruleId: 'sg-open-world',
+    title: 'Security group ingress open to the internet',
+    summary: 'tcp/22 open to 0.0.0.0/0 on sg-0a1b2c3d4e5f60718',
+    severity: 'high',
+    category: 'sg-open-world',
+    resource: { type: 'AWS::EC2::SecurityGroup', id: 'sg-0a1b2c3d4e5f60718' },
+    account: '000000000000',
+    region: 'eu-west-1',
+    at: '2026-11-20T09:00:00Z',
+    source: 'cloudtrail',
+    changeId: '2e1a9c3b-5d4f-4e6a-8b7c-1234567890ab',
+    evidence: [],
+    why: [],
+    episode: {
+      id: 'ep-0123456789abcdef',
+      state: 'open',
+      kind: 'sg-ingress',
+      exposure: 'tcp/22',
+      openedAt: '2026-11-20T09:00:00Z',
+    },
+  };
+  const world = {
+    direction: 'ingress',
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    peer: { kind: 'cidr4', cidr: '0.0.0.0/0' },
+  };
+  return [
+    {
+      kind: 'revert',
+      fingerprint: finding.fingerprint,
+      dueAt: '2026-11-20T09:15:00Z',
+      dryRun: false,
+      finding,
+      calls: [
+        {
+          api: 'RevokeSecurityGroupIngress',
+          input: { GroupId: 'sg-0a1b2c3d4e5f60718', SecurityGroupRuleIds: ['sgr-0a1b2c3d4e5f60718'] },
+          text: 'RevokeSecurityGroupIngress sg-0a1b2c3d4e5f60718 tcp/22 from 0.0.0.0/0',
+          undo: { kind: 'sg-permission', op: 'removed', groupId: 'sg-0a1b2c3d4e5f60718', permission: world },
+        },
+      ],
+    },
+    {
+      kind: 'revert',
+      fingerprint: 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
+      dueAt: '2026-11-20T09:15:00Z',
+      dryRun: false,
+      finding: {
+        ...finding,
+        fingerprint: 'a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5',
+        ruleId: 'route-to-igw',
+        category: 'route-to-igw',
+      },
+      calls: [
+        {
+          api: 'DeleteRoute',
+          input: { RouteTableId: 'rtb-0a1b2c3d4e5f60718', DestinationCidrBlock: '0.0.0.0/0' },
+          text: 'DeleteRoute rtb-0a1b2c3d4e5f60718 0.0.0.0/0',
+          undo: {
+            kind: 'route',
+            op: 'removed',
+            routeTableId: 'rtb-0a1b2c3d4e5f60718',
+            destination: { kind: 'cidr4', value: '0.0.0.0/0' },
+            target: { kind: 'internet-gateway', id: 'igw-0a1b2c3d4e5f60718' },
+          },
+        },
+      ],
+    },
+  ];
+}
+
 const chunks = <T>(items: T[], n: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / n) }, (_, i) => items.slice(i * n, i * n + n));
 
@@ -79,7 +156,7 @@ const TRAIL_KEY =
 
 /** What feeds a function. */
 type Feed =
-  | { kind: 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' | 'url' }
+  | { kind: 'config' | 'cloudtrail' | 'trail-log' | 'all' | 'schedule' | 'url' | 'revert' }
   /** A queue the stack's own config delivers into (a sink): fed with what the other functions sent it. */
   | { kind: 'sink'; queue: string; sink: string }
   /** A custom resource's provider: fed by CloudFormation with the resource's Create request. */
@@ -105,8 +182,8 @@ function configSinks(deployed: DeployedStack): Record<string, { type?: string; q
  * queue of its event source mapping — the Config queue gets Config notifications; the CloudTrail queue gets EventBridge
  * events, or in org-trail S3 mode (the queue subscribed to the trail's topic) log-delivery notifications; a queue that
  * a sink of the stack's config delivers into (the evidence queue) gets what the other functions delivered there; any
- * other queue gets every sample — a custom resource naming it as ServiceToken is fed CloudFormation's Create request;
- * otherwise the EventBridge schedule event.
+ * other queue gets every sample, except the respond queue, which gets revert requests — a custom resource naming it as
+ * ServiceToken is fed CloudFormation's Create request; otherwise the EventBridge schedule event.
  */
 function feedOf(deployed: DeployedStack, fnId: string): Feed {
   const stack = deployed.stack;
@@ -123,6 +200,8 @@ function feedOf(deployed: DeployedStack, fnId: string): Feed {
     return custom ? { kind: 'custom-resource', resource: custom[0] } : { kind: 'schedule' };
   }
   if (queue === 'ConfigQueue') return { kind: 'config' };
+  // The respond queue holds revert requests (docs/response.md), which the ingest functions queue with a 15-minute delay.
+  if (queue === 'RespondQueue') return { kind: 'revert' };
   const sink = Object.entries(configSinks(deployed)).find(([, s]) => s.queueUrl === stack.ref(queue));
   if (sink) return { kind: 'sink', queue, sink: sink[0] };
   if (queue !== 'CloudTrailQueue') return { kind: 'all' };
@@ -195,7 +274,13 @@ async function exercise(deployed: DeployedStack): Promise<Run> {
     if (feed.kind === 'sink') continue;
     // Each ingest function starts from empty tables; a scheduled function (the digest), a custom resource and the
     // inbound endpoint run over what the functions before them left (the digest: their storm windows).
-    if (feed.kind === 'config' || feed.kind === 'cloudtrail' || feed.kind === 'all' || feed.kind === 'trail-log')
+    if (
+      feed.kind === 'config' ||
+      feed.kind === 'cloudtrail' ||
+      feed.kind === 'all' ||
+      feed.kind === 'trail-log' ||
+      feed.kind === 'revert'
+    )
       await deployed.resetTables();
     if (feed.kind === 'config' || feed.kind === 'cloudtrail' || feed.kind === 'all') {
       const bodies =
@@ -205,6 +290,10 @@ async function exercise(deployed: DeployedStack): Promise<Run> {
             ? cloudtrail.map(eventBridge)
             : [...config, ...cloudtrail.map(eventBridge)];
       for (const batch of chunks(bodies, 10)) failures.push(...(await redelivered(deployed, fn, sqsEvent(...batch))));
+    } else if (feed.kind === 'revert') {
+      // Revert requests as the ingest functions queue them, due now and not a dry run, so the responder makes its
+      // EC2 calls: a world-open rule (by its rule id) and a default route to an internet gateway, in this account.
+      failures.push(...(await redelivered(deployed, fn, sqsEvent(...revertRequests()))));
     } else if (feed.kind === 'trail-log') {
       await deployed.putLogObject(TRAIL_BUCKET, TRAIL_KEY, cloudtrail);
       const delivery = { s3Bucket: TRAIL_BUCKET, s3ObjectKey: [TRAIL_KEY] };
@@ -360,6 +449,23 @@ describe.skipIf(!packaged)('IAM: every AWS call a deployed function makes is all
     const digest = actions(byFn.get('functions/digest.handler'));
     for (const action of ['dynamodb:Query', 'dynamodb:UpdateItem', 'sns:Publish'])
       expect(digest, `the digest function in ${mode} should have called ${action}`).toContain(action);
+    // The opt-in response (default mode: respondAccounts=self,…, not a dry run): the revert calls, its records.
+    if (mode === 'default') {
+      const respond = actions(byFn.get('functions/respond.handler'));
+      for (const action of ['ec2:RevokeSecurityGroupIngress', 'ec2:DeleteRoute', 'sqs:SendMessage', 'dynamodb:PutItem'])
+        expect(respond, `the respond function should have called ${action}`).toContain(action);
+    }
+    // Reconciliation: the advanced query (over the aggregator in org mode), the state table scan, the first run's
+    // posture report (HTML to the reports bucket, the digest page).
+    const reconcile = actions(byFn.get('functions/reconcile.handler'));
+    for (const action of [
+      mode === 'org' ? 'config:SelectAggregateResourceConfig' : 'config:SelectResourceConfig',
+      'dynamodb:Scan',
+      'dynamodb:PutItem',
+      's3:PutObject',
+      'sns:Publish',
+    ])
+      expect(reconcile, `the reconcile function in ${mode} should have called ${action}`).toContain(action);
     // Every function of the template was driven and sent something (a function added later included).
     for (const fn of r?.deployed.functions ?? [])
       expect(byFn.get(fn.handler)?.length ?? 0, `${fn.handler} in ${mode} made no AWS call`).toBeGreaterThan(0);

@@ -197,3 +197,49 @@ describe('one parameter table (deploy/stack/params.ts PARAMS) generates serverle
     ]);
   });
 });
+
+describe('reconciliation and response parameters (issue 17)', () => {
+  const base = { configTopicArn: 'arn:aws:sns:eu-west-1:111122223333:config' };
+
+  it('defaults: daily reconciliation in the stack Region; no response at all, and dry run if it is turned on', () => {
+    expect(parseParams(base, 'prod')).toMatchObject({
+      reconcileSchedule: 'rate(1 day)',
+      reconcileRegions: [],
+      respondAccounts: [],
+      respondDryRun: true,
+      respondGraceMinutes: 15,
+      respondCategories: ['sg-open-world', 'route-to-igw'],
+    });
+    expect(parseParams({ ...base, respondAccounts: 'self,444455556666' }, 'prod')).toMatchObject({
+      respondAccounts: ['self', '444455556666'],
+      respondDryRun: true,
+    });
+  });
+
+  it('names a bad account, category, grace period or dry-run value', () => {
+    expect(
+      problems({
+        ...base,
+        respondAccounts: 'self,4444',
+        respondCategories: 'sg-open-world,nacl-open',
+        respondGraceMinutes: '2000',
+        respondDryRun: 'maybe',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^respondAccounts: "4444" is not valid/),
+      expect.stringMatching(/^respondCategories: "nacl-open" is not valid/),
+      'respondDryRun: expected true or false, found "maybe"',
+      'respondGraceMinutes: expected an integer from 0 to 1440, found "2000"',
+    ]);
+  });
+
+  it('reconciliation: a schedule expression or off; an aggregator excludes Regions', () => {
+    expect(problems({ ...base, reconcileSchedule: 'daily' })).toEqual([
+      expect.stringMatching(/^reconcileSchedule: "daily" is not a schedule expression/),
+    ]);
+    expect(parseParams({ ...base, reconcileSchedule: 'off' }, 'prod').reconcileSchedule).toBe('off');
+    expect(problems({ ...base, reconcileAggregator: 'org-network-aggregator', reconcileRegions: 'eu-west-1' })).toEqual(
+      [expect.stringMatching(/^reconcileAggregator and reconcileRegions are exclusive/)],
+    );
+  });
+});

@@ -106,6 +106,7 @@ const STAR_RESOURCE_ALLOWED: Record<string, string> = {
   'ec2:DescribeRouteTables': 'Describe* has no resource-level permissions (traffic evidence: subnets of a route table)',
   'ec2:DescribeFlowLogs': 'Describe* has no resource-level permissions (which flow logs, which format)',
   'logs:GetQueryResults': 'takes a query id, not a resource',
+  'config:SelectResourceConfig': 'the advanced query has no resource-level permissions (reconciliation)',
   'logs:StopQuery': 'takes a query id, not a resource',
   'ec2:DeleteNetworkInterface': 'VPC Lambda ENIs (private mode)',
   'ec2:AssignPrivateIpAddresses': 'VPC Lambda ENIs (private mode)',
@@ -201,7 +202,9 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
 
   /** Functions per mode: the three pipeline functions, + trafficEvidence (default, private), + the flow-log custom resource (org, private). */
   // Default: + approvalsSync and approvalsInbound (approvalsSync=true, approvalsInbound=true in this package).
-  const FUNCTION_COUNT: Record<Mode, number> = { default: 6, org: 4, private: 5 };
+  // + the reconcile function (issue 17) in every mode, + the responder where respondAccounts names accounts (the
+  // default package does: package.json).
+  const FUNCTION_COUNT: Record<Mode, number> = { default: 8, org: 5, private: 6 };
 
   it.each(MODES)('%s: functions run nodejs22.x on arm64, each with its own role', (mode) => {
     const fns = of(templates[mode], 'AWS::Lambda::Function');
@@ -236,7 +239,12 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
         .map((a) => a.id)
         .sort(),
     ).toEqual(
-      ['CloudTrailDLQDepthAlarm', 'ConfigDLQDepthAlarm', ...(mode === 'org' ? [] : ['EvidenceDLQDepthAlarm'])].sort(),
+      [
+        'CloudTrailDLQDepthAlarm',
+        'ConfigDLQDepthAlarm',
+        ...(mode === 'org' ? [] : ['EvidenceDLQDepthAlarm']),
+        ...(mode === 'default' ? ['RespondDLQDepthAlarm'] : []),
+      ].sort(),
     );
     expect(
       metric('ApproximateNumberOfMessagesVisible').every(
@@ -573,6 +581,42 @@ describe.skipIf(!packaged)('packaged templates (default, org, private)', () => {
           expect(map.sourcesContent, id).toBeUndefined();
         }
       }
+    },
+  );
+  it.each(MODES)(
+    '%s: the response exists only where respondAccounts names accounts, its EC2 calls scoped to them',
+    (mode) => {
+      const t = templates[mode];
+      const reverting = iamStatements(t).filter(({ statement }) =>
+        list(statement['Action'] as string | string[]).some((a) =>
+          /^ec2:(RevokeSecurityGroupIngress|DeleteRoute|ReplaceRoute)$/.test(a),
+        ),
+      );
+      if (mode !== 'default') {
+        // org and private are packaged without respondAccounts: no queue, no function, no revert permission anywhere.
+        expect(t.Resources['RespondQueue']).toBeUndefined();
+        expect(t.Resources['RespondLambdaFunction']).toBeUndefined();
+        expect(reverting).toEqual([]);
+        return;
+      }
+      expect(reverting.map((r) => r.where.split('/')[0])).toEqual(['RespondRole', 'RespondRole']);
+      const scoped = (type: string) => [
+        { 'Fn::Sub': `arn:\${AWS::Partition}:ec2:*:\${AWS::AccountId}:${type}/*` },
+        { 'Fn::Sub': `arn:\${AWS::Partition}:ec2:*:444455556666:${type}/*` },
+      ];
+      expect(reverting.map((r) => r.statement)).toEqual([
+        expect.objectContaining({ Action: 'ec2:RevokeSecurityGroupIngress', Resource: scoped('security-group') }),
+        expect.objectContaining({ Action: ['ec2:DeleteRoute', 'ec2:ReplaceRoute'], Resource: scoped('route-table') }),
+      ]);
+      // Who may queue revert requests: the ingest functions (and the responder itself, to wait out a long grace period).
+      const senders = iamStatements(t)
+        .filter(({ statement }) => JSON.stringify(statement['Resource']).includes('"RespondQueue"'))
+        .filter(({ statement }) => list(statement['Action'] as string | string[]).includes('sqs:SendMessage'))
+        .map((r) => r.where.split('/')[0])
+        .sort();
+      expect(senders).toEqual(['CloudtrailEventsRole', 'ConfigChangesRole', 'RespondRole']);
+      const config = JSON.stringify(t.Resources['NetwatchConfigParameter']?.Properties ?? {});
+      expect(config).toContain('respond');
     },
   );
 });

@@ -127,7 +127,7 @@ beforeAll(() => {
       "import type { Rule, RuleCase } from '../shared/model/rule.ts';\n",
       `$&import { cases as throwawayCases, rule as throwaway, whatToCheck as throwawayCheck } from './${ID}.ts';\n`,
     )
-    .replace('  changeUninspected,\n];', '  changeUninspected,\n  throwaway,\n];')
+    .replace('export const RULES: readonly Rule[] = [\n', '$&  throwaway,\n')
     .replace(
       'RULE_CASES: ReadonlyMap<string, () => RuleCase[]> = /* @__PURE__ */ new Map([\n',
       `$&  ['${ID}', throwawayCases],\n`,

@@ -9,7 +9,12 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { vi } from 'vitest';
-import { recordedConfigHistory, recordedLookupEvents, recordedResourceConfig } from '../../shared/2-enrich/recorded.ts';
+import {
+  recordedConfigHistory,
+  recordedLookupEvents,
+  recordedResourceConfig,
+  recordedSelect,
+} from '../../shared/2-enrich/recorded.ts';
 import { createAwsClients } from '../../shared/platform/aws/clients.ts';
 import { asFunction, recordAwsCalls, takeCalls, type AwsCall } from './aws-calls.ts';
 import { AwsFault, startAwsJsonServer } from './aws-json-server.ts';
@@ -49,6 +54,8 @@ const TARGETS = {
   startQuery: 'Logs_20140328.StartQuery',
   queryResults: 'Logs_20140328.GetQueryResults',
   stopQuery: 'Logs_20140328.StopQuery',
+  select: 'StarlingDoveService.SelectResourceConfig',
+  selectAggregate: 'StarlingDoveService.SelectAggregateResourceConfig',
 } as const;
 
 /** Recorded EC2 Describe* responses (one unfiltered response per operation; test/support/ec2-query-server.ts). */
@@ -245,11 +252,19 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   const history = recordedConfigHistory(recorded);
   const batch = recordedResourceConfig(recorded);
   const lookup = recordedLookupEvents(recorded);
+  const select = recordedSelect(recorded);
   const region = (input: Record<string, unknown>) => ({ ...input, region: REGION });
+  // The aggregator's pages are the account's pages (the recorded responses hold one account).
+  const asAccount = (input: Record<string, unknown>) => {
+    const { ConfigurationAggregatorName: _aggregator, ...rest } = input;
+    return { ...rest, region: REGION };
+  };
   const aws = await startAwsJsonServer({
     [TARGETS.history]: (input) => answered(() => history(region(input) as never)),
     [TARGETS.batch]: (input) => answered(() => batch(region(input) as never)),
     [TARGETS.lookup]: (input) => answered(() => lookup(region(input) as never)),
+    [TARGETS.select]: (input) => answered(() => select(region(input) as never)),
+    [TARGETS.selectAggregate]: (input) => answered(() => select(asAccount(input) as never)),
     ...recordedLogsInsights(ACCOUNT),
   });
   const ec2 = await startEc2QueryServer(RECORDED_EC2);
@@ -257,6 +272,11 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
   const cfnResponses = await startReceiver((_req, _n, res) => res.end());
 
   const functions = deployedFunctions(stack);
+  // S3 buckets under the template's names (the posture reports bucket), on the emulator.
+  const buckets = stack
+    .of('AWS::S3::Bucket')
+    .map(([, r]) => stack.resolve(r.Properties?.['BucketName']))
+    .filter((b): b is string => typeof b === 'string');
   const endpoints: Record<string, string> = {
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
@@ -289,6 +309,9 @@ export async function deployOnEmulators(mode: Mode): Promise<DeployedStack> {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   const s3 = harnessClients.s3;
+  await asFunction(HARNESS, async () => {
+    for (const bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch(() => undefined);
+  });
   const deployed: DeployedStack = {
     mode,
     stack,

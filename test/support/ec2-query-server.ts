@@ -144,9 +144,17 @@ class Ec2Fault extends Error {
   }
 }
 
+/**
+ * The revert calls of the opt-in response (docs/response.md): answered as EC2 answers a success (`return` true) and
+ * nothing recorded changes — the harness judges the request (its IAM check), not its effect.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html
+ */
+const REVERT_OPERATIONS = new Set(['RevokeSecurityGroupIngress', 'DeleteRoute', 'ReplaceRoute']);
+
 /** Answer one request from the recorded items of its operation (throws {@link Ec2Fault}). */
 export function answerEc2(operation: string, form: URLSearchParams, recorded: Record<string, Item>): Item {
   if (operation === 'GetManagedPrefixListEntries') return prefixListEntries(form, recorded);
+  if (REVERT_OPERATIONS.has(operation)) return { return: true };
   const model = EC2_OPERATIONS[operation];
   const response = recorded[operation];
   if (!model || !response)

@@ -143,9 +143,14 @@ function resourceOf(
       );
     }
     case 'ec2': {
-      // GetManagedPrefixListEntries: the list (AWS-managed lists belong to AWS: the account is not the caller's).
-      const list = text(input['PrefixListId']);
-      return list ? { arn: `arn:aws:ec2:${region}:${account}:prefix-list/${list}`, account } : undefined;
+      // The EC2 resource a call names: a prefix list (state look-ups), a security group or a route table (response).
+      const ec2 = (type: string, id: string | undefined) =>
+        id === undefined ? undefined : own(`arn:aws:ec2:${region}:${account}:${type}/${id}`);
+      return (
+        ec2('prefix-list', text(input['PrefixListId'])) ??
+        ec2('security-group', text(input['GroupId'])) ??
+        ec2('route-table', text(input['RouteTableId']))
+      );
     }
     case 'securityhub': {
       // BatchImportFindings: the product the findings are imported into (a custom integration's default product).
@@ -158,6 +163,12 @@ function resourceOf(
           ]
         : [];
       return products.map((arn) => ({ arn, account: accountOfArn(arn) }));
+    }
+    case 'config': {
+      // SelectAggregateResourceConfig names the aggregator; IAM authorizes on its ARN, which carries an id
+      // (config-aggregator-…) the name does not tell: the name stands in for it (roles allow config-aggregator/*).
+      const aggregator = text(input['ConfigurationAggregatorName']);
+      return aggregator ? own(`arn:aws:config:${region}:${account}:config-aggregator/${aggregator}`) : undefined;
     }
     case 'kms': {
       const key = text(input['KeyId']);

@@ -18,6 +18,7 @@ import { classicLoadBalancer, loadBalancerV2 } from './load-balancer.ts';
 import { configurationRecorder, trail } from './logging.ts';
 import { IGNORED_MESSAGE_TYPES } from './message.ts';
 import { networkAcl } from './network-acl.ts';
+import { networkInterface } from './network-interface.ts';
 import { normalizeOversized } from './oversized.ts';
 import { peering } from './peering.ts';
 import { prefixList } from './prefix-list.ts';
@@ -46,6 +47,7 @@ export const EXTRACTORS: ReadonlyMap<string, Extractor> = new Map<string, Extrac
   ['AWS::EC2::PrefixList', prefixList],
   ['AWS::EC2::FlowLog', flowLog],
   ['AWS::EC2::Subnet', subnet],
+  ['AWS::EC2::NetworkInterface', networkInterface],
   ['AWS::ElasticLoadBalancingV2::LoadBalancer', loadBalancerV2],
   ['AWS::ElasticLoadBalancing::LoadBalancer', classicLoadBalancer],
   ['AWS::EC2::VPNConnection', vpnConnection],

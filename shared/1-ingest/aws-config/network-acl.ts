@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { NaclEntry, NaclEntryDelta, SubnetAssociationDelta } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import type { Extractor } from './extractor.ts';
+import { vpcPlacement } from './route-table.ts';
 import { keyedDifference, setDifference, stableKey } from './extractor.ts';
 import { ciObject, lenientList, numberish, optionalBoolean, optionalList, optionalString } from './field-case.ts';
 
@@ -36,12 +37,13 @@ const Entry = z.lazy(() =>
 type Entry = z.output<typeof Entry>;
 
 /** `associations`: the subnets using the ACL. */
-const Association = z.lazy(() => ciObject({ subnetId: optionalString }));
+const Association = z.lazy(() => ciObject({ subnetId: optionalString, networkAclAssociationId: optionalString }));
 
 const State = z.lazy(() =>
   ciObject({
     configuration: ciObject({
       networkAclId: optionalString,
+      vpcId: optionalString,
       entries: lenientList(Entry, 'entry'),
       associations: optionalList(Association),
     }),
@@ -58,14 +60,25 @@ export const networkAcl: Extractor = (input) => {
   const naclId = after?.networkAclId ?? before?.networkAclId ?? input.resourceId;
   const subnets = (side: typeof before): string[] =>
     (side?.associations ?? []).flatMap((a) => (a.subnetId !== undefined ? [a.subnetId] : []));
+  const ids = new Map(
+    (after?.associations ?? []).flatMap((a) =>
+      a.subnetId !== undefined && a.networkAclAssociationId !== undefined
+        ? [[a.subnetId, a.networkAclAssociationId] as const]
+        : [],
+    ),
+  );
   const moved = setDifference(subnets(before), subnets(after), (s) => s);
-  const association = (op: 'added' | 'removed', subnetId: string): SubnetAssociationDelta => ({
-    kind: 'subnet-association',
-    op,
-    table: 'network-acl',
-    tableId: naclId,
-    subnetId,
-  });
+  const association = (op: 'added' | 'removed', subnetId: string): SubnetAssociationDelta => {
+    const associationId = op === 'added' ? ids.get(subnetId) : undefined;
+    return {
+      kind: 'subnet-association',
+      op,
+      table: 'network-acl',
+      tableId: naclId,
+      subnetId,
+      ...(associationId !== undefined ? { associationId } : {}),
+    };
+  };
   return [
     ...added.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'added', naclId, entry })),
     ...changed.map(
@@ -74,6 +87,7 @@ export const networkAcl: Extractor = (input) => {
     ...removed.map((entry): NaclEntryDelta => ({ kind: 'nacl-entry', op: 'removed', naclId, entry })),
     ...moved.added.map((s) => association('added', s)),
     ...moved.removed.map((s) => association('removed', s)),
+    ...vpcPlacement('network-acl', naclId, before?.vpcId, after?.vpcId),
   ];
 };
 

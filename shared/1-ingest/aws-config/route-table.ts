@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import type { RouteDelta, RouteTarget, RouteTargetKind, SubnetAssociationDelta } from '../../model/change.ts';
+import type {
+  BindingDelta,
+  RouteDelta,
+  RouteTarget,
+  RouteTargetKind,
+  SubnetAssociationDelta,
+} from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { keyedDifference, setDifference, stableKey } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalList, optionalString } from './field-case.ts';
@@ -37,12 +43,15 @@ const Route = z.lazy(() =>
 type Route = z.output<typeof Route>;
 
 /** `associations`: the subnets using the table (`main: true` for the VPC's main table, which has no subnet). */
-const Association = z.lazy(() => ciObject({ subnetId: optionalString, main: optionalBoolean }));
+const Association = z.lazy(() =>
+  ciObject({ subnetId: optionalString, main: optionalBoolean, routeTableAssociationId: optionalString }),
+);
 
 const State = z.lazy(() =>
   ciObject({
     configuration: ciObject({
       routeTableId: optionalString,
+      vpcId: optionalString,
       routes: optionalList(Route),
       associations: optionalList(Association),
     }),
@@ -79,12 +88,19 @@ export const routeTable: Extractor = (input) => {
     (r) => stableKey(r.target),
   );
   const routeTableId = after?.routeTableId ?? before?.routeTableId ?? input.resourceId;
-  const associations = (side: typeof before): { subnetId?: string; main?: boolean }[] =>
-    (side?.associations ?? []).flatMap((a): { subnetId?: string; main?: boolean }[] =>
-      a.subnetId !== undefined ? [{ subnetId: a.subnetId }] : a.main === true ? [{ main: true }] : [],
-    );
-  const moved = setDifference(associations(before), associations(after), stableKey);
-  const association = (op: 'added' | 'removed', a: { subnetId?: string; main?: boolean }): SubnetAssociationDelta => ({
+  type Assoc = { subnetId?: string; main?: boolean; associationId?: string };
+  const associations = (side: typeof before): Assoc[] =>
+    (side?.associations ?? []).flatMap((a): Assoc[] => {
+      const id = a.routeTableAssociationId !== undefined ? { associationId: a.routeTableAssociationId } : {};
+      return a.subnetId !== undefined
+        ? [{ subnetId: a.subnetId, ...id }]
+        : a.main === true
+          ? [{ main: true, ...id }]
+          : [];
+    });
+  // Identity of an association: the subnet (or main), not its id (a re-association gets a new id).
+  const moved = setDifference(associations(before), associations(after), (a) => stableKey({ ...a, associationId: 0 }));
+  const association = (op: 'added' | 'removed', a: Assoc): SubnetAssociationDelta => ({
     kind: 'subnet-association',
     op,
     table: 'route-table',
@@ -99,8 +115,28 @@ export const routeTable: Extractor = (input) => {
     ...removed.map((r): RouteDelta => ({ kind: 'route', op: 'removed', routeTableId, ...r })),
     ...moved.added.map((a) => association('added', a)),
     ...moved.removed.map((a) => association('removed', a)),
+    ...vpcPlacement('route-table', routeTableId, before?.vpcId, after?.vpcId),
   ];
 };
+
+/** The VPC of a route table or network ACL (which subnets it can serve; the main table of which VPC), when it appears. */
+export function vpcPlacement(
+  kind: 'route-table' | 'network-acl',
+  id: string,
+  before: string | undefined,
+  after: string | undefined,
+): BindingDelta[] {
+  if (after === undefined || before === after) return [];
+  return [
+    {
+      kind: 'binding',
+      op: before === undefined ? 'added' : 'changed',
+      holder: { kind, id },
+      binding: { kind: 'vpc', vpcId: after },
+      ...(before !== undefined ? { before: { kind: 'vpc' as const, vpcId: before } } : {}),
+    },
+  ];
+}
 
 function toRoute(route: Route): NormalRoute[] {
   const destination: RouteDelta['destination'] | undefined =

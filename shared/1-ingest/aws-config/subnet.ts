@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SubnetAttributeDelta } from '../../model/change.ts';
+import type { BindingDelta, SubnetAttributeDelta } from '../../model/change.ts';
 import type { Extractor } from './extractor.ts';
 import { ciObject, optionalBoolean, optionalString } from './field-case.ts';
 
@@ -15,6 +15,7 @@ const State = z.lazy(() =>
   ciObject({
     configuration: ciObject({
       subnetId: optionalString,
+      vpcId: optionalString,
       mapPublicIpOnLaunch: optionalBoolean,
       assignIpv6AddressOnCreation: optionalBoolean,
       mapCustomerOwnedIpOnLaunch: optionalBoolean,
@@ -33,6 +34,27 @@ export const subnet: Extractor = (input) => {
   const after = input.read(State, 'after')?.configuration;
   if (after === undefined) return [];
   const subnetId = after.subnetId ?? input.resourceId;
+  // The subnet's VPC (which main route table and internet gateway apply): said once, when the subnet appears.
+  const placement: BindingDelta[] =
+    after.vpcId !== undefined && before?.vpcId !== after.vpcId
+      ? [
+          {
+            kind: 'binding',
+            op: before === undefined ? 'added' : 'changed',
+            holder: { kind: 'subnet', id: subnetId },
+            binding: { kind: 'vpc', vpcId: after.vpcId },
+            ...(before?.vpcId !== undefined ? { before: { kind: 'vpc' as const, vpcId: before.vpcId } } : {}),
+          },
+        ]
+      : [];
+  return [...placement, ...attributes(before, after, subnetId)];
+};
+
+function attributes(
+  before: z.output<typeof State>['configuration'] | undefined,
+  after: z.output<typeof State>['configuration'],
+  subnetId: string,
+): SubnetAttributeDelta[] {
   return ATTRIBUTES.flatMap(([field, attribute]): SubnetAttributeDelta[] => {
     const now = after[field];
     if (now === undefined) return [];
@@ -51,4 +73,4 @@ export const subnet: Extractor = (input) => {
       },
     ];
   });
-};
+}

@@ -11,6 +11,7 @@ import { ENDPOINT_SERVICE_CALLS } from './endpoint-services.ts';
 import { ENDPOINT_CALLS } from './endpoints.ts';
 import { GATEWAY_CALLS } from './gateways.ts';
 import { HYBRID_CALLS } from './hybrid.ts';
+import { INTERFACE_CALLS } from './interfaces.ts';
 import { LOAD_BALANCER_CALLS } from './load-balancers.ts';
 import { LOGGING_CALLS } from './logging.ts';
 import { NETWORK_ACL_CALLS } from './network-acls.ts';
@@ -43,6 +44,7 @@ const ALL_ROWS: readonly CallEntry[] = [
   ...LOGGING_CALLS,
   ...SUBNET_CALLS,
   ...LOAD_BALANCER_CALLS,
+  ...INTERFACE_CALLS,
 ];
 
 const DISPATCH: ReadonlyMap<string, CallEntry> = new Map(ALL_ROWS.map((row) => [`${row.source}:${row.name}`, row]));

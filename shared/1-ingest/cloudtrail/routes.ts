@@ -80,16 +80,53 @@ function routeChange(op: RouteDelta['op']) {
 function associated(call: Call): Outcome {
   const routeTableId = call.required(call.params.field('routeTableId'));
   const subnetId = call.params.field('subnetId').str();
+  const associationId = call.response.field('associationId').str();
   const delta: SubnetAssociationDelta = {
     kind: 'subnet-association',
     op: 'added',
     table: 'route-table',
     tableId: routeTableId,
     ...(subnetId !== undefined ? { subnetId } : {}),
+    ...(associationId !== undefined ? { associationId } : {}),
   };
   return one({ type: ROUTE_TABLE_TYPE, id: routeTableId }, subnetId !== undefined ? [delta] : [], {
     notes: subnetId === undefined ? ['gateway (edge) association: no subnet'] : [],
   });
+}
+
+/**
+ * ReplaceRouteTableAssociation moves a subnet (or the VPC's main association) to another table; DisassociateRouteTable
+ * sends a subnet back to the main table. Both name only the association id (`rtbassoc-…`), not the subnet: the delta
+ * carries it, and the state step resolves it to the subnet from the table that holds it (shared/3-state). Until then
+ * nothing is keyed by it (state.ts `elementOps`), and the Config item of the table says the rest.
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRouteTableAssociation.html
+ * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateRouteTable.html
+ */
+function replacedAssociation(call: Call): Outcome {
+  const routeTableId = call.required(call.params.field('routeTableId'));
+  const replaces = call.required(call.params.field('associationId'));
+  const associationId = call.response.field('newAssociationId').str();
+  const delta: SubnetAssociationDelta = {
+    kind: 'subnet-association',
+    op: 'added',
+    table: 'route-table',
+    tableId: routeTableId,
+    replaces,
+    ...(associationId !== undefined ? { associationId } : {}),
+  };
+  return one({ type: ROUTE_TABLE_TYPE, id: routeTableId }, [delta]);
+}
+
+function disassociated(call: Call): Outcome {
+  const associationId = call.required(call.params.field('associationId'));
+  const delta: SubnetAssociationDelta = {
+    kind: 'subnet-association',
+    op: 'removed',
+    table: 'route-table',
+    tableId: '?',
+    associationId,
+  };
+  return one({ type: ROUTE_TABLE_TYPE, id: associationId }, [delta]);
 }
 
 /** Route dispatch rows. */
@@ -99,10 +136,6 @@ export const ROUTE_CALLS: CallEntry[] = [
   { source: EC2, name: 'DeleteRoute', handle: routeChange('removed') },
   { source: EC2, name: 'CreateRouteTable', ignore: 'a new route table holds only the local route' },
   { source: EC2, name: 'AssociateRouteTable', handle: associated },
-  {
-    source: EC2,
-    name: 'ReplaceRouteTableAssociation',
-    ignore:
-      'association moves a subnet to another table; without that table’s routes (not in the event) nothing can be judged',
-  },
+  { source: EC2, name: 'ReplaceRouteTableAssociation', handle: replacedAssociation },
+  { source: EC2, name: 'DisassociateRouteTable', handle: disassociated },
 ];

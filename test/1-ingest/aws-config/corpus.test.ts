@@ -24,7 +24,19 @@ const sgIngress = (op: 'added' | 'removed', cidr: string, port?: number) =>
 
 const EXPECTED: Readonly<Record<string, Expectation>> = {
   'cfg-asec-sns-alb-tags-changed': { deltas: (d) => expect(d).toEqual([]) },
-  'cfg-asec-sns-eni-elb-public-ip': { ignored: 'resource type not network related: AWS::EC2::NetworkInterface' },
+  // Network interfaces are kept since issue 17 (exposure by association): the load balancer's ENI gaining its public
+  // IP is a binding, not a finding on its own (benign: nothing says its group is open).
+  'cfg-asec-sns-eni-elb-public-ip': {
+    deltas: (d) =>
+      expect(d).toEqual([
+        {
+          kind: 'binding',
+          op: 'added',
+          holder: { kind: 'network-interface', id: 'eni-123123123123' },
+          binding: { kind: 'public-address', family: 4, address: '54.111.25.212' },
+        },
+      ]),
+  },
   'cfg-asec-sns-instance-deleted': { ignored: 'resource type not network related: AWS::EC2::Instance' },
   'cfg-asec-sns-instance-stopped': { ignored: 'resource type not network related: AWS::EC2::Instance' },
   'cfg-asec-sns-subnet-ip-count': { deltas: (d) => expect(d).toEqual([]) },

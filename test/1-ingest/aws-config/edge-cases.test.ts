@@ -373,6 +373,14 @@ describe('Config extractors beyond the samples', () => {
         table: 'route-table',
         tableId: 'rtb-0d9c8b7a6f5e43210',
         subnetId: 'subnet-0c1d2e3f4a5b6c7d8',
+        associationId: 'rtbassoc-0f1e2d3c4b5a69870',
+      },
+      // Issue 17: the table's VPC (which subnets its main association serves) is kept when the table appears.
+      {
+        kind: 'binding',
+        op: 'added',
+        holder: { kind: 'route-table', id: 'rtb-0d9c8b7a6f5e43210' },
+        binding: { kind: 'vpc', vpcId: 'vpc-0f1e2d3c4b5a69788' },
       },
     ]);
   });
@@ -597,6 +605,13 @@ describe('Config extractors beyond the samples', () => {
     at(subnet, 'configurationItem')['configurationItemStatus'] = 'ResourceDiscovered';
     subnet['configurationItemDiff'] = { changedProperties: {}, changeType: 'CREATE' };
     expect(deltasOf(subnet)).toEqual([
+      // Issue 17: a subnet's VPC is kept when it appears (main route table, internet gateway of its VPC).
+      {
+        kind: 'binding',
+        op: 'added',
+        holder: { kind: 'subnet', id: 'subnet-0c1d2e3f4a5b6c7d8' },
+        binding: { kind: 'vpc', vpcId: 'vpc-0f1e2d3c4b5a69788' },
+      },
       {
         kind: 'subnet-attribute',
         op: 'changed',

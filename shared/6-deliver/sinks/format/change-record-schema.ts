@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { DeltaKind } from '../../../model/change.ts';
-import { EXPOSURE_KINDS } from '../../../model/exposure.ts';
+import { EXPOSURE_KINDS, REACH_VERDICTS } from '../../../model/exposure.ts';
+import { RESPONSE_ACTIONS, RESPONSE_MODES } from '../../../model/finding.ts';
 import { actorFields, resourceRefFields } from '../../../model/fields.ts';
 import { APPROVAL_STATES } from '../../../model/notice.ts';
 import { SEVERITIES } from '../../../model/severity.ts';
@@ -41,6 +42,7 @@ const DELTA_KINDS = [
   'uninspected',
   'prefix-list-entry',
   'subnet-association',
+  'binding',
 ] as const satisfies readonly DeltaKind[];
 const everyDeltaKind: Exclude<DeltaKind, (typeof DELTA_KINDS)[number]> extends never ? true : never = true;
 void everyDeltaKind;
@@ -160,6 +162,30 @@ const finding = z
     why: z.array(z.string()),
     related: z.array(z.string()).optional(),
     episode: episode.optional(),
+    reach: z
+      .strictObject({
+        verdict: z.enum(REACH_VERDICTS),
+        text: z.string(),
+        assumed: z.array(z.string()).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Whether the internet can reach something through the exposure now (kept state): the path, or the missing link.',
+      }),
+    response: z
+      .strictObject({
+        action: z.enum(RESPONSE_ACTIONS),
+        mode: z.enum(RESPONSE_MODES),
+        dueAt: dateTime().optional(),
+        calls: z.array(z.string()),
+        result: z.string().optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Opt-in response (docs/response.md): what Netwatch reverts (or, in dry run, would revert) unless an approval arrives, and what it did.',
+      }),
     stateAfter: z
       .looseObject({ kind: z.enum(STATEFUL_KINDS), id: z.string() })
       .optional()

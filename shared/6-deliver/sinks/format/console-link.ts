@@ -42,6 +42,8 @@ export function consoleLink(resource: ResourceRef, region: string, account?: str
       return vpc(`PeeringConnectionDetails:VpcPeeringConnectionId=${enc(id)}`);
     case 'AWS::EC2::Subnet':
       return vpc(`SubnetDetails:subnetId=${enc(id)}`);
+    case 'AWS::EC2::NetworkInterface':
+      return app(region, 'ec2', `NIC:networkInterfaceId=${enc(id)}`);
     case 'AWS::EC2::VPC':
       return vpc(`VpcDetails:VpcId=${enc(id)}`);
     case 'AWS::EC2::FlowLog':

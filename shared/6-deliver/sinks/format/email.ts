@@ -102,7 +102,9 @@ export function renderDigestEmail(input: DigestNotice, options: ShortenOptions =
   const first = digest.findings[0];
   return [
     digestHeadline(digest),
-    `${digest.findings.length} findings of rule ${digest.ruleId} in account ${digest.account} between ${digest.windowStart} and ${digest.windowEnd} were collected into this one page (${severityCounts(digest.findings)}).`,
+    digest.title !== undefined
+      ? `${digest.findings.length} open exposures (${severityCounts(digest.findings)}), as of ${digest.windowEnd}.${digest.report !== undefined ? ` Full report: ${digest.report}` : ''}`
+      : `${digest.findings.length} findings of rule ${digest.ruleId} in account ${digest.account} between ${digest.windowStart} and ${digest.windowEnd} were collected into this one page (${severityCounts(digest.findings)}).`,
     section('FINDINGS', listed(digest.findings, digestLine, options, 'finding(s)')),
     ...(first
       ? [

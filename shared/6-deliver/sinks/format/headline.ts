@@ -25,6 +25,8 @@ export function findingHeadline(finding: Finding): string {
 
 /** `[HIGH] 12 findings of sg-open-world in 111122223333, 09:00–09:15Z`. */
 export function digestHeadline(digest: DigestNotice): string {
+  if (digest.title !== undefined)
+    return `[${severityLabel(digestSeverity(digest))}] ${digest.title}: ${digest.findings.length} findings in ${digest.account}`;
   const title = worstFinding(digest)?.title ?? digest.ruleId;
   return `[${severityLabel(digestSeverity(digest))}] ${digest.findings.length} findings: ${title} (${digest.ruleId}) in ${digest.account}, ${digest.windowStart} to ${digest.windowEnd}`;
 }

@@ -1,5 +1,6 @@
 import type {
   Actor,
+  Binding,
   NaclEntry,
   NetworkDelta,
   Peer,
@@ -152,6 +153,30 @@ export function renderDelta(delta: NetworkDelta): string {
       const subnet = delta.subnetId ?? (delta.main ? 'main (subnets without their own table)' : 'a subnet');
       return `${what} ${delta.tableId}: ${delta.op === 'added' ? 'now used by' : 'no longer used by'} ${subnet}`;
     }
+    case 'binding': {
+      const holder =
+        delta.holder.id ?? (delta.instanceId !== undefined ? `(the ENI of ${delta.instanceId})` : '(unknown)');
+      const what = renderBinding(delta.binding);
+      if (delta.op === 'changed')
+        return `${delta.holder.kind} ${holder}: ${delta.before ? renderBinding(delta.before) : 'unknown'} → ${what}`;
+      return `${delta.holder.kind} ${holder}: ${delta.op === 'added' ? 'now' : 'no longer'} ${what}`;
+    }
+  }
+}
+
+/** `security groups sg-1, sg-2`, `in subnet-… (vpc-…)`, `public IPv4 203.0.113.10 (Elastic IP eipalloc-…)`. */
+export function renderBinding(binding: Binding): string {
+  switch (binding.kind) {
+    case 'security-groups':
+      return `security groups ${binding.groupIds.join(', ') || '(none)'}`;
+    case 'subnet':
+      return `in ${binding.subnetId}${binding.vpcId !== undefined ? ` (${binding.vpcId})` : ''}`;
+    case 'vpc':
+      return `in ${binding.vpcId}`;
+    case 'public-address':
+      return `public IPv${binding.family} ${binding.address ?? '(address not logged)'}${binding.elastic || binding.allocationId !== undefined ? ` (Elastic IP${binding.allocationId !== undefined ? ` ${binding.allocationId}` : ''})` : ''}`;
+    case 'instance':
+      return `attached to ${binding.instanceId}${binding.deviceIndex !== undefined ? ` (device ${binding.deviceIndex})` : ''}`;
   }
 }
 
