@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../shared/platform/html.ts';
 import type { Severity } from '../../shared/model/severity.ts';
 
 /**
@@ -113,12 +114,4 @@ function niceTicks(max: number): number[] {
   const ticks: number[] = [];
   for (let t = 0; t < max + step; t += step) ticks.push(Math.round(t * 100) / 100);
   return ticks;
-}
-
-/** Escape text for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }

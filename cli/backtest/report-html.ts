@@ -1,4 +1,5 @@
-import { SEVERITY_COLOURS, escapeHtml, horizontalBars, stackedColumns } from './charts.ts';
+import { escapeHtml } from '../../shared/platform/html.ts';
+import { SEVERITY_COLOURS, horizontalBars, stackedColumns } from './charts.ts';
 import { durationText } from '../../shared/model/exposure.ts';
 import { SEVERITIES_DESC, type BacktestSummary, type EpisodeSummary, type FindingRow, type Tally } from './summary.ts';
 

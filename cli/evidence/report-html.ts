@@ -1,7 +1,7 @@
 import type { Finding } from '../../shared/model/finding.ts';
 import type { TrafficEvidence } from '../../shared/model/traffic.ts';
 import { humanBytes } from '../../shared/6-deliver/sinks/format/traffic.ts';
-import { escapeHtml as esc } from '../backtest/charts.ts';
+import { escapeHtml as esc } from '../../shared/platform/html.ts';
 
 /**
  * The evidence section as one self-contained HTML page (inline CSS, no script, no network) — what `netwatch evidence

@@ -4,6 +4,7 @@ import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import type { DigestNotice } from '../model/notice.ts';
 import { SEVERITIES, maxSeverity, severityRank, type Severity } from '../model/severity.ts';
 import { DeliveryError, errorText } from '../platform/errors.ts';
+import { escapeHtml } from '../platform/html.ts';
 import { deliverFindings, type DeliveryDeps, type FindingOutcome } from './orchestrate.ts';
 import { send } from './send.ts';
 
@@ -97,14 +98,7 @@ export function postureText(report: PostureReport): string {
 }
 
 /** Escape text for HTML content and attribute values (every string of a finding is attacker-controlled). */
-function esc(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+const esc = escapeHtml;
 
 const COLOUR: Readonly<Record<Severity, string>> = {
   critical: '#8b0000',
