@@ -39,6 +39,7 @@ import {
 } from '../../shared/config/routes.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';
+import { AwsStepError, awsProblem, awsReady } from '../aws-problem.ts';
 
 /**
  * `netwatch backtest`: run the rules over history and report what would have paged. Inputs are local CloudTrail log
@@ -161,6 +162,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         try {
           units.push(...(await s3Units(url, days)));
         } catch (error) {
+          if (awsProblem(error)) throw new AwsStepError(`listing ${url}`, error);
           total.errors.push(`${url}: cannot list: ${(error as Error).message}`);
         }
       }
@@ -194,13 +196,16 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     }
     if (lookup && !controller.signal.aborted) {
       const { scanLookupEvents } = await import('../backtest/lookup-source.ts');
+      const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
       const start = from ?? new Date(now.getTime() - 7 * 86_400_000);
       for (const region of regions) {
         if (controller.signal.aborted) break;
+        const client = new CloudTrailClient({ region });
+        await awsReady(`CloudTrail LookupEvents in ${region}`, client.config);
         mergeScan(
           total,
           await scanLookupEvents(
-            { region, start, end: to ?? now, signal: controller.signal },
+            { region, start, end: to ?? now, signal: controller.signal, client },
             { rules: RULES, context, ...(kept ? { defer: true } : {}) },
             onProgress,
           ),

@@ -24,6 +24,7 @@ import {
   stateLookupOption,
 } from '../enrich-options.ts';
 import { bySeverityThenTime, findingRecord } from '../format.ts';
+import { awsProblem, awsProblemLine, needsAws } from '../aws-problem.ts';
 import { EXIT, UsageError, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 import { outputFormat, reportErrors, writeTable } from './output.ts';
@@ -78,6 +79,7 @@ ${STATE_HELP}
     if (state === 'dynamodb' && !config.state.tableName)
       throw new UsageError(`--state dynamodb needs state.tableName in ${name}`);
     const lookup = await stateLookupOption(values);
+    const enrichment = await enrichOption(values);
     const stateStore =
       state === 'dynamodb' && config.state.tableName
         ? new (await import('../../shared/3-state/dynamodb-store.ts')).DynamoStateStore(
@@ -85,12 +87,14 @@ ${STATE_HELP}
             config.state.tableName,
           )
         : undefined;
-    const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, await enrichOption(values), {
-      limits: limitsOption(values),
-      state: state === 'off' ? 'off' : 'kept',
-      ...(stateStore ? { store: stateStore } : {}),
-      ...(lookup ? { lookup } : {}),
-    });
+    const classify = () =>
+      classifyWithRules(inputs.length ? inputs : ['events'], context, enrichment, {
+        limits: limitsOption(values),
+        state: state === 'off' ? 'off' : 'kept',
+        ...(stateStore ? { store: stateStore } : {}),
+        ...(lookup ? { lookup } : {}),
+      });
+    const run = stateStore ? await needsAws(`the state table ${config.state.tableName}`, classify) : await classify();
     const findings = [...run.findings].sort(bySeverityThenTime);
     const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
     const client = needsTable ? documentClient() : undefined;
@@ -103,7 +107,13 @@ ${STATE_HELP}
     const sinks = await sinksFromConfig(config);
     const deps = deliveryDepsFromConfig(config, { store, sinks });
     const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, client ? { client } : {}));
-    const outcomes = await deliverFindings(findings, approvals, deps);
+    const tables = [
+      config.approvals.dynamodb && client ? `approvals table ${config.approvals.dynamodb.tableName}` : undefined,
+      storeKind === 'dynamodb' ? `delivery ledger ${config.dedup.tableName}` : undefined,
+    ].filter((t) => t !== undefined);
+    const outcomes = await needsAws(`the ${tables.join(' and the ') || 'delivery'}`, () =>
+      deliverFindings(findings, approvals, deps),
+    );
     // The replay is one burst: close its storm windows now, so held-back findings arrive as digests.
     const digests =
       storeKind === 'memory'
@@ -137,7 +147,14 @@ ${STATE_HELP}
     }
     const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
     reportErrors(run);
-    for (const f of failed) process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
+    // A sink that cannot reach AWS fails every delivery the same way: one line per sink saying what to set.
+    const noAws = new Map<string, string>();
+    for (const f of failed) {
+      const problem = awsProblem(f);
+      if (problem) noAws.set(`${problem.kind} ${problem.purpose ?? ''}`, awsProblemLine(problem));
+      else process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
+    }
+    for (const line of noAws.values()) process.stderr.write(`${line}\n`);
     const perSink = [...sinks.keys()].map((s) => {
       const n = outcomes.filter((o) => o.delivered.includes(s)).length;
       const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
@@ -147,7 +164,7 @@ ${STATE_HELP}
       `\n${run.records} records from ${run.files} files in ${run.seconds.toFixed(2)} s: ${run.changes.length} network changes, ${unique.length} findings ` +
         `(${run.findings.length - unique.length} duplicates merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
     );
-    if (failed.length) return EXIT.failed;
+    if (failed.length) return failed.every((f) => awsProblem(f) !== undefined) ? EXIT.noAws : EXIT.failed;
     return run.errors.length ? EXIT.malformed : EXIT.ok;
   },
 };

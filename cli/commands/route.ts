@@ -11,6 +11,7 @@ import { errorText, type NetwatchError } from '../../shared/platform/errors.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import type { ApprovalVerdict } from '../../shared/model/notice.ts';
 import { classifyWithRules } from '../classify-run.ts';
+import { needsAws } from '../aws-problem.ts';
 import { EXIT, UsageError, stringFlag, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 import { readFindingFile } from './findings-input.ts';
@@ -131,7 +132,12 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
     if (findingsFile) ({ findings, errors } = await readFindingFile(findingsFile));
     else
       ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
-    const explained = await explainFindings(findings, config, { useTable: values['no-table'] !== true });
+    const useTable = values['no-table'] !== true;
+    const table = useTable ? config.approvals.dynamodb?.tableName : undefined;
+    const explain = () => explainFindings(findings, config, { useTable });
+    const explained = table
+      ? await needsAws(`the approvals table ${table}; --no-table uses only the static approvals`, explain)
+      : await explain();
     if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e, config))));
     else
       writeLines(
