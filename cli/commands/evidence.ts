@@ -17,6 +17,7 @@ import type { Finding } from '../../shared/model/finding.ts';
 import type { TrafficEvidence } from '../../shared/model/traffic.ts';
 import { createAwsClients } from '../../shared/platform/aws/clients.ts';
 import { awsReady } from '../aws-problem.ts';
+import { count } from '../../shared/platform/plural.ts';
 import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
 import { renderEvidenceHtml } from '../evidence/report-html.ts';
 import { expandInputs } from '../inputs.ts';
@@ -198,7 +199,7 @@ export const evidenceCommand: Command = {
       const unique = [...new Map(matches.map((f) => [f.fingerprint, f])).values()];
       if (unique.length !== 1)
         throw new UsageError(
-          `${unique.length === 0 ? 'no' : `${unique.length}`} finding${unique.length === 1 ? '' : 's'} in ${file} with fingerprint ${target}…`,
+          `${unique.length === 0 ? 'no findings' : count(unique.length, 'finding')} in ${file} with fingerprint ${target}…`,
         );
       finding = unique[0]!;
       if (!wantsEvidence(finding))

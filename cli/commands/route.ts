@@ -1,4 +1,5 @@
 import { printable, printableCopy } from '../../shared/platform/printable.ts';
+import { count } from '../../shared/platform/plural.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
 import { approvalSourceFromConfig } from '../../shared/config/build-delivery.ts';
@@ -152,7 +153,7 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
     if (format === 'text' && explained.length) {
       const pages = explained.filter((e) => e.decision.pageSinks.length > 0).length;
       process.stderr.write(
-        `\n${explained.length} findings: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`,
+        `\n${count(explained.length, 'finding')}: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`,
       );
     }
     return errors.length ? EXIT.malformed : EXIT.ok;
