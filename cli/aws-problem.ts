@@ -1,4 +1,3 @@
-import { SecretError, describeSecretRef } from '../shared/platform/aws/secrets.ts';
 import { DeliveryError } from '../shared/platform/errors.ts';
 
 /**
@@ -68,7 +67,10 @@ export function awsProblem(error: unknown): AwsProblem | undefined {
     seen.add(e);
     // The innermost step named wins: a secret read inside a sink's delivery inside a command step.
     if (e instanceof AwsStepError) purpose = e.purpose;
-    else if (e instanceof SecretError) purpose = `reading the secret ${describeSecretRef(e.ref)}`;
+    // SecretError by name and message (`secret ssm:/x: …`): importing its module would load zod into every command's
+    // start (cli/main.ts imports this file; test/cli/build.test.ts keeps the entry small).
+    else if (e.name === 'SecretError' && /^secret \S+:/.test(e.message))
+      purpose = `reading the ${/^secret \S+(?=:)/.exec(e.message)?.[0] ?? 'secret'}`;
     else if (e instanceof DeliveryError) purpose = `delivering to sink ${e.sink}`;
     const kind = kindOf(e);
     if (kind !== undefined) return { kind, detail: e.message, ...(purpose !== undefined ? { purpose } : {}) };
