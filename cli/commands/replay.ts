@@ -13,6 +13,7 @@ import { MemoryDeliveryStore } from '../../shared/6-deliver/ledger/memory-store.
 import { deliverFindings } from '../../shared/6-deliver/orchestrate.ts';
 import { errorText } from '../../shared/platform/errors.ts';
 import { printable } from '../../shared/platform/printable.ts';
+import { count } from '../../shared/platform/plural.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { classifyWithRules } from '../classify-run.ts';
 import {
@@ -122,7 +123,12 @@ ${STATE_HELP}
     for (const sink of sinks.values()) await sink.close?.();
     const byFp = new Map<string, (typeof outcomes)[number]>();
     for (const o of outcomes) if (!byFp.has(o.finding.fingerprint)) byFp.set(o.finding.fingerprint, o); // first delivery, not the merged duplicate
-    const unique = [...new Map(findings.map((f) => [f.fingerprint, f])).values()];
+    // One row per fingerprint, showing the finding that was delivered: the first of its fingerprint in delivery order
+    // (most severe first). Records of one change merged into one delivery (a create and a policy replaced that leave
+    // the same state) must not show the other record's text beside the page's routing.
+    const first = new Map<string, Finding>();
+    for (const f of findings) if (!first.has(f.fingerprint)) first.set(f.fingerprint, f);
+    const unique = [...first.values()].map((f) => byFp.get(f.fingerprint)?.finding ?? f);
     const delivery = (f: Finding): string => {
       const o = byFp.get(f.fingerprint);
       if (!o) return '-';
@@ -158,11 +164,11 @@ ${STATE_HELP}
     const perSink = [...sinks.keys()].map((s) => {
       const n = outcomes.filter((o) => o.delivered.includes(s)).length;
       const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
-      return `${s}: ${n} delivered${d ? ` + ${d} in ${digests.filter((x) => x.sent[s]).length} digest(s)` : ''}`;
+      return `${s}: ${n} delivered${d ? ` + ${d} in ${count(digests.filter((x) => x.sent[s]).length, 'digest')}` : ''}`;
     });
     process.stderr.write(
-      `\n${run.records} records from ${run.files} files in ${run.seconds.toFixed(2)} s: ${run.changes.length} network changes, ${unique.length} findings ` +
-        `(${run.findings.length - unique.length} duplicates merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
+      `\n${count(run.records, 'record')} from ${count(run.files, 'file')} in ${run.seconds.toFixed(2)} s: ${count(run.changes.length, 'network change')}, ${count(unique.length, 'finding')} ` +
+        `(${count(run.findings.length - unique.length, 'duplicate')} merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
     );
     if (failed.length) return failed.every((f) => awsProblem(f) !== undefined) ? EXIT.noAws : EXIT.failed;
     return run.errors.length ? EXIT.malformed : EXIT.ok;
