@@ -28,6 +28,7 @@ Usage:
   netwatch evidence FINGERPRINT|sg-…|vpce-…|rtb-… [--since WHEN] [--files PATH...]
                                       what the VPC flow logs show since an exposure opened (live or offline)
   netwatch exposures [--table NAME | FILE|DIR...]   open exposure episodes and how long each has been open
+  netwatch sandbox [--dir DIR]        try every sink and approvals locally: DynamoDB emulator, receivers, secrets
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -49,6 +50,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   backtest: async () => (await import('./commands/backtest.ts')).BACKTEST,
   evidence: async () => (await import('./commands/evidence.ts')).evidenceCommand,
   exposures: async () => (await import('./commands/exposures.ts')).exposuresCommand,
+  sandbox: async () => (await import('./commands/sandbox.ts')).sandboxCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */

@@ -42,7 +42,8 @@ export function cliBuildOptions(outdir: string = DIST): BuildOptions {
     // package.json engines: node >= 20.18.
     target: 'node20.18',
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
+    // dynalite (a dev dependency, CommonJS with optional native parts) is loaded only by `netwatch sandbox`.
+    external: ['@aws-sdk/*', 'dynalite'],
     sourcemap: 'linked',
     // Dependencies written in CommonJS (yaml's, Powertools Parameters behind a lazy require) need a require() in an
     // ES module bundle: https://github.com/evanw/esbuild/issues/1921 (the same banner as the Lambda bundles).
