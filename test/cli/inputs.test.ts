@@ -154,6 +154,14 @@ describe('input edge cases', () => {
     expect(stats.stderr).toMatch(
       /^1 record \(1 value, 1 file\) in [\d.]+ s = \d+ records\/s; 1 change, 1 finding, 0 ignored, 0 errors\n$/,
     );
+    const config = join(dir, 'one.yml');
+    writeFileSync(
+      config,
+      'version: 1\nsinks: { log: { type: log } }\nroutes: [{ name: all, kind: record, sinks: [log] }]\n',
+    );
+    expect(netwatch(['config', config]).stdout).toBe(
+      `${config}: valid — 1 sink (log: log), 1 route (0 paging: none), 0 static approvals, 0 allowlists, dedup 24 h, grouping 5 min\n`,
+    );
     const replay = netwatch(['replay', '--out', join(dir, 'one-out'), file]);
     expect(replay.stderr).toMatch(
       /1 record from 1 file in [\d.]+ s: 1 network change, 1 finding \(0 duplicates merged\)/,
