@@ -40,6 +40,7 @@ import {
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';
 import { AwsStepError, awsProblem, awsReady } from '../aws-problem.ts';
+import { printable } from '../../shared/platform/printable.ts';
 
 /**
  * `netwatch backtest`: run the rules over history and report what would have paged. Inputs are local CloudTrail log
@@ -257,6 +258,12 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     interrupted: controller.signal.aborted,
     ...(episodes !== undefined ? { episodes } : {}),
   });
+  // Nothing read at all (a mistyped path, an empty prefix): the errors, not an empty report that looks like a result.
+  if (total.records === 0 && total.units === 0 && total.errors.length > 0 && !controller.signal.aborted) {
+    for (const error of total.errors.slice(0, 20)) process.stderr.write(`netwatch: ${printable(error)}\n`);
+    process.stderr.write('netwatch backtest: no input could be read, so no report\n');
+    return EXIT.malformed;
+  }
   await writeReport(summary, format, values['out'] as string | undefined);
   if (controller.signal.aborted) return EXIT.interrupted;
   return total.errors.length ? EXIT.malformed : EXIT.ok;
@@ -299,7 +306,8 @@ export async function writeReport(
       ? `${JSON.stringify(summary, null, 2)}\n`
       : format === 'html'
         ? renderHtmlReport(summary)
-        : `${renderTextReport(summary, process.stdout.columns ?? 160)}\n`;
+        : // A terminal: its width (the tables fit it, SUMMARY keeps the most room); a pipe or file: nothing cut.
+          `${renderTextReport(summary, process.stdout.isTTY ? (process.stdout.columns ?? 160) : Number.POSITIVE_INFINITY)}\n`;
   if (out === undefined) {
     process.stdout.write(text);
     return;
