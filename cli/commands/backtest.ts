@@ -307,7 +307,7 @@ export async function writeReport(
       : format === 'html'
         ? renderHtmlReport(summary)
         : // A terminal: its width (the tables fit it, SUMMARY keeps the most room); a pipe or file: nothing cut.
-          `${renderTextReport(summary, process.stdout.isTTY ? (process.stdout.columns ?? 160) : Number.POSITIVE_INFINITY)}\n`;
+          `${renderTextReport(summary, out === undefined && process.stdout.isTTY ? (process.stdout.columns ?? 160) : Number.POSITIVE_INFINITY)}\n`;
   if (out === undefined) {
     process.stdout.write(text);
     return;
