@@ -39,8 +39,8 @@ export function cliBuildOptions(outdir: string = DIST): BuildOptions {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    // package.json engines: node >= 20.18.
-    target: 'node20.18',
+    // package.json engines: node >= 20.19 (osls, vite and rolldown need it; test/architecture/node-version.test.ts).
+    target: 'node20.19',
     mainFields: ['module', 'main'],
     // dynalite (a dev dependency, CommonJS with optional native parts) is loaded only by `netwatch sandbox`.
     external: ['@aws-sdk/*', 'dynalite'],
