@@ -1,4 +1,4 @@
-import { limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
+import { contextOption, limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
 import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
@@ -72,6 +72,7 @@ Options:
                          automation roles) grades the findings, its paging routes decide what pages, and its
                          static approvals and allowlists are reconciled as the functions would. The DynamoDB
                          approvals table is not read: its items expire, so it cannot say what was approved last month.
+  --context FILE         estate facts (JSON, as for classify): replaces the config's context: section
   --allow-actor PATTERN[:CATEGORY,...]
                          actor allowlist: a glob (* and ?) on the actor ARN or the role (session issuer) ARN,
                          optionally for some categories only; repeatable. Matching risky findings count as
@@ -99,6 +100,7 @@ export const BACKTEST: Command = {
     format: { type: 'string', default: 'table' },
     out: { type: 'string' },
     config: { type: 'string' },
+    context: { type: 'string' },
     'allow-actor': { type: 'string', multiple: true },
     workers: { type: 'string' },
     concurrency: { type: 'string' },
@@ -136,7 +138,10 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const context = configured?.context ?? EMPTY_CONTEXT;
+  const context =
+    typeof values['context'] === 'string'
+      ? await contextOption(values['context'])
+      : (configured?.context ?? EMPTY_CONTEXT);
   const kept = stateOption(values['state'], ['memory', 'off']) === 'memory';
 
   const controller = new AbortController();

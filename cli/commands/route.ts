@@ -1,3 +1,4 @@
+import { contextOption } from '../enrich-options.ts';
 import { printable, printableCopy } from '../../shared/platform/printable.ts';
 import { count } from '../../shared/platform/plural.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
@@ -109,6 +110,7 @@ what was already sent). Inputs are events (as for classify), or --findings: JSON
 Options:
   --config FILE          netwatch.config.yml / .json (default: the built-in config)
   --findings FILE|-      read findings instead of events
+  --context FILE         estate facts (JSON, as for classify) grading the events: replaces the config's context:
   --no-table             use only the config's static approvals (do not read the approvals table)
   --format text|jsonl    text for people (default), JSON Lines with approval, routes, pageSinks, recordSinks
   -h, --help             this help
@@ -118,6 +120,7 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
   options: {
     config: { type: 'string' },
     findings: { type: 'string' },
+    context: { type: 'string' },
     'no-table': { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
   },
@@ -127,12 +130,18 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
       throw new UsageError(`--format must be text or jsonl, not "${format}"`);
     const findingsFile = stringFlag(values, 'findings');
     if (findingsFile && inputs.length) throw new UsageError('give either --findings or event inputs, not both');
+    const contextFile = stringFlag(values, 'context');
+    if (findingsFile && contextFile)
+      throw new UsageError('--context grades events; --findings are graded already (give --context to classify)');
     const { config } = await configOption(stringFlag(values, 'config'));
     let findings: Finding[];
     let errors: NetwatchError[];
     if (findingsFile) ({ findings, errors } = await readFindingFile(findingsFile));
     else
-      ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
+      ({ findings, errors } = await classifyWithRules(
+        inputs.length ? inputs : ['-'],
+        contextFile ? await contextOption(contextFile) : ruleContextFromConfig(config),
+      ));
     const useTable = values['no-table'] !== true;
     const table = useTable ? config.approvals.dynamodb?.tableName : undefined;
     const explain = () => explainFindings(findings, config, { useTable });
