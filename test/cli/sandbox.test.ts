@@ -72,6 +72,16 @@ describe('netwatch sandbox', () => {
     expect(after).not.toMatch(/^(pagerduty|slack|servicenow) /m);
   }, 60_000);
 
+  it('a port that is taken or not a port: one line and exit 64, nothing left running', async () => {
+    const taken = /receivers {10}http:\/\/127\.0\.0\.1:(\d+)/.exec(sandbox.printed())?.[1] ?? '';
+    const busy = await netwatchAsync(['sandbox', '--dir', join(sandbox.dir, 'second'), '--port', taken]);
+    expect(busy.code).toBe(64);
+    expect(busy.stderr).toMatch(new RegExp(`^netwatch: --port ${taken}: listen EADDRINUSE`));
+    const bad = await netwatchAsync(['sandbox', '--port', '99999']);
+    expect(bad.code).toBe(64);
+    expect(bad.stderr).toMatch(/^netwatch: --port must be a port number \(0-65535\), not "99999"/);
+  });
+
   it('stops on SIGTERM, says so, exit 0', async () => {
     expect(await sandbox.stop()).toBe(0);
     expect(sandbox.printed()).toMatch(/netwatch sandbox: stopped \(\d+ arrivals\)/);
