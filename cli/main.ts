@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../shared/platform/errors.ts';
 import { UsageError, EXIT, type Command } from './commands/command.ts';
+import { awsProblem, awsProblemLine } from './aws-problem.ts';
+import { parseErrorMessage } from './usage.ts';
 
 /**
  * The `netwatch` command: parse the command line, load the one command asked for, run it. Each command lives in its own
@@ -18,7 +20,7 @@ const MAIN_HELP = `netwatch — classify AWS network changes (CloudTrail + AWS C
 Usage:
   netwatch classify [FILE|DIR|-]...   print findings (JSON Lines, or a table with --format table)
   netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
-  netwatch route --config FILE [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
+  netwatch route [--config FILE] [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
   netwatch approvals add|list|expire|sync  manage approved changes in the approvals table (sync: from ServiceNow / Jira)
   netwatch config FILE [--json]       validate a config file; --json prints it as the functions read it
   netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
@@ -28,6 +30,7 @@ Usage:
   netwatch exposures [--table NAME | FILE|DIR...]   open exposure episodes and how long each has been open
   netwatch scan [--region R | --aggregator NAME] [--recorded-aws DIR] [--format table|json|html --out FILE]
                                       reconcile with AWS Config's current state: the posture report
+  netwatch sandbox [--dir DIR]        try every sink and approvals locally: DynamoDB emulator, receivers, secrets
   netwatch help [COMMAND]             help for a command
   netwatch --version
 
@@ -35,10 +38,12 @@ Inputs are auto-detected: CloudTrail records, log files ({"Records":[...]}, gzip
 EventBridge events, AWS Config notifications, SNS/SQS/Lambda envelopes around any of them.
 
 Exit codes: 0 every input was read; 2 some input was malformed (the rest was processed);
-1 a delivery failed; 64 usage error or invalid config; 130 interrupted (backtest prints what it read so far).`;
+1 a delivery failed; 64 usage error or invalid config; 69 AWS was needed but is not set up (no region,
+no credentials, credentials refused, endpoint unreachable: one line says which and how to fix it);
+130 interrupted (backtest prints what it read so far).`;
 
 /** Each command's module, loaded on first use. */
-const COMMANDS: Record<string, () => Promise<Command>> = {
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: async () => (await import('./commands/classify.ts')).classifyCommand,
   replay: async () => (await import('./commands/replay.ts')).replayCommand,
   route: async () => (await import('./commands/route.ts')).routeCommand,
@@ -48,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   evidence: async () => (await import('./commands/evidence.ts')).evidenceCommand,
   exposures: async () => (await import('./commands/exposures.ts')).exposuresCommand,
   scan: async () => (await import('./commands/scan.ts')).scanCommand,
+  sandbox: async () => (await import('./commands/sandbox.ts')).sandboxCommand,
 };
 
 /** Entry point; returns the exit code instead of exiting so tests can call it. */
@@ -78,7 +84,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       strict: true,
     });
   } catch (error) {
-    return usage((error as Error).message, spec.help);
+    const message = parseErrorMessage(error, command, spec);
+    if (message === undefined) return usage((error as Error).message, spec.help);
+    process.stderr.write(`netwatch ${command}: ${message}\n`);
+    return EXIT.usage;
   }
   if (parsed.values['help']) {
     process.stdout.write(`${spec.help}\n`);
@@ -91,6 +100,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof ConfigError) {
       process.stderr.write(`netwatch: ${error.message}\n`);
       return EXIT.usage;
+    }
+    const aws = awsProblem(error);
+    if (aws) {
+      process.stderr.write(`${awsProblemLine(aws)}\n`);
+      return EXIT.noAws;
     }
     throw error;
   }

@@ -5,4 +5,8 @@
  */
 import { main } from './main.ts';
 
+// The AWS SDK's eight-line "will require node >=22" warning is for whoever runs the Lambda runtime, not for a user of
+// this command; the SDK reads this variable when it builds its first client, long after this line.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 process.exitCode = await main(process.argv.slice(2));

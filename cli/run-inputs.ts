@@ -1,6 +1,7 @@
 import type { DecodeLimits } from '../shared/1-ingest/envelope/decode-stream.ts';
 import { emptyClassified, type Classified, type ClassifyDeps } from '../shared/4-classify/classify.ts';
 import { classifyText, classifyTextAsync } from '../shared/4-classify/classify-text.ts';
+import { MalformedInputError } from '../shared/platform/errors.ts';
 import { expandInputs, readInputBatches } from './inputs.ts';
 import { Progress } from './progress.ts';
 
@@ -32,8 +33,10 @@ export async function classifyInputs(
     stderr,
   );
   for (const file of files) {
+    let units = 0;
     for await (const batch of readInputBatches(file, options.limits)) {
       const before = result.records;
+      units += batch.length;
       for (const unit of batch) {
         if (unit.kind === 'error') {
           result.errors.push(unit.error);
@@ -46,9 +49,20 @@ export async function classifyInputs(
       }
       progress.tick(result.records - before);
     }
+    // An empty input is said, not passed over in silence: a wrong file, a redirect that wrote nothing, a grep that
+    // matched nothing.
+    if (units === 0) result.errors.push(emptyInput(file.name));
     progress.fileDone(file.size);
   }
   progress.done();
   result.seconds = (performance.now() - started) / 1000;
   return result;
+}
+
+/** The error of an input that held nothing but whitespace. */
+export function emptyInput(name: string): MalformedInputError {
+  return new MalformedInputError(
+    name === '-' ? 'no records: standard input was empty' : 'no records: the file is empty',
+    { file: name },
+  );
 }

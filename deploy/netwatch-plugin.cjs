@@ -13,8 +13,9 @@ const { join } = require('node:path');
  *    to the compiled template (after osls merged serverless.yml `resources`), encrypt the log groups.
  */
 class NetwatchStack {
-  constructor(serverless) {
+  constructor(serverless, options) {
     this.serverless = serverless;
+    this.options = options || {};
     this.hooks = {
       initialize: async () => {
         // serverless-esbuild builds into .esbuild/.build and zips what it finds there; `invoke local` leaves that
@@ -25,9 +26,23 @@ class NetwatchStack {
         try {
           const local = (serverless.processedInput.commands || []).join(' ') === 'invoke local';
           this.params = stack.configureService(serverless.service, { local });
+          // invoke local -e NETWATCH_CONFIG_PATH=FILE: relative to the service, YAML converted (local-config.ts).
+          if (local) {
+            // In place: osls hands each plugin its own copy of the options object, sharing the `env` array.
+            const env = Array.isArray(this.options.env) ? this.options.env : [];
+            if (typeof this.options.env === 'string') env.push(this.options.env);
+            for (let i = 0; i < env.length; i++) {
+              const [name, ...rest] = String(env[i]).split('=');
+              if (name === 'NETWATCH_CONFIG_PATH' && rest.join('='))
+                env[i] = `${name}=${await stack.localConfigPath(rest.join('='), serverless.config.servicePath)}`;
+            }
+            if (typeof this.options.env === 'string') this.options.env = env;
+          }
         } catch (error) {
           if (error && error.name === 'ParamError')
             throw new serverless.classes.Error(error.message, 'NETWATCH_INVALID_PARAMS');
+          if (error && error.code === 'BAD_CONFIG')
+            throw new serverless.classes.Error(`NETWATCH_CONFIG_PATH: ${error.message}`, 'NETWATCH_INVALID_CONFIG');
           throw error;
         }
       },

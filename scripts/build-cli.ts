@@ -39,10 +39,11 @@ export function cliBuildOptions(outdir: string = DIST): BuildOptions {
     splitting: true,
     format: 'esm',
     platform: 'node',
-    // package.json engines: node >= 20.18.
-    target: 'node20.18',
+    // package.json engines: node >= 20.19 (osls, vite and rolldown need it; test/architecture/node-version.test.ts).
+    target: 'node20.19',
     mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
+    // dynalite (a dev dependency, CommonJS with optional native parts) is loaded only by `netwatch sandbox`.
+    external: ['@aws-sdk/*', 'dynalite'],
     sourcemap: 'linked',
     // Dependencies written in CommonJS (yaml's, Powertools Parameters behind a lazy require) need a require() in an
     // ES module bundle: https://github.com/evanw/esbuild/issues/1921 (the same banner as the Lambda bundles).

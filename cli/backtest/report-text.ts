@@ -16,15 +16,15 @@ export function renderTextReport(s: BacktestSummary, width = 160): string {
   const window = s.window.from || s.window.to ? `window ${s.window.from ?? '…'} → ${s.window.to ?? '…'}; ` : '';
   out.push(printable(`${window}findings from ${s.span.first ?? '-'} to ${s.span.last ?? '-'}`));
   out.push(
-    `Read ${n(s.input.units)} inputs, ${n(s.input.records)} records (${n(s.input.ignored)} not network changes, ${n(s.input.changes)} changes) in ${s.input.seconds.toFixed(1)} s ` +
-      `= ${n(s.input.recordsPerSecond)} records/s; ${n(s.input.errors)} errors`,
+    `Read ${nouns(s.input.units, 'input')}, ${nouns(s.input.records, 'record')} (${n(s.input.ignored)} not network changes, ${nouns(s.input.changes, 'change')}) in ${s.input.seconds.toFixed(1)} s ` +
+      `= ${n(s.input.recordsPerSecond)} records/s; ${nouns(s.input.errors, 'error')}`,
   );
   out.push('');
   out.push(
     `Would have paged: ${n(s.totals.pages)}  (risky findings ${n(s.totals.risky)}${s.approvals.checked ? `; approved ${n(s.approvals.approved)}, allowlisted ${n(s.approvals.allowlisted)}, expired approvals ${n(s.approvals.expired)}` : ''})`,
   );
   out.push(
-    `Findings: ${n(s.totals.findings)}  (${SEVERITIES_DESC.map((sev) => `${sev} ${n(s.totals.bySeverity[sev])}`).join(', ')}; ${n(s.totals.duplicates)} duplicates merged)`,
+    `Findings: ${n(s.totals.findings)}  (${SEVERITIES_DESC.map((sev) => `${sev} ${n(s.totals.bySeverity[sev])}`).join(', ')}; ${nouns(s.totals.duplicates, 'duplicate')} merged${s.totals.outsideWindow ? `, ${n(s.totals.outsideWindow)} outside the window` : ''})`,
   );
   out.push('');
   out.push(
@@ -119,15 +119,33 @@ function section(title: string, body: string): string {
 }
 
 /** Left-aligned text columns, right-aligned numbers; the last column is cut to fit `width`. */
+/** The last column keeps at least this many characters while other columns can shrink; they keep COLUMN_MIN. */
+const LAST_MIN = 40;
+const COLUMN_MIN = 14;
+
 function table(headers: readonly string[], records: readonly string[][], width = 200): string {
   if (records.length === 0) return '';
   // Record text (resources, actors, summaries, reasons) cannot forge rows or reach the terminal as escapes.
   const rows = records.map((r) => r.map(printable));
-  const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
   const last = headers.length - 1;
-  const fixed = widths.slice(0, last).reduce((a, b) => a + b + 2, 0);
-  widths[last] = Math.max(10, Math.min(widths[last] ?? 10, width - fixed));
+  // Columns before the last are capped at 60; the last one (SUMMARY, WHY) only by the width.
+  const widths = headers.map((h, i) =>
+    Math.min(i === last ? Number.POSITIVE_INFINITY : 60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))),
+  );
   const numeric = headers.map((_, i) => rows.every((r) => /^[\d,]+$/.test(r[i] ?? '')));
+  const fixedWidth = () => widths.slice(0, last).reduce((a, b) => a + b + 2, 0);
+  // The last column (SUMMARY, WHY) is what a person reads: before it is cut below LAST_MIN, the widest text columns
+  // before it (a long resource ARN, an actor) give up characters, down to COLUMN_MIN each.
+  const wanted = Math.min(widths[last] ?? 10, LAST_MIN);
+  for (let over = fixedWidth() + wanted - width; over > 0; over--) {
+    let widest = -1;
+    for (let i = 0; i < last; i++)
+      if (!numeric[i] && (widths[i] ?? 0) > COLUMN_MIN && (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0)))
+        widest = i;
+    if (widest < 0) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  widths[last] = Math.max(10, Math.min(widths[last] ?? 10, width - fixedWidth()));
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => {
@@ -138,6 +156,11 @@ function table(headers: readonly string[], records: readonly string[][], width =
       .join('  ')
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** A count with thousands separators and its noun in the right number. */
+function nouns(value: number, noun: string): string {
+  return `${n(value)} ${value === 1 ? noun : `${noun}s`}`;
 }
 
 function n(value: number): string {

@@ -143,7 +143,16 @@ export interface BacktestSummary {
   };
   /** The first error texts (the rest are counted). */
   errorSamples: string[];
-  totals: { findings: number; duplicates: number; risky: number; pages: number; bySeverity: Record<Severity, number> };
+  totals: {
+    findings: number;
+    /** The same change read twice (organisation and account trail), counted once. */
+    duplicates: number;
+    /** Findings of changes before `--since` or after `--until` (the first and last file can straddle the window). */
+    outsideWindow: number;
+    risky: number;
+    pages: number;
+    bySeverity: Record<Severity, number>;
+  };
   byRule: (Tally & { title: string; category: string })[];
   byCategory: Tally[];
   byAccount: Tally[];
@@ -216,10 +225,18 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
   const window = options.window ?? {};
   const seen = new Set<string>();
   const findings: Finding[] = [];
+  let duplicates = 0;
+  let outsideWindow = 0;
   for (const f of scan.findings) {
-    if ((window.from !== undefined && f.at < window.from) || (window.to !== undefined && f.at > window.to)) continue;
+    if ((window.from !== undefined && f.at < window.from) || (window.to !== undefined && f.at > window.to)) {
+      outsideWindow += 1;
+      continue;
+    }
     const key = `${f.fingerprint}|${f.changeId}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) {
+      duplicates += 1;
+      continue;
+    }
     seen.add(key);
     findings.push(f);
   }
@@ -313,7 +330,8 @@ export function summarize(scan: ScanResult, options: SummaryOptions): BacktestSu
     errorSamples: scan.errors.slice(0, options.errorSamples ?? 20),
     totals: {
       findings: rows.length,
-      duplicates: scan.findings.length - rows.length,
+      duplicates,
+      outsideWindow,
       risky: rows.filter((r) => isRisky(r.severity)).length,
       pages: pages.length,
       bySeverity,

@@ -10,6 +10,7 @@ import {
 } from '../../shared/5-decide/approvals/model.ts';
 import { loadConfigFile, issueProblems } from '../../shared/config/load.ts';
 import { ConfigError } from '../../shared/platform/errors.ts';
+import { awsProblem, needsAws } from '../aws-problem.ts';
 import { EXIT, UsageError, listFlag, stringFlag, writeLines, type Command } from './command.ts';
 import { createAwsClients } from '../../shared/platform/aws/clients.ts';
 import { ParametersSecretResolver } from '../../shared/platform/aws/secrets.ts';
@@ -28,6 +29,12 @@ export const approvalsCommand: Command = {
 
 Manage approved changes in the approvals table (DynamoDB). A finding covered by an active approval is marked
 approved with the ticket and routed as the config says (by default: change management only, no page).
+
+The approval (add):
+  --ticket T                      the change ticket (CHG0012345): the approval's key, shown with every finding it covers
+  --start ISO                     window start (2026-11-20T09:00:00Z)
+  --end ISO                       window end, at most approvals.maxWindowDays after the start
+  --description TEXT              what is approved, in words
 
 Scopes (comma-separated lists). Say WHAT is approved with at least one of --resources, --categories, --actors;
 --accounts, --regions and --tags only narrow it (--accounts '*' alone would approve every change everywhere):
@@ -85,18 +92,20 @@ Credentials of the change systems are read from SSM / Secrets Manager with your 
     const { table, maxWindowDays } = await tableName(values);
     const store = new DynamoApprovalStore(documentClient(), table, { maxWindowDays });
     try {
-      switch (sub) {
-        case 'add':
-          return await add(store, values, rest, maxWindowDays);
-        case 'list':
-          return await list(store, values, rest);
-        case 'expire':
-          return await expire(store, rest);
-        case 'sync':
-          return await sync(store, values, rest);
-        default:
-          throw new UsageError(`unknown approvals command "${sub}" (add, list, expire, sync)`);
-      }
+      return await needsAws(`the approvals table ${table}`, async () => {
+        switch (sub) {
+          case 'add':
+            return await add(store, values, rest, maxWindowDays);
+          case 'list':
+            return await list(store, values, rest);
+          case 'expire':
+            return await expire(store, rest);
+          case 'sync':
+            return await sync(store, values, rest);
+          default:
+            throw new UsageError(`unknown approvals command "${sub}" (add, list, expire, sync)`);
+        }
+      });
     } catch (error) {
       if (error instanceof ApprovalStoreError) {
         process.stderr.write(`netwatch: ${error.message}\n`);
@@ -220,6 +229,8 @@ async function sync(store: DynamoApprovalStore, values: Record<string, unknown>,
     try {
       writeLines(planLines(await syncSource(source, store, { secrets }, { dryRun }), dryRun));
     } catch (error) {
+      // No AWS here fails every source the same way: main says it once (exit 69).
+      if (awsProblem(error)) throw error;
       failed = true;
       process.stderr.write(`netwatch: approvals sync ${source.name}: ${errorText(error)}\n`);
     }

@@ -1,4 +1,4 @@
-import { limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
+import { contextOption, limitsOption, MAX_LINE_HELP } from '../enrich-options.ts';
 import type { DecodeLimits } from '../../shared/1-ingest/envelope/decode-stream.ts';
 import { writeFile } from 'node:fs/promises';
 import { EXIT, UsageError, type Command } from './command.ts';
@@ -39,6 +39,8 @@ import {
 } from '../../shared/config/routes.ts';
 import { EMPTY_CONTEXT, type RuleContext } from '../../shared/model/rule.ts';
 import { configOption } from './config-option.ts';
+import { AwsStepError, awsProblem, awsReady } from '../aws-problem.ts';
+import { printable } from '../../shared/platform/printable.ts';
 
 /**
  * `netwatch backtest`: run the rules over history and report what would have paged. Inputs are local CloudTrail log
@@ -70,6 +72,7 @@ Options:
                          automation roles) grades the findings, its paging routes decide what pages, and its
                          static approvals and allowlists are reconciled as the functions would. The DynamoDB
                          approvals table is not read: its items expire, so it cannot say what was approved last month.
+  --context FILE         estate facts (JSON, as for classify): replaces the config's context: section
   --allow-actor PATTERN[:CATEGORY,...]
                          actor allowlist: a glob (* and ?) on the actor ARN or the role (session issuer) ARN,
                          optionally for some categories only; repeatable. Matching risky findings count as
@@ -97,6 +100,7 @@ export const BACKTEST: Command = {
     format: { type: 'string', default: 'table' },
     out: { type: 'string' },
     config: { type: 'string' },
+    context: { type: 'string' },
     'allow-actor': { type: 'string', multiple: true },
     workers: { type: 'string' },
     concurrency: { type: 'string' },
@@ -134,7 +138,10 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const context = configured?.context ?? EMPTY_CONTEXT;
+  const context =
+    typeof values['context'] === 'string'
+      ? await contextOption(values['context'])
+      : (configured?.context ?? EMPTY_CONTEXT);
   const kept = stateOption(values['state'], ['memory', 'off']) === 'memory';
 
   const controller = new AbortController();
@@ -161,6 +168,7 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
         try {
           units.push(...(await s3Units(url, days)));
         } catch (error) {
+          if (awsProblem(error)) throw new AwsStepError(`listing ${url}`, error);
           total.errors.push(`${url}: cannot list: ${(error as Error).message}`);
         }
       }
@@ -194,13 +202,16 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     }
     if (lookup && !controller.signal.aborted) {
       const { scanLookupEvents } = await import('../backtest/lookup-source.ts');
+      const { CloudTrailClient } = await import('@aws-sdk/client-cloudtrail');
       const start = from ?? new Date(now.getTime() - 7 * 86_400_000);
       for (const region of regions) {
         if (controller.signal.aborted) break;
+        const client = new CloudTrailClient({ region });
+        await awsReady(`CloudTrail LookupEvents in ${region}`, client.config);
         mergeScan(
           total,
           await scanLookupEvents(
-            { region, start, end: to ?? now, signal: controller.signal },
+            { region, start, end: to ?? now, signal: controller.signal, client },
             { rules: RULES, context, ...(kept ? { defer: true } : {}) },
             onProgress,
           ),
@@ -252,6 +263,12 @@ async function runBacktest(values: Record<string, unknown>, inputs: string[]): P
     interrupted: controller.signal.aborted,
     ...(episodes !== undefined ? { episodes } : {}),
   });
+  // Nothing read at all (a mistyped path, an empty prefix): the errors, not an empty report that looks like a result.
+  if (total.records === 0 && total.units === 0 && total.errors.length > 0 && !controller.signal.aborted) {
+    for (const error of total.errors.slice(0, 20)) process.stderr.write(`netwatch: ${printable(error)}\n`);
+    process.stderr.write('netwatch backtest: no input could be read, so no report\n');
+    return EXIT.malformed;
+  }
   await writeReport(summary, format, values['out'] as string | undefined);
   if (controller.signal.aborted) return EXIT.interrupted;
   return total.errors.length ? EXIT.malformed : EXIT.ok;
@@ -294,7 +311,8 @@ export async function writeReport(
       ? `${JSON.stringify(summary, null, 2)}\n`
       : format === 'html'
         ? renderHtmlReport(summary)
-        : `${renderTextReport(summary, process.stdout.columns ?? 160)}\n`;
+        : // A terminal: its width (the tables fit it, SUMMARY keeps the most room); a pipe or file: nothing cut.
+          `${renderTextReport(summary, out === undefined && process.stdout.isTTY ? (process.stdout.columns ?? 160) : Number.POSITIVE_INFINITY)}\n`;
   if (out === undefined) {
     process.stdout.write(text);
     return;

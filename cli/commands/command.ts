@@ -1,7 +1,10 @@
 import type { ParseArgsConfig } from 'node:util';
 
-/** Exit codes: documented in the README and `--help`. */
-export const EXIT = { ok: 0, failed: 1, malformed: 2, usage: 64, interrupted: 130 } as const;
+/**
+ * Exit codes: documented in the README and `--help`. `noAws` (69, sysexits' EX_UNAVAILABLE): AWS was needed and could
+ * not be used — cli/aws-problem.ts.
+ */
+export const EXIT = { ok: 0, failed: 1, malformed: 2, usage: 64, noAws: 69, interrupted: 130 } as const;
 
 /** A CLI command: its help, its flags (node:util parseArgs), and its body returning the exit code. */
 export interface Command {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseConfigText, validateConfig } from '../../shared/config/load.ts';
 import { EXIT, UsageError, type Command } from './command.ts';
+import { count } from '../../shared/platform/plural.ts';
 
 /**
  * `netwatch config FILE [--json]`: validate a config file (YAML or JSON) the way the functions will at cold start, and
@@ -37,11 +38,11 @@ Exit codes: 0 valid; 64 invalid (every problem listed) or usage error.`,
     }
     const paging = config.routes.filter((r) => r.kind === 'paging').map((r) => r.name);
     process.stdout.write(
-      `${file}: valid — ${Object.keys(config.sinks).length} sinks (${Object.entries(config.sinks)
+      `${file}: valid — ${count(Object.keys(config.sinks).length, 'sink')} (${Object.entries(config.sinks)
         .map(([n, s]) => `${n}: ${s.type}`)
         .join(', ')}), ` +
-        `${config.routes.length} routes (${paging.length} paging: ${paging.join(', ') || 'none'}), ${config.approvals.static.length} static approvals, ` +
-        `${config.allowlists.length} allowlists, dedup ${config.dedup.windowHours} h, grouping ${config.grouping.windowMinutes} min\n`,
+        `${count(config.routes.length, 'route')} (${paging.length} paging: ${paging.join(', ') || 'none'}), ${count(config.approvals.static.length, 'static approval')}, ` +
+        `${count(config.allowlists.length, 'allowlist')}, dedup ${config.dedup.windowHours} h, grouping ${config.grouping.windowMinutes} min\n`,
     );
     return EXIT.ok;
   },

@@ -16,6 +16,8 @@ import type { SgPermissionDelta } from '../../shared/model/change.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import type { TrafficEvidence } from '../../shared/model/traffic.ts';
 import { createAwsClients } from '../../shared/platform/aws/clients.ts';
+import { awsReady } from '../aws-problem.ts';
+import { count } from '../../shared/platform/plural.ts';
 import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
 import { renderEvidenceHtml } from '../evidence/report-html.ts';
 import { expandInputs } from '../inputs.ts';
@@ -197,7 +199,7 @@ export const evidenceCommand: Command = {
       const unique = [...new Map(matches.map((f) => [f.fingerprint, f])).values()];
       if (unique.length !== 1)
         throw new UsageError(
-          `${unique.length === 0 ? 'no' : `${unique.length}`} finding${unique.length === 1 ? '' : 's'} in ${file} with fingerprint ${target}…`,
+          `${unique.length === 0 ? 'no findings' : count(unique.length, 'finding')} in ${file} with fingerprint ${target}…`,
         );
       finding = unique[0]!;
       if (!wantsEvidence(finding))
@@ -255,6 +257,10 @@ export const evidenceCommand: Command = {
     } else {
       if (!region && !finding.region) throw new UsageError('live mode needs a region: --region or AWS_REGION');
       const clients = createAwsClients({ region: region ?? finding.region });
+      await awsReady(
+        'reading flow logs (EC2 look-ups, CloudWatch Logs Insights); --files reads them offline',
+        clients.ec2.config,
+      );
       const seconds = Number(values['timeout']);
       if (!Number.isInteger(seconds) || seconds < 5)
         throw new UsageError('--timeout must be a whole number of seconds ≥ 5');

@@ -11,6 +11,7 @@ import {
   limitsOption,
   stateLookupOption,
 } from '../enrich-options.ts';
+import { needsAws } from '../aws-problem.ts';
 import { EXIT, stringFlag, UsageError, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 
@@ -101,7 +102,8 @@ ${ENRICH_HELP}
     let errors = 0;
     if (table !== undefined) {
       const { DynamoStateStore } = await import('../../shared/3-state/dynamodb-store.ts');
-      open = await new DynamoStateStore(documentClient(), table).openEpisodes();
+      const store = new DynamoStateStore(documentClient(), table);
+      open = await needsAws(`the state table ${table}`, () => store.openEpisodes());
     } else {
       if (inputs.length === 0) throw new UsageError('give --table NAME (or --config FILE), or inputs to replay');
       const lookup = await stateLookupOption(values);

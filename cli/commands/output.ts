@@ -2,6 +2,7 @@ import type { Finding } from '../../shared/model/finding.ts';
 import { isSeverity, type Severity } from '../../shared/model/severity.ts';
 import { errorText, MalformedInputError } from '../../shared/platform/errors.ts';
 import { printable } from '../../shared/platform/printable.ts';
+import { count } from '../../shared/platform/plural.ts';
 import { renderTable } from '../format.ts';
 import type { InputRun } from '../run-inputs.ts';
 import { UsageError } from './command.ts';
@@ -41,13 +42,13 @@ export function reportErrors(run: InputRun): void {
       `netwatch: ${printable(error instanceof MalformedInputError ? error.describe() : errorText(error))}\n`,
     );
   if (run.errors.length > shown.length)
-    process.stderr.write(`netwatch: … and ${run.errors.length - shown.length} more errors\n`);
+    process.stderr.write(`netwatch: … and ${count(run.errors.length - shown.length, 'more error')}\n`);
 }
 
 /** `--stats`: counts and throughput on stderr. */
 export function writeStats(run: InputRun): void {
   const rate = run.seconds > 0 ? Math.round(run.records / run.seconds) : 0;
   process.stderr.write(
-    `${run.records} records (${run.values} values, ${run.files} files) in ${run.seconds.toFixed(2)} s = ${rate} records/s; ${run.changes.length} changes, ${run.findings.length} findings, ${run.ignored.length} ignored, ${run.errors.length} errors\n`,
+    `${count(run.records, 'record')} (${count(run.values, 'value')}, ${count(run.files, 'file')}) in ${run.seconds.toFixed(2)} s = ${rate} records/s; ${count(run.changes.length, 'change')}, ${count(run.findings.length, 'finding')}, ${run.ignored.length} ignored, ${count(run.errors.length, 'error')}\n`,
   );
 }

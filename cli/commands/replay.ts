@@ -13,6 +13,7 @@ import { MemoryDeliveryStore } from '../../shared/6-deliver/ledger/memory-store.
 import { deliverFindings } from '../../shared/6-deliver/orchestrate.ts';
 import { errorText } from '../../shared/platform/errors.ts';
 import { printable } from '../../shared/platform/printable.ts';
+import { count } from '../../shared/platform/plural.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { classifyWithRules } from '../classify-run.ts';
 import {
@@ -24,6 +25,7 @@ import {
   stateLookupOption,
 } from '../enrich-options.ts';
 import { bySeverityThenTime, findingRecord } from '../format.ts';
+import { awsProblem, awsProblemLine, needsAws } from '../aws-problem.ts';
 import { EXIT, UsageError, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 import { outputFormat, reportErrors, writeTable } from './output.ts';
@@ -78,6 +80,7 @@ ${STATE_HELP}
     if (state === 'dynamodb' && !config.state.tableName)
       throw new UsageError(`--state dynamodb needs state.tableName in ${name}`);
     const lookup = await stateLookupOption(values);
+    const enrichment = await enrichOption(values);
     const stateStore =
       state === 'dynamodb' && config.state.tableName
         ? new (await import('../../shared/3-state/dynamodb-store.ts')).DynamoStateStore(
@@ -85,12 +88,14 @@ ${STATE_HELP}
             config.state.tableName,
           )
         : undefined;
-    const run = await classifyWithRules(inputs.length ? inputs : ['events'], context, await enrichOption(values), {
-      limits: limitsOption(values),
-      state: state === 'off' ? 'off' : 'kept',
-      ...(stateStore ? { store: stateStore } : {}),
-      ...(lookup ? { lookup } : {}),
-    });
+    const classify = () =>
+      classifyWithRules(inputs.length ? inputs : ['events'], context, enrichment, {
+        limits: limitsOption(values),
+        state: state === 'off' ? 'off' : 'kept',
+        ...(stateStore ? { store: stateStore } : {}),
+        ...(lookup ? { lookup } : {}),
+      });
+    const run = stateStore ? await needsAws(`the state table ${config.state.tableName}`, classify) : await classify();
     const findings = [...run.findings].sort(bySeverityThenTime);
     const needsTable = storeKind === 'dynamodb' || config.approvals.dynamodb !== undefined;
     const client = needsTable ? documentClient() : undefined;
@@ -103,7 +108,13 @@ ${STATE_HELP}
     const sinks = await sinksFromConfig(config);
     const deps = deliveryDepsFromConfig(config, { store, sinks });
     const approvals = new InvocationApprovalCache(approvalSourceFromConfig(config, client ? { client } : {}));
-    const outcomes = await deliverFindings(findings, approvals, deps);
+    const tables = [
+      config.approvals.dynamodb && client ? `approvals table ${config.approvals.dynamodb.tableName}` : undefined,
+      storeKind === 'dynamodb' ? `delivery ledger ${config.dedup.tableName}` : undefined,
+    ].filter((t) => t !== undefined);
+    const outcomes = await needsAws(`the ${tables.join(' and the ') || 'delivery'}`, () =>
+      deliverFindings(findings, approvals, deps),
+    );
     // The replay is one burst: close its storm windows now, so held-back findings arrive as digests.
     const digests =
       storeKind === 'memory'
@@ -112,7 +123,12 @@ ${STATE_HELP}
     for (const sink of sinks.values()) await sink.close?.();
     const byFp = new Map<string, (typeof outcomes)[number]>();
     for (const o of outcomes) if (!byFp.has(o.finding.fingerprint)) byFp.set(o.finding.fingerprint, o); // first delivery, not the merged duplicate
-    const unique = [...new Map(findings.map((f) => [f.fingerprint, f])).values()];
+    // One row per fingerprint, showing the finding that was delivered: the first of its fingerprint in delivery order
+    // (most severe first). Records of one change merged into one delivery (a create and a policy replaced that leave
+    // the same state) must not show the other record's text beside the page's routing.
+    const first = new Map<string, Finding>();
+    for (const f of findings) if (!first.has(f.fingerprint)) first.set(f.fingerprint, f);
+    const unique = [...first.values()].map((f) => byFp.get(f.fingerprint)?.finding ?? f);
     const delivery = (f: Finding): string => {
       const o = byFp.get(f.fingerprint);
       if (!o) return '-';
@@ -137,17 +153,24 @@ ${STATE_HELP}
     }
     const failed = [...outcomes.flatMap((o) => o.failed), ...digests.flatMap((d) => d.failed)];
     reportErrors(run);
-    for (const f of failed) process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
+    // A sink that cannot reach AWS fails every delivery the same way: one line per sink saying what to set.
+    const noAws = new Map<string, string>();
+    for (const f of failed) {
+      const problem = awsProblem(f);
+      if (problem) noAws.set(`${problem.kind} ${problem.purpose ?? ''}`, awsProblemLine(problem));
+      else process.stderr.write(`netwatch: ${printable(errorText(f))}\n`);
+    }
+    for (const line of noAws.values()) process.stderr.write(`${line}\n`);
     const perSink = [...sinks.keys()].map((s) => {
       const n = outcomes.filter((o) => o.delivered.includes(s)).length;
       const d = digests.reduce((sum, x) => sum + (x.sent[s] ?? 0), 0);
-      return `${s}: ${n} delivered${d ? ` + ${d} in ${digests.filter((x) => x.sent[s]).length} digest(s)` : ''}`;
+      return `${s}: ${n} delivered${d ? ` + ${d} in ${count(digests.filter((x) => x.sent[s]).length, 'digest')}` : ''}`;
     });
     process.stderr.write(
-      `\n${run.records} records from ${run.files} files in ${run.seconds.toFixed(2)} s: ${run.changes.length} network changes, ${unique.length} findings ` +
-        `(${run.findings.length - unique.length} duplicates merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
+      `\n${count(run.records, 'record')} from ${count(run.files, 'file')} in ${run.seconds.toFixed(2)} s: ${count(run.changes.length, 'network change')}, ${count(unique.length, 'finding')} ` +
+        `(${count(run.findings.length - unique.length, 'duplicate')} merged), ${run.ignored.length} ignored, ${run.errors.length} malformed. Config: ${name}.\n${perSink.join('\n')}\n`,
     );
-    if (failed.length) return EXIT.failed;
+    if (failed.length) return failed.every((f) => awsProblem(f) !== undefined) ? EXIT.noAws : EXIT.failed;
     return run.errors.length ? EXIT.malformed : EXIT.ok;
   },
 };

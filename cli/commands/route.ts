@@ -1,4 +1,6 @@
+import { contextOption } from '../enrich-options.ts';
 import { printable, printableCopy } from '../../shared/platform/printable.ts';
+import { count } from '../../shared/platform/plural.ts';
 import { documentClient } from '../../shared/platform/aws/dynamodb.ts';
 import { InvocationApprovalCache } from '../../shared/5-decide/approvals/providers.ts';
 import { approvalSourceFromConfig } from '../../shared/config/build-delivery.ts';
@@ -11,6 +13,7 @@ import { errorText, type NetwatchError } from '../../shared/platform/errors.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import type { ApprovalVerdict } from '../../shared/model/notice.ts';
 import { classifyWithRules } from '../classify-run.ts';
+import { needsAws } from '../aws-problem.ts';
 import { EXIT, UsageError, stringFlag, writeLines, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
 import { readFindingFile } from './findings-input.ts';
@@ -107,6 +110,7 @@ what was already sent). Inputs are events (as for classify), or --findings: JSON
 Options:
   --config FILE          netwatch.config.yml / .json (default: the built-in config)
   --findings FILE|-      read findings instead of events
+  --context FILE         estate facts (JSON, as for classify) grading the events: replaces the config's context:
   --no-table             use only the config's static approvals (do not read the approvals table)
   --format text|jsonl    text for people (default), JSON Lines with approval, routes, pageSinks, recordSinks
   -h, --help             this help
@@ -116,6 +120,7 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
   options: {
     config: { type: 'string' },
     findings: { type: 'string' },
+    context: { type: 'string' },
     'no-table': { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
   },
@@ -125,13 +130,24 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
       throw new UsageError(`--format must be text or jsonl, not "${format}"`);
     const findingsFile = stringFlag(values, 'findings');
     if (findingsFile && inputs.length) throw new UsageError('give either --findings or event inputs, not both');
+    const contextFile = stringFlag(values, 'context');
+    if (findingsFile && contextFile)
+      throw new UsageError('--context grades events; --findings are graded already (give --context to classify)');
     const { config } = await configOption(stringFlag(values, 'config'));
     let findings: Finding[];
     let errors: NetwatchError[];
     if (findingsFile) ({ findings, errors } = await readFindingFile(findingsFile));
     else
-      ({ findings, errors } = await classifyWithRules(inputs.length ? inputs : ['-'], ruleContextFromConfig(config)));
-    const explained = await explainFindings(findings, config, { useTable: values['no-table'] !== true });
+      ({ findings, errors } = await classifyWithRules(
+        inputs.length ? inputs : ['-'],
+        contextFile ? await contextOption(contextFile) : ruleContextFromConfig(config),
+      ));
+    const useTable = values['no-table'] !== true;
+    const table = useTable ? config.approvals.dynamodb?.tableName : undefined;
+    const explain = () => explainFindings(findings, config, { useTable });
+    const explained = table
+      ? await needsAws(`the approvals table ${table}; --no-table uses only the static approvals`, explain)
+      : await explain();
     if (format === 'jsonl') writeLines(explained.map((e) => JSON.stringify(explainRecord(e, config))));
     else
       writeLines(
@@ -146,7 +162,7 @@ NETWATCH_APPROVALS_TABLE), with the usual AWS credentials; AWS_ENDPOINT_URL_DYNA
     if (format === 'text' && explained.length) {
       const pages = explained.filter((e) => e.decision.pageSinks.length > 0).length;
       process.stderr.write(
-        `\n${explained.length} findings: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`,
+        `\n${count(explained.length, 'finding')}: ${pages} would page, ${explained.filter((e) => e.decision.recordSinks.length > 0).length} would be recorded, ${explained.filter((e) => e.decision.sinks.length === 0).length} reach no sink.\n`,
       );
     }
     return errors.length ? EXIT.malformed : EXIT.ok;

@@ -6,6 +6,7 @@ import { bySeverityThenTime, findingRecord, renderTable } from '../format.ts';
 import { contextOption } from '../enrich-options.ts';
 import { EXIT, listFlag, stringFlag, UsageError, type Command } from './command.ts';
 import { configOption } from './config-option.ts';
+import { count } from '../../shared/platform/plural.ts';
 
 /**
  * `netwatch scan`: the reconciliation the scheduled function runs (shared/lambda/reconcile-run.ts), from a laptop. It
@@ -169,7 +170,7 @@ Exit codes: 0 done; 1 a delivery failed; 64 usage error.`,
     if (out !== undefined) await writeFile(out, text);
     else process.stdout.write(text);
     process.stderr.write(
-      `${result.resources} resources from ${result.requests} advanced-query requests${result.throttled ? ` (${result.throttled} throttled)` : ''} in ${seconds.toFixed(2)} s; ${result.reconciliation.scopes.length} account/Region scope(s); ${result.posture ? `posture: ${result.posture.findings.length} open exposures` : `${findings.length} findings`}${out !== undefined ? `; written to ${out}` : ''}\n`,
+      `${count(result.resources, 'resource')} from ${count(result.requests, 'advanced-query request')}${result.throttled ? ` (${result.throttled} throttled)` : ''} in ${seconds.toFixed(2)} s; ${count(result.reconciliation.scopes.length, 'account/Region scope')}; ${result.posture ? `posture: ${count(result.posture.findings.length, 'open exposure')}` : count(findings.length, 'finding')}${out !== undefined ? `; written to ${out}` : ''}\n`,
     );
     for (const e of result.rowErrors.slice(0, 20)) process.stderr.write(`netwatch: ${e}\n`);
     for (const f of result.failures) process.stderr.write(`netwatch: ${f.message}\n`);

@@ -64,12 +64,14 @@ const QUEUES: Record<string, IngestQueue | undefined> = {
 };
 
 export { parseParams };
+export { localConfigPath } from './local-config.ts';
 export type { StackParams };
 
 /**
  * Validate parameters and shape the functions (throws ParamError listing every problem). `local` (serverless invoke
  * local) leaves out the deployed-only environment (SSM config parameter, table names): a local run has no AWS
- * account, so it uses the built-in default config, or `-e NETWATCH_CONFIG_PATH=netwatch.config.yml`.
+ * account, so it uses the built-in default config, or `-e NETWATCH_CONFIG_PATH=FILE` (YAML or JSON, relative to the
+ * service: {@link localConfigPath}, applied by deploy/netwatch-plugin.cjs).
  */
 export function configureService(service: ServiceLike, options: { local?: boolean } = {}): StackParams {
   const params = parseParams(service.custom?.netwatch ?? {}, service.provider.stage);

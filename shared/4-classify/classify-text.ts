@@ -1,7 +1,7 @@
 import type { InputLocation } from '../platform/errors.ts';
-import { decodeText } from '../1-ingest/envelope/decode.ts';
-import { parseLine, type DecodedText } from '../1-ingest/envelope/decode-stream.ts';
-import { splitRecordsArray } from '../1-ingest/envelope/records-split.ts';
+import { concatenatedValues, decodeText } from '../1-ingest/envelope/decode.ts';
+import { parseLineValues, type DecodedText } from '../1-ingest/envelope/decode-stream.ts';
+import { splitConcatenated, splitRecordsArray } from '../1-ingest/envelope/records-split.ts';
 import { unwrapRecordsEntry } from '../1-ingest/envelope/unwrap.ts';
 import { canSkipRecord } from '../1-ingest/cloudtrail/prescan.ts';
 import {
@@ -41,13 +41,25 @@ export function classifyText(
     skipped(into, options, { file: unit.file, line: unit.line });
     return 1;
   }
-  if (
-    options.fast &&
-    unit.kind === 'document' &&
-    !unit.truncated &&
-    classifyLogFile(unit.text, unit.file, deps, into, options)
-  )
-    return 1;
+  if (options.fast && unit.kind === 'document' && !unit.truncated) {
+    if (classifyLogFile(unit.text, unit.file, deps, into, options)) return 1;
+    // Log files back to back (`zcat *.json.gz | netwatch classify -`): each log file through the fast path; the
+    // other documents (and broken ones, with their place in the sequence) the normal way.
+    const parts = splitConcatenated(unit.text);
+    if (parts !== undefined && parts.tail === undefined) {
+      const rest = new Set<number>();
+      parts.spans.forEach(([start, end], k) => {
+        if (!classifyLogFile(unit.text.slice(start, end), unit.file, deps, into, options)) rest.add(k);
+      });
+      let values = parts.spans.length - rest.size;
+      for (const decoded of concatenatedValues(unit.text, parts, unit.file, false, (k) => rest.has(k))) {
+        values += 1;
+        if (decoded.kind === 'error') into.errors.push(decoded.error);
+        else mergeClassified(into, classifyValue(decoded.value, { file: decoded.file }, deps));
+      }
+      return values;
+    }
+  }
   let values = 0;
   for (const { value, where } of valuesOf(unit, into)) {
     values += 1;
@@ -72,7 +84,7 @@ export async function classifyTextAsync(unit: TextUnit, deps: ClassifyDeps, into
 
 /** The JSON values of a text unit with their locations; parse errors go to `into.errors`. */
 function* valuesOf(unit: TextUnit, into: Classified): Generator<{ value: unknown; where: InputLocation }> {
-  const decodedAll = unit.kind === 'line' ? [parseLine(unit)] : decodeText(unit.text, unit.file, unit.truncated);
+  const decodedAll = unit.kind === 'line' ? parseLineValues(unit) : decodeText(unit.text, unit.file, unit.truncated);
   for (const decoded of decodedAll) {
     if (decoded === undefined) continue;
     if (decoded.kind === 'error') {

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../platform/errors.ts';
+import { count } from '../platform/plural.ts';
 import { configSchema, crossCheckProblems, type NetwatchConfig } from './schema.ts';
 import { plaintextSecretProblems } from './secrets.ts';
 
@@ -78,11 +79,9 @@ export function validateConfig(value: unknown, file: string): NetwatchConfig {
     ...plaintextSecretProblems(sync, 'approvals.sync'),
   ];
   if (!result.success || problems.length > 0) {
-    throw new ConfigError(
-      `${file}: invalid Netwatch config (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
-      problems,
-      { file },
-    );
+    throw new ConfigError(`${file}: invalid Netwatch config (${count(problems.length, 'problem')})`, problems, {
+      file,
+    });
   }
   return result.data;
 }

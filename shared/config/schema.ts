@@ -3,7 +3,7 @@ import { approvalSchema, DEFAULT_MAX_WINDOW_DAYS, windowTooLong } from '../5-dec
 import { APPROVALS_INDEX } from '../5-decide/approvals/table.ts';
 import { APPROVAL_STATES } from '../model/notice.ts';
 import { SEVERITIES } from '../model/severity.ts';
-import { sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
+import { nameSchema, sinkSpecSchema } from '../6-deliver/sinks/registry.ts';
 import { approvalSyncSourceSchema } from '../6-deliver/change-systems/approvals-sync.ts';
 import {
   accountIdSchema,
@@ -23,10 +23,8 @@ import { actorPatternProblem } from '../model/actor-match.ts';
  * pass reports every problem. README.md ("Configuration reference") documents each key.
  */
 
-/** Names of sinks and routes: used in keys, logs and the ledger (`SINK#<name>`), so no spaces or `#`. */
-export const nameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, . _ - (starting with a letter or digit)');
+/** Names of sinks and routes (one rule, with the sinks' schema: shared/6-deliver/sinks/registry.ts). */
+export { nameSchema };
 
 /** Route kinds: a `paging` route's deliveries are deduplicated and storm-controlled; a `record` route gets every finding. */
 export const ROUTE_KINDS = ['paging', 'record'] as const;

@@ -146,4 +146,33 @@ describe('netwatch backtest', () => {
     expect(timeOption('--since', '12h', now).toISOString()).toBe('2026-11-20T00:00:00.000Z');
     expect(timeOption('--since', '2026-10-01', now).toISOString()).toBe('2026-10-01T00:00:00.000Z');
   });
+
+  it('issue 18: findings left out by --since are not counted as duplicates merged', () => {
+    // Prepare / Act: the bundled samples (every change once, some read twice), whole and with a window after them all.
+    const whole = JSON.parse(netwatch(['backtest', 'events', '--format', 'json']).stdout) as BacktestSummary;
+    const later = netwatch(['backtest', 'events', '--since', '2030-01-01']);
+    // Assess
+    expect(whole.totals.outsideWindow).toBe(0);
+    expect(later.code).toBe(0);
+    expect(later.stdout).toContain(
+      `Findings: 0  (critical 0, high 0, medium 0, low 0, info 0; 0 duplicates merged, ${whole.totals.findings + whole.totals.duplicates} outside the window)`,
+    );
+  });
+
+  it('issue 18: a path that does not exist is an error on stderr, not an empty report', () => {
+    const { code, stdout, stderr } = netwatch(['backtest', '/nonexistent']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'netwatch: /nonexistent: cannot read input: no such file or directory\nnetwatch backtest: no input could be read, so no report\n',
+    );
+  });
+
+  it('issue 18: piped, the would-be pages keep their whole SUMMARY', () => {
+    const { stdout } = netwatch(['backtest', 'events']);
+    const pages = stdout.slice(stdout.indexOf('Would-be pages'));
+    expect(pages).toContain(
+      'all traffic open to 0.0.0.0/0 (in pl-0a1b2c3d4e5f6a7b8) on sg-0b2c3d4e5f6071829 (ingress, added)\n',
+    );
+  });
 });

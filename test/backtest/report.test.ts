@@ -57,4 +57,23 @@ describe('backtest reports', () => {
     expect(text).toMatch(/2026-10-15\s+0\s+2\s+0\s+0\s+0\s+1/);
     expect(text).toContain('Errors (1)');
   });
+
+  it('issue 18: on a terminal the would-be pages table gives SUMMARY room (it was cut to 9 characters)', async () => {
+    const s = await summary();
+    // A long resource ARN, as Config items name some resources, is what used to eat the width.
+    const first = s.pages[0];
+    if (first) first.resource = `arn:aws:ec2:eu-west-1:111122223333:security-group/${first.resource}-with-a-long-name`;
+    for (const width of [120, 160, 200]) {
+      const text = renderTextReport(s, width);
+      const lines = text.slice(text.indexOf('Would-be pages')).split('\n').slice(2);
+      const header = lines[0] ?? '';
+      const at = header.indexOf('SUMMARY');
+      expect(header.length, `width ${width}`).toBeLessThanOrEqual(width);
+      for (const [i, page] of s.pages.entries()) {
+        const cell = (lines[i + 1] ?? '').slice(at);
+        expect(cell.length, `width ${width}: ${cell}`).toBeGreaterThanOrEqual(Math.min(page.summary.length, 30));
+        expect((lines[i + 1] ?? '').length).toBeLessThanOrEqual(width);
+      }
+    }
+  });
 });

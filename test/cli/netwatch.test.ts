@@ -96,7 +96,7 @@ describe('netwatch replay', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/ROUTED TO/);
     expect(stdout).toContain('paging, change-log');
-    expect(stderr).toContain('1 duplicates merged');
+    expect(stderr).toContain('1 duplicate merged'); // one, singular (issue 18)
     const pages = spawnSync('cat', [join(out, 'pages.jsonl')], { encoding: 'utf8' })
       .stdout.trim()
       .split('\n');

@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { MalformedInputError } from '../../platform/errors.ts';
 import { decodeText, isGzip, type Decoded } from './decode.ts';
+import { splitConcatenated } from './records-split.ts';
 
 /**
  * Streaming counterpart of {@link decodeText}: bytes arrive in chunks (a file, stdin, an S3 object body) and JSON
@@ -46,11 +47,24 @@ export async function* decodeStream(
   for await (const item of decodeStreamText(chunks, file, limits)) {
     if (item.kind === 'error') yield item;
     else if (item.kind === 'document') yield* decodeText(item.text, file, item.truncated);
-    else {
-      const parsed = parseLine(item);
-      if (parsed !== undefined) yield parsed;
-    }
+    else yield* parseLineValues(item);
   }
+}
+
+/**
+ * {@link parseLine}, and a line holding several JSON values back to back (`{…}{…}`: log files without a final newline
+ * concatenated by `zcat`) gives each of them.
+ */
+export function parseLineValues(item: Extract<DecodedText, { kind: 'line' }>): Decoded[] {
+  const one = parseLine(item);
+  if (one === undefined) return [];
+  if (one.kind !== 'error') return [one];
+  const parts = splitConcatenated(item.text);
+  if (parts === undefined || parts.tail !== undefined) return [one];
+  return parts.spans.map(([start, end]) => {
+    const parsed = parseLine({ ...item, text: item.text.slice(start, end) });
+    return parsed ?? one;
+  });
 }
 
 /** Parse one JSON Lines line the way {@link decodeText} does (same message, same location). */
@@ -89,15 +103,21 @@ export async function* decodeStreamBatches(
   limits: DecodeLimits = {},
 ): AsyncGenerator<DecodedText[]> {
   const source = chunks[Symbol.asyncIterator]();
-  // The gzip magic number is two bytes; a stream may hand them over one at a time.
+  // The gzip magic number is two bytes, other formats' up to six; a stream may hand them over one at a time.
   let head: Uint8Array = new Uint8Array(0);
-  while (head.length < 2) {
+  while (head.length < 8) {
     const next = await source.next();
     if (next.done) break;
     head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
   }
   if (head.length === 0) return;
   const gzipped = isGzip(head);
+  const other = gzipped ? undefined : otherFormat(head);
+  if (other !== undefined) {
+    await source.return?.();
+    yield [{ kind: 'error', error: new MalformedInputError(`${other}: ${NOT_TEXT}`, { file }) }];
+    return;
+  }
   const texts = new TextChunks();
   const bytes = prepend(head, source);
   if (!gzipped) {
@@ -126,6 +146,35 @@ export async function* decodeStreamBatches(
   }
   yield* splitText(texts.feed(inflated()), file, () => damage, limits);
   if (damage) yield [{ kind: 'error', error: damage }];
+}
+
+/** What the reader takes, said when it gets something else. */
+const NOT_TEXT = 'not JSON, JSON Lines or gzip — skipped (unpack it, or give the .json / .json.gz files)';
+
+/** Compressed and archive formats people hand over by mistake, by their magic bytes (the file name is not trusted). */
+const MAGIC: readonly [string, readonly number[]][] = [
+  ['a zip archive', [0x50, 0x4b, 0x03, 0x04]],
+  ['bzip2-compressed', [0x42, 0x5a, 0x68]],
+  ['xz-compressed', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd-compressed', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['a 7-zip archive', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
+];
+
+function otherFormat(head: Uint8Array): string | undefined {
+  return MAGIC.find(([, magic]) => magic.every((b, i) => head[i] === b))?.[0];
+}
+
+/**
+ * True when the first text of an input is not text: it holds a NUL, or more than a tenth of it is U+FFFD (bytes that
+ * are not UTF-8). JSON never contains a raw NUL, and JSON.parse's error on such input quotes the bytes back as
+ * mojibake.
+ */
+function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 4096);
+  if (sample.includes('\u0000')) return true;
+  let replaced = 0;
+  for (let i = sample.indexOf('\uFFFD'); i !== -1; i = sample.indexOf('\uFFFD', i + 1)) replaced++;
+  return replaced * 10 > sample.length;
 }
 
 async function* prepend(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -200,8 +249,9 @@ async function* splitText(
   let line: string[] = [];
   let lineLength = 0;
   let skipping = false;
-  /** Set once a document outgrew its limit: the rest of the input is dropped. */
+  /** Set once a document outgrew its limit, or the input turned out to be binary: the rest of the input is dropped. */
   let tooLong: MalformedInputError | undefined;
+  let first = true;
 
   const tooLongLine = (n: number): DecodedText => ({
     kind: 'error',
@@ -269,7 +319,14 @@ async function* splitText(
   };
 
   for await (const text of texts) {
-    if (tooLong) continue; // drain: the document is over its limit
+    if (tooLong) continue; // drain: the document is over its limit (or not text)
+    if (first) {
+      first = false;
+      if (looksBinary(text)) {
+        tooLong = new MalformedInputError(`binary data: ${NOT_TEXT}`, { file });
+        continue;
+      }
+    }
     if (mode !== 'lines') {
       partsLength += text.length;
       if (partsLength > maxDocument) {

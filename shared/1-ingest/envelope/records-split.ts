@@ -56,8 +56,32 @@ export function splitRecordsArray(text: string): Span[] | undefined {
   return skipSpace(text, i + 1) === text.length ? spans : undefined;
 }
 
-/** Index just past the object opening at `open`, or -1 when it is unbalanced or never ends. */
-function objectEnd(text: string, open: number): number {
+/**
+ * JSON objects or arrays written back to back: `{…}{…}` or `{…}\n{…}` — what `zcat *.json.gz` makes of several
+ * CloudTrail log files, which end without a newline. `spans` are the values in order; `tail` is where an unterminated
+ * last value starts (a damaged or cut stream). Undefined unless there are at least two values, the text holds
+ * nothing between them but whitespace, and every value but the last is balanced: a single document, JSON Lines and
+ * plain bad JSON are not this, and keep their own handling and errors.
+ */
+export function splitConcatenated(text: string): { spans: Span[]; tail?: number } | undefined {
+  const spans: Span[] = [];
+  let i = skipSpace(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return undefined;
+    const end = objectEnd(text, i, c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET);
+    if (end === -1) return spans.length >= 1 ? { spans, tail: i } : undefined;
+    spans.push([i, end]);
+    i = skipSpace(text, end);
+  }
+  return spans.length >= 2 ? { spans } : undefined;
+}
+
+/**
+ * Index just past the object (or, with `closer` `]`, the array) opening at `open`, or -1 when it is unbalanced or never
+ * ends.
+ */
+function objectEnd(text: string, open: number, closer = CLOSE_BRACE): number {
   let depth = 0;
   let i = open;
   const length = text.length;
@@ -78,7 +102,7 @@ function objectEnd(text: string, open: number): number {
     if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
     else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
-      if (depth === 0) return c === CLOSE_BRACE ? i + 1 : -1;
+      if (depth === 0) return c === closer ? i + 1 : -1;
       if (depth < 0) return -1;
     }
     i++;

@@ -95,11 +95,17 @@ export type SinkSpec = z.output<typeof sinkSpecSchema>;
 /** What a config file may contain (before defaults). */
 export type SinkSpecInput = z.input<typeof sinkSpecSchema>;
 
+/** The rule for sink and route names, as the config error and the README say it (one rule: issue 18). */
+export const NAME_RULE = '1-64 letters, digits, . _ - (starting with a letter or digit)';
+
+/**
+ * Names of sinks and routes: used in keys, logs and the ledger (`SINK#<name>`), so no spaces or `#`. The config's
+ * `sinks:` and `routes[].name` use this one schema.
+ */
+export const nameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, `must be ${NAME_RULE}`);
+
 /** `sinks:` section: sink name (what routes refer to) → spec. */
-export const sinksConfigSchema = z.record(
-  z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a sink name: lower-case letters, digits, dashes'),
-  sinkSpecSchema,
-);
+export const sinksConfigSchema = z.record(nameSchema, sinkSpecSchema);
 
 /** Build one sink from a validated spec. */
 export function createSink(name: string, spec: SinkSpec, deps: SinkDeps): Sink {

@@ -49,6 +49,14 @@ describe('decodeBytes', () => {
   it('reports a single broken document once', () => {
     const out = [...decodeBytes(bytes('{"Records": [ {"eventName": '), 'f.json')];
     expect(out).toHaveLength(1);
-    expect(out[0]?.kind === 'error' && out[0].error.describe()).toMatch(/^f\.json: not valid JSON/);
+    // The text stops inside the document: said as such (issue 18), not as V8's "Unexpected end of JSON input".
+    expect(out[0]?.kind === 'error' && out[0].error.describe()).toMatch(
+      /^f\.json: truncated at line 1: the JSON document stops before it is complete/,
+    );
+    const broken = [...decodeBytes(bytes('{"Records": [ {"eventName": "x" "y"} ] }'), 'f.json')];
+    expect(broken).toHaveLength(1);
+    expect(broken[0]?.kind === 'error' && broken[0].error.describe()).toBe(
+      "f.json: not valid JSON at column 33: Expected ',' or '}' after property value",
+    );
   });
 });

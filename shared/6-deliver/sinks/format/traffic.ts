@@ -1,4 +1,5 @@
 import type { TrafficEvidence } from '../../../model/traffic.ts';
+import { count } from '../../../platform/plural.ts';
 
 /**
  * Traffic evidence as human lines — the "TRAFFIC SINCE IT OPENED" section of an email, the details of a change record,
@@ -17,27 +18,25 @@ export function humanBytes(bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 /** The evidence as lines, most important first. */
 export function trafficLines(t: TrafficEvidence): string[] {
   const who = t.sourceScope === 'external' ? 'external source' : 'source';
   const lines = [t.summary];
   lines.push(
-    `window ${t.since} → ${t.until}; ${plural(t.interfaces.length, 'interface')}${t.interfaceCount > t.interfaces.length ? ` of ${t.interfaceCount}` : ''}; ${t.portScope.length ? `ports ${t.portScope.join(', ')}` : 'any port'}`,
+    `window ${t.since} → ${t.until}; ${count(t.interfaces.length, 'interface')}${t.interfaceCount > t.interfaces.length ? ` of ${t.interfaceCount}` : ''}; ${t.portScope.length ? `ports ${t.portScope.join(', ')}` : 'any port'}`,
   );
   if (t.status === 'traffic' || t.status === 'timeout') {
     lines.push(
-      `accepted: ${plural(t.accepted.sources, who)}, ${plural(t.accepted.flows, 'flow')}, ${humanBytes(t.accepted.bytes)}; rejected: ${plural(t.rejected.sources, who)}, ${plural(t.rejected.flows, 'flow')}, ${humanBytes(t.rejected.bytes)}`,
+      `accepted: ${count(t.accepted.sources, who)}, ${count(t.accepted.flows, 'flow')}, ${humanBytes(t.accepted.bytes)}; rejected: ${count(t.rejected.sources, who)}, ${count(t.rejected.flows, 'flow')}, ${humanBytes(t.rejected.bytes)}`,
     );
     for (const p of t.ports)
       lines.push(
-        `port ${p.port === undefined ? p.protocol : `${p.protocol}/${p.port}`}: ${plural(p.sources, who)} (${p.acceptedSources} accepted), ${humanBytes(p.bytes)}`,
+        `port ${p.port === undefined ? p.protocol : `${p.protocol}/${p.port}`}: ${count(p.sources, who)} (${p.acceptedSources} accepted), ${humanBytes(p.bytes)}`,
       );
     t.topSources.forEach((s, i) => {
       const action = s.accepted && s.rejected ? 'ACCEPT+REJECT' : s.accepted ? 'ACCEPT' : 'REJECT';
       lines.push(
-        `top ${i + 1}: ${s.address} — ${humanBytes(s.bytes)}, ${plural(s.flows, 'flow')}, ${action}${s.ports.length ? ` (${s.ports.join(', ')})` : ''}`,
+        `top ${i + 1}: ${s.address} — ${humanBytes(s.bytes)}, ${count(s.flows, 'flow')}, ${action}${s.ports.length ? ` (${s.ports.join(', ')})` : ''}`,
       );
     });
     if (t.truncated) lines.push('the query hit its 10,000-row limit: the counts are lower bounds');
