@@ -15,7 +15,7 @@ describe('netwatch scan', () => {
     expect(r.stdout).toContain('Netwatch posture report');
     expect(r.stdout).toContain('Open exposures: 3 (1 critical, 1 high, 0 medium, 0 low, 1 info)');
     expect(r.stdout).toMatch(/CRITICAL\s+sg-open-world\s+sg-0aaa0000000000022\s+111122223333\/eu-west-1\s+reachable/);
-    expect(r.stderr).toContain('10 resources from 1 advanced-query requests');
+    expect(r.stderr).toContain('10 resources from 1 advanced-query request in');
   });
 
   it('an aggregator over two accounts, written as the self-contained HTML report', () => {
