@@ -14,7 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFindingLines } from '../cli/commands/findings-input.ts';
 import { buildPagerDutyEvent } from '../shared/6-deliver/sinks/pagerduty.ts';
 import { buildSlackMessage } from '../shared/6-deliver/sinks/slack.ts';
@@ -151,17 +151,25 @@ a{color:#1264a3;text-decoration:none}hr{border:0;border-top:1px solid #e3e3e3}
 .pd td{padding:3px 0;word-break:break-all}.pdd{padding:8px 12px}.pdd ul{margin:4px 0;padding-left:18px}.pdl{padding:0 12px 12px}
 `;
 
-const notice = classify();
-const sns = buildSnsMessage(notice, { subjectPrefix: 'Netwatch' });
-const slack = buildSlackMessage(notice, { maxDeltas: 10 });
-const pd = buildPagerDutyEvent(notice, { client: 'Netwatch' }, 'R0UT1NGKEY-EXAMPLE', new Date(notice.finding.at));
-const html = `<!doctype html><html><head><meta charset="utf-8"><title>Netwatch: one finding, three sinks</title>
+/** The page: the bundled event's finding as the three sinks format it, side by side. */
+export function notificationsHtml(notice: Notice = classify()): string {
+  const sns = buildSnsMessage(notice, { subjectPrefix: 'Netwatch' });
+  const slack = buildSlackMessage(notice, { maxDeltas: 10 });
+  const pd = buildPagerDutyEvent(notice, { client: 'Netwatch' }, 'R0UT1NGKEY-EXAMPLE', new Date(notice.finding.at));
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Netwatch: one finding, three sinks</title>
 <style>${CSS}</style></head><body><div class="grid">
 <div><h2>SNS → email (and SMS)</h2>${emailHtml(sns)}</div>
 <div><h2>Slack (incoming webhook, Block Kit)</h2>${slackHtml(slack)}</div>
 <div><h2>PagerDuty (Events API v2)</h2>${pagerDutyHtml(pd)}</div>
 </div></body></html>`;
-const out = process.argv[2] ?? join(root, '.bench', 'notifications.html');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, html);
-console.log(`wrote ${out} (${notice.finding.severity} ${notice.finding.ruleId} on ${notice.finding.resource.id})`);
+}
+
+export { classify as bundledNotice };
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const notice = classify();
+  const out = process.argv[2] ?? join(root, '.bench', 'notifications.html');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, notificationsHtml(notice));
+  console.log(`wrote ${out} (${notice.finding.severity} ${notice.finding.ruleId} on ${notice.finding.resource.id})`);
+}
