@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance figures of the README, from one run on this machine. Not a test — nothing here
+ * `npm run bench`: the performance figures of docs/performance.md, from one run on this machine. Not a test — nothing here
  * fails the suite; it prints PASS/FAIL against the targets so a regression is visible in review.
  *
  *  1. classify throughput over a large CloudTrail stream (console-sessions.jsonl.gz replicated to BENCH_MB, default

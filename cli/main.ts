@@ -15,12 +15,13 @@ export { EXIT };
 
 const VERSION = '0.1.0';
 
-const MAIN_HELP = `netwatch — classify AWS network changes (CloudTrail + AWS Config) into graded findings
+/** `netwatch --help`; docs/cli.md shows it (scripts/cli-docs.ts). */
+export const MAIN_HELP = `netwatch — classify AWS network changes (CloudTrail + AWS Config) into graded findings
 
 Usage:
   netwatch classify [FILE|DIR|-]...   print findings (JSON Lines, or a table with --format table)
   netwatch replay   [FILE|DIR|-]...   classify and deliver (local sinks by default; --config FILE for real sinks)
-  netwatch route [--config FILE] [FILE|DIR|-]...   dry run: approval, routes and sinks per finding
+  netwatch route [--config FILE] [FILE|DIR|-]... dry run: approval, routes and sinks per finding
   netwatch approvals add|list|expire|sync  manage approved changes in the approvals table (sync: from ServiceNow / Jira)
   netwatch config FILE [--json]       validate a config file; --json prints it as the functions read it
   netwatch backtest [DIR|FILE|s3://BUCKET/PREFIX]... | --lookup-events --since 7d
@@ -42,7 +43,7 @@ Exit codes: 0 every input was read; 2 some input was malformed (the rest was pro
 no credentials, credentials refused, endpoint unreachable: one line says which and how to fix it);
 130 interrupted (backtest prints what it read so far).`;
 
-/** Each command's module, loaded on first use. */
+/** Each command's module, loaded on first use (docs/cli.md is generated from their `help`). */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   classify: async () => (await import('./commands/classify.ts')).classifyCommand,
   replay: async () => (await import('./commands/replay.ts')).replayCommand,

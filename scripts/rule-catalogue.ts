@@ -58,7 +58,7 @@ export function renderRuleCatalogue(rules: readonly Rule[], casesOf: (id: string
     '',
     `Netwatch grades every normalized change with ${rules.length} rules, one file each in \`rules/\`. A finding of medium`,
     'or above pages (unless an approval covers it); every finding goes to change management. Severities below are what',
-    "each rule's own cases expect before the estate context adjusts them ([README: Context-aware severity](../README.md#context-aware-severity)).",
+    "each rule's own cases expect before the estate context adjusts them ([findings.md: Context-aware severity](findings.md#context-aware-severity)).",
     '',
     '| rule | title | category | severities | API calls | Config resource types |',
     '|---|---|---|---|---|---|',

@@ -354,7 +354,7 @@ export const PARAMS = {
   }),
   cloudTrailSource: oneOf(['eventbridge', 's3'] as const, 'eventbridge', {
     section: 'sources',
-    doc: "`eventbridge`, or `s3`: read an organisation trail's log files ([README: Org setup](../README.md#org-setup-many-accounts))",
+    doc: "`eventbridge`, or `s3`: read an organisation trail's log files ([deploy.md: Org setup](deploy.md#org-setup-many-accounts))",
   }),
   cloudTrailTopicArn: optional(SNS_ARN, 'arn:aws:sns:eu-west-1:444455556666:org-trail-notifications', {
     accepts: 'SNS topic ARN',
@@ -378,7 +378,7 @@ export const PARAMS = {
   netwatchConfigParameter: optional(SSM_NAME, '/netwatch/config', {
     accepts: 'SSM parameter name',
     section: 'delivery',
-    doc: 'SSM parameter holding **your** Netwatch config as JSON (`npx netwatch config FILE --json`; see [README: Configuration reference](../README.md#configuration-reference)); without it the stack writes `/netwatch/<stage>/config`: risky → paging topic, everything → change queue (+ webhook)',
+    doc: 'SSM parameter holding **your** Netwatch config as JSON (`npx netwatch config FILE --json`; see [configuration.md](configuration.md)); without it the stack writes `/netwatch/<stage>/config`: risky → paging topic, everything → change queue (+ webhook)',
   }),
   webhookUrl: optional(HTTPS_URL, 'https://itsm.example.com/api/netwatch', {
     accepts: 'https URL',
@@ -428,7 +428,7 @@ export const PARAMS = {
   }),
   privateMode: bool({
     section: 'private',
-    doc: 'functions in private subnets, AWS reached through VPC endpoints only ([README: Private mode](../README.md#private-mode))',
+    doc: 'functions in private subnets, AWS reached through VPC endpoints only ([deploy.md: Private mode](deploy.md#private-mode))',
   }),
   vpcId: optional(VPC, 'vpc-0123456789abcdef0', {
     section: 'private',

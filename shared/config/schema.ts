@@ -20,7 +20,7 @@ import { actorPatternProblem } from '../model/actor-match.ts';
  * The Netwatch config file (`netwatch.config.yml` or JSON): sink instances, routes, estate context, actor allowlists,
  * approvals, dedup and grouping. Every object is strict (unknown keys are errors that list the allowed keys); the
  * cross-checks that span sections (route → sink names, unique names) run in {@link configSchema}'s refinement so one
- * pass reports every problem. README.md ("Configuration reference") documents each key.
+ * pass reports every problem. docs/configuration.md documents each key (its tables are generated from this schema).
  */
 
 /** Names of sinks and routes (one rule, with the sinks' schema: shared/6-deliver/sinks/registry.ts). */
@@ -82,7 +82,7 @@ export const approvalsSchema = strictObject({
   maxWindowDays: z.number().int().min(1).max(366).default(DEFAULT_MAX_WINDOW_DAYS),
   dynamodb: strictObject({
     tableName: z.string().min(3).max(255),
-    /** GSI on (account, windowEnd); see README.md, "Approvals table item format". */
+    /** GSI on (account, windowEnd); see docs/configuration.md, "Approvals table item format". */
     indexName: z.string().min(3).default(APPROVALS_INDEX),
     /** How far back expired approvals are still read, so a late change says "expired" rather than "unapproved". */
     expiredLookbackDays: z.number().int().min(0).max(90).default(7),

@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../support/corpus.ts';
 import { startSandbox } from '../support/sandbox.ts';
 
 /**
- * `serverless invoke local -f <function> -p events/sqs/<file>.json` is documented in the README: prove it works with
+ * `serverless invoke local -f <function> -p events/sqs/<file>.json` is documented in docs/deploy.md ("Lambda functions"): prove it works with
  * the real bundle (osls + serverless-esbuild), as a user runs it.
  */
 function invokeLocal(fn: string, event: string, more: { args?: string[]; env?: Record<string, string> } = {}) {

@@ -109,14 +109,14 @@ function filesOf(dir: string): string[] {
 
 beforeAll(() => {
   copy = mkdtempSync(join(tmpdir(), 'netwatch-new-rule-'));
-  for (const dir of ['rules', 'shared', 'deploy', 'scripts'])
+  for (const dir of ['rules', 'shared', 'deploy', 'scripts', 'cli'])
     cpSync(join(REPO_ROOT, dir), join(copy, dir), { recursive: true });
   cpSync(join(REPO_ROOT, 'package.json'), join(copy, 'package.json'));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
   const tsconfig = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as Record<string, unknown>;
   writeFileSync(
     join(copy, 'tsconfig.json'),
-    JSON.stringify({ ...tsconfig, include: ['rules', 'shared', 'deploy', 'scripts'] }),
+    JSON.stringify({ ...tsconfig, include: ['rules', 'shared', 'deploy', 'scripts', 'cli'] }),
   );
 
   // The contributor's change: the rule's file, and its import and entries (RULES, RULE_CASES, RUNBOOKS) in rules/index.ts.
@@ -144,7 +144,7 @@ afterAll(() => {
 describe('a new rule is its file plus its line in rules/index.ts', () => {
   it('the copy differs from the tree only in those two files', () => {
     const changed: string[] = [];
-    for (const dir of ['rules', 'shared', 'deploy', 'scripts']) {
+    for (const dir of ['rules', 'shared', 'deploy', 'scripts', 'cli']) {
       const ours = new Set(filesOf(join(REPO_ROOT, dir)));
       for (const file of filesOf(join(copy, dir))) {
         const path = join(dir, file);

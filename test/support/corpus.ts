@@ -44,7 +44,7 @@ export function corpusInput(c: CorpusCase): unknown {
 }
 
 /**
- * CI checks the corpus out beside the clone (README "Development"), so there a missing corpus is a broken checkout:
+ * CI checks the corpus out beside the clone (docs/testing.md), so there a missing corpus is a broken checkout:
  * the run must fail, not pass with the conformance suites skipped. `.ci/run` and GitHub Actions set CI=true.
  */
 /**

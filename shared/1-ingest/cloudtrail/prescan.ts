@@ -27,7 +27,7 @@ import { CLOUDTRAIL_API_CALLS } from './index.ts';
  *    in place.
  * 3. A Set look-up of the event name (the only allocation on the skip path).
  * 4. {@link KEYS} checks that no key of interest occurs anywhere after them (duplicates, wrapper keys).
- * Measured with `npm run bench` (README, Performance): 2.5–2.8× faster than JSON.parse per record, with or without a
+ * Measured with `npm run bench` (docs/performance.md): 2.5–2.8× faster than JSON.parse per record, with or without a
  * `userIdentity` in front (the earlier character-walking scan was 1.05× there).
  */
 
