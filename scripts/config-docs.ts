@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import { configSchema } from '../shared/config/schema.ts';
+import { NAME_RULE } from '../shared/6-deliver/sinks/registry.ts';
 
 /** A JSON Schema node, as z.toJSONSchema writes it (only what the renderer reads). */
 interface Node {
@@ -39,8 +40,7 @@ export function configJsonSchema(): Node {
 /** What each key means, by path (`routes[].match.tags`); every key the schema has outside sinks and sync sources. */
 export const DESCRIPTIONS: Record<string, string> = {
   version: 'must be `1` (the only config version)',
-  sinks:
-    'sink instances by name (the name: 1–64 letters, digits, `.`, `_`, `-`, starting with a letter or digit); the kinds and their settings: [sinks.md](sinks.md)',
+  sinks: `sink instances by name (the name: ${NAME_RULE}); the kinds and their settings: [sinks.md](sinks.md)`,
   routes: 'which findings go to which sinks; **every** matching route applies',
   context:
     'facts about the estate for the rules and the severity step (the same schema as a standalone `--context FILE`)',

@@ -48,14 +48,4 @@ describe('docs/configuration.md', () => {
     expect(keys.size).toBeGreaterThan(20);
     expect([...keys].filter((key) => !prose.includes(`\`${key}\``))).toEqual([]);
   });
-
-  it('states the sink-name rule once, as the schema has it', () => {
-    // Prepare: the schema's rule is /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/ (shared/config/schema.ts nameSchema).
-    const docs = ['README.md', 'docs/sinks.md', 'docs/configuration.md', 'docs/getting-started.md'].map((f) => read(f));
-    // Assess: no page says the old, wrong rule.
-    for (const text of docs) expect(text).not.toMatch(/lower-case letters, digits and dashes/i);
-    expect(read('docs', 'configuration.md')).toContain(
-      '1–64 characters of `A-Z a-z 0-9\n. _ -`, starting with a letter or digit',
-    );
-  });
 });
