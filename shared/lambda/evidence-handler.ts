@@ -1,5 +1,4 @@
 import type { InvocationDeadline } from '../platform/deadline.ts';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -14,6 +13,7 @@ import { resourceRefFields } from '../model/fields.ts';
 import type { NetworkDelta } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import { SEVERITIES } from '../model/severity.ts';
+import { partialBatchHandler } from './partial-batch.ts';
 import type { TrafficEvidence } from '../model/traffic.ts';
 import { ConfigError, DeliveryError, MalformedInputError } from '../platform/errors.ts';
 
@@ -232,11 +232,10 @@ export function evidenceSettingsFromEnv(env: NodeJS.ProcessEnv): {
 export function evidenceBatchHandler(
   deps: EvidenceHandlerDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) => {
+  return partialBatchHandler((context) => {
     deps.deadline?.begin(context.getRemainingTimeInMillis());
     const approvals = new InvocationApprovalCache(deps.approvals);
-    const handle = async (record: SQSRecord): Promise<void> => {
+    return async (record: SQSRecord): Promise<void> => {
       try {
         await processEvidenceRecord(record, deps, approvals);
       } catch (error) {
@@ -245,6 +244,5 @@ export function evidenceBatchHandler(
         throw error;
       }
     };
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false });
-  };
+  });
 }

@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -8,6 +7,7 @@ import type { ChangeEvent } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import type { LambdaDeps } from './deps.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
+import { partialBatchHandler } from './partial-batch.ts';
 import { processSqsRecord, type RecordResult } from './process-record.ts';
 
 /** How one SQS record is processed: the JSON-body pipeline by default, or the CloudTrail-S3 log reader. */
@@ -27,11 +27,10 @@ export function sqsBatchHandler<D extends LambdaDeps>(
   deps: D,
   processRecord: RecordProcessor<D> = processSqsRecord,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) => {
+  return partialBatchHandler((context) => {
     deps.deadline?.begin(context.getRemainingTimeInMillis());
     const approvals = new InvocationApprovalCache(deps.approvals);
-    const recordHandler = async (record: SQSRecord): Promise<void> => {
+    return async (record: SQSRecord): Promise<void> => {
       try {
         const { classified, outcomes } = await processRecord(record, deps, approvals);
         deps.metrics.addMetric('ChangesProcessed', MetricUnit.Count, classified.changes.length);
@@ -74,8 +73,7 @@ export function sqsBatchHandler<D extends LambdaDeps>(
         throw error;
       }
     };
-    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-  };
+  });
 }
 
 /**

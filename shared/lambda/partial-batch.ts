@@ -1,0 +1,17 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/**
+ * An SQS batch handler with partial batch responses: `perInvocation` is called once per invocation (to set up what the
+ * invocation shares: the deadline, an approvals cache) and returns the handler of one record; a record whose handler
+ * throws is listed in `batchItemFailures` (`ReportBatchItemFailures`) and retried / dead-lettered alone, and a batch
+ * in which every record failed is reported the same way, not thrown. The ingest, evidence and respond functions use it.
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/batch/
+ */
+export function partialBatchHandler(
+  perInvocation: (context: Context) => (record: SQSRecord) => Promise<void>,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  return (event, context) =>
+    processPartialResponse(event, perInvocation(context), processor, { context, throwOnFullBatchFailure: false });
+}
