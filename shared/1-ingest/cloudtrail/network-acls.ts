@@ -1,4 +1,4 @@
-import type { NaclEntry, NaclEntryDelta, ResourceRef, SubnetAssociationDelta } from '../../model/change.ts';
+import type { NaclEntry, NaclEntryDelta, ResourceRef } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
 import { EC2, one, replacedAssociation } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
