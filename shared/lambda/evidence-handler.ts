@@ -5,7 +5,6 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod';
 import { type EvidenceDeps, gatherTrafficEvidence, wantsEvidence } from '../2-enrich/traffic/evidence.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
-import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
 import { deliverTrafficFollowUp, type FollowUpOutcome, trafficKey } from '../6-deliver/follow-up.ts';
 import type { DeliveryDeps } from '../6-deliver/orchestrate.ts';
 import { CATEGORIES } from '../model/category.ts';
@@ -13,7 +12,7 @@ import { resourceRefFields } from '../model/fields.ts';
 import type { NetworkDelta } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import { SEVERITIES } from '../model/severity.ts';
-import { partialBatchHandler } from './partial-batch.ts';
+import { deliveringBatchHandler } from './partial-batch.ts';
 import type { TrafficEvidence } from '../model/traffic.ts';
 import { ConfigError, DeliveryError, MalformedInputError } from '../platform/errors.ts';
 
@@ -232,17 +231,13 @@ export function evidenceSettingsFromEnv(env: NodeJS.ProcessEnv): {
 export function evidenceBatchHandler(
   deps: EvidenceHandlerDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  return partialBatchHandler((context) => {
-    deps.deadline?.begin(context.getRemainingTimeInMillis());
-    const approvals = new InvocationApprovalCache(deps.approvals);
-    return async (record: SQSRecord): Promise<void> => {
-      try {
-        await processEvidenceRecord(record, deps, approvals);
-      } catch (error) {
-        deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
-        deps.logger.error('evidence record failed', { messageId: record.messageId, error: error as Error });
-        throw error;
-      }
-    };
+  return deliveringBatchHandler(deps, async (record: SQSRecord, approvals): Promise<void> => {
+    try {
+      await processEvidenceRecord(record, deps, approvals);
+    } catch (error) {
+      deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
+      deps.logger.error('evidence record failed', { messageId: record.messageId, error: error as Error });
+      throw error;
+    }
   });
 }
