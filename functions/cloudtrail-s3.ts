@@ -1,18 +1,15 @@
 /** Org-trail S3 mode: CloudTrail delivery notifications (SNS → SQS) → log objects streamed from S3. Wiring only. */
 import '../shared/lambda/zod-jitless.ts';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../shared/platform/aws/clients.ts';
-import { coldStart, createTelemetry } from '../shared/lambda/cold-start.ts';
+import { createTelemetry } from '../shared/lambda/cold-start.ts';
+import { sqsFunction } from '../shared/lambda/sqs-function.ts';
 import { buildLambdaDeps } from '../shared/lambda/deps.ts';
 import { processCloudTrailDeliveryRecord } from '../shared/lambda/cloudtrail-s3.ts';
 import { sqsBatchHandler } from '../shared/lambda/sqs-batch.ts';
 
 const telemetry = createTelemetry('netwatch-cloudtrail-s3');
 // The S3 client (and the SDK module behind it) is built by the first record that reads a log object, not at load.
-const batch = coldStart(async () => {
+export const handler = sqsFunction(telemetry, async () => {
   const clients = createAwsClients();
   return sqsBatchHandler(
     {
@@ -24,7 +21,3 @@ const batch = coldStart(async () => {
     processCloudTrailDeliveryRecord,
   );
 });
-
-export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context))
-  .use(injectLambdaContext(telemetry.logger))
-  .use(logMetrics(telemetry.metrics));

@@ -1,16 +1,13 @@
 /** Traffic evidence (evidence queue → Logs Insights over the flow logs → follow-up on the same page / ticket). Wiring only. */
 import '../shared/lambda/zod-jitless.ts';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../shared/platform/aws/clients.ts';
-import { coldStart, createTelemetry } from '../shared/lambda/cold-start.ts';
+import { createTelemetry } from '../shared/lambda/cold-start.ts';
+import { sqsFunction } from '../shared/lambda/sqs-function.ts';
 import { evidenceBatchHandler, evidenceSettingsFromEnv } from '../shared/lambda/evidence-handler.ts';
 import { buildDeliveryRuntime } from '../shared/lambda/runtime.ts';
 
 const telemetry = createTelemetry('netwatch-traffic-evidence');
-const batch = coldStart(async () => {
+export const handler = sqsFunction(telemetry, async () => {
   const settings = evidenceSettingsFromEnv(process.env);
   const runtime = await buildDeliveryRuntime('netwatch-traffic-evidence', process.env, telemetry);
   const clients = createAwsClients();
@@ -34,7 +31,3 @@ const batch = coldStart(async () => {
     deadline: runtime.deadline,
   });
 });
-
-export const handler = middy(async (event: SQSEvent, context: Context) => (await batch())(event, context))
-  .use(injectLambdaContext(telemetry.logger))
-  .use(logMetrics(telemetry.metrics));

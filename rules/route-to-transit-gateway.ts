@@ -1,8 +1,7 @@
 import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
-import { ec2, routeChange, routeDelta } from './cases/build.ts';
-import { routesToTarget } from './common/route-to-target.ts';
+import { routesToTarget, routeToTargetCases } from './common/route-to-target.ts';
 
 const TGW = { kind: 'transit-gateway', id: 'pcx-0a1b2c3d4e5f60718' } as const;
 
@@ -45,28 +44,5 @@ export const rule: Rule = {
 
 /** This rule's cases: test/rules/cases.test.ts runs them. */
 export function cases(): RuleCase[] {
-  return [
-    {
-      name: 'CreateRoute 0.0.0.0/0 -> tgw',
-      change: routeChange([routeDelta('added', '0.0.0.0/0', TGW)], { api: ec2('CreateRoute') }),
-      expect: 'medium',
-    },
-    {
-      name: 'CreateRoute 10.20.0.0/16 -> tgw',
-      change: routeChange([routeDelta('added', '10.20.0.0/16', TGW)], { api: ec2('CreateRoute') }),
-      expect: 'low',
-    },
-    {
-      name: 'DeleteRoute to tgw',
-      change: routeChange([routeDelta('removed', '10.20.0.0/16', TGW)], { api: ec2('DeleteRoute') }),
-      expect: 'info',
-    },
-    {
-      name: 'route to a NAT gateway is not this rule',
-      change: routeChange([routeDelta('added', '0.0.0.0/0', { kind: 'nat-gateway', id: 'nat-0c1d2e3f4a5b69788' })], {
-        api: ec2('CreateRoute'),
-      }),
-      expect: null,
-    },
-  ];
+  return routeToTargetCases(TGW, 'tgw');
 }

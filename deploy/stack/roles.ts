@@ -122,23 +122,33 @@ function sinkStatements(params: StackParams): Statement[] {
   return out;
 }
 
+/**
+ * What every function that keeps the network state does with the state table (shared/3-state: read, conditional
+ * writes, the prefix-list reverse index) and its open-episode index: the ingest consumers, the reconciler (which also
+ * scans, `extra`) and the responder.
+ */
+function stateStatement(sid: string, extra: string[] = []): Statement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+      ...extra,
+    ],
+    Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
+  };
+}
+
 /** A function that consumes an ingest queue: the state step, its look-ups, and the queue. */
 function ingestStatements(queue: NonNullable<FunctionInfo['queue']>): Statement[] {
   return [
     // The state step (shared/3-state): read and conditionally write resource items, the prefix-list reverse index
     // and the open-episode GSI.
-    {
-      Sid: 'NetworkState',
-      Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
-      Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
-    },
+    stateStatement('NetworkState'),
     // Unknown state looked up on demand (shared/2-enrich/state-lookup.ts): the Config item of a resource never seen
     // (BatchGetResourceConfig has no resource-level permissions), the entries of a prefix list Config does not record
     // (AWS-managed lists are owned by AWS, not by an account of the organisation: any owner).
@@ -175,19 +185,7 @@ export function reconcileStatements(params: StackParams): Statement[] {
           Resource: sub('arn:${AWS::Partition}:config:${AWS::Region}:${AWS::AccountId}:config-aggregator/*'),
         }
       : { Sid: 'AdvancedQuery', Effect: 'Allow', Action: 'config:SelectResourceConfig', Resource: '*' },
-    {
-      Sid: 'ReconcileState',
-      Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-      ],
-      Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
-    },
+    stateStatement('ReconcileState', ['dynamodb:Scan']),
     { Sid: 'PostureReports', Effect: 'Allow', Action: 's3:PutObject', Resource: sub('${ReportsBucket.Arn}/posture/*') },
   ];
 }
@@ -221,18 +219,7 @@ export function respondStatements(params: StackParams): Statement[] {
       ],
       Resource: arnOf('RespondQueue'),
     },
-    {
-      Sid: 'RespondState',
-      Effect: 'Allow',
-      Action: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ],
-      Resource: [arnOf('StateTable'), INDEX_ARN.stateOpen],
-    },
+    stateStatement('RespondState'),
   ];
   if (params.respondCategories.includes('sg-open-world'))
     statements.push({

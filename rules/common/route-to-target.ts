@@ -1,6 +1,8 @@
-import type { ChangeEvent, RouteDelta, RouteTargetKind } from '../../shared/model/change.ts';
+import type { ChangeEvent, RouteDelta, RouteTarget, RouteTargetKind } from '../../shared/model/change.ts';
 import type { FindingDraft } from '../../shared/model/finding.ts';
+import type { RuleCase } from '../../shared/model/rule.ts';
 import { coverUnion, isWholeSpace, tryParseCidr } from '../../shared/net/cidr.ts';
+import { ec2, routeChange, routeDelta } from '../cases/build.ts';
 
 /** The words one route target kind's findings use. */
 export interface RouteTargetWords {
@@ -67,4 +69,36 @@ export function routesToTarget(change: ChangeEvent, kind: RouteTargetKind, words
     );
   }
   return out;
+}
+
+/**
+ * The cases of a rule that grades with {@link routesToTarget}: a default route to `target` (medium), a specific prefix
+ * (low), a removal (info), and a route to a NAT gateway that is not the rule's. `short` names the target in the case
+ * names (`pcx`, `tgw`).
+ */
+export function routeToTargetCases(target: RouteTarget, short: string): RuleCase[] {
+  return [
+    {
+      name: `CreateRoute 0.0.0.0/0 -> ${short}`,
+      change: routeChange([routeDelta('added', '0.0.0.0/0', target)], { api: ec2('CreateRoute') }),
+      expect: 'medium',
+    },
+    {
+      name: `CreateRoute 10.20.0.0/16 -> ${short}`,
+      change: routeChange([routeDelta('added', '10.20.0.0/16', target)], { api: ec2('CreateRoute') }),
+      expect: 'low',
+    },
+    {
+      name: `DeleteRoute to ${short}`,
+      change: routeChange([routeDelta('removed', '10.20.0.0/16', target)], { api: ec2('DeleteRoute') }),
+      expect: 'info',
+    },
+    {
+      name: 'route to a NAT gateway is not this rule',
+      change: routeChange([routeDelta('added', '0.0.0.0/0', { kind: 'nat-gateway', id: 'nat-0c1d2e3f4a5b69788' })], {
+        api: ec2('CreateRoute'),
+      }),
+      expect: null,
+    },
+  ];
 }

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { isConditionFailed } from '../platform/aws/dynamodb.ts';
+import { allItems, isConditionFailed } from '../platform/aws/dynamodb.ts';
 import { sdk } from '../platform/aws/sdk.ts';
 import { createTableInput } from '../platform/aws/table.ts';
 import { STATEFUL_KINDS, type ResourceId, type StatefulKind } from '../model/state.ts';
@@ -114,9 +114,8 @@ export class DynamoStateStore implements StateStore {
 
   async referencing(region: string, id: string, kind?: StatefulKind): Promise<ResourceId[]> {
     const out: ResourceId[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.table,
           KeyConditionExpression: kind === undefined ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :kind)',
@@ -127,13 +126,12 @@ export class DynamoStateStore implements StateStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const row = refRow.safeParse(item);
-        if (row.success) out.push({ kind: row.data.kind, id: row.data.id });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for (const item of items) {
+      const row = refRow.safeParse(item);
+      if (row.success) out.push({ kind: row.data.kind, id: row.data.id });
+    }
     return out;
   }
 
@@ -217,9 +215,8 @@ export class DynamoStateStore implements StateStore {
    */
   async listResources(): Promise<ResourceSummary[]> {
     const out: ResourceSummary[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().ScanCommand)({
           TableName: this.table,
           FilterExpression: 'sk = :state',
@@ -228,21 +225,19 @@ export class DynamoStateStore implements StateStore {
           ExpressionAttributeValues: { ':state': 'STATE' },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const row = summaryRow.safeParse(item);
-        if (row.success) out.push(row.data);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for (const item of items) {
+      const row = summaryRow.safeParse(item);
+      if (row.success) out.push(row.data);
+    }
     return out;
   }
 
   async openEpisodes(): Promise<OpenEpisode[]> {
     const out: OpenEpisode[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
+    const items = await allItems((start) =>
+      this.client.send(
         new (sdk.dynamodbDocument().QueryCommand)({
           TableName: this.table,
           IndexName: this.openIndex,
@@ -250,13 +245,12 @@ export class DynamoStateStore implements StateStore {
           ExpressionAttributeValues: { ':open': 'OPEN' },
           ExclusiveStartKey: start,
         }),
-      );
-      for (const item of page.Items ?? []) {
-        const stored = itemToResource(item);
-        for (const episode of stored.episodes) out.push({ region: stored.region, account: stored.account, episode });
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+      ),
+    );
+    for (const item of items) {
+      const stored = itemToResource(item);
+      for (const episode of stored.episodes) out.push({ region: stored.region, account: stored.account, episode });
+    }
     return out.sort((a, b) => (a.episode.opened.at < b.episode.opened.at ? -1 : 1));
   }
 }

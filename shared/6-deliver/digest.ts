@@ -1,7 +1,7 @@
-import { DeliveryError, errorText } from '../platform/errors.ts';
+import type { DeliveryError } from '../platform/errors.ts';
 import type { DigestNotice } from '../model/notice.ts';
 import type { Sink } from './sinks/sink.ts';
-import { send } from './send.ts';
+import { sendOnce } from './send.ts';
 import type { DeliveryStore, StormWindow } from './ledger/store.ts';
 
 /** What the digest pass needs. */
@@ -43,22 +43,6 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
     for (const m of members) for (const s of m.sinks) bySink.set(s, [...(bySink.get(s) ?? []), m]);
     const key = run.ledgerKey;
     for (const [name, held] of bySink) {
-      const sink = deps.sinks.get(name);
-      if (!sink) {
-        outcome.failed.push(
-          new DeliveryError(name, 'no sink with this name is configured (digest)', { retryable: false }),
-        );
-        continue;
-      }
-      const claim = await deps.store.claim(key, name, clock);
-      if (claim.state === 'done') {
-        outcome.alreadySent.push(name);
-        continue;
-      }
-      if (claim.state === 'busy') {
-        outcome.failed.push(new DeliveryError(name, `another run is sending ${key}`));
-        continue;
-      }
       const notice: DigestNotice = {
         kind: 'digest',
         account: window.account,
@@ -67,17 +51,13 @@ export async function sendDueDigests(deps: DigestDeps): Promise<DigestOutcome[]>
         windowEnd: window.windowEnd,
         findings: held.map((m) => m.finding).sort((a, b) => a.at.localeCompare(b.at)),
       };
-      try {
-        await send(sink, notice);
-      } catch (error) {
-        outcome.failed.push(
-          error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
-        );
-        await deps.store.release(key, name, claim.token);
-        continue;
-      }
-      await deps.store.complete(key, name, 'delivered', clock);
-      outcome.sent[name] = notice.findings.length;
+      const result = await sendOnce(deps, key, name, notice, clock, {
+        context: 'digest',
+        busy: `another run is sending ${key}`,
+      });
+      if (result === 'sent') outcome.sent[name] = notice.findings.length;
+      else if (result === 'already') outcome.alreadySent.push(name);
+      else outcome.failed.push(result);
     }
     if (outcome.failed.length === 0) await deps.store.finishDigest(window, clock);
     outcomes.push(outcome);

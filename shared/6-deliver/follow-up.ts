@@ -2,10 +2,10 @@ import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import type { Finding } from '../model/finding.ts';
 import type { Notice } from '../model/notice.ts';
 import type { TrafficEvidence } from '../model/traffic.ts';
-import { DeliveryError, errorText } from '../platform/errors.ts';
+import type { DeliveryError } from '../platform/errors.ts';
 import { findingKey } from './ledger/store.ts';
 import { decide, type DeliveryDeps } from './orchestrate.ts';
-import { send } from './send.ts';
+import { sendOnce } from './send.ts';
 
 /**
  * Traffic follow-ups: the evidence gathered after a finding went out is sent to exactly the sinks that received the
@@ -50,33 +50,13 @@ export async function deliverTrafficFollowUp(
   const notice: Notice = { kind: 'finding', finding, approval, routes: decision.routes, traffic };
   const key = trafficKey(fingerprint);
   for (const name of [...reached].filter((s) => !exclude.includes(s)).sort()) {
-    const sink = deps.sinks.get(name);
-    if (!sink) {
-      outcome.failed.push(
-        new DeliveryError(name, 'no sink with this name is configured (traffic follow-up)', { retryable: false }),
-      );
-      continue;
-    }
-    const claim = await deps.store.claim(key, name, clock);
-    if (claim.state === 'done') {
-      outcome.alreadyDelivered.push(name);
-      continue;
-    }
-    if (claim.state === 'busy') {
-      outcome.failed.push(new DeliveryError(name, `another invocation is sending ${key} right now; retry later`));
-      continue;
-    }
-    try {
-      await send(sink, notice);
-    } catch (error) {
-      outcome.failed.push(
-        error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
-      );
-      await deps.store.release(key, name, claim.token);
-      continue;
-    }
-    await deps.store.complete(key, name, 'delivered', clock);
-    outcome.delivered.push(name);
+    const result = await sendOnce(deps, key, name, notice, clock, {
+      context: 'traffic follow-up',
+      busy: `another invocation is sending ${key} right now; retry later`,
+    });
+    if (result === 'sent') outcome.delivered.push(name);
+    else if (result === 'already') outcome.alreadyDelivered.push(name);
+    else outcome.failed.push(result);
   }
   return outcome;
 }

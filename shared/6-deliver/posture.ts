@@ -3,10 +3,10 @@ import type { Finding } from '../model/finding.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
 import type { DigestNotice } from '../model/notice.ts';
 import { SEVERITIES, maxSeverity, severityRank, type Severity } from '../model/severity.ts';
-import { DeliveryError, errorText } from '../platform/errors.ts';
+import type { DeliveryError } from '../platform/errors.ts';
 import { escapeHtml } from '../platform/html.ts';
 import { deliverFindings, type DeliveryDeps, type FindingOutcome } from './orchestrate.ts';
-import { send } from './send.ts';
+import { sendOnce } from './send.ts';
 
 /**
  * The posture report of a first reconciliation: the exposures open at deployment, found in AWS Config's current state
@@ -182,31 +182,13 @@ export async function deliverPosture(
   const now = deps.now?.() ?? new Date();
   const clock = { now, ttlMs: deps.dedupWindowMs, leaseMs: deps.claimLeaseMs };
   for (const name of pageSinks) {
-    const sink = deps.sinks.get(name);
-    if (sink === undefined) {
-      out.failed.push(new DeliveryError(name, 'no sink with this name is configured (posture)', { retryable: false }));
-      continue;
-    }
-    const claim = await deps.store.claim(key, name, clock);
-    if (claim.state === 'done') {
-      out.alreadySent.push(name);
-      continue;
-    }
-    if (claim.state === 'busy') {
-      out.failed.push(new DeliveryError(name, `another run is sending ${key}`));
-      continue;
-    }
-    try {
-      await send(sink, notice);
-    } catch (error) {
-      out.failed.push(
-        error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error }),
-      );
-      await deps.store.release(key, name, claim.token);
-      continue;
-    }
-    await deps.store.complete(key, name, 'delivered', clock);
-    out.digest.push(name);
+    const result = await sendOnce(deps, key, name, notice, clock, {
+      context: 'posture',
+      busy: `another run is sending ${key}`,
+    });
+    if (result === 'sent') out.digest.push(name);
+    else if (result === 'already') out.alreadySent.push(name);
+    else out.failed.push(result);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { DeliveryError, errorText } from '../platform/errors.ts';
 import type { DigestNotice, Notice } from '../model/notice.ts';
+import type { Clock, DeliveryStore } from './ledger/store.ts';
 import type { Sink } from './sinks/sink.ts';
 
 /**
@@ -14,4 +15,35 @@ export async function send(sink: Sink, notice: Notice | DigestNotice): Promise<v
   } catch (cause) {
     throw cause instanceof DeliveryError ? cause : new DeliveryError(sink.name, errorText(cause), { cause });
   }
+}
+
+/**
+ * Send one notice to the sink `name` at most once under the ledger key `key`: claim (key, sink), send, complete as
+ * delivered; on failure release the claim so a retry sends it. `'already'`: the ledger has it done; a DeliveryError:
+ * no such sink (not retryable, `(context)` in the message), the claim is held elsewhere (`busy`), or the send failed.
+ * The digest, posture and traffic follow-up passes send with it; the finding pass claims every sink first
+ * (orchestrate.ts) and does not.
+ */
+export async function sendOnce(
+  deps: { sinks: ReadonlyMap<string, Sink>; store: DeliveryStore },
+  key: string,
+  name: string,
+  notice: Notice | DigestNotice,
+  clock: Clock & { leaseMs: number },
+  words: { context: string; busy: string },
+): Promise<'sent' | 'already' | DeliveryError> {
+  const sink = deps.sinks.get(name);
+  if (sink === undefined)
+    return new DeliveryError(name, `no sink with this name is configured (${words.context})`, { retryable: false });
+  const claim = await deps.store.claim(key, name, clock);
+  if (claim.state === 'done') return 'already';
+  if (claim.state === 'busy') return new DeliveryError(name, words.busy);
+  try {
+    await send(sink, notice);
+  } catch (error) {
+    await deps.store.release(key, name, claim.token);
+    return error instanceof DeliveryError ? error : new DeliveryError(name, errorText(error), { cause: error });
+  }
+  await deps.store.complete(key, name, 'delivered', clock);
+  return 'sent';
 }

@@ -1,12 +1,10 @@
 import type { InvocationDeadline } from '../platform/deadline.ts';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
 import { type EvidenceDeps, gatherTrafficEvidence, wantsEvidence } from '../2-enrich/traffic/evidence.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
-import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
 import { deliverTrafficFollowUp, type FollowUpOutcome, trafficKey } from '../6-deliver/follow-up.ts';
 import type { DeliveryDeps } from '../6-deliver/orchestrate.ts';
 import { CATEGORIES } from '../model/category.ts';
@@ -14,6 +12,7 @@ import { resourceRefFields } from '../model/fields.ts';
 import type { NetworkDelta } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import { SEVERITIES } from '../model/severity.ts';
+import { deliveringBatchHandler } from './partial-batch.ts';
 import type { TrafficEvidence } from '../model/traffic.ts';
 import { ConfigError, DeliveryError, MalformedInputError } from '../platform/errors.ts';
 
@@ -232,19 +231,13 @@ export function evidenceSettingsFromEnv(env: NodeJS.ProcessEnv): {
 export function evidenceBatchHandler(
   deps: EvidenceHandlerDeps,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) => {
-    deps.deadline?.begin(context.getRemainingTimeInMillis());
-    const approvals = new InvocationApprovalCache(deps.approvals);
-    const handle = async (record: SQSRecord): Promise<void> => {
-      try {
-        await processEvidenceRecord(record, deps, approvals);
-      } catch (error) {
-        deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
-        deps.logger.error('evidence record failed', { messageId: record.messageId, error: error as Error });
-        throw error;
-      }
-    };
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false });
-  };
+  return deliveringBatchHandler(deps, async (record: SQSRecord, approvals): Promise<void> => {
+    try {
+      await processEvidenceRecord(record, deps, approvals);
+    } catch (error) {
+      deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
+      deps.logger.error('evidence record failed', { messageId: record.messageId, error: error as Error });
+      throw error;
+    }
+  });
 }

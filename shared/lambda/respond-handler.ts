@@ -1,4 +1,3 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
@@ -20,6 +19,7 @@ import { lazyDocumentClient } from '../platform/aws/dynamodb.ts';
 import { sdk } from '../platform/aws/sdk.ts';
 import { ConfigError, MalformedInputError } from '../platform/errors.ts';
 import type { Telemetry } from './cold-start.ts';
+import { partialBatchHandler } from './partial-batch.ts';
 import { buildDeliveryRuntime, type DeliveryRuntime } from './runtime.ts';
 
 /**
@@ -203,11 +203,10 @@ export function respondBatchHandler(
   deps: RespondFunctionDeps,
   now?: () => Date,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) => {
+  return partialBatchHandler((context) => {
     const account = context.invokedFunctionArn?.split(':')[4] ?? '';
     const responder = responderDeps(deps, account, now);
-    const handle = async (record: SQSRecord): Promise<void> => {
+    return async (record: SQSRecord): Promise<void> => {
       const where = { file: `sqs:${record.messageId}`, path: '/body' };
       let parsed: unknown;
       try {
@@ -239,6 +238,5 @@ export function respondBatchHandler(
         closes: outcome.closes.length,
       });
     };
-    return processPartialResponse(event, handle, processor, { context, throwOnFullBatchFailure: false });
-  };
+  });
 }

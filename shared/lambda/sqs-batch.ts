@@ -1,13 +1,12 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { InvocationApprovalCache } from '../5-decide/approvals/providers.ts';
 import { DeliveryError } from '../platform/errors.ts';
 import type { ChangeEvent } from '../model/change.ts';
 import type { Finding } from '../model/finding.ts';
 import type { LambdaDeps } from './deps.ts';
 import type { ApprovalSource } from '../5-decide/approvals/model.ts';
+import { deliveringBatchHandler } from './partial-batch.ts';
 import { processSqsRecord, type RecordResult } from './process-record.ts';
 
 /** How one SQS record is processed: the JSON-body pipeline by default, or the CloudTrail-S3 log reader. */
@@ -27,55 +26,49 @@ export function sqsBatchHandler<D extends LambdaDeps>(
   deps: D,
   processRecord: RecordProcessor<D> = processSqsRecord,
 ): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
-  const processor = new BatchProcessor(EventType.SQS);
-  return (event, context) => {
-    deps.deadline?.begin(context.getRemainingTimeInMillis());
-    const approvals = new InvocationApprovalCache(deps.approvals);
-    const recordHandler = async (record: SQSRecord): Promise<void> => {
-      try {
-        const { classified, outcomes } = await processRecord(record, deps, approvals);
-        deps.metrics.addMetric('ChangesProcessed', MetricUnit.Count, classified.changes.length);
-        deps.metrics.addMetric('Findings', MetricUnit.Count, classified.findings.length);
-        deps.metrics.addMetric(
-          'Pages',
-          MetricUnit.Count,
-          outcomes.reduce((n, o) => n + o.delivered.filter((s) => o.decision.pageSinks.includes(s)).length, 0),
-        );
-        deps.metrics.addMetric(
-          'Digested',
-          MetricUnit.Count,
-          outcomes.reduce((n, o) => n + o.digested.length, 0),
-        );
-        emitFindingBreakdown(deps.metrics, classified.findings);
-        emitDeniedCalls(deps.metrics, classified.changes, deps.logger);
-        emitAccountEvents(deps.metrics, classified.changes);
-        for (const o of outcomes) {
-          deps.logger.debug('delivered', {
-            fingerprint: o.fingerprint,
-            approval: o.approval.state,
-            routes: o.decision.routes,
-            delivered: o.delivered,
-            already: o.alreadyDelivered,
-            digested: o.digested,
-          });
-        }
-        if (classified.ignored.length)
-          deps.logger.debug('ignored', {
-            messageId: record.messageId,
-            reasons: classified.ignored.map((i) => i.reason),
-          });
-      } catch (error) {
-        deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
-        const sinkFailures = (error instanceof AggregateError ? error.errors : [error]).filter(
-          (e) => e instanceof DeliveryError,
-        ).length;
-        if (sinkFailures > 0) deps.metrics.addMetric('SinkFailures', MetricUnit.Count, sinkFailures);
-        deps.logger.error('record failed', { messageId: record.messageId, error: error as Error });
-        throw error;
+  return deliveringBatchHandler(deps, async (record: SQSRecord, approvals): Promise<void> => {
+    try {
+      const { classified, outcomes } = await processRecord(record, deps, approvals);
+      deps.metrics.addMetric('ChangesProcessed', MetricUnit.Count, classified.changes.length);
+      deps.metrics.addMetric('Findings', MetricUnit.Count, classified.findings.length);
+      deps.metrics.addMetric(
+        'Pages',
+        MetricUnit.Count,
+        outcomes.reduce((n, o) => n + o.delivered.filter((s) => o.decision.pageSinks.includes(s)).length, 0),
+      );
+      deps.metrics.addMetric(
+        'Digested',
+        MetricUnit.Count,
+        outcomes.reduce((n, o) => n + o.digested.length, 0),
+      );
+      emitFindingBreakdown(deps.metrics, classified.findings);
+      emitDeniedCalls(deps.metrics, classified.changes, deps.logger);
+      emitAccountEvents(deps.metrics, classified.changes);
+      for (const o of outcomes) {
+        deps.logger.debug('delivered', {
+          fingerprint: o.fingerprint,
+          approval: o.approval.state,
+          routes: o.decision.routes,
+          delivered: o.delivered,
+          already: o.alreadyDelivered,
+          digested: o.digested,
+        });
       }
-    };
-    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
-  };
+      if (classified.ignored.length)
+        deps.logger.debug('ignored', {
+          messageId: record.messageId,
+          reasons: classified.ignored.map((i) => i.reason),
+        });
+    } catch (error) {
+      deps.metrics.addMetric('RecordFailures', MetricUnit.Count, 1);
+      const sinkFailures = (error instanceof AggregateError ? error.errors : [error]).filter(
+        (e) => e instanceof DeliveryError,
+      ).length;
+      if (sinkFailures > 0) deps.metrics.addMetric('SinkFailures', MetricUnit.Count, sinkFailures);
+      deps.logger.error('record failed', { messageId: record.messageId, error: error as Error });
+      throw error;
+    }
+  });
 }
 
 /**

@@ -38,19 +38,31 @@ function linkOp(
   return undefined;
 }
 
+/**
+ * A link item's op by {@link linkOp} from the `state` of its two sides, and its configuration (after, else before);
+ * undefined when the link neither appeared nor went. The VPN connection, customer gateway and transit gateway
+ * attachment read this way.
+ */
+function linkChange<C extends { state?: z.output<typeof StateField> }>(
+  input: Parameters<Extractor>[0],
+  schema: z.ZodType<{ configuration?: C | undefined }>,
+): { op: 'added' | 'removed'; config: C | undefined } | undefined {
+  const before = input.read(schema, 'before')?.configuration;
+  const after = input.read(schema, 'after')?.configuration;
+  const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
+  return op === undefined ? undefined : { op, config: after ?? before };
+}
+
 const VpnState = z.lazy(() =>
   ciObject({
     configuration: ciObject({ vpnConnectionId: optionalString, customerGatewayId: optionalString, state: StateField }),
   }),
 );
 export const vpnConnection: Extractor = (input) => {
-  const before = input.read(VpnState, 'before')?.configuration;
-  const after = input.read(VpnState, 'after')?.configuration;
-  const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
-  if (op === undefined) return [];
-  return [
-    { kind: 'hybrid-link', op, link: 'vpn-connection', id: (after ?? before)?.vpnConnectionId ?? input.resourceId },
-  ];
+  const change = linkChange(input, VpnState);
+  if (change === undefined) return [];
+  const { op, config } = change;
+  return [{ kind: 'hybrid-link', op, link: 'vpn-connection', id: config?.vpnConnectionId ?? input.resourceId }];
 };
 
 const CustomerGatewayState = z.lazy(() =>
@@ -59,11 +71,9 @@ const CustomerGatewayState = z.lazy(() =>
   }),
 );
 export const customerGateway: Extractor = (input) => {
-  const before = input.read(CustomerGatewayState, 'before')?.configuration;
-  const after = input.read(CustomerGatewayState, 'after')?.configuration;
-  const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
-  if (op === undefined) return [];
-  const config = after ?? before;
+  const change = linkChange(input, CustomerGatewayState);
+  if (change === undefined) return [];
+  const { op, config } = change;
   const delta: HybridLinkDelta = {
     kind: 'hybrid-link',
     op,
@@ -88,11 +98,9 @@ const TgwAttachmentState = z.lazy(() =>
   }),
 );
 export const transitGatewayAttachment: Extractor = (input) => {
-  const before = input.read(TgwAttachmentState, 'before')?.configuration;
-  const after = input.read(TgwAttachmentState, 'after')?.configuration;
-  const op = linkOp(input.lifecycle, stateText(before?.state), stateText(after?.state));
-  if (op === undefined) return [];
-  const config = after ?? before;
+  const change = linkChange(input, TgwAttachmentState);
+  if (change === undefined) return [];
+  const { op, config } = change;
   const peeringAttachment = config?.resourceType?.toLowerCase() === 'peering';
   const vpcId = config?.vpcId ?? (config?.resourceType?.toLowerCase() === 'vpc' ? config.resourceId : undefined);
   const delta: HybridLinkDelta = {

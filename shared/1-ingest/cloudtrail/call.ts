@@ -1,4 +1,4 @@
-import type { NetworkDelta, PolicyState, ResourceRef } from '../../model/change.ts';
+import type { NetworkDelta, PolicyState, ResourceRef, SubnetAssociationDelta } from '../../model/change.ts';
 import { MalformedInputError } from '../../platform/errors.ts';
 import type { InputLocation } from '../../platform/errors.ts';
 import { parsePolicyDocument, PolicyParseError } from '../../net/policy-document.ts';
@@ -36,6 +36,32 @@ export function one(
   if (extra.notes !== undefined && extra.notes.length > 0) item.notes = extra.notes;
   if (extra.accountHint !== undefined) item.accountHint = extra.accountHint;
   return { kind: 'changes', items: [item] };
+}
+
+/**
+ * Replace…Association (ReplaceRouteTableAssociation, ReplaceNetworkAclAssociation): a subnet moves to the table named
+ * by `idField`. The call names the association id it replaces, not the subnet: the delta carries it and the state step
+ * resolves the subnet from the table that held it (shared/3-state).
+ */
+export function replacedAssociation(
+  table: SubnetAssociationDelta['table'],
+  idField: string,
+  type: string,
+): (call: Call) => Outcome {
+  return (call) => {
+    const tableId = call.required(call.params.field(idField));
+    const replaces = call.required(call.params.field('associationId'));
+    const associationId = call.response.field('newAssociationId').str();
+    const delta: SubnetAssociationDelta = {
+      kind: 'subnet-association',
+      op: 'added',
+      table,
+      tableId,
+      replaces,
+      ...(associationId !== undefined ? { associationId } : {}),
+    };
+    return one({ type, id: tableId }, [delta]);
+  };
 }
 
 /** Shorthand: several changes (one per resource). */

@@ -20,24 +20,14 @@ function principals(call: Call, shape: Shape): string[] {
 
 function permissions(call: Call): Outcome {
   const serviceId = call.required(call.params.field('serviceId'));
-  const deltas: EndpointServicePermissionDelta[] = [
-    ...principals(call, call.params.field('addAllowedPrincipals')).map(
-      (principal): EndpointServicePermissionDelta => ({
-        kind: 'endpoint-service-permission',
-        op: 'added',
-        serviceId,
-        principal,
-      }),
-    ),
-    ...principals(call, call.params.field('removeAllowedPrincipals')).map(
-      (principal): EndpointServicePermissionDelta => ({
-        kind: 'endpoint-service-permission',
-        op: 'removed',
-        serviceId,
-        principal,
-      }),
-    ),
-  ];
+  const listed = (field: string, op: 'added' | 'removed'): EndpointServicePermissionDelta[] =>
+    principals(call, call.params.field(field)).map((principal) => ({
+      kind: 'endpoint-service-permission',
+      op,
+      serviceId,
+      principal,
+    }));
+  const deltas = [...listed('addAllowedPrincipals', 'added'), ...listed('removeAllowedPrincipals', 'removed')];
   if (deltas.length === 0) return skip('ModifyVpcEndpointServicePermissions with no principals added or removed');
   return one({ type: SERVICE_TYPE, id: serviceId }, deltas);
 }

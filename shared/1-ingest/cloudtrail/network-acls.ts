@@ -1,6 +1,6 @@
-import type { NaclEntry, NaclEntryDelta, ResourceRef, SubnetAssociationDelta } from '../../model/change.ts';
+import type { NaclEntry, NaclEntryDelta, ResourceRef } from '../../model/change.ts';
 import { normalizePorts, normalizeProtocol } from '../../net/protocol.ts';
-import { EC2, one } from './call.ts';
+import { EC2, one, replacedAssociation } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
 
 /**
@@ -80,27 +80,14 @@ function remove(call: Call): Outcome {
  * association (shared/3-state).
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceNetworkAclAssociation.html
  */
-function replacedAssociation(call: Call): Outcome {
-  const naclId = call.required(call.params.field('networkAclId'));
-  const replaces = call.required(call.params.field('associationId'));
-  const associationId = call.response.field('newAssociationId').str();
-  const delta: SubnetAssociationDelta = {
-    kind: 'subnet-association',
-    op: 'added',
-    table: 'network-acl',
-    tableId: naclId,
-    replaces,
-    ...(associationId !== undefined ? { associationId } : {}),
-  };
-  return one({ type: NACL_TYPE, id: naclId }, [delta]);
-}
+const replacedAclAssociation = replacedAssociation('network-acl', 'networkAclId', NACL_TYPE);
 
 /** Network ACL dispatch rows. */
 export const NETWORK_ACL_CALLS: CallEntry[] = [
   { source: EC2, name: 'CreateNetworkAclEntry', handle: upsert('added') },
   { source: EC2, name: 'ReplaceNetworkAclEntry', handle: upsert('changed') },
   { source: EC2, name: 'DeleteNetworkAclEntry', handle: remove },
-  { source: EC2, name: 'ReplaceNetworkAclAssociation', handle: replacedAssociation },
+  { source: EC2, name: 'ReplaceNetworkAclAssociation', handle: replacedAclAssociation },
   { source: EC2, name: 'CreateNetworkAcl', ignore: 'a new network ACL denies everything until entries are added' },
   {
     source: EC2,

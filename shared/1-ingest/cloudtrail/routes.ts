@@ -1,6 +1,6 @@
 import type { RouteDelta, RouteTarget, RouteTargetKind, SubnetAssociationDelta } from '../../model/change.ts';
 import { routeTargetKind } from '../../net/route-target.ts';
-import { EC2, one } from './call.ts';
+import { EC2, one, replacedAssociation } from './call.ts';
 import type { Call, CallEntry, Outcome } from './call.ts';
 
 /**
@@ -102,20 +102,7 @@ function associated(call: Call): Outcome {
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceRouteTableAssociation.html
  * @see https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateRouteTable.html
  */
-function replacedAssociation(call: Call): Outcome {
-  const routeTableId = call.required(call.params.field('routeTableId'));
-  const replaces = call.required(call.params.field('associationId'));
-  const associationId = call.response.field('newAssociationId').str();
-  const delta: SubnetAssociationDelta = {
-    kind: 'subnet-association',
-    op: 'added',
-    table: 'route-table',
-    tableId: routeTableId,
-    replaces,
-    ...(associationId !== undefined ? { associationId } : {}),
-  };
-  return one({ type: ROUTE_TABLE_TYPE, id: routeTableId }, [delta]);
-}
+const replacedTableAssociation = replacedAssociation('route-table', 'routeTableId', ROUTE_TABLE_TYPE);
 
 function disassociated(call: Call): Outcome {
   const associationId = call.required(call.params.field('associationId'));
@@ -136,6 +123,6 @@ export const ROUTE_CALLS: CallEntry[] = [
   { source: EC2, name: 'DeleteRoute', handle: routeChange('removed') },
   { source: EC2, name: 'CreateRouteTable', ignore: 'a new route table holds only the local route' },
   { source: EC2, name: 'AssociateRouteTable', handle: associated },
-  { source: EC2, name: 'ReplaceRouteTableAssociation', handle: replacedAssociation },
+  { source: EC2, name: 'ReplaceRouteTableAssociation', handle: replacedTableAssociation },
   { source: EC2, name: 'DisassociateRouteTable', handle: disassociated },
 ];

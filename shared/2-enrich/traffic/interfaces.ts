@@ -1,9 +1,4 @@
-import type {
-  DescribeVpcEndpointServiceConfigurationsCommandOutput,
-  DescribeVpcEndpointsCommandOutput,
-  EC2Client,
-  Filter,
-} from '@aws-sdk/client-ec2';
+import type { EC2Client, Filter } from '@aws-sdk/client-ec2';
 import { sdk } from '../../platform/aws/sdk.ts';
 import { errorSummary, isAccessDenied, withRetry, type RetryOptions } from '../../platform/aws/retry.ts';
 
@@ -70,6 +65,44 @@ async function call<T>(operation: string, fn: () => Promise<T>, retry: Retry): P
   }
 }
 
+/**
+ * One EC2 Describe* call for one id: an id EC2 does not know (`…NotFound`, or an empty answer) becomes an
+ * {@link InterfaceLookupError} saying `missing`; `pick` takes the one item out of the answer.
+ */
+async function describeOne<O, T>(
+  operation: string,
+  fn: () => Promise<O>,
+  pick: (out: O) => T | undefined,
+  missing: string,
+  retry: Retry,
+): Promise<T> {
+  let out: O;
+  try {
+    out = await call(operation, fn, retry);
+  } catch (error) {
+    if (/NotFound/.test((error as Error).name ?? ''))
+      throw new InterfaceLookupError(`${missing} (${errorSummary(error)})`, { cause: error });
+    throw error;
+  }
+  const item = pick(out);
+  if (!item) throw new InterfaceLookupError(missing);
+  return item;
+}
+
+/** The pages of a paginated EC2 Describe* call (1,000 results a page), `send` given each page's paging fields. */
+async function* pages<O extends { NextToken?: string | undefined }>(
+  operation: string,
+  send: (page: { MaxResults: number; NextToken?: string }) => Promise<O>,
+  retry: Retry,
+): AsyncGenerator<O> {
+  let token: string | undefined;
+  do {
+    const out = await call(operation, () => send({ MaxResults: 1000, ...(token ? { NextToken: token } : {}) }), retry);
+    yield out;
+    token = out.NextToken;
+  } while (token);
+}
+
 const CHUNK = 200;
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
@@ -81,28 +114,15 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 export async function describeInterfaces(ec2: EC2Client, filters: Filter[], retry: Retry = {}): Promise<Interfaces> {
   const api = sdk.ec2();
   const placement: Interfaces['placement'] = {};
-  let token: string | undefined;
-  do {
-    const out = await call(
-      'DescribeNetworkInterfaces',
-      () =>
-        ec2.send(
-          new api.DescribeNetworkInterfacesCommand({
-            Filters: filters,
-            MaxResults: 1000,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      retry,
-    );
+  const send = (page: { MaxResults: number; NextToken?: string }) =>
+    ec2.send(new api.DescribeNetworkInterfacesCommand({ Filters: filters, ...page }));
+  for await (const out of pages('DescribeNetworkInterfaces', send, retry))
     for (const eni of out.NetworkInterfaces ?? [])
       if (eni.NetworkInterfaceId)
         placement[eni.NetworkInterfaceId] = {
           ...(eni.SubnetId ? { subnetId: eni.SubnetId } : {}),
           ...(eni.VpcId ? { vpcId: eni.VpcId } : {}),
         };
-    token = out.NextToken;
-  } while (token);
   return { enis: Object.keys(placement).sort(), placement, notes: [] };
 }
 
@@ -120,23 +140,13 @@ export async function interfacesOfSecurityGroup(
 /** The ENIs of interface / Gateway Load Balancer endpoints (gateway endpoints have none: they are route targets). */
 export async function interfacesOfEndpoint(ec2: EC2Client, endpointId: string, retry: Retry = {}): Promise<Interfaces> {
   const api = sdk.ec2();
-  let out: DescribeVpcEndpointsCommandOutput;
-  try {
-    out = await call(
-      'DescribeVpcEndpoints',
-      () => ec2.send(new api.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })),
-      retry,
-    );
-  } catch (error) {
-    if (/NotFound/.test((error as Error).name ?? ''))
-      throw new InterfaceLookupError(
-        `${endpointId}: no such VPC endpoint in this account and region (${errorSummary(error)})`,
-        { cause: error },
-      );
-    throw error;
-  }
-  const endpoint = out.VpcEndpoints?.[0];
-  if (!endpoint) throw new InterfaceLookupError(`${endpointId}: no such VPC endpoint in this account and region`);
+  const endpoint = await describeOne(
+    'DescribeVpcEndpoints',
+    () => ec2.send(new api.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] })),
+    (out) => out.VpcEndpoints?.[0],
+    `${endpointId}: no such VPC endpoint in this account and region`,
+    retry,
+  );
   const enis = [...(endpoint.NetworkInterfaceIds ?? [])].sort();
   if (enis.length === 0)
     return {
@@ -161,24 +171,13 @@ export async function interfacesOfEndpointService(
   retry: Retry = {},
 ): Promise<Interfaces> {
   const api = sdk.ec2();
-  let out: DescribeVpcEndpointServiceConfigurationsCommandOutput;
-  try {
-    out = await call(
-      'DescribeVpcEndpointServiceConfigurations',
-      () => ec2.send(new api.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] })),
-      retry,
-    );
-  } catch (error) {
-    if (/NotFound/.test((error as Error).name ?? ''))
-      throw new InterfaceLookupError(
-        `${serviceId}: no such endpoint service owned by this account in this region (${errorSummary(error)})`,
-        { cause: error },
-      );
-    throw error;
-  }
-  const config = out.ServiceConfigurations?.[0];
-  if (!config)
-    throw new InterfaceLookupError(`${serviceId}: no such endpoint service owned by this account in this region`);
+  const config = await describeOne(
+    'DescribeVpcEndpointServiceConfigurations',
+    () => ec2.send(new api.DescribeVpcEndpointServiceConfigurationsCommand({ ServiceIds: [serviceId] })),
+    (out) => out.ServiceConfigurations?.[0],
+    `${serviceId}: no such endpoint service owned by this account in this region`,
+    retry,
+  );
   const descriptions = [...(config.NetworkLoadBalancerArns ?? []), ...(config.GatewayLoadBalancerArns ?? [])].flatMap(
     (arn) => {
       const m = /:loadbalancer\/((?:net|gwy)\/[^/]+\/[^/]+)$/.exec(arn);
@@ -252,20 +251,9 @@ export async function flowLogsFor(
   const cloudWatch: FlowLogTarget[] = [];
   let others = 0;
   for (const part of chunks([...new Set(resourceIds)])) {
-    let token: string | undefined;
-    do {
-      const out = await call(
-        'DescribeFlowLogs',
-        () =>
-          ec2.send(
-            new api.DescribeFlowLogsCommand({
-              Filter: [{ Name: 'resource-id', Values: part }],
-              MaxResults: 1000,
-              ...(token ? { NextToken: token } : {}),
-            }),
-          ),
-        retry,
-      );
+    const send = (page: { MaxResults: number; NextToken?: string }) =>
+      ec2.send(new api.DescribeFlowLogsCommand({ Filter: [{ Name: 'resource-id', Values: part }], ...page }));
+    for await (const out of pages('DescribeFlowLogs', send, retry))
       for (const f of out.FlowLogs ?? []) {
         if (f.FlowLogStatus && f.FlowLogStatus !== 'ACTIVE') continue;
         if ((f.LogDestinationType ?? 'cloud-watch-logs') !== 'cloud-watch-logs' || !f.LogGroupName) {
@@ -274,8 +262,6 @@ export async function flowLogsFor(
         }
         cloudWatch.push(flowLogTarget(f, f.LogGroupName));
       }
-      token = out.NextToken;
-    } while (token);
   }
   return { cloudWatch, others };
 }
@@ -302,22 +288,11 @@ export async function flowLogsInGroups(
 ): Promise<FlowLogTarget[]> {
   const api = sdk.ec2();
   const found: FlowLogTarget[] = [];
-  let token: string | undefined;
-  do {
-    const out = await call(
-      'DescribeFlowLogs',
-      () =>
-        ec2.send(
-          new api.DescribeFlowLogsCommand({
-            Filter: [{ Name: 'log-group-name', Values: [...logGroups] }],
-            MaxResults: 1000,
-            ...(token ? { NextToken: token } : {}),
-          }),
-        ),
-      retry,
+  const send = (page: { MaxResults: number; NextToken?: string }) =>
+    ec2.send(
+      new api.DescribeFlowLogsCommand({ Filter: [{ Name: 'log-group-name', Values: [...logGroups] }], ...page }),
     );
+  for await (const out of pages('DescribeFlowLogs', send, retry))
     for (const f of out.FlowLogs ?? []) if (f.LogGroupName) found.push(flowLogTarget(f, f.LogGroupName));
-    token = out.NextToken;
-  } while (token);
   return found;
 }

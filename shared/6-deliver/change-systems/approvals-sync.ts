@@ -30,10 +30,42 @@ import {
 
 const fieldName = z.string().regex(/^[A-Za-z_][\w.]{0,99}$/, 'a field name');
 const optionalField = fieldName.optional();
+const sourceName = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a source name: lower-case letters, digits, dashes');
+
+/** The mapped scope fields, optional in every source. */
+const scopeFields = {
+  accounts: optionalField,
+  regions: optionalField,
+  resources: optionalField,
+  categories: optionalField,
+  actors: optionalField,
+};
+
+/** How far back and ahead a sync looks, and the longest window it accepts: the same for every source. */
+const windowFields = {
+  horizonHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
+  lookbackHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 14)
+    .default(24),
+  maxWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 31)
+    .default(72),
+};
 
 /** ServiceNow change requests → approvals. */
 export const serviceNowSourceSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a source name: lower-case letters, digits, dashes'),
+  name: sourceName,
   type: z.literal('servicenow'),
   ...serviceNowConnectionFields,
   table: z
@@ -60,11 +92,7 @@ export const serviceNowSourceSchema = z.strictObject({
       description: fieldName.default('short_description'),
       windowStart: fieldName.default('start_date'),
       windowEnd: fieldName.default('end_date'),
-      accounts: optionalField,
-      regions: optionalField,
-      resources: optionalField,
-      categories: optionalField,
-      actors: optionalField,
+      ...scopeFields,
     })
     .default({
       ticket: 'number',
@@ -72,29 +100,12 @@ export const serviceNowSourceSchema = z.strictObject({
       windowStart: 'start_date',
       windowEnd: 'end_date',
     }),
-  horizonHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 14)
-    .default(24),
-  lookbackHours: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 14)
-    .default(24),
-  maxWindowHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 31)
-    .default(72),
+  ...windowFields,
 });
 
 /** Jira issues (JQL) → approvals. */
 export const jiraSourceSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'a source name: lower-case letters, digits, dashes'),
+  name: sourceName,
   type: z.literal('jira'),
   ...jiraConnectionFields,
   /** The change issues to read (`project = CHG AND status in (Approved, Cancelled)`). */
@@ -105,30 +116,9 @@ export const jiraSourceSchema = z.strictObject({
     description: fieldName.default('summary'),
     windowStart: fieldName,
     windowEnd: fieldName,
-    accounts: optionalField,
-    regions: optionalField,
-    resources: optionalField,
-    categories: optionalField,
-    actors: optionalField,
+    ...scopeFields,
   }),
-  horizonHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 14)
-    .default(24),
-  lookbackHours: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 14)
-    .default(24),
-  maxWindowHours: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 31)
-    .default(72),
+  ...windowFields,
 });
 
 export const approvalSyncSourceSchema = z.discriminatedUnion('type', [serviceNowSourceSchema, jiraSourceSchema]);

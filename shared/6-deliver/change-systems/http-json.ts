@@ -3,7 +3,7 @@ import type { SecretRef, SecretResolver } from '../../platform/aws/secrets.ts';
 import * as z from 'zod';
 import { secretRefSchema } from '../../platform/aws/secrets.ts';
 import { postWithRetry, type HttpPost } from '../sinks/http.ts';
-import type { RetryClock, RetrySettings } from '../sinks/retry.ts';
+import { retrySettingsSchema, type RetryClock, type RetrySettings } from '../sinks/retry.ts';
 import { resolveSecret } from '../sinks/secret.ts';
 
 /**
@@ -24,6 +24,17 @@ export interface ChangeSystemDeps {
 /** A setting that is either plain (a user name, a client id) or a secret reference. */
 export const stringOrSecretSchema = z.lazy(() => z.union([z.string().min(1), secretRefSchema]));
 export type StringOrSecret = string | SecretRef;
+
+/** The secret references among a connection's plain-or-secret settings (prefetched at cold start). */
+export function secretRefsIn(values: readonly StringOrSecret[]): SecretRef[] {
+  return values.filter((r): r is SecretRef => typeof r !== 'string');
+}
+
+/** The per-request timeout and the retry policy of a change-system connection (ServiceNow, Jira: the same). */
+export const changeSystemTransportFields = {
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+};
 
 /** Resolve a plain-or-secret setting. */
 export async function settingValue(owner: string, secrets: SecretResolver, value: StringOrSecret): Promise<string> {

@@ -1,13 +1,15 @@
 import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../../platform/aws/secrets.ts';
 import { DeliveryError } from '../../platform/errors.ts';
-import { retrySettingsSchema, type RetrySettings } from '../sinks/retry.ts';
+import type { RetrySettings } from '../sinks/retry.ts';
 import { resolveSecret } from '../sinks/secret.ts';
 import {
   type ChangeSystemDeps,
   objectOf,
   queryString,
   requestJson,
+  changeSystemTransportFields,
+  secretRefsIn,
   settingValue,
   stringOrSecretSchema,
   type StringOrSecret,
@@ -40,8 +42,7 @@ export const jiraConnectionFields = {
   /** `cloud` (REST v3) or `datacenter` (REST v2). */
   api: z.enum(JIRA_APIS).default('cloud'),
   auth: jiraAuthSchema,
-  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+  ...changeSystemTransportFields,
 };
 
 export interface JiraConnection {
@@ -54,7 +55,7 @@ export interface JiraConnection {
 
 export function jiraSecretRefs(auth: JiraAuth): SecretRef[] {
   const refs: StringOrSecret[] = auth.type === 'basic' ? [auth.email, auth.apiToken] : [auth.token];
-  return refs.filter((r): r is SecretRef => typeof r !== 'string');
+  return secretRefsIn(refs);
 }
 
 export interface JiraIssue {

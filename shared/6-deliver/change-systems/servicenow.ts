@@ -1,13 +1,15 @@
 import * as z from 'zod';
 import { secretRefSchema, type SecretRef } from '../../platform/aws/secrets.ts';
 import { DeliveryError } from '../../platform/errors.ts';
-import { retrySettingsSchema, type RetrySettings } from '../sinks/retry.ts';
+import type { RetrySettings } from '../sinks/retry.ts';
 import { resolveSecret } from '../sinks/secret.ts';
 import {
   type ChangeSystemDeps,
   objectOf,
   queryString,
   requestJson,
+  changeSystemTransportFields,
+  secretRefsIn,
   settingValue,
   statusOf,
   stringOrSecretSchema,
@@ -39,8 +41,7 @@ export const serviceNowConnectionFields = {
     .transform((u) => u.replace(/\/+$/, ''))
     .refine((u) => new URL(u).pathname === '/' || new URL(u).pathname === '', 'the instance URL, without a path'),
   auth: serviceNowAuthSchema,
-  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-  retry: retrySettingsSchema.default(retrySettingsSchema.parse({})),
+  ...changeSystemTransportFields,
 };
 
 export interface ServiceNowConnection {
@@ -54,7 +55,7 @@ export interface ServiceNowConnection {
 export function serviceNowSecretRefs(auth: ServiceNowAuth): SecretRef[] {
   const refs: StringOrSecret[] =
     auth.type === 'basic' ? [auth.username, auth.password] : [auth.clientId, auth.clientSecret];
-  return refs.filter((r): r is SecretRef => typeof r !== 'string');
+  return secretRefsIn(refs);
 }
 
 /** One record as the Table API returns it (`sysparm_display_value=false`: values, not labels). */

@@ -20,6 +20,7 @@ import {
   type StormWindow,
   EPISODE_PAGE_TTL_MS,
   episodeKey,
+  newStormWindow,
 } from './store.ts';
 import { DELIVERY_TABLE } from './table.ts';
 
@@ -138,15 +139,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
           TableName: this.dedupTable,
-          Item: {
-            pk: key,
-            sk: `SINK#${sink}`,
-            status: 'pending',
-            at: clock.now.toISOString(),
-            token,
-            leaseUntil: nowMs + clock.leaseMs,
-            expiresAt: seconds(nowMs + clock.ttlMs),
-          },
+          Item: ledgerItem(key, sink, 'pending', clock, { token, leaseUntil: nowMs + clock.leaseMs }),
           ConditionExpression:
             'attribute_not_exists(pk) OR expiresAt < :nowSec OR (#status = :pending AND leaseUntil < :nowMs)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -172,14 +165,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     await this.client.send(
       new (sdk.dynamodbDocument().PutCommand)({
         TableName: this.dedupTable,
-        Item: {
-          pk: key,
-          sk: `SINK#${sink}`,
-          status,
-          at: clock.now.toISOString(),
-          digest,
-          expiresAt: seconds(clock.now.getTime() + clock.ttlMs),
-        },
+        Item: ledgerItem(key, sink, status, clock, { digest }),
       }),
     );
   }
@@ -216,12 +202,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   ): Promise<StormWindow & { opener: boolean }> {
     const nowMs = clock.now.getTime();
     const pk = `STORM#${account}#${ruleId}`;
-    const window = {
-      account,
-      ruleId,
-      windowStart: clock.now.toISOString(),
-      windowEnd: new Date(nowMs + windowMs).toISOString(),
-    };
+    const window = newStormWindow(account, ruleId, clock.now, windowMs);
     try {
       await this.client.send(
         new (sdk.dynamodbDocument().PutCommand)({
@@ -285,17 +266,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: key, sk: 'STATE' },
-          UpdateExpression:
-            'SET #state = if_not_exists(#state, :open), generation = if_not_exists(generation, :gen), account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end ADD fps :fps, version :one',
+          UpdateExpression: `SET #state = if_not_exists(#state, :open), ${WINDOW_STATE_SET} ADD fps :fps, version :one`,
           ConditionExpression: 'attribute_not_exists(pk) OR #state = :open OR contains(fps, :fp)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':open': 'open',
-            ':gen': randomUUID(),
-            ':account': window.account,
-            ':ruleId': window.ruleId,
-            ':start': window.windowStart,
-            ':end': window.windowEnd,
+            ...windowStateValues(window),
             ':fps': new Set([member.fingerprint]),
             ':fp': member.fingerprint,
             ':one': 1,
@@ -345,18 +321,13 @@ export class DynamoDeliveryStore implements DeliveryStore {
         new (sdk.dynamodbDocument().UpdateCommand)({
           TableName: this.groupingTable,
           Key: { pk: key, sk: 'STATE' },
-          UpdateExpression:
-            'SET #state = :closing, generation = if_not_exists(generation, :gen), account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end ADD version :one',
+          UpdateExpression: `SET #state = :closing, ${WINDOW_STATE_SET} ADD version :one`,
           ConditionExpression: 'attribute_not_exists(pk) OR #state IN (:open, :closing)',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
             ':closing': 'closing',
             ':open': 'open',
-            ':gen': randomUUID(),
-            ':account': window.account,
-            ':ruleId': window.ruleId,
-            ':start': window.windowStart,
-            ':end': window.windowEnd,
+            ...windowStateValues(window),
             ':one': 1,
           },
           ReturnValues: 'ALL_NEW',
@@ -480,11 +451,40 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 const markerSortKey = (w: StormWindow): string => `${w.windowEnd}#${w.account}#${w.ruleId}#${w.windowStart}`;
+/**
+ * What every write of a window's state item sets besides its state: the window it stands for, and its generation
+ * (kept once set: the ledger key of its digest run). {@link windowStateValues} gives the values.
+ */
+const WINDOW_STATE_SET =
+  'generation = if_not_exists(generation, :gen), account = :account, ruleId = :ruleId, windowStart = :start, windowEnd = :end';
+const windowStateValues = (w: StormWindow): Record<string, string> => ({
+  ':gen': randomUUID(),
+  ':account': w.account,
+  ':ruleId': w.ruleId,
+  ':start': w.windowStart,
+  ':end': w.windowEnd,
+});
 const pick = (w: StormWindow): StormWindow => ({
   account: w.account,
   ruleId: w.ruleId,
   windowStart: w.windowStart,
   windowEnd: w.windowEnd,
+});
+
+/** A ledger row (see the table above) as claim and complete write it: `extra` is the lease or the digest. */
+const ledgerItem = (
+  key: string,
+  sink: string,
+  status: LedgerStatus,
+  clock: Clock,
+  extra: Record<string, unknown>,
+): Record<string, unknown> => ({
+  pk: key,
+  sk: `SINK#${sink}`,
+  status,
+  at: clock.now.toISOString(),
+  ...extra,
+  expiresAt: seconds(clock.now.getTime() + clock.ttlMs),
 });
 
 const ledgerRow = z.lazy(() =>

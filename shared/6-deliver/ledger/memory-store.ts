@@ -13,6 +13,7 @@ import {
   type LedgerStatus,
   type StormWindow,
   EPISODE_PAGE_TTL_MS,
+  newStormWindow,
 } from './store.ts';
 
 interface Row extends LedgerEntry {
@@ -137,12 +138,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
         windowEnd: open.windowEnd,
         opener: open.opener === fingerprint,
       };
-    const window = {
-      account,
-      ruleId,
-      windowStart: clock.now.toISOString(),
-      windowEnd: new Date(now + windowMs).toISOString(),
-    };
+    const window = newStormWindow(account, ruleId, clock.now, windowMs);
     this.windows.set(id, { ...window, opener: fingerprint, endMs: now + windowMs });
     return { ...window, opener: true };
   }

@@ -122,6 +122,16 @@ export interface DigestRun {
 }
 
 /** How long the pages of an episode are remembered for its close: 90 days. */
+/** The storm window an opener starts now, `windowMs` long (both stores open windows with it). */
+export function newStormWindow(account: string, ruleId: string, now: Date, windowMs: number): StormWindow {
+  return {
+    account,
+    ruleId,
+    windowStart: now.toISOString(),
+    windowEnd: new Date(now.getTime() + windowMs).toISOString(),
+  };
+}
+
 export const EPISODE_PAGE_TTL_MS = 90 * 24 * 3_600_000;
 
 /** Ledger key of an episode's pages. */

@@ -39,6 +39,27 @@ const ms = (iso: string): number => {
   return Number.isNaN(t) ? 0 : t;
 };
 
+/**
+ * An event's class, category and activity attributes; `type_uid` is `class_uid * 100 + activity_id`, as OCSF defines it.
+ * @see https://schema.ocsf.io/1.1.0/classes/detection_finding
+ */
+function classification(
+  cls: { uid: number; name: string },
+  category: { uid: number; name: string },
+  activity: { id: number; name: string },
+): Record<string, unknown> {
+  return {
+    class_uid: cls.uid,
+    class_name: cls.name,
+    category_uid: category.uid,
+    category_name: category.name,
+    activity_id: activity.id,
+    activity_name: activity.name,
+    type_uid: cls.uid * 100 + activity.id,
+    type_name: `${cls.name}: ${activity.name}`,
+  };
+}
+
 function metadata(uid: string, correlation: string, at: string, logName: string): Record<string, unknown> {
   return {
     version: OCSF_VERSION,
@@ -81,14 +102,7 @@ export function detectionFinding(
       : { id: 1, name: 'Create' };
   const severity = SEVERITY[f.severity];
   return {
-    class_uid: 2004,
-    class_name: 'Detection Finding',
-    category_uid: 2,
-    category_name: 'Findings',
-    activity_id: activity.id,
-    activity_name: activity.name,
-    type_uid: 2004 * 100 + activity.id,
-    type_name: `Detection Finding: ${activity.name}`,
+    ...classification({ uid: 2004, name: 'Detection Finding' }, { uid: 2, name: 'Findings' }, activity),
     time: ms(f.at),
     severity_id: severity.id,
     severity: severity.name,
@@ -153,14 +167,7 @@ export function apiActivityEvent(f: Finding): Record<string, unknown> | undefine
     ...(a?.accountId !== undefined ? { account: { uid: a.accountId, type_id: 10, type: 'AWS Account' } } : {}),
   };
   return {
-    class_uid: 6003,
-    class_name: 'API Activity',
-    category_uid: 6,
-    category_name: 'Application Activity',
-    activity_id: activity.id,
-    activity_name: activity.name,
-    type_uid: 6003 * 100 + activity.id,
-    type_name: `API Activity: ${activity.name}`,
+    ...classification({ uid: 6003, name: 'API Activity' }, { uid: 6, name: 'Application Activity' }, activity),
     time: ms(f.at),
     severity_id: 1,
     severity: 'Informational',
