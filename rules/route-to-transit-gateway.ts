@@ -3,7 +3,7 @@ import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase } from '../shared/model/rule.ts';
 import { routesToTarget, routeToTargetCases } from './common/route-to-target.ts';
 
-const TGW = { kind: 'transit-gateway', id: 'pcx-0a1b2c3d4e5f60718' } as const;
+const TGW = { kind: 'transit-gateway', id: 'tgw-0a1b2c3d4e5f60718' } as const;
 
 /**
  * VPC routes to a transit gateway. An attachment joins the VPC to the transit gateway; the VPC's route tables decide
