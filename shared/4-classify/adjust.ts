@@ -96,8 +96,11 @@ function reachAdjustment(finding: Finding, rules: readonly Rule[]): { steps: num
     };
   }
   if (reach.verdict === 'reachable') return { steps: 0, why: `reachable from the internet now: ${reach.text}` };
+  // Unknown: the path as far as it is known, then what was assumed to complete it (not repeated when the path is
+  // nothing but the assumption, as for a group no interface is known to use).
+  const assumed = [...new Set(reach.assumed ?? [])].filter((a) => a !== reach.text);
   return {
     steps: 0,
-    why: `reachability: ${reach.text}; assumed (not known, so counted as reachable): ${[...new Set(reach.assumed ?? [])].join('; ') || 'links not known'}`,
+    why: `reachability not known, so counted as reachable: ${reach.text}${assumed.length > 0 ? `; assumed: ${assumed.join('; ')}` : ''}`,
   };
 }

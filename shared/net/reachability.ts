@@ -567,10 +567,12 @@ export function combine(paths: readonly PathVerdict[], traffic: Traffic): Reacha
 }
 
 /** A verdict for exposures with no interface to check. */
-function noInterfaces(known: boolean, why: string): Reachability {
+function noInterfaces(known: boolean, absent: string, unseen = absent): Reachability {
+  // Known: the state has seen every binding, so "attached to nothing" is a fact. Not known: only that none was seen
+  // (a group whose interfaces the state never read), said as such, never as a fact.
   return known
-    ? { verdict: 'unreachable', text: `not reachable from the internet now: ${why}`, assumed: [], interfaces: [] }
-    : { verdict: 'unknown', text: why, assumed: [why], interfaces: [] };
+    ? { verdict: 'unreachable', text: `not reachable from the internet now: ${absent}`, assumed: [], interfaces: [] }
+    : { verdict: 'unknown', text: unseen, assumed: [unseen], interfaces: [] };
 }
 
 /** Interfaces checked per exposure; the rest would only repeat what these say (the verdict says how many). */
@@ -592,6 +594,7 @@ export function groupReach(
     return noInterfaces(
       topology.complete || interfaces !== undefined,
       `${group.id} is attached to no network interface`,
+      `no network interface is known to use ${group.id}`,
     );
   const sources = exposure.via.map((v) => v.cidr ?? v.text);
   const given: Link = {
@@ -608,7 +611,12 @@ export function groupReach(
 /** Reachability of a network ACL's exposure: through any interface in a subnet the ACL serves. */
 export function naclReach(acl: NetworkAclState, exposure: Exposure, topology: Topology): Reachability {
   const traffic: Traffic = { range: exposure.range ?? { protocol: 'all' }, family: exposure.family ?? 4 };
-  if (acl.subnets.length === 0) return noInterfaces(topology.whole(acl.id), `${acl.id} is associated with no subnet`);
+  if (acl.subnets.length === 0)
+    return noInterfaces(
+      topology.whole(acl.id),
+      `${acl.id} is associated with no subnet`,
+      `no subnet is known to be associated with ${acl.id}`,
+    );
   const enis = [...new Set(acl.subnets.flatMap((s) => topology.interfacesOfSubnet(s)))].sort();
   if (enis.length === 0)
     return noInterfaces(topology.complete, `no network interface is known in the subnets of ${acl.id}`);
@@ -637,7 +645,11 @@ export function routeReach(table: RouteTableState, exposure: Exposure, topology:
   const traffic: Traffic = { range: { protocol: 'all' }, family: exposure.family ?? 4 };
   const subnets = subnetsUsing(table, topology);
   if (subnets.length === 0)
-    return noInterfaces(topology.whole(table.id) && !table.main, `${table.id} is associated with no subnet`);
+    return noInterfaces(
+      topology.whole(table.id) && !table.main,
+      `${table.id} is associated with no subnet`,
+      `no subnet is known to use ${table.id}`,
+    );
   const enis = [...new Set(subnets.flatMap((s) => topology.interfacesOfSubnet(s)))].sort();
   if (enis.length === 0)
     return noInterfaces(topology.complete, `no network interface is known in the subnets using ${table.id}`);

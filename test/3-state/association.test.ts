@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { StateEngine } from '../../shared/3-state/engine.ts';
@@ -6,6 +8,7 @@ import { classifyValueAsync, type ClassifyDeps } from '../../shared/4-classify/c
 import type { Finding } from '../../shared/model/finding.ts';
 import { publicCidrs } from '../../shared/net/cidr.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
+import { REPO_ROOT } from '../support/corpus.ts';
 import {
   ACCOUNT,
   ALLOW_ALL,
@@ -134,6 +137,23 @@ describe('exposure by association (state step, Config items + CloudTrail)', () =
     expect(ssh?.why).toContain(
       `lowered: not reachable from the internet now: ${SSH} is attached to no network interface; the change that completes the path is reported on its own (internet-path)`,
     );
+  });
+
+  it('a group the state has never seen keeps its grade and says what is not known', async () => {
+    // Prepare: nothing kept, no inventory; the bundled CloudTrail record opening tcp/22 to the world.
+    const { run } = await world([], false);
+    const record = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'events', 'cloudtrail', 'authorize-sg-ingress-ssh-world.json'), 'utf8'),
+    ) as unknown;
+    // Act
+    const ssh = (await run(record)).find((f) => f.ruleId === 'sg-open-world');
+    // Assess: not lowered; one line, naming the unknown as unknown (it once said "is attached to no network
+    // interface" and then "assumed (not known …)" about the same thing).
+    expect(ssh && line(ssh)).toBe('high sg-open-world sg-0a1b2c3d4e5f60718');
+    expect(ssh?.reach?.verdict).toBe('unknown');
+    expect(ssh?.why.filter((w) => w.includes('reachab'))).toEqual([
+      'reachability not known, so counted as reachable: no network interface is known to use sg-0a1b2c3d4e5f60718',
+    ]);
   });
 
   it('an interface with a public IP joins the group (ModifyNetworkInterfaceAttribute): the new path pages and is named', async () => {

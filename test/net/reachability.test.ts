@@ -276,7 +276,10 @@ describe('reachability on real-shaped topologies', () => {
     expect(groupReach(sgExposure(complete).state, sgExposure(complete).exposure, complete).text).toBe(
       `not reachable from the internet now: ${SG} is attached to no network interface`,
     );
-    expect(groupReach(sgExposure(partial).state, sgExposure(partial).exposure, partial).verdict).toBe('unknown');
+    const unknown = groupReach(sgExposure(partial).state, sgExposure(partial).exposure, partial);
+    expect(unknown.verdict).toBe('unknown');
+    // Before the inventory is complete, "attached to nothing" is not a fact: the text says what is not known.
+    expect(unknown.text).toBe(`no network interface is known to use ${SG}`);
     // The group's own Config item saying "no interface" is enough.
     expect(groupReach(sgExposure(partial).state, sgExposure(partial).exposure, partial, []).verdict).toBe(
       'unreachable',
