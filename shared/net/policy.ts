@@ -1,5 +1,6 @@
 import { globMatch } from '../platform/glob.ts';
 import type { PolicyCondition, PolicyState, PolicyStatement } from '../model/change.ts';
+import { publicShare, tryParseCidr } from './cidr.ts';
 
 /**
  * Compare VPC endpoint policies (or any resource policy) and say, in words a responder reads, how access got wider
@@ -71,17 +72,66 @@ const FULL_ACCESS: PolicyStatement = {
   conditions: [],
 };
 
+const ACCOUNT_KEYS = new Set(['aws:principalaccount', 'aws:resourceaccount', 'aws:sourceaccount']);
+const ORG_ID_KEYS = new Set(['aws:principalorgid', 'aws:resourceorgid', 'aws:sourceorgid']);
+const ORG_PATH_KEYS = new Set(['aws:principalorgpaths', 'aws:resourceorgpaths', 'aws:sourceorgpaths']);
+const ARN_KEYS = new Set(['aws:principalarn', 'aws:sourcearn', 'aws:sourcevpcarn']);
+const IP_KEYS = new Set(['aws:sourceip', 'aws:vpcsourceip']);
+
+/**
+ * True when one condition value names something an outsider cannot be or choose: a concrete account, organisation,
+ * ARN account, VPC or endpoint id, or an address range that is not the internet. Every value in a policy is
+ * attacker-controlled (whoever can call `ModifyVpcEndpoint` writes it), and `StringLike aws:PrincipalOrgID "*"`,
+ * `ArnLike aws:PrincipalArn "arn:aws:iam::*:*"` or `IpAddress aws:SourceIp "0.0.0.0/0"` look like a boundary while
+ * admitting anyone (any account can create an organisation). Wildcards count only under the operators that read them
+ * (`…Like`, and `ArnEquals`, which matches like `ArnLike`); under `StringEquals` a `*` is a literal.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+ */
+function pinsValue(operator: string, key: string, value: string): boolean {
+  const v = value.trim();
+  if (v === '') return false;
+  if (IP_KEYS.has(key)) {
+    const cidr = tryParseCidr(v);
+    if (cidr === undefined) return true; // an address AWS cannot read matches no request
+    const share = publicShare([cidr]);
+    return (cidr.version === 4 ? share.v4 : share.v6) < 0.5;
+  }
+  const op = operator
+    .toLowerCase()
+    .replace(/^for(any|all)values:/, '')
+    .replace(/ifexists$/, '');
+  if (!op.endsWith('like') && !op.startsWith('arn')) return true;
+  const wild = (text: string) => /[*?]/.test(text);
+  if (/^[*?]+$/.test(v)) return false;
+  if (ACCOUNT_KEYS.has(key) || ORG_ID_KEYS.has(key)) return !wild(v);
+  if (ORG_PATH_KEYS.has(key)) return /^o-[^*?/]+\//.test(v);
+  if (ARN_KEYS.has(key)) {
+    const [, , , , account, ...rest] = v.split(':');
+    // An ARN pins its account, or (S3 and other account-less ARNs) a resource name that does not start with a wildcard.
+    if (account === undefined) return false;
+    return account !== '' ? !wild(account) : /^[^*?]/.test(rest.join(':'));
+  }
+  return !/^[*?]/.test(v);
+}
+
+/** True when every value of the condition pins (the values of one condition are alternatives: one wide value opens it). */
+function pinsEveryValue(condition: PolicyCondition): boolean {
+  const key = condition.key.toLowerCase();
+  return condition.values.length > 0 && condition.values.every((v) => pinsValue(condition.operator, key, v));
+}
+
 /**
  * True when the condition limits who or where in an Allow: a trust-boundary key under a positive operator
- * (`StringEquals`, `ArnLike`, `IpAddress`, `ForAnyValue:StringLike`…). `…IfExists` operators do not count (a request
- * without the key passes), nor do negated operators (in an Allow, `StringNotEquals aws:PrincipalOrgID` opens to
- * everyone *else*).
+ * (`StringEquals`, `ArnLike`, `IpAddress`, `ForAnyValue:StringLike`…) whose every value pins something an outsider
+ * cannot choose ({@link pinsValue}). `…IfExists` operators do not count (a request without the key passes), nor do
+ * negated operators (in an Allow, `StringNotEquals aws:PrincipalOrgID` opens to everyone *else*).
  */
 export function isRestrictiveCondition(condition: PolicyCondition): boolean {
   const op = condition.operator.toLowerCase();
   if (op.endsWith('ifexists') || op.includes('not') || op === 'null' || op === 'bool') return false;
   const key = condition.key.toLowerCase();
-  return RESTRICTIVE.has(key) || key.startsWith('aws:principaltag/');
+  return (RESTRICTIVE.has(key) || key.startsWith('aws:principaltag/')) && pinsEveryValue(condition);
 }
 
 /**
@@ -97,9 +147,22 @@ export function hasBoundaryDeny(state: PolicyState): boolean {
   return state.kind === 'document' && state.statements.some(isBoundaryDeny);
 }
 
-/** True when a Deny statement draws a boundary (a negated trust-boundary condition, e.g. deny outside the org). */
+/**
+ * True when a Deny statement draws a boundary: it denies everyone every action on every resource *unless* a
+ * trust-boundary key matches a pinned value — a negated operator (`StringNotEquals aws:PrincipalOrgID o-…`,
+ * `NotIpAddress aws:SourceIp 10.0.0.0/8`, their `…IfExists` forms). A Deny scoped to one principal, one action or
+ * one resource, or one whose condition names a key under a positive operator, fences nothing: it would let anyone
+ * silence the grading of a world-open Allow by adding an irrelevant Deny beside it.
+ * @see https://docs.aws.amazon.com/whitepapers/latest/building-a-data-perimeter-on-aws/perimeter-implementation.html
+ */
 function isBoundaryDeny(statement: PolicyStatement): boolean {
-  return statement.effect === 'Deny' && statement.conditions.some((c) => RESTRICTIVE.has(c.key.toLowerCase()));
+  if (statement.effect !== 'Deny' || !isEveryone(statement) || !allResources(statement)) return false;
+  if (!statement.actions.includes('*')) return false;
+  return statement.conditions.some((c) => {
+    const op = c.operator.toLowerCase().replace(/ifexists$/, '');
+    const key = c.key.toLowerCase();
+    return op.includes('not') && op !== 'null' && RESTRICTIVE.has(key) && pinsEveryValue(c);
+  });
 }
 
 /**

@@ -210,3 +210,110 @@ describe('assessPolicy (before unknown)', () => {
     expect(fenced.broad[0]).toMatch(/fenced/);
   });
 });
+
+describe('boundaries an attacker can write (every value in a policy is chosen by whoever calls ModifyVpcEndpoint)', () => {
+  const cond = (operator: string, key: string, ...values: string[]) => ({ operator, key, values });
+
+  it.each([
+    // [operator, key, values, restrictive]
+    ['StringEquals', 'aws:PrincipalOrgID', ['o-a1b2c3d4e5'], true],
+    ['StringLike', 'aws:PrincipalOrgID', ['*'], false],
+    ['StringLike', 'aws:PrincipalOrgID', ['o-*'], false],
+    ['StringEquals', 'aws:PrincipalOrgID', ['*'], true], // StringEquals reads * literally: it matches no organisation
+    ['StringLike', 'aws:PrincipalAccount', ['1111222233*'], false],
+    ['StringEquals', 'aws:PrincipalAccount', ['111122223333'], true],
+    ['ArnLike', 'aws:PrincipalArn', ['arn:aws:iam::*:role/etl'], false],
+    ['ArnEquals', 'aws:PrincipalArn', ['arn:aws:iam::*:role/etl'], false], // ArnEquals matches wildcards too
+    ['ArnLike', 'aws:PrincipalArn', ['arn:aws:iam::111122223333:role/*'], true],
+    ['ArnLike', 'aws:SourceArn', ['arn:aws:s3:::acme-prod-artifacts'], true],
+    ['ArnLike', 'aws:SourceArn', ['arn:aws:s3:::*'], false],
+    ['IpAddress', 'aws:SourceIp', ['10.0.0.0/8'], true],
+    ['IpAddress', 'aws:SourceIp', ['0.0.0.0/0'], false],
+    ['IpAddress', 'aws:SourceIp', ['0.0.0.0/1', '128.0.0.0/1'], false],
+    ['IpAddress', 'aws:SourceIp', ['::/0'], false],
+    ['StringEquals', 'aws:SourceVpce', ['vpce-0a1b2c3d4e5f60718', '*'], true],
+    ['StringLike', 'aws:SourceVpce', ['vpce-0a1b2c3d4e5f60718', '*'], false], // one wide alternative opens it
+    ['ForAnyValue:StringLike', 'aws:PrincipalOrgPaths', ['o-a1b2c3d4e5/r-ab12/*'], true],
+    ['ForAnyValue:StringLike', 'aws:PrincipalOrgPaths', ['o-*/r-ab12/*'], false],
+  ] as const)('%s %s %j → restrictive: %s', (operator, key, values, restrictive) => {
+    expect(isRestrictiveCondition(cond(operator, key, ...values))).toBe(restrictive);
+  });
+
+  it('a wide condition does not hide a grant to everyone', () => {
+    // Prepare: full access "for any organisation" — any account can create one.
+    const policy = doc({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: '*',
+      Resource: '*',
+      Condition: { StringLike: { 'aws:PrincipalOrgID': '*' } },
+    });
+    // Act / Assess
+    expect(assessPolicy(policy).grantsEveryoneFullAccess).toBe(true);
+  });
+
+  it.each([
+    [
+      'a Deny of one action',
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:DeleteBucket',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    ],
+    [
+      'a Deny of one principal',
+      {
+        Effect: 'Deny',
+        Principal: { AWS: 'arn:aws:iam::111122223333:role/x' },
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    ],
+    [
+      'a Deny under a positive operator',
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/nobody' } },
+      },
+    ],
+    [
+      'a Deny outside "any organisation"',
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotLike: { 'aws:PrincipalOrgID': '*' } },
+      },
+    ],
+  ])('%s beside Allow */*/* to everyone fences nothing', (_name, deny) => {
+    // Prepare: the world-open Allow, and a Deny that looks like a boundary but denies (almost) nobody.
+    const policy = doc({ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }, deny);
+    // Act
+    const breadth = assessPolicy(policy);
+    // Assess
+    expect(breadth.grantsEveryoneFullAccess).toBe(true);
+    expect(breadth.broad[0]).not.toMatch(/fenced/);
+  });
+
+  it('a real boundary Deny (everyone, every action, unless in our organisation) still fences', () => {
+    const policy = doc(
+      { Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: '*',
+        Resource: '*',
+        Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    );
+    expect(assessPolicy(policy).grantsEveryoneFullAccess).toBe(false);
+  });
+});
