@@ -2,7 +2,7 @@ import type { ChangeEvent } from '../shared/model/change.ts';
 import type { FindingDraft } from '../shared/model/finding.ts';
 import type { Rule, RuleCase, RuleContext } from '../shared/model/rule.ts';
 import type { ResourceState } from '../shared/model/state.ts';
-import { principalAccount, viewOf } from '../shared/net/exposure.ts';
+import { isEveryonePrincipal, principalAccount, viewOf } from '../shared/net/exposure.ts';
 import {
   ACCOUNT,
   ec2,
@@ -24,7 +24,9 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   const view = viewOf(change);
   // Everyone allowed — by this change, or (kept state) already before it.
   const everyoneAllowed = (serviceId: string): boolean =>
-    change.deltas.some((d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && d.principal === '*') ||
+    change.deltas.some(
+      (d) => d.kind === 'endpoint-service-permission' && d.op === 'added' && isEveryonePrincipal(d.principal),
+    ) ||
     (view.source === 'kept' && stateAllowsEveryone(view.resources[serviceId]?.after));
   const exposuresOf = (serviceId: string, principal?: string): string[] =>
     (view.resources[serviceId]?.exposures.after ?? [])
@@ -33,16 +35,16 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
   for (const d of change.deltas) {
     if (d.kind === 'endpoint-service-permission') {
       if (d.op === 'removed') continue; // disallowing a principal only narrows who may connect
-      if (d.principal === '*') {
+      if (isEveryonePrincipal(d.principal)) {
         out.push({
           severity: 'high',
-          summary: `endpoint service ${d.serviceId} allows every AWS principal (*) to create endpoints`,
+          summary: `endpoint service ${d.serviceId} allows every AWS principal (${d.principal.trim()}) to create endpoints`,
           evidence: [d],
           why: [
-            'allowed principal "*": any AWS account can request a connection to the service',
+            `allowed principal "${d.principal.trim()}": any AWS account can request a connection to the service`,
             'the service is exposed to every AWS customer unless acceptance is required and enforced',
           ],
-          exposures: exposuresOf(d.serviceId, '*'),
+          exposures: exposuresOf(d.serviceId, d.principal),
         });
         continue;
       }
@@ -80,7 +82,7 @@ function classify(change: ChangeEvent, context: RuleContext): FindingDraft[] {
 }
 
 function stateAllowsEveryone(state: ResourceState | undefined): boolean {
-  return state?.kind === 'endpoint-service' && state.principals.includes('*');
+  return state?.kind === 'endpoint-service' && state.principals.some(isEveryonePrincipal);
 }
 
 const PERMS = ec2('ModifyVpcEndpointServicePermissions');

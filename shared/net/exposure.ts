@@ -548,6 +548,19 @@ function endpointExposures(id: string, policy: PolicyState | undefined): Exposur
 }
 
 /** Account id of a principal ARN or bare account id. */
+/**
+ * True when an allowed principal of an endpoint service admits every AWS account: `*` (as AWS documents it), and the
+ * spellings that mean the same — surrounding spaces, or an ARN whose account is a wildcard (`arn:aws:iam::*:root`).
+ * What cannot be read as one account is graded as everyone, the worst case, never as "one foreign account".
+ * @see https://docs.aws.amazon.com/vpc/latest/privatelink/configure-endpoint-service.html#add-remove-permissions
+ */
+export function isEveryonePrincipal(principal: string): boolean {
+  const p = principal.trim();
+  if (p === '*') return true;
+  const account = /^arn:[^:]*:[^:]*:[^:]*:([^:]*):/.exec(p)?.[1];
+  return account !== undefined && /[*?]/.test(account);
+}
+
 export function principalAccount(principal: string): string | undefined {
   if (/^\d{12}$/.test(principal)) return principal;
   return /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(principal)?.[1];
@@ -564,18 +577,18 @@ function serviceExposures(
     const account = principalAccount(principal);
     const inside =
       account !== undefined && (account === options.ownAccount || options.knownAccounts?.has(account) === true);
-    if (principal !== '*' && inside) continue;
+    const everyone = isEveryonePrincipal(principal);
+    if (!everyone && inside) continue;
     const auto = acceptanceRequired === false ? ', connections accepted automatically' : '';
     out.push({
       key: `endpoint-service|${id}|${principal}`,
       kind: 'endpoint-service',
       resourceId: id,
       group: `endpoint-service|${id}|${principal}`,
-      world: principal === '*',
-      label:
-        principal === '*'
-          ? `${id} open to every AWS principal (*)${auto}`
-          : `${id} open to ${principal} (outside the organisation)${auto}`,
+      world: everyone,
+      label: everyone
+        ? `${id} open to every AWS principal (${principal})${auto}`
+        : `${id} open to ${principal} (outside the organisation)${auto}`,
       via: [{ text: `allowed principal ${principal}`, element: elementKey({ kind: 'principal', principal }) }],
     });
   }

@@ -73,3 +73,31 @@ describe('endpoint policies an attacker writes', () => {
     expect(findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual(['info endpoint-policy-loosened']);
   });
 });
+
+describe('endpoint-service principals an attacker writes', () => {
+  const PERMS = join(REPO_ROOT, 'events', 'cloudtrail', 'modify-vpce-service-permissions-add-wildcard.json');
+  function allowing(principal: string): unknown {
+    const record = JSON.parse(readFileSync(PERMS, 'utf8')) as {
+      requestParameters: { ModifyVpcEndpointServicePermissionsRequest: Record<string, unknown> };
+    };
+    record.requestParameters.ModifyVpcEndpointServicePermissionsRequest['AddAllowedPrincipals'] = {
+      tag: 1,
+      content: principal,
+    };
+    return record;
+  }
+
+  it.each(['*', ' * ', 'arn:aws:iam::*:root', 'arn:aws:iam::*:*', 'arn:aws:iam::1111222233?3:root'])(
+    'allowed principal %j is every AWS account: high, never "one foreign account"',
+    (principal) => {
+      const findings = classify(allowing(principal));
+      expect(findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual(['high endpoint-service-open']);
+      expect(findings[0]?.summary).toMatch(/allows every AWS principal/);
+    },
+  );
+
+  it('one foreign account stays medium', () => {
+    const findings = classify(allowing('arn:aws:iam::999988887777:root'));
+    expect(findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual(['medium endpoint-service-open']);
+  });
+});
