@@ -1,3 +1,4 @@
+import { pagingAndChangeLog } from '../support/delivery.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
@@ -7,11 +8,7 @@ import { StateEngine } from '../../shared/3-state/engine.ts';
 import { MemoryStateStore } from '../../shared/3-state/memory-store.ts';
 import { classifyValueAsync } from '../../shared/4-classify/classify.ts';
 import { StaticApprovals } from '../../shared/5-decide/approvals/providers.ts';
-import type { RouteSpec } from '../../shared/5-decide/route.ts';
-import { MemoryDeliveryStore } from '../../shared/6-deliver/ledger/memory-store.ts';
-import type { DeliveryDeps } from '../../shared/6-deliver/orchestrate.ts';
 import { postureHtml } from '../../shared/6-deliver/posture.ts';
-import { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
 import { runReconciliation } from '../../shared/lambda/reconcile-run.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
@@ -60,32 +57,7 @@ function api(dir: string, throttles = 0): { select: SelectApi; calls: { NextToke
 }
 
 function delivery() {
-  const paging = new MemorySink('paging');
-  const changes = new MemorySink('change-log');
-  const routes: RouteSpec[] = [
-    {
-      name: 'page-risky',
-      kind: 'paging',
-      minSeverity: 'medium',
-      approval: ['unapproved', 'expired'],
-      sinks: ['paging'],
-      resolved: true,
-    },
-    { name: 'change-management', kind: 'record', sinks: ['change-log'] },
-  ];
-  const deps: DeliveryDeps = {
-    routes,
-    sinks: new Map([
-      ['paging', paging],
-      ['change-log', changes],
-    ]),
-    store: new MemoryDeliveryStore(),
-    allowlists: [],
-    dedupWindowMs: 86_400_000,
-    groupingWindowMs: 1,
-    claimLeaseMs: 60_000,
-  };
-  return { deps, paging, changes, approvals: new StaticApprovals([]) };
+  return { ...pagingAndChangeLog(), approvals: new StaticApprovals([]) };
 }
 
 function setup() {

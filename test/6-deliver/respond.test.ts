@@ -1,3 +1,4 @@
+import { pagingAndChangeLog } from '../support/delivery.ts';
 import {
   DeleteRouteCommand,
   EC2Client,
@@ -13,9 +14,7 @@ import { MemoryStateStore } from '../../shared/3-state/memory-store.ts';
 import { classifyValueAsync, emptyClassified, judgeStateful } from '../../shared/4-classify/classify.ts';
 import type { Approval, ApprovalSource } from '../../shared/5-decide/approvals/model.ts';
 import type { RespondPolicy } from '../../shared/5-decide/respond.ts';
-import type { RouteSpec } from '../../shared/5-decide/route.ts';
-import { MemoryDeliveryStore } from '../../shared/6-deliver/ledger/memory-store.ts';
-import { deliverFindings, type DeliveryDeps } from '../../shared/6-deliver/orchestrate.ts';
+import { deliverFindings } from '../../shared/6-deliver/orchestrate.ts';
 import { respond, type ResponderDeps } from '../../shared/6-deliver/respond/act.ts';
 import {
   planResponses,
@@ -23,7 +22,7 @@ import {
   type RevertRequest,
   type ScheduleDeps,
 } from '../../shared/6-deliver/respond/schedule.ts';
-import { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
+import type { MemorySink } from '../../shared/6-deliver/sinks/memory.ts';
 import { liveRevertApi } from '../../shared/lambda/respond-handler.ts';
 import type { Finding } from '../../shared/model/finding.ts';
 import { EMPTY_CONTEXT } from '../../shared/model/rule.ts';
@@ -114,32 +113,8 @@ function world(policy: Partial<RespondPolicy> = {}) {
   const clock = () => new Date(now);
   const store = new MemoryStateStore();
   const engine = new StateEngine({ store });
-  const paging = new MemorySink('paging');
-  const changes = new MemorySink('change-log');
-  const routes: RouteSpec[] = [
-    {
-      name: 'page-risky',
-      kind: 'paging',
-      minSeverity: 'medium',
-      approval: ['unapproved', 'expired'],
-      sinks: ['paging'],
-      resolved: true,
-    },
-    { name: 'change-management', kind: 'record', sinks: ['change-log'] },
-  ];
-  const delivery: DeliveryDeps = {
-    routes,
-    sinks: new Map([
-      ['paging', paging],
-      ['change-log', changes],
-    ]),
-    store: new MemoryDeliveryStore(),
-    allowlists: [],
-    dedupWindowMs: 86_400_000,
-    groupingWindowMs: 1,
-    claimLeaseMs: 60_000,
-    now: clock,
-  };
+  const { deps: delivery, paging, changes } = pagingAndChangeLog(clock);
+  const routes = delivery.routes;
   const approvals = new ArrivingApprovals();
   const full: RespondPolicy = {
     dryRun: false,
