@@ -161,7 +161,7 @@ function isBoundaryDeny(statement: PolicyStatement): boolean {
   return statement.conditions.some((c) => {
     const op = c.operator.toLowerCase().replace(/ifexists$/, '');
     const key = c.key.toLowerCase();
-    return op.includes('not') && op !== 'null' && RESTRICTIVE.has(key) && pinsEveryValue(c);
+    return op.includes('not') && RESTRICTIVE.has(key) && pinsEveryValue(c);
   });
 }
 
